@@ -1,0 +1,5 @@
+import type { EntitySchema } from '@mikro-orm/core';
+
+// Every MikroORM entity schema of the project, registered with the ORM in one place.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const entities: EntitySchema<any, any>[] = [];

@@ -1,0 +1,38 @@
+// Joins the dev server started by the global setup and runs a real worker on this file's task queue.
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { config } from '../../db/config.js';
+import { createWorker, type WorkerSetup } from '../../activities/worker.js';
+
+export interface TestTemporal {
+  client: Client;
+  worker: Worker;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestWorker(extra: Omit<WorkerSetup, 'connection'> = {}): Promise<TestTemporal> {
+  const address = inject('temporalAddress');
+  if (!address) throw new Error('this test needs Temporal; run without TEST_TEMPORAL=0');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    workflowBundlePath: inject('workflowBundlePath'),
+    ...extra,
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  return {
+    client,
+    worker,
+    taskQueue: extra.taskQueue ?? config.taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}

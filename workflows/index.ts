@@ -1,0 +1,2 @@
+// Every workflow type the worker registers. Deterministic code only: no I/O, no clocks, no randomness.
+export { ping } from './ping.js';
