@@ -1,7 +1,7 @@
 // Joins the dev server started by the global setup and runs a real worker on this file's task queue.
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { config } from '../../db/config.js';
 import { createWorker, type WorkerSetup } from '../../activities/worker.js';
 
@@ -12,9 +12,16 @@ export interface TestTemporal {
   stop(): Promise<void>;
 }
 
+let runtimeInstalled = false;
+
 export async function startTestWorker(extra: Omit<WorkerSetup, 'connection'> = {}): Promise<TestTemporal> {
   const address = inject('temporalAddress');
   if (!address) throw new Error('this test needs Temporal; run without TEST_TEMPORAL=0');
+  if (!runtimeInstalled) {
+    // Worker state changes at INFO drown test output; warnings and errors still show.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection: nativeConnection,
