@@ -1,0 +1,161 @@
+// The whole development stack in one process tree: Temporal dev server, database migrations and demo
+// seed, the worker and the server. Ctrl-C stops every child.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { config } from '../db/config.js';
+import { DatabaseUnreachableError, ensureDatabase, migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+import { ensureTemporalCli } from './temporal-cli.js';
+import { buildWebIfStale } from './web-build.js';
+
+const dataDir = resolve(process.env.CLEARHOUSE_DATA_DIR ?? '.data');
+const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
+const temporalUiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+const seedDemo = process.env.SEED_DEMO_DATA !== '0';
+
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const prefix = `[${name}] `;
+  const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(prefix + line + '\n');
+  };
+  child.stdout?.on('data', relay(process.stdout));
+  child.stderr?.on('data', relay(process.stderr));
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the stack.`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  // Server and worker first (they drain), Temporal last.
+  for (const child of [...children].reverse()) {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  process.exit(code);
+}
+
+async function waitForTemporal(address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch (error) {
+      lastError = error;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  // PostgreSQL first: the cheapest check, and the most common thing not running.
+  await ensureDatabase(config.databaseUrl);
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const cli = await ensureTemporalCli(say);
+    mkdirSync(dataDir, { recursive: true });
+    temporalAddress = `127.0.0.1:${temporalPort}`;
+    say(`Starting Temporal dev server (${cli}) with state in ${dataDir}/temporal.sqlite ...`);
+    run('temporal', cli, [
+      'server', 'start-dev',
+      '--ip', '127.0.0.1',
+      '--port', String(temporalPort),
+      '--ui-port', String(temporalUiPort),
+      '--namespace', config.temporalNamespace,
+      '--db-filename', `${dataDir}/temporal.sqlite`,
+      '--log-level', 'warn',
+      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+      '--dynamic-config-value', 'frontend.workerVersioningWorkflowAPIs=true',
+    ]);
+  }
+  await waitForTemporal(temporalAddress, 60_000);
+  say(`Temporal answers at ${temporalAddress}.`);
+
+  const applied = await migrate(config.databaseUrl);
+  say(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Database schema up to date.');
+  let logins: { email: string; role: string }[] = [];
+  if (seedDemo) {
+    const { seedDemoData, DEMO_USERS, DEMO_PASSWORD } = await import('../db/seed.js');
+    const pool = createPool(config.databaseUrl, 2);
+    await seedDemoData(pool);
+    await pool.end();
+    logins = DEMO_USERS.map((u) => ({ email: u.email, role: `${u.role} (password ${DEMO_PASSWORD})` }));
+  }
+
+  await buildWebIfStale(say);
+
+  const env = { TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: config.databaseUrl };
+  run('worker', process.execPath, ['--import', 'tsx', 'activities/worker.ts'], env);
+  run('server', process.execPath, ['--import', 'tsx', 'api/server.ts'], { ...env, NODE_ENV: process.env.NODE_ENV ?? 'production' });
+  await waitForHttp(`http://127.0.0.1:${config.port}/healthz`, 60_000);
+
+  say('');
+  say('clearhouse is running:');
+  say(`  app           http://localhost:${config.port}/  (client portal /app, backoffice /ops, audit /audit)`);
+  say(`  API           http://localhost:${config.port}/api/v1  (OpenAPI at /api/v1/openapi.json)`);
+  say(`  readiness     http://localhost:${config.port}/readyz`);
+  if (!process.env.TEMPORAL_ADDRESS) say(`  Temporal UI   http://localhost:${temporalUiPort}/`);
+  say(`  Temporal gRPC ${temporalAddress}`);
+  if (logins.length) {
+    say('Demo logins:');
+    for (const l of logins) say(`  ${l.email.padEnd(22)} ${l.role}`);
+  }
+  say('Ctrl-C stops everything.');
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+main().catch(async (error: unknown) => {
+  if (error instanceof DatabaseUnreachableError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`clearhouse failed to start: ${(error as Error)?.message ?? error}\n`);
+  }
+  await stop(1);
+});

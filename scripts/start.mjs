@@ -1,0 +1,23 @@
+// `npm start` on a fresh clone: install dependencies when missing, then hand over to the stack runner.
+// Plain JavaScript on purpose: it must run before node_modules (and tsx) exist.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+
+const lock = 'package-lock.json';
+const marker = 'node_modules/.package-lock.json';
+const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
+if (stale) {
+  console.log('Installing dependencies (npm ci)...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('npm ci failed; see above.');
+    process.exit(result.status ?? 1);
+  }
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack.ts', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+// The stack runner handles Ctrl-C itself (it shares our process group); we only mirror its exit.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => undefined);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,57 @@
+import { Form, NavLink } from '@remix-run/react';
+import type { Role } from '../../../domain/roles.js';
+import type { WebUser } from '../context.js';
+
+interface NavItem {
+  to: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+// One navigation for everyone; each person sees the areas their role may enter.
+const NAV: NavItem[] = [
+  { to: '/app/balances', label: 'Balances', roles: ['client'] },
+  { to: '/app/deposits', label: 'Deposits', roles: ['client'] },
+  { to: '/ops/tasks', label: 'Task inbox', roles: ['operations', 'aml_officer', 'admin'] },
+  { to: '/ops/deposits', label: 'Deposits', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  { to: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
+];
+
+const AREA: Record<Role, string> = {
+  client: 'Client portal',
+  operations: 'Backoffice',
+  aml_officer: 'Backoffice',
+  admin: 'Backoffice',
+  auditor: 'Audit',
+};
+
+export function Shell({ user, children }: { user: WebUser; children: React.ReactNode }) {
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href="/">
+          clearhouse
+        </a>
+        <span className="area">{AREA[user.role]}</span>
+        <nav aria-label="Main">
+          {NAV.filter((item) => item.roles.includes(user.role)).map((item) => (
+            <NavLink key={item.to} to={item.to} prefetch="intent">
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="who">
+          <span title={user.role}>
+            {user.email} · {user.role}
+          </span>
+          <Form method="post" action="/logout">
+            <button type="submit" className="link">
+              Sign out
+            </button>
+          </Form>
+        </div>
+      </header>
+      <main className="page">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+// What the Express server hands every loader and action (getLoadContext): the signed-in user and the
+// same in-process services the JSON API uses, so pages and API share one set of rules.
+import type { WebServices, WebUser } from '../../api/web-context.js';
+
+export type { WebServices, WebUser };
+
+declare module '@remix-run/node' {
+  interface AppLoadContext {
+    user: WebUser | null;
+    services: WebServices;
+    requestId: string;
+  }
+}

@@ -1,0 +1,6 @@
+import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
+import { homePathFor } from '../../../domain/roles.js';
+
+export function loader({ context }: LoaderFunctionArgs) {
+  return redirect(context.user ? homePathFor(context.user.role) : '/login');
+}
