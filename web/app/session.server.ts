@@ -1,5 +1,6 @@
 import { redirect, type AppLoadContext } from '@remix-run/node';
-import { homePathFor, type Role } from '../../domain/roles.js';
+import type { Role } from '../../domain/roles.js';
+import { homePathFor } from './home.js';
 import type { WebUser } from './context.js';
 
 /** The signed-in user, or a redirect to the login page that comes back here afterwards. */

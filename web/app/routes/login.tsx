@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
-import { homePathFor } from '../../../domain/roles.js';
+import { homePathFor } from '../home.js';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · clearhouse' }];
 
