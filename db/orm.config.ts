@@ -15,6 +15,8 @@ export function ormConfig(clientUrl: string = config.databaseUrl) {
     migrations: { migrationsList, transactional: true, allOrNothing: true, tableName: 'schema_migration' },
     pool: { min: 0, max: 5 },
     debug: false,
+    // The runners print their own one-line summary; the ORM's coloured per-migration lines are noise.
+    logger: () => undefined,
   });
 }
 

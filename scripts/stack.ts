@@ -1,7 +1,8 @@
 // The whole development stack in one process tree: Temporal dev server, database migrations and demo
 // seed, the worker and the server. Ctrl-C stops every child.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { config } from '../db/config.js';
@@ -22,7 +23,7 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+function run(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = `[${name}] `;
   const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
@@ -40,7 +41,8 @@ function run(name: string, command: string, args: string[], env: NodeJS.ProcessE
   return child;
 }
 
-async function stop(code: number): Promise<never> {
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
   stopping = true;
   // Server and worker first (they drain), Temporal last.
   for (const child of [...children].reverse()) {
@@ -119,9 +121,14 @@ async function main(): Promise<void> {
 
   await buildWebIfStale(say);
 
-  const env = { TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: config.databaseUrl };
+  const env = { TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: config.databaseUrl, JWT_SECRET: jwtSecret() };
   run('worker', process.execPath, ['--import', 'tsx', 'activities/worker.ts'], env);
-  run('server', process.execPath, ['--import', 'tsx', 'api/server.ts'], { ...env, NODE_ENV: process.env.NODE_ENV ?? 'production' });
+  // Cookies are Secure in production; the local stack serves plain http on localhost.
+  run('server', process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    ...env,
+    NODE_ENV: process.env.NODE_ENV ?? 'production',
+    COOKIE_SECURE: process.env.COOKIE_SECURE ?? '0',
+  });
   await waitForHttp(`http://127.0.0.1:${config.port}/healthz`, 60_000);
 
   say('');
@@ -136,6 +143,15 @@ async function main(): Promise<void> {
     for (const l of logins) say(`  ${l.email.padEnd(22)} ${l.role}`);
   }
   say('Ctrl-C stops everything.');
+}
+
+/** JWT_SECRET, or a random one kept in the data dir so sessions survive restarts of the stack. */
+function jwtSecret(): string {
+  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+  mkdirSync(dataDir, { recursive: true });
+  const file = `${dataDir}/jwt-secret`;
+  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
 }
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {

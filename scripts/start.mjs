@@ -18,6 +18,7 @@ if (stale) {
 const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/stack.ts', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
-// The stack runner handles Ctrl-C itself (it shares our process group); we only mirror its exit.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => undefined);
+// Ctrl-C reaches the whole process group; a signal sent to this process alone (kill, a supervisor)
+// is passed on, so the stack runner always gets to stop its children.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

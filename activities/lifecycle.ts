@@ -1,0 +1,156 @@
+// The one activity every lifecycle workflow runs on each transition: it writes the read model
+// (lifecycle row, timeline event, tasks) in one transaction and tells listeners. Idempotent: the
+// event's (workflow_id, seq) is the key, so a retried attempt finds its work done and does nothing.
+import type pg from 'pg';
+import { inTransaction } from '../db/pool.js';
+import type { TimelineEntry } from '../domain/lifecycle.js';
+import type { Role } from '../domain/roles.js';
+
+/** The PostgreSQL NOTIFY channel; the payload is the workflow id (api/live-updates.ts listens). */
+export const LIFECYCLE_CHANNEL = 'lifecycle';
+
+export interface OpenTask {
+  kind: string;
+  requiredRole: Role;
+  subjectType: string;
+  subjectId: string;
+  /** ISO time; null for no due date. */
+  dueAt?: string | null;
+  /** One line for the inbox ("Confirm receipt of 1000.00 EUR, CH-…"). */
+  summary?: string | null;
+  /** Higher comes first in the inbox. */
+  priority?: number;
+}
+
+export interface CloseTask {
+  kind: string;
+  /** What became of it: 'confirmed', 'released', 'expired', ... */
+  outcome: string;
+  /** The user who acted; null when the system closed it. */
+  completedBy?: string | null;
+  /** 'done' when someone acted on it (default), 'cancelled' when it no longer needs anyone. */
+  status?: 'done' | 'cancelled';
+}
+
+export interface RecordTransitionInput {
+  workflowId: string;
+  /** Lifecycle type: 'deposit', 'withdrawal', ... */
+  type: string;
+  businessId: string;
+  /** The client the lifecycle belongs to, if any. */
+  ownerId: string | null;
+  /** 1 for the first transition, then +1 each: the timeline index the workflow assigns. */
+  seq: number;
+  /** The domain action that caused it (kept in the event's data for audit). */
+  action?: string | null;
+  entry: TimelineEntry;
+  /** Merged (top-level keys replaced) into lifecycle.attributes. */
+  attributes?: Record<string, unknown>;
+  /** Extra facts kept on the event only (notes, screening details); staff-only. */
+  data?: Record<string, unknown>;
+  /** Closed before opened, so a transition may close a kind and open it again. */
+  closeTasks?: CloseTask[];
+  openTasks?: OpenTask[];
+  /** The lifecycle reached a terminal status: stamp closed_at and cancel any task still live. */
+  closed?: boolean;
+}
+
+export interface RecordTransitionResult {
+  /** false when an earlier attempt had already recorded this transition. */
+  recorded: boolean;
+}
+
+export function createLifecycleActivities(pool: pg.Pool) {
+  return {
+    async recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult> {
+      const { workflowId, seq, entry } = input;
+      return inTransaction(pool, async (client) => {
+        const event = await client.query(
+          `INSERT INTO lifecycle_event (workflow_id, seq, at, from_status, to_status, actor_id, actor_role, reason, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (workflow_id, seq) DO NOTHING
+           RETURNING id`,
+          [
+            workflowId,
+            seq,
+            entry.at,
+            entry.from,
+            entry.to,
+            entry.actor?.id ?? null,
+            entry.actor?.role ?? null,
+            entry.reason,
+            JSON.stringify({ ...(input.action ? { action: input.action } : {}), ...input.data }),
+          ],
+        );
+        if (event.rowCount === 0) return { recorded: false };
+
+        await client.query(
+          `INSERT INTO lifecycle AS l
+             (workflow_id, type, business_id, owner_id, status, attributes, created_at, updated_at, closed_at, last_seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
+           ON CONFLICT (workflow_id) DO UPDATE SET
+             status = EXCLUDED.status,
+             attributes = l.attributes || EXCLUDED.attributes,
+             updated_at = EXCLUDED.updated_at,
+             closed_at = COALESCE(l.closed_at, EXCLUDED.closed_at),
+             last_seq = EXCLUDED.last_seq
+           WHERE l.last_seq < EXCLUDED.last_seq`,
+          [
+            workflowId,
+            input.type,
+            input.businessId,
+            input.ownerId,
+            entry.to,
+            JSON.stringify(input.attributes ?? {}),
+            entry.at,
+            input.closed ? entry.at : null,
+            seq,
+          ],
+        );
+
+        for (const task of input.closeTasks ?? []) {
+          await client.query(
+            `UPDATE task SET status = $3, completed_at = $4, completed_by = $5, outcome = $6, version = version + 1
+             WHERE workflow_id = $1 AND kind = $2 AND status IN ('open', 'claimed')`,
+            [workflowId, task.kind, task.status ?? 'done', entry.at, task.completedBy ?? null, task.outcome],
+          );
+        }
+        if (input.closed) {
+          await client.query(
+            `UPDATE task SET status = 'cancelled', completed_at = $2, outcome = $3, version = version + 1
+             WHERE workflow_id = $1 AND status IN ('open', 'claimed')`,
+            [workflowId, entry.at, `lifecycle_${entry.to.toLowerCase()}`],
+          );
+        } else {
+          for (const task of input.openTasks ?? []) {
+            // Opening a kind that is already live refreshes it instead of adding a second one.
+            await client.query(
+              `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, due_at, summary, priority)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               ON CONFLICT (workflow_id, kind) WHERE status IN ('open', 'claimed') DO UPDATE SET
+                 due_at = EXCLUDED.due_at, summary = EXCLUDED.summary, priority = EXCLUDED.priority,
+                 version = task.version + 1`,
+              [
+                task.kind,
+                workflowId,
+                task.subjectType,
+                task.subjectId,
+                task.requiredRole,
+                entry.at,
+                task.dueAt ?? null,
+                task.summary ?? null,
+                task.priority ?? 0,
+              ],
+            );
+          }
+        }
+
+        // Delivered on COMMIT only, so listeners never see a transition that rolled back.
+        await client.query('SELECT pg_notify($1, $2)', [LIFECYCLE_CHANNEL, workflowId]);
+        return { recorded: true };
+      });
+    },
+  };
+}
+
+export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;

@@ -1,0 +1,75 @@
+import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import { resolveDeps, type AppDeps } from './deps.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { healthRouter } from './health.js';
+import { requestContext } from './middleware/request-context.js';
+import {
+  apiCsp,
+  apiRateLimit,
+  cors,
+  corsOriginsFromEnv,
+  rateLimitFromEnv,
+  securityHeaders,
+} from './middleware/security.js';
+import { apiRouter, type RouterFactory } from './routes/index.js';
+
+export interface CreateAppOptions extends Partial<AppDeps> {
+  /**
+   * Mounts the web pages (the Remix request handler) after the API. Called with the app and the
+   * resolved deps; everything under /api/v1 is already answered by then.
+   */
+  mountWeb?: (app: Express, deps: AppDeps) => void;
+  /** More routers under /api/v1 (tests mount probe routes here). */
+  extraRouters?: RouterFactory[];
+  /** Requests per minute per IP over /api/v1; default API_RATE_LIMIT_PER_MINUTE or 1200; 0 disables. */
+  apiRateLimitPerMinute?: number;
+  /** Browser origins allowed by CORS; default CORS_ORIGINS (comma-separated); empty = closed. */
+  corsOrigins?: string[];
+  /** JSON body limit for the API (default 100kb). */
+  jsonLimit?: string;
+}
+
+function trustProxySetting(value = process.env.TRUST_PROXY): boolean | number | string {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/**
+ * The server's Express app: /healthz and /readyz, the JSON API under /api/v1, then (via
+ * `mountWeb`) the pages. Starts nothing and connects to nothing until a request needs it.
+ */
+export function createApp(options: CreateAppOptions = {}): Express {
+  const deps = resolveDeps(options);
+  const app = express();
+  app.locals.deps = deps;
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxySetting());
+
+  app.use(requestContext());
+  app.use(securityHeaders());
+  app.use(cookieParser());
+  app.use(healthRouter(deps));
+
+  const api = express.Router();
+  api.use(cors(options.corsOrigins ?? corsOriginsFromEnv()));
+  api.use(apiCsp());
+  api.use(apiRateLimit(options.apiRateLimitPerMinute ?? rateLimitFromEnv()));
+  api.use(express.json({ limit: options.jsonLimit ?? '100kb' }));
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(apiRouter(deps, options.extraRouters));
+  api.use(notFoundHandler);
+  api.use(errorHandler);
+  app.use('/api/v1', api);
+
+  // ---- web pages: the lead mounts the Remix request handler here --------------------------------
+  options.mountWeb?.(app, deps);
+
+  app.use(errorHandler);
+  return app;
+}

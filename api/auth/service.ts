@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { inTransaction } from '../../db/pool.js';
+import { UserSchema } from '../../db/entities/user.js';
+import { isRole } from '../../domain/roles.js';
+import type { AppDeps } from '../deps.js';
+import { rateLimited, unauthenticated } from '../errors.js';
+import { authConfig } from './config.js';
+import { verifyAgainstDummy, verifyPassword } from './password.js';
+import { hashRefreshToken, newRefreshToken, signAccessToken, type SessionUser } from './tokens.js';
+
+// Sign-in, refresh-token rotation and sign-out. Used by the /auth routes and, in-process, by the
+// Remix login/logout actions, so both get the same throttling and the same answers.
+
+export interface IssuedSession {
+  user: SessionUser;
+  /** The refresh-token family; also the `sid` claim of the access token. */
+  sessionId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  /** null only when a page session was refreshed inside the grace window (keep the current cookie). */
+  refreshToken: string | null;
+  refreshTokenExpiresAt: Date | null;
+}
+
+/** An IssuedSession that certainly carries a new refresh token (login, POST /auth/refresh). */
+export type TokenPair = IssuedSession & { refreshToken: string; refreshTokenExpiresAt: Date };
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const BAD_CREDENTIALS = 'email or password is wrong';
+const REFRESH_REJECTED = 'the refresh token is not valid; sign in again';
+
+async function issue(db: pg.Pool | pg.PoolClient, user: SessionUser, familyId: string): Promise<TokenPair> {
+  const refreshToken = newRefreshToken();
+  const { rows } = await db.query<{ expires_at: Date }>(
+    `INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+     RETURNING expires_at`,
+    [user.id, familyId, hashRefreshToken(refreshToken), authConfig.refreshTokenTtlSeconds],
+  );
+  const access = await signAccessToken(user, familyId);
+  return {
+    user,
+    sessionId: familyId,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken,
+    refreshTokenExpiresAt: rows[0]!.expires_at,
+  };
+}
+
+async function recentFailures(pool: pg.Pool, email: string, ip: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM login_failure
+      WHERE email = $1 AND ip = $2 AND created_at > now() - make_interval(secs => $3)`,
+    [email, ip, authConfig.loginThrottle.windowSeconds],
+  );
+  return rows[0]!.n;
+}
+
+async function recordFailure(pool: pg.Pool, email: string, ip: string): Promise<void> {
+  await pool.query(
+    `WITH cleanup AS (
+       DELETE FROM login_failure WHERE email = $1 AND created_at <= now() - make_interval(secs => $3)
+     )
+     INSERT INTO login_failure (email, ip) VALUES ($1, $2)`,
+    [email, ip, authConfig.loginThrottle.windowSeconds],
+  );
+}
+
+/**
+ * Checks the credentials and opens a session. Unknown email, wrong password and disabled account
+ * all answer the same 401 after the same amount of work. After `maxFailures` failed attempts for
+ * one email from one IP within the window, answers 429 without checking (successes reset the count).
+ */
+export async function login(
+  deps: Pick<AppDeps, 'pool' | 'orm'>,
+  input: { email: string; password: string; ip: string },
+): Promise<TokenPair> {
+  const email = normalizeEmail(input.email);
+  const ip = input.ip || 'unknown';
+  if ((await recentFailures(deps.pool, email, ip)) >= authConfig.loginThrottle.maxFailures) {
+    throw rateLimited('too many failed sign-in attempts; try again later');
+  }
+  const em = (await deps.orm()).em.fork();
+  const user = await em.findOne(UserSchema, { email });
+  const ok = user
+    ? await verifyPassword(input.password, user.passwordHash)
+    : await verifyAgainstDummy(input.password);
+  if (!user || !ok || user.disabled || !isRole(user.role)) {
+    await recordFailure(deps.pool, email, ip);
+    throw unauthenticated(BAD_CREDENTIALS);
+  }
+  await deps.pool.query('DELETE FROM login_failure WHERE email = $1 AND ip = $2', [email, ip]);
+  return issue(deps.pool, { id: user.id, email: user.email, role: user.role }, randomUUID());
+}
+
+interface RefreshRow {
+  id: string;
+  user_id: string;
+  family_id: string;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  expired: boolean;
+  in_grace: boolean;
+  email: string;
+  role: string;
+  disabled: boolean;
+}
+
+type RefreshOutcome = { ok: true; session: IssuedSession } | { ok: false; reason: string };
+
+/**
+ * Rotates a refresh token: the presented one is marked used and a new one in the same family is
+ * returned with a new access token. Presenting a token that was already used revokes the whole
+ * family (somebody else has a copy) and answers 401, as do unknown, expired and revoked tokens.
+ * `graceSeconds` (page sessions only) lets a just-rotated token yield an access token alone.
+ */
+export async function refreshSession(
+  deps: Pick<AppDeps, 'pool'>,
+  presented: string,
+  options: { graceSeconds?: number } = {},
+): Promise<IssuedSession> {
+  const grace = options.graceSeconds ?? 0;
+  if (!presented || presented.length > 512) throw unauthenticated(REFRESH_REJECTED);
+  const outcome = await inTransaction<RefreshOutcome>(deps.pool, async (client) => {
+    const { rows } = await client.query<RefreshRow>(
+      `SELECT rt.id, rt.user_id, rt.family_id, rt.used_at, rt.revoked_at,
+              rt.expires_at <= now() AS expired,
+              (rt.used_at IS NOT NULL AND rt.used_at > now() - make_interval(secs => $2)) AS in_grace,
+              u.email, u.role, u.disabled
+         FROM refresh_token rt JOIN app_user u ON u.id = rt.user_id
+        WHERE rt.token_hash = $1
+        FOR UPDATE OF rt`,
+      [hashRefreshToken(presented), grace],
+    );
+    const row = rows[0];
+    if (!row) return { ok: false, reason: 'unknown' };
+    if (row.revoked_at) return { ok: false, reason: 'revoked' };
+    if (row.expired) return { ok: false, reason: 'expired' };
+    const revokeFamily = () =>
+      client.query(
+        'UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
+        [row.family_id],
+      );
+    if (row.disabled || !isRole(row.role)) {
+      await revokeFamily();
+      return { ok: false, reason: 'user disabled' };
+    }
+    const user: SessionUser = { id: row.user_id, email: row.email, role: row.role };
+    if (row.used_at) {
+      if (grace > 0 && row.in_grace) {
+        const access = await signAccessToken(user, row.family_id);
+        return {
+          ok: true,
+          session: {
+            user,
+            sessionId: row.family_id,
+            accessToken: access.token,
+            accessTokenExpiresAt: access.expiresAt,
+            refreshToken: null,
+            refreshTokenExpiresAt: null,
+          },
+        };
+      }
+      await revokeFamily();
+      return { ok: false, reason: 'reused' };
+    }
+    await client.query('UPDATE refresh_token SET used_at = now() WHERE id = $1', [row.id]);
+    return { ok: true, session: await issue(client, user, row.family_id) };
+  });
+  if (!outcome.ok) {
+    throw unauthenticated(
+      outcome.reason === 'reused'
+        ? 'this refresh token was already used; the session has been ended'
+        : REFRESH_REJECTED,
+    );
+  }
+  return outcome.session;
+}
+
+/**
+ * Ends a session: revokes the refresh-token family `sessionId` of `userId`, and the family of
+ * `refreshToken` when given (restricted to `userId` when that is given; holding a refresh token is
+ * otherwise proof enough to end its session).
+ */
+export async function logout(
+  deps: Pick<AppDeps, 'pool'>,
+  input: { userId?: string | null; sessionId?: string | null; refreshToken?: string | null },
+): Promise<void> {
+  await deps.pool.query(
+    `UPDATE refresh_token SET revoked_at = now()
+      WHERE revoked_at IS NULL
+        AND (($1::uuid IS NOT NULL AND user_id = $1::uuid AND family_id = $2::uuid)
+             OR family_id IN (SELECT family_id FROM refresh_token
+                               WHERE token_hash = $3 AND ($1::uuid IS NULL OR user_id = $1::uuid)))`,
+    [
+      input.userId ?? null,
+      input.sessionId ?? null,
+      input.refreshToken ? hashRefreshToken(input.refreshToken) : null,
+    ],
+  );
+}

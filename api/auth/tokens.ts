@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import { isRole, type Role } from '../../domain/roles.js';
+import { authConfig, jwtKey } from './config.js';
+
+/** Who is calling, as every handler sees it (`req.user`). */
+export interface SessionUser {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+/** A verified access token: the user plus the refresh-token family (`sid`) it was issued in. */
+export interface AccessClaims extends SessionUser {
+  sessionId: string;
+}
+
+export async function signAccessToken(
+  user: SessionUser,
+  sessionId: string,
+  ttlSeconds: number = authConfig.accessTokenTtlSeconds,
+): Promise<{ token: string; expiresAt: Date }> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ email: user.email, role: user.role, sid: sessionId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.id)
+    .setIssuer(authConfig.issuer)
+    .setAudience(authConfig.audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(jwtKey());
+  return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+}
+
+/**
+ * The claims of a valid access token, or null. Only HS256 with our key, issuer and audience is
+ * accepted: `alg: none`, other algorithms, tampered or expired tokens all give null.
+ */
+export async function verifyAccessToken(token: string): Promise<AccessClaims | null> {
+  if (!token || token.length > 4096) return null;
+  try {
+    const { payload } = await jwtVerify(token, jwtKey(), {
+      algorithms: ['HS256'],
+      issuer: authConfig.issuer,
+      audience: authConfig.audience,
+      requiredClaims: ['sub', 'exp', 'iat'],
+      clockTolerance: 5,
+    });
+    const { sub, email, role, sid } = payload as Record<string, unknown>;
+    if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || !isRole(role))
+      return null;
+    return { id: sub, email, role, sessionId: sid };
+  } catch {
+    return null;
+  }
+}
+
+/** A new opaque refresh token (256 random bits). Only its hash is stored. */
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

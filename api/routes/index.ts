@@ -1,0 +1,26 @@
+import { Router } from 'express';
+import type { AppDeps } from '../deps.js';
+import { buildOpenApiDocument } from '../openapi.js';
+import { authRouter } from './auth.js';
+import { meRouter } from './me.js';
+
+/** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
+export type RouterFactory = (deps: AppDeps) => Router;
+
+// To add a resource: write api/routes/<resource>.ts exporting `<resource>Router(deps)` (and
+// registering its OpenAPI paths at import time), import it above, and add it to this list.
+export const resourceRouters: RouterFactory[] = [
+  authRouter,
+  meRouter,
+  // one line per resource router, above this comment
+];
+
+/** Everything under /api/v1 except the cross-cutting middleware (see createApp). */
+export function apiRouter(deps: AppDeps, extra: RouterFactory[] = []): Router {
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(buildOpenApiDocument());
+  });
+  for (const factory of [...resourceRouters, ...extra]) router.use(factory(deps));
+  return router;
+}

@@ -1,0 +1,26 @@
+// The lifecycle read model (tables lifecycle, lifecycle_event, task), read by the API. Only the
+// recordTransition activity writes lifecycles and events; people change tasks only by claiming and
+// releasing them here.
+export { InvalidCursorError, DEFAULT_LIMIT, MAX_LIMIT, type Page } from './cursor.js';
+export {
+  getLifecycle,
+  getLifecycleByBusinessId,
+  listLifecycles,
+  type LifecycleDetail,
+  type LifecycleEvent,
+  type LifecycleSummary,
+  type ListLifecyclesInput,
+} from './lifecycles.js';
+export {
+  LIVE_TASK_STATUSES,
+  claimTask,
+  getTask,
+  listTasks,
+  releaseTask,
+  type ListTasksInput,
+  type Task,
+  type TaskActor,
+  type TaskChangeResult,
+  type TaskRefusalCode,
+  type TaskStatus,
+} from './tasks.js';

@@ -1,0 +1,182 @@
+// Reading the lifecycle read model: lists for clients and staff, one lifecycle with its timeline.
+// Written only by the recordTransition activity; the API reads it for lists and falls back to it
+// when a workflow cannot be queried.
+import type pg from 'pg';
+import type { Actor, TimelineEntry } from '../../domain/lifecycle.js';
+import type { Role } from '../../domain/roles.js';
+import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError, type Page } from './cursor.js';
+import { TASK_COLUMNS, toTask, type Task, type TaskRow } from './tasks.js';
+
+export interface LifecycleSummary {
+  workflowId: string;
+  type: string;
+  businessId: string;
+  ownerId: string | null;
+  status: string;
+  /** Per type (deposit: amount, currency, reference, receivedAmount, holdUntil, screening, ...). */
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  lastSeq: number;
+}
+
+export interface LifecycleEvent extends TimelineEntry {
+  seq: number;
+  /** Internal facts of the transition (action, notes, screening): staff only. */
+  data: Record<string, unknown>;
+}
+
+export interface LifecycleDetail extends LifecycleSummary {
+  /** In order; the shape of API.md's `timeline`. */
+  timeline: TimelineEntry[];
+  /** The same transitions with seq and internal data, for staff and auditors. */
+  events: LifecycleEvent[];
+  /** Every task the workflow opened, oldest first. */
+  tasks: Task[];
+}
+
+interface LifecycleRow {
+  workflow_id: string;
+  type: string;
+  business_id: string;
+  owner_id: string | null;
+  status: string;
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+  last_seq: number;
+}
+
+interface EventRow {
+  seq: number;
+  at: Date;
+  from_status: string | null;
+  to_status: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  reason: string | null;
+  data: Record<string, unknown>;
+}
+
+const LIFECYCLE_COLUMNS = `workflow_id, type, business_id, owner_id, status, attributes, created_at, updated_at, closed_at, last_seq`;
+
+function toSummary(row: LifecycleRow): LifecycleSummary {
+  return {
+    workflowId: row.workflow_id,
+    type: row.type,
+    businessId: row.business_id,
+    ownerId: row.owner_id,
+    status: row.status,
+    attributes: row.attributes,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    closedAt: row.closed_at?.toISOString() ?? null,
+    lastSeq: row.last_seq,
+  };
+}
+
+function toEvent(row: EventRow): LifecycleEvent {
+  const actor: Actor | null =
+    row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role as Role } : null;
+  return {
+    seq: row.seq,
+    at: row.at.toISOString(),
+    from: row.from_status,
+    to: row.to_status,
+    actor,
+    reason: row.reason,
+    data: row.data,
+  };
+}
+
+export interface ListLifecyclesInput {
+  type?: string;
+  /** A client's own lifecycles (always set it for a client caller). */
+  ownerId?: string;
+  /** One status or any of several. */
+  status?: string | readonly string[];
+  /** 1..200, default 50. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** Newest first (created_at, then workflow_id), keyset-paginated. Throws InvalidCursorError. */
+export async function listLifecycles(pool: pg.Pool, input: ListLifecyclesInput = {}): Promise<Page<LifecycleSummary>> {
+  const limit = clampLimit(input.limit);
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (input.type !== undefined) conditions.push(`type = ${param(input.type)}`);
+  if (input.ownerId !== undefined) {
+    if (!isUuidLike(input.ownerId)) return { items: [], nextCursor: null };
+    conditions.push(`owner_id = ${param(input.ownerId)}`);
+  }
+  if (input.status !== undefined) {
+    const statuses = typeof input.status === 'string' ? [input.status] : [...input.status];
+    conditions.push(`status = ANY(${param(statuses)}::text[])`);
+  }
+  if (input.cursor) {
+    const [createdAt, workflowId] = decodeCursor('lifecycle', input.cursor, ['s', 's']) as [string, string];
+    if (Number.isNaN(Date.parse(createdAt))) throw new InvalidCursorError(input.cursor);
+    conditions.push(`(created_at, workflow_id) < (${param(createdAt)}::timestamptz, ${param(workflowId)})`);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const { rows } = await pool.query<LifecycleRow>(
+    `SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle ${where}
+      ORDER BY created_at DESC, workflow_id DESC LIMIT ${param(limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, limit).map(toSummary);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor('lifecycle', [last.createdAt, last.workflowId]) : null,
+  };
+}
+
+/** One lifecycle with its timeline, events and tasks; null when there is none. */
+export async function getLifecycle(pool: pg.Pool, workflowId: string): Promise<LifecycleDetail | null> {
+  const found = await pool.query<LifecycleRow>(`SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle WHERE workflow_id = $1`, [
+    workflowId,
+  ]);
+  const row = found.rows[0];
+  if (!row) return null;
+  const [events, tasks] = await Promise.all([
+    pool.query<EventRow>(
+      `SELECT seq, at, from_status, to_status, actor_id, actor_role, reason, data
+         FROM lifecycle_event WHERE workflow_id = $1 ORDER BY seq`,
+      [workflowId],
+    ),
+    pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = $1 ORDER BY created_at, id`, [workflowId]),
+  ]);
+  const detailed = events.rows.map(toEvent);
+  return {
+    ...toSummary(row),
+    timeline: detailed.map(({ at, from, to, actor, reason }) => ({ at, from, to, actor, reason })),
+    events: detailed,
+    tasks: tasks.rows.map(toTask),
+  };
+}
+
+/** The same by lifecycle type and business id (the API's `:id`). */
+export async function getLifecycleByBusinessId(
+  pool: pg.Pool,
+  type: string,
+  businessId: string,
+): Promise<LifecycleDetail | null> {
+  const found = await pool.query<{ workflow_id: string }>(
+    `SELECT workflow_id FROM lifecycle WHERE type = $1 AND business_id = $2`,
+    [type, businessId],
+  );
+  const workflowId = found.rows[0]?.workflow_id;
+  return workflowId ? getLifecycle(pool, workflowId) : null;
+}
+
+function isUuidLike(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
