@@ -240,6 +240,7 @@ describe('deposit workflow', () => {
     const flagged = await handle.executeUpdate(confirmDepositUpdate, {
       args: [{ actor: admin, receivedAmount: '5000.00', senderCountry: 'IR', senderReference: 'x' }],
     });
+    console.log('DEBUG flagged', flagged.status);
     expect(amlData.calls.length - callsBefore).toBe(3);
     expect(flagged.status).toBe('AML_REVIEW');
     expect(flagged.holdUntil).toBeNull();
@@ -261,6 +262,7 @@ describe('deposit workflow', () => {
     expect(await releaseTask(pool, { taskId: task.id, actor: rival })).toMatchObject({ ok: false, code: 'forbidden' });
     expect((await claimTask(pool, { taskId: task.id, actor: aml })).ok).toBe(true); // retried claim
 
+    console.log('DEBUG tasks done');
     // A flagged deposit does not clear by itself.
     await new Promise((resolve) => setTimeout(resolve, TEST_POLICY.longHoldMs + 500));
     expect((await handle.query(depositStateQuery)).status).toBe('AML_REVIEW');
@@ -268,6 +270,7 @@ describe('deposit workflow', () => {
     const released = await handle.executeUpdate(releaseDepositUpdate, {
       args: [{ actor: aml, note: 'Source of funds documented' }],
     });
+    console.log('DEBUG released', released.status);
     expect(released.status).toBe('CLEARED');
     expect(released.timeline.at(-1)).toMatchObject({ from: 'AML_REVIEW', to: 'CLEARED', actor: aml, reason: 'Source of funds documented' });
     expect((await handle.result()).status).toBe('CLEARED');
@@ -435,7 +438,7 @@ describe('deposit workflow', () => {
   });
 
   it('concurrent Updates: one wins, the other is refused, none is lost', async () => {
-    const { handle, input } = await announce({ policy: { ...TEST_POLICY, shortHoldMs: 60 * SECOND } });
+    const { handle, input } = await announce({ policy: { ...TEST_POLICY, shortHoldMs: 60 * SECOND, longHoldMs: 60 * SECOND } });
     await handle.executeUpdate(confirmDepositUpdate, {
       args: [{ actor: ops, receivedAmount: '1000.00', senderCountry: 'DE', senderReference: input.reference }],
     });

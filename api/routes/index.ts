@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import { authRouter } from './auth.js';
 import { meRouter } from './me.js';
+import { systemRouter } from './system.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -12,6 +13,7 @@ export type RouterFactory = (deps: AppDeps) => Router;
 export const resourceRouters: RouterFactory[] = [
   authRouter,
   meRouter,
+  systemRouter,
   // one line per resource router, above this comment
 ];
 

@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { ensureTemporalCli } from '../../scripts/temporal-cli.js';
+import { buildWebIfStale } from '../../scripts/web-build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +34,9 @@ export async function setup(project: TestProject): Promise<void> {
   const workflowBundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
   project.provide('workflowBundlePath', workflowBundlePath);
+
+  // Browser tests need the built pages; a no-op when the build is newer than its sources.
+  if (process.env.TEST_WEB !== '0') await buildWebIfStale(() => undefined);
 
   if (process.env.TEST_TEMPORAL === '0') {
     project.provide('temporalAddress', '');

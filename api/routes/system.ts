@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { ping } from '../../workflows/ping.js';
+import type { AppDeps } from '../deps.js';
+import { asyncHandler } from '../errors.js';
+import { requireRole } from '../middleware/auth.js';
+import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
+
+const PingResultSchema = z
+  .object({ workflowId: z.string(), echo: z.string(), databaseTime: z.string(), roundTripMs: z.number() })
+  .meta({ id: 'PingResult' });
+
+registry.registerPath({
+  method: 'post',
+  path: '/system/ping',
+  tags: ['system'],
+  summary: 'Runs the ping workflow end to end (server → Temporal → worker → PostgreSQL) and returns its result',
+  security: bearerAuth,
+  responses: { 200: jsonResponse('The workflow result', PingResultSchema), ...errorResponses(401, 403) },
+});
+
+export function systemRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.post(
+    '/system/ping',
+    requireRole('operations', 'aml_officer', 'admin', 'auditor'),
+    asyncHandler(async (_req, res) => {
+      const client = await deps.temporal();
+      const workflowId = `ping-${randomUUID()}`;
+      const started = performance.now();
+      const result = await client.workflow.execute(ping, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: ['ping'],
+        workflowExecutionTimeout: '30 seconds',
+        staticSummary: 'Health ping from the API',
+      });
+      res.json({ workflowId, ...result, roundTripMs: Math.round(performance.now() - started) });
+    }),
+  );
+  return router;
+}

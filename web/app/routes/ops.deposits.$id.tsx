@@ -1,0 +1,203 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { canActAs } from '../../../domain/roles.js';
+import { attempt } from '../action-result.server.js';
+import { Countdown } from '../components/Countdown.js';
+import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { useLiveResource } from '../live.js';
+import { loadOr404 } from '../not-found.server.js';
+import { requireUser } from '../session.server.js';
+
+export const meta: MetaFunction = () => [{ title: 'Deposit · backoffice · clearhouse' }];
+
+const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, READERS);
+  const deposit = await loadOr404(() => context.services.deposits.get(user, params.id ?? ''));
+  return {
+    deposit,
+    renderedAt: new Date().toISOString(),
+    canConfirm: canActAs(user.role, 'operations'),
+    canReview: canActAs(user.role, 'aml_officer'),
+  };
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin']);
+  const form = await request.formData();
+  const id = params.id ?? '';
+  const text = (name: string) => String(form.get(name) ?? '').trim();
+  const deposits = context.services.deposits;
+  switch (form.get('intent')) {
+    case 'confirm': {
+      const receivedAt = text('receivedAt');
+      return attempt(
+        () =>
+          deposits.confirm(
+            user,
+            id,
+            {
+              receivedAmount: text('receivedAmount'),
+              receivedAt: receivedAt ? new Date(receivedAt).toISOString() : undefined,
+              note: text('note') || undefined,
+            },
+            context.requestId,
+          ),
+        'Receipt confirmed.',
+      );
+    }
+    case 'release':
+      return attempt(() => deposits.release(user, id, { note: text('note') }, context.requestId), 'Released.');
+    case 'extend': {
+      const until = text('until');
+      return attempt(
+        () =>
+          deposits.extend(user, id, { until: until ? new Date(until).toISOString() : '', note: text('note') }, context.requestId),
+        'Hold extended.',
+      );
+    }
+    case 'reject':
+      return attempt(() => deposits.reject(user, id, { reason: text('reason') }, context.requestId), 'Rejected; funds returned.');
+    default:
+      return { ok: false as const, error: 'Unknown action.', code: 'validation_failed' };
+  }
+}
+
+export default function OpsDeposit() {
+  const { deposit: rendered, renderedAt, canConfirm, canReview } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const { value: deposit } = useLiveResource(rendered, `/api/v1/deposits/${rendered.id}/events`);
+  const underReview = deposit.status === 'ON_HOLD' || deposit.status === 'AML_REVIEW';
+  return (
+    <>
+      <p>
+        <Link to="/ops/tasks">← Task inbox</Link>
+      </p>
+      <h1>
+        Deposit {deposit.amount} {deposit.currency} <StatusBadge status={deposit.status} />
+      </h1>
+      {result && !result.ok ? (
+        <p className="error" role="alert">
+          {result.error}
+        </p>
+      ) : null}
+      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <div className="row" style={{ alignItems: 'flex-start' }}>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Details</h2>
+          <dl className="kv">
+            <dt>Client</dt>
+            <dd>{deposit.clientId}</dd>
+            <dt>Announced</dt>
+            <dd>
+              {deposit.amount} {deposit.currency} · {formatTime(deposit.createdAt)}
+            </dd>
+            <dt>Reference</dt>
+            <dd>{deposit.instructions.reference}</dd>
+            <dt>Client's reference</dt>
+            <dd>{deposit.wireReference ?? '—'}</dd>
+            <dt>Received</dt>
+            <dd>{deposit.receivedAmount ? `${deposit.receivedAmount} ${deposit.currency}` : '—'}</dd>
+            {deposit.holdUntil ? (
+              <>
+                <dt>Hold until</dt>
+                <dd>
+                  {formatTime(deposit.holdUntil)}
+                  {underReview ? (
+                    <>
+                      {' '}
+                      (<Countdown until={deposit.holdUntil} renderedAt={renderedAt} />)
+                    </>
+                  ) : null}
+                </dd>
+              </>
+            ) : null}
+          </dl>
+
+          {deposit.status === 'PENDING' && canConfirm ? (
+            <Form method="post" className="stack" aria-label="Confirm receipt">
+              <h2>Confirm receipt</h2>
+              <p className="muted">Enter what the bank statement shows; the received amount is what the client gets.</p>
+              <label>
+                Received amount ({deposit.currency})
+                <input name="receivedAmount" inputMode="decimal" defaultValue={deposit.amount} required />
+              </label>
+              <label>
+                Received at
+                <input name="receivedAt" type="datetime-local" />
+              </label>
+              <label>
+                Note
+                <input name="note" maxLength={500} />
+              </label>
+              <button type="submit" name="intent" value="confirm" disabled={busy}>
+                Confirm receipt
+              </button>
+            </Form>
+          ) : null}
+
+          {underReview && canReview ? (
+            <div className="stack" aria-label="AML review">
+              <h2>AML review</h2>
+              <Form method="post" className="row">
+                <label>
+                  Note
+                  <input name="note" required maxLength={500} />
+                </label>
+                <button type="submit" name="intent" value="release" disabled={busy}>
+                  Release now
+                </button>
+              </Form>
+              <Form method="post" className="row">
+                <label>
+                  Hold until
+                  <input name="until" type="datetime-local" required />
+                </label>
+                <label>
+                  Note
+                  <input name="note" required maxLength={500} />
+                </label>
+                <button type="submit" name="intent" value="extend" className="secondary" disabled={busy}>
+                  Extend hold
+                </button>
+              </Form>
+              <Form method="post" className="row">
+                <label>
+                  Reason
+                  <input name="reason" required maxLength={500} />
+                </label>
+                <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
+                  Reject and return funds
+                </button>
+              </Form>
+            </div>
+          ) : null}
+        </section>
+        <section className="card" style={{ flex: 1 }}>
+          {deposit.screening ? (
+            <>
+              <h2>AML screening</h2>
+              <p>
+                Score <strong>{deposit.screening.score}</strong> · decision <strong>{deposit.screening.decision}</strong>
+              </p>
+              {deposit.screening.reasons.length ? (
+                <ul>
+                  {deposit.screening.reasons.map((reason) => (
+                    <li key={reason}>{reason}</li>
+                  ))}
+                </ul>
+              ) : (
+                <p className="muted">No rule fired.</p>
+              )}
+            </>
+          ) : null}
+          <h2>Timeline</h2>
+          <Timeline items={deposit.timeline} />
+        </section>
+      </div>
+    </>
+  );
+}
