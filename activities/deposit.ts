@@ -57,7 +57,10 @@ export interface DepositActivityDeps {
   hooks?: DepositActivityHooks;
 }
 
-const RECIPES: Record<DepositPostingStep, (clientId: string, asset: AssetCode, amount: bigint) => PostingRecipe> = {
+const RECIPES: Record<
+  DepositPostingStep,
+  (clientId: string, asset: AssetCode, amount: bigint) => PostingRecipe
+> = {
   confirm: depositConfirm,
   clear: depositClear,
   return: depositReturn,
@@ -69,7 +72,8 @@ export function createDepositActivities(deps: DepositActivityDeps) {
   async function post(step: DepositPostingStep, input: DepositPostingInput): Promise<DepositPostingResult> {
     const info = Context.current().info;
     const execution = info.workflowExecution;
-    if (!execution) throw ApplicationFailure.nonRetryable('deposit postings run from a workflow', 'invalid_call');
+    if (!execution)
+      throw ApplicationFailure.nonRetryable('deposit postings run from a workflow', 'invalid_call');
     const idempotencyKey = `${execution.workflowId}/${step}`;
     const amount = parseAmount(input.currency, input.amount);
     try {
@@ -172,7 +176,15 @@ export async function recentDeposits(
         AND attributes->>'receivedAmount' IS NOT NULL
         AND (attributes->>'confirmedAt')::timestamptz > $5::timestamptz - make_interval(secs => $7::double precision)
         AND (attributes->>'confirmedAt')::timestamptz <= $5::timestamptz`,
-    [query.clientId, DEPOSIT_TYPE, query.excludeWorkflowId, query.currency, query.asOf, scale, query.windowMs / 1000],
+    [
+      query.clientId,
+      DEPOSIT_TYPE,
+      query.excludeWorkflowId,
+      query.currency,
+      query.asOf,
+      scale,
+      query.windowMs / 1000,
+    ],
   );
   const row = rows[0]!;
   return { count: row.count, sum: formatAmount(query.currency, BigInt(row.minor)) };

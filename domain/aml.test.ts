@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AML_WEIGHTS, DEFAULT_AML_POLICY, checkAmlPolicy, normalizeReference, screen, type AmlInput } from './aml.js';
+import {
+  AML_WEIGHTS,
+  DEFAULT_AML_POLICY,
+  checkAmlPolicy,
+  normalizeReference,
+  screen,
+  type AmlInput,
+} from './aml.js';
 
 // A clean deposit: as announced, our reference on the wire, no history, a standard country.
 const clean: AmlInput = {
@@ -47,7 +54,13 @@ describe('AML screening', () => {
     });
 
     it('skips the amount rules for an asset without thresholds', () => {
-      const result = screen({ ...clean, asset: 'EUA', announcedAmount: '900000', receivedAmount: '900000', recent: { count: 0, sum: '0' } });
+      const result = screen({
+        ...clean,
+        asset: 'EUA',
+        announcedAmount: '900000',
+        receivedAmount: '900000',
+        recent: { count: 0, sum: '0' },
+      });
       expect(result.rules).toEqual([]);
     });
   });
@@ -68,7 +81,10 @@ describe('AML screening', () => {
     });
 
     it('holds long on a major mismatch either way', () => {
-      expect(run({ receivedAmount: '500.00' })).toMatchObject({ rules: ['mismatchMajor'], decision: 'long_hold' });
+      expect(run({ receivedAmount: '500.00' })).toMatchObject({
+        rules: ['mismatchMajor'],
+        decision: 'long_hold',
+      });
       const more = run({ receivedAmount: '1500.00' });
       expect(more.rules).toEqual(['mismatchMajor']);
       expect(more.reasons[0]).toContain('500.00 EUR more than the announced');
@@ -82,7 +98,9 @@ describe('AML screening', () => {
     });
 
     it("weighs the client's own reference less than a foreign one", () => {
-      expect(run({ announcedReference: 'INV-77', receivedReference: 'inv 77' }).rules).toEqual(['referenceClientOnly']);
+      expect(run({ announcedReference: 'INV-77', receivedReference: 'inv 77' }).rules).toEqual([
+        'referenceClientOnly',
+      ]);
       const foreign = run({ announcedReference: 'INV-77', receivedReference: 'Salary March' });
       expect(foreign.rules).toEqual(['referenceMismatch']);
       expect(foreign.decision).toBe('long_hold');
@@ -132,7 +150,14 @@ describe('AML screening', () => {
       recent: { count: 9, sum: '90000.00' },
       senderCountry: 'KP',
     });
-    expect(result.rules).toEqual(['amountReview', 'mismatchMajor', 'referenceMissing', 'velocityCount', 'velocitySum', 'countryHigh']);
+    expect(result.rules).toEqual([
+      'amountReview',
+      'mismatchMajor',
+      'referenceMissing',
+      'velocityCount',
+      'velocitySum',
+      'countryHigh',
+    ]);
     expect(result.score).toBe(100);
     expect(result.reasons).toHaveLength(6);
     expect(result.decision).toBe('review');
@@ -143,13 +168,22 @@ describe('AML screening', () => {
   });
 
   it('is deterministic', () => {
-    const input = { ...clean, receivedAmount: '12345.67', senderCountry: 'YE', countryRating: 'elevated' as const };
+    const input = {
+      ...clean,
+      receivedAmount: '12345.67',
+      senderCountry: 'YE',
+      countryRating: 'elevated' as const,
+    };
     expect(screen(input)).toEqual(screen(input));
   });
 
   it('validates a policy', () => {
     expect(checkAmlPolicy(DEFAULT_AML_POLICY)).toEqual([]);
-    const bad = { ...DEFAULT_AML_POLICY, longHoldScore: 90, thresholds: { EUR: { large: 'x', review: '1', velocitySum: '1' } } };
+    const bad = {
+      ...DEFAULT_AML_POLICY,
+      longHoldScore: 90,
+      thresholds: { EUR: { large: 'x', review: '1', velocitySum: '1' } },
+    };
     expect(checkAmlPolicy(bad)).toEqual([
       'thresholds.EUR.large: EUR amounts are decimal strings with at most 2 decimals, like "1250.50"',
       'longHoldScore must be positive and at most reviewScore',

@@ -126,9 +126,15 @@ export function screen(input: AmlInput, policy: AmlPolicy = DEFAULT_AML_POLICY):
     const review = parseAmount(asset, thresholds.review);
     const large = parseAmount(asset, thresholds.large);
     if (received >= review) {
-      hit('amountReview', `Received ${amount(received)} is at or above the review threshold of ${amount(review)}.`);
+      hit(
+        'amountReview',
+        `Received ${amount(received)} is at or above the review threshold of ${amount(review)}.`,
+      );
     } else if (received >= large) {
-      hit('amountLarge', `Received ${amount(received)} is at or above the large-deposit threshold of ${amount(large)}.`);
+      hit(
+        'amountLarge',
+        `Received ${amount(received)} is at or above the large-deposit threshold of ${amount(large)}.`,
+      );
     }
   }
 

@@ -193,8 +193,12 @@ describe('checkDepositInput', () => {
   });
 
   it('refuses an announcement on behalf of someone else', () => {
-    expect(checkDepositInput(input({ requestedBy: { id: STRANGER, role: 'client' } }))?.code).toBe('forbidden');
-    expect(checkDepositInput(input({ requestedBy: { id: CLIENT, role: 'operations' } }))?.code).toBe('forbidden');
+    expect(checkDepositInput(input({ requestedBy: { id: STRANGER, role: 'client' } }))?.code).toBe(
+      'forbidden',
+    );
+    expect(checkDepositInput(input({ requestedBy: { id: CLIENT, role: 'operations' } }))?.code).toBe(
+      'forbidden',
+    );
   });
 });
 
@@ -212,32 +216,50 @@ describe('Update checks', () => {
 
   it('confirm: operations, only while PENDING, with a valid received amount', () => {
     expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '990.5' }, NOW)).toBeNull();
-    expect(checkConfirm(at('PENDING'), { actor: client, receivedAmount: '990.50' }, NOW)?.code).toBe('forbidden');
-    expect(checkConfirm(at('ON_HOLD'), { actor: ops, receivedAmount: '990.50' }, NOW)?.code).toBe('invalid_state');
-    expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '0' }, NOW)?.code).toBe('validation_failed');
-    expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '-5' }, NOW)?.code).toBe('validation_failed');
-    expect(
-      checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '1', receivedAt: '2026-03-02T00:00:00Z' }, NOW)?.code,
-    ).toBe('validation_failed');
-    expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '1', receivedAt: 'yesterday' }, NOW)?.code).toBe(
+    expect(checkConfirm(at('PENDING'), { actor: client, receivedAmount: '990.50' }, NOW)?.code).toBe(
+      'forbidden',
+    );
+    expect(checkConfirm(at('ON_HOLD'), { actor: ops, receivedAmount: '990.50' }, NOW)?.code).toBe(
+      'invalid_state',
+    );
+    expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '0' }, NOW)?.code).toBe(
       'validation_failed',
     );
-    expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '1', senderCountry: 'DEU' }, NOW)?.code).toBe(
+    expect(checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '-5' }, NOW)?.code).toBe(
       'validation_failed',
     );
     expect(
       checkConfirm(
         at('PENDING'),
-        { actor: ops, receivedAmount: '1', receivedAt: '2026-03-01T11:00:00Z', senderCountry: 'de', senderReference: 'x' },
+        { actor: ops, receivedAmount: '1', receivedAt: '2026-03-02T00:00:00Z' },
+        NOW,
+      )?.code,
+    ).toBe('validation_failed');
+    expect(
+      checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '1', receivedAt: 'yesterday' }, NOW)?.code,
+    ).toBe('validation_failed');
+    expect(
+      checkConfirm(at('PENDING'), { actor: ops, receivedAmount: '1', senderCountry: 'DEU' }, NOW)?.code,
+    ).toBe('validation_failed');
+    expect(
+      checkConfirm(
+        at('PENDING'),
+        {
+          actor: ops,
+          receivedAmount: '1',
+          receivedAt: '2026-03-01T11:00:00Z',
+          senderCountry: 'de',
+          senderReference: 'x',
+        },
         NOW,
       ),
     ).toBeNull();
   });
 
   it('a malformed actor is a validation failure before anything else', () => {
-    expect(checkConfirm(at('CLEARED'), { actor: { id: 'x', role: 'operations' }, receivedAmount: '1' }, NOW)?.code).toBe(
-      'validation_failed',
-    );
+    expect(
+      checkConfirm(at('CLEARED'), { actor: { id: 'x', role: 'operations' }, receivedAmount: '1' }, NOW)?.code,
+    ).toBe('validation_failed');
   });
 
   it('cancel: the owning client while PENDING', () => {
@@ -251,7 +273,9 @@ describe('Update checks', () => {
     expect(checkRelease(at('ON_HOLD'), { actor: aml, note: 'ok' })).toBeNull();
     expect(checkRelease(at('AML_REVIEW'), { actor: aml, note: 'ok' })).toBeNull();
     expect(checkRelease(at('PENDING'), { actor: aml, note: 'ok' })?.code).toBe('invalid_state');
-    expect(checkRelease(at('ON_HOLD'), { actor: { id: STAFF, role: 'admin' }, note: 'ok' })?.code).toBe('forbidden');
+    expect(checkRelease(at('ON_HOLD'), { actor: { id: STAFF, role: 'admin' }, note: 'ok' })?.code).toBe(
+      'forbidden',
+    );
     expect(checkRelease(at('ON_HOLD'), { actor: aml, note: ' ' })?.code).toBe('validation_failed');
     expect(checkReject(at('AML_REVIEW'), { actor: aml, reason: 'source of funds' })).toBeNull();
     expect(checkReject(at('CLEARED'), { actor: aml, reason: 'late' })?.code).toBe('invalid_state');
@@ -262,7 +286,8 @@ describe('Update checks', () => {
   it('extend: later than the current hold end, in the future, within the maximum', () => {
     const holdUntil = '2026-03-02T12:00:00.000Z';
     const policy = DEFAULT_DEPOSIT_POLICY;
-    const extend = (until: string, view = at('ON_HOLD', holdUntil)) => checkExtend(view, { actor: aml, until, note: 'why' }, NOW, policy);
+    const extend = (until: string, view = at('ON_HOLD', holdUntil)) =>
+      checkExtend(view, { actor: aml, until, note: 'why' }, NOW, policy);
     expect(extend('2026-03-03T12:00:00Z')).toBeNull();
     expect(extend('2026-03-02T12:00:00Z')?.code).toBe('validation_failed'); // not later
     expect(extend('2026-03-01T18:00:00Z')?.code).toBe('validation_failed'); // earlier than current end
@@ -271,9 +296,14 @@ describe('Update checks', () => {
     expect(extend('2026-03-01T13:00:00Z', at('AML_REVIEW'))).toBeNull(); // no hold yet: any future time
     expect(extend('2026-03-01T11:00:00Z', at('AML_REVIEW'))?.code).toBe('validation_failed');
     expect(extend('2026-03-03T12:00:00Z', at('PENDING'))?.code).toBe('invalid_state');
-    expect(checkExtend(at('ON_HOLD', holdUntil), { actor: aml, until: '2026-03-03T12:00:00Z', note: '' }, NOW, policy)?.code).toBe(
-      'validation_failed',
-    );
+    expect(
+      checkExtend(
+        at('ON_HOLD', holdUntil),
+        { actor: aml, until: '2026-03-03T12:00:00Z', note: '' },
+        NOW,
+        policy,
+      )?.code,
+    ).toBe('validation_failed');
   });
 
   it('parses only full ISO 8601 instants', () => {

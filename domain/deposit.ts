@@ -31,7 +31,15 @@ import { AmountFormatError, formatAmount, isCashAsset, parseAmount, type AssetCo
 
 export const DEPOSIT_TYPE = 'deposit';
 
-export const DEPOSIT_STATUSES = ['PENDING', 'ON_HOLD', 'AML_REVIEW', 'CLEARED', 'REJECTED', 'CANCELLED', 'EXPIRED'] as const;
+export const DEPOSIT_STATUSES = [
+  'PENDING',
+  'ON_HOLD',
+  'AML_REVIEW',
+  'CLEARED',
+  'REJECTED',
+  'CANCELLED',
+  'EXPIRED',
+] as const;
 export type DepositStatus = (typeof DEPOSIT_STATUSES)[number];
 
 export const DEPOSIT_ACTIONS = [
@@ -111,12 +119,22 @@ export const DEFAULT_DEPOSIT_POLICY: DepositPolicy = {
 
 /** The default policy with some fields replaced (tests use seconds instead of days). */
 export function depositPolicy(overrides: Partial<DepositPolicy> = {}): DepositPolicy {
-  return { ...DEFAULT_DEPOSIT_POLICY, ...overrides, aml: { ...DEFAULT_DEPOSIT_POLICY.aml, ...overrides.aml } };
+  return {
+    ...DEFAULT_DEPOSIT_POLICY,
+    ...overrides,
+    aml: { ...DEFAULT_DEPOSIT_POLICY.aml, ...overrides.aml },
+  };
 }
 
 export function checkDepositPolicy(policy: DepositPolicy): string[] {
   const problems: string[] = [];
-  for (const key of ['announcementWindowMs', 'shortHoldMs', 'longHoldMs', 'maxHoldMs', 'amlReviewDueMs'] as const) {
+  for (const key of [
+    'announcementWindowMs',
+    'shortHoldMs',
+    'longHoldMs',
+    'maxHoldMs',
+    'amlReviewDueMs',
+  ] as const) {
     const value = policy[key];
     if (!(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) {
       problems.push(`${key} must be a positive whole number of milliseconds`);
@@ -174,7 +192,9 @@ export function depositReference(businessId: string): string {
 }
 
 /** The one-line label the starter sets as the workflow's staticSummary in the Temporal UI. */
-export function depositStaticSummary(input: Pick<DepositInput, 'amount' | 'currency' | 'reference' | 'clientId'>): string {
+export function depositStaticSummary(
+  input: Pick<DepositInput, 'amount' | 'currency' | 'reference' | 'clientId'>,
+): string {
   return `Deposit ${input.reference}: ${input.amount} ${input.currency} for client ${input.clientId}`;
 }
 
@@ -286,34 +306,47 @@ export function checkAmount(
   value: unknown,
   field: string,
 ): { ok: true; amount: string } | { ok: false; refusal: Refusal } {
-  if (typeof value !== 'string') return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be a decimal string`) };
+  if (typeof value !== 'string')
+    return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be a decimal string`) };
   try {
     return { ok: true, amount: formatAmount(asset, parseAmount(asset, value)) };
   } catch (error) {
-    if (error instanceof AmountFormatError) return { ok: false, refusal: validation(field, 'invalid_amount', error.message) };
+    if (error instanceof AmountFormatError)
+      return { ok: false, refusal: validation(field, 'invalid_amount', error.message) };
     throw error;
   }
 }
 
 export function checkDepositInput(input: DepositInput): Refusal | null {
   if (!isBusinessId(input.businessId)) {
-    return validation('businessId', 'invalid_string', 'businessId must be 1-128 letters, digits or ._:- characters');
+    return validation(
+      'businessId',
+      'invalid_string',
+      'businessId must be 1-128 letters, digits or ._:- characters',
+    );
   }
   if (!isUuid(input.clientId)) return validation('clientId', 'invalid_string', 'clientId must be a UUID');
-  if (!isCashAsset(input.currency)) return validation('currency', 'invalid_enum_value', 'deposits are in EUR or USD');
+  if (!isCashAsset(input.currency))
+    return validation('currency', 'invalid_enum_value', 'deposits are in EUR or USD');
   const amount = checkAmount(input.currency, input.amount, 'amount');
   if (!amount.ok) return amount.refusal;
   if (!isDepositReference(input.reference)) {
-    return validation('reference', 'invalid_string', 'reference must look like CH-XXXXXXXXXX (see depositReference)');
+    return validation(
+      'reference',
+      'invalid_string',
+      'reference must look like CH-XXXXXXXXXX (see depositReference)',
+    );
   }
   const wire = checkText(input.wireReference, 'wireReference', { required: false, max: 140 });
   if (!wire.ok) return wire.refusal;
-  if (!isActor(input.requestedBy)) return validation('requestedBy', 'invalid_type', 'requestedBy must be { id: UUID, role }');
+  if (!isActor(input.requestedBy))
+    return validation('requestedBy', 'invalid_type', 'requestedBy must be { id: UUID, role }');
   if (input.requestedBy.role !== 'client' || input.requestedBy.id !== input.clientId) {
     return refuse('forbidden', 'a deposit is announced by the client it belongs to');
   }
   const problems = checkDepositPolicy(input.policy);
-  if (problems.length > 0) return refuse('validation_failed', `the deposit policy is not usable: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    return refuse('validation_failed', `the deposit policy is not usable: ${problems.join('; ')}`);
   return null;
 }
 
@@ -330,7 +363,8 @@ export function checkAction(view: DepositView, action: DepositAction, actor: unk
 const FUTURE_SKEW_MS = 5 * MINUTE_MS;
 
 export function checkConfirm(view: DepositView, args: ConfirmDepositArgs, nowMs: number): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   // `confirm` and `confirm_flagged` share their origin and permission; screening picks one later.
   const refused = checkAction(view, 'confirm', args.actor);
   if (refused) return refused;
@@ -339,9 +373,14 @@ export function checkConfirm(view: DepositView, args: ConfirmDepositArgs, nowMs:
   if (args.receivedAt !== undefined && args.receivedAt !== null) {
     const at = parseInstant(args.receivedAt);
     if (at === null) return validation('receivedAt', 'invalid_date', 'receivedAt must be an ISO 8601 time');
-    if (at > nowMs + FUTURE_SKEW_MS) return validation('receivedAt', 'too_big', 'receivedAt is in the future');
+    if (at > nowMs + FUTURE_SKEW_MS)
+      return validation('receivedAt', 'too_big', 'receivedAt is in the future');
   }
-  if (args.senderCountry !== undefined && args.senderCountry !== null && !/^[A-Za-z]{2}$/.test(args.senderCountry)) {
+  if (
+    args.senderCountry !== undefined &&
+    args.senderCountry !== null &&
+    !/^[A-Za-z]{2}$/.test(args.senderCountry)
+  ) {
     return validation('senderCountry', 'invalid_string', 'senderCountry must be a two-letter ISO 3166 code');
   }
   for (const [field, value, max] of [
@@ -355,12 +394,14 @@ export function checkConfirm(view: DepositView, args: ConfirmDepositArgs, nowMs:
 }
 
 export function checkCancel(view: DepositView, args: CancelDepositArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   return checkAction(view, 'cancel', args.actor);
 }
 
 export function checkRelease(view: DepositView, args: ReleaseDepositArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkAction(view, 'release', args.actor);
   if (refused) return refused;
   const note = checkText(args.note, 'note', { required: true });
@@ -368,15 +409,22 @@ export function checkRelease(view: DepositView, args: ReleaseDepositArgs): Refus
 }
 
 export function checkReject(view: DepositView, args: RejectDepositArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkAction(view, 'reject', args.actor);
   if (refused) return refused;
   const reason = checkText(args.reason, 'reason', { required: true });
   return reason.ok ? null : reason.refusal;
 }
 
-export function checkExtend(view: DepositView, args: ExtendDepositArgs, nowMs: number, policy: DepositPolicy): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+export function checkExtend(
+  view: DepositView,
+  args: ExtendDepositArgs,
+  nowMs: number,
+  policy: DepositPolicy,
+): Refusal | null {
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkAction(view, 'extend', args.actor);
   if (refused) return refused;
   const note = checkText(args.note, 'note', { required: true });
@@ -385,11 +433,19 @@ export function checkExtend(view: DepositView, args: ExtendDepositArgs, nowMs: n
   if (until === null) return validation('until', 'invalid_date', 'until must be an ISO 8601 time');
   const current = view.holdUntil ? Date.parse(view.holdUntil) : null;
   if (current !== null && until <= current) {
-    return validation('until', 'too_small', `until must be later than the current hold end ${view.holdUntil}`);
+    return validation(
+      'until',
+      'too_small',
+      `until must be later than the current hold end ${view.holdUntil}`,
+    );
   }
   if (until <= nowMs) return validation('until', 'too_small', 'until must be in the future');
   if (until > nowMs + policy.maxHoldMs) {
-    return validation('until', 'too_big', `a hold may end at most ${Math.round(policy.maxHoldMs / DAY_MS)} days from now`);
+    return validation(
+      'until',
+      'too_big',
+      `a hold may end at most ${Math.round(policy.maxHoldMs / DAY_MS)} days from now`,
+    );
   }
   return null;
 }

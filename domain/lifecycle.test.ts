@@ -58,7 +58,9 @@ describe('authorize', () => {
   it('lets a role (and roles covering it) act, and refuses others as forbidden', () => {
     expect(authorize(permissions, 'finish', { id: other, role: 'operations' }, owner)).toBeNull();
     expect(authorize(permissions, 'finish', { id: other, role: 'admin' }, owner)).toBeNull(); // admin covers operations
-    expect(authorize(permissions, 'finish', { id: other, role: 'aml_officer' }, owner)?.code).toBe('forbidden');
+    expect(authorize(permissions, 'finish', { id: other, role: 'aml_officer' }, owner)?.code).toBe(
+      'forbidden',
+    );
     expect(authorize(permissions, 'finish', { id: owner, role: 'client' }, owner)?.code).toBe('forbidden');
   });
 

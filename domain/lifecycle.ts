@@ -43,7 +43,8 @@ export interface Refusal {
   details?: unknown;
 }
 
-export type TransitionResult<Status extends string> = { ok: true; to: Status } | { ok: false; refusal: Refusal };
+export type TransitionResult<Status extends string> =
+  { ok: true; to: Status } | { ok: false; refusal: Refusal };
 
 export function refuse(code: RefusalCode, message: string, details?: unknown): Refusal {
   return details === undefined ? { code, message } : { code, message, details };
@@ -106,7 +107,9 @@ export function authorize<Action extends string>(
 ): Refusal | null {
   const permission = permissions[action];
   if (permission.kind === 'system') {
-    return actor === null ? null : refuse('forbidden', `${humanize(action)} is done by the system, not by a person`);
+    return actor === null
+      ? null
+      : refuse('forbidden', `${humanize(action)} is done by the system, not by a person`);
   }
   if (actor === null) return refuse('forbidden', `${humanize(action)} needs a person to do it`);
   if (permission.kind === 'owner') {
@@ -116,7 +119,10 @@ export function authorize<Action extends string>(
   }
   return hasAnyRole(actor.role, permission.roles)
     ? null
-    : refuse('forbidden', `your role (${actor.role}) may not ${humanize(action)}; it needs ${permission.roles.join(' or ')}`);
+    : refuse(
+        'forbidden',
+        `your role (${actor.role}) may not ${humanize(action)}; it needs ${permission.roles.join(' or ')}`,
+      );
 }
 
 /** The actions `actor` could perform right now: allowed from `status` and permitted (for UIs). */
@@ -127,7 +133,9 @@ export function actionsFor<Status extends string, Action extends string>(
   actor: Actor,
   ownerId: string | null,
 ): Action[] {
-  return allowedActions(table, status).filter((action) => authorize(permissions, action, actor, ownerId) === null);
+  return allowedActions(table, status).filter(
+    (action) => authorize(permissions, action, actor, ownerId) === null,
+  );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -151,7 +159,13 @@ export function timelineEntry<Status extends string>(
   actor: Actor | null,
   reason: string | null,
 ): TimelineEntry<Status> {
-  return { at: new Date(atMs).toISOString(), from, to, actor: actor ? { id: actor.id, role: actor.role } : null, reason };
+  return {
+    at: new Date(atMs).toISOString(),
+    from,
+    to,
+    actor: actor ? { id: actor.id, role: actor.role } : null,
+    reason,
+  };
 }
 
 /** Trimmed free text of at most `max` characters, or a validation refusal naming `field`. */
@@ -166,7 +180,8 @@ export function checkText(
       ? { ok: false, refusal: validation(field, 'required', `${field} is required`) }
       : { ok: true, value: null };
   }
-  if (typeof value !== 'string') return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be text`) };
+  if (typeof value !== 'string')
+    return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be text`) };
   const trimmed = value.trim();
   if (trimmed.length > max) {
     return { ok: false, refusal: validation(field, 'too_big', `${field} must be at most ${max} characters`) };

@@ -24,9 +24,11 @@ export async function buildWebIfStale(log: (line: string) => void = console.log)
   if (!webBuildIsStale()) return;
   log('Building the web app (remix vite:build)...');
   await new Promise<void>((resolve, reject) => {
+    // Under vitest the VITEST variables would make vite.config.ts leave the Remix plugin out.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
     const child = spawn(process.execPath, ['node_modules/@remix-run/dev/dist/cli.js', 'vite:build'], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production' },
+      env: { ...env, NODE_ENV: 'production' },
     });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-4000)));

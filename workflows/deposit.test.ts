@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import {
   WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
   WorkflowUpdateFailedError,
   type WorkflowHandleWithStartDetails,
 } from '@temporalio/client';
@@ -108,8 +110,12 @@ async function announce(
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
   });
+  started.push(handle.workflowId);
   return { handle, input, client: { id: clientId, role: 'client' } };
 }
+
+/** Every deposit this file started; the last test replays their histories against the code. */
+const started: string[] = [];
 
 async function balance(clientId: string): Promise<{ available: bigint; held: bigint }> {
   const eur = (await getClientBalances(pool, clientId)).find((b) => b.asset === 'EUR');
@@ -153,16 +159,28 @@ describe('deposit workflow', () => {
     const { handle, input, client } = await announce({ amount: '1000.00' });
 
     const pending = await handle.query(depositStateQuery);
-    expect(pending).toMatchObject({ status: 'PENDING', amount: '1000.00', reference: input.reference, holdUntil: null });
+    expect(pending).toMatchObject({
+      status: 'PENDING',
+      amount: '1000.00',
+      reference: input.reference,
+      holdUntil: null,
+    });
     expect(pending.allowedActions).toEqual(['confirm', 'cancel']);
 
     const onHold = await handle.executeUpdate(confirmDepositUpdate, {
-      args: [{ actor: ops, receivedAmount: '995', senderCountry: 'DE', senderReference: `Ref ${input.reference}` }],
+      args: [
+        { actor: ops, receivedAmount: '995', senderCountry: 'DE', senderReference: `Ref ${input.reference}` },
+      ],
       updateId: randomUUID(),
     });
     expect(onHold.status).toBe('ON_HOLD');
     expect(onHold.receivedAmount).toBe('995.00');
-    expect(onHold.screening).toMatchObject({ decision: 'short_hold', score: 0, reasons: [], countryRating: 'standard' });
+    expect(onHold.screening).toMatchObject({
+      decision: 'short_hold',
+      score: 0,
+      reasons: [],
+      countryRating: 'standard',
+    });
     const confirmedAt = Date.parse(onHold.timeline[1]!.at);
     expect(Date.parse(onHold.holdUntil!) - confirmedAt).toBe(TEST_POLICY.shortHoldMs);
     expect(await balance(client.id)).toEqual({ available: 0n, held: 99_500n });
@@ -189,7 +207,12 @@ describe('deposit workflow', () => {
       status: 'CLEARED',
       closedAt: final.closedAt,
       lastSeq: 3,
-      attributes: { amount: '1000.00', receivedAmount: '995.00', holdUntil: onHold.holdUntil, currency: 'EUR' },
+      attributes: {
+        amount: '1000.00',
+        receivedAmount: '995.00',
+        holdUntil: onHold.holdUntil,
+        currency: 'EUR',
+      },
     });
     expect(stored!.timeline).toEqual(final.timeline);
     expect(stored!.events.map((e) => e.data.action)).toEqual(['announce', 'confirm', 'hold_elapsed']);
@@ -218,9 +241,16 @@ describe('deposit workflow', () => {
     expect(state.screening!.reasons[0]).toContain('300.00 EUR less than the announced 1000.00 EUR');
     expect(Date.parse(state.holdUntil!) - Date.parse(state.timeline[1]!.at)).toBe(TEST_POLICY.longHoldMs);
 
-    const inbox = await listTasks(pool, { roles: taskRolesFor('aml_officer'), workflowId: handle.workflowId });
+    const inbox = await listTasks(pool, {
+      roles: taskRolesFor('aml_officer'),
+      workflowId: handle.workflowId,
+    });
     expect(inbox.items).toHaveLength(1);
-    expect(inbox.items[0]).toMatchObject({ kind: 'deposit.aml_review', status: 'open', dueAt: state.holdUntil });
+    expect(inbox.items[0]).toMatchObject({
+      kind: 'deposit.aml_review',
+      status: 'open',
+      dueAt: state.holdUntil,
+    });
 
     const final = await handle.result();
     expect(final.status).toBe('CLEARED');
@@ -240,7 +270,6 @@ describe('deposit workflow', () => {
     const flagged = await handle.executeUpdate(confirmDepositUpdate, {
       args: [{ actor: admin, receivedAmount: '5000.00', senderCountry: 'IR', senderReference: 'x' }],
     });
-    console.log('DEBUG flagged', flagged.status);
     expect(amlData.calls.length - callsBefore).toBe(3);
     expect(flagged.status).toBe('AML_REVIEW');
     expect(flagged.holdUntil).toBeNull();
@@ -250,19 +279,34 @@ describe('deposit workflow', () => {
     expect(await balance(client.id)).toEqual({ available: 0n, held: 500_000n });
 
     // The inbox: the officer sees it; operations does not.
-    const forOfficer = await listTasks(pool, { roles: taskRolesFor('aml_officer'), workflowId: handle.workflowId });
+    const forOfficer = await listTasks(pool, {
+      roles: taskRolesFor('aml_officer'),
+      workflowId: handle.workflowId,
+    });
     const task = forOfficer.items[0]!;
-    expect(task).toMatchObject({ kind: 'deposit.aml_review', requiredRole: 'aml_officer', status: 'open', priority: 10 });
-    expect((await listTasks(pool, { roles: taskRolesFor('operations'), workflowId: handle.workflowId })).items).toEqual([]);
+    expect(task).toMatchObject({
+      kind: 'deposit.aml_review',
+      requiredRole: 'aml_officer',
+      status: 'open',
+      priority: 10,
+    });
+    expect(
+      (await listTasks(pool, { roles: taskRolesFor('operations'), workflowId: handle.workflowId })).items,
+    ).toEqual([]);
     expect((await claimTask(pool, { taskId: task.id, actor: ops })).ok).toBe(false);
     const claimed = await claimTask(pool, { taskId: task.id, actor: aml, expectedVersion: task.version });
     expect(claimed).toMatchObject({ ok: true, task: { status: 'claimed', assignee: aml.id } });
     const rival: Actor = { id: randomUUID(), role: 'aml_officer' };
-    expect(await claimTask(pool, { taskId: task.id, actor: rival })).toMatchObject({ ok: false, code: 'task_claimed' });
-    expect(await releaseTask(pool, { taskId: task.id, actor: rival })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await claimTask(pool, { taskId: task.id, actor: rival })).toMatchObject({
+      ok: false,
+      code: 'task_claimed',
+    });
+    expect(await releaseTask(pool, { taskId: task.id, actor: rival })).toMatchObject({
+      ok: false,
+      code: 'forbidden',
+    });
     expect((await claimTask(pool, { taskId: task.id, actor: aml })).ok).toBe(true); // retried claim
 
-    console.log('DEBUG tasks done');
     // A flagged deposit does not clear by itself.
     await new Promise((resolve) => setTimeout(resolve, TEST_POLICY.longHoldMs + 500));
     expect((await handle.query(depositStateQuery)).status).toBe('AML_REVIEW');
@@ -270,9 +314,13 @@ describe('deposit workflow', () => {
     const released = await handle.executeUpdate(releaseDepositUpdate, {
       args: [{ actor: aml, note: 'Source of funds documented' }],
     });
-    console.log('DEBUG released', released.status);
     expect(released.status).toBe('CLEARED');
-    expect(released.timeline.at(-1)).toMatchObject({ from: 'AML_REVIEW', to: 'CLEARED', actor: aml, reason: 'Source of funds documented' });
+    expect(released.timeline.at(-1)).toMatchObject({
+      from: 'AML_REVIEW',
+      to: 'CLEARED',
+      actor: aml,
+      reason: 'Source of funds documented',
+    });
     expect((await handle.result()).status).toBe('CLEARED');
     expect(await balance(client.id)).toEqual({ available: 500_000n, held: 0n });
     const stored = await getLifecycle(pool, handle.workflowId);
@@ -332,7 +380,11 @@ describe('deposit workflow', () => {
     });
     expect(rejected.status).toBe('REJECTED');
     expect(rejected.holdUntil).toBeNull();
-    expect(rejected.timeline.at(-1)).toMatchObject({ from: 'ON_HOLD', to: 'REJECTED', reason: 'Sender does not match the client' });
+    expect(rejected.timeline.at(-1)).toMatchObject({
+      from: 'ON_HOLD',
+      to: 'REJECTED',
+      reason: 'Sender does not match the client',
+    });
     expect((await handle.result()).status).toBe('REJECTED');
     expect(await balance(client.id)).toEqual({ available: 0n, held: 0n });
     expect(await entryKinds(handle.workflowId)).toEqual(['deposit.confirm', 'deposit.return']);
@@ -342,15 +394,21 @@ describe('deposit workflow', () => {
   it('cancel: the owning client cancels while PENDING; nothing is posted and the task is cancelled', async () => {
     const { handle, client } = await announce();
     const stranger: Actor = { id: randomUUID(), role: 'client' };
-    expect((await refusal(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: stranger }] }))).type).toBe('forbidden');
-    expect((await refusal(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: ops }] }))).type).toBe('forbidden');
+    expect(
+      (await refusal(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: stranger }] }))).type,
+    ).toBe('forbidden');
+    expect((await refusal(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: ops }] }))).type).toBe(
+      'forbidden',
+    );
 
     const cancelled = await handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: client }] });
     expect(cancelled.status).toBe('CANCELLED');
     expect((await handle.result()).status).toBe('CANCELLED');
     expect(await entryKinds(handle.workflowId)).toEqual([]);
     const stored = await getLifecycle(pool, handle.workflowId);
-    expect(stored!.tasks).toMatchObject([{ kind: 'deposit.confirm_receipt', status: 'cancelled', outcome: 'cancelled' }]);
+    expect(stored!.tasks).toMatchObject([
+      { kind: 'deposit.confirm_receipt', status: 'cancelled', outcome: 'cancelled' },
+    ]);
   });
 
   it('expiry: no wire within the announcement window', async () => {
@@ -363,12 +421,18 @@ describe('deposit workflow', () => {
       actor: null,
       reason: 'No funds arrived within the announcement window',
     });
-    expect(Date.parse(final.timeline.at(-1)!.at) - Date.parse(final.createdAt)).toBeGreaterThanOrEqual(1.5 * SECOND);
+    expect(Date.parse(final.timeline.at(-1)!.at) - Date.parse(final.createdAt)).toBeGreaterThanOrEqual(
+      1.5 * SECOND,
+    );
     expect(await entryKinds(handle.workflowId)).toEqual([]);
     const stored = await getLifecycle(pool, handle.workflowId);
     expect(stored).toMatchObject({ status: 'EXPIRED', tasks: [{ status: 'cancelled', outcome: 'expired' }] });
     // An Update after the end is refused by the server (the workflow is closed).
-    await expect(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: { id: final.clientId, role: 'client' } }] })).rejects.toThrow();
+    await expect(
+      handle.executeUpdate(cancelDepositUpdate, {
+        args: [{ actor: { id: final.clientId, role: 'client' } }],
+      }),
+    ).rejects.toThrow();
   });
 
   it('a second start with the same business id reaches the same workflow, never a second one', async () => {
@@ -382,7 +446,11 @@ describe('deposit workflow', () => {
     });
     expect(again.firstExecutionRunId).toBe(handle.firstExecutionRunId);
     await expect(
-      t.client.workflow.start(deposit, { taskQueue: t.taskQueue, workflowId: depositWorkflowId(businessId), args: [input] }),
+      t.client.workflow.start(deposit, {
+        taskQueue: t.taskQueue,
+        workflowId: depositWorkflowId(businessId),
+        args: [input],
+      }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     await handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: input.requestedBy }] });
     await handle.result();
@@ -395,23 +463,55 @@ describe('deposit workflow', () => {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
-    const rows = await pool.query('SELECT count(*)::int AS n FROM lifecycle WHERE business_id = $1', [businessId]);
+    const rows = await pool.query('SELECT count(*)::int AS n FROM lifecycle WHERE business_id = $1', [
+      businessId,
+    ]);
     expect(rows.rows[0].n).toBe(1);
   });
 
   it('refuses an action in the wrong state (409) or by the wrong role (403) or malformed (400), changing nothing', async () => {
     const { handle, client } = await announce();
-    const cases: [Promise<unknown>, string][] = [
-      [handle.executeUpdate(releaseDepositUpdate, { args: [{ actor: aml, note: 'too early' }] }), 'invalid_state'],
-      [handle.executeUpdate(rejectDepositUpdate, { args: [{ actor: aml, reason: 'x' }] }), 'invalid_state'],
-      [handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: client, receivedAmount: '1000.00' }] }), 'forbidden'],
-      [handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: aml, receivedAmount: '1000.00' }] }), 'forbidden'],
-      [handle.executeUpdate(releaseDepositUpdate, { args: [{ actor: admin, note: 'admin is not AML' }] }), 'forbidden'],
-      [handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: ops, receivedAmount: '1.234' }] }), 'validation_failed'],
-      [handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: { id: 'me', role: 'operations' }, receivedAmount: '1' }] }), 'validation_failed'],
+    // Sent one at a time: each is refused by the validator, so nothing enters history.
+    const cases: [() => Promise<unknown>, string][] = [
+      [
+        () => handle.executeUpdate(releaseDepositUpdate, { args: [{ actor: aml, note: 'too early' }] }),
+        'invalid_state',
+      ],
+      [
+        () => handle.executeUpdate(rejectDepositUpdate, { args: [{ actor: aml, reason: 'x' }] }),
+        'invalid_state',
+      ],
+      [
+        () =>
+          handle.executeUpdate(confirmDepositUpdate, {
+            args: [{ actor: client, receivedAmount: '1000.00' }],
+          }),
+        'forbidden',
+      ],
+      [
+        () =>
+          handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: aml, receivedAmount: '1000.00' }] }),
+        'forbidden',
+      ],
+      [
+        () =>
+          handle.executeUpdate(releaseDepositUpdate, { args: [{ actor: admin, note: 'admin is not AML' }] }),
+        'forbidden',
+      ],
+      [
+        () => handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: ops, receivedAmount: '1.234' }] }),
+        'validation_failed',
+      ],
+      [
+        () =>
+          handle.executeUpdate(confirmDepositUpdate, {
+            args: [{ actor: { id: 'me', role: 'operations' }, receivedAmount: '1' }],
+          }),
+        'validation_failed',
+      ],
     ];
-    for (const [promise, type] of cases) {
-      const failure = await refusal(promise);
+    for (const [send, type] of cases) {
+      const failure = await refusal(send());
       expect(failure.type).toBe(type);
       expect(failure.message.length).toBeGreaterThan(0);
     }
@@ -420,16 +520,41 @@ describe('deposit workflow', () => {
     expect(state.timeline).toHaveLength(1);
 
     // Once confirmed, a second confirm or a cancel is in the wrong state.
-    await handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: ops, receivedAmount: '1000.00', senderCountry: 'DE' }] });
-    expect((await refusal(handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: ops, receivedAmount: '1' }] }))).type).toBe('invalid_state');
-    expect((await refusal(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: client }] }))).type).toBe('invalid_state');
+    await handle.executeUpdate(confirmDepositUpdate, {
+      args: [{ actor: ops, receivedAmount: '1000.00', senderCountry: 'DE' }],
+    });
+    expect(
+      (
+        await refusal(
+          handle.executeUpdate(confirmDepositUpdate, { args: [{ actor: ops, receivedAmount: '1' }] }),
+        )
+      ).type,
+    ).toBe('invalid_state');
+    expect(
+      (await refusal(handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: client }] }))).type,
+    ).toBe('invalid_state');
     expect((await handle.result()).status).toBe('CLEARED');
+  });
+
+  it('a start the domain refuses fails the workflow at once (the API checks checkDepositInput first)', async () => {
+    const bad = announce({ policy: { ...TEST_POLICY, shortHoldMs: 60 * SECOND } }); // long hold shorter than short
+    const { handle } = await bad;
+    const error = await handle.result().then(
+      () => null,
+      (e: unknown) => e as WorkflowFailedError,
+    );
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(error!.cause).toBeInstanceOf(ApplicationFailure);
+    expect((error!.cause as ApplicationFailure).type).toBe('validation_failed');
+    expect(error!.cause!.message).toContain('longHoldMs must be at least shortHoldMs');
   });
 
   it('the same Update id is applied once', async () => {
     const { handle, input } = await announce();
     const updateId = randomUUID();
-    const args = [{ actor: ops, receivedAmount: '1000.00', senderCountry: 'DE', senderReference: input.reference }] as const;
+    const args = [
+      { actor: ops, receivedAmount: '1000.00', senderCountry: 'DE', senderReference: input.reference },
+    ] as const;
     const first = await handle.executeUpdate(confirmDepositUpdate, { args: [...args], updateId });
     const second = await handle.executeUpdate(confirmDepositUpdate, { args: [...args], updateId });
     expect(second.timeline).toHaveLength(first.timeline.length);
@@ -438,9 +563,13 @@ describe('deposit workflow', () => {
   });
 
   it('concurrent Updates: one wins, the other is refused, none is lost', async () => {
-    const { handle, input } = await announce({ policy: { ...TEST_POLICY, shortHoldMs: 60 * SECOND, longHoldMs: 60 * SECOND } });
+    const { handle, input } = await announce({
+      policy: { ...TEST_POLICY, shortHoldMs: 60 * SECOND, longHoldMs: 60 * SECOND },
+    });
     await handle.executeUpdate(confirmDepositUpdate, {
-      args: [{ actor: ops, receivedAmount: '1000.00', senderCountry: 'DE', senderReference: input.reference }],
+      args: [
+        { actor: ops, receivedAmount: '1000.00', senderCountry: 'DE', senderReference: input.reference },
+      ],
     });
     const results = await Promise.allSettled([
       handle.executeUpdate(releaseDepositUpdate, { args: [{ actor: aml, note: 'fine' }] }),
@@ -475,6 +604,22 @@ describe('deposit workflow', () => {
     expect(await entriesWithKey(clearKey)).toBe(1);
     expect(await balance(client.id)).toEqual({ available: 12_345n, held: 0n });
   });
+  it('every deposit of this file replays deterministically against the current code', async () => {
+    let replayed = 0;
+    for (const workflowId of new Set(started)) {
+      const handle = t.client.workflow.getHandle(workflowId);
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') continue;
+      const history = await handle.fetchHistory();
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        history,
+        workflowId,
+      );
+      replayed += 1;
+    }
+    expect(replayed).toBeGreaterThanOrEqual(10);
+  });
 });
 
 describe('lifecycle read model', () => {
@@ -488,7 +633,14 @@ describe('lifecycle read model', () => {
       seq: 1,
       entry: { at: '2026-01-01T00:00:00.000Z', from: null, to: 'OPEN', actor: null, reason: 'start' },
       attributes: { a: 1 },
-      openTasks: [{ kind: 'test.look', requiredRole: 'operations' as const, subjectType: 'test', subjectId: workflowId }],
+      openTasks: [
+        {
+          kind: 'test.look',
+          requiredRole: 'operations' as const,
+          subjectType: 'test',
+          subjectId: workflowId,
+        },
+      ],
     };
     expect(await recordTransition(first)).toEqual({ recorded: true });
     expect(await recordTransition(first)).toEqual({ recorded: false });
@@ -501,7 +653,12 @@ describe('lifecycle read model', () => {
       openTasks: [{ ...first.openTasks[0]!, dueAt: '2026-01-02T00:00:00.000Z' }],
     });
     const stored = await getLifecycle(pool, workflowId);
-    expect(stored).toMatchObject({ status: 'OPEN', lastSeq: 2, attributes: { a: 1, b: 2 }, updatedAt: '2026-01-01T00:01:00.000Z' });
+    expect(stored).toMatchObject({
+      status: 'OPEN',
+      lastSeq: 2,
+      attributes: { a: 1, b: 2 },
+      updatedAt: '2026-01-01T00:01:00.000Z',
+    });
     expect(stored!.tasks).toHaveLength(1);
     expect(stored!.tasks[0]!.dueAt).toBe('2026-01-02T00:00:00.000Z');
     // Closing cancels whatever is still live.
@@ -549,7 +706,13 @@ describe('lifecycle read model', () => {
         businessId: workflowId,
         ownerId,
         seq: 1,
-        entry: { at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(), from: null, to: i % 2 ? 'ODD' : 'EVEN', actor: null, reason: null },
+        entry: {
+          at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+          from: null,
+          to: i % 2 ? 'ODD' : 'EVEN',
+          actor: null,
+          reason: null,
+        },
       });
     }
     const page1 = await listLifecycles(pool, { ownerId, limit: 2 });

@@ -19,6 +19,7 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
   type ActivityOptions,
@@ -81,12 +82,19 @@ const RETRY: ActivityOptions['retry'] = {
   maximumInterval: '1 minute',
 };
 
-const { confirmDepositPosting, clearDepositPosting, returnDepositPosting } = proxyActivities<DepositActivities>({
+const { confirmDepositPosting, clearDepositPosting, returnDepositPosting } =
+  proxyActivities<DepositActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: RETRY,
+  });
+const { screenDeposit } = proxyActivities<DepositActivities>({
   startToCloseTimeout: '30 seconds',
   retry: RETRY,
 });
-const { screenDeposit } = proxyActivities<DepositActivities>({ startToCloseTimeout: '30 seconds', retry: RETRY });
-const { recordTransition } = proxyActivities<LifecycleActivities>({ startToCloseTimeout: '30 seconds', retry: RETRY });
+const { recordTransition } = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: RETRY,
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -174,8 +182,9 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       screening,
       createdAt: new Date(createdAtMs).toISOString(),
       closedAt,
-      allowedActions: allowedActions(DEPOSIT_TRANSITIONS, status).filter((a): a is (typeof DEPOSIT_HUMAN_ACTIONS)[number] =>
-        (DEPOSIT_HUMAN_ACTIONS as readonly string[]).includes(a),
+      allowedActions: allowedActions(DEPOSIT_TRANSITIONS, status).filter(
+        (a): a is (typeof DEPOSIT_HUMAN_ACTIONS)[number] =>
+          (DEPOSIT_HUMAN_ACTIONS as readonly string[]).includes(a),
       ),
       timeline: [...timeline],
     };
@@ -192,23 +201,40 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       receivedAt,
       confirmedAt,
       holdUntil,
-      screening: screening && { score: screening.score, decision: screening.decision, reasons: screening.reasons },
+      screening: screening && {
+        score: screening.score,
+        decision: screening.decision,
+        reasons: screening.reasons,
+      },
     };
   }
 
   /** Moves to the status `action` leads to and records it; the only place status changes. */
-  async function transition(action: DepositAction | null, actor: Actor | null, effects: TransitionEffects): Promise<void> {
+  async function transition(
+    action: DepositAction | null,
+    actor: Actor | null,
+    effects: TransitionEffects,
+  ): Promise<void> {
     let to: DepositStatus = 'PENDING';
     if (action !== null) {
       const next = nextStatus(DEPOSIT_TRANSITIONS, status, action);
       if (!next.ok) throw refusalFailure(next.refusal); // validators make this unreachable
       to = next.to;
     }
-    const entry = timelineEntry<DepositStatus>(Date.now(), action === null ? null : status, to, actor, effects.reason);
+    const entry = timelineEntry<DepositStatus>(
+      Date.now(),
+      action === null ? null : status,
+      to,
+      actor,
+      effects.reason,
+    );
     status = to;
     timeline.push(entry);
     const closed = isTerminal(DEPOSIT_TRANSITIONS, to);
     if (closed) closedAt = entry.at;
+    setCurrentDetails(
+      `**${to}**${holdUntil && to === 'ON_HOLD' ? ` until ${holdUntil}` : ''} — ${effects.reason ?? ''}`,
+    );
     await recordTransition.executeWithOptions({ summary: `${entry.from ?? 'start'} → ${to}` }, [
       {
         workflowId,
@@ -266,7 +292,9 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
     confirmedAt = nowIso;
     const senderReference = args.senderReference?.trim() || null;
     try {
-      await confirmDepositPosting.executeWithOptions({ summary: `deposit.confirm ${money(received)}` }, [posting()]);
+      await confirmDepositPosting.executeWithOptions({ summary: `deposit.confirm ${money(received)}` }, [
+        posting(),
+      ]);
     } catch (error) {
       receivedAmount = receivedAt = confirmedAt = null; // nothing was booked: still PENDING
       throw error;
@@ -313,7 +341,13 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       // A long hold means risk indicators: an officer should look before it clears by itself.
       openTasks:
         screening.decision === 'long_hold'
-          ? [amlReviewTask(holdUntil, `Look at long hold of ${money(received)} (score ${screening.score})`, 0)]
+          ? [
+              amlReviewTask(
+                holdUntil,
+                `Look at long hold of ${money(received)} (score ${screening.score})`,
+                0,
+              ),
+            ]
           : [],
     });
   }
@@ -333,7 +367,9 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   }
 
   async function release(args: ReleaseDepositArgs): Promise<void> {
-    await clearDepositPosting.executeWithOptions({ summary: `deposit.clear ${money(receivedAmount!)}` }, [posting()]);
+    await clearDepositPosting.executeWithOptions({ summary: `deposit.clear ${money(receivedAmount!)}` }, [
+      posting(),
+    ]);
     await transition('release', args.actor, {
       reason: args.note.trim(),
       closeTasks: [{ kind: DEPOSIT_TASKS.amlReview, outcome: 'released', completedBy: args.actor.id }],
@@ -341,7 +377,9 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   }
 
   async function holdElapsed(): Promise<void> {
-    await clearDepositPosting.executeWithOptions({ summary: `deposit.clear ${money(receivedAmount!)}` }, [posting()]);
+    await clearDepositPosting.executeWithOptions({ summary: `deposit.clear ${money(receivedAmount!)}` }, [
+      posting(),
+    ]);
     await transition('hold_elapsed', null, {
       reason: 'Hold period ended',
       closeTasks: [{ kind: DEPOSIT_TASKS.amlReview, outcome: 'hold_elapsed', status: 'cancelled' }],
@@ -359,7 +397,9 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   }
 
   async function reject(args: RejectDepositArgs): Promise<void> {
-    await returnDepositPosting.executeWithOptions({ summary: `deposit.return ${money(receivedAmount!)}` }, [posting()]);
+    await returnDepositPosting.executeWithOptions({ summary: `deposit.return ${money(receivedAmount!)}` }, [
+      posting(),
+    ]);
     holdUntil = null;
     await transition('reject', args.actor, {
       reason: args.reason.trim(),
@@ -389,7 +429,11 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   /** One change at a time: a second Update while one is being applied is refused, not queued. */
   function notBusy(): Refusal | null {
     return submitted || busy
-      ? { code: 'invalid_state', message: 'another change to this deposit is in progress; try again', details: { status } }
+      ? {
+          code: 'invalid_state',
+          message: 'another change to this deposit is in progress; try again',
+          details: { status },
+        }
       : null;
   }
 
@@ -425,7 +469,8 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       const atMs = createdAtMs + policy.announcementWindowMs;
       return { atMs, summary: `Announcement window ends ${new Date(atMs).toISOString()}` };
     }
-    if (status === 'ON_HOLD' && holdUntil) return { atMs: Date.parse(holdUntil), summary: `AML hold until ${holdUntil}` };
+    if (status === 'ON_HOLD' && holdUntil)
+      return { atMs: Date.parse(holdUntil), summary: `AML hold until ${holdUntil}` };
     return null;
   }
 
@@ -466,7 +511,8 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       await condition(() => submitted !== undefined);
     } else {
       const remaining = until.atMs - Date.now();
-      if (remaining > 0) await condition(() => submitted !== undefined, remaining, { summary: until.summary });
+      if (remaining > 0)
+        await condition(() => submitted !== undefined, remaining, { summary: until.summary });
     }
     // An Update accepted in the same instant as the deadline still wins: it was validated against
     // the current status and is already waiting for its answer.

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../../db/pool.js';
+import { recordAuditSafely } from '../audit/log.js';
 import { UserSchema } from '../../db/entities/user.js';
 import { isRole } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { rateLimited, unauthenticated } from '../errors.js';
+import { logger } from '../logger.js';
 import { authConfig } from './config.js';
 import { verifyAgainstDummy, verifyPassword } from './password.js';
 import { hashRefreshToken, newRefreshToken, signAccessToken, type SessionUser } from './tokens.js';
@@ -82,7 +84,17 @@ export async function login(
 ): Promise<TokenPair> {
   const email = normalizeEmail(input.email);
   const ip = input.ip || 'unknown';
+  // Audit: failed attempts have no actor; the attempted email is the subject (the reason is for
+  // auditors only — the caller always gets the same answer).
+  const auditFailure = (reason: string) =>
+    recordAuditSafely(deps.pool, {
+      actor: null,
+      action: 'auth.login_failed',
+      subject: { type: 'email', id: email.slice(0, 200) },
+      after: { email, reason },
+    });
   if ((await recentFailures(deps.pool, email, ip)) >= authConfig.loginThrottle.maxFailures) {
+    await auditFailure('throttled');
     throw rateLimited('too many failed sign-in attempts; try again later');
   }
   const em = (await deps.orm()).em.fork();
@@ -92,10 +104,19 @@ export async function login(
     : await verifyAgainstDummy(input.password);
   if (!user || !ok || user.disabled || !isRole(user.role)) {
     await recordFailure(deps.pool, email, ip);
+    await auditFailure(!user ? 'unknown_email' : !ok ? 'wrong_password' : user.disabled ? 'disabled' : 'invalid_role');
     throw unauthenticated(BAD_CREDENTIALS);
   }
   await deps.pool.query('DELETE FROM login_failure WHERE email = $1 AND ip = $2', [email, ip]);
-  return issue(deps.pool, { id: user.id, email: user.email, role: user.role }, randomUUID());
+  const sessionUser: SessionUser = { id: user.id, email: user.email, role: user.role };
+  const pair = await issue(deps.pool, sessionUser, randomUUID());
+  await recordAuditSafely(deps.pool, {
+    actor: sessionUser,
+    action: 'auth.login',
+    subject: { type: 'user', id: user.id },
+    after: { sessionId: pair.sessionId },
+  });
+  return pair;
 }
 
 interface RefreshRow {
@@ -111,7 +132,9 @@ interface RefreshRow {
   disabled: boolean;
 }
 
-type RefreshOutcome = { ok: true; session: IssuedSession } | { ok: false; reason: string };
+type RefreshOutcome =
+  | { ok: true; session: IssuedSession }
+  | { ok: false; reason: string; user?: SessionUser; familyId?: string };
 
 /**
  * Rotates a refresh token: the presented one is marked used and a new one in the same family is
@@ -167,12 +190,21 @@ export async function refreshSession(
         };
       }
       await revokeFamily();
-      return { ok: false, reason: 'reused' };
+      return { ok: false, reason: 'reused', user, familyId: row.family_id };
     }
     await client.query('UPDATE refresh_token SET used_at = now() WHERE id = $1', [row.id]);
     return { ok: true, session: await issue(client, user, row.family_id) };
   });
   if (!outcome.ok) {
+    if (outcome.reason === 'reused' && outcome.user) {
+      // Whoever presented the token is unknown (the owner or a thief): no actor, the owner is the subject.
+      await recordAuditSafely(deps.pool, {
+        actor: null,
+        action: 'auth.refresh_reuse',
+        subject: { type: 'user', id: outcome.user.id },
+        after: { sessionId: outcome.familyId, email: outcome.user.email, familyRevoked: true },
+      });
+    }
     throw unauthenticated(
       outcome.reason === 'reused'
         ? 'this refresh token was already used; the session has been ended'
@@ -191,16 +223,40 @@ export async function logout(
   deps: Pick<AppDeps, 'pool'>,
   input: { userId?: string | null; sessionId?: string | null; refreshToken?: string | null },
 ): Promise<void> {
-  await deps.pool.query(
+  const { rows } = await deps.pool.query<{ user_id: string; family_id: string }>(
     `UPDATE refresh_token SET revoked_at = now()
       WHERE revoked_at IS NULL
         AND (($1::uuid IS NOT NULL AND user_id = $1::uuid AND family_id = $2::uuid)
              OR family_id IN (SELECT family_id FROM refresh_token
-                               WHERE token_hash = $3 AND ($1::uuid IS NULL OR user_id = $1::uuid)))`,
+                               WHERE token_hash = $3 AND ($1::uuid IS NULL OR user_id = $1::uuid)))
+      RETURNING user_id, family_id`,
     [
       input.userId ?? null,
       input.sessionId ?? null,
       input.refreshToken ? hashRefreshToken(input.refreshToken) : null,
     ],
   );
+  await auditLogout(deps, input.userId ?? rows[0]?.user_id ?? null, input.sessionId ?? rows[0]?.family_id ?? null);
+}
+
+/** Audit of a sign-out: the actor is the user whose session ended (looked up for role and email). */
+async function auditLogout(deps: Pick<AppDeps, 'pool'>, userId: string | null, sessionId: string | null) {
+  if (!userId) return;
+  try {
+    const { rows } = await deps.pool.query<{ email: string; role: string }>(
+      'SELECT email, role FROM app_user WHERE id = $1',
+      [userId],
+    );
+    const user = rows[0];
+    if (!user) return;
+    await recordAuditSafely(deps.pool, {
+      actor: { id: userId, role: user.role, email: user.email },
+      action: 'auth.logout',
+      subject: { type: 'user', id: userId },
+      after: { sessionId },
+    });
+  } catch (error) {
+    // The sign-out itself succeeded; recordAuditSafely logs its own failures, this is the look-up.
+    logger.error({ err: error, userId }, 'AUDIT WRITE FAILED: could not look up the user signing out');
+  }
 }

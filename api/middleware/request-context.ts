@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -5,9 +6,34 @@ import { logger as rootLogger } from '../logger.js';
 
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Who sent the current request, as the audit log records it. */
+export interface RequestMeta {
+  requestId: string;
+  /** Express's req.ip (honours TRUST_PROXY), or null when unknown. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const USER_AGENT_MAX = 512;
+const storage = new AsyncLocalStorage<RequestMeta>();
+
+/**
+ * The metadata of the HTTP request being served (API route or Remix loader/action alike), or
+ * undefined outside a request (workers, scripts, timers started before any request).
+ */
+export function requestMeta(): RequestMeta | undefined {
+  return storage.getStore();
+}
+
+/** Runs `fn` with `meta` as the current request metadata (scripts and tests; the middleware does it per request). */
+export function withRequestMeta<T>(meta: RequestMeta, fn: () => T): T {
+  return storage.run(meta, fn);
+}
+
 /**
  * Gives every request an id (the caller's X-Request-Id when it looks sane, else a uuid), echoes it
  * in the answer, hangs a child logger with `reqId` on `req.log`, and logs one line per request.
+ * Everything downstream runs inside an AsyncLocalStorage context read by requestMeta().
  */
 export function requestContext(logger: Logger = rootLogger): RequestHandler {
   return (req, res, next) => {
@@ -29,6 +55,20 @@ export function requestContext(logger: Logger = rootLogger): RequestHandler {
       else if (res.statusCode === 503) req.log.warn(line, 'request completed');
       else req.log.info(line, 'request completed');
     });
-    next();
+
+    const userAgent = req.get('user-agent');
+    const meta: RequestMeta = {
+      requestId: req.id,
+      ip: req.ip ?? req.socket.remoteAddress ?? null,
+      userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+    };
+    // Body parsers call next() from the request stream's 'data'/'end' listeners, which Node runs
+    // in the HTTP parser's async context, not ours: emit the request's events inside the context
+    // too, so middleware and handlers after a body parser still see requestMeta().
+    const emit = req.emit;
+    req.emit = function emitInRequestContext(this: typeof req, ...args: Parameters<typeof emit>) {
+      return storage.run(meta, () => emit.apply(this, args));
+    } as typeof emit;
+    storage.run(meta, next);
   };
 }

@@ -1,7 +1,12 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { buildOpenApiDocument } from '../openapi.js';
+import { auditLogRouter } from './audit-log.js';
 import { authRouter } from './auth.js';
+import { balancesRouter } from './balances.js';
+import { depositsRouter } from './deposits.js';
+import { ledgerRouter } from './ledger.js';
+import { tasksRouter } from './tasks.js';
 import { meRouter } from './me.js';
 import { systemRouter } from './system.js';
 
@@ -14,6 +19,11 @@ export const resourceRouters: RouterFactory[] = [
   authRouter,
   meRouter,
   systemRouter,
+  auditLogRouter,
+  depositsRouter,
+  tasksRouter,
+  balancesRouter,
+  ledgerRouter,
   // one line per resource router, above this comment
 ];
 

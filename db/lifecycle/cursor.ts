@@ -13,7 +13,11 @@ export function encodeCursor(kind: string, values: (string | number)[]): string 
 }
 
 /** The values of a cursor of `kind` whose element types match `shape` ('s' string, 'n' number). */
-export function decodeCursor(kind: string, cursor: string, shape: readonly ('s' | 'n')[]): (string | number)[] {
+export function decodeCursor(
+  kind: string,
+  cursor: string,
+  shape: readonly ('s' | 'n')[],
+): (string | number)[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -25,7 +29,8 @@ export function decodeCursor(kind: string, cursor: string, shape: readonly ('s' 
   }
   const values = parsed.slice(1) as unknown[];
   values.forEach((value, i) => {
-    const ok = shape[i] === 's' ? typeof value === 'string' : typeof value === 'number' && Number.isFinite(value);
+    const ok =
+      shape[i] === 's' ? typeof value === 'string' : typeof value === 'number' && Number.isFinite(value);
     if (!ok) throw new InvalidCursorError(cursor);
   });
   return values as (string | number)[];

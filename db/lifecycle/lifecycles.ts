@@ -103,7 +103,10 @@ export interface ListLifecyclesInput {
 }
 
 /** Newest first (created_at, then workflow_id), keyset-paginated. Throws InvalidCursorError. */
-export async function listLifecycles(pool: pg.Pool, input: ListLifecyclesInput = {}): Promise<Page<LifecycleSummary>> {
+export async function listLifecycles(
+  pool: pg.Pool,
+  input: ListLifecyclesInput = {},
+): Promise<Page<LifecycleSummary>> {
   const limit = clampLimit(input.limit);
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -135,15 +138,17 @@ export async function listLifecycles(pool: pg.Pool, input: ListLifecyclesInput =
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: rows.length > limit && last ? encodeCursor('lifecycle', [last.createdAt, last.workflowId]) : null,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor('lifecycle', [last.createdAt, last.workflowId]) : null,
   };
 }
 
 /** One lifecycle with its timeline, events and tasks; null when there is none. */
 export async function getLifecycle(pool: pg.Pool, workflowId: string): Promise<LifecycleDetail | null> {
-  const found = await pool.query<LifecycleRow>(`SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle WHERE workflow_id = $1`, [
-    workflowId,
-  ]);
+  const found = await pool.query<LifecycleRow>(
+    `SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle WHERE workflow_id = $1`,
+    [workflowId],
+  );
   const row = found.rows[0];
   if (!row) return null;
   const [events, tasks] = await Promise.all([
@@ -152,7 +157,9 @@ export async function getLifecycle(pool: pg.Pool, workflowId: string): Promise<L
          FROM lifecycle_event WHERE workflow_id = $1 ORDER BY seq`,
       [workflowId],
     ),
-    pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = $1 ORDER BY created_at, id`, [workflowId]),
+    pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = $1 ORDER BY created_at, id`, [
+      workflowId,
+    ]),
   ]);
   const detailed = events.rows.map(toEvent);
   return {

@@ -100,8 +100,16 @@ export async function listTasks(pool: pg.Pool, input: ListTasksInput): Promise<P
     params.push(value);
     return `$${params.length}`;
   };
-  const statuses = input.status === undefined ? LIVE_TASK_STATUSES : typeof input.status === 'string' ? [input.status] : input.status;
-  const conditions = [`required_role = ANY(${param([...input.roles])}::text[])`, `status = ANY(${param([...statuses])}::text[])`];
+  const statuses =
+    input.status === undefined
+      ? LIVE_TASK_STATUSES
+      : typeof input.status === 'string'
+        ? [input.status]
+        : input.status;
+  const conditions = [
+    `required_role = ANY(${param([...input.roles])}::text[])`,
+    `status = ANY(${param([...statuses])}::text[])`,
+  ];
   if (input.kind !== undefined) conditions.push(`kind = ${param(input.kind)}`);
   if (input.assignee !== undefined) {
     if (!UUID.test(input.assignee)) return { items: [], nextCursor: null };
@@ -142,11 +150,11 @@ export async function getTask(pool: pg.Pool, taskId: string): Promise<Task | nul
  * Why a claim or release did not happen, as the API's error codes: 404 not_found, 403 forbidden,
  * 409 task_claimed (someone else holds it) / invalid_state (closed, or not claimed) / version_conflict.
  */
-export type TaskRefusalCode = 'not_found' | 'forbidden' | 'task_claimed' | 'invalid_state' | 'version_conflict';
+export type TaskRefusalCode =
+  'not_found' | 'forbidden' | 'task_claimed' | 'invalid_state' | 'version_conflict';
 
 export type TaskChangeResult =
-  | { ok: true; task: Task }
-  | { ok: false; code: TaskRefusalCode; message: string; task: Task | null };
+  { ok: true; task: Task } | { ok: false; code: TaskRefusalCode; message: string; task: Task | null };
 
 export interface TaskActor {
   id: string;
@@ -212,13 +220,25 @@ async function explain(
   const mine = task.status === 'claimed' && task.assignee === actor.id;
   if (change === 'claim') {
     if (mine) return { ok: true, task };
-    if (task.status === 'claimed') return { ok: false, code: 'task_claimed', message: 'someone else has claimed this task', task };
+    if (task.status === 'claimed')
+      return { ok: false, code: 'task_claimed', message: 'someone else has claimed this task', task };
   } else {
     if (task.status === 'open') return { ok: true, task };
-    if (!mine) return { ok: false, code: 'forbidden', message: 'only the person who claimed a task may release it', task };
+    if (!mine)
+      return {
+        ok: false,
+        code: 'forbidden',
+        message: 'only the person who claimed a task may release it',
+        task,
+      };
   }
   if (expectedVersion !== undefined && task.version !== expectedVersion) {
-    return { ok: false, code: 'version_conflict', message: 'the task changed since you loaded it; reload', task };
+    return {
+      ok: false,
+      code: 'version_conflict',
+      message: 'the task changed since you loaded it; reload',
+      task,
+    };
   }
   return { ok: false, code: 'invalid_state', message: `cannot ${change} the task now`, task };
 }

@@ -26,10 +26,16 @@ export class Migration20261122000300_lifecycle extends Migration {
     `);
     this.addSql(`CREATE UNIQUE INDEX lifecycle_type_business_key ON lifecycle (type, business_id);`);
     // Staff lists: by type, optionally status, newest first (keyset on created_at, workflow_id).
-    this.addSql(`CREATE INDEX lifecycle_type_status_created_idx ON lifecycle (type, status, created_at DESC, workflow_id DESC);`);
-    this.addSql(`CREATE INDEX lifecycle_type_created_idx ON lifecycle (type, created_at DESC, workflow_id DESC);`);
+    this.addSql(
+      `CREATE INDEX lifecycle_type_status_created_idx ON lifecycle (type, status, created_at DESC, workflow_id DESC);`,
+    );
+    this.addSql(
+      `CREATE INDEX lifecycle_type_created_idx ON lifecycle (type, created_at DESC, workflow_id DESC);`,
+    );
     // A client's own lists, and the AML velocity look-back.
-    this.addSql(`CREATE INDEX lifecycle_owner_created_idx ON lifecycle (owner_id, type, created_at DESC, workflow_id DESC);`);
+    this.addSql(
+      `CREATE INDEX lifecycle_owner_created_idx ON lifecycle (owner_id, type, created_at DESC, workflow_id DESC);`,
+    );
 
     this.addSql(`
       CREATE TABLE lifecycle_event (
@@ -72,7 +78,9 @@ export class Migration20261122000300_lifecycle extends Migration {
         outcome text,
         CONSTRAINT task_status_known CHECK (status IN ('open', 'claimed', 'done', 'cancelled')),
         CONSTRAINT task_role_known CHECK (required_role IN ('client', 'operations', 'aml_officer', 'auditor', 'admin')),
-        CONSTRAINT task_claim_consistent CHECK ((status = 'claimed') = (assignee IS NOT NULL)),
+        -- A claimed task has an assignee; a closed one keeps whoever held it.
+        CONSTRAINT task_claim_has_assignee CHECK (status <> 'claimed' OR assignee IS NOT NULL),
+        CONSTRAINT task_open_unassigned CHECK (status <> 'open' OR assignee IS NULL),
         CONSTRAINT task_completion_consistent CHECK ((status IN ('done', 'cancelled')) = (completed_at IS NOT NULL))
       );
     `);

@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000100_ledger } from './Migration20261122000100_ledger.js';
 import { Migration20261122000200_auth } from './Migration20261122000200_auth.js';
 import { Migration20261122000300_lifecycle } from './Migration20261122000300_lifecycle.js';
+import { Migration20261122000400_audit_log } from './Migration20261122000400_audit_log.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000100_ledger', class: Migration20261122000100_ledger },
   { name: 'Migration20261122000200_auth', class: Migration20261122000200_auth },
   { name: 'Migration20261122000300_lifecycle', class: Migration20261122000300_lifecycle },
+  { name: 'Migration20261122000400_audit_log', class: Migration20261122000400_audit_log },
 ];

@@ -1,0 +1,459 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError, type Page } from '../../db/lifecycle/cursor.js';
+import { logger } from '../logger.js';
+import { requestMeta, type RequestMeta } from '../middleware/request-context.js';
+import { AUDIT_TIME_SQL, auditHash, formatAuditTime, type AuditRowFields } from './hash.js';
+
+// The tamper-evident audit log of human actions (table audit_log, migration 20261122000400).
+//
+// Appends are serialised by a transaction-scoped advisory lock (AUDIT_CHAIN_LOCK): under it the
+// writer reads the chain head, assigns seq = head.seq + 1, hashes the row onto head.hash and
+// inserts it. The table's insert trigger rejects any row that does not extend the head, so even a
+// writer that skipped the lock could not fork the chain (it would fail instead).
+//
+// Failure policy. `recordAudit` throws when the row cannot be written: use it inside your own
+// transaction when the action and its audit row must commit together (fail closed).
+// `recordAuditSafely` / `auditStaffAction` are for actions that have already happened (a Temporal
+// Update was accepted, a session was issued): they never throw — answering 500 for an action that
+// did take effect would invite a retry of something already done — but retry once and then log
+// the complete entry at error level ("AUDIT WRITE FAILED"), so it can be alerted on and
+// re-entered from the logs. That is our choice: fail open after success, loudly.
+
+/** pg_advisory_xact_lock(AUDIT_CHAIN_LOCK[0], AUDIT_CHAIN_LOCK[1]): "audi", 1. */
+export const AUDIT_CHAIN_LOCK = [0x61756469, 1] as const;
+
+export type AuditDb = pg.Pool | pg.PoolClient;
+
+export interface AuditActor {
+  id: string;
+  role: string;
+  email?: string | null;
+}
+
+export interface AuditSubject {
+  type: string;
+  id: string;
+}
+
+export interface AuditEntryInput {
+  /** Who acted; null for anonymous events (a failed sign-in). */
+  actor: AuditActor | null;
+  /** `<area>.<verb>`: 'auth.login', 'auth.login_failed', 'deposit.confirm', 'task.claim', ... */
+  action: string;
+  subject?: AuditSubject | null;
+  /** JSON-serialisable state before/after (bigints become decimal strings, dates ISO strings). */
+  before?: unknown;
+  after?: unknown;
+  /** Defaults to the current request's requestMeta(); pass null to record none. */
+  meta?: RequestMeta | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  seq: string;
+  at: string;
+  prevHash: string | null;
+  hash: string;
+}
+
+/** One row of the log as the API and the pages show it. */
+export interface AuditLogEntry {
+  id: string;
+  seq: string;
+  at: string;
+  actor: { id: string; role: string; email: string | null } | null;
+  action: string;
+  subject: AuditSubject | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  prevHash: string | null;
+  hash: string;
+}
+
+export interface AuditVerifyResult {
+  valid: boolean;
+  /** Rows checked (all rows when valid; up to and including the first broken one otherwise). */
+  entries: number;
+  /** The id of the first row whose hash, link or sequence number does not check out. */
+  firstBrokenId: string | null;
+  /** Why that row is broken: 'hash' (contents edited), 'link' (prev_hash) or 'sequence' (gap). */
+  reason: 'hash' | 'link' | 'sequence' | null;
+  /** The last row checked: note it somewhere else to detect a later removal of the newest rows. */
+  head: { seq: string; hash: string } | null;
+}
+
+/** A malformed entry (a programming error in the caller, not a storage failure). */
+export class AuditEntryError extends Error {
+  override readonly name = 'AuditEntryError';
+}
+
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TEXT_MAX = 512;
+
+function clip(value: string | null | undefined, max = TEXT_MAX): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+/** JSON text for a jsonb parameter: null/undefined → SQL NULL; bigints as decimal strings. */
+function jsonParam(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value, (_key, member: unknown) =>
+    typeof member === 'bigint' ? member.toString() : member,
+  );
+}
+
+function normaliseEntry(entry: AuditEntryInput) {
+  if (!ACTION.test(entry.action) || entry.action.length > 100) {
+    throw new AuditEntryError(`audit action "${entry.action}" is not of the form area.verb`);
+  }
+  const actor = entry.actor;
+  if (actor && (!UUID.test(actor.id) || !actor.role)) {
+    throw new AuditEntryError('an audit actor needs a uuid id and a role');
+  }
+  const subject = entry.subject ?? null;
+  if (subject && (!subject.type || !subject.id)) {
+    throw new AuditEntryError('an audit subject needs a type and an id');
+  }
+  const meta = entry.meta === undefined ? requestMeta() ?? null : entry.meta;
+  return {
+    actorId: actor ? actor.id.toLowerCase() : null,
+    actorRole: actor ? clip(actor.role, 100) : null,
+    actorEmail: actor ? clip(actor.email ?? null, 320) : null,
+    action: entry.action,
+    subjectType: subject ? clip(subject.type, 100) : null,
+    subjectId: subject ? clip(subject.id, 200) : null,
+    before: jsonParam(entry.before),
+    after: jsonParam(entry.after),
+    requestId: clip(meta?.requestId ?? null, 200),
+    ip: clip(meta?.ip ?? null, 100),
+    userAgent: clip(meta?.userAgent ?? null),
+  };
+}
+
+type Normalised = ReturnType<typeof normaliseEntry>;
+
+/** The append itself; `client` is inside a transaction. */
+async function appendLocked(client: pg.PoolClient, entry: Normalised): Promise<AuditRecord> {
+  await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...AUDIT_CHAIN_LOCK]);
+  // A new statement, so a new snapshot (READ COMMITTED): it sees the previous holder's row. The
+  // jsonb values go through PostgreSQL once, so we hash exactly what verify will read back.
+  const { rows } = await client.query<{ before: unknown; after: unknown; seq: string | null; hash: string | null }>(
+    `SELECT $1::jsonb AS before, $2::jsonb AS after, head.seq::text AS seq, head.hash
+       FROM (SELECT 1) AS one
+       LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS head ON true`,
+    [entry.before, entry.after],
+  );
+  const head = rows[0]!;
+  const row: AuditRowFields = {
+    id: randomUUID(),
+    seq: head.seq === null ? '1' : (BigInt(head.seq) + 1n).toString(),
+    at: formatAuditTime(new Date()),
+    actorId: entry.actorId,
+    actorRole: entry.actorRole,
+    actorEmail: entry.actorEmail,
+    action: entry.action,
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    before: head.before ?? null,
+    after: head.after ?? null,
+    requestId: entry.requestId,
+    ip: entry.ip,
+    userAgent: entry.userAgent,
+    prevHash: head.hash,
+  };
+  const hash = auditHash(row);
+  await client.query(
+    `INSERT INTO audit_log (id, seq, at, actor_id, actor_role, actor_email, action, subject_type, subject_id,
+                            before, after, request_id, ip, user_agent, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16)`,
+    [
+      row.id,
+      row.seq,
+      row.at,
+      row.actorId,
+      row.actorRole,
+      row.actorEmail,
+      row.action,
+      row.subjectType,
+      row.subjectId,
+      entry.before,
+      entry.after,
+      row.requestId,
+      row.ip,
+      row.userAgent,
+      row.prevHash,
+      hash,
+    ],
+  );
+  return { id: row.id, seq: row.seq, at: row.at, prevHash: row.prevHash, hash };
+}
+
+function isPoolClient(db: AuditDb): db is pg.PoolClient {
+  return typeof (db as Partial<pg.PoolClient>).release === 'function';
+}
+
+async function inOwnTransaction(client: pg.PoolClient, entry: Normalised): Promise<AuditRecord> {
+  await client.query('BEGIN');
+  try {
+    const record = await appendLocked(client, entry);
+    await client.query('COMMIT');
+    return record;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Appends one entry to the audit log and returns it. With a pool, the append is its own short
+ * transaction. With a client, it joins the client's open transaction (behind a savepoint, so a
+ * failure here leaves that transaction usable) — the entry then commits or rolls back with the
+ * caller's work, and the chain lock is held until the caller commits: keep such transactions
+ * short, and READ COMMITTED. A client outside any transaction gets its own transaction.
+ * Throws on failure (see the failure policy at the top of this file).
+ */
+export async function recordAudit(db: AuditDb, input: AuditEntryInput): Promise<AuditRecord> {
+  const entry = normaliseEntry(input);
+  if (!isPoolClient(db)) {
+    const client = await db.connect();
+    try {
+      return await inOwnTransaction(client, entry);
+    } finally {
+      client.release();
+    }
+  }
+  try {
+    await db.query('SAVEPOINT audit_append');
+  } catch (error) {
+    // 25P01 no_active_sql_transaction: the client is in autocommit mode.
+    if ((error as { code?: string }).code === '25P01') return inOwnTransaction(db, entry);
+    throw error;
+  }
+  try {
+    const record = await appendLocked(db, entry);
+    await db.query('RELEASE SAVEPOINT audit_append');
+    return record;
+  } catch (error) {
+    await db.query('ROLLBACK TO SAVEPOINT audit_append').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * recordAudit for an action that has already taken effect: never throws. Retries once, then logs
+ * the whole entry at error level and returns null.
+ */
+export async function recordAuditSafely(db: AuditDb, input: AuditEntryInput): Promise<AuditRecord | null> {
+  // Capture the request metadata now: a retry must record the same request.
+  const entry: AuditEntryInput = { ...input, meta: input.meta === undefined ? requestMeta() ?? null : input.meta };
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      return await recordAudit(db, entry);
+    } catch (error) {
+      lastError = error;
+      if (error instanceof AuditEntryError) break;
+      if (attempt === 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  logger.error(
+    {
+      err: lastError,
+      audit: {
+        action: input.action,
+        actor: input.actor,
+        subject: input.subject ?? null,
+        before: jsonParam(input.before),
+        after: jsonParam(input.after),
+        meta: entry.meta,
+      },
+    },
+    'AUDIT WRITE FAILED: an action took effect but its audit entry could not be recorded',
+  );
+  return null;
+}
+
+/**
+ * Records a staff (or client) action after it succeeded, e.g. in api/services/deposits.ts:
+ *
+ *   const result = await handle.executeUpdate(...);            // the action took effect
+ *   await auditStaffAction(deps.pool, user, 'deposit.confirm', { type: 'deposit', id },
+ *     { status: 'PENDING' }, { status: result.status });
+ *
+ * `user` is the authenticated caller ({ id, role, email }); the request id, IP and user agent come
+ * from the current request. Never throws (see recordAuditSafely).
+ */
+export function auditStaffAction(
+  db: AuditDb,
+  user: AuditActor,
+  action: string,
+  subject: AuditSubject,
+  before?: unknown,
+  after?: unknown,
+): Promise<AuditRecord | null> {
+  return recordAuditSafely(db, { actor: user, action, subject, before, after });
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+interface AuditRow {
+  id: string;
+  seq: string;
+  at: Date;
+  at_text: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  actor_email: string | null;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  prev_hash: string | null;
+  hash: string;
+}
+
+const COLUMNS = `id, seq::text AS seq, at, ${AUDIT_TIME_SQL} AS at_text, actor_id, actor_role, actor_email,
+  action, subject_type, subject_id, before, after, request_id, ip, user_agent, prev_hash, hash`;
+
+function toEntry(row: AuditRow): AuditLogEntry {
+  return {
+    id: row.id,
+    seq: row.seq,
+    at: row.at.toISOString(),
+    actor: row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role, email: row.actor_email } : null,
+    action: row.action,
+    subject: row.subject_type && row.subject_id ? { type: row.subject_type, id: row.subject_id } : null,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function toFields(row: AuditRow): AuditRowFields {
+  return {
+    id: row.id,
+    seq: row.seq,
+    at: row.at_text,
+    actorId: row.actor_id,
+    actorRole: row.actor_role,
+    actorEmail: row.actor_email,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    prevHash: row.prev_hash,
+  };
+}
+
+export interface AuditLogQuery {
+  limit?: number;
+  cursor?: string;
+  actorId?: string;
+  /** Exact action ('deposit.confirm'), or a prefix ending in '.*' ('auth.*'). */
+  action?: string;
+  subjectType?: string;
+  subjectId?: string;
+}
+
+const CURSOR_KIND = 'audit';
+
+/**
+ * The log newest first, keyset-paginated on seq. Throws InvalidCursorError (db/lifecycle/cursor.ts)
+ * for a cursor this list did not issue.
+ */
+export async function listAuditLog(db: AuditDb, query: AuditLogQuery = {}): Promise<Page<AuditLogEntry>> {
+  const limit = clampLimit(query.limit);
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: (placeholder: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(sql(`$${params.length}`));
+  };
+  if (query.cursor) {
+    const [seq] = decodeCursor(CURSOR_KIND, query.cursor, ['s']);
+    if (typeof seq !== 'string' || !/^\d{1,18}$/.test(seq)) throw new InvalidCursorError(query.cursor);
+    add((p) => `seq < ${p}::bigint`, seq);
+  }
+  if (query.actorId) add((p) => `actor_id = ${p}::uuid`, query.actorId);
+  if (query.action) {
+    if (query.action.endsWith('.*')) add((p) => `starts_with(action, ${p})`, query.action.slice(0, -1));
+    else add((p) => `action = ${p}`, query.action);
+  }
+  if (query.subjectType) add((p) => `subject_type = ${p}`, query.subjectType);
+  if (query.subjectId) add((p) => `subject_id = ${p}`, query.subjectId);
+  params.push(limit + 1);
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${COLUMNS} FROM audit_log
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY seq DESC LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toEntry),
+    nextCursor: rows.length > limit && last ? encodeCursor(CURSOR_KIND, [last.seq]) : null,
+  };
+}
+
+/**
+ * Recomputes the whole chain in seq order, `batchSize` rows per query (memory stays flat however
+ * long the log is). Checks per row: seq is the previous seq + 1 (the first is 1), prev_hash is the
+ * previous row's hash, and hash is the sha256 of the row's contents. Stops at the first failure.
+ */
+export async function verifyAuditLog(
+  db: AuditDb,
+  options: { batchSize?: number } = {},
+): Promise<AuditVerifyResult> {
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 1000, 10_000));
+  let entries = 0;
+  let previous: { seq: bigint; hash: string } | null = null;
+  for (;;) {
+    const after: string = previous ? previous.seq.toString() : '0';
+    const { rows }: pg.QueryResult<AuditRow> = await db.query<AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+      [after, batchSize],
+    );
+    for (const row of rows) {
+      entries += 1;
+      const seq: bigint = BigInt(row.seq);
+      const broken = (reason: 'hash' | 'link' | 'sequence'): AuditVerifyResult => ({
+        valid: false,
+        entries,
+        firstBrokenId: row.id,
+        reason,
+        head: previous ? { seq: previous.seq.toString(), hash: previous.hash } : null,
+      });
+      if (seq !== (previous ? previous.seq + 1n : 1n)) return broken('sequence');
+      if (row.prev_hash !== (previous ? previous.hash : null)) return broken('link');
+      if (auditHash(toFields(row)) !== row.hash) return broken('hash');
+      previous = { seq, hash: row.hash };
+    }
+    if (rows.length < batchSize) break;
+  }
+  return {
+    valid: true,
+    entries,
+    firstBrokenId: null,
+    reason: null,
+    head: previous ? { seq: previous.seq.toString(), hash: previous.hash } : null,
+  };
+}

@@ -1,0 +1,413 @@
+// Deposits: announce (start the workflow), list and read (the read model), and the human actions
+// (Updates to the workflow). The JSON routes and the pages call these same functions, so every rule
+// is applied once. Everything thrown is an ApiError (or a bug → 500).
+//
+// Order of checks for an action: role (403) → body shape (400) → the deposit exists and the caller
+// may see it (404, also for another client's deposit) → it is not closed (409) → values that need
+// the deposit (the received amount's scale, 400) → the workflow's Update validator, authoritative
+// (409 / 403 / 400), then the handler (422 for business rules).
+import { randomUUID } from 'node:crypto';
+import currency from 'currency.js';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition, type WorkflowHandle } from '@temporalio/client';
+import { z } from 'zod';
+import { ensureClientAccounts } from '../../db/ledger/index.js';
+import {
+  InvalidCursorError,
+  getLifecycle,
+  getLifecycleByBusinessId,
+  listLifecycles,
+  type LifecycleDetail,
+} from '../../db/lifecycle/index.js';
+import {
+  DEPOSIT_PERMISSIONS,
+  DEPOSIT_STATUSES,
+  DEPOSIT_TRANSITIONS,
+  DEPOSIT_TYPE,
+  checkDepositInput,
+  checkDepositPolicy,
+  depositPolicy,
+  depositReference,
+  depositWorkflowId,
+  parseInstant,
+  type DepositHumanAction,
+  type DepositInput,
+  type DepositPolicy,
+  type DepositState,
+  type DepositStatus,
+} from '../../domain/deposit.js';
+import { authorize, isTerminal, nextStatus } from '../../domain/lifecycle.js';
+import { ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
+import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
+import {
+  cancelDepositUpdate,
+  confirmDepositUpdate,
+  deposit,
+  extendDepositUpdate,
+  rejectDepositUpdate,
+  releaseDepositUpdate,
+} from '../../workflows/deposit.js';
+import {
+  recordFromDetail,
+  recordFromInput,
+  recordFromState,
+  recordsForSummaries,
+  toDepositView,
+  type DepositView,
+} from '../deposit-view.js';
+import type { AppDeps } from '../deps.js';
+import { conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
+import { idempotentUuid } from '../idempotency.js';
+import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
+import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
+import { temporalClient, updateErrorToApiError } from './temporal.js';
+
+export type { DepositView } from '../deposit-view.js';
+
+// ---- policy -----------------------------------------------------------------------------------------
+
+let cachedPolicy: { raw: string | undefined; policy: DepositPolicy } | undefined;
+
+/**
+ * The policy new deposits start with: the domain defaults, overridden by DEPOSIT_POLICY_JSON (a JSON
+ * object of DepositPolicy fields in milliseconds, e.g. `{"shortHoldMs":1500}`; tests use seconds).
+ * Read on every start, so a changed environment takes effect for the next deposit.
+ */
+export function currentDepositPolicy(env: NodeJS.ProcessEnv = process.env): DepositPolicy {
+  const raw = env.DEPOSIT_POLICY_JSON?.trim() || undefined;
+  if (cachedPolicy && cachedPolicy.raw === raw) return cachedPolicy.policy;
+  let overrides: Partial<DepositPolicy> = {};
+  if (raw) {
+    try {
+      overrides = JSON.parse(raw) as Partial<DepositPolicy>;
+    } catch {
+      throw new Error('DEPOSIT_POLICY_JSON is not valid JSON');
+    }
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+      throw new Error('DEPOSIT_POLICY_JSON must be a JSON object');
+    }
+  }
+  const policy = depositPolicy(overrides);
+  const problems = checkDepositPolicy(policy);
+  if (problems.length > 0) throw new Error(`DEPOSIT_POLICY_JSON is not usable: ${problems.join('; ')}`);
+  cachedPolicy = { raw, policy };
+  return policy;
+}
+
+// ---- input schemas (also used for the OpenAPI document) --------------------------------------------
+
+const text = (max: number) => z.string().max(max);
+
+export const CreateDepositBodySchema = z
+  .object({
+    amount: decimalAmountSchema,
+    currency: cashCurrencySchema,
+    wireReference: text(140).nullish().meta({ description: 'Your own reference for this wire (optional)' }),
+  })
+  .meta({ id: 'CreateDepositBody' });
+
+export const ListDepositsQuerySchema = listQuerySchema.extend({
+  status: z.enum(DEPOSIT_STATUSES).optional(),
+  clientId: z.uuid().optional().meta({ description: 'Staff and auditors: one client’s deposits' }),
+});
+
+export const ConfirmDepositBodySchema = z
+  .object({
+    receivedAmount: decimalAmountSchema.meta({ description: 'What actually arrived (may differ from the announced amount)' }),
+    receivedAt: z.string().max(40).nullish().meta({ description: 'ISO 8601; defaults to now', example: '2026-11-22T09:30:00Z' }),
+    note: text(2000).nullish(),
+    senderCountry: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code')
+      .nullish()
+      .meta({ description: 'Country of the sending bank (AML screening)', example: 'DE' }),
+    senderReference: text(140).nullish().meta({ description: 'The reference as it appears on the bank statement' }),
+  })
+  .meta({ id: 'ConfirmDepositBody' });
+
+const requiredText = (max: number) => z.string().trim().min(1, 'required').max(max);
+
+export const ReleaseDepositBodySchema = z.object({ note: requiredText(2000) }).meta({ id: 'ReleaseDepositBody' });
+export const ExtendDepositBodySchema = z
+  .object({
+    until: z.string().max(40).meta({ description: 'New end of the hold (ISO 8601), later than the current one', example: '2026-12-01T00:00:00Z' }),
+    note: requiredText(2000),
+  })
+  .meta({ id: 'ExtendDepositBody' });
+export const RejectDepositBodySchema = z.object({ reason: requiredText(2000) }).meta({ id: 'RejectDepositBody' });
+
+// ---- reading ------------------------------------------------------------------------------------------
+
+/** The deposit `id` as the read model has it, if `user` may see it; otherwise 404 (no existence leak). */
+async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promise<LifecycleDetail> {
+  if (!isUuidText(id)) throw notFound('no such deposit');
+  const detail = await getLifecycleByBusinessId(deps.pool, DEPOSIT_TYPE, id.toLowerCase());
+  if (!detail) throw notFound('no such deposit');
+  if (!canReadAllClients(user.role) && detail.ownerId !== user.id) throw notFound('no such deposit');
+  return detail;
+}
+
+export async function getDeposit(deps: AppDeps, user: SessionUser, id: string): Promise<DepositView> {
+  const detail = await loadVisible(deps, user, id);
+  return toDepositView(recordFromDetail(detail), user);
+}
+
+/** The workflow id of a deposit `user` may read (for live updates); 404 otherwise. */
+export async function depositWorkflowIdFor(deps: AppDeps, user: SessionUser, id: string): Promise<string> {
+  return (await loadVisible(deps, user, id)).workflowId;
+}
+
+export async function listDeposits(
+  deps: AppDeps,
+  user: SessionUser,
+  query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
+): Promise<{ items: DepositView[]; nextCursor: string | null }> {
+  const q = parseInput(ListDepositsQuerySchema, query, 'query');
+  const client = isClient(user.role);
+  if (!client && !canReadAllClients(user.role)) throw forbidden();
+  // Filters narrow what the caller may see, never widen it: a client asking for another client's
+  // deposits gets an empty list.
+  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id) return { items: [], nextCursor: null };
+  let page;
+  try {
+    page = await listLifecycles(deps.pool, {
+      type: DEPOSIT_TYPE,
+      ownerId: client ? user.id : q.clientId?.toLowerCase(),
+      status: q.status,
+      limit: q.limit,
+      cursor: q.cursor,
+    });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
+    }
+    throw error;
+  }
+  const records = await recordsForSummaries(deps.pool, page.items, { withTasks: !client });
+  return { items: records.map((record) => toDepositView(record, user)), nextCursor: page.nextCursor };
+}
+
+// ---- announcing -----------------------------------------------------------------------------------
+
+const PROJECTION_WAIT_MS = 5_000;
+
+async function waitForLifecycle(deps: AppDeps, workflowId: string, timeoutMs: number): Promise<LifecycleDetail | null> {
+  const deadline = Date.now() + timeoutMs;
+  let pause = 10;
+  for (;;) {
+    const found = await getLifecycle(deps.pool, workflowId);
+    if (found || Date.now() >= deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 2, 100);
+  }
+}
+
+function staticSummary(input: DepositInput, email: string): string {
+  const shown = currency(input.amount, { symbol: '', separator: ',', decimal: '.', precision: ASSETS[input.currency].scale }).format();
+  return `Deposit ${shown} ${input.currency} by ${email} (${input.reference})`;
+}
+
+/**
+ * POST /deposits. The business id comes from the caller's Idempotency-Key, so a retried request
+ * reaches the same workflow (USE_EXISTING), never a second one; the same key with another amount,
+ * currency or wire reference is 409 idempotency_conflict. Answers once the read model has the
+ * deposit (so an immediate GET finds it), or after 5 s with the view built from the start input.
+ */
+export async function createDeposit(
+  deps: AppDeps,
+  user: SessionUser,
+  body: { amount: string; currency: string; wireReference?: string | null },
+  idempotencyKey: string,
+): Promise<DepositView> {
+  if (!isClient(user.role)) throw forbidden('only clients announce deposits');
+  const parsed = parseInput(CreateDepositBodySchema, body, 'body');
+  const asset = parsed.currency as AssetCode;
+  const amount = formatAmount(asset, parseAmountField(asset, parsed.amount, 'amount'));
+  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
+    throw validationFailed([
+      { path: 'Idempotency-Key', code: 'invalid_header', message: 'the Idempotency-Key header is required (1 to 200 characters)' },
+    ]);
+  }
+
+  const businessId = idempotentUuid(user.id, idempotencyKey, DEPOSIT_TYPE);
+  const workflowId = depositWorkflowId(businessId);
+  const input: DepositInput = {
+    businessId,
+    clientId: user.id,
+    amount,
+    currency: asset,
+    reference: depositReference(businessId),
+    wireReference: parsed.wireReference?.trim() || null,
+    policy: currentDepositPolicy(),
+    requestedBy: actorOf(user),
+  };
+  const refused = checkDepositInput(input);
+  if (refused) throw refusalToApiError(refused);
+
+  await ensureClientAccounts(deps.pool, user.id, asset);
+  const client = await temporalClient(deps);
+  const startedAt = new Date().toISOString();
+  try {
+    await client.workflow.start(deposit, {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [input],
+      staticSummary: staticSummary(input, user.email),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    // Closed already (cancelled, expired, ...): it is still the deposit this key created.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      const mapped = updateErrorToApiError(error);
+      throw mapped === error ? error : mapped;
+    }
+  }
+
+  const detail = await waitForLifecycle(deps, workflowId, PROJECTION_WAIT_MS);
+  if (!detail) return toDepositView(recordFromInput(input, workflowId, startedAt), user);
+  const a = detail.attributes;
+  if (
+    detail.ownerId !== user.id ||
+    a.amount !== input.amount ||
+    a.currency !== input.currency ||
+    (a.wireReference ?? null) !== input.wireReference
+  ) {
+    throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different deposit');
+  }
+  return toDepositView(recordFromDetail(detail), user);
+}
+
+// ---- actions --------------------------------------------------------------------------------------
+
+/** 403 unless the caller's role may ever do `action` (the owner check follows once it is loaded). */
+function requireActionRole(user: SessionUser, action: DepositHumanAction): void {
+  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
+  const permission = DEPOSIT_PERMISSIONS[action];
+  // As the owner for owner-only actions: whether it really is theirs is checked after loading (404).
+  const refused = authorize(DEPOSIT_PERMISSIONS, action, actorOf(user), permission.kind === 'owner' ? user.id : null);
+  if (refused) throw refusalToApiError(refused);
+}
+
+function normalizeRequestId(requestId: string): string {
+  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+}
+
+async function act<Args>(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  action: DepositHumanAction,
+  requestId: string,
+  update: UpdateDefinition<DepositState, [Args]>,
+  buildArgs: (detail: LifecycleDetail) => Args,
+): Promise<DepositView> {
+  const detail = await loadVisible(deps, user, id);
+  const refused = authorize(DEPOSIT_PERMISSIONS, action, actorOf(user), detail.ownerId);
+  if (refused) throw refusalToApiError(refused);
+  const status = detail.status as DepositStatus;
+  if (detail.closedAt !== null || isTerminal(DEPOSIT_TRANSITIONS, status)) {
+    const next = nextStatus(DEPOSIT_TRANSITIONS, status, action);
+    throw invalidState(next.ok ? `the deposit is already ${status}` : next.refusal.message, next.ok ? { status } : next.refusal.details);
+  }
+  const args = buildArgs(detail);
+
+  const client = await temporalClient(deps);
+  const handle: WorkflowHandle<typeof deposit> = client.workflow.getHandle(detail.workflowId);
+  let state: DepositState;
+  try {
+    // The request id is the Update id, so a retried HTTP call is not applied twice. Prefixed with the
+    // action so a caller reusing one X-Request-Id for two different actions does not get the first
+    // one's answer for the second.
+    state = await handle.executeUpdate(update, { args: [args], updateId: `${action}:${normalizeRequestId(requestId)}` });
+  } catch (error) {
+    throw updateErrorToApiError(error);
+  }
+  // recordTransition runs inside the transition, before the Update completes, so the read model is
+  // normally up to date here; if not, the workflow's own state is the answer.
+  const after = await getLifecycle(deps.pool, detail.workflowId);
+  const record =
+    after && after.lastSeq >= state.timeline.length ? recordFromDetail(after) : recordFromState(state, after?.tasks ?? []);
+  return toDepositView(record, user);
+}
+
+export async function cancelDeposit(deps: AppDeps, user: SessionUser, id: string, requestId: string): Promise<DepositView> {
+  requireActionRole(user, 'cancel');
+  return act(deps, user, id, 'cancel', requestId, cancelDepositUpdate, () => ({ actor: actorOf(user) }));
+}
+
+export async function confirmDeposit(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  body: {
+    receivedAmount: string;
+    receivedAt?: string | null;
+    note?: string | null;
+    senderCountry?: string | null;
+    senderReference?: string | null;
+  },
+  requestId: string,
+): Promise<DepositView> {
+  requireActionRole(user, 'confirm');
+  const parsed = parseInput(ConfirmDepositBodySchema, body, 'body');
+  if (parsed.receivedAt && parseInstant(parsed.receivedAt) === null) {
+    throw validationFailed([{ path: 'receivedAt', code: 'invalid_date', message: 'receivedAt must be an ISO 8601 time' }]);
+  }
+  return act(deps, user, id, 'confirm', requestId, confirmDepositUpdate, (detail) => {
+    const asset = detail.attributes.currency as AssetCode;
+    const received = formatAmount(asset, parseAmountField(asset, parsed.receivedAmount, 'receivedAmount'));
+    return {
+      actor: actorOf(user),
+      receivedAmount: received,
+      receivedAt: parsed.receivedAt || null,
+      note: parsed.note?.trim() || null,
+      senderCountry: parsed.senderCountry ? parsed.senderCountry.toUpperCase() : null,
+      senderReference: parsed.senderReference?.trim() || null,
+    };
+  });
+}
+
+export async function releaseDeposit(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  body: { note: string },
+  requestId: string,
+): Promise<DepositView> {
+  requireActionRole(user, 'release');
+  const parsed = parseInput(ReleaseDepositBodySchema, body, 'body');
+  return act(deps, user, id, 'release', requestId, releaseDepositUpdate, () => ({ actor: actorOf(user), note: parsed.note }));
+}
+
+/** The workflow decides whether `until` fits (later than the current end, within maxHoldMs): 400 otherwise. */
+export async function extendDeposit(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  body: { until: string; note: string },
+  requestId: string,
+): Promise<DepositView> {
+  requireActionRole(user, 'extend');
+  const parsed = parseInput(ExtendDepositBodySchema, body, 'body');
+  const until = parseInstant(parsed.until);
+  if (until === null) {
+    throw validationFailed([{ path: 'until', code: 'invalid_date', message: 'until must be an ISO 8601 time' }]);
+  }
+  return act(deps, user, id, 'extend', requestId, extendDepositUpdate, () => ({
+    actor: actorOf(user),
+    until: new Date(until).toISOString(),
+    note: parsed.note,
+  }));
+}
+
+export async function rejectDeposit(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  body: { reason: string },
+  requestId: string,
+): Promise<DepositView> {
+  requireActionRole(user, 'reject');
+  const parsed = parseInput(RejectDepositBodySchema, body, 'body');
+  return act(deps, user, id, 'reject', requestId, rejectDepositUpdate, () => ({ actor: actorOf(user), reason: parsed.reason }));
+}
