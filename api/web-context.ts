@@ -4,8 +4,7 @@ import type { Request as ExpressRequest, Response as ExpressResponse } from 'exp
 import type { Role } from '../domain/roles.js';
 import { formatAmount } from '../domain/money.js';
 import { getClientBalances, trialBalance } from '../db/ledger/index.js';
-import * as depositService from './services/deposits.js';
-import * as taskService from './services/tasks.js';
+import { depositWebServices, taskWebServices } from './web/deposits.js';
 import type { AppDeps } from './deps.js';
 import { webLogin, webLogout } from './auth/web.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from './auth/session.js';
@@ -29,27 +28,9 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     login: (email: string, password: string, _meta: { ip: string; userAgent: string; requestId: string }) =>
       webLogin(deps, email, password, { ip: req.ip ?? '' }),
     logout: (cookieHeader: string) => webLogout(deps, cookieHeader),
-    deposits: {
-      list: (user: WebUser, query: Parameters<typeof depositService.listDeposits>[2]) =>
-        depositService.listDeposits(deps, user, query),
-      get: (user: WebUser, id: string) => depositService.getDeposit(deps, user, id),
-      create: (user: WebUser, body: Parameters<typeof depositService.createDeposit>[2], idempotencyKey: string) =>
-        depositService.createDeposit(deps, user, body, idempotencyKey),
-      cancel: (user: WebUser, id: string, requestId: string) => depositService.cancelDeposit(deps, user, id, requestId),
-      confirm: (user: WebUser, id: string, body: Parameters<typeof depositService.confirmDeposit>[3], requestId: string) =>
-        depositService.confirmDeposit(deps, user, id, body, requestId),
-      release: (user: WebUser, id: string, body: { note: string }, requestId: string) =>
-        depositService.releaseDeposit(deps, user, id, body, requestId),
-      extend: (user: WebUser, id: string, body: { until: string; note: string }, requestId: string) =>
-        depositService.extendDeposit(deps, user, id, body, requestId),
-      reject: (user: WebUser, id: string, body: { reason: string }, requestId: string) =>
-        depositService.rejectDeposit(deps, user, id, body, requestId),
-    },
-    tasks: {
-      list: (user: WebUser, query: Parameters<typeof taskService.listTasksFor>[2]) => taskService.listTasksFor(deps, user, query),
-      claim: (user: WebUser, id: string) => taskService.claimTaskFor(deps, user, id),
-      release: (user: WebUser, id: string) => taskService.releaseTaskFor(deps, user, id),
-    },
+    // One line per feature: its page services (api/web/<feature>.ts).
+    deposits: depositWebServices(deps),
+    tasks: taskWebServices(deps),
     async balances(user: WebUser): Promise<BalanceView[]> {
       const rows = await getClientBalances(deps.pool, user.id);
       return rows.map((b) => ({

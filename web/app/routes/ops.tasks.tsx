@@ -3,15 +3,12 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { attempt } from '../action-result.server.js';
 import { formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { TASK_KIND_LABELS as KIND_LABELS, taskSubjectPath } from '../task-links.js';
 
 export const meta: MetaFunction = () => [{ title: 'Task inbox · clearhouse' }];
 
 const STAFF = ['operations', 'aml_officer', 'admin'] as const;
 
-const KIND_LABELS: Record<string, string> = {
-  'deposit.confirm_receipt': 'Confirm wire receipt',
-  'deposit.aml_review': 'AML review',
-};
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, STAFF);
@@ -99,7 +96,7 @@ export default function TaskInbox() {
               <tr key={task.id} data-task-kind={task.kind} data-subject-id={task.subjectId}>
                 <td>{KIND_LABELS[task.kind] ?? task.kind}</td>
                 <td>
-                  <Link to={`/ops/deposits/${task.subjectId}`}>{task.summary ?? task.subjectId}</Link>
+                  <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>{task.summary ?? task.subjectId}</Link>
                 </td>
                 <td>{age(task.createdAt, now)}</td>
                 <td className={task.overdue ? 'overdue' : undefined}>
@@ -121,7 +118,7 @@ export default function TaskInbox() {
                         Release
                       </button>
                     ) : null}
-                    <Link to={`/ops/deposits/${task.subjectId}`}>Open</Link>
+                    <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>Open</Link>
                   </Form>
                 </td>
               </tr>

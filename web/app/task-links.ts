@@ -1,0 +1,15 @@
+// How the inbox names each task kind and where acting on it happens. One line per kind/subject.
+
+export const TASK_KIND_LABELS: Record<string, string> = {
+  'deposit.confirm_receipt': 'Confirm wire receipt',
+  'deposit.aml_review': 'AML review',
+};
+
+const SUBJECT_PAGES: Record<string, string> = {
+  deposit: '/ops/deposits/',
+};
+
+export function taskSubjectPath(subjectType: string, subjectId: string): string {
+  const base = SUBJECT_PAGES[subjectType];
+  return base ? `${base}${encodeURIComponent(subjectId)}` : '/ops/tasks';
+}
