@@ -38,7 +38,10 @@ export interface DepositInstructions {
   reference: string;
 }
 
-export function depositInstructions(reference: string, env: NodeJS.ProcessEnv = process.env): DepositInstructions {
+export function depositInstructions(
+  reference: string,
+  env: NodeJS.ProcessEnv = process.env,
+): DepositInstructions {
   return {
     iban: env.DEPOSIT_ACCOUNT_IBAN || DEFAULT_DEPOSIT_ACCOUNT.iban,
     bic: env.DEPOSIT_ACCOUNT_BIC || DEFAULT_DEPOSIT_ACCOUNT.bic,
@@ -285,7 +288,13 @@ export function recordFromInput(input: DepositInput, workflowId: string, at: str
     closedAt: null,
     transitions: [
       {
-        entry: { at, from: null, to: 'PENDING', actor: input.requestedBy, reason: `Deposit of ${input.amount} ${input.currency} announced` },
+        entry: {
+          at,
+          from: null,
+          to: 'PENDING',
+          actor: input.requestedBy,
+          reason: `Deposit of ${input.amount} ${input.currency} announced`,
+        },
         action: 'announce',
       },
     ],

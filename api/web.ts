@@ -36,6 +36,10 @@ export function mountWeb(app: Express, deps: AppDeps): void {
       },
     }),
   );
+  // Browsers ask for it on every first visit; the pages declare an inline SVG icon instead.
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   app.use('/assets', express.static(`${buildDir}/client/assets`, { immutable: true, maxAge: '1y' }));
   app.use(express.static(`${buildDir}/client`, { maxAge: '1h' }));
   const build = () => import(`${buildDir}/server/index.js`) as Promise<ServerBuild>;

@@ -322,6 +322,7 @@ interface AuditRow {
   hash: string;
 }
 
+// (ORDER BY must name audit_log.seq: a bare `seq` would be the text alias below and sort '10' before '2'.)
 const COLUMNS = `id, seq::text AS seq, at, ${AUDIT_TIME_SQL} AS at_text, actor_id, actor_role, actor_email,
   action, subject_type, subject_id, before, after, request_id, ip, user_agent, prev_hash, hash`;
 
@@ -403,7 +404,7 @@ export async function listAuditLog(db: AuditDb, query: AuditLogQuery = {}): Prom
   const { rows } = await db.query<AuditRow>(
     `SELECT ${COLUMNS} FROM audit_log
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY seq DESC LIMIT $${params.length}`,
+      ORDER BY audit_log.seq DESC LIMIT $${params.length}`,
     params,
   );
   const page = rows.slice(0, limit);
@@ -429,7 +430,7 @@ export async function verifyAuditLog(
   for (;;) {
     const after: string = previous ? previous.seq.toString() : '0';
     const { rows }: pg.QueryResult<AuditRow> = await db.query<AuditRow>(
-      `SELECT ${COLUMNS} FROM audit_log WHERE seq > $1::bigint ORDER BY seq LIMIT $2`,
+      `SELECT ${COLUMNS} FROM audit_log WHERE seq > $1::bigint ORDER BY audit_log.seq LIMIT $2`,
       [after, batchSize],
     );
     for (const row of rows) {

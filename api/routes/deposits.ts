@@ -66,7 +66,10 @@ registry.registerPath({
   summary: 'List deposits (clients: their own; staff and auditors: all)',
   security: bearerAuth,
   request: { query: ListDepositsQuerySchema },
-  responses: { 200: jsonResponse('A page of deposits, newest first', listResponseSchema(DepositSchema)), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse('A page of deposits, newest first', listResponseSchema(DepositSchema)),
+    ...errorResponses(400, 401),
+  },
 });
 registry.registerPath({
   method: 'get',
@@ -86,7 +89,10 @@ registry.registerPath({
   security: bearerAuth,
   request: { params: idParams },
   responses: {
-    200: { description: 'text/event-stream of `state` events carrying the Deposit', content: { 'text/event-stream': { schema: z.string() } } },
+    200: {
+      description: 'text/event-stream of `state` events carrying the Deposit',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
     ...errorResponses(401, 404),
   },
 });
@@ -97,11 +103,19 @@ registry.registerPath({
   summary: 'Cancel a PENDING deposit (owner)',
   security: bearerAuth,
   request: { params: idParams, headers: requestIdHeader },
-  responses: { 200: jsonResponse('The deposit, CANCELLED', DepositSchema), ...errorResponses(401, 403, 404, 409, 503) },
+  responses: {
+    200: jsonResponse('The deposit, CANCELLED', DepositSchema),
+    ...errorResponses(401, 403, 404, 409, 503),
+  },
 });
 
 const opsActions = [
-  ['confirm', 'Confirm receipt of the wire (operations)', ConfirmDepositBodySchema, 'ON_HOLD, or AML_REVIEW when screening flags it'],
+  [
+    'confirm',
+    'Confirm receipt of the wire (operations)',
+    ConfirmDepositBodySchema,
+    'ON_HOLD, or AML_REVIEW when screening flags it',
+  ],
   ['release', 'Release an AML hold (aml_officer)', ReleaseDepositBodySchema, 'CLEARED'],
   ['extend', 'Extend an AML hold (aml_officer)', ExtendDepositBodySchema, 'ON_HOLD with the new holdUntil'],
   ['reject', 'Reject and return the funds (aml_officer)', RejectDepositBodySchema, 'REJECTED'],
@@ -114,7 +128,10 @@ for (const [action, summary, body, outcome] of opsActions) {
     summary,
     security: bearerAuth,
     request: { params: idParams, headers: requestIdHeader, body: jsonBody(body) },
-    responses: { 200: jsonResponse(`The deposit: ${outcome}`, DepositSchema), ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+    responses: {
+      200: jsonResponse(`The deposit: ${outcome}`, DepositSchema),
+      ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+    },
   });
 }
 

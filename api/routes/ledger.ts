@@ -4,7 +4,13 @@ import type { AppDeps } from '../deps.js';
 import { asyncHandler } from '../errors.js';
 import { currentUser, requireAuth } from '../middleware/auth.js';
 import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
-import { EntrySchema, ListEntriesQuerySchema, TrialBalanceSchema, entriesFor, trialBalanceView } from '../services/ledger.js';
+import {
+  EntrySchema,
+  ListEntriesQuerySchema,
+  TrialBalanceSchema,
+  entriesFor,
+  trialBalanceView,
+} from '../services/ledger.js';
 import { listResponseSchema } from '../validate.js';
 
 const tags = ['ledger'];
@@ -16,13 +22,17 @@ registry.registerPath({
   summary: 'Journal entries with lines, newest first (staff and auditors: all; clients: their own)',
   security: bearerAuth,
   request: { query: ListEntriesQuerySchema },
-  responses: { 200: jsonResponse('A page of entries', listResponseSchema(EntrySchema)), ...errorResponses(400, 401) },
+  responses: {
+    200: jsonResponse('A page of entries', listResponseSchema(EntrySchema)),
+    ...errorResponses(400, 401),
+  },
 });
 registry.registerPath({
   method: 'get',
   path: '/ledger/trial-balance',
   tags,
-  summary: 'Trial balance: debits equal credits per asset and every account matches its lines (staff, auditors)',
+  summary:
+    'Trial balance: debits equal credits per asset and every account matches its lines (staff, auditors)',
   security: bearerAuth,
   responses: { 200: jsonResponse('The trial balance', TrialBalanceSchema), ...errorResponses(401, 403) },
 });

@@ -5,7 +5,13 @@ import type { AppDeps } from '../deps.js';
 import { asyncHandler } from '../errors.js';
 import { currentUser, requireAuth } from '../middleware/auth.js';
 import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
-import { ListTasksQuerySchema, TaskSchema, claimTaskFor, listTasksFor, releaseTaskFor } from '../services/tasks.js';
+import {
+  ListTasksQuerySchema,
+  TaskSchema,
+  claimTaskFor,
+  listTasksFor,
+  releaseTaskFor,
+} from '../services/tasks.js';
 import { listResponseSchema } from '../validate.js';
 
 const idParams = z.object({ id: z.uuid().meta({ description: 'The task id' }) });
@@ -18,7 +24,10 @@ registry.registerPath({
   summary: 'Open and claimed tasks the caller’s role may act on, most urgent first (staff)',
   security: bearerAuth,
   request: { query: ListTasksQuerySchema },
-  responses: { 200: jsonResponse('A page of tasks', listResponseSchema(TaskSchema)), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse('A page of tasks', listResponseSchema(TaskSchema)),
+    ...errorResponses(400, 401, 403),
+  },
 });
 registry.registerPath({
   method: 'post',

@@ -31,24 +31,36 @@ export const BalanceSchema = z
   .meta({ id: 'Balance' });
 
 export const BalancesQuerySchema = z.object({
-  clientId: z.uuid().optional().meta({ description: 'Required for staff and auditors; clients see their own' }),
+  clientId: z
+    .uuid()
+    .optional()
+    .meta({ description: 'Required for staff and auditors; clients see their own' }),
 });
 
 /**
  * One row per asset the client has accounts in. Clients: their own (another client's id is 404, as
  * for every other client resource). Staff and auditors: `clientId` is required (400 without it).
  */
-export async function balancesFor(deps: AppDeps, user: SessionUser, clientId?: string): Promise<BalanceView[]> {
+export async function balancesFor(
+  deps: AppDeps,
+  user: SessionUser,
+  clientId?: string,
+): Promise<BalanceView[]> {
   let owner: string;
   if (isClient(user.role)) {
-    if (clientId !== undefined && clientId !== '' && clientId.toLowerCase() !== user.id) throw notFound('no such client');
+    if (clientId !== undefined && clientId !== '' && clientId.toLowerCase() !== user.id)
+      throw notFound('no such client');
     owner = user.id;
   } else if (canReadAllClients(user.role)) {
     if (clientId === undefined || clientId === '') {
-      throw validationFailed([{ path: 'clientId', code: 'required', message: 'name the client: ?clientId=<uuid>' }]);
+      throw validationFailed([
+        { path: 'clientId', code: 'required', message: 'name the client: ?clientId=<uuid>' },
+      ]);
     }
     if (!isUuidText(clientId)) {
-      throw validationFailed([{ path: 'clientId', code: 'invalid_format', message: 'clientId must be a UUID' }]);
+      throw validationFailed([
+        { path: 'clientId', code: 'invalid_format', message: 'clientId must be a UUID' },
+      ]);
     }
     owner = clientId.toLowerCase();
   } else {

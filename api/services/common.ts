@@ -9,7 +9,11 @@ import { ApiError, forbidden, invalidState, validationFailed, zodIssues } from '
 export type { SessionUser } from '../auth/tokens.js';
 
 /** `schema`'s output for `value`, or 400 validation_failed with the zod issues in details.issues. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (!result.success) throw validationFailed(zodIssues(result.error), `the request ${where} is not valid`);
   return result.data;

@@ -8,7 +8,11 @@
 // (409 / 403 / 400), then the handler (422 for business rules).
 import { randomUUID } from 'node:crypto';
 import currency from 'currency.js';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type UpdateDefinition,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { z } from 'zod';
 import { ensureClientAccounts } from '../../db/ledger/index.js';
 import {
@@ -54,6 +58,7 @@ import {
   toDepositView,
   type DepositView,
 } from '../deposit-view.js';
+import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
@@ -112,28 +117,46 @@ export const ListDepositsQuerySchema = listQuerySchema.extend({
 
 export const ConfirmDepositBodySchema = z
   .object({
-    receivedAmount: decimalAmountSchema.meta({ description: 'What actually arrived (may differ from the announced amount)' }),
-    receivedAt: z.string().max(40).nullish().meta({ description: 'ISO 8601; defaults to now', example: '2026-11-22T09:30:00Z' }),
+    receivedAmount: decimalAmountSchema.meta({
+      description: 'What actually arrived (may differ from the announced amount)',
+    }),
+    receivedAt: z
+      .string()
+      .max(40)
+      .nullish()
+      .meta({ description: 'ISO 8601; defaults to now', example: '2026-11-22T09:30:00Z' }),
     note: text(2000).nullish(),
     senderCountry: z
       .string()
       .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code')
       .nullish()
       .meta({ description: 'Country of the sending bank (AML screening)', example: 'DE' }),
-    senderReference: text(140).nullish().meta({ description: 'The reference as it appears on the bank statement' }),
+    senderReference: text(140)
+      .nullish()
+      .meta({ description: 'The reference as it appears on the bank statement' }),
   })
   .meta({ id: 'ConfirmDepositBody' });
 
 const requiredText = (max: number) => z.string().trim().min(1, 'required').max(max);
 
-export const ReleaseDepositBodySchema = z.object({ note: requiredText(2000) }).meta({ id: 'ReleaseDepositBody' });
+export const ReleaseDepositBodySchema = z
+  .object({ note: requiredText(2000) })
+  .meta({ id: 'ReleaseDepositBody' });
 export const ExtendDepositBodySchema = z
   .object({
-    until: z.string().max(40).meta({ description: 'New end of the hold (ISO 8601), later than the current one', example: '2026-12-01T00:00:00Z' }),
+    until: z
+      .string()
+      .max(40)
+      .meta({
+        description: 'New end of the hold (ISO 8601), later than the current one',
+        example: '2026-12-01T00:00:00Z',
+      }),
     note: requiredText(2000),
   })
   .meta({ id: 'ExtendDepositBody' });
-export const RejectDepositBodySchema = z.object({ reason: requiredText(2000) }).meta({ id: 'RejectDepositBody' });
+export const RejectDepositBodySchema = z
+  .object({ reason: requiredText(2000) })
+  .meta({ id: 'RejectDepositBody' });
 
 // ---- reading ------------------------------------------------------------------------------------------
 
@@ -166,7 +189,8 @@ export async function listDeposits(
   if (!client && !canReadAllClients(user.role)) throw forbidden();
   // Filters narrow what the caller may see, never widen it: a client asking for another client's
   // deposits gets an empty list.
-  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id) return { items: [], nextCursor: null };
+  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
+    return { items: [], nextCursor: null };
   let page;
   try {
     page = await listLifecycles(deps.pool, {
@@ -190,7 +214,11 @@ export async function listDeposits(
 
 const PROJECTION_WAIT_MS = 5_000;
 
-async function waitForLifecycle(deps: AppDeps, workflowId: string, timeoutMs: number): Promise<LifecycleDetail | null> {
+async function waitForLifecycle(
+  deps: AppDeps,
+  workflowId: string,
+  timeoutMs: number,
+): Promise<LifecycleDetail | null> {
   const deadline = Date.now() + timeoutMs;
   let pause = 10;
   for (;;) {
@@ -202,7 +230,12 @@ async function waitForLifecycle(deps: AppDeps, workflowId: string, timeoutMs: nu
 }
 
 function staticSummary(input: DepositInput, email: string): string {
-  const shown = currency(input.amount, { symbol: '', separator: ',', decimal: '.', precision: ASSETS[input.currency].scale }).format();
+  const shown = currency(input.amount, {
+    symbol: '',
+    separator: ',',
+    decimal: '.',
+    precision: ASSETS[input.currency].scale,
+  }).format();
   return `Deposit ${shown} ${input.currency} by ${email} (${input.reference})`;
 }
 
@@ -224,7 +257,11 @@ export async function createDeposit(
   const amount = formatAmount(asset, parseAmountField(asset, parsed.amount, 'amount'));
   if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
     throw validationFailed([
-      { path: 'Idempotency-Key', code: 'invalid_header', message: 'the Idempotency-Key header is required (1 to 200 characters)' },
+      {
+        path: 'Idempotency-Key',
+        code: 'invalid_header',
+        message: 'the Idempotency-Key header is required (1 to 200 characters)',
+      },
     ]);
   }
 
@@ -264,17 +301,29 @@ export async function createDeposit(
   }
 
   const detail = await waitForLifecycle(deps, workflowId, PROJECTION_WAIT_MS);
-  if (!detail) return toDepositView(recordFromInput(input, workflowId, startedAt), user);
-  const a = detail.attributes;
-  if (
-    detail.ownerId !== user.id ||
-    a.amount !== input.amount ||
-    a.currency !== input.currency ||
-    (a.wireReference ?? null) !== input.wireReference
-  ) {
-    throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different deposit');
+  if (detail) {
+    const a = detail.attributes;
+    if (
+      detail.ownerId !== user.id ||
+      a.amount !== input.amount ||
+      a.currency !== input.currency ||
+      (a.wireReference ?? null) !== input.wireReference
+    ) {
+      throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different deposit');
+    }
   }
-  return toDepositView(recordFromDetail(detail), user);
+  const view = toDepositView(
+    detail ? recordFromDetail(detail) : recordFromInput(input, workflowId, startedAt),
+    user,
+  );
+  // Audit (api/audit/log.ts): recorded after success, never throws.
+  await auditStaffAction(deps.pool, user, 'deposit.create', { type: 'deposit', id: businessId }, null, {
+    status: view.status,
+    amount: input.amount,
+    currency: input.currency,
+    wireReference: input.wireReference,
+  });
+  return view;
 }
 
 // ---- actions --------------------------------------------------------------------------------------
@@ -284,12 +333,19 @@ function requireActionRole(user: SessionUser, action: DepositHumanAction): void 
   if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
   const permission = DEPOSIT_PERMISSIONS[action];
   // As the owner for owner-only actions: whether it really is theirs is checked after loading (404).
-  const refused = authorize(DEPOSIT_PERMISSIONS, action, actorOf(user), permission.kind === 'owner' ? user.id : null);
+  const refused = authorize(
+    DEPOSIT_PERMISSIONS,
+    action,
+    actorOf(user),
+    permission.kind === 'owner' ? user.id : null,
+  );
   if (refused) throw refusalToApiError(refused);
 }
 
 function normalizeRequestId(requestId: string): string {
-  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId)
+    ? requestId
+    : randomUUID();
 }
 
 async function act<Args>(
@@ -307,7 +363,10 @@ async function act<Args>(
   const status = detail.status as DepositStatus;
   if (detail.closedAt !== null || isTerminal(DEPOSIT_TRANSITIONS, status)) {
     const next = nextStatus(DEPOSIT_TRANSITIONS, status, action);
-    throw invalidState(next.ok ? `the deposit is already ${status}` : next.refusal.message, next.ok ? { status } : next.refusal.details);
+    throw invalidState(
+      next.ok ? `the deposit is already ${status}` : next.refusal.message,
+      next.ok ? { status } : next.refusal.details,
+    );
   }
   const args = buildArgs(detail);
 
@@ -318,19 +377,39 @@ async function act<Args>(
     // The request id is the Update id, so a retried HTTP call is not applied twice. Prefixed with the
     // action so a caller reusing one X-Request-Id for two different actions does not get the first
     // one's answer for the second.
-    state = await handle.executeUpdate(update, { args: [args], updateId: `${action}:${normalizeRequestId(requestId)}` });
+    state = await handle.executeUpdate(update, {
+      args: [args],
+      updateId: `${action}:${normalizeRequestId(requestId)}`,
+    });
   } catch (error) {
     throw updateErrorToApiError(error);
   }
+  // Audit (api/audit/log.ts): the Update was accepted, so the action took effect; never throws.
+  const { actor: _actor, ...input } = args as Record<string, unknown>;
+  await auditStaffAction(
+    deps.pool,
+    user,
+    `deposit.${action}`,
+    { type: 'deposit', id: detail.businessId },
+    { status, holdUntil: detail.attributes.holdUntil ?? null },
+    { status: state.status, holdUntil: state.holdUntil, input },
+  );
   // recordTransition runs inside the transition, before the Update completes, so the read model is
   // normally up to date here; if not, the workflow's own state is the answer.
   const after = await getLifecycle(deps.pool, detail.workflowId);
   const record =
-    after && after.lastSeq >= state.timeline.length ? recordFromDetail(after) : recordFromState(state, after?.tasks ?? []);
+    after && after.lastSeq >= state.timeline.length
+      ? recordFromDetail(after)
+      : recordFromState(state, after?.tasks ?? []);
   return toDepositView(record, user);
 }
 
-export async function cancelDeposit(deps: AppDeps, user: SessionUser, id: string, requestId: string): Promise<DepositView> {
+export async function cancelDeposit(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  requestId: string,
+): Promise<DepositView> {
   requireActionRole(user, 'cancel');
   return act(deps, user, id, 'cancel', requestId, cancelDepositUpdate, () => ({ actor: actorOf(user) }));
 }
@@ -351,7 +430,9 @@ export async function confirmDeposit(
   requireActionRole(user, 'confirm');
   const parsed = parseInput(ConfirmDepositBodySchema, body, 'body');
   if (parsed.receivedAt && parseInstant(parsed.receivedAt) === null) {
-    throw validationFailed([{ path: 'receivedAt', code: 'invalid_date', message: 'receivedAt must be an ISO 8601 time' }]);
+    throw validationFailed([
+      { path: 'receivedAt', code: 'invalid_date', message: 'receivedAt must be an ISO 8601 time' },
+    ]);
   }
   return act(deps, user, id, 'confirm', requestId, confirmDepositUpdate, (detail) => {
     const asset = detail.attributes.currency as AssetCode;
@@ -376,7 +457,10 @@ export async function releaseDeposit(
 ): Promise<DepositView> {
   requireActionRole(user, 'release');
   const parsed = parseInput(ReleaseDepositBodySchema, body, 'body');
-  return act(deps, user, id, 'release', requestId, releaseDepositUpdate, () => ({ actor: actorOf(user), note: parsed.note }));
+  return act(deps, user, id, 'release', requestId, releaseDepositUpdate, () => ({
+    actor: actorOf(user),
+    note: parsed.note,
+  }));
 }
 
 /** The workflow decides whether `until` fits (later than the current end, within maxHoldMs): 400 otherwise. */
@@ -391,7 +475,9 @@ export async function extendDeposit(
   const parsed = parseInput(ExtendDepositBodySchema, body, 'body');
   const until = parseInstant(parsed.until);
   if (until === null) {
-    throw validationFailed([{ path: 'until', code: 'invalid_date', message: 'until must be an ISO 8601 time' }]);
+    throw validationFailed([
+      { path: 'until', code: 'invalid_date', message: 'until must be an ISO 8601 time' },
+    ]);
   }
   return act(deps, user, id, 'extend', requestId, extendDepositUpdate, () => ({
     actor: actorOf(user),
@@ -409,5 +495,8 @@ export async function rejectDeposit(
 ): Promise<DepositView> {
   requireActionRole(user, 'reject');
   const parsed = parseInput(RejectDepositBodySchema, body, 'body');
-  return act(deps, user, id, 'reject', requestId, rejectDepositUpdate, () => ({ actor: actorOf(user), reason: parsed.reason }));
+  return act(deps, user, id, 'reject', requestId, rejectDepositUpdate, () => ({
+    actor: actorOf(user),
+    reason: parsed.reason,
+  }));
 }

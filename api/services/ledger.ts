@@ -92,7 +92,9 @@ function toEntryView(entry: Entry, ownClientId: string | null): EntryView {
     holdState: entry.holdState,
     lines: entry.lines.map((line) => ({
       accountCode:
-        ownClientId !== null && line.accountCode.startsWith('client:') && !line.accountCode.startsWith(`client:${ownClientId}:`)
+        ownClientId !== null &&
+        line.accountCode.startsWith('client:') &&
+        !line.accountCode.startsWith(`client:${ownClientId}:`)
           ? COUNTERPARTY
           : line.accountCode,
       asset: line.asset,
@@ -110,12 +112,19 @@ function toEntryView(entry: Entry, ownClientId: string | null): EntryView {
 export async function entriesFor(
   deps: AppDeps,
   user: SessionUser,
-  query: { workflowId?: string; accountCode?: string; clientId?: string; limit?: number | string; cursor?: string },
+  query: {
+    workflowId?: string;
+    accountCode?: string;
+    clientId?: string;
+    limit?: number | string;
+    cursor?: string;
+  },
 ): Promise<{ items: EntryView[]; nextCursor: string | null }> {
   const q = parseInput(ListEntriesQuerySchema, query, 'query');
   const client = isClient(user.role);
   if (!client && !canReadAllClients(user.role)) throw forbidden();
-  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id) return { items: [], nextCursor: null };
+  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
+    return { items: [], nextCursor: null };
   try {
     const page = await listEntries(deps.pool, {
       workflowId: q.workflowId,
@@ -124,7 +133,10 @@ export async function entriesFor(
       limit: q.limit,
       cursor: q.cursor ?? null,
     });
-    return { items: page.items.map((entry) => toEntryView(entry, client ? user.id : null)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((entry) => toEntryView(entry, client ? user.id : null)),
+      nextCursor: page.nextCursor,
+    };
   } catch (error) {
     if (isLedgerError(error) && error.code === 'invalid_cursor') {
       throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);

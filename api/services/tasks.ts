@@ -6,6 +6,7 @@ import {
   InvalidCursorError,
   LIVE_TASK_STATUSES,
   claimTask,
+  getTask,
   listTasks,
   releaseTask,
   type Task,
@@ -13,12 +14,18 @@ import {
   type TaskStatus,
 } from '../../db/lifecycle/index.js';
 import { ROLES, canActOnTasks, taskRolesFor } from '../../domain/roles.js';
+import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
 import { listQuerySchema } from '../validate.js';
 import { isUuidText, parseInput, type SessionUser } from './common.js';
 
-export const TASK_STATUSES = ['open', 'claimed', 'done', 'cancelled'] as const satisfies readonly TaskStatus[];
+export const TASK_STATUSES = [
+  'open',
+  'claimed',
+  'done',
+  'cancelled',
+] as const satisfies readonly TaskStatus[];
 
 /** What the inbox shows about the thing a task is about (for deposits: amount, currency, client). */
 export interface TaskSubjectView {
@@ -145,7 +152,13 @@ function requireTaskRole(user: SessionUser): void {
 export async function listTasksFor(
   deps: AppDeps,
   user: SessionUser,
-  query: { kind?: string; status?: string; assignee?: 'me' | string; limit?: number | string; cursor?: string },
+  query: {
+    kind?: string;
+    status?: string;
+    assignee?: 'me' | string;
+    limit?: number | string;
+    cursor?: string;
+  },
 ): Promise<{ items: TaskView[]; nextCursor: string | null }> {
   requireTaskRole(user);
   const q = parseInput(ListTasksQuerySchema, query, 'query');
@@ -162,8 +175,13 @@ export async function listTasksFor(
   } catch (error) {
     // A cursor we did not issue, or one whose values PostgreSQL cannot read (22xxx: data exception).
     const code = (error as { code?: unknown }).code;
-    if (error instanceof InvalidCursorError || (q.cursor && typeof code === 'string' && code.startsWith('22'))) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: 'this cursor was not issued by this list' }]);
+    if (
+      error instanceof InvalidCursorError ||
+      (q.cursor && typeof code === 'string' && code.startsWith('22'))
+    ) {
+      throw validationFailed([
+        { path: 'cursor', code: 'invalid_cursor', message: 'this cursor was not issued by this list' },
+      ]);
     }
     throw error;
   }
@@ -194,7 +212,11 @@ function raise(error: ApiError): never {
 export async function claimTaskFor(deps: AppDeps, user: SessionUser, id: string): Promise<TaskView> {
   requireTaskRole(user);
   if (!isUuidText(id)) throw notFound('no such task');
-  const task = changeResult(await claimTask(deps.pool, { taskId: id, actor: { id: user.id, role: user.role } }));
+  const before = await getTask(deps.pool, id);
+  const task = changeResult(
+    await claimTask(deps.pool, { taskId: id, actor: { id: user.id, role: user.role } }),
+  );
+  await auditTaskChange(deps, user, 'task.claim', before, task);
   return (await viewsOf(deps.pool, [task], user))[0]!;
 }
 
@@ -202,6 +224,29 @@ export async function claimTaskFor(deps: AppDeps, user: SessionUser, id: string)
 export async function releaseTaskFor(deps: AppDeps, user: SessionUser, id: string): Promise<TaskView> {
   requireTaskRole(user);
   if (!isUuidText(id)) throw notFound('no such task');
-  const task = changeResult(await releaseTask(deps.pool, { taskId: id, actor: { id: user.id, role: user.role } }));
+  const before = await getTask(deps.pool, id);
+  const task = changeResult(
+    await releaseTask(deps.pool, { taskId: id, actor: { id: user.id, role: user.role } }),
+  );
+  await auditTaskChange(deps, user, 'task.release', before, task);
   return (await viewsOf(deps.pool, [task], user))[0]!;
+}
+
+/** Audit (api/audit/log.ts) of a claim or release that succeeded; `before` is the task as read just before. Never throws. */
+async function auditTaskChange(
+  deps: AppDeps,
+  user: SessionUser,
+  action: string,
+  before: Task | null,
+  after: Task,
+) {
+  const state = (task: Task) => ({ status: task.status, assignee: task.assignee, version: task.version });
+  await auditStaffAction(
+    deps.pool,
+    user,
+    action,
+    { type: 'task', id: after.id },
+    before ? state(before) : null,
+    { ...state(after), kind: after.kind, workflowId: after.workflowId },
+  );
 }

@@ -39,7 +39,7 @@ async function rowsFor(pool: pg.Pool, where: string, params: unknown[]): Promise
   const { rows } = await pool.query<Row>(
     `SELECT id, seq::text AS seq, actor_id, actor_role, actor_email, action, subject_type, subject_id,
             before, after, request_id, ip, user_agent, prev_hash, hash
-       FROM audit_log WHERE ${where} ORDER BY seq`,
+       FROM audit_log WHERE ${where} ORDER BY audit_log.seq`,
     params,
   );
   return rows;
@@ -259,7 +259,7 @@ describe('audit log (shared database)', () => {
 
   it('rejects UPDATE, DELETE and TRUNCATE, and inserts that would fork the chain', async () => {
     const { rows } = await app.pool.query<{ id: string; seq: string; hash: string }>(
-      'SELECT id, seq::text AS seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+      'SELECT id, seq::text AS seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1',
     );
     const head = rows[0]!;
     await expect(app.pool.query(`UPDATE audit_log SET action = 'auth.nothing' WHERE id = $1`, [head.id])).rejects.toThrow(

@@ -2,7 +2,13 @@
 // every role signed in, and small helpers for deposits, SSE and the books.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { startTestApp, type ApiAnswer, type ApiInit, type TestApp, type TestUser } from '../../api/testing.js';
+import {
+  startTestApp,
+  type ApiAnswer,
+  type ApiInit,
+  type TestApp,
+  type TestUser,
+} from '../../api/testing.js';
 import { closeTemporalClient } from '../../api/temporal.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
 import { resolveDeps, type AppDeps } from '../../api/deps.js';
@@ -79,7 +85,13 @@ export async function announced(
   return answer.body;
 }
 
-export function post(world: ApiWorld, person: Person | null, path: string, json: unknown = {}, requestId?: string) {
+export function post(
+  world: ApiWorld,
+  person: Person | null,
+  path: string,
+  json: unknown = {},
+  requestId?: string,
+) {
   return world.as(person, path, {
     method: 'POST',
     json,

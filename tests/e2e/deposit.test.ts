@@ -1,0 +1,98 @@
+// The deposit lifecycle in a real browser against the real stack: pages served by the server,
+// Temporal dev server, worker, PostgreSQL. A client announces, operations confirm from the inbox,
+// the AML officer releases, and the client's open page turns CLEARED by itself (SSE).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
+import { closeTemporalClient } from '../../api/temporal.js';
+import { mountWeb } from '../../api/web.js';
+import { closeLifecycleNotifications } from '../../api/live-updates.js';
+import { trialBalance } from '../../db/ledger/index.js';
+import { launchBrowser } from '../support/browser.js';
+import { startTestWorker, type TestTemporal } from '../support/temporal.js';
+
+describe('deposit in the browser', () => {
+  let app: TestApp;
+  let temporal: TestTemporal;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    temporal = await startTestWorker();
+    app = await startTestApp({ mountWeb });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await temporal?.stop();
+    await closeTemporalClient();
+    await closeLifecycleNotifications();
+  });
+
+  async function signIn(user: TestUser): Promise<Page> {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${app.url}/login`);
+    await page.fill('input[name=email]', user.email);
+    await page.fill('input[name=password]', user.password);
+    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+    return page;
+  }
+
+  it('client announces, operations confirm, AML releases, the timeline shows CLEARED and the balance rises', async () => {
+    const client = await app.createUser('client');
+    const ops = await app.createUser('operations');
+    const aml = await app.createUser('aml_officer');
+
+    // Client: announce 500.00 EUR and land on the deposit page with wire instructions.
+    const clientPage = await signIn(client);
+    await clientPage.goto(`${app.url}/app/deposits`);
+    await clientPage.fill('input[name=amount]', '500.00');
+    await clientPage.selectOption('select[name=currency]', 'EUR');
+    await Promise.all([clientPage.waitForURL(/\/app\/deposits\/[^/]+$/), clientPage.click('text=Announce deposit')]);
+    const depositId = new URL(clientPage.url()).pathname.split('/').pop()!;
+    expect(await clientPage.textContent('[data-testid=status]')).toBe('PENDING');
+    expect(await clientPage.textContent('[data-testid=reference]')).toMatch(/^CH-[0-9A-Z]{10}$/);
+    // The page follows the deposit over SSE from here on.
+    await clientPage.locator('text=Live: this page updates by itself.').waitFor({ timeout: 10_000 });
+
+    // Operations: the inbox has the confirm task; claim it, open it, confirm receipt.
+    const opsPage = await signIn(ops);
+    await opsPage.goto(`${app.url}/ops/tasks`);
+    const row = opsPage.locator(`tr[data-subject-id="${depositId}"][data-task-kind="deposit.confirm_receipt"]`);
+    await row.waitFor();
+    await row.locator('button', { hasText: 'Claim' }).click();
+    await opsPage.locator('text=Task claimed').waitFor();
+    await Promise.all([
+      opsPage.waitForURL(new RegExp(`/ops/deposits/${depositId}$`)),
+      opsPage.locator(`tr[data-subject-id="${depositId}"] a`, { hasText: 'Open' }).click(),
+    ]);
+    await opsPage.fill('input[name=receivedAmount]', '500.00');
+    await opsPage.click('button:has-text("Confirm receipt")');
+    await opsPage.locator('text=Receipt confirmed.').waitFor();
+
+    // AML officer: release early from the review panel.
+    const amlPage = await signIn(aml);
+    await amlPage.goto(`${app.url}/ops/deposits/${depositId}`);
+    const releaseForm = amlPage.locator('form', { has: amlPage.locator('button:has-text("Release now")') });
+    await releaseForm.locator('input[name=note]').fill('Source of funds documented');
+    await releaseForm.locator('button:has-text("Release now")').click();
+    await amlPage.locator('text=Released.').waitFor();
+
+    // Client: the already-open page turns CLEARED without a reload, with every transition listed.
+    await clientPage.locator('[data-testid=status]', { hasText: 'CLEARED' }).waitFor({ timeout: 20_000 });
+    const statuses = await clientPage.locator('ol.timeline li').evaluateAll((items) =>
+      items.map((li) => li.getAttribute('data-status')),
+    );
+    expect(statuses[0]).toBe('PENDING');
+    expect(statuses.at(-1)).toBe('CLEARED');
+    expect(statuses.some((s) => s === 'ON_HOLD' || s === 'AML_REVIEW')).toBe(true);
+
+    await clientPage.goto(`${app.url}/app/balances`);
+    expect((await clientPage.textContent('tr[data-asset=EUR] [data-field=available]'))?.trim()).toBe('500.00 EUR');
+
+    const balance = await trialBalance(app.pool);
+    expect(balance.balanced).toBe(true);
+    expect(balance.accountsMatchLines).toBe(true);
+  });
+});
