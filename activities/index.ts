@@ -3,6 +3,8 @@ import { SimulatedAmlDataPartner, type AmlDataPartner } from './aml-data.js';
 import { createDepositActivities, type DepositActivityHooks } from './deposit.js';
 import { createLifecycleActivities } from './lifecycle.js';
 import { createPingActivities } from './ping.js';
+import { createKycActivities } from './kyc.js';
+import { createBankAccountActivities } from './bank-account.js';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -22,6 +24,8 @@ export function createActivities(deps: ActivityDeps) {
       amlData: deps.amlData ?? new SimulatedAmlDataPartner(),
       hooks: deps.depositHooks,
     }),
+    ...createKycActivities(deps.pool),
+    ...createBankAccountActivities(deps.pool),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Role } from '../domain/roles.js';
 import { formatAmount } from '../domain/money.js';
 import { getClientBalances, trialBalance } from '../db/ledger/index.js';
 import { depositWebServices, taskWebServices } from './web/deposits.js';
+import { auditWebServices } from './audit/web.js';
 import type { AppDeps } from './deps.js';
 import { webLogin, webLogout } from './auth/web.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from './auth/session.js';
@@ -31,6 +32,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     // One line per feature: its page services (api/web/<feature>.ts).
     deposits: depositWebServices(deps),
     tasks: taskWebServices(deps),
+    audit: auditWebServices(deps),
     async balances(user: WebUser): Promise<BalanceView[]> {
       const rows = await getClientBalances(deps.pool, user.id);
       return rows.map((b) => ({

@@ -2,7 +2,7 @@
 // returned; or cancelled / expired before any money arrived. Transition rules, permissions and
 // checks live in domain/deposit.ts; this file only sequences them with timers, activities and Updates.
 //
-// Shape every lifecycle workflow follows:
+// Shape every lifecycle workflow follows (the shared machinery is workflows/lifecycle.ts):
 //   - explicit `status` + `timeline`; the Query `state` returns a snapshot;
 //   - human actions are Updates whose validators run the domain checks and throw ApplicationFailure
 //     of type invalid_state / forbidden / validation_failed (API: 409 / 403 / 400);
@@ -12,20 +12,15 @@
 //   - the workflow ends only after every Update handler has finished.
 // Future changes to this sequence go behind patched('<change-id>') at the step they alter.
 import {
-  ApplicationFailure,
-  TemporalFailure,
   allHandlersFinished,
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { DepositActivities } from '../activities/deposit.js';
-import type { CloseTask, LifecycleActivities, OpenTask } from '../activities/lifecycle.js';
 import {
   DEPOSIT_HUMAN_ACTIONS,
   DEPOSIT_TASKS,
@@ -51,15 +46,17 @@ import {
   type RejectDepositArgs,
   type ReleaseDepositArgs,
 } from '../domain/deposit.js';
+import { allowedActions } from '../domain/lifecycle.js';
 import {
-  allowedActions,
-  isTerminal,
-  nextStatus,
-  timelineEntry,
-  type Actor,
-  type Refusal,
-  type TimelineEntry,
-} from '../domain/lifecycle.js';
+  CommandSlot,
+  LIFECYCLE_ACTIVITY_OPTIONS,
+  LifecycleRecorder,
+  guard,
+  refusalFailure,
+  type CloseTask,
+  type Deadline,
+  type OpenTask,
+} from './lifecycle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Messages (the API imports these definitions to call the workflow).
@@ -72,29 +69,11 @@ export const extendDepositUpdate = defineUpdate<DepositState, [ExtendDepositArgs
 export const rejectDepositUpdate = defineUpdate<DepositState, [RejectDepositArgs]>('reject');
 
 // ---------------------------------------------------------------------------------------------
-// Activities. Postings and the read model must eventually happen, so they retry without limit
-// (a stuck one shows in the Temporal UI and resumes after a fix); business refusals from the
-// ledger are non-retryable ApplicationFailures raised by the activity itself.
-
-const RETRY: ActivityOptions['retry'] = {
-  initialInterval: '500 milliseconds',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-};
+// Activities (retry policy: workflows/lifecycle.ts LIFECYCLE_RETRY, without limit).
 
 const { confirmDepositPosting, clearDepositPosting, returnDepositPosting } =
-  proxyActivities<DepositActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: RETRY,
-  });
-const { screenDeposit } = proxyActivities<DepositActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: RETRY,
-});
-const { recordTransition } = proxyActivities<LifecycleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: RETRY,
-});
+  proxyActivities<DepositActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
+const { screenDeposit } = proxyActivities<DepositActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -105,55 +84,37 @@ type Command =
   | { action: 'extend'; args: ExtendDepositArgs }
   | { action: 'reject'; args: RejectDepositArgs };
 
-interface Submitted {
-  command: Command;
-  done: boolean;
-  error?: ApplicationFailure;
-}
-
-interface TransitionEffects {
-  reason: string | null;
-  data?: Record<string, unknown>;
-  openTasks?: OpenTask[];
-  closeTasks?: CloseTask[];
-}
-
-/** A Refusal from the domain as the ApplicationFailure the API maps (type = refusal code). */
-function refusalFailure(refusal: Refusal): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: refusal.code,
-    message: refusal.message,
-    nonRetryable: true,
-    details: refusal.details === undefined ? [] : [refusal.details],
-  });
-}
-
-/** Update validators: throw to reject the Update before it enters history. */
-function guard(refusal: Refusal | null): void {
-  if (refusal) throw refusalFailure(refusal);
-}
-
 export async function deposit(input: DepositInput): Promise<DepositState> {
   guard(checkDepositInput(input));
-  const { workflowId } = workflowInfo();
   const { businessId, clientId, currency, reference, policy } = input;
   const amount = canonical(input.amount);
   const wireReference = input.wireReference?.trim() || null;
   const createdAtMs = Date.now();
 
-  let status: DepositStatus = 'PENDING';
-  const timeline: TimelineEntry<DepositStatus>[] = [];
   let receivedAmount: string | null = null;
   let receivedAt: string | null = null;
   let confirmedAt: string | null = null;
   let holdUntil: string | null = null;
   let screening: DepositScreening | null = null;
-  let closedAt: string | null = null;
 
-  /** The accepted Update the main loop has not finished yet. */
-  let submitted: Submitted | undefined;
-  /** The main loop is making a change of its own (expiry, end of hold). */
-  let busy = false;
+  const lifecycle = new LifecycleRecorder<DepositStatus, DepositAction>({
+    type: DEPOSIT_TYPE,
+    businessId,
+    ownerId: clientId,
+    table: DEPOSIT_TRANSITIONS,
+    initial: 'PENDING',
+    startAction: 'announce',
+    attributes,
+    details: (entry) =>
+      `**${entry.to}**${holdUntil && entry.to === 'ON_HOLD' ? ` until ${holdUntil}` : ''} — ${entry.reason ?? ''}`,
+  });
+  const { workflowId } = lifecycle;
+  const commands = new CommandSlot<Command, DepositState>({
+    noun: 'deposit',
+    status: () => lifecycle.status,
+    answer: snapshot,
+  });
+  const transition = lifecycle.transition.bind(lifecycle);
 
   function canonical(text: string): string {
     const result = checkAmount(currency, text, 'amount');
@@ -162,10 +123,11 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   }
 
   function view(): DepositView {
-    return { status, clientId, currency, holdUntil };
+    return { status: lifecycle.status, clientId, currency, holdUntil };
   }
 
   function snapshot(): DepositState {
+    const status = lifecycle.status;
     return {
       id: businessId,
       workflowId,
@@ -181,12 +143,12 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       holdUntil,
       screening,
       createdAt: new Date(createdAtMs).toISOString(),
-      closedAt,
+      closedAt: lifecycle.closedAt,
       allowedActions: allowedActions(DEPOSIT_TRANSITIONS, status).filter(
         (a): a is (typeof DEPOSIT_HUMAN_ACTIONS)[number] =>
           (DEPOSIT_HUMAN_ACTIONS as readonly string[]).includes(a),
       ),
-      timeline: [...timeline],
+      timeline: [...lifecycle.timeline],
     };
   }
 
@@ -207,50 +169,6 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
         reasons: screening.reasons,
       },
     };
-  }
-
-  /** Moves to the status `action` leads to and records it; the only place status changes. */
-  async function transition(
-    action: DepositAction | null,
-    actor: Actor | null,
-    effects: TransitionEffects,
-  ): Promise<void> {
-    let to: DepositStatus = 'PENDING';
-    if (action !== null) {
-      const next = nextStatus(DEPOSIT_TRANSITIONS, status, action);
-      if (!next.ok) throw refusalFailure(next.refusal); // validators make this unreachable
-      to = next.to;
-    }
-    const entry = timelineEntry<DepositStatus>(
-      Date.now(),
-      action === null ? null : status,
-      to,
-      actor,
-      effects.reason,
-    );
-    status = to;
-    timeline.push(entry);
-    const closed = isTerminal(DEPOSIT_TRANSITIONS, to);
-    if (closed) closedAt = entry.at;
-    setCurrentDetails(
-      `**${to}**${holdUntil && to === 'ON_HOLD' ? ` until ${holdUntil}` : ''} — ${effects.reason ?? ''}`,
-    );
-    await recordTransition.executeWithOptions({ summary: `${entry.from ?? 'start'} → ${to}` }, [
-      {
-        workflowId,
-        type: DEPOSIT_TYPE,
-        businessId,
-        ownerId: clientId,
-        seq: timeline.length,
-        action: action ?? 'announce',
-        entry,
-        attributes: attributes(),
-        data: effects.data,
-        openTasks: effects.openTasks,
-        closeTasks: effects.closeTasks,
-        closed,
-      },
-    ]);
   }
 
   const posting = () => ({ clientId, currency, amount: receivedAmount! });
@@ -426,105 +344,45 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
 
   setHandler(depositStateQuery, snapshot);
 
-  /** One change at a time: a second Update while one is being applied is refused, not queued. */
-  function notBusy(): Refusal | null {
-    return submitted || busy
-      ? {
-          code: 'invalid_state',
-          message: 'another change to this deposit is in progress; try again',
-          details: { status },
-        }
-      : null;
-  }
-
-  async function submit(command: Command): Promise<DepositState> {
-    const entry: Submitted = { command, done: false };
-    submitted = entry;
-    await condition(() => entry.done);
-    if (entry.error) throw entry.error;
-    return snapshot();
-  }
-
-  setHandler(confirmDepositUpdate, (args) => submit({ action: 'confirm', args }), {
-    validator: (args) => guard(checkConfirm(view(), args, Date.now()) ?? notBusy()),
-  });
-  setHandler(cancelDepositUpdate, (args) => submit({ action: 'cancel', args }), {
-    validator: (args) => guard(checkCancel(view(), args) ?? notBusy()),
-  });
-  setHandler(releaseDepositUpdate, (args) => submit({ action: 'release', args }), {
-    validator: (args) => guard(checkRelease(view(), args) ?? notBusy()),
-  });
-  setHandler(extendDepositUpdate, (args) => submit({ action: 'extend', args }), {
-    validator: (args) => guard(checkExtend(view(), args, Date.now(), policy) ?? notBusy()),
-  });
-  setHandler(rejectDepositUpdate, (args) => submit({ action: 'reject', args }), {
-    validator: (args) => guard(checkReject(view(), args) ?? notBusy()),
-  });
+  commands.handle(confirmDepositUpdate, (args) => checkConfirm(view(), args, Date.now()), (args) => ({
+    action: 'confirm',
+    args,
+  }));
+  commands.handle(cancelDepositUpdate, (args) => checkCancel(view(), args), (args) => ({ action: 'cancel', args }));
+  commands.handle(releaseDepositUpdate, (args) => checkRelease(view(), args), (args) => ({
+    action: 'release',
+    args,
+  }));
+  commands.handle(extendDepositUpdate, (args) => checkExtend(view(), args, Date.now(), policy), (args) => ({
+    action: 'extend',
+    args,
+  }));
+  commands.handle(rejectDepositUpdate, (args) => checkReject(view(), args), (args) => ({ action: 'reject', args }));
 
   // --- Main loop ------------------------------------------------------------------------------
 
   /** When the current status ends by itself, or null if only a person can end it. */
-  function deadline(): { atMs: number; summary: string } | null {
-    if (status === 'PENDING') {
+  function deadline(): Deadline | null {
+    if (lifecycle.status === 'PENDING') {
       const atMs = createdAtMs + policy.announcementWindowMs;
       return { atMs, summary: `Announcement window ends ${new Date(atMs).toISOString()}` };
     }
-    if (status === 'ON_HOLD' && holdUntil)
+    if (lifecycle.status === 'ON_HOLD' && holdUntil)
       return { atMs: Date.parse(holdUntil), summary: `AML hold until ${holdUntil}` };
     return null;
   }
 
-  async function applySubmitted(entry: Submitted): Promise<void> {
-    try {
-      await run(entry.command);
-    } catch (error) {
-      // A failed activity or a refusal goes back to the person who asked; the deposit stays as it
-      // was. Anything else is a bug: fail the workflow task so it is retried after a fix.
-      if (!(error instanceof TemporalFailure)) throw error;
-      entry.error =
-        error instanceof ApplicationFailure
-          ? error
-          : ApplicationFailure.create({
-              type: (error.cause instanceof ApplicationFailure && error.cause.type) || 'action_failed',
-              message: error.cause?.message ?? error.message,
-              nonRetryable: true,
-            });
-    } finally {
-      entry.done = true;
-      submitted = undefined;
-    }
-  }
-
-  async function system(step: () => Promise<void>): Promise<void> {
-    busy = true;
-    try {
-      await step();
-    } finally {
-      busy = false;
-    }
+  async function elapsed(): Promise<void> {
+    if (lifecycle.status === 'PENDING') return expire();
+    if (lifecycle.status === 'ON_HOLD') return holdElapsed();
   }
 
   await announce();
-  while (!isTerminal(DEPOSIT_TRANSITIONS, status)) {
-    const until = deadline();
-    if (until === null) {
-      await condition(() => submitted !== undefined);
-    } else {
-      const remaining = until.atMs - Date.now();
-      if (remaining > 0)
-        await condition(() => submitted !== undefined, remaining, { summary: until.summary });
-    }
-    // An Update accepted in the same instant as the deadline still wins: it was validated against
-    // the current status and is already waiting for its answer.
-    if (submitted) {
-      await applySubmitted(submitted);
-    } else if (status === 'PENDING') {
-      await system(expire);
-    } else if (status === 'ON_HOLD') {
-      await system(holdElapsed);
-    }
-  }
+  await commands.loop({ done: () => lifecycle.terminal, deadline, run, elapsed });
 
   await condition(allHandlersFinished);
+  // Added after deposits were already running: histories recorded before this change close without
+  // the archiver, so the step is behind a patch (README "Changing workflow code").
+  if (patched('archive-history')) await archiveHistoryOnClose();
   return snapshot();
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError, type Page } from '../../db/lifecycle/cursor.js';
+import {
+  clampLimit,
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  type Page,
+} from '../../db/lifecycle/cursor.js';
 import { logger } from '../logger.js';
 import { requestMeta, type RequestMeta } from '../middleware/request-context.js';
 import { AUDIT_TIME_SQL, auditHash, formatAuditTime, type AuditRowFields } from './hash.js';
@@ -82,7 +88,10 @@ export interface AuditVerifyResult {
   firstBrokenId: string | null;
   /** Why that row is broken: 'hash' (contents edited), 'link' (prev_hash) or 'sequence' (gap). */
   reason: 'hash' | 'link' | 'sequence' | null;
-  /** The last row checked: note it somewhere else to detect a later removal of the newest rows. */
+  /**
+   * The last entry that checked out (the head when valid). Note it somewhere outside the database:
+   * a chain cannot show that its newest entries were removed, a remembered head can.
+   */
   head: { seq: string; hash: string } | null;
 }
 
@@ -120,7 +129,7 @@ function normaliseEntry(entry: AuditEntryInput) {
   if (subject && (!subject.type || !subject.id)) {
     throw new AuditEntryError('an audit subject needs a type and an id');
   }
-  const meta = entry.meta === undefined ? requestMeta() ?? null : entry.meta;
+  const meta = entry.meta === undefined ? (requestMeta() ?? null) : entry.meta;
   return {
     actorId: actor ? actor.id.toLowerCase() : null,
     actorRole: actor ? clip(actor.role, 100) : null,
@@ -143,7 +152,12 @@ async function appendLocked(client: pg.PoolClient, entry: Normalised): Promise<A
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...AUDIT_CHAIN_LOCK]);
   // A new statement, so a new snapshot (READ COMMITTED): it sees the previous holder's row. The
   // jsonb values go through PostgreSQL once, so we hash exactly what verify will read back.
-  const { rows } = await client.query<{ before: unknown; after: unknown; seq: string | null; hash: string | null }>(
+  const { rows } = await client.query<{
+    before: unknown;
+    after: unknown;
+    seq: string | null;
+    hash: string | null;
+  }>(
     `SELECT $1::jsonb AS before, $2::jsonb AS after, head.seq::text AS seq, head.hash
        FROM (SELECT 1) AS one
        LEFT JOIN LATERAL (SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1) AS head ON true`,
@@ -251,7 +265,10 @@ export async function recordAudit(db: AuditDb, input: AuditEntryInput): Promise<
  */
 export async function recordAuditSafely(db: AuditDb, input: AuditEntryInput): Promise<AuditRecord | null> {
   // Capture the request metadata now: a retry must record the same request.
-  const entry: AuditEntryInput = { ...input, meta: input.meta === undefined ? requestMeta() ?? null : input.meta };
+  const entry: AuditEntryInput = {
+    ...input,
+    meta: input.meta === undefined ? (requestMeta() ?? null) : input.meta,
+  };
   let lastError: unknown;
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
@@ -331,7 +348,10 @@ function toEntry(row: AuditRow): AuditLogEntry {
     id: row.id,
     seq: row.seq,
     at: row.at.toISOString(),
-    actor: row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role, email: row.actor_email } : null,
+    actor:
+      row.actor_id && row.actor_role
+        ? { id: row.actor_id, role: row.actor_role, email: row.actor_email }
+        : null,
     action: row.action,
     subject: row.subject_type && row.subject_id ? { type: row.subject_type, id: row.subject_id } : null,
     before: row.before,

@@ -104,7 +104,9 @@ export async function login(
     : await verifyAgainstDummy(input.password);
   if (!user || !ok || user.disabled || !isRole(user.role)) {
     await recordFailure(deps.pool, email, ip);
-    await auditFailure(!user ? 'unknown_email' : !ok ? 'wrong_password' : user.disabled ? 'disabled' : 'invalid_role');
+    await auditFailure(
+      !user ? 'unknown_email' : !ok ? 'wrong_password' : user.disabled ? 'disabled' : 'invalid_role',
+    );
     throw unauthenticated(BAD_CREDENTIALS);
   }
   await deps.pool.query('DELETE FROM login_failure WHERE email = $1 AND ip = $2', [email, ip]);
@@ -133,8 +135,7 @@ interface RefreshRow {
 }
 
 type RefreshOutcome =
-  | { ok: true; session: IssuedSession }
-  | { ok: false; reason: string; user?: SessionUser; familyId?: string };
+  { ok: true; session: IssuedSession } | { ok: false; reason: string; user?: SessionUser; familyId?: string };
 
 /**
  * Rotates a refresh token: the presented one is marked used and a new one in the same family is
@@ -236,7 +237,11 @@ export async function logout(
       input.refreshToken ? hashRefreshToken(input.refreshToken) : null,
     ],
   );
-  await auditLogout(deps, input.userId ?? rows[0]?.user_id ?? null, input.sessionId ?? rows[0]?.family_id ?? null);
+  await auditLogout(
+    deps,
+    input.userId ?? rows[0]?.user_id ?? null,
+    input.sessionId ?? rows[0]?.family_id ?? null,
+  );
 }
 
 /** Audit of a sign-out: the actor is the user whose session ended (looked up for role and email). */

@@ -14,7 +14,10 @@ export const AuditLogQuery = listQuerySchema.extend({
   actorId: z.uuid().optional().meta({ description: 'Only actions by this user' }),
   action: z
     .string()
-    .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/, 'an action like "deposit.confirm", or a prefix like "auth.*"')
+    .regex(
+      /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/,
+      'an action like "deposit.confirm", or a prefix like "auth.*"',
+    )
     .max(100)
     .optional()
     .meta({ description: 'Exact action, or a prefix ending in ".*"', example: 'auth.*' }),
@@ -57,7 +60,10 @@ export const AuditVerifySchema = z
     head: z
       .object({ seq: z.string(), hash: z.string() })
       .nullable()
-      .meta({ description: 'The last entry that checked out; keep it elsewhere to detect removal of the newest entries' }),
+      .meta({
+        description:
+          'The last entry that checked out; keep it elsewhere to detect removal of the newest entries',
+      }),
   })
   .meta({ id: 'AuditVerifyResult' });
 

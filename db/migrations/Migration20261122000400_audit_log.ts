@@ -47,9 +47,13 @@ export class Migration20261122000400_audit_log extends Migration {
         CONSTRAINT audit_log_first_has_no_prev CHECK ((seq = 1) = (prev_hash IS NULL))
       )`);
     // Filters of GET /audit/log, each newest first.
-    this.addSql(`CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, seq DESC) WHERE actor_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, seq DESC) WHERE actor_id IS NOT NULL`,
+    );
     this.addSql(`CREATE INDEX audit_log_action_idx ON audit_log (action, seq DESC)`);
-    this.addSql(`CREATE INDEX audit_log_subject_idx ON audit_log (subject_id, seq DESC) WHERE subject_id IS NOT NULL`);
+    this.addSql(
+      `CREATE INDEX audit_log_subject_idx ON audit_log (subject_id, seq DESC) WHERE subject_id IS NOT NULL`,
+    );
 
     this.addSql(`
       CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$

@@ -14,7 +14,9 @@ import { Migration } from '@mikro-orm/migrations';
 // kyc_document  one row per uploaded file, content kept in the row (bytea, at most 10 MB) with its
 //               sha256. content_type is what the magic bytes said, never what the client declared.
 //               status follows the review: UPLOADED (not yet submitted) -> SUBMITTED (in a review)
-//               -> ACCEPTED (review approved) or RETURNED (review rejected or changes requested).
+//               -> ACCEPTED (review approved) or RETURNED (review rejected or changes requested);
+//               ACCEPTED -> EXPIRED when the approval expires (a new review needs fresh documents).
+//               Only the KYC workflow's activity changes status; the API inserts uploads.
 //
 // app_user.kyc_status (created by the auth migration) is the projection of the KYC workflow's status;
 // the CHECK below lists the statuses it can project.
@@ -90,7 +92,7 @@ export class Migration20261122000500_kyc_bank_accounts extends Migration {
         CONSTRAINT kyc_document_size_matches CHECK (octet_length(content) = size_bytes),
         CONSTRAINT kyc_document_sha256_format CHECK (sha256 ~ '^[0-9a-f]{64}$'),
         CONSTRAINT kyc_document_status_known
-          CHECK (status IN ('UPLOADED', 'SUBMITTED', 'ACCEPTED', 'RETURNED')),
+          CHECK (status IN ('UPLOADED', 'SUBMITTED', 'ACCEPTED', 'RETURNED', 'EXPIRED')),
         CONSTRAINT kyc_document_submitted_consistent
           CHECK ((status = 'UPLOADED') = (submitted_at IS NULL) AND (submitted_at IS NULL) = (review_cycle IS NULL))
       );

@@ -16,6 +16,7 @@ import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js'
 import { splitDatabaseUrl } from '../../db/config.js';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
+import { announced, post, startApiWorld, type ApiWorld, type Person } from './helpers.js';
 
 interface Row {
   id: string;
@@ -47,9 +48,10 @@ async function rowsFor(pool: pg.Pool, where: string, params: unknown[]): Promise
 
 /** The row is linked to its predecessor: prev_hash = hash of seq - 1. */
 async function expectLinked(pool: pg.Pool, row: Row): Promise<void> {
-  const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM audit_log WHERE seq = $1::bigint - 1', [
-    row.seq,
-  ]);
+  const { rows } = await pool.query<{ hash: string }>(
+    'SELECT hash FROM audit_log WHERE seq = $1::bigint - 1',
+    [row.seq],
+  );
   if (row.seq === '1') expect(row.prev_hash).toBeNull();
   else expect(row.prev_hash).toBe(rows[0]!.hash);
   expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -145,13 +147,19 @@ describe('audit log (shared database)', () => {
     });
     await expectLinked(app.pool, failed!);
     const [unknown] = await rowsFor(app.pool, 'request_id = $1', [unknownId]);
-    expect(unknown).toMatchObject({ action: 'auth.login_failed', after: { email: nobody, reason: 'unknown_email' } });
+    expect(unknown).toMatchObject({
+      action: 'auth.login_failed',
+      after: { email: nobody, reason: 'unknown_email' },
+    });
   });
 
   it('records a refresh-token reuse (the family is revoked) and a sign-out', async () => {
     const user = await app.createUser('aml_officer');
     const first = await app.login(user);
-    const rotated = await app.api('/api/v1/auth/refresh', { method: 'POST', json: { refreshToken: first.refreshToken } });
+    const rotated = await app.api('/api/v1/auth/refresh', {
+      method: 'POST',
+      json: { refreshToken: first.refreshToken },
+    });
     expect(rotated.status).toBe(200);
     const reuseId = `audit-reuse-${randomUUID()}`;
     const reused = await app.api('/api/v1/auth/refresh', {
@@ -215,9 +223,13 @@ describe('audit log (shared database)', () => {
     expect(second.body.items.map((e: { action: string }) => e.action)).toEqual(['auth.login']);
     expect(second.body.nextCursor).toBeNull();
 
-    const bySubject = await app.api(`/api/v1/audit/log?subjectId=${user.id}&action=auth.login`, { token: auditorToken });
+    const bySubject = await app.api(`/api/v1/audit/log?subjectId=${user.id}&action=auth.login`, {
+      token: auditorToken,
+    });
     expect(bySubject.body.items.map((e: { action: string }) => e.action)).toEqual(['auth.login']);
-    const byPrefix = await app.api(`/api/v1/audit/log?subjectId=${user.id}&action=auth.*`, { token: auditorToken });
+    const byPrefix = await app.api(`/api/v1/audit/log?subjectId=${user.id}&action=auth.*`, {
+      token: auditorToken,
+    });
     expect(byPrefix.body.items).toHaveLength(2);
 
     const admin = await app.createUser('admin');
@@ -262,9 +274,9 @@ describe('audit log (shared database)', () => {
       'SELECT id, seq::text AS seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1',
     );
     const head = rows[0]!;
-    await expect(app.pool.query(`UPDATE audit_log SET action = 'auth.nothing' WHERE id = $1`, [head.id])).rejects.toThrow(
-      /audit log is append-only/,
-    );
+    await expect(
+      app.pool.query(`UPDATE audit_log SET action = 'auth.nothing' WHERE id = $1`, [head.id]),
+    ).rejects.toThrow(/audit log is append-only/);
     await expect(app.pool.query('DELETE FROM audit_log WHERE id = $1', [head.id])).rejects.toThrow(
       /audit log is append-only/,
     );
@@ -328,7 +340,12 @@ describe('audit log (shared database)', () => {
     const client = await app.pool.connect();
     try {
       await client.query('BEGIN');
-      const record = await recordAudit(client, { actor: null, action: 'test.rolled_back', subject, meta: null });
+      const record = await recordAudit(client, {
+        actor: null,
+        action: 'test.rolled_back',
+        subject,
+        meta: null,
+      });
       expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
       await client.query('ROLLBACK');
     } finally {
@@ -404,7 +421,9 @@ describe('audit log tampering (scratch database of this file)', () => {
 
   it('finds an untouched chain intact, and the CLI exits 0', async () => {
     expect(await verifyAuditLog(pool)).toMatchObject({ valid: true, entries: 8, firstBrokenId: null });
-    const { rows } = await pool.query<{ request_id: string; ip: string }>('SELECT request_id, ip FROM audit_log WHERE seq = 1');
+    const { rows } = await pool.query<{ request_id: string; ip: string }>(
+      'SELECT request_id, ip FROM audit_log WHERE seq = 1',
+    );
     expect(rows[0]).toEqual({ request_id: 'req-1', ip: '10.0.0.1' });
     const cli = await runCli(databaseUrl);
     expect(cli.code, cli.stderr).toBe(0);
@@ -474,5 +493,85 @@ describe('audit log tampering (scratch database of this file)', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(ids[1]);
     expect(JSON.parse(cli.stdout.trim())).toMatchObject({ valid: false, firstBrokenId: ids[1] });
+  });
+});
+
+describe.skipIf(!inject('temporalAddress'))('staff and client actions are audited (needs Temporal)', () => {
+  let w: ApiWorld;
+  let client: Person;
+  let ops: Person;
+  let auditor: Person;
+
+  beforeAll(async () => {
+    w = await startApiWorld();
+    [client, ops, auditor] = await Promise.all([
+      w.person('client'),
+      w.person('operations'),
+      w.person('auditor'),
+    ]);
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  const actionsAbout = async (subjectId: string) => {
+    const answer = await w.as(auditor, `/audit/log?subjectId=${subjectId}`);
+    expect(answer.status, answer.text).toBe(200);
+    return [...answer.body.items].reverse() as {
+      action: string;
+      actor: { id: string; role: string } | null;
+      before: { status?: string } | null;
+      after: { status?: string } | null;
+      requestId: string | null;
+    }[];
+  };
+
+  it('records announce, claim, release, confirm and cancel after they succeed, and nothing for refusals', async () => {
+    const deposit = await announced(w, client, { amount: '75.00', currency: 'EUR' });
+    const inbox = await w.as(ops, '/tasks?limit=200');
+    const task = inbox.body.items.find((t: { subjectId: string }) => t.subjectId === deposit.id);
+    expect(task).toBeDefined();
+    expect((await post(w, ops, `/tasks/${task.id}/claim`)).status).toBe(200);
+    expect((await post(w, ops, `/tasks/${task.id}/release`)).status).toBe(200);
+    expect((await post(w, ops, `/tasks/${task.id}/claim`)).status).toBe(200);
+    const requestId = `audit-confirm-${randomUUID()}`;
+    const confirmed = await post(
+      w,
+      ops,
+      `/ops/deposits/${deposit.id}/confirm`,
+      { receivedAmount: '75.00' },
+      requestId,
+    );
+    expect(confirmed.status, confirmed.text).toBe(200);
+    // A refused action (409: no longer PENDING) leaves no entry.
+    expect((await post(w, client, `/deposits/${deposit.id}/cancel`)).status).toBe(409);
+
+    const depositEntries = await actionsAbout(deposit.id);
+    expect(depositEntries.map((e) => e.action)).toEqual(['deposit.create', 'deposit.confirm']);
+    expect(depositEntries[0]).toMatchObject({
+      actor: { id: client.id, role: 'client' },
+      after: { status: 'PENDING' },
+    });
+    expect(depositEntries[1]).toMatchObject({
+      actor: { id: ops.id, role: 'operations' },
+      before: { status: 'PENDING' },
+      after: { status: confirmed.body.status },
+      requestId,
+    });
+    const taskEntries = await actionsAbout(task.id);
+    expect(taskEntries.map((e) => [e.action, e.before?.status, e.after?.status])).toEqual([
+      ['task.claim', 'open', 'claimed'],
+      ['task.release', 'claimed', 'open'],
+      ['task.claim', 'open', 'claimed'],
+    ]);
+
+    const other = await announced(w, client, { amount: '10.00', currency: 'EUR' });
+    expect((await post(w, client, `/deposits/${other.id}/cancel`)).status).toBe(200);
+    expect((await actionsAbout(other.id)).map((e) => [e.action, e.before?.status, e.after?.status])).toEqual([
+      ['deposit.create', undefined, 'PENDING'],
+      ['deposit.cancel', 'PENDING', 'CANCELLED'],
+    ]);
+
+    expect((await w.as(auditor, '/audit/log/verify')).body.valid).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ const NAV: NavItem[] = [
   { to: '/ops/tasks', label: 'Task inbox', roles: ['operations', 'aml_officer', 'admin'] },
   { to: '/ops/deposits', label: 'Deposits', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
+  { to: '/audit/log', label: 'Audit log', roles: ['auditor', 'admin'] },
 ];
 
 const AREA: Record<Role, string> = {

@@ -81,19 +81,23 @@ export default function AuditLog() {
               {verify.head ? (
                 <>
                   {' '}
-                  · head #{verify.head.seq} <code title={verify.head.hash}>{verify.head.hash.slice(0, 16)}…</code>
+                  · head #{verify.head.seq}{' '}
+                  <code title={verify.head.hash}>{verify.head.hash.slice(0, 16)}…</code>
                 </>
               ) : null}
             </p>
           ) : (
             <p role="alert">
-              <strong className="error">BROKEN</strong> at entry <code>{verify.firstBrokenId}</code> ({verify.reason}
+              <strong className="error">BROKEN</strong> at entry <code>{verify.firstBrokenId}</code> (
+              {verify.reason}
               ); {verify.entries - 1} entries before it verified.
             </p>
           )
         ) : (
           <p>
-            <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), verify: '1' })}`}>Verify the chain</Link>
+            <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), verify: '1' })}`}>
+              Verify the chain
+            </Link>
           </p>
         )}
       </section>
@@ -101,7 +105,11 @@ export default function AuditLog() {
       <Form method="get" className="row card">
         <label>
           Action
-          <input name="action" placeholder="auth.* or deposit.confirm" defaultValue={params.get('action') ?? ''} />
+          <input
+            name="action"
+            placeholder="auth.* or deposit.confirm"
+            defaultValue={params.get('action') ?? ''}
+          />
         </label>
         <label>
           Actor id
@@ -170,7 +178,9 @@ export default function AuditLog() {
       </table>
       {nextCursor ? (
         <p>
-          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(filters), cursor: nextCursor })}`}>Older entries →</Link>
+          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(filters), cursor: nextCursor })}`}>
+            Older entries →
+          </Link>
         </p>
       ) : null}
     </>

@@ -1,0 +1,65 @@
+// Facts read from a workflow history in proto3 JSON (the format `temporal workflow show --output json`
+// prints, or @temporalio/common's historyToJSON): plain JSON traversal, no Temporal library needed.
+import { createHash } from 'node:crypto';
+
+/** The events of a history document; throws TypeError when `history` is not `{ events: [...] }`. */
+export function historyEvents(history: unknown): Record<string, unknown>[] {
+  const events = (history as { events?: unknown } | null)?.events;
+  if (!Array.isArray(events) || events.length === 0) {
+    throw new TypeError('not a workflow history: expected { "events": [ ... ] } with at least one event');
+  }
+  return events as Record<string, unknown>[];
+}
+
+/** Hex sha256 of the history JSON text (UTF-8), as stored in workflow_history_archive.sha256. */
+export function historySha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export interface HistoryFacts {
+  /** From the WorkflowExecutionStarted event. */
+  workflowType: string | null;
+  /** Recorded in the started event by current servers; null in older histories. */
+  workflowId: string | null;
+  /** The run this history belongs to (the started event's originalExecutionRunId). */
+  runId: string | null;
+  eventCount: number;
+  startedAt: string | null;
+  /** The close event's type ('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', ...) or null while running. */
+  closeEventType: string | null;
+  closedAt: string | null;
+}
+
+const CLOSE_EVENTS = new Set([
+  'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+  'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED',
+  'EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT',
+  'EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED',
+  'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED',
+  'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+]);
+
+export function isCloseEventType(eventType: unknown): boolean {
+  return typeof eventType === 'string' && CLOSE_EVENTS.has(eventType);
+}
+
+export function historyFacts(history: unknown): HistoryFacts {
+  const events = historyEvents(history);
+  const first = events[0]!;
+  const started = (first.workflowExecutionStartedEventAttributes ?? {}) as {
+    workflowType?: { name?: string };
+    workflowId?: string;
+    originalExecutionRunId?: string;
+  };
+  const last = events[events.length - 1]!;
+  const closed = isCloseEventType(last.eventType);
+  return {
+    workflowType: started.workflowType?.name ?? null,
+    workflowId: started.workflowId || null,
+    runId: started.originalExecutionRunId || null,
+    eventCount: events.length,
+    startedAt: typeof first.eventTime === 'string' ? first.eventTime : null,
+    closeEventType: closed ? (last.eventType as string) : null,
+    closedAt: closed && typeof last.eventTime === 'string' ? last.eventTime : null,
+  };
+}

@@ -1,0 +1,403 @@
+// The withdrawal lifecycle as pure data and rules: statuses, actions, the transition table, who may
+// do what, the approval policy (four eyes), identities (workflow id, payout id) and the checks every
+// Update runs. The workflow (workflows/withdrawal.ts) and the API both use these.
+//
+//   (request: KYC, account, funds reserved by a ledger hold; refused → no withdrawal at all)
+//        │
+//        ▼
+//   PENDING_APPROVAL ──approve_first──▶ PENDING_APPROVAL   (four eyes: one more approver needed)
+//        │          ──escalate───────▶ PENDING_APPROVAL   (approval SLA passed: task overdue, priority up)
+//        │          ──approve────────▶ PROCESSING ──complete──▶ COMPLETED  (paid out: hold posted)
+//        │                                        ──fail──────▶ FAILED     (bank refused: hold voided)
+//        ├──reject──▶ REJECTED   (hold voided)
+//        └──cancel──▶ CANCELLED  (hold voided)
+//
+// The human request "approve" becomes `approve_first` or `approve`, whichever the number of
+// approvals so far decides: every action has exactly one target status.
+//
+// Before the hold is placed the workflow is REQUESTED; if the request is refused (insufficient
+// funds, no approved KYC, account not verified) it ends DECLINED without ever appearing in the read
+// model: a refused request is not a withdrawal. Neither status is part of the API's list.
+
+import {
+  authorize,
+  checkText,
+  isActor,
+  isUuid,
+  nextStatus,
+  refuse,
+  validation,
+  type Actor,
+  type PermissionTable,
+  type Refusal,
+  type TimelineEntry,
+  type TransitionTable,
+} from './lifecycle.js';
+import { AmountFormatError, CASH_ASSETS, formatAmount, isCashAsset, parseAmount, type AssetCode } from './money.js';
+
+export const WITHDRAWAL_TYPE = 'withdrawal';
+
+/** The statuses of API.md (lists, filters, the read model). */
+export const WITHDRAWAL_STATUSES = [
+  'PENDING_APPROVAL',
+  'PROCESSING',
+  'COMPLETED',
+  'FAILED',
+  'REJECTED',
+  'CANCELLED',
+] as const;
+export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+
+/** What the workflow's Query can also say: before the hold (REQUESTED) and after a refusal (DECLINED). */
+export type WithdrawalPhase = WithdrawalStatus | 'REQUESTED' | 'DECLINED';
+
+export const WITHDRAWAL_ACTIONS = [
+  'approve_first',
+  'approve',
+  'reject',
+  'cancel',
+  'escalate',
+  'complete',
+  'fail',
+] as const;
+export type WithdrawalAction = (typeof WITHDRAWAL_ACTIONS)[number];
+
+export const WITHDRAWAL_TRANSITIONS: TransitionTable<WithdrawalStatus, WithdrawalAction> = {
+  PENDING_APPROVAL: {
+    approve_first: 'PENDING_APPROVAL',
+    approve: 'PROCESSING',
+    reject: 'REJECTED',
+    cancel: 'CANCELLED',
+    escalate: 'PENDING_APPROVAL',
+  },
+  PROCESSING: { complete: 'COMPLETED', fail: 'FAILED' },
+  COMPLETED: {},
+  FAILED: {},
+  REJECTED: {},
+  CANCELLED: {},
+};
+
+/** Operations approve and reject (an admin covers operations); only the owning client cancels. */
+export const WITHDRAWAL_PERMISSIONS: PermissionTable<WithdrawalAction> = {
+  approve_first: { kind: 'roles', roles: ['operations'] },
+  approve: { kind: 'roles', roles: ['operations'] },
+  reject: { kind: 'roles', roles: ['operations'] },
+  cancel: { kind: 'owner' },
+  escalate: { kind: 'system' },
+  complete: { kind: 'system' },
+  fail: { kind: 'system' },
+};
+
+/** The actions a person asks for through an Update. */
+export const WITHDRAWAL_HUMAN_ACTIONS = ['approve', 'reject', 'cancel'] as const;
+export type WithdrawalHumanAction = (typeof WITHDRAWAL_HUMAN_ACTIONS)[number];
+
+export const WITHDRAWAL_TASKS = {
+  /** operations: approve or reject a withdrawal (re-opened for the second approver under four eyes). */
+  approve: 'withdrawal.approve',
+} as const;
+
+/**
+ * The business refusals of a withdrawal beyond domain/lifecycle.ts's three. The API answers
+ * self_approval, insufficient_funds, kyc_required and bank_account_unverified with 422, and
+ * already_approved_by_you with 409 (API.md).
+ */
+export type WithdrawalRefusalCode =
+  | 'self_approval'
+  | 'already_approved_by_you'
+  | 'insufficient_funds'
+  | 'kyc_required'
+  | 'bank_account_unverified';
+
+export interface WithdrawalRefusal {
+  code: WithdrawalRefusalCode;
+  message: string;
+  details?: unknown;
+}
+
+/** Why a request was declined before it became a withdrawal (the request's 422). */
+export const DECLINE_CODES: readonly WithdrawalRefusalCode[] = [
+  'insufficient_funds',
+  'kyc_required',
+  'bank_account_unverified',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Policy
+
+const MINUTE_MS = 60 * 1000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+export interface WithdrawalPolicy {
+  /**
+   * Per cash currency, a decimal amount: withdrawals AT OR ABOVE it need two approvals by distinct
+   * people; below it, one.
+   */
+  fourEyesThreshold: Partial<Record<AssetCode, string>>;
+  /** After this long without a final decision the approval task is escalated (overdue, higher priority). */
+  approvalSlaMs: number;
+  /** Inbox priority of an escalated approval task (normal tasks are 0). */
+  escalatedPriority: number;
+}
+
+export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = {
+  fourEyesThreshold: { EUR: '10000.00', USD: '10000.00' },
+  approvalSlaMs: 24 * HOUR_MS,
+  escalatedPriority: 20,
+};
+
+/** The default policy with some fields replaced (tests use seconds instead of hours). */
+export function withdrawalPolicy(overrides: Partial<WithdrawalPolicy> = {}): WithdrawalPolicy {
+  return {
+    ...DEFAULT_WITHDRAWAL_POLICY,
+    ...overrides,
+    fourEyesThreshold: { ...DEFAULT_WITHDRAWAL_POLICY.fourEyesThreshold, ...overrides.fourEyesThreshold },
+  };
+}
+
+export function checkWithdrawalPolicy(policy: WithdrawalPolicy): string[] {
+  const problems: string[] = [];
+  if (typeof policy !== 'object' || policy === null) return ['the policy is missing'];
+  if (!(Number.isSafeInteger(policy.approvalSlaMs) && policy.approvalSlaMs > 0))
+    problems.push('approvalSlaMs must be a positive whole number of milliseconds');
+  if (!(Number.isSafeInteger(policy.escalatedPriority) && policy.escalatedPriority > 0))
+    problems.push('escalatedPriority must be a positive whole number');
+  const thresholds = policy.fourEyesThreshold ?? {};
+  for (const asset of CASH_ASSETS) {
+    const text = thresholds[asset];
+    if (typeof text !== 'string') {
+      problems.push(`fourEyesThreshold.${asset} is missing`);
+      continue;
+    }
+    try {
+      parseAmount(asset, text);
+    } catch (error) {
+      if (!(error instanceof AmountFormatError)) throw error;
+      problems.push(`fourEyesThreshold.${asset}: ${error.message}`);
+    }
+  }
+  return problems;
+}
+
+/** 2 when `amount` is at or above the currency's four-eyes threshold, else 1. */
+export function approvalsRequired(currency: AssetCode, amount: string, policy: WithdrawalPolicy): 1 | 2 {
+  const threshold = policy.fourEyesThreshold[currency];
+  if (threshold === undefined) return 2; // no threshold configured: the safe side
+  return parseAmount(currency, amount) >= parseAmount(currency, threshold) ? 2 : 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities
+
+const BUSINESS_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** `withdrawal-<businessId>`: one workflow per business id, so a retried request finds the same one. */
+export function withdrawalWorkflowId(businessId: string): string {
+  return `${WITHDRAWAL_TYPE}-${businessId}`;
+}
+
+/**
+ * The id the bank sees for the payout, derived from the workflow's business id (a UUID): "CHW" and
+ * the UUID's 32 hex digits, 35 characters, the length of a SEPA end-to-end id. Every retry of the
+ * payout sends the same id, so the bank pays once.
+ */
+export function withdrawalPayoutId(businessId: string): string {
+  return `CHW${businessId.replaceAll('-', '').toUpperCase()}`;
+}
+
+export function withdrawalStaticSummary(
+  input: Pick<WithdrawalInput, 'amount' | 'currency' | 'clientId'>,
+): string {
+  return `Withdrawal ${input.amount} ${input.currency} for client ${input.clientId}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs, Update arguments, state
+
+export interface WithdrawalInput {
+  businessId: string;
+  /** The client whose available balance pays (users.id). */
+  clientId: string;
+  /** Decimal string in asset units. */
+  amount: string;
+  currency: AssetCode;
+  /** A VERIFIED bank_account of the client. */
+  bankAccountId: string;
+  policy: WithdrawalPolicy;
+  /** The client who asked; never an approver. */
+  requestedBy: Actor;
+}
+
+/** The bank account as it was when the funds were reserved: where the payout goes. */
+export interface PayoutAccount {
+  id: string;
+  iban: string;
+  bic: string;
+  accountName: string;
+  bankName: string;
+  country: string;
+}
+
+export interface Approval {
+  actor: Actor;
+  at: string;
+  note: string | null;
+}
+
+export interface ApproveWithdrawalArgs {
+  actor: Actor;
+  note?: string | null;
+}
+export interface RejectWithdrawalArgs {
+  actor: Actor;
+  reason: string;
+}
+export interface CancelWithdrawalArgs {
+  actor: Actor;
+}
+
+/** The Query `state` (and every Update's answer). */
+export interface WithdrawalState {
+  id: string;
+  workflowId: string;
+  type: typeof WITHDRAWAL_TYPE;
+  status: WithdrawalPhase;
+  clientId: string;
+  amount: string;
+  currency: AssetCode;
+  bankAccountId: string;
+  /** null until the funds are reserved. */
+  bankAccount: PayoutAccount | null;
+  approvalsRequired: 1 | 2;
+  approvals: Approval[];
+  /** When the approval SLA ends (escalation), and when it escalated. */
+  approvalDueAt: string;
+  escalatedAt: string | null;
+  holdEntryId: string | null;
+  payoutId: string;
+  bankReference: string | null;
+  /** Why it FAILED, REJECTED or was DECLINED. */
+  failureReason: string | null;
+  /** The refusal of a DECLINED request. */
+  declined: { code: string; message: string } | null;
+  createdAt: string;
+  closedAt: string | null;
+  allowedActions: WithdrawalHumanAction[];
+  timeline: TimelineEntry<WithdrawalStatus>[];
+}
+
+/** The part of the state the Update checks look at. */
+export interface WithdrawalView {
+  status: WithdrawalPhase;
+  clientId: string;
+  /** Who asked (the client); may never approve. */
+  requestedBy: string;
+  approvals: readonly { actor: { id: string } }[];
+  approvalsRequired: 1 | 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks: validation_failed for malformed input, then forbidden, then invalid_state, then the
+// business rules (self_approval, already_approved_by_you), then values (notes, reasons).
+
+export function checkWithdrawalAmount(
+  asset: AssetCode,
+  value: unknown,
+  field = 'amount',
+): { ok: true; amount: string } | { ok: false; refusal: Refusal } {
+  if (typeof value !== 'string')
+    return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be a decimal string`) };
+  try {
+    return { ok: true, amount: formatAmount(asset, parseAmount(asset, value)) };
+  } catch (error) {
+    if (error instanceof AmountFormatError)
+      return { ok: false, refusal: validation(field, 'invalid_amount', error.message) };
+    throw error;
+  }
+}
+
+export function checkWithdrawalInput(input: WithdrawalInput): Refusal | null {
+  if (typeof input !== 'object' || input === null) return validation('', 'invalid_type', 'input is missing');
+  if (typeof input.businessId !== 'string' || !BUSINESS_ID.test(input.businessId)) {
+    return validation('businessId', 'invalid_string', 'businessId must be 1-128 letters, digits or ._:- characters');
+  }
+  if (!isUuid(input.clientId)) return validation('clientId', 'invalid_string', 'clientId must be a UUID');
+  if (!isCashAsset(input.currency))
+    return validation('currency', 'invalid_enum_value', 'withdrawals are in EUR or USD');
+  const amount = checkWithdrawalAmount(input.currency, input.amount);
+  if (!amount.ok) return amount.refusal;
+  if (!isUuid(input.bankAccountId))
+    return validation('bankAccountId', 'invalid_string', 'bankAccountId must be a UUID');
+  if (!isActor(input.requestedBy))
+    return validation('requestedBy', 'invalid_type', 'requestedBy must be { id: UUID, role }');
+  if (input.requestedBy.role !== 'client' || input.requestedBy.id !== input.clientId) {
+    return refuse('forbidden', 'a withdrawal is requested by the client it belongs to');
+  }
+  const problems = checkWithdrawalPolicy(input.policy);
+  if (problems.length > 0)
+    return refuse('validation_failed', `the withdrawal policy is not usable: ${problems.join('; ')}`);
+  return null;
+}
+
+/** Shape, permission and status of `action` requested by `actor`. */
+function checkAction(view: WithdrawalView, action: WithdrawalAction, actor: unknown): Refusal | null {
+  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
+  const forbidden = authorize(WITHDRAWAL_PERMISSIONS, action, actor, view.clientId);
+  if (forbidden) return forbidden;
+  if (view.status === 'REQUESTED' || view.status === 'DECLINED') {
+    return refuse('invalid_state', `cannot ${action} while the request is ${view.status}`, {
+      status: view.status,
+      action,
+    });
+  }
+  const next = nextStatus(WITHDRAWAL_TRANSITIONS, view.status, action);
+  return next.ok ? null : next.refusal;
+}
+
+/** The action an approval leads to: `approve` when it is the last one needed. */
+export function approvalAction(view: Pick<WithdrawalView, 'approvals' | 'approvalsRequired'>): 'approve' | 'approve_first' {
+  return view.approvals.length + 1 >= view.approvalsRequired ? 'approve' : 'approve_first';
+}
+
+export function checkApprove(
+  view: WithdrawalView,
+  args: ApproveWithdrawalArgs,
+): Refusal | WithdrawalRefusal | null {
+  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  // approve and approve_first share origin and permission; the count picks one.
+  const refused = checkAction(view, 'approve', args.actor);
+  if (refused) return refused;
+  if (args.actor.id === view.requestedBy || args.actor.id === view.clientId) {
+    return {
+      code: 'self_approval',
+      message: 'you requested this withdrawal (or it is yours): someone else must approve it',
+    };
+  }
+  if (view.approvals.some((a) => a.actor.id === args.actor.id)) {
+    return {
+      code: 'already_approved_by_you',
+      message: 'you have already approved this withdrawal; a second, different person must approve it',
+      details: { approvals: view.approvals.length, approvalsRequired: view.approvalsRequired },
+    };
+  }
+  const note = checkText(args.note, 'note', { required: false });
+  return note.ok ? null : note.refusal;
+}
+
+export function checkReject(view: WithdrawalView, args: RejectWithdrawalArgs): Refusal | null {
+  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  const refused = checkAction(view, 'reject', args.actor);
+  if (refused) return refused;
+  const reason = checkText(args.reason, 'reason', { required: true });
+  return reason.ok ? null : reason.refusal;
+}
+
+export function checkCancel(view: WithdrawalView, args: CancelWithdrawalArgs): Refusal | null {
+  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  return checkAction(view, 'cancel', args.actor);
+}
+
+/** "DE89370400440532013000" → "DE89 3704 0044 0532 0130 00" (display only). */
+export function groupIban(iban: string): string {
+  return iban.replace(/(.{4})(?=.)/g, '$1 ');
+}

@@ -1,0 +1,332 @@
+// The plumbing every lifecycle workflow shares (deposit, withdrawal, KYC review, bank account, ...).
+// Workflow code only: deterministic, no I/O. A lifecycle workflow is written as
+//
+//   const lifecycle = new LifecycleRecorder({ type, businessId, ownerId, table, initial, ... });
+//   const commands = new CommandSlot<Command, State>({ noun: 'deposit', status: () => lifecycle.status, answer: snapshot });
+//   commands.handle(confirmUpdate, (args) => checkConfirm(view(), args), (args) => ({ action: 'confirm', args }));
+//   await lifecycle.transition(null, requestedBy, { reason: 'announced', openTasks: [...] });
+//   await commands.loop({ done: () => lifecycle.terminal, deadline, run, elapsed });
+//   await condition(allHandlersFinished);
+//
+// - Refusals: a domain Refusal (domain/lifecycle.ts, or a lifecycle's own business refusal such as
+//   self_approval) becomes a non-retryable ApplicationFailure whose `type` is the refusal code; the
+//   API maps invalid_state → 409, forbidden → 403, validation_failed → 400, anything else → 422.
+// - Human actions are Updates whose validator runs the domain check and refuses a second change
+//   while one is being applied (`invalid_state`): one command at a time, never queued.
+// - An accepted Update hands its command to the main loop (`loop`) and waits for it; the main loop
+//   is the only place that changes status, so timers and people never race.
+// - Every transition goes through `LifecycleRecorder.transition`: next status from the table, a
+//   timeline entry at workflow time, one recordTransition activity (read model, tasks, NOTIFY).
+//
+// History shape matters: existing histories replay against this code, so the order of activity
+// calls and timers here is part of the contract. Change it only behind patched() in the caller.
+import {
+  ApplicationFailure,
+  TemporalFailure,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { CloseTask, LifecycleActivities, OpenTask } from '../activities/lifecycle.js';
+import {
+  isTerminal,
+  nextStatus,
+  timelineEntry,
+  type Actor,
+  type TimelineEntry,
+  type TransitionTable,
+} from '../domain/lifecycle.js';
+
+export type { CloseTask, OpenTask } from '../activities/lifecycle.js';
+
+// ---------------------------------------------------------------------------------------------
+// Refusals
+
+/**
+ * What an Update validator or a step refuses with: a domain Refusal, or a lifecycle's own business
+ * refusal (`self_approval`, `already_approved_by_you`, `insufficient_funds`, ...).
+ */
+export interface RefusalLike {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** A refusal as the ApplicationFailure the API maps (type = refusal code, details[0] = details). */
+export function refusalFailure(refusal: RefusalLike): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: refusal.code,
+    message: refusal.message,
+    nonRetryable: true,
+    details: refusal.details === undefined ? [] : [refusal.details],
+  });
+}
+
+/** For Update validators: throw to reject the Update before it enters history. */
+export function guard(refusal: RefusalLike | null): void {
+  if (refusal) throw refusalFailure(refusal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activities every lifecycle runs. Postings and the read model must eventually happen, so they
+// retry without limit (a stuck one shows in the Temporal UI and resumes after a fix); business
+// refusals are non-retryable ApplicationFailures raised by the activity itself.
+
+export const LIFECYCLE_RETRY: ActivityOptions['retry'] = {
+  initialInterval: '500 milliseconds',
+  backoffCoefficient: 2,
+  maximumInterval: '1 minute',
+};
+
+export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: LIFECYCLE_RETRY,
+};
+
+const lifecycleActivities = proxyActivities<LifecycleActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
+
+// ---------------------------------------------------------------------------------------------
+// Transitions
+
+/** What a transition does besides changing status: the reason shown, facts kept, tasks. */
+export interface TransitionEffects {
+  reason: string | null;
+  /** Kept on the event only (staff-only facts: notes, screening, approvals). */
+  data?: Record<string, unknown>;
+  openTasks?: OpenTask[];
+  closeTasks?: CloseTask[];
+}
+
+export interface LifecycleRecorderOptions<Status extends string, Action extends string> {
+  /** Lifecycle type as the read model stores it ('deposit', 'withdrawal', ...). */
+  type: string;
+  businessId: string;
+  /** The client the lifecycle belongs to, if any. */
+  ownerId: string | null;
+  table: TransitionTable<Status, Action>;
+  /** The status before the first transition, and the target of the first one. */
+  initial: Status;
+  /** The action recorded for the first transition ('announce', 'request', ...). */
+  startAction: string;
+  /** The lifecycle row's attributes, read after the status changed (top-level keys replace). */
+  attributes: () => Record<string, unknown>;
+  /** The Temporal UI's "current details" after a transition; default: status and reason. */
+  details?: (entry: TimelineEntry<Status>) => string;
+}
+
+/**
+ * Status, timeline and the one place they change. `transition(null, ...)` records the lifecycle
+ * coming into being in `initial`; `transition(action, ...)` moves along the table.
+ */
+export class LifecycleRecorder<Status extends string, Action extends string> {
+  status: Status;
+  readonly timeline: TimelineEntry<Status>[] = [];
+  closedAt: string | null = null;
+  readonly workflowId: string;
+
+  constructor(private readonly options: LifecycleRecorderOptions<Status, Action>) {
+    this.status = options.initial;
+    this.workflowId = workflowInfo().workflowId;
+  }
+
+  /** The current status has no outgoing action: the lifecycle is over. */
+  get terminal(): boolean {
+    return isTerminal(this.options.table, this.status);
+  }
+
+  /** Where `action` would lead from the current status (throws the invalid_state refusal otherwise). */
+  target(action: Action): Status {
+    const next = nextStatus(this.options.table, this.status, action);
+    if (!next.ok) throw refusalFailure(next.refusal); // validators make this unreachable
+    return next.to;
+  }
+
+  /** Moves to the status `action` leads to (or into `initial` for null) and records it. */
+  async transition(
+    action: Action | null,
+    actor: Actor | null,
+    effects: TransitionEffects,
+  ): Promise<TimelineEntry<Status>> {
+    const { options } = this;
+    const to: Status = action === null ? options.initial : this.target(action);
+    const entry = timelineEntry<Status>(
+      Date.now(),
+      action === null ? null : this.status,
+      to,
+      actor,
+      effects.reason,
+    );
+    this.status = to;
+    this.timeline.push(entry);
+    const closed = isTerminal(options.table, to);
+    if (closed) this.closedAt = entry.at;
+    setCurrentDetails(options.details ? options.details(entry) : `**${to}** — ${effects.reason ?? ''}`);
+    await lifecycleActivities.recordTransition.executeWithOptions(
+      { summary: `${entry.from ?? 'start'} → ${to}` },
+      [
+        {
+          workflowId: this.workflowId,
+          type: options.type,
+          businessId: options.businessId,
+          ownerId: options.ownerId,
+          seq: this.timeline.length,
+          action: action ?? options.startAction,
+          entry,
+          attributes: options.attributes(),
+          data: effects.data,
+          openTasks: effects.openTasks,
+          closeTasks: effects.closeTasks,
+          closed,
+        },
+      ],
+    );
+    return entry;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands: accepted Updates, applied one at a time by the main loop.
+
+interface Submitted<Command> {
+  command: Command;
+  done: boolean;
+  error?: ApplicationFailure;
+}
+
+/** When the current status ends by itself (a timer), for `loop`. */
+export interface Deadline {
+  /** Workflow time in ms; at or before now means "do it at once". */
+  atMs: number;
+  /** Shown on the timer in the Temporal UI. */
+  summary: string;
+}
+
+export interface CommandSlotOptions<State> {
+  /** What the lifecycle is called in refusals ("another change to this deposit is in progress"). */
+  noun: string;
+  /** The current status, for the refusal's details. */
+  status: () => string;
+  /** What an applied Update answers (the Query snapshot). */
+  answer: () => State;
+}
+
+export class CommandSlot<Command, State> {
+  /** The accepted Update the main loop has not finished yet. */
+  private submitted: Submitted<Command> | undefined;
+  /** The main loop is making a change of its own (a timer ran out, a payout). */
+  private busy = false;
+
+  constructor(private readonly options: CommandSlotOptions<State>) {}
+
+  /** An accepted Update is waiting for the main loop. */
+  get pending(): boolean {
+    return this.submitted !== undefined;
+  }
+
+  /** One change at a time: a second Update while one is being applied is refused, not queued. */
+  notBusy(): RefusalLike | null {
+    return this.submitted || this.busy
+      ? {
+          code: 'invalid_state',
+          message: `another change to this ${this.options.noun} is in progress; try again`,
+          details: { status: this.options.status() },
+        }
+      : null;
+  }
+
+  /** Hands `command` to the main loop and answers once it was applied (or throws its failure). */
+  async submit(command: Command): Promise<State> {
+    const entry: Submitted<Command> = { command, done: false };
+    this.submitted = entry;
+    await condition(() => entry.done);
+    if (entry.error) throw entry.error;
+    return this.options.answer();
+  }
+
+  /**
+   * Registers a human action: the validator runs `check` against the current state and refuses
+   * while another change is in progress; the handler submits the command to the main loop.
+   */
+  handle<Args>(
+    update: UpdateDefinition<State, [Args]>,
+    check: (args: Args) => RefusalLike | null,
+    command: (args: Args) => Command,
+  ): void {
+    setHandler(update, (args) => this.submit(command(args)), {
+      validator: (args) => guard(check(args) ?? this.notBusy()),
+    });
+  }
+
+  /** Waits for an Update, or until `deadline` (null: only a person can move the lifecycle on). */
+  async waitFor(deadline: Deadline | null): Promise<void> {
+    if (deadline === null) {
+      await condition(() => this.submitted !== undefined);
+    } else {
+      const remaining = deadline.atMs - Date.now();
+      if (remaining > 0)
+        await condition(() => this.submitted !== undefined, remaining, { summary: deadline.summary });
+    }
+  }
+
+  /**
+   * Runs the waiting command. A failed activity or a refusal goes back to the person who asked;
+   * the lifecycle stays as it was. Anything else is a bug: fail the workflow task so it is retried
+   * after a fix.
+   */
+  async applySubmitted(run: (command: Command) => Promise<void>): Promise<void> {
+    const entry = this.submitted;
+    if (!entry) return;
+    try {
+      await run(entry.command);
+    } catch (error) {
+      if (!(error instanceof TemporalFailure)) throw error;
+      entry.error =
+        error instanceof ApplicationFailure
+          ? error
+          : ApplicationFailure.create({
+              type: (error.cause instanceof ApplicationFailure && error.cause.type) || 'action_failed',
+              message: error.cause?.message ?? error.message,
+              nonRetryable: true,
+            });
+    } finally {
+      entry.done = true;
+      this.submitted = undefined;
+    }
+  }
+
+  /** A change the workflow makes by itself; Updates are refused meanwhile. */
+  async system(step: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    try {
+      await step();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * The main loop: until `done()`, wait for an Update or the current deadline; apply the Update,
+   * or run `elapsed` (as a system step) when the deadline came first. An Update accepted in the
+   * same instant as the deadline still wins: it was validated against the current status and is
+   * already waiting for its answer.
+   */
+  async loop(steps: {
+    done: () => boolean;
+    deadline: () => Deadline | null;
+    run: (command: Command) => Promise<void>;
+    elapsed: () => Promise<void>;
+  }): Promise<void> {
+    while (!steps.done()) {
+      await this.waitFor(steps.deadline());
+      if (this.submitted) {
+        await this.applySubmitted(steps.run);
+      } else {
+        await this.system(steps.elapsed);
+      }
+    }
+  }
+}
