@@ -1,10 +1,14 @@
 import type pg from 'pg';
+import type { Client } from '@temporalio/client';
 import { SimulatedAmlDataPartner, type AmlDataPartner } from './aml-data.js';
 import { createDepositActivities, type DepositActivityHooks } from './deposit.js';
+import { createHistoryArchiveActivities } from './history-archive.js';
 import { createLifecycleActivities } from './lifecycle.js';
 import { createPingActivities } from './ping.js';
 import { createKycActivities } from './kyc.js';
 import { createBankAccountActivities } from './bank-account.js';
+import { SimulatedBank, type BankAdapter } from './bank-adapter.js';
+import { createWithdrawalActivities, type WithdrawalActivityHooks } from './withdrawal.js';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -12,6 +16,12 @@ export interface ActivityDeps {
   amlData?: AmlDataPartner;
   /** Test seams around deposit postings (failure injection). */
   depositHooks?: DepositActivityHooks;
+  /** Temporal client for reading histories (history archive); default: TEMPORAL_ADDRESS. */
+  temporal?: () => Promise<Client>;
+  /** The payout bank for withdrawals; the simulated one (its ledger in PostgreSQL) when not given. */
+  bank?: BankAdapter;
+  /** Test seams around withdrawal payouts (failure injection). */
+  withdrawalHooks?: WithdrawalActivityHooks;
 }
 
 /** Every activity the worker registers, bound to its dependencies (database, partner adapters). */
@@ -19,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPingActivities(deps.pool),
     ...createLifecycleActivities(deps.pool),
+    ...createHistoryArchiveActivities({ pool: deps.pool, temporal: deps.temporal }),
     ...createDepositActivities({
       pool: deps.pool,
       amlData: deps.amlData ?? new SimulatedAmlDataPartner(),
@@ -26,6 +37,11 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createKycActivities(deps.pool),
     ...createBankAccountActivities(deps.pool),
+    ...createWithdrawalActivities({
+      pool: deps.pool,
+      bank: deps.bank ?? new SimulatedBank(deps.pool),
+      hooks: deps.withdrawalHooks,
+    }),
   };
 }
 

@@ -60,8 +60,38 @@ export interface RecordTransitionResult {
   recorded: boolean;
 }
 
+export interface EscalateTaskInput {
+  workflowId: string;
+  kind: string;
+  /** The live task's priority is raised to at least this. */
+  priority: number;
+  /** Workflow time of the escalation (ISO); the first escalation's time is kept. */
+  at: string;
+  /** Replaces the inbox line when given ("Overdue: approve ..."). */
+  summary?: string | null;
+}
+
 export function createLifecycleActivities(pool: pg.Pool) {
   return {
+    /**
+     * Marks the live task of `kind` overdue (escalated_at) and raises its priority, without acting
+     * on it. Idempotent: an already escalated task at that priority is left alone (no version bump).
+     */
+    async escalateTask(input: EscalateTaskInput): Promise<{ escalated: boolean }> {
+      return inTransaction(pool, async (client) => {
+        const updated = await client.query(
+          `UPDATE task SET priority = GREATEST(priority, $3), escalated_at = COALESCE(escalated_at, $4),
+                  summary = COALESCE($5, summary), version = version + 1
+            WHERE workflow_id = $1 AND kind = $2 AND status IN ('open', 'claimed')
+              AND (escalated_at IS NULL OR priority < $3 OR summary IS DISTINCT FROM COALESCE($5, summary))`,
+          [input.workflowId, input.kind, input.priority, input.at, input.summary ?? null],
+        );
+        if (updated.rowCount === 0) return { escalated: false };
+        await client.query('SELECT pg_notify($1, $2)', [LIFECYCLE_CHANNEL, input.workflowId]);
+        return { escalated: true };
+      });
+    },
+
     async recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult> {
       const { workflowId, seq, entry } = input;
       return inTransaction(pool, async (client) => {

@@ -138,12 +138,15 @@ export interface WithdrawalPolicy {
   approvalSlaMs: number;
   /** Inbox priority of an escalated approval task (normal tasks are 0). */
   escalatedPriority: number;
+  /** One payout attempt may take this long before it is retried (with the same payout id). */
+  payoutTimeoutMs: number;
 }
 
 export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = {
   fourEyesThreshold: { EUR: '10000.00', USD: '10000.00' },
   approvalSlaMs: 24 * HOUR_MS,
   escalatedPriority: 20,
+  payoutTimeoutMs: 30 * 1000,
 };
 
 /** The default policy with some fields replaced (tests use seconds instead of hours). */
@@ -160,6 +163,8 @@ export function checkWithdrawalPolicy(policy: WithdrawalPolicy): string[] {
   if (typeof policy !== 'object' || policy === null) return ['the policy is missing'];
   if (!(Number.isSafeInteger(policy.approvalSlaMs) && policy.approvalSlaMs > 0))
     problems.push('approvalSlaMs must be a positive whole number of milliseconds');
+  if (!(Number.isSafeInteger(policy.payoutTimeoutMs) && policy.payoutTimeoutMs >= 1000))
+    problems.push('payoutTimeoutMs must be a whole number of milliseconds, at least 1000');
   if (!(Number.isSafeInteger(policy.escalatedPriority) && policy.escalatedPriority > 0))
     problems.push('escalatedPriority must be a positive whole number');
   const thresholds = policy.fourEyesThreshold ?? {};

@@ -2,3 +2,6 @@
 export { ping } from './ping.js';
 export { deposit } from './deposit.js';
 export { archiveLifecycle } from './archive.js';
+export { kyc } from './kyc.js';
+export { bankAccount } from './bank-account.js';
+export { withdrawal } from './withdrawal.js';

@@ -5,6 +5,7 @@ import { Migration20261122000300_lifecycle } from './Migration20261122000300_lif
 import { Migration20261122000400_audit_log } from './Migration20261122000400_audit_log.js';
 import { Migration20261122000500_kyc_bank_accounts } from './Migration20261122000500_kyc_bank_accounts.js';
 import { Migration20261122000700_history_archive } from './Migration20261122000700_history_archive.js';
+import { Migration20261122000600_withdrawals } from './Migration20261122000600_withdrawals.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000400_audit_log', class: Migration20261122000400_audit_log },
   { name: 'Migration20261122000500_kyc_bank_accounts', class: Migration20261122000500_kyc_bank_accounts },
   { name: 'Migration20261122000700_history_archive', class: Migration20261122000700_history_archive },
+  { name: 'Migration20261122000600_withdrawals', class: Migration20261122000600_withdrawals },
 ];

@@ -1,0 +1,230 @@
+// Withdrawal side effects: reserving the funds (a ledger hold, after checking that the client may
+// withdraw to that account), paying out through the bank adapter, and resolving the hold (posted on
+// payout, voided on every other ending). Ledger idempotency keys are `<workflowId>/<step>`, taken
+// from the activity's own context; the payout id is derived from the withdrawal. A retry therefore
+// never reserves, pays or books twice.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type pg from 'pg';
+import {
+  ensureClientAccounts,
+  ensureSystemAccounts,
+  holdEntry,
+  isLedgerError,
+  postHold,
+  voidHold,
+} from '../db/ledger/index.js';
+import { parseAmount, type AssetCode } from '../domain/money.js';
+import { withdrawalHold, withdrawalPost, withdrawalVoid } from '../domain/postings.js';
+import type { PayoutAccount } from '../domain/withdrawal.js';
+import { BankError, type BankAdapter, type PayoutRequest, type PayoutResult } from './bank-adapter.js';
+
+export interface ReserveWithdrawalInput {
+  clientId: string;
+  currency: AssetCode;
+  /** Decimal string in asset units. */
+  amount: string;
+  bankAccountId: string;
+}
+
+export interface ReserveWithdrawalResult {
+  holdEntryId: string;
+  idempotencyKey: string;
+  /** The account as verified now: where the payout will go. */
+  bankAccount: PayoutAccount;
+}
+
+export interface ResolveWithdrawalHoldInput {
+  holdEntryId: string;
+  /** Why the hold is voided (kept in the entry's description). */
+  reason?: string;
+}
+
+export interface WithdrawalActivityHooks {
+  /** Called after the bank answered (before the activity returns); tests throw to simulate a crash. */
+  afterPayout?: (event: { payoutId: string; attempt: number }) => void | Promise<void>;
+}
+
+export interface WithdrawalActivityDeps {
+  pool: pg.Pool;
+  bank: BankAdapter;
+  hooks?: WithdrawalActivityHooks;
+}
+
+interface AccountRow {
+  id: string;
+  client_id: string;
+  iban: string;
+  bic: string;
+  account_name: string;
+  bank_name: string;
+  country: string;
+  status: string;
+}
+
+function execution(): { workflowId: string; runId: string; activity: string; attempt: number } {
+  const info = Context.current().info;
+  const run = info.workflowExecution;
+  if (!run) throw ApplicationFailure.nonRetryable('withdrawal activities run from a workflow', 'invalid_call');
+  return { workflowId: run.workflowId, runId: run.runId, activity: info.activityType, attempt: info.attempt };
+}
+
+/** A business refusal: retrying cannot help, the workflow decides what follows. */
+function refusal(type: string, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({
+    type,
+    message,
+    nonRetryable: true,
+    details: details === undefined ? [] : [details],
+  });
+}
+
+function toPayoutAccount(row: AccountRow): PayoutAccount {
+  return {
+    id: row.id,
+    iban: row.iban,
+    bic: row.bic,
+    accountName: row.account_name,
+    bankName: row.bank_name,
+    country: row.country,
+  };
+}
+
+function ledgerRefusal(error: unknown): never {
+  if (isLedgerError(error)) throw refusal(error.code, error.message, error.details);
+  throw error;
+}
+
+export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
+  const { pool, bank } = deps;
+
+  async function readAccount(bankAccountId: string): Promise<AccountRow | undefined> {
+    const { rows } = await pool.query<AccountRow>(
+      `SELECT id, client_id, iban, bic, account_name, bank_name, country, status FROM bank_account WHERE id = $1`,
+      [bankAccountId],
+    );
+    return rows[0];
+  }
+
+  /** The client's VERIFIED account `bankAccountId`, or the bank_account_unverified refusal. */
+  async function payoutAccount(clientId: string, bankAccountId: string): Promise<PayoutAccount> {
+    const row = await readAccount(bankAccountId);
+    if (!row || row.client_id !== clientId) {
+      throw refusal('bank_account_unverified', 'this bank account is not one of the client’s accounts');
+    }
+    if (row.status !== 'VERIFIED') {
+      throw refusal(
+        'bank_account_unverified',
+        `the bank account is ${row.status.replaceAll('_', ' ').toLowerCase()}, not verified`,
+        { status: row.status },
+      );
+    }
+    return toPayoutAccount(row);
+  }
+
+  return {
+    /**
+     * Checks the client may withdraw (KYC approved, the account is theirs and verified) and places
+     * the hold: Dr client available, Cr bank:omnibus, pending. The ledger locks the client's
+     * account, so concurrent requests can never reserve more than is available
+     * (insufficient_funds). Once the hold exists a retry returns it without checking again.
+     */
+    async reserveWithdrawal(input: ReserveWithdrawalInput): Promise<ReserveWithdrawalResult> {
+      const run = execution();
+      const idempotencyKey = `${run.workflowId}/hold`;
+      const existing = await pool.query<{ id: string }>(
+        'SELECT id FROM journal_entry WHERE idempotency_key = $1',
+        [idempotencyKey],
+      );
+      const held = existing.rows[0];
+      const heldAccount = held ? await readAccount(input.bankAccountId) : undefined;
+      if (held && heldAccount) {
+        return { holdEntryId: held.id, idempotencyKey, bankAccount: toPayoutAccount(heldAccount) };
+      }
+
+      const kyc = await pool.query<{ kyc_status: string }>('SELECT kyc_status FROM app_user WHERE id = $1', [
+        input.clientId,
+      ]);
+      const kycStatus = kyc.rows[0]?.kyc_status ?? 'NOT_STARTED';
+      if (kycStatus !== 'APPROVED') {
+        throw refusal('kyc_required', `withdrawals need an approved KYC review (yours is ${kycStatus})`, {
+          kycStatus,
+        });
+      }
+      const account = await payoutAccount(input.clientId, input.bankAccountId);
+
+      const amount = parseAmount(input.currency, input.amount);
+      try {
+        await ensureSystemAccounts(pool);
+        await ensureClientAccounts(pool, input.clientId, input.currency);
+        const entry = await holdEntry(pool, {
+          idempotencyKey,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          activity: run.activity,
+          ...withdrawalHold(input.clientId, input.currency, amount),
+        });
+        return { holdEntryId: entry.id, idempotencyKey, bankAccount: account };
+      } catch (error) {
+        ledgerRefusal(error);
+      }
+    },
+
+    /** The bank paid: the reserved amount leaves the books (pending → posted). */
+    async postWithdrawalHold(input: ResolveWithdrawalHoldInput): Promise<{ entryId: string }> {
+      const run = execution();
+      try {
+        const entry = await postHold(pool, {
+          idempotencyKey: `${run.workflowId}/post`,
+          holdEntryId: input.holdEntryId,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          activity: run.activity,
+          ...withdrawalPost(),
+        });
+        return { entryId: entry.id };
+      } catch (error) {
+        ledgerRefusal(error);
+      }
+    },
+
+    /** Rejected, cancelled or failed: the reservation is released to the client's available balance. */
+    async voidWithdrawalHold(input: ResolveWithdrawalHoldInput): Promise<{ entryId: string }> {
+      const run = execution();
+      try {
+        const entry = await voidHold(pool, {
+          idempotencyKey: `${run.workflowId}/void`,
+          holdEntryId: input.holdEntryId,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          activity: run.activity,
+          ...withdrawalVoid(input.reason ?? 'released'),
+        });
+        return { entryId: entry.id };
+      } catch (error) {
+        ledgerRefusal(error);
+      }
+    },
+
+    /**
+     * Pays through the bank. A definitive refusal (account closed, ...) is a non-retryable failure
+     * whose type is the bank's code; anything else (timeouts, the bank down) is retried with the
+     * same payout id, which the bank executes at most once.
+     */
+    async payWithdrawal(request: PayoutRequest): Promise<PayoutResult> {
+      const run = execution();
+      let result: PayoutResult;
+      try {
+        result = await bank.payout(request);
+      } catch (error) {
+        if (error instanceof BankError && error.definitive) {
+          throw refusal(error.code, error.message, { payoutId: request.payoutId });
+        }
+        throw error;
+      }
+      await deps.hooks?.afterPayout?.({ payoutId: request.payoutId, attempt: run.attempt });
+      return result;
+    },
+  };
+}
+
+export type WithdrawalActivities = ReturnType<typeof createWithdrawalActivities>;
