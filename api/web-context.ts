@@ -2,8 +2,8 @@
 // services that apply exactly the rules of the JSON API (same functions, same checks).
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { Role } from '../domain/roles.js';
-import { formatAmount } from '../domain/money.js';
-import { getClientBalances, trialBalance } from '../db/ledger/index.js';
+import { balancesFor } from './services/balances.js';
+import { trialBalanceView } from './services/ledger.js';
 import { depositWebServices, taskWebServices } from './web/deposits.js';
 import { auditWebServices } from './audit/web.js';
 import type { AppDeps } from './deps.js';
@@ -16,14 +16,6 @@ export interface WebUser {
   role: Role;
 }
 
-export interface BalanceView {
-  asset: string;
-  available: string;
-  held: string;
-  pending: string;
-  pendingSettlement: string;
-}
-
 function buildServices(deps: AppDeps, req: ExpressRequest) {
   return {
     login: (email: string, password: string, _meta: { ip: string; userAgent: string; requestId: string }) =>
@@ -33,28 +25,8 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     deposits: depositWebServices(deps),
     tasks: taskWebServices(deps),
     audit: auditWebServices(deps),
-    async balances(user: WebUser): Promise<BalanceView[]> {
-      const rows = await getClientBalances(deps.pool, user.id);
-      return rows.map((b) => ({
-        asset: b.asset,
-        available: formatAmount(b.asset, b.available),
-        held: formatAmount(b.asset, b.held),
-        pending: formatAmount(b.asset, b.pending),
-        pendingSettlement: formatAmount(b.asset, b.pendingSettlement),
-      }));
-    },
-    async trialBalance() {
-      const result = await trialBalance(deps.pool);
-      return {
-        balanced: result.balanced,
-        accountsMatchLines: result.accountsMatchLines,
-        assets: result.assets.map((a) => ({
-          asset: a.asset,
-          debits: formatAmount(a.asset, a.debits),
-          credits: formatAmount(a.asset, a.credits),
-        })),
-      };
-    },
+    balances: (user: WebUser) => balancesFor(deps, user),
+    trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };
 }
 

@@ -5,8 +5,8 @@ import { requireUser } from '../session.server.js';
 export const meta: MetaFunction = () => [{ title: 'Audit · clearhouse' }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  requireUser(context, request, ['auditor', 'admin']);
-  return { trialBalance: await context.services.trialBalance() };
+  const user = requireUser(context, request, ['auditor', 'admin']);
+  return { trialBalance: await context.services.trialBalance(user) };
 }
 
 export default function AuditHome() {

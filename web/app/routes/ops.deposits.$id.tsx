@@ -41,6 +41,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
               receivedAmount: text('receivedAmount'),
               receivedAt: receivedAt ? new Date(receivedAt).toISOString() : undefined,
               note: text('note') || undefined,
+              senderCountry: text('senderCountry').toUpperCase() || undefined,
+              senderReference: text('senderReference') || undefined,
             },
             context.requestId,
           ),
@@ -128,6 +130,14 @@ export default function OpsDeposit() {
               <label>
                 Received at
                 <input name="receivedAt" type="datetime-local" />
+              </label>
+              <label>
+                Reference on the statement
+                <input name="senderReference" defaultValue={deposit.instructions.reference} maxLength={140} />
+              </label>
+              <label>
+                Sending bank's country (ISO code)
+                <input name="senderCountry" maxLength={2} placeholder="DE" pattern="[A-Za-z]{2}" />
               </label>
               <label>
                 Note
