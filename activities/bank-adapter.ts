@@ -119,7 +119,8 @@ export class SimulatedBank implements BankAdapter {
 
   async payout(request: PayoutRequest): Promise<PayoutResult> {
     const fault = this.faults.get(request.iban)?.shift();
-    const record = (outcome: string) => this.calls.push({ payoutId: request.payoutId, iban: request.iban, outcome });
+    const record = (outcome: string) =>
+      this.calls.push({ payoutId: request.payoutId, iban: request.iban, outcome });
     const delay = (fault?.kind === 'latency' ? fault.ms : 0) + (this.options.latencyMs ?? 0);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 
@@ -131,9 +132,12 @@ export class SimulatedBank implements BankAdapter {
       record('timeout');
       throw new BankError('bank_timeout', 'the bank did not answer in time (simulated)', false);
     }
-    const refusal = fault?.kind === 'refuse' ? fault : this.closed.has(request.iban)
-      ? { code: this.closed.get(request.iban)!, message: undefined }
-      : null;
+    const refusal =
+      fault?.kind === 'refuse'
+        ? fault
+        : this.closed.has(request.iban)
+          ? { code: this.closed.get(request.iban)!, message: undefined }
+          : null;
     if (refusal) {
       record(`refused:${refusal.code}`);
       throw new BankError(
@@ -160,7 +164,15 @@ export class SimulatedBank implements BankAdapter {
       `INSERT INTO simulated_bank_payout (payout_id, amount_minor, currency, iban, bic, beneficiary_name, bank_reference)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (payout_id) DO NOTHING`,
-      [request.payoutId, minor.toString(), request.currency, request.iban, request.bic, request.name, reference],
+      [
+        request.payoutId,
+        minor.toString(),
+        request.currency,
+        request.iban,
+        request.bic,
+        request.name,
+        reference,
+      ],
     );
     const existing = await this.find(request.payoutId);
     if (!existing) throw new BankError('bank_error', 'the payout vanished (simulated)', false);

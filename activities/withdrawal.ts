@@ -64,7 +64,8 @@ interface AccountRow {
 function execution(): { workflowId: string; runId: string; activity: string; attempt: number } {
   const info = Context.current().info;
   const run = info.workflowExecution;
-  if (!run) throw ApplicationFailure.nonRetryable('withdrawal activities run from a workflow', 'invalid_call');
+  if (!run)
+    throw ApplicationFailure.nonRetryable('withdrawal activities run from a workflow', 'invalid_call');
   return { workflowId: run.workflowId, runId: run.runId, activity: info.activityType, attempt: info.attempt };
 }
 

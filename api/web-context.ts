@@ -6,6 +6,10 @@ import { balancesFor } from './services/balances.js';
 import { trialBalanceView } from './services/ledger.js';
 import { depositWebServices, taskWebServices } from './web/deposits.js';
 import { auditWebServices } from './audit/web.js';
+import { auditWorkflowWebServices } from './web/audit.js';
+import { kycWebServices } from './web/kyc.js';
+import { bankAccountWebServices } from './web/bank-accounts.js';
+import { withdrawalWebServices } from './web/withdrawals.js';
 import type { AppDeps } from './deps.js';
 import { webLogin, webLogout } from './auth/web.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from './auth/session.js';
@@ -25,6 +29,10 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     deposits: depositWebServices(deps),
     tasks: taskWebServices(deps),
     audit: auditWebServices(deps),
+    auditWorkflows: auditWorkflowWebServices(deps),
+    kyc: kycWebServices(deps),
+    bankAccounts: bankAccountWebServices(deps),
+    withdrawals: withdrawalWebServices(deps),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };

@@ -33,7 +33,14 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
-import { AmountFormatError, CASH_ASSETS, formatAmount, isCashAsset, parseAmount, type AssetCode } from './money.js';
+import {
+  AmountFormatError,
+  CASH_ASSETS,
+  formatAmount,
+  isCashAsset,
+  parseAmount,
+  type AssetCode,
+} from './money.js';
 
 export const WITHDRAWAL_TYPE = 'withdrawal';
 
@@ -324,7 +331,11 @@ export function checkWithdrawalAmount(
 export function checkWithdrawalInput(input: WithdrawalInput): Refusal | null {
   if (typeof input !== 'object' || input === null) return validation('', 'invalid_type', 'input is missing');
   if (typeof input.businessId !== 'string' || !BUSINESS_ID.test(input.businessId)) {
-    return validation('businessId', 'invalid_string', 'businessId must be 1-128 letters, digits or ._:- characters');
+    return validation(
+      'businessId',
+      'invalid_string',
+      'businessId must be 1-128 letters, digits or ._:- characters',
+    );
   }
   if (!isUuid(input.clientId)) return validation('clientId', 'invalid_string', 'clientId must be a UUID');
   if (!isCashAsset(input.currency))
@@ -360,7 +371,9 @@ function checkAction(view: WithdrawalView, action: WithdrawalAction, actor: unkn
 }
 
 /** The action an approval leads to: `approve` when it is the last one needed. */
-export function approvalAction(view: Pick<WithdrawalView, 'approvals' | 'approvalsRequired'>): 'approve' | 'approve_first' {
+export function approvalAction(
+  view: Pick<WithdrawalView, 'approvals' | 'approvalsRequired'>,
+): 'approve' | 'approve_first' {
   return view.approvals.length + 1 >= view.approvalsRequired ? 'approve' : 'approve_first';
 }
 
@@ -368,7 +381,8 @@ export function checkApprove(
   view: WithdrawalView,
   args: ApproveWithdrawalArgs,
 ): Refusal | WithdrawalRefusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   // approve and approve_first share origin and permission; the count picks one.
   const refused = checkAction(view, 'approve', args.actor);
   if (refused) return refused;
@@ -390,7 +404,8 @@ export function checkApprove(
 }
 
 export function checkReject(view: WithdrawalView, args: RejectWithdrawalArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkAction(view, 'reject', args.actor);
   if (refused) return refused;
   const reason = checkText(args.reason, 'reason', { required: true });
@@ -398,7 +413,8 @@ export function checkReject(view: WithdrawalView, args: RejectWithdrawalArgs): R
 }
 
 export function checkCancel(view: WithdrawalView, args: CancelWithdrawalArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   return checkAction(view, 'cancel', args.actor);
 }
 

@@ -21,6 +21,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { DepositActivities } from '../activities/deposit.js';
+import { archiveHistoryOnClose } from './archive.js';
 import {
   DEPOSIT_HUMAN_ACTIONS,
   DEPOSIT_TASKS,

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps.js';
 import { buildOpenApiDocument } from '../openapi.js';
 import { auditLogRouter } from './audit-log.js';
+import { auditWorkflowsRouter } from './audit-workflows.js';
 import { authRouter } from './auth.js';
 import { balancesRouter } from './balances.js';
 import { depositsRouter } from './deposits.js';
@@ -9,6 +10,9 @@ import { ledgerRouter } from './ledger.js';
 import { tasksRouter } from './tasks.js';
 import { meRouter } from './me.js';
 import { systemRouter } from './system.js';
+import { kycRouter } from './kyc.js';
+import { bankAccountsRouter } from './bank-accounts.js';
+import { withdrawalsRouter } from './withdrawals.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -24,6 +28,10 @@ export const resourceRouters: RouterFactory[] = [
   tasksRouter,
   balancesRouter,
   ledgerRouter,
+  auditWorkflowsRouter,
+  kycRouter,
+  bankAccountsRouter,
+  withdrawalsRouter,
   // one line per resource router, above this comment
 ];
 

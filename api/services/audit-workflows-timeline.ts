@@ -148,7 +148,7 @@ function protoDuration(value: unknown): string {
   const match = /^(\d+(?:\.\d+)?)s$/.exec(value);
   if (!match) return value;
   const seconds = Number(match[1]);
-  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 120) return `${Number(seconds.toFixed(1))} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
   return `${(seconds / 86_400).toFixed(1)} days`;
@@ -306,7 +306,7 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         break;
       case 'EVENT_TYPE_TIMER_CANCELED':
         close(timers.get(idOf(attrs.startedEventId)), event, 'cancelled', [
-          { label: 'cancelled', value: 'the workflow stopped waiting (a person acted first)' },
+          { label: 'cancelled', value: 'the workflow stopped waiting for it (something else happened first)' },
         ]);
         break;
 
@@ -353,7 +353,8 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         const name = String(attrs.markerName ?? '');
         const details = attrs.details as Record<string, unknown> | undefined;
         if (name === 'core_patch') {
-          const patch = payloads(details?.patch_data)[0] as { id?: string; deprecated?: boolean } | undefined;
+          const data = details?.['patch-data'] ?? details?.patch_data;
+          const patch = payloads(data)[0] as { id?: string; deprecated?: boolean } | undefined;
           step('marker', `Code version marker: patched('${patch?.id ?? '?'}')`, 'info', [
             { label: 'meaning', value: 'this run took the code path added by that patch' },
           ]);
@@ -363,6 +364,12 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         break;
       }
 
+      case 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
+        const fields = (attrs.searchAttributes as { indexedFields?: Record<string, unknown> } | undefined)?.indexedFields ?? {};
+        const shown = Object.entries(fields).map(([name, value]) => `${name} = ${compactValue(decodePayload(value))}`);
+        step('marker', `Search attributes updated: ${shown.join('; ')}`, 'info');
+        break;
+      }
       case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED': {
         const childType = (attrs.workflowType as { name?: string } | undefined)?.name ?? '';
         children.set(

@@ -27,7 +27,7 @@ export interface SaveHistoryArchiveInput {
   /** The workflow type (for a lifecycle: its lifecycle type, e.g. 'deposit'). */
   type: string;
   closedAt: Date | string;
-  /** The history JSON text exactly as served (historyToJSON / the CLI's bytes); hashed as is. */
+  /** The history JSON text (historyToJSON / the CLI's output); stored as jsonb, hashed canonically. */
   historyText: string;
 }
 
@@ -68,9 +68,10 @@ function toSummary(row: Row): HistoryArchiveSummary {
  * replaces a newer one.
  */
 export async function saveHistoryArchive(db: Db, input: SaveHistoryArchiveInput): Promise<SaveHistoryArchiveResult> {
-  const facts = historyFacts(JSON.parse(input.historyText));
+  const parsed: unknown = JSON.parse(input.historyText);
+  const facts = historyFacts(parsed);
   if (!facts.closeEventType) throw new TypeError(`the history of ${input.workflowId} has not closed; only closed runs are archived`);
-  const sha256 = historySha256(input.historyText);
+  const sha256 = historySha256(parsed);
   const { rows } = await db.query<Row>(
     `INSERT INTO workflow_history_archive AS a (workflow_id, run_id, type, closed_at, event_count, sha256, history)
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)

@@ -1,6 +1,7 @@
 // Facts read from a workflow history in proto3 JSON (the format `temporal workflow show --output json`
 // prints, or @temporalio/common's historyToJSON): plain JSON traversal, no Temporal library needed.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../ledger/canonical.js';
 
 /** The events of a history document; throws TypeError when `history` is not `{ events: [...] }`. */
 export function historyEvents(history: unknown): Record<string, unknown>[] {
@@ -11,9 +12,15 @@ export function historyEvents(history: unknown): Record<string, unknown>[] {
   return events as Record<string, unknown>[];
 }
 
-/** Hex sha256 of the history JSON text (UTF-8), as stored in workflow_history_archive.sha256. */
-export function historySha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/**
+ * The history's fingerprint, as stored in workflow_history_archive.sha256: hex sha256 of its
+ * canonical JSON (object keys sorted, no whitespace; db/ledger/canonical.ts). Not of the text as
+ * printed: Temporal serialises protobuf map fields (payload metadata, search attributes, headers)
+ * in no fixed order, so two fetches of one closed history can differ in key order, and PostgreSQL's
+ * jsonb keeps keys in its own order. The canonical form is the same for all of them.
+ */
+export function historySha256(history: unknown): string {
+  return createHash('sha256').update(canonicalJson(history), 'utf8').digest('hex');
 }
 
 export interface HistoryFacts {

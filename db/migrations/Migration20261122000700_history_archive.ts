@@ -5,8 +5,9 @@ import { Migration } from '@mikro-orm/migrations';
 //
 // - One row per workflow id: the history of its closed run, in the JSON format
 //   `temporal workflow show --output json` prints (proto3 JSON of temporal.api.history.v1.History).
-// - `sha256` is the hex sha256 of that JSON text exactly as the API serves it (the CLI's bytes
-//   without its trailing newline), so a downloaded history can be checked against the archive.
+// - `sha256` is the hex sha256 of the history's canonical JSON (keys sorted, no whitespace; see
+//   db/history/format.ts historySha256), so a downloaded history — from the API, the export or the
+//   CLI — can be checked against the archive whatever its formatting or key order.
 // - Evidence does not change: the history of a run is never updated (a later run of the same
 //   workflow id, e.g. after a reset, may replace it) and rows are never deleted.
 //

@@ -3,10 +3,16 @@
 export const TASK_KIND_LABELS: Record<string, string> = {
   'deposit.confirm_receipt': 'Confirm wire receipt',
   'deposit.aml_review': 'AML review',
+  'kyc.review': 'KYC review',
+  'bank_account.verify': 'Verify bank account',
+  'withdrawal.approve': 'Approve withdrawal',
 };
 
 const SUBJECT_PAGES: Record<string, string> = {
   deposit: '/ops/deposits/',
+  kyc: '/ops/kyc/',
+  bank_account: '/ops/bank-accounts/',
+  withdrawal: '/ops/withdrawals/',
 };
 
 export function taskSubjectPath(subjectType: string, subjectId: string): string {

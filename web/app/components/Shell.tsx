@@ -12,9 +12,16 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/app/balances', label: 'Balances', roles: ['client'] },
   { to: '/app/deposits', label: 'Deposits', roles: ['client'] },
+  { to: '/app/kyc', label: 'KYC', roles: ['client'] },
+  { to: '/app/bank-accounts', label: 'Bank accounts', roles: ['client'] },
+  { to: '/app/withdrawals', label: 'Withdrawals', roles: ['client'] },
   { to: '/ops/tasks', label: 'Task inbox', roles: ['operations', 'aml_officer', 'admin'] },
   { to: '/ops/deposits', label: 'Deposits', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  { to: '/ops/kyc', label: 'KYC reviews', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  { to: '/ops/bank-accounts', label: 'Bank accounts', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  { to: '/ops/withdrawals', label: 'Withdrawals', roles: ['operations', 'admin', 'auditor'] },
   { to: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
+  { to: '/audit/workflows', label: 'Workflows', roles: ['auditor', 'admin'] },
   { to: '/audit/log', label: 'Audit log', roles: ['auditor', 'admin'] },
 ];
 

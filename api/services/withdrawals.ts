@@ -1,0 +1,864 @@
+// Withdrawals: request (start the workflow and wait for the funds to be reserved), list and read (the
+// read model), and the human actions (Updates to the workflow). The JSON routes and the pages call
+// these same functions, so every rule is applied once. Everything thrown is an ApiError (or a bug).
+//
+// Request: role (403) → body (400) → KYC approved (422 kyc_required) → the bank account is the
+// caller's (404 otherwise, no existence leak) and VERIFIED (422 bank_account_unverified) → the
+// workflow reserves the funds in its first step (422 insufficient_funds). The server writes no
+// ledger entry: it starts the workflow together with its `request` Update (update-with-start) and
+// answers when the Update does, i.e. once the hold is placed or refused. The ledger serialises
+// concurrent holds on the client's account, so requests can never overspend.
+//
+// Actions: role (403) → body (400) → visible (404) → not closed (409) → the workflow's validator,
+// authoritative: invalid_state 409, forbidden 403, validation_failed 400, self_approval 422,
+// already_approved_by_you 409.
+import { randomUUID } from 'node:crypto';
+import currency from 'currency.js';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  ApplicationFailure,
+  type UpdateDefinition,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type pg from 'pg';
+import { z } from 'zod';
+import { getClientBalances } from '../../db/ledger/index.js';
+import {
+  InvalidCursorError,
+  getLifecycle,
+  getLifecycleByBusinessId,
+  listLifecycles,
+  type LifecycleDetail,
+  type LifecycleSummary,
+} from '../../db/lifecycle/index.js';
+import { TASK_COLUMNS, toTask, type Task, type TaskRow } from '../../db/lifecycle/tasks.js';
+import { authorize, isTerminal, nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
+import { ASSETS, CASH_ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
+import { ROLES, canActAs, canReadAllClients, isClient, isReadOnly, type Role } from '../../domain/roles.js';
+import {
+  DECLINE_CODES,
+  WITHDRAWAL_PERMISSIONS,
+  WITHDRAWAL_STATUSES,
+  WITHDRAWAL_TRANSITIONS,
+  WITHDRAWAL_TYPE,
+  checkApprove,
+  checkWithdrawalInput,
+  checkWithdrawalPolicy,
+  withdrawalPolicy,
+  withdrawalStaticSummary,
+  withdrawalWorkflowId,
+  type Approval,
+  type PayoutAccount,
+  type WithdrawalHumanAction,
+  type WithdrawalInput,
+  type WithdrawalPolicy,
+  type WithdrawalState,
+  type WithdrawalStatus,
+} from '../../domain/withdrawal.js';
+import {
+  approveWithdrawalUpdate,
+  cancelWithdrawalUpdate,
+  rejectWithdrawalUpdate,
+  withdrawal,
+  withdrawalRequestUpdate,
+} from '../../workflows/withdrawal.js';
+import { auditStaffAction } from '../audit/log.js';
+import { TimelineEntrySchema } from '../deposit-view.js';
+import type { AppDeps } from '../deps.js';
+import {
+  ApiError,
+  conflict,
+  forbidden,
+  invalidState,
+  notFound,
+  unprocessable,
+  validationFailed,
+} from '../errors.js';
+import { idempotentUuid } from '../idempotency.js';
+import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
+import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
+import { failureToApiError, temporalClient, updateErrorToApiError } from './temporal.js';
+
+// ---- policy -----------------------------------------------------------------------------------------
+
+let cachedPolicy: { raw: string | undefined; policy: WithdrawalPolicy } | undefined;
+
+/**
+ * The policy new withdrawals start with: the domain defaults (four eyes at 10 000.00 EUR/USD, a
+ * one-day approval SLA), overridden by WITHDRAWAL_POLICY_JSON (a JSON object of WithdrawalPolicy
+ * fields, e.g. `{"approvalSlaMs":2000,"fourEyesThreshold":{"EUR":"500.00"}}`). Read on every request.
+ */
+export function currentWithdrawalPolicy(env: NodeJS.ProcessEnv = process.env): WithdrawalPolicy {
+  const raw = env.WITHDRAWAL_POLICY_JSON?.trim() || undefined;
+  if (cachedPolicy && cachedPolicy.raw === raw) return cachedPolicy.policy;
+  let overrides: Partial<WithdrawalPolicy> = {};
+  if (raw) {
+    try {
+      overrides = JSON.parse(raw) as Partial<WithdrawalPolicy>;
+    } catch {
+      throw new Error('WITHDRAWAL_POLICY_JSON is not valid JSON');
+    }
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+      throw new Error('WITHDRAWAL_POLICY_JSON must be a JSON object');
+    }
+  }
+  const policy = withdrawalPolicy(overrides);
+  const problems = checkWithdrawalPolicy(policy);
+  if (problems.length > 0) throw new Error(`WITHDRAWAL_POLICY_JSON is not usable: ${problems.join('; ')}`);
+  cachedPolicy = { raw, policy };
+  return policy;
+}
+
+// ---- schemas (validation and the OpenAPI document) ----------------------------------------------------
+
+export const CreateWithdrawalBodySchema = z
+  .object({
+    amount: decimalAmountSchema,
+    currency: cashCurrencySchema,
+    bankAccountId: z.uuid().meta({ description: 'One of your VERIFIED bank accounts' }),
+  })
+  .meta({ id: 'CreateWithdrawalBody' });
+
+export const ListWithdrawalsQuerySchema = listQuerySchema.extend({
+  status: z.enum(WITHDRAWAL_STATUSES).optional(),
+  clientId: z.uuid().optional().meta({ description: 'Staff and auditors: one client’s withdrawals' }),
+});
+
+export const ApproveWithdrawalBodySchema = z
+  .object({ note: z.string().max(2000).nullish() })
+  .meta({ id: 'ApproveWithdrawalBody' });
+export const RejectWithdrawalBodySchema = z
+  .object({ reason: z.string().trim().min(1, 'required').max(2000) })
+  .meta({ id: 'RejectWithdrawalBody' });
+
+const ActorSchema = z.object({ id: z.uuid(), role: z.enum(ROLES) });
+
+export const WithdrawalSchema = z
+  .object({
+    id: z.uuid(),
+    workflowId: z.string().meta({ example: 'withdrawal-0b6f1c0e-…' }),
+    status: z.enum(WITHDRAWAL_STATUSES),
+    clientId: z.uuid(),
+    amount: z.string().meta({ example: '1250.50' }),
+    currency: z.enum(['EUR', 'USD']),
+    bankAccountId: z.uuid(),
+    bankAccount: z
+      .object({
+        id: z.uuid(),
+        iban: z.string().meta({ example: 'DE89370400440532013000' }),
+        bic: z.string().meta({ example: 'COBADEFFXXX' }),
+        accountName: z.string(),
+        bankName: z.string(),
+        country: z.string(),
+      })
+      .nullable(),
+    approvalsRequired: z.number().int().meta({ description: '2 at or above the four-eyes threshold' }),
+    approvals: z.array(
+      z.object({
+        actor: ActorSchema,
+        at: z.string(),
+        note: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
+      }),
+    ),
+    approvalsMissing: z.number().int().meta({ description: 'Approvals still needed before the payout' }),
+    secondApproverNeeded: z.boolean(),
+    approvalDueAt: z.string().optional().meta({ description: 'Staff and auditors only: the approval SLA' }),
+    escalatedAt: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
+    bankReference: z.string().nullable(),
+    failureReason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+    allowedActions: z.array(z.enum(['approve', 'reject', 'cancel'])),
+    timeline: z.array(TimelineEntrySchema),
+    openTasks: z
+      .array(
+        z.object({
+          id: z.uuid(),
+          kind: z.string(),
+          status: z.string(),
+          assignee: z.uuid().nullable(),
+          summary: z.string().nullable(),
+          priority: z.number().int(),
+          dueAt: z.string().nullable(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'Staff and auditors only' }),
+  })
+  .meta({ id: 'Withdrawal' });
+
+// ---- the view ---------------------------------------------------------------------------------------
+
+export interface WithdrawalTaskView {
+  id: string;
+  kind: string;
+  status: string;
+  assignee: string | null;
+  summary: string | null;
+  priority: number;
+  dueAt: string | null;
+}
+
+export interface WithdrawalView {
+  /** The business id (UUID), the `:id` of every withdrawal route. */
+  id: string;
+  workflowId: string;
+  status: WithdrawalStatus;
+  clientId: string;
+  amount: string;
+  currency: AssetCode;
+  bankAccountId: string;
+  bankAccount: PayoutAccount | null;
+  approvalsRequired: number;
+  approvals: { actor: Actor; at: string; note?: string | null }[];
+  /** Approvals still needed (0 once decided). */
+  approvalsMissing: number;
+  /** Four eyes: one approval is in, a second, different person must approve. */
+  secondApproverNeeded: boolean;
+  approvalDueAt?: string;
+  escalatedAt?: string | null;
+  bankReference: string | null;
+  failureReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  /** What the caller may do now (status, role, owner, four-eyes rules). */
+  allowedActions: WithdrawalHumanAction[];
+  timeline: TimelineEntry<WithdrawalStatus>[];
+  openTasks?: WithdrawalTaskView[];
+}
+
+interface RecordedTransition {
+  entry: TimelineEntry<WithdrawalStatus>;
+  action: string | null;
+}
+
+/** Everything a view is made of, from the read model or from the workflow's state. */
+interface WithdrawalRecord {
+  businessId: string;
+  workflowId: string;
+  status: WithdrawalStatus;
+  clientId: string;
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  transitions: RecordedTransition[];
+  tasks: Task[];
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const isLive = (task: Task) => task.status === 'open' || task.status === 'claimed';
+
+function approvalsOf(value: unknown): Approval[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((a) => {
+    const approval = a as Partial<Approval>;
+    return approval?.actor && typeof approval.actor.id === 'string'
+      ? [{ actor: approval.actor, at: String(approval.at ?? ''), note: approval.note ?? null }]
+      : [];
+  });
+}
+
+function recordFromSummary(
+  summary: LifecycleSummary,
+  transitions: RecordedTransition[],
+  tasks: Task[],
+): WithdrawalRecord {
+  return {
+    businessId: summary.businessId,
+    workflowId: summary.workflowId,
+    status: summary.status as WithdrawalStatus,
+    clientId: summary.ownerId ?? '',
+    attributes: summary.attributes,
+    createdAt: summary.createdAt,
+    updatedAt: summary.updatedAt,
+    closedAt: summary.closedAt,
+    transitions,
+    tasks: tasks.filter(isLive),
+  };
+}
+
+function recordFromDetail(detail: LifecycleDetail): WithdrawalRecord {
+  return recordFromSummary(
+    detail,
+    detail.events.map(({ at, from, to, actor, reason, data }) => ({
+      entry: { at, from: from as WithdrawalStatus | null, to: to as WithdrawalStatus, actor, reason },
+      action: str(data.action),
+    })),
+    detail.tasks,
+  );
+}
+
+function recordFromState(state: WithdrawalState, tasks: Task[] = []): WithdrawalRecord {
+  const last = state.timeline[state.timeline.length - 1];
+  return {
+    businessId: state.id,
+    workflowId: state.workflowId,
+    status: state.status as WithdrawalStatus,
+    clientId: state.clientId,
+    attributes: {
+      amount: state.amount,
+      currency: state.currency,
+      bankAccountId: state.bankAccountId,
+      bankAccount: state.bankAccount,
+      approvalsRequired: state.approvalsRequired,
+      approvals: state.approvals,
+      approvalDueAt: state.approvalDueAt,
+      escalatedAt: state.escalatedAt,
+      bankReference: state.bankReference,
+      failureReason: state.failureReason,
+    },
+    createdAt: state.createdAt,
+    updatedAt: last?.at ?? state.createdAt,
+    closedAt: state.closedAt,
+    transitions: state.timeline.map((entry) => ({ entry, action: null })),
+    tasks: tasks.filter(isLive),
+  };
+}
+
+/** What a client reads on their timeline: facts, never staff notes. */
+function clientReason(t: RecordedTransition): string | null {
+  const { from, to, reason } = t.entry;
+  const action =
+    t.action ??
+    (from === 'PENDING_APPROVAL' && to === 'PENDING_APPROVAL' && t.entry.actor
+      ? 'approve_first'
+      : from === 'PENDING_APPROVAL' && to === 'PROCESSING'
+        ? 'approve'
+        : null);
+  switch (action) {
+    case 'approve_first':
+      return 'First approval given; a second approver is needed';
+    case 'approve':
+      return 'Approved; the payout is under way';
+    case 'escalate':
+      return 'The approval is taking longer than planned; it has been escalated';
+    default:
+      return reason;
+  }
+}
+
+/** The actions `user` could take now on `record` (status, role, owner, four eyes). */
+function actionsFor(record: WithdrawalRecord, user: SessionUser): WithdrawalHumanAction[] {
+  if (isReadOnly(user.role) || record.status !== 'PENDING_APPROVAL' || record.closedAt) return [];
+  const actor = actorOf(user);
+  const approvals = approvalsOf(record.attributes.approvals);
+  const required = record.attributes.approvalsRequired === 2 ? 2 : 1;
+  const actions: WithdrawalHumanAction[] = [];
+  const view = {
+    status: record.status,
+    clientId: record.clientId,
+    requestedBy: record.clientId,
+    approvals,
+    approvalsRequired: required,
+  } as const;
+  if (checkApprove(view, { actor }) === null) actions.push('approve');
+  if (authorize(WITHDRAWAL_PERMISSIONS, 'reject', actor, record.clientId) === null) actions.push('reject');
+  if (authorize(WITHDRAWAL_PERMISSIONS, 'cancel', actor, record.clientId) === null) actions.push('cancel');
+  return actions;
+}
+
+function toView(record: WithdrawalRecord, user: SessionUser): WithdrawalView {
+  const client = isClient(user.role);
+  const a = record.attributes;
+  const approvals = approvalsOf(a.approvals);
+  const approvalsRequired = a.approvalsRequired === 2 ? 2 : 1;
+  const missing =
+    record.status === 'PENDING_APPROVAL' ? Math.max(0, approvalsRequired - approvals.length) : 0;
+  const view: WithdrawalView = {
+    id: record.businessId,
+    workflowId: record.workflowId,
+    status: record.status,
+    clientId: record.clientId,
+    amount: str(a.amount) ?? '',
+    currency: (str(a.currency) ?? 'EUR') as AssetCode,
+    bankAccountId: str(a.bankAccountId) ?? '',
+    bankAccount: (a.bankAccount as PayoutAccount | null | undefined) ?? null,
+    approvalsRequired,
+    approvals: approvals.map((x) =>
+      client ? { actor: x.actor, at: x.at } : { actor: x.actor, at: x.at, note: x.note },
+    ),
+    approvalsMissing: missing,
+    secondApproverNeeded: approvalsRequired === 2 && approvals.length === 1 && missing === 1,
+    bankReference: str(a.bankReference),
+    failureReason: str(a.failureReason),
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    closedAt: record.closedAt,
+    allowedActions: actionsFor(record, user),
+    timeline: record.transitions.map((t) => (client ? { ...t.entry, reason: clientReason(t) } : t.entry)),
+  };
+  if (!client) {
+    view.approvalDueAt = str(a.approvalDueAt) ?? undefined;
+    view.escalatedAt = str(a.escalatedAt);
+    view.openTasks = record.tasks.map((task) => ({
+      id: task.id,
+      kind: task.kind,
+      status: task.status,
+      assignee: task.assignee,
+      summary: task.summary,
+      priority: task.priority,
+      dueAt: task.dueAt,
+    }));
+  }
+  return view;
+}
+
+// ---- reading ------------------------------------------------------------------------------------------
+
+/** The withdrawal `id` as the read model has it, if `user` may see it; otherwise 404 (no existence leak). */
+async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promise<LifecycleDetail> {
+  if (!isUuidText(id)) throw notFound('no such withdrawal');
+  const detail = await getLifecycleByBusinessId(deps.pool, WITHDRAWAL_TYPE, id.toLowerCase());
+  if (!detail) throw notFound('no such withdrawal');
+  if (!canReadAllClients(user.role) && detail.ownerId !== user.id) throw notFound('no such withdrawal');
+  return detail;
+}
+
+export async function getWithdrawal(deps: AppDeps, user: SessionUser, id: string): Promise<WithdrawalView> {
+  return toView(recordFromDetail(await loadVisible(deps, user, id)), user);
+}
+
+/** The workflow id of a withdrawal `user` may read (for live updates); 404 otherwise. */
+export async function withdrawalWorkflowIdFor(deps: AppDeps, user: SessionUser, id: string): Promise<string> {
+  return (await loadVisible(deps, user, id)).workflowId;
+}
+
+interface EventRow {
+  workflow_id: string;
+  at: Date;
+  from_status: string | null;
+  to_status: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  reason: string | null;
+  action: string | null;
+}
+
+/** Timelines and live tasks of a page of withdrawals, in two queries. */
+async function recordsFor(
+  pool: pg.Pool,
+  summaries: LifecycleSummary[],
+  withTasks: boolean,
+): Promise<WithdrawalRecord[]> {
+  if (summaries.length === 0) return [];
+  const ids = summaries.map((s) => s.workflowId);
+  const [events, tasks] = await Promise.all([
+    pool.query<EventRow>(
+      `SELECT workflow_id, at, from_status, to_status, actor_id, actor_role, reason, data->>'action' AS action
+         FROM lifecycle_event WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, seq`,
+      [ids],
+    ),
+    withTasks
+      ? pool.query<TaskRow>(
+          `SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = ANY($1::text[]) AND status IN ('open', 'claimed')
+            ORDER BY created_at, id`,
+          [ids],
+        )
+      : Promise.resolve({ rows: [] as TaskRow[] }),
+  ]);
+  const transitions = new Map<string, RecordedTransition[]>();
+  for (const row of events.rows) {
+    const list = transitions.get(row.workflow_id) ?? [];
+    list.push({
+      entry: {
+        at: row.at.toISOString(),
+        from: row.from_status as WithdrawalStatus | null,
+        to: row.to_status as WithdrawalStatus,
+        actor: row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role as Role } : null,
+        reason: row.reason,
+      },
+      action: row.action,
+    });
+    transitions.set(row.workflow_id, list);
+  }
+  const byWorkflow = new Map<string, Task[]>();
+  for (const row of tasks.rows) {
+    const task = toTask(row);
+    byWorkflow.set(task.workflowId, [...(byWorkflow.get(task.workflowId) ?? []), task]);
+  }
+  return summaries.map((s) =>
+    recordFromSummary(s, transitions.get(s.workflowId) ?? [], byWorkflow.get(s.workflowId) ?? []),
+  );
+}
+
+export async function listWithdrawals(
+  deps: AppDeps,
+  user: SessionUser,
+  query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
+): Promise<{ items: WithdrawalView[]; nextCursor: string | null }> {
+  const q = parseInput(ListWithdrawalsQuerySchema, query, 'query');
+  const client = isClient(user.role);
+  if (!client && !canReadAllClients(user.role)) throw forbidden();
+  // Filters narrow what the caller may see, never widen it.
+  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
+    return { items: [], nextCursor: null };
+  let page;
+  try {
+    page = await listLifecycles(deps.pool, {
+      type: WITHDRAWAL_TYPE,
+      ownerId: client ? user.id : q.clientId?.toLowerCase(),
+      status: q.status,
+      limit: q.limit,
+      cursor: q.cursor,
+    });
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
+    }
+    throw error;
+  }
+  const records = await recordsFor(deps.pool, page.items, !client);
+  return { items: records.map((record) => toView(record, user)), nextCursor: page.nextCursor };
+}
+
+export interface PayoutAccountOption extends PayoutAccount {
+  status: string;
+}
+
+/** The caller's VERIFIED bank accounts: where a withdrawal may go (the request form's choices). */
+export async function payoutAccountsFor(deps: AppDeps, user: SessionUser): Promise<PayoutAccountOption[]> {
+  if (!isClient(user.role)) return [];
+  const { rows } = await deps.pool.query<{
+    id: string;
+    iban: string;
+    bic: string;
+    account_name: string;
+    bank_name: string;
+    country: string;
+    status: string;
+  }>(
+    `SELECT id, iban, bic, account_name, bank_name, country, status FROM bank_account
+      WHERE client_id = $1 AND status = 'VERIFIED' ORDER BY created_at DESC, id DESC`,
+    [user.id],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    iban: r.iban,
+    bic: r.bic,
+    accountName: r.account_name,
+    bankName: r.bank_name,
+    country: r.country,
+    status: r.status,
+  }));
+}
+
+/** The caller's available cash per currency (decimal strings), for the request form. */
+export async function availableCashFor(
+  deps: AppDeps,
+  user: SessionUser,
+): Promise<{ currency: AssetCode; available: string }[]> {
+  if (!isClient(user.role)) return [];
+  const balances = await getClientBalances(deps.pool, user.id);
+  return CASH_ASSETS.map((asset) => {
+    const found = balances.find((b) => b.asset === asset);
+    return { currency: asset, available: formatAmount(asset, found?.available ?? 0n) };
+  });
+}
+
+// ---- requesting -----------------------------------------------------------------------------------
+
+function staticSummary(input: WithdrawalInput, email: string): string {
+  const shown = currency(input.amount, {
+    symbol: '',
+    separator: ',',
+    decimal: '.',
+    precision: ASSETS[input.currency].scale,
+  }).format();
+  return `${withdrawalStaticSummary({ ...input, amount: shown })} (${email})`;
+}
+
+const DECLINE_MESSAGES: Record<string, string> = {
+  insufficient_funds: 'your available balance does not cover this withdrawal',
+  kyc_required: 'withdrawals need an approved KYC review',
+  bank_account_unverified: 'withdrawals can only go to a verified bank account',
+};
+
+/** A declined request as the contract's 422. */
+function declinedError(code: string, message: string, details: unknown = null): ApiError {
+  const known = (DECLINE_CODES as readonly string[]).includes(code);
+  return unprocessable(
+    known ? code : 'withdrawal_declined',
+    known ? `${DECLINE_MESSAGES[code]}: ${message}` : message,
+    details,
+  );
+}
+
+/**
+ * POST /withdrawals. The business id comes from the caller's Idempotency-Key, so a retried request
+ * reaches the same workflow, never a second one (and a declined one stays declined).
+ */
+export async function createWithdrawal(
+  deps: AppDeps,
+  user: SessionUser,
+  body: { amount: string; currency: string; bankAccountId: string },
+  idempotencyKey: string,
+): Promise<WithdrawalView> {
+  if (!isClient(user.role)) throw forbidden('only clients request withdrawals');
+  const parsed = parseInput(CreateWithdrawalBodySchema, body, 'body');
+  const asset = parsed.currency as AssetCode;
+  const amount = formatAmount(asset, parseAmountField(asset, parsed.amount, 'amount'));
+  const bankAccountId = parsed.bankAccountId.toLowerCase();
+  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
+    throw validationFailed([
+      {
+        path: 'Idempotency-Key',
+        code: 'invalid_header',
+        message: 'the Idempotency-Key header is required (1 to 200 characters)',
+      },
+    ]);
+  }
+
+  const kyc = await deps.pool.query<{ kyc_status: string }>('SELECT kyc_status FROM app_user WHERE id = $1', [
+    user.id,
+  ]);
+  const kycStatus = kyc.rows[0]?.kyc_status ?? 'NOT_STARTED';
+  if (kycStatus !== 'APPROVED') {
+    throw unprocessable('kyc_required', `withdrawals need an approved KYC review; yours is ${kycStatus}`, {
+      kycStatus,
+    });
+  }
+  const account = await deps.pool.query<{ client_id: string; status: string }>(
+    'SELECT client_id, status FROM bank_account WHERE id = $1',
+    [bankAccountId],
+  );
+  const found = account.rows[0];
+  if (!found || found.client_id !== user.id) throw notFound('no such bank account');
+  if (found.status !== 'VERIFIED') {
+    throw unprocessable(
+      'bank_account_unverified',
+      `withdrawals can only go to a verified bank account; this one is ${found.status}`,
+      { status: found.status },
+    );
+  }
+
+  const businessId = idempotentUuid(user.id, idempotencyKey, WITHDRAWAL_TYPE);
+  const workflowId = withdrawalWorkflowId(businessId);
+  const input: WithdrawalInput = {
+    businessId,
+    clientId: user.id,
+    amount,
+    currency: asset,
+    bankAccountId,
+    policy: currentWithdrawalPolicy(),
+    requestedBy: actorOf(user),
+  };
+  const refused = checkWithdrawalInput(input);
+  if (refused) throw refusalToApiError(refused);
+
+  const temporal = await temporalClient(deps);
+  let state: WithdrawalState;
+  try {
+    state = await temporal.workflow.executeUpdateWithStart(withdrawalRequestUpdate, {
+      updateId: 'request',
+      startWorkflowOperation: new WithStartWorkflowOperation(withdrawal, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [input],
+        staticSummary: staticSummary(input, user.email),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      const details = Array.isArray(error.cause.details) ? (error.cause.details[0] ?? null) : null;
+      await auditStaffAction(
+        deps.pool,
+        user,
+        'withdrawal.request_declined',
+        { type: WITHDRAWAL_TYPE, id: businessId },
+        null,
+        {
+          code: error.cause.type,
+          amount,
+          currency: asset,
+          bankAccountId,
+        },
+      );
+      throw declinedError(error.cause.type ?? 'withdrawal_declined', error.cause.message, details);
+    }
+    // This key's workflow has already ended (declined, completed, ...): it is still the one it created.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      const mapped = updateErrorToApiError(error);
+      throw mapped === error ? error : mapped;
+    }
+    state = await finalState(temporal.workflow.getHandle<typeof withdrawal>(workflowId));
+  }
+  if (state.status === 'DECLINED' || state.status === 'REQUESTED') {
+    throw declinedError(state.declined?.code ?? 'withdrawal_declined', state.declined?.message ?? 'declined');
+  }
+  if (
+    state.clientId !== user.id ||
+    state.amount !== input.amount ||
+    state.currency !== input.currency ||
+    state.bankAccountId !== input.bankAccountId
+  ) {
+    throw conflict(
+      'idempotency_conflict',
+      'this Idempotency-Key was already used for a different withdrawal',
+    );
+  }
+  const detail = await getLifecycle(deps.pool, workflowId);
+  const view = toView(
+    detail && detail.lastSeq >= state.timeline.length
+      ? recordFromDetail(detail)
+      : recordFromState(state, detail?.tasks ?? []),
+    user,
+  );
+  await auditStaffAction(
+    deps.pool,
+    user,
+    'withdrawal.create',
+    { type: WITHDRAWAL_TYPE, id: businessId },
+    null,
+    {
+      status: view.status,
+      amount,
+      currency: asset,
+      bankAccountId,
+    },
+  );
+  return view;
+}
+
+async function finalState(handle: WorkflowHandle<typeof withdrawal>): Promise<WithdrawalState> {
+  try {
+    return await handle.result();
+  } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+      throw failureToApiError(error.cause);
+    }
+    throw error;
+  }
+}
+
+// ---- actions --------------------------------------------------------------------------------------
+
+/** 403 unless the caller's role may ever do `action` (the owner check follows once it is loaded). */
+function requireActionRole(user: SessionUser, action: WithdrawalHumanAction): void {
+  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
+  const permission = WITHDRAWAL_PERMISSIONS[action];
+  const refused = authorize(
+    WITHDRAWAL_PERMISSIONS,
+    action,
+    actorOf(user),
+    permission.kind === 'owner' ? user.id : null,
+  );
+  if (refused) throw refusalToApiError(refused);
+}
+
+function normalizeRequestId(requestId: string): string {
+  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId)
+    ? requestId
+    : randomUUID();
+}
+
+/** The workflow's refusal as the contract's error; already_approved_by_you is a 409 (API.md). */
+function actionError(error: unknown): unknown {
+  const mapped = updateErrorToApiError(error);
+  if (mapped instanceof ApiError && mapped.code === 'already_approved_by_you') {
+    return conflict(mapped.code, mapped.message, mapped.details);
+  }
+  return mapped;
+}
+
+async function act<Args extends { actor: Actor }>(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  action: WithdrawalHumanAction,
+  requestId: string,
+  update: UpdateDefinition<WithdrawalState, [Args]>,
+  args: Args,
+): Promise<WithdrawalView> {
+  const detail = await loadVisible(deps, user, id);
+  const refused = authorize(WITHDRAWAL_PERMISSIONS, action, actorOf(user), detail.ownerId);
+  if (refused) throw refusalToApiError(refused);
+  const status = detail.status as WithdrawalStatus;
+  if (detail.closedAt !== null || isTerminal(WITHDRAWAL_TRANSITIONS, status)) {
+    const next = nextStatus(WITHDRAWAL_TRANSITIONS, status, action);
+    throw invalidState(
+      next.ok ? `the withdrawal is already ${status}` : next.refusal.message,
+      next.ok ? { status } : next.refusal.details,
+    );
+  }
+
+  const temporal = await temporalClient(deps);
+  const handle: WorkflowHandle<typeof withdrawal> = temporal.workflow.getHandle(detail.workflowId);
+  let state: WithdrawalState;
+  try {
+    // The request id is the Update id (prefixed with the action), so a retried call applies once.
+    state = await handle.executeUpdate(update, {
+      args: [args],
+      updateId: `${action}:${normalizeRequestId(requestId)}`,
+    });
+  } catch (error) {
+    throw actionError(error);
+  }
+  const { actor: _actor, ...input } = args;
+  await auditStaffAction(
+    deps.pool,
+    user,
+    `withdrawal.${action}`,
+    { type: WITHDRAWAL_TYPE, id: detail.businessId },
+    { status, approvals: approvalsOf(detail.attributes.approvals).length },
+    { status: state.status, approvals: state.approvals.length, input },
+  );
+  const after = await getLifecycle(deps.pool, detail.workflowId);
+  const record =
+    after && after.lastSeq >= state.timeline.length
+      ? recordFromDetail(after)
+      : recordFromState(state, after?.tasks ?? []);
+  return toView(record, user);
+}
+
+export async function approveWithdrawal(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  body: { note?: string | null },
+  requestId: string,
+): Promise<WithdrawalView> {
+  requireActionRole(user, 'approve');
+  const parsed = parseInput(ApproveWithdrawalBodySchema, body, 'body');
+  return act(deps, user, id, 'approve', requestId, approveWithdrawalUpdate, {
+    actor: actorOf(user),
+    note: parsed.note?.trim() || null,
+  });
+}
+
+export async function rejectWithdrawal(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  body: { reason: string },
+  requestId: string,
+): Promise<WithdrawalView> {
+  requireActionRole(user, 'reject');
+  const parsed = parseInput(RejectWithdrawalBodySchema, body, 'body');
+  return act(deps, user, id, 'reject', requestId, rejectWithdrawalUpdate, {
+    actor: actorOf(user),
+    reason: parsed.reason,
+  });
+}
+
+export async function cancelWithdrawal(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+  requestId: string,
+): Promise<WithdrawalView> {
+  requireActionRole(user, 'cancel');
+  return act(deps, user, id, 'cancel', requestId, cancelWithdrawalUpdate, { actor: actorOf(user) });
+}
+
+/** Whether `role` may approve or reject withdrawals at all (for pages). */
+export function canDecideWithdrawals(role: Role): boolean {
+  return canActAs(role, 'operations');
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { attempt } from '../action-result.server.js';
+import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { requireUser } from '../session.server.js';
+
+export const meta: MetaFunction = () => [{ title: 'Bank accounts · clearhouse' }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['client']);
+  const page = await context.services.bankAccounts.list(user, { limit: 200 });
+  return { accounts: page.items, idempotencyKey: randomUUID() };
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request, ['client']);
+  const form = await request.formData();
+  const text = (name: string) => String(form.get(name) ?? '');
+  if (form.get('intent') === 'remove') {
+    return attempt(() => context.services.bankAccounts.remove(user, text('id'), context.requestId), 'Bank account removed.');
+  }
+  return attempt(
+    () =>
+      context.services.bankAccounts.create(
+        user,
+        {
+          iban: text('iban'),
+          bic: text('bic'),
+          accountName: text('accountName'),
+          bankName: text('bankName'),
+          country: text('country') || text('iban').trim().slice(0, 2),
+        },
+        text('idempotencyKey') || randomUUID(),
+      ),
+    'Bank account added: our team will verify it before you can withdraw to it.',
+  );
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  iban: 'IBAN',
+  bic: 'BIC',
+  accountName: 'Account holder',
+  bankName: 'Bank',
+  country: 'Country',
+};
+
+export default function BankAccounts() {
+  const { accounts, idempotencyKey } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const error = result && !result.ok ? result : null;
+  const fieldError = (name: string) => error?.fields?.[name];
+  const live = accounts.filter((a) => a.status !== 'REMOVED');
+  const removed = accounts.filter((a) => a.status === 'REMOVED');
+  return (
+    <>
+      <h1>Bank accounts</h1>
+      <p className="muted">
+        Withdrawals are paid only to your own accounts that our team has verified. Add an account, then wait for
+        verification.
+      </p>
+      <section className="card">
+        <h2>Add a bank account</h2>
+        <Form method="post" className="row" aria-label="Add a bank account">
+          <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+          <label>
+            IBAN
+            <input name="iban" required size={34} placeholder="DE89 3704 0044 0532 0130 00" aria-invalid={Boolean(fieldError('iban'))} />
+          </label>
+          <label>
+            BIC (SWIFT)
+            <input name="bic" required size={11} placeholder="COBADEFFXXX" aria-invalid={Boolean(fieldError('bic'))} />
+          </label>
+          <label>
+            Account holder
+            <input name="accountName" required maxLength={140} aria-invalid={Boolean(fieldError('accountName'))} />
+          </label>
+          <label>
+            Bank
+            <input name="bankName" required maxLength={140} aria-invalid={Boolean(fieldError('bankName'))} />
+          </label>
+          <label>
+            Country
+            <input name="country" size={2} maxLength={2} placeholder="DE" aria-invalid={Boolean(fieldError('country'))} />
+          </label>
+          <button type="submit" name="intent" value="add" disabled={busy}>
+            Add account
+          </button>
+        </Form>
+        {error ? (
+          <div className="error" role="alert">
+            <p>{error.fields && Object.keys(error.fields).length ? 'Please correct the following:' : error.error}</p>
+            {error.fields && Object.keys(error.fields).length ? (
+              <ul>
+                {Object.entries(error.fields).map(([field, message]) => (
+                  <li key={field}>
+                    {FIELD_LABELS[field] ?? field}: {message}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
+        {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      </section>
+
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>IBAN</th>
+            <th>BIC</th>
+            <th>Holder</th>
+            <th>Bank</th>
+            <th>Status</th>
+            <th>Added</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {live.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted">
+                No bank accounts yet.
+              </td>
+            </tr>
+          ) : (
+            live.map((account) => (
+              <tr key={account.id} data-bank-account-id={account.id}>
+                <td>{account.ibanDisplay}</td>
+                <td>{account.bic}</td>
+                <td>{account.accountName}</td>
+                <td>
+                  {account.bankName} ({account.country})
+                </td>
+                <td>
+                  <StatusBadge status={account.status} />
+                  {account.rejectionReason ? <div className="muted">{account.rejectionReason}</div> : null}
+                </td>
+                <td>{formatTime(account.createdAt)}</td>
+                <td>
+                  {account.allowedActions.includes('remove') ? (
+                    <Form method="post">
+                      <input type="hidden" name="id" value={account.id} />
+                      <button type="submit" name="intent" value="remove" className="secondary" disabled={busy}>
+                        Remove
+                      </button>
+                    </Form>
+                  ) : null}
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+      {removed.length > 0 ? (
+        <details style={{ marginTop: '1rem' }}>
+          <summary>Removed accounts ({removed.length})</summary>
+          <ul>
+            {removed.map((account) => (
+              <li key={account.id}>
+                {account.ibanDisplay} · {account.bankName} · removed {formatTime(account.removedAt)}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
+  );
+}

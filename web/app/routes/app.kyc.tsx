@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import {
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { KYC_DOCUMENT_TYPES, KYC_DOCUMENT_TYPE_LABELS, KYC_MAX_DOCUMENT_BYTES, KYC_REQUIREMENTS } from '../../../domain/kyc.js';
+import { attempt, type ActionResult } from '../action-result.server.js';
+import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { useLiveResource } from '../live.js';
+import { requireUser } from '../session.server.js';
+
+export const meta: MetaFunction = () => [{ title: 'KYC · clearhouse' }];
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['client']);
+  const kyc = await context.services.kyc.get(user);
+  // A fresh key per rendered form: sending the same form twice stores one document, not two.
+  return { kyc, idempotencyKey: randomUUID() };
+}
+
+export async function action({ context, request }: ActionFunctionArgs): Promise<ActionResult> {
+  const user = requireUser(context, request, ['client']);
+  const multipart = (request.headers.get('content-type') ?? '').startsWith('multipart/form-data');
+  let form: FormData;
+  try {
+    form = multipart
+      ? await unstable_parseMultipartFormData(
+          request,
+          unstable_createMemoryUploadHandler({
+            maxPartSize: KYC_MAX_DOCUMENT_BYTES,
+            // Every part goes through the handler: keep the form's own fields, drop anything else.
+            filter: ({ name }) => ['file', 'type', 'idempotencyKey', 'intent'].includes(name),
+          }),
+        )
+      : await request.formData();
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      return { ok: false, error: 'The file is larger than 10 MB: nothing was stored.', code: 'validation_failed', fields: { file: 'larger than 10 MB' } };
+    }
+    throw error;
+  }
+  if (form.get('intent') === 'submit') {
+    return attempt(() => context.services.kyc.submit(user, context.requestId), 'Submitted: our team will review your documents.');
+  }
+  const chosen = form.get('file');
+  const file =
+    chosen && typeof chosen !== 'string' && (chosen.size > 0 || chosen.name)
+      ? { buffer: Buffer.from(await chosen.arrayBuffer()), originalname: chosen.name, mimetype: chosen.type }
+      : null;
+  return attempt(
+    () =>
+      context.services.kyc.upload(
+        user,
+        { type: String(form.get('type') ?? ''), file },
+        String(form.get('idempotencyKey') || randomUUID()),
+      ),
+    'Document uploaded.',
+  );
+}
+
+const EXPLAIN: Record<string, string> = {
+  NOT_STARTED: 'Upload the documents below, then submit them for review. Withdrawals open once your KYC is approved.',
+  PENDING_REVIEW: 'Your documents are with our team. You will see the outcome here.',
+  APPROVED: 'Your identity is verified. You can withdraw funds to a verified bank account.',
+  REJECTED: 'Your KYC application was rejected. Contact support if you think this is a mistake.',
+  CHANGES_REQUESTED: 'Our team needs something changed: read their comments, upload what they ask for and submit again.',
+  EXPIRED: 'Your verification has expired. Upload current documents and submit them for a new review.',
+};
+
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+export default function KycPage() {
+  const { kyc: rendered, idempotencyKey } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const { value: kyc } = useLiveResource(rendered, '/api/v1/kyc/events');
+  const missing = new Set(kyc.missing.map((m) => m.requirement));
+  const canSubmit = kyc.allowedActions.includes('submit');
+  const canUpload = kyc.status !== 'REJECTED';
+  return (
+    <>
+      <h1>
+        Know your customer <StatusBadge status={kyc.status} />
+      </h1>
+      <p>{EXPLAIN[kyc.status]}</p>
+      {kyc.status === 'APPROVED' && kyc.expiresAt ? <p className="muted">Valid until {formatTime(kyc.expiresAt)}.</p> : null}
+      {kyc.decision && (kyc.status === 'CHANGES_REQUESTED' || kyc.status === 'REJECTED') && kyc.decision.text ? (
+        <section className="card" aria-label="Reviewer comments">
+          <h2>{kyc.status === 'REJECTED' ? 'Reason' : 'What our team asks for'}</h2>
+          <p>{kyc.decision.text}</p>
+          <p className="muted">{formatTime(kyc.decision.at)}</p>
+        </section>
+      ) : null}
+      {result && !result.ok ? (
+        <p className="error" role="alert">
+          {result.error}
+        </p>
+      ) : null}
+      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+
+      <div className="row" style={{ alignItems: 'flex-start' }}>
+        <section className="card" style={{ flex: 1 }} aria-label="Checklist">
+          <h2>Checklist</h2>
+          <ul>
+            {KYC_REQUIREMENTS.map((requirement) => (
+              <li key={requirement.key} data-requirement={requirement.key} data-missing={missing.has(requirement.key)}>
+                {missing.has(requirement.key) ? '✗ Missing: ' : '✓ '}
+                {requirement.description}
+              </li>
+            ))}
+            <li className="muted">Optional: a company registration extract, if you trade for a company.</li>
+          </ul>
+          {canSubmit ? (
+            <Form method="post">
+              <button type="submit" name="intent" value="submit" disabled={busy || kyc.missing.length > 0}>
+                Submit for review
+              </button>
+              {kyc.missing.length > 0 ? <p className="muted">Upload what is missing first.</p> : null}
+            </Form>
+          ) : null}
+        </section>
+
+        {canUpload ? (
+          <section className="card" style={{ flex: 1 }}>
+            <h2>Upload a document</h2>
+            <p className="muted">A PDF, PNG or JPEG of at most 10 MB. We check what the file really is, not its name.</p>
+            <Form method="post" encType="multipart/form-data" className="stack" aria-label="Upload a document">
+              <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+              <label>
+                Document
+                <select name="type" defaultValue={kyc.missing[0]?.acceptedTypes[0] ?? 'passport'}>
+                  {KYC_DOCUMENT_TYPES.map((type) => (
+                    <option key={type} value={type}>
+                      {KYC_DOCUMENT_TYPE_LABELS[type]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                File
+                <input
+                  type="file"
+                  name="file"
+                  required
+                  accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+                  aria-invalid={Boolean(result && !result.ok && result.fields?.file)}
+                />
+              </label>
+              <button type="submit" name="intent" value="upload" disabled={busy}>
+                Upload
+              </button>
+            </Form>
+          </section>
+        ) : null}
+      </div>
+
+      <h2>Your documents</h2>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Document</th>
+            <th>File</th>
+            <th className="num">Size</th>
+            <th>Uploaded</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {kyc.documents.length === 0 ? (
+            <tr>
+              <td colSpan={5} className="muted">
+                Nothing uploaded yet.
+              </td>
+            </tr>
+          ) : (
+            kyc.documents.map((doc) => (
+              <tr key={doc.id} data-document-id={doc.id}>
+                <td>
+                  {doc.typeLabel}
+                  {doc.current ? '' : <span className="muted"> (replaced)</span>}
+                </td>
+                <td>
+                  <a href={doc.url} target="_blank" rel="noreferrer">
+                    {doc.filename}
+                  </a>
+                </td>
+                <td className="num">{size(doc.sizeBytes)}</td>
+                <td>{formatTime(doc.uploadedAt)}</td>
+                <td>
+                  <StatusBadge status={doc.status} />
+                </td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+
+      <section className="card" style={{ marginTop: '1rem' }}>
+        <h2>Timeline</h2>
+        <Timeline items={kyc.timeline} />
+      </section>
+    </>
+  );
+}

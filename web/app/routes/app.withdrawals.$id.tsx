@@ -1,0 +1,125 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { ApiError } from '../../../api/errors.js';
+import { groupIban } from '../../../domain/withdrawal.js';
+import { attempt } from '../action-result.server.js';
+import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { useLiveResource } from '../live.js';
+import { loadOr404 } from '../not-found.server.js';
+import { requireUser } from '../session.server.js';
+
+/**
+ * The in-process services throw the server's ApiError; this page bundle holds its own copy of that
+ * class, so attempt()/loadOr404 would not recognise it. Re-throw it as the bundle's class.
+ */
+function asPageError(error: unknown): never {
+  const e = error as { name?: unknown; status: number; code: string; message: string; details: unknown };
+  if (error instanceof Error && e.name === 'ApiError' && !(error instanceof ApiError)) {
+    throw new ApiError(e.status, e.code, e.message, e.details);
+  }
+  throw error;
+}
+
+export const meta: MetaFunction = () => [{ title: 'Withdrawal · clearhouse' }];
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['client']);
+  const withdrawal = await loadOr404(() =>
+    context.services.withdrawals.get(user, params.id ?? '').catch(asPageError),
+  );
+  return { withdrawal };
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const user = requireUser(context, request, ['client']);
+  return attempt(
+    () => context.services.withdrawals.cancel(user, params.id ?? '', context.requestId).catch(asPageError),
+    'Withdrawal cancelled; the amount is available again.',
+  );
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  PENDING_APPROVAL: 'Waiting for approval. The amount is reserved on your balance.',
+  PROCESSING: 'Approved; the payment to your bank is under way.',
+  COMPLETED: 'Paid out to your bank account.',
+  FAILED: 'Your bank could not receive the payment; the amount is available again.',
+  REJECTED: 'Rejected; the amount is available again.',
+  CANCELLED: 'Cancelled; the amount is available again.',
+};
+
+export default function WithdrawalPage() {
+  const { withdrawal: rendered } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const { value: withdrawal, live } = useLiveResource(rendered, `/api/v1/withdrawals/${rendered.id}/events`);
+  const account = withdrawal.bankAccount;
+  return (
+    <>
+      <p>
+        <Link to="/app/withdrawals">← Withdrawals</Link>
+      </p>
+      <h1>
+        Withdrawal {withdrawal.amount} {withdrawal.currency} <StatusBadge status={withdrawal.status} />
+      </h1>
+      <p className="muted" aria-live="polite">
+        {live ? 'Live: this page updates by itself.' : 'Reload to see changes.'}
+      </p>
+      <div className="row" style={{ alignItems: 'flex-start' }}>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Details</h2>
+          <dl className="kv">
+            <dt>Status</dt>
+            <dd data-testid="status">{withdrawal.status}</dd>
+            <dt>What it means</dt>
+            <dd>{STATUS_WORDS[withdrawal.status] ?? ''}</dd>
+            <dt>Amount</dt>
+            <dd data-testid="amount">
+              {withdrawal.amount} {withdrawal.currency}
+            </dd>
+            <dt>To</dt>
+            <dd>
+              {account
+                ? `${account.accountName}, ${account.bankName} · ${groupIban(account.iban)} (${account.bic})`
+                : '—'}
+            </dd>
+            <dt>Requested</dt>
+            <dd>{formatTime(withdrawal.createdAt)}</dd>
+            <dt>Approvals</dt>
+            <dd data-testid="approvals">
+              {withdrawal.approvals.length} of {withdrawal.approvalsRequired}
+            </dd>
+            {withdrawal.bankReference ? (
+              <>
+                <dt>Bank reference</dt>
+                <dd>{withdrawal.bankReference}</dd>
+              </>
+            ) : null}
+            {withdrawal.failureReason ? (
+              <>
+                <dt>Reason</dt>
+                <dd>{withdrawal.failureReason}</dd>
+              </>
+            ) : null}
+          </dl>
+          {withdrawal.allowedActions.includes('cancel') ? (
+            <Form method="post">
+              <button type="submit" className="danger" disabled={navigation.state === 'submitting'}>
+                Cancel this withdrawal
+              </button>
+            </Form>
+          ) : null}
+          {result && !result.ok ? (
+            <p className="error" role="alert">
+              {result.error}
+            </p>
+          ) : null}
+          {result && result.ok ? <p className="ok">{result.message}</p> : null}
+        </section>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Timeline</h2>
+          <Timeline items={withdrawal.timeline} />
+        </section>
+      </div>
+    </>
+  );
+}

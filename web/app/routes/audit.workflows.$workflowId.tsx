@@ -1,0 +1,347 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import type { HistoryStep } from '../../../api/services/audit-workflows-timeline.js';
+import type { ReplayResult } from '../../../api/services/audit-workflows.js';
+import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { requireUser } from '../session.server.js';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.detail.workflowId ?? 'Workflow'} · audit · clearhouse` },
+];
+
+/**
+ * The API's error, recognised by shape: the page bundle has its own copy of api/errors.ts, so
+ * `instanceof ApiError` would not match what the in-process services throw.
+ */
+function apiErrorOf(error: unknown): { status: number; message: string; details: unknown } | null {
+  const e = error as { name?: unknown; status?: unknown; message?: unknown; details?: unknown } | null;
+  return e && e.name === 'ApiError' && typeof e.status === 'number'
+    ? { status: e.status, message: String(e.message), details: e.details }
+    : null;
+}
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['auditor', 'admin']);
+  try {
+    return { detail: await context.services.auditWorkflows.detail(user, params.workflowId ?? '') };
+  } catch (error) {
+    const status = apiErrorOf(error)?.status;
+    if (status === 404 || status === 400) throw new Response('Not found', { status: 404, statusText: 'Not found' });
+    throw error;
+  }
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const user = requireUser(context, request, ['auditor', 'admin']);
+  const form = await request.formData();
+  if (form.get('intent') !== 'replay') return { ok: false as const, error: 'Unknown action.' };
+  try {
+    const replay: ReplayResult = await context.services.auditWorkflows.replay(user, params.workflowId ?? '');
+    return { ok: true as const, replay };
+  } catch (error) {
+    const apiError = apiErrorOf(error);
+    if (apiError) return { ok: false as const, error: apiError.message };
+    throw error;
+  }
+}
+
+const OUTCOME_LABEL: Record<HistoryStep['outcome'], string> = {
+  ok: 'done',
+  failed: 'FAILED',
+  cancelled: 'cancelled',
+  pending: 'open',
+  info: '',
+};
+
+const OUTCOME_COLOR: Record<HistoryStep['outcome'], string> = {
+  ok: 'var(--ok)',
+  failed: 'var(--bad)',
+  cancelled: 'var(--warn)',
+  pending: 'var(--accent)',
+  info: 'var(--muted)',
+};
+
+function actorText(actor: { id: string; role: string | null; email?: string | null } | null, people: Record<string, string>) {
+  if (!actor) return null;
+  const who = actor.email ?? people[actor.id] ?? actor.id;
+  return `${who}${actor.role ? ` (${actor.role})` : ''}`;
+}
+
+export default function AuditWorkflow() {
+  const { detail } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== 'idle' && navigation.formMethod?.toLowerCase() === 'post';
+  const { lifecycle, history, timeline, entries, archive, people } = detail;
+  const id = encodeURIComponent(detail.workflowId);
+  const rawById = new Map(detail.rawEvents.map((event) => [String(event.eventId), event]));
+
+  return (
+    <>
+      <p>
+        <Link to="/audit/workflows">← Workflows</Link>
+      </p>
+      <h1>
+        {detail.workflowId} {lifecycle ? <StatusBadge status={lifecycle.status} /> : null}
+      </h1>
+
+      <section className="card" aria-label="Summary">
+        <dl className="kv">
+          <dt>Type</dt>
+          <dd>{lifecycle?.type ?? history?.workflowType ?? '—'}</dd>
+          {lifecycle ? (
+            <>
+              <dt>Business id</dt>
+              <dd>{lifecycle.businessId}</dd>
+              <dt>Client</dt>
+              <dd>{lifecycle.ownerId ? (people[lifecycle.ownerId] ?? lifecycle.ownerId) : '—'}</dd>
+              <dt>Started / closed</dt>
+              <dd>
+                {formatTime(lifecycle.createdAt)} / {formatTime(lifecycle.closedAt)}
+              </dd>
+            </>
+          ) : null}
+          <dt>History</dt>
+          <dd>
+            {history ? (
+              <>
+                {history.eventCount} events, from {history.source === 'archive' ? 'the PostgreSQL archive' : 'Temporal'}
+                {history.runId ? <span className="muted"> · run {history.runId}</span> : null}
+              </>
+            ) : (
+              <span className="error">{detail.historyProblem ?? 'not available'}</span>
+            )}
+          </dd>
+          <dt>Archive</dt>
+          <dd>
+            {archive ? (
+              <>
+                archived {formatTime(archive.archivedAt)} · sha256 <code>{archive.sha256}</code>
+                {history?.archiveIntact === false ? (
+                  <strong className="error"> — does NOT match the stored history</strong>
+                ) : history?.archiveIntact ? (
+                  <span className="ok"> ✓ intact</span>
+                ) : null}
+              </>
+            ) : (
+              <span className="muted">not archived yet (archived when the workflow closes)</span>
+            )}
+          </dd>
+          {timeline && timeline.buildIds.length > 0 ? (
+            <>
+              <dt>Code that ran it</dt>
+              <dd>
+                {timeline.buildIds.map((build) => (
+                  <code key={build} style={{ display: 'block', fontSize: '0.75rem' }}>
+                    {build}
+                  </code>
+                ))}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        <div className="row" style={{ marginTop: '0.75rem', alignItems: 'center' }}>
+          <Form method="post">
+            <button type="submit" name="intent" value="replay" disabled={busy || !history}>
+              {busy ? 'Replaying…' : 'Replay against the current code'}
+            </button>
+          </Form>
+          <a href={`/api/v1/audit/workflows/${id}/history`} target="_blank" rel="noreferrer">
+            Raw history JSON
+          </a>
+          <a href={`/api/v1/audit/workflows/${id}/export`} download>
+            Export (history, ledger, audit log, manifest)
+          </a>
+        </div>
+        {result ? <ReplayOutcome result={result} /> : null}
+      </section>
+
+      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(240px, 1fr) minmax(0, 2fr)', gap: '1rem', alignItems: 'start' }}>
+        <section className="card" aria-labelledby="business-timeline">
+          <h2 id="business-timeline">Business timeline</h2>
+          {lifecycle && lifecycle.events.length > 0 ? (
+            <ol className="timeline">
+              {lifecycle.events.map((event) => (
+                <li key={event.seq} data-status={event.to}>
+                  <div>
+                    {event.from ? (
+                      <>
+                        <StatusBadge status={event.from} /> →{' '}
+                      </>
+                    ) : null}
+                    <StatusBadge status={event.to} />
+                  </div>
+                  <div className="muted">
+                    {formatTime(event.at)} · {actorText(event.actor, people) ?? 'system'}
+                  </div>
+                  {event.reason ? <div>{event.reason}</div> : null}
+                  {typeof event.data.action === 'string' ? (
+                    <div className="muted">
+                      action <code>{event.data.action}</code>
+                    </div>
+                  ) : null}
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p className="muted">No lifecycle record for this workflow.</p>
+          )}
+          {lifecycle && lifecycle.tasks.length > 0 ? (
+            <>
+              <h3>Tasks</h3>
+              <ul>
+                {lifecycle.tasks.map((task) => (
+                  <li key={task.id}>
+                    <code>{task.kind}</code> for {task.requiredRole}: {task.status}
+                    {task.outcome ? ` (${task.outcome})` : ''}
+                    {task.completedBy ? ` by ${people[task.completedBy] ?? task.completedBy}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </section>
+
+        <section className="card" aria-labelledby="event-history">
+          <h2 id="event-history">Temporal event history</h2>
+          {timeline ? (
+            <>
+              <p className="muted">
+                {timeline.eventCount} events; {timeline.workflowTasks} workflow tasks folded away. Each step&apos;s raw
+                events are under “JSON”.
+              </p>
+              {timeline.phases.map((phase, p) => (
+                <div key={p} style={{ marginBottom: '1rem' }}>
+                  <h3 style={{ margin: '0.5rem 0' }}>{phase.title}</h3>
+                  <ol className="timeline">
+                    {phase.steps.map((step) => (
+                      <li key={step.eventIds[0]} id={`event-${step.eventIds[0]}`} data-kind={step.kind}>
+                        {step.eventIds.slice(1).map((eventId) => (
+                          <a key={eventId} id={`event-${eventId}`} aria-hidden="true" />
+                        ))}
+                        <div>
+                          <strong>{step.title}</strong>{' '}
+                          {OUTCOME_LABEL[step.outcome] ? (
+                            <span style={{ color: OUTCOME_COLOR[step.outcome], fontWeight: 600 }}>{OUTCOME_LABEL[step.outcome]}</span>
+                          ) : null}
+                        </div>
+                        <div className="muted">
+                          {formatTime(step.at)} · events {step.eventIds.join(', ')}
+                          {step.actor ? <> · by {actorText(step.actor, people)}</> : null}
+                        </div>
+                        {step.details.length > 0 ? (
+                          <dl className="kv" style={{ fontSize: '0.85rem' }}>
+                            {step.details
+                              .filter((d) => d.value !== '')
+                              .map((d, i) => (
+                                <div key={i} style={{ display: 'contents' }}>
+                                  <dt>{d.label}</dt>
+                                  <dd style={{ overflowWrap: 'anywhere' }}>{d.value}</dd>
+                                </div>
+                              ))}
+                          </dl>
+                        ) : null}
+                        <details>
+                          <summary className="muted">JSON</summary>
+                          <pre style={{ fontSize: '0.75rem', overflowX: 'auto', maxHeight: '24rem' }}>
+                            {JSON.stringify(
+                              step.eventIds.map((eventId) => rawById.get(String(eventId))),
+                              null,
+                              2,
+                            )}
+                          </pre>
+                        </details>
+                      </li>
+                    ))}
+                  </ol>
+                </div>
+              ))}
+            </>
+          ) : (
+            <p className="error">{detail.historyProblem ?? 'No history.'}</p>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="ledger">
+        <h2 id="ledger">Ledger entries</h2>
+        {entries.length === 0 ? <p className="muted">This workflow posted no entries.</p> : null}
+        {entries.map((entry) => (
+          <div key={entry.id} style={{ marginBottom: '1rem' }}>
+            <div>
+              <strong>{entry.kind}</strong> · {entry.status} · {formatTime(entry.createdAt)}
+              {entry.activity ? <span className="muted"> · activity {entry.activity}</span> : null}
+            </div>
+            <div className="muted">
+              idempotency key <code>{entry.idempotencyKey}</code> · entry <code>{entry.id}</code>
+              {entry.reversesEntryId ? <> · reverses {entry.reversesEntryId}</> : null}
+            </div>
+            <div>{entry.description}</div>
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th>Account</th>
+                  <th>Asset</th>
+                  <th className="num">Debit</th>
+                  <th className="num">Credit</th>
+                  <th>Pending</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entry.lines.map((line, i) => (
+                  <tr key={i}>
+                    <td>
+                      <code>{line.accountCode}</code>
+                    </td>
+                    <td>{line.asset}</td>
+                    <td className="num">{line.debit}</td>
+                    <td className="num">{line.credit}</td>
+                    <td>{line.pending ? 'hold' : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      </section>
+    </>
+  );
+}
+
+function ReplayOutcome({
+  result,
+}: {
+  result: { ok: true; replay: ReplayResult } | { ok: false; error: string };
+}) {
+  if (!result.ok) {
+    return (
+      <p className="error" role="alert">
+        {result.error}
+      </p>
+    );
+  }
+  const { replay } = result;
+  if (replay.deterministic) {
+    return (
+      <p className="ok" role="status" data-testid="replay-result">
+        {`✓ Deterministic: ${replay.events} events replayed against the current code (history from ${replay.source}).`}
+      </p>
+    );
+  }
+  return (
+    <div role="alert" data-testid="replay-result">
+      <p className="error">
+        <strong>✗ Not deterministic</strong>: the current code does not follow this history
+        {replay.divergence?.eventId ? (
+          <>
+            {' '}
+            — it diverges at <a href={`#event-${replay.divergence.eventId}`}>event {replay.divergence.eventId}</a>
+            {replay.divergence.eventType ? ` (${replay.divergence.eventType})` : ''}
+          </>
+        ) : null}
+        .
+      </p>
+      <pre style={{ whiteSpace: 'pre-wrap', fontSize: '0.8rem' }}>{replay.error}</pre>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { attempt } from '../action-result.server.js';
+import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { useLiveResource } from '../live.js';
+import { loadOr404 } from '../not-found.server.js';
+import { requireUser } from '../session.server.js';
+
+export const meta: MetaFunction = () => [{ title: 'Bank account · backoffice · clearhouse' }];
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  const account = await loadOr404(() => context.services.bankAccounts.get(user, params.id ?? ''));
+  return { account };
+}
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const user = requireUser(context, request, ['operations', 'admin']);
+  const form = await request.formData();
+  const id = params.id ?? '';
+  const text = (name: string) => String(form.get(name) ?? '').trim();
+  switch (form.get('intent')) {
+    case 'verify':
+      return attempt(
+        () => context.services.bankAccounts.verify(user, id, { note: text('note') || null }, context.requestId),
+        'Verified: withdrawals to this account are possible now.',
+      );
+    case 'reject':
+      return attempt(
+        () => context.services.bankAccounts.reject(user, id, { reason: text('reason') }, context.requestId),
+        'Rejected.',
+      );
+    default:
+      return { ok: false as const, error: 'Unknown action.', code: 'validation_failed' };
+  }
+}
+
+export default function OpsBankAccount() {
+  const { account: rendered } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const { value: account } = useLiveResource(rendered, `/api/v1/bank-accounts/${rendered.id}/events`);
+  return (
+    <>
+      <p>
+        <Link to="/ops/tasks">← Task inbox</Link> · <Link to="/ops/bank-accounts">Bank accounts</Link>
+      </p>
+      <h1>
+        Bank account {account.ibanDisplay} <StatusBadge status={account.status} />
+      </h1>
+      {result && !result.ok ? (
+        <p className="error" role="alert">
+          {result.error}
+        </p>
+      ) : null}
+      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <div className="row" style={{ alignItems: 'flex-start' }}>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Details</h2>
+          <dl className="kv">
+            <dt>Client</dt>
+            <dd>
+              {account.clientEmail ?? ''} ({account.clientId})
+            </dd>
+            <dt>Account holder</dt>
+            <dd>{account.accountName}</dd>
+            <dt>IBAN</dt>
+            <dd>{account.ibanDisplay}</dd>
+            <dt>BIC</dt>
+            <dd>{account.bic}</dd>
+            <dt>Bank</dt>
+            <dd>
+              {account.bankName} ({account.country})
+            </dd>
+            <dt>Added</dt>
+            <dd>{formatTime(account.createdAt)}</dd>
+            {account.verifiedAt ? (
+              <>
+                <dt>Verified</dt>
+                <dd>
+                  {formatTime(account.verifiedAt)}
+                  {account.verificationNote ? ` · ${account.verificationNote}` : ''}
+                </dd>
+              </>
+            ) : null}
+            {account.rejectionReason ? (
+              <>
+                <dt>Rejected</dt>
+                <dd>
+                  {formatTime(account.rejectedAt)} · {account.rejectionReason}
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          {account.allowedActions.includes('verify') ? (
+            <div className="stack" aria-label="Verification">
+              <h2>Verification</h2>
+              <p className="muted">
+                Check that the account belongs to the client (a statement in their name, a bank letter) before verifying:
+                verified accounts can receive withdrawals.
+              </p>
+              <Form method="post" className="row">
+                <label>
+                  Note
+                  <input name="note" maxLength={500} size={40} placeholder="How it was checked" />
+                </label>
+                <button type="submit" name="intent" value="verify" disabled={busy}>
+                  Verify
+                </button>
+              </Form>
+              <Form method="post" className="row">
+                <label>
+                  Reason
+                  <input name="reason" required maxLength={500} size={40} />
+                </label>
+                <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
+                  Reject
+                </button>
+              </Form>
+            </div>
+          ) : null}
+        </section>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Timeline</h2>
+          <Timeline items={account.timeline} />
+        </section>
+      </div>
+    </>
+  );
+}

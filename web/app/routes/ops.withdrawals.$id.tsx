@@ -1,0 +1,206 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { ApiError } from '../../../api/errors.js';
+import { groupIban } from '../../../domain/withdrawal.js';
+import { attempt } from '../action-result.server.js';
+import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { useLiveResource } from '../live.js';
+import { loadOr404 } from '../not-found.server.js';
+import { requireUser } from '../session.server.js';
+
+/**
+ * The in-process services throw the server's ApiError; this page bundle holds its own copy of that
+ * class, so attempt()/loadOr404 would not recognise it. Re-throw it as the bundle's class.
+ */
+function asPageError(error: unknown): never {
+  const e = error as { name?: unknown; status: number; code: string; message: string; details: unknown };
+  if (error instanceof Error && e.name === 'ApiError' && !(error instanceof ApiError)) {
+    throw new ApiError(e.status, e.code, e.message, e.details);
+  }
+  throw error;
+}
+
+export const meta: MetaFunction = () => [{ title: 'Withdrawal · backoffice · clearhouse' }];
+
+const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
+
+export async function loader({ context, request, params }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, READERS);
+  const withdrawal = await loadOr404(() =>
+    context.services.withdrawals.get(user, params.id ?? '').catch(asPageError),
+  );
+  return { withdrawal, me: user.id };
+}
+
+/** The contract's refusals in words. */
+const ERROR_WORDS: Record<string, string> = {
+  self_approval: 'You requested this withdrawal yourself (or it is yours): someone else must approve it.',
+  already_approved_by_you:
+    'You have already approved this withdrawal. Four eyes: a second, different person must approve it.',
+  forbidden: 'Your role may not decide on withdrawals.',
+};
+
+export async function action({ context, request, params }: ActionFunctionArgs) {
+  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  const form = await request.formData();
+  const id = params.id ?? '';
+  const text = (name: string) => String(form.get(name) ?? '').trim();
+  const withdrawals = context.services.withdrawals;
+  let result;
+  switch (form.get('intent')) {
+    case 'approve':
+      result = await attempt(
+        () =>
+          withdrawals.approve(user, id, { note: text('note') || null }, context.requestId).catch(asPageError),
+        'Approved.',
+      );
+      break;
+    case 'reject':
+      result = await attempt(
+        () => withdrawals.reject(user, id, { reason: text('reason') }, context.requestId).catch(asPageError),
+        'Rejected; the reserved amount is released.',
+      );
+      break;
+    default:
+      return { ok: false as const, error: 'Unknown action.', code: 'validation_failed' };
+  }
+  if (!result.ok && ERROR_WORDS[result.code]) return { ...result, error: ERROR_WORDS[result.code]! };
+  if (!result.ok && result.fields?.reason) return { ...result, error: 'Give a reason for the rejection.' };
+  return result;
+}
+
+export default function OpsWithdrawal() {
+  const { withdrawal: rendered, me } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === 'submitting';
+  const { value: withdrawal } = useLiveResource(rendered, `/api/v1/withdrawals/${rendered.id}/events`);
+  const account = withdrawal.bankAccount;
+  const pending = withdrawal.status === 'PENDING_APPROVAL';
+  const approvedByMe = withdrawal.approvals.some((a) => a.actor.id === me);
+  return (
+    <>
+      <p>
+        <Link to="/ops/tasks">← Task inbox</Link> · <Link to="/ops/withdrawals">All withdrawals</Link>
+      </p>
+      <h1>
+        Withdrawal {withdrawal.amount} {withdrawal.currency} <StatusBadge status={withdrawal.status} />
+      </h1>
+      {result && !result.ok ? (
+        <p className="error" role="alert">
+          {result.error}
+        </p>
+      ) : null}
+      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <div className="row" style={{ alignItems: 'flex-start' }}>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Details</h2>
+          <dl className="kv">
+            <dt>Status</dt>
+            <dd data-testid="status">{withdrawal.status}</dd>
+            <dt>Client</dt>
+            <dd>{withdrawal.clientId}</dd>
+            <dt>Amount</dt>
+            <dd>
+              {withdrawal.amount} {withdrawal.currency}
+            </dd>
+            <dt>Pay to</dt>
+            <dd>
+              {account
+                ? `${account.accountName}, ${account.bankName} (${account.country}) · ${groupIban(account.iban)} · ${account.bic}`
+                : '—'}
+            </dd>
+            <dt>Requested</dt>
+            <dd>{formatTime(withdrawal.createdAt)}</dd>
+            <dt>Approval due</dt>
+            <dd>
+              {formatTime(withdrawal.approvalDueAt)}
+              {withdrawal.escalatedAt ? (
+                <strong className="error"> · overdue, escalated {formatTime(withdrawal.escalatedAt)}</strong>
+              ) : null}
+            </dd>
+            {withdrawal.bankReference ? (
+              <>
+                <dt>Bank reference</dt>
+                <dd>{withdrawal.bankReference}</dd>
+              </>
+            ) : null}
+            {withdrawal.failureReason ? (
+              <>
+                <dt>Reason</dt>
+                <dd>{withdrawal.failureReason}</dd>
+              </>
+            ) : null}
+          </dl>
+
+          <h2>Approvals</h2>
+          <p data-testid="approval-summary">
+            {withdrawal.approvalsRequired === 2
+              ? 'Four eyes: two different people must approve (at or above the threshold).'
+              : 'One approval is enough.'}{' '}
+            {pending
+              ? withdrawal.secondApproverNeeded
+                ? 'A second approver is needed.'
+                : `${withdrawal.approvalsMissing} approval${withdrawal.approvalsMissing === 1 ? '' : 's'} needed.`
+              : null}
+          </p>
+          {withdrawal.approvals.length === 0 ? (
+            <p className="muted">No approvals yet.</p>
+          ) : (
+            <ol data-testid="approvals">
+              {withdrawal.approvals.map((a) => (
+                <li key={`${a.actor.id}-${a.at}`}>
+                  {a.actor.id === me ? 'You' : `${a.actor.role} ${a.actor.id}`} · {formatTime(a.at)}
+                  {a.note ? ` — ${a.note}` : ''}
+                </li>
+              ))}
+            </ol>
+          )}
+          {pending && approvedByMe ? (
+            <p className="muted">You have approved; a different person must give the second approval.</p>
+          ) : null}
+
+          {withdrawal.allowedActions.includes('approve') ? (
+            <Form method="post" className="row" aria-label="Approve">
+              <label>
+                Note (optional)
+                <input name="note" maxLength={500} />
+              </label>
+              <button type="submit" name="intent" value="approve" disabled={busy}>
+                Approve withdrawal
+              </button>
+            </Form>
+          ) : null}
+          {withdrawal.allowedActions.includes('reject') ? (
+            <Form method="post" className="row" aria-label="Reject">
+              <label>
+                Reason
+                <input name="reason" required maxLength={500} />
+              </label>
+              <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
+                Reject withdrawal
+              </button>
+            </Form>
+          ) : null}
+        </section>
+        <section className="card" style={{ flex: 1 }}>
+          <h2>Timeline</h2>
+          <Timeline items={withdrawal.timeline} />
+          {withdrawal.openTasks && withdrawal.openTasks.length > 0 ? (
+            <>
+              <h2>Open tasks</h2>
+              <ul>
+                {withdrawal.openTasks.map((task) => (
+                  <li key={task.id}>
+                    {task.summary ?? task.kind} · {task.status}
+                    {task.priority > 0 ? ` · priority ${task.priority}` : ''} · due {formatTime(task.dueAt)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </section>
+      </div>
+    </>
+  );
+}
