@@ -41,7 +41,9 @@ export function createBankAccountActivities(pool: pg.Pool) {
               [id, at, actorId, text],
             );
       if (updated.rowCount === 1) return;
-      const { rows } = await pool.query<{ status: string }>(`SELECT status FROM bank_account WHERE id = $1`, [id]);
+      const { rows } = await pool.query<{ status: string }>(`SELECT status FROM bank_account WHERE id = $1`, [
+        id,
+      ]);
       if (rows[0]?.status === to) return; // an earlier attempt did it
       throw ApplicationFailure.nonRetryable(
         rows[0] ? `the bank account is ${rows[0].status}` : 'the bank account does not exist',

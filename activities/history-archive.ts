@@ -7,7 +7,12 @@
 // the activity waits a little, then fails with the retryable `workflow_running` so Temporal
 // retries it with backoff.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type pg from 'pg';
 import { config } from '../db/config.js';
@@ -59,7 +64,13 @@ export function createHistoryArchiveActivities(deps: HistoryArchiveDeps) {
     async archiveHistory(workflowId: string, runId?: string): Promise<ArchiveHistoryResult> {
       const existing = await getHistoryArchiveSummary(deps.pool, workflowId);
       if (existing && (!runId || existing.runId === runId)) {
-        return { workflowId, runId: existing.runId, outcome: 'already', sha256: existing.sha256, eventCount: existing.eventCount };
+        return {
+          workflowId,
+          runId: existing.runId,
+          outcome: 'already',
+          sha256: existing.sha256,
+          eventCount: existing.eventCount,
+        };
       }
       const client = await temporal();
       const handle = client.workflow.getHandle(workflowId, runId);

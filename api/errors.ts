@@ -8,7 +8,17 @@ export interface ErrorBody {
   error: { code: string; message: string; details: unknown };
 }
 
+// The Remix server build bundles its own copy of this module, so a plain `instanceof` would miss
+// errors thrown by the server's copy. A registry-wide symbol brands every instance instead.
+const API_ERROR_BRAND = Symbol.for('clearhouse.ApiError');
+
 export class ApiError extends Error {
+  readonly [API_ERROR_BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[API_ERROR_BRAND] === true;
+  }
+
   constructor(
     readonly status: number,
     readonly code: string,

@@ -77,7 +77,9 @@ describe('IBAN', () => {
 
   it('words the expected length', () => {
     const result = checkIban('DE8937040044053201300');
-    expect(!result.ok && result.issues[0]!.message).toBe('an IBAN from DE has 22 characters; this one has 21');
+    expect(!result.ok && result.issues[0]!.message).toBe(
+      'an IBAN from DE has 22 characters; this one has 21',
+    );
   });
 
   it('refuses non-strings', () => {
@@ -140,17 +142,33 @@ describe('checkBankAccountFields', () => {
   it('requires the BIC, the IBAN and the stated country to agree', () => {
     const bic = checkBankAccountFields({ ...GOOD, bic: 'BNPAFRPP' });
     expect(bic.ok).toBe(false);
-    if (!bic.ok) expect(bic.issues).toEqual([expect.objectContaining({ path: 'bic', code: 'country_mismatch' })]);
+    if (!bic.ok)
+      expect(bic.issues).toEqual([expect.objectContaining({ path: 'bic', code: 'country_mismatch' })]);
     const country = checkBankAccountFields({ ...GOOD, country: 'FR' });
     expect(country.ok).toBe(false);
-    if (!country.ok) expect(country.issues).toEqual([expect.objectContaining({ path: 'country', code: 'country_mismatch' })]);
+    if (!country.ok)
+      expect(country.issues).toEqual([
+        expect.objectContaining({ path: 'country', code: 'country_mismatch' }),
+      ]);
   });
 
   it('reports every problem at once', () => {
-    const result = checkBankAccountFields({ iban: 'DE00', bic: 'x', accountName: '', bankName: ' ', country: 'Germany' });
+    const result = checkBankAccountFields({
+      iban: 'DE00',
+      bic: 'x',
+      accountName: '',
+      bankName: ' ',
+      country: 'Germany',
+    });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.issues.map((i) => i.path).sort()).toEqual(['accountName', 'bankName', 'bic', 'country', 'iban']);
+      expect(result.issues.map((i) => i.path).sort()).toEqual([
+        'accountName',
+        'bankName',
+        'bic',
+        'country',
+        'iban',
+      ]);
     }
   });
 });

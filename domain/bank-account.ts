@@ -107,7 +107,10 @@ function ibanLength(country: string): number | null {
 }
 
 /** The normalised IBAN, or the issues that make it unusable, in words. */
-export function checkIban(raw: unknown, path = 'iban'): { ok: true; iban: string } | { ok: false; issues: FieldIssue[] } {
+export function checkIban(
+  raw: unknown,
+  path = 'iban',
+): { ok: true; iban: string } | { ok: false; issues: FieldIssue[] } {
   const fail = (code: string, message: string) => ({ ok: false as const, issues: [{ path, code, message }] });
   if (typeof raw !== 'string' || raw.trim() === '') return fail('required', 'the IBAN is required');
   if (raw.length > 64) return fail('too_big', 'an IBAN has at most 34 characters');
@@ -153,15 +156,22 @@ export function checkIban(raw: unknown, path = 'iban'): { ok: true; iban: string
     );
   }
   if (codes.has(ValidationErrorsIBAN.QRIBANNotAllowed)) {
-    return fail('qr_iban', 'this is a QR-IBAN, used only for QR-bill payments; give the account’s ordinary IBAN');
+    return fail(
+      'qr_iban',
+      'this is a QR-IBAN, used only for QR-bill payments; give the account’s ordinary IBAN',
+    );
   }
   return fail('invalid_iban', 'this is not a valid IBAN');
 }
 
 /** The normalised BIC (8 or 11 characters), or the issues that make it unusable, in words. */
-export function checkBic(raw: unknown, path = 'bic'): { ok: true; bic: string; country: string } | { ok: false; issues: FieldIssue[] } {
+export function checkBic(
+  raw: unknown,
+  path = 'bic',
+): { ok: true; bic: string; country: string } | { ok: false; issues: FieldIssue[] } {
   const fail = (code: string, message: string) => ({ ok: false as const, issues: [{ path, code, message }] });
-  if (typeof raw !== 'string' || raw.trim() === '') return fail('required', 'the BIC (SWIFT code) is required');
+  if (typeof raw !== 'string' || raw.trim() === '')
+    return fail('required', 'the BIC (SWIFT code) is required');
   if (raw.length > 32) return fail('too_big', 'a BIC has 8 or 11 characters');
   const bic = normalizeBic(raw);
   if (!/^[A-Z0-9]{8}([A-Z0-9]{3})?$/.test(bic)) {
@@ -170,12 +180,19 @@ export function checkBic(raw: unknown, path = 'bic'): { ok: true; bic: string; c
   const result = validateBIC(bic);
   if (!result.valid) {
     if (result.errorCodes.includes(ValidationErrorsBIC.NoBICCountry)) {
-      return fail('unknown_country', `characters 5 and 6 of a BIC are a country code; ${bic.slice(4, 6)} is not one`);
+      return fail(
+        'unknown_country',
+        `characters 5 and 6 of a BIC are a country code; ${bic.slice(4, 6)} is not one`,
+      );
     }
-    return fail('wrong_format', 'a BIC is 4 letters (bank), 2 letters (country), 2 characters (location) and an optional 3-character branch');
+    return fail(
+      'wrong_format',
+      'a BIC is 4 letters (bank), 2 letters (country), 2 characters (location) and an optional 3-character branch',
+    );
   }
   const parts = extractBIC(bic);
-  if (parts.testBIC) return fail('test_bic', 'this is a test BIC (its location code ends in 0); give the bank’s live BIC');
+  if (parts.testBIC)
+    return fail('test_bic', 'this is a test BIC (its location code ends in 0); give the bank’s live BIC');
   return { ok: true, bic, country: parts.countryCode ?? bic.slice(4, 6) };
 }
 
@@ -207,14 +224,19 @@ export function checkBankAccountFields(
       return '';
     }
     const trimmed = value.trim().replace(/\s+/g, ' ');
-    if (trimmed.length > 140) issues.push({ path: field, code: 'too_big', message: `${label} has at most 140 characters` });
+    if (trimmed.length > 140)
+      issues.push({ path: field, code: 'too_big', message: `${label} has at most 140 characters` });
     return trimmed;
   };
   const accountName = text('accountName', 'the account holder’s name');
   const bankName = text('bankName', 'the bank’s name');
   let country = '';
   if (typeof raw.country !== 'string' || !/^[A-Za-z]{2}$/.test(raw.country.trim())) {
-    issues.push({ path: 'country', code: 'invalid_country', message: 'the country is a two-letter ISO code, like DE' });
+    issues.push({
+      path: 'country',
+      code: 'invalid_country',
+      message: 'the country is a two-letter ISO code, like DE',
+    });
   } else {
     country = raw.country.trim().toUpperCase();
   }
@@ -288,23 +310,40 @@ export interface BankAccountView {
 
 export function checkBankAccountInput(input: BankAccountInput): Refusal | null {
   if (typeof input !== 'object' || input === null) return validation('', 'invalid_type', 'input is missing');
-  if (!isUuid(input.bankAccountId)) return validation('bankAccountId', 'invalid_string', 'bankAccountId must be a UUID');
+  if (!isUuid(input.bankAccountId))
+    return validation('bankAccountId', 'invalid_string', 'bankAccountId must be a UUID');
   if (!isUuid(input.clientId)) return validation('clientId', 'invalid_string', 'clientId must be a UUID');
   const fields = checkBankAccountFields(input);
   if (!fields.ok) {
-    return { code: 'validation_failed', message: fields.issues[0]!.message, details: { issues: fields.issues } };
+    return {
+      code: 'validation_failed',
+      message: fields.issues[0]!.message,
+      details: { issues: fields.issues },
+    };
   }
-  if (!isActor(input.requestedBy) || input.requestedBy.role !== 'client' || input.requestedBy.id !== input.clientId) {
+  if (
+    !isActor(input.requestedBy) ||
+    input.requestedBy.role !== 'client' ||
+    input.requestedBy.id !== input.clientId
+  ) {
     return { code: 'forbidden', message: 'a bank account is registered by the client it belongs to' };
   }
   const due = input.policy?.verifyDueMs;
   if (!(typeof due === 'number' && Number.isSafeInteger(due) && due > 0)) {
-    return validation('policy.verifyDueMs', 'invalid_type', 'verifyDueMs must be a positive whole number of milliseconds');
+    return validation(
+      'policy.verifyDueMs',
+      'invalid_type',
+      'verifyDueMs must be a positive whole number of milliseconds',
+    );
   }
   return null;
 }
 
-export function checkBankAccountAction(view: BankAccountView, action: BankAccountAction, actor: unknown): Refusal | null {
+export function checkBankAccountAction(
+  view: BankAccountView,
+  action: BankAccountAction,
+  actor: unknown,
+): Refusal | null {
   if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
   const forbidden = authorize(BANK_ACCOUNT_PERMISSIONS, action, actor, view.clientId);
   if (forbidden) return forbidden;
@@ -313,7 +352,8 @@ export function checkBankAccountAction(view: BankAccountView, action: BankAccoun
 }
 
 export function checkVerify(view: BankAccountView, args: VerifyBankAccountArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkBankAccountAction(view, 'verify', args.actor);
   if (refused) return refused;
   const note = checkText(args.note, 'note', { required: false });
@@ -321,7 +361,8 @@ export function checkVerify(view: BankAccountView, args: VerifyBankAccountArgs):
 }
 
 export function checkRejectAccount(view: BankAccountView, args: RejectBankAccountArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkBankAccountAction(view, 'reject', args.actor);
   if (refused) return refused;
   const reason = checkText(args.reason, 'reason', { required: true });
@@ -329,10 +370,13 @@ export function checkRejectAccount(view: BankAccountView, args: RejectBankAccoun
 }
 
 export function checkRemove(view: BankAccountView, args: RemoveBankAccountArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   return checkBankAccountAction(view, 'remove', args.actor);
 }
 
-export function bankAccountStaticSummary(input: Pick<BankAccountInput, 'iban' | 'bankName' | 'clientId'>): string {
+export function bankAccountStaticSummary(
+  input: Pick<BankAccountInput, 'iban' | 'bankName' | 'clientId'>,
+): string {
   return `Bank account ${maskIban(input.iban)} at ${input.bankName} for client ${input.clientId}`;
 }

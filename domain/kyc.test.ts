@@ -71,7 +71,11 @@ describe('documents', () => {
   });
 
   it('counts the newest document of each type, never an expired one', () => {
-    const doc = (type: KycDocumentFacts['type'], uploadedAt: string, status: KycDocumentFacts['status'] = 'UPLOADED') => ({
+    const doc = (
+      type: KycDocumentFacts['type'],
+      uploadedAt: string,
+      status: KycDocumentFacts['status'] = 'UPLOADED',
+    ) => ({
       id: randomUUID(),
       type,
       uploadedAt,
@@ -114,10 +118,12 @@ describe('Update checks', () => {
     expect(checkSubmit(notStarted, { actor: client, documents: [passport, passport, address] })?.code).toBe(
       'validation_failed',
     );
-    expect(checkSubmit(pending, { actor: client, documents: [passport, address] })?.code).toBe('invalid_state');
-    expect(checkSubmit({ status: 'REJECTED', clientId }, { actor: client, documents: [passport, address] })?.code).toBe(
+    expect(checkSubmit(pending, { actor: client, documents: [passport, address] })?.code).toBe(
       'invalid_state',
     );
+    expect(
+      checkSubmit({ status: 'REJECTED', clientId }, { actor: client, documents: [passport, address] })?.code,
+    ).toBe('invalid_state');
   });
 
   it('lets operations and admins decide; reasons and comments are required', () => {
@@ -128,7 +134,9 @@ describe('Update checks', () => {
     expect(checkApprove(pending, { actor: client })?.code).toBe('forbidden');
     expect(checkReject(pending, { actor: ops, reason: 'sanctions list match' })).toBeNull();
     expect(checkReject(pending, { actor: ops, reason: '' })?.code).toBe('validation_failed');
-    expect(checkRequestChanges(pending, { actor: ops, comments: 'the bill is older than 3 months' })).toBeNull();
+    expect(
+      checkRequestChanges(pending, { actor: ops, comments: 'the bill is older than 3 months' }),
+    ).toBeNull();
     expect(checkRequestChanges(pending, { actor: ops, comments: '  ' })?.code).toBe('validation_failed');
     expect(checkApprove(notStarted, { actor: ops })?.code).toBe('invalid_state');
     expect(checkApprove({ status: 'APPROVED', clientId }, { actor: ops })?.code).toBe('invalid_state');

@@ -145,7 +145,8 @@ export function uploadLabelProblem(
   declaredType: string | null | undefined,
 ): string | null {
   const ext = fileExtension(filename);
-  const shown = detected === 'application/pdf' ? 'a PDF' : detected === 'image/png' ? 'a PNG image' : 'a JPEG image';
+  const shown =
+    detected === 'application/pdf' ? 'a PDF' : detected === 'image/png' ? 'a PNG image' : 'a JPEG image';
   if (ext !== null && !KYC_EXTENSIONS[detected].includes(ext)) {
     return `the file's content is ${shown} but its name ends in .${ext}`;
   }
@@ -200,7 +201,11 @@ export function currentDocuments<D extends KycDocumentFacts>(documents: readonly
   for (const doc of documents) {
     if (doc.status === 'EXPIRED') continue;
     const seen = newest.get(doc.type);
-    if (!seen || doc.uploadedAt > seen.uploadedAt || (doc.uploadedAt === seen.uploadedAt && doc.id > seen.id)) {
+    if (
+      !seen ||
+      doc.uploadedAt > seen.uploadedAt ||
+      (doc.uploadedAt === seen.uploadedAt && doc.id > seen.id)
+    ) {
       newest.set(doc.type, doc);
     }
   }
@@ -340,7 +345,8 @@ export function checkKycInput(input: KycInput): Refusal | null {
     return refuse('validation_failed', `the KYC policy is not usable: ${problems.join('; ')}`);
   const carried = input.carried;
   if (carried !== undefined && carried !== null) {
-    if (!isKycStatus(carried.status)) return validation('carried.status', 'invalid_enum_value', 'unknown status');
+    if (!isKycStatus(carried.status))
+      return validation('carried.status', 'invalid_enum_value', 'unknown status');
     if (!Array.isArray(carried.timeline) || carried.timeline.length === 0) {
       return validation('carried.timeline', 'invalid_type', 'a carried state has a timeline');
     }
@@ -358,7 +364,8 @@ export function checkKycAction(view: KycView, action: KycAction, actor: unknown)
 
 /** The documents must be well-formed, distinct, and meet every requirement. */
 export function checkSubmit(view: KycView, args: SubmitKycArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkKycAction(view, 'submit', args.actor);
   if (refused) return refused;
   if (!Array.isArray(args.documents) || args.documents.length > KYC_DOCUMENT_TYPES.length * 4) {
@@ -384,7 +391,8 @@ export function checkSubmit(view: KycView, args: SubmitKycArgs): Refusal | null 
 }
 
 export function checkApprove(view: KycView, args: ApproveKycArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkKycAction(view, 'approve', args.actor);
   if (refused) return refused;
   const note = checkText(args.note, 'note', { required: false });
@@ -392,7 +400,8 @@ export function checkApprove(view: KycView, args: ApproveKycArgs): Refusal | nul
 }
 
 export function checkReject(view: KycView, args: RejectKycArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkKycAction(view, 'reject', args.actor);
   if (refused) return refused;
   const reason = checkText(args.reason, 'reason', { required: true });
@@ -400,7 +409,8 @@ export function checkReject(view: KycView, args: RejectKycArgs): Refusal | null 
 }
 
 export function checkRequestChanges(view: KycView, args: RequestKycChangesArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null) return validation('', 'invalid_type', 'arguments are missing');
+  if (typeof args !== 'object' || args === null)
+    return validation('', 'invalid_type', 'arguments are missing');
   const refused = checkKycAction(view, 'request_changes', args.actor);
   if (refused) return refused;
   const comments = checkText(args.comments, 'comments', { required: true });

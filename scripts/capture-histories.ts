@@ -46,7 +46,8 @@ function selected(only: string[]): Scenario[] {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
   const chosen = selected(values.only ?? []);
-  const databaseUrl = process.env.CAPTURE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse_capture';
+  const databaseUrl =
+    process.env.CAPTURE_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse_capture';
 
   Runtime.install({ logger: new DefaultLogger('WARN') });
   console.log(`scratch database ${new URL(databaseUrl).pathname.slice(1)}: recreating and migrating`);
@@ -56,7 +57,11 @@ async function main(): Promise<void> {
 
   console.log('starting a Temporal dev server from the installed CLI');
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: await ensureTemporalCli() }, ip: '127.0.0.1', ui: false },
+    server: {
+      executable: { type: 'existing-path', path: await ensureTemporalCli() },
+      ip: '127.0.0.1',
+      ui: false,
+    },
   });
   const taskQueue = `golden-capture-${randomUUID()}`;
   try {

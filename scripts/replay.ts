@@ -15,7 +15,7 @@
 // Exit codes: 0 every history replayed deterministically; 1 at least one did not; 2 usage error or
 // a history that could not be found or read.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -58,7 +58,8 @@ function database(): pg.Pool {
   return pool;
 }
 
-const notFound = (error: unknown) => error instanceof WorkflowNotFoundError || (error as { code?: unknown })?.code === 5;
+const notFound = (error: unknown) =>
+  error instanceof WorkflowNotFoundError || (error as { code?: unknown })?.code === 5;
 
 async function fromTemporal(workflowId: string): Promise<Source | null> {
   const client = await temporalClient();
@@ -91,7 +92,9 @@ async function byWorkflowId(workflowId: string, warn: (line: string) => void): P
   } catch (error) {
     warn(`the history archive (DATABASE_URL) is not reachable: ${(error as Error).message}`);
   }
-  throw new UsageError(`no history for ${workflowId} in Temporal${temporalProblem ? ' (unreachable)' : ''} or in the archive`);
+  throw new UsageError(
+    `no history for ${workflowId} in Temporal${temporalProblem ? ' (unreachable)' : ''} or in the archive`,
+  );
 }
 
 async function* byTypeSince(
@@ -115,7 +118,9 @@ async function* byTypeSince(
       yield found;
     }
   } catch (error) {
-    warn(`Temporal visibility at ${config.temporalAddress} did not answer (${(error as Error).message}); using the archive only`);
+    warn(
+      `Temporal visibility at ${config.temporalAddress} did not answer (${(error as Error).message}); using the archive only`,
+    );
   }
   try {
     for (const archived of await listHistoryArchives(database(), { type, since })) {
@@ -158,8 +163,11 @@ function fromFile(file: string): Source {
     throw new UsageError(`${file} is not a workflow history: ${(error as Error).message}`);
   }
   const facts = historyFacts(history);
-  const name = file.split('/').pop()!.replace(/\.json$/, '');
-  return { workflowId: facts.workflowId ?? name, from: file, history };
+  const name = file
+    .split('/')
+    .pop()!
+    .replace(/\.json$/, '');
+  return { workflowId: facts.workflowId ?? name, from: relative(process.cwd(), file) || file, history };
 }
 
 // ---- replay -----------------------------------------------------------------------------------------
@@ -176,7 +184,10 @@ export interface ReplayLine {
 }
 
 /** Replays every source with one replay worker; one line per history. */
-async function replayAll(sources: AsyncIterable<Source> | Iterable<Source>, bundle: ReplayBundle): Promise<ReplayLine[]> {
+async function replayAll(
+  sources: AsyncIterable<Source> | Iterable<Source>,
+  bundle: ReplayBundle,
+): Promise<ReplayLine[]> {
   const byId = new Map<string, Source>();
   async function* feed() {
     for await (const source of sources) {
@@ -186,7 +197,10 @@ async function replayAll(sources: AsyncIterable<Source> | Iterable<Source>, bund
     }
   }
   const lines: ReplayLine[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'replay-cli' }, feed())) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle, replayName: 'replay-cli' },
+    feed(),
+  )) {
     const source = byId.get(result.workflowId)!;
     const facts = historyFacts(source.history);
     const line: ReplayLine = {
@@ -201,7 +215,8 @@ async function replayAll(sources: AsyncIterable<Source> | Iterable<Source>, bund
       const divergence = divergenceOf(result.error.message, source.history);
       line.eventId = divergence.eventId;
       line.eventType = divergence.eventType;
-      if (!(result.error instanceof DeterminismViolationError)) line.message = `(replay failure) ${line.message}`;
+      if (!(result.error instanceof DeterminismViolationError))
+        line.message = `(replay failure) ${line.message}`;
     }
     lines.push(line);
   }
@@ -234,7 +249,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const modes = [values['workflow-id'] ? 1 : 0, values.type || values.since ? 1 : 0, values.file ? 1 : 0];
-  if (modes.reduce((a, b) => a + b, 0) !== 1) throw new UsageError('choose one of --workflow-id, --type/--since, --file');
+  if (modes.reduce((a, b) => a + b, 0) !== 1)
+    throw new UsageError('choose one of --workflow-id, --type/--since, --file');
   const warn = (line: string) => console.error(`warning: ${line}`);
 
   let sources: AsyncIterable<Source> | Iterable<Source>;
@@ -246,7 +262,8 @@ async function main(argv: string[]): Promise<number> {
     sources = values.file.flatMap(jsonFiles).map(fromFile);
   } else {
     if (!values.type || !values.since) throw new UsageError('--type and --since go together');
-    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(values.type)) throw new UsageError(`not a workflow type: ${values.type}`);
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(values.type))
+      throw new UsageError(`not a workflow type: ${values.type}`);
     const since = new Date(values.since);
     const until = values.until ? new Date(values.until) : null;
     if (Number.isNaN(since.getTime()) || (until && Number.isNaN(until.getTime()))) {
@@ -256,7 +273,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const bundle: ReplayBundle = values.bundle ? { codePath: resolve(values.bundle) } : await currentWorkflowBundle();
+  const bundle: ReplayBundle = values.bundle
+    ? { codePath: resolve(values.bundle) }
+    : await currentWorkflowBundle();
   const lines = await replayAll(sources, bundle);
   for (const line of lines) console.log(report(line));
   const failed = lines.filter((line) => !line.ok);
@@ -270,7 +289,10 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2))
   .catch((error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+    ) {
       console.error(`${(error as Error).message}\n${USAGE}`);
     } else {
       console.error(error instanceof Error ? (error.stack ?? error.message) : error);

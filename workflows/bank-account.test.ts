@@ -49,7 +49,11 @@ async function newUser(role: 'client' | 'operations'): Promise<Actor> {
 }
 
 /** What POST /bank-accounts does: insert the registration, start its verification workflow. */
-async function register(): Promise<{ handle: WorkflowHandle<typeof bankAccount>; input: BankAccountInput; client: Actor }> {
+async function register(): Promise<{
+  handle: WorkflowHandle<typeof bankAccount>;
+  input: BankAccountInput;
+  client: Actor;
+}> {
   const client = await newUser('client');
   const id = randomUUID();
   const fields = {
@@ -104,15 +108,31 @@ describe('bank account verification workflow', () => {
   it('registered → verify task → VERIFIED (usable for withdrawals) → removed', async () => {
     const { handle, input, client } = await register();
     const pending = await handle.query(bankAccountStateQuery);
-    expect(pending).toMatchObject({ status: 'PENDING_VERIFICATION', clientId: client.id, id: input.bankAccountId });
+    expect(pending).toMatchObject({
+      status: 'PENDING_VERIFICATION',
+      clientId: client.id,
+      id: input.bankAccountId,
+    });
     const detail = await waitForLifecycle(handle.workflowId);
-    expect(detail).toMatchObject({ type: 'bank_account', businessId: input.bankAccountId, ownerId: client.id, status: 'PENDING_VERIFICATION' });
+    expect(detail).toMatchObject({
+      type: 'bank_account',
+      businessId: input.bankAccountId,
+      ownerId: client.id,
+      status: 'PENDING_VERIFICATION',
+    });
     expect(detail!.tasks).toEqual([
-      expect.objectContaining({ kind: 'bank_account.verify', requiredRole: 'operations', status: 'open', subjectId: input.bankAccountId }),
+      expect.objectContaining({
+        kind: 'bank_account.verify',
+        requiredRole: 'operations',
+        status: 'open',
+        subjectId: input.bankAccountId,
+      }),
     ]);
     expect(await usableBankAccount(pool, client.id, input.bankAccountId)).toBeNull();
 
-    expect((await refusal(handle.executeUpdate(verifyBankAccountUpdate, { args: [{ actor: client }] }))).type).toBe('forbidden');
+    expect(
+      (await refusal(handle.executeUpdate(verifyBankAccountUpdate, { args: [{ actor: client }] }))).type,
+    ).toBe('forbidden');
     const verified = await handle.executeUpdate(verifyBankAccountUpdate, {
       args: [{ actor: opsUser, note: 'Matches the bank statement' }],
     });
@@ -125,24 +145,41 @@ describe('bank account verification workflow', () => {
     expect(await usableBankAccount(pool, client.id, input.bankAccountId)).not.toBeNull();
     expect(await usableBankAccount(pool, randomUUID(), input.bankAccountId)).toBeNull();
     const afterVerify = await getLifecycle(pool, handle.workflowId);
-    expect(afterVerify!.tasks[0]).toMatchObject({ status: 'done', outcome: 'verified', completedBy: opsUser.id });
+    expect(afterVerify!.tasks[0]).toMatchObject({
+      status: 'done',
+      outcome: 'verified',
+      completedBy: opsUser.id,
+    });
     expect(afterVerify!.closedAt).toBeNull();
 
-    expect((await refusal(handle.executeUpdate(verifyBankAccountUpdate, { args: [{ actor: opsUser }] }))).type).toBe(
-      'invalid_state',
-    );
-    expect((await refusal(handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: ops }] }))).type).toBe('forbidden');
+    expect(
+      (await refusal(handle.executeUpdate(verifyBankAccountUpdate, { args: [{ actor: opsUser }] }))).type,
+    ).toBe('invalid_state');
+    expect(
+      (await refusal(handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: ops }] }))).type,
+    ).toBe('forbidden');
     const removed = await handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }] });
     expect(removed.status).toBe('REMOVED');
-    expect(await getBankAccount(pool, input.bankAccountId)).toMatchObject({ status: 'REMOVED', removedBy: client.id });
-    expect((await handle.result()).timeline.map((e) => e.to)).toEqual(['PENDING_VERIFICATION', 'VERIFIED', 'REMOVED']);
+    expect(await getBankAccount(pool, input.bankAccountId)).toMatchObject({
+      status: 'REMOVED',
+      removedBy: client.id,
+    });
+    expect((await handle.result()).timeline.map((e) => e.to)).toEqual([
+      'PENDING_VERIFICATION',
+      'VERIFIED',
+      'REMOVED',
+    ]);
   });
 
   it('reject needs a reason and is final', async () => {
     const { handle, input } = await register();
-    expect((await refusal(handle.executeUpdate(rejectBankAccountUpdate, { args: [{ actor: opsUser, reason: ' ' }] }))).type).toBe(
-      'validation_failed',
-    );
+    expect(
+      (
+        await refusal(
+          handle.executeUpdate(rejectBankAccountUpdate, { args: [{ actor: opsUser, reason: ' ' }] }),
+        )
+      ).type,
+    ).toBe('validation_failed');
     const rejected = await handle.executeUpdate(rejectBankAccountUpdate, {
       args: [{ actor: opsUser, reason: 'Account holder differs from the client' }],
     });
@@ -166,9 +203,16 @@ describe('bank account verification workflow', () => {
     await pool.query(
       `INSERT INTO lifecycle (workflow_id, type, business_id, owner_id, status, attributes, created_at, updated_at, last_seq)
        VALUES ($1, 'withdrawal', $2, $3, 'PENDING_APPROVAL', $4, now(), now(), 1)`,
-      [`withdrawal-${withdrawalId}`, withdrawalId, client.id, JSON.stringify({ bankAccountId: input.bankAccountId })],
+      [
+        `withdrawal-${withdrawalId}`,
+        withdrawalId,
+        client.id,
+        JSON.stringify({ bankAccountId: input.bankAccountId }),
+      ],
     );
-    const refused = await refusal(handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }] }));
+    const refused = await refusal(
+      handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }] }),
+    );
     expect(refused.type).toBe('invalid_state');
     expect(refused.message).toMatch(/withdrawal/);
     expect((await handle.query(bankAccountStateQuery)).status).toBe('VERIFIED');
@@ -177,13 +221,19 @@ describe('bank account verification workflow', () => {
     await pool.query(`UPDATE lifecycle SET status = 'COMPLETED', closed_at = now() WHERE workflow_id = $1`, [
       `withdrawal-${withdrawalId}`,
     ]);
-    expect((await handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }] })).status).toBe('REMOVED');
+    expect((await handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }] })).status).toBe(
+      'REMOVED',
+    );
   });
 
   it('every bank-account workflow of this file replays deterministically', async () => {
     for (const workflowId of started) {
       const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        history,
+        workflowId,
+      );
     }
     expect(started.length).toBeGreaterThanOrEqual(3);
   });

@@ -161,12 +161,24 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
   // --- Messages -------------------------------------------------------------------------------
 
   setHandler(bankAccountStateQuery, snapshot);
-  commands.handle(verifyBankAccountUpdate, (args) => checkVerify(view(), args), (args) => ({ action: 'verify', args }));
-  commands.handle(rejectBankAccountUpdate, (args) => checkRejectAccount(view(), args), (args) => ({
-    action: 'reject',
-    args,
-  }));
-  commands.handle(removeBankAccountUpdate, (args) => checkRemove(view(), args), (args) => ({ action: 'remove', args }));
+  commands.handle(
+    verifyBankAccountUpdate,
+    (args) => checkVerify(view(), args),
+    (args) => ({ action: 'verify', args }),
+  );
+  commands.handle(
+    rejectBankAccountUpdate,
+    (args) => checkRejectAccount(view(), args),
+    (args) => ({
+      action: 'reject',
+      args,
+    }),
+  );
+  commands.handle(
+    removeBankAccountUpdate,
+    (args) => checkRemove(view(), args),
+    (args) => ({ action: 'remove', args }),
+  );
 
   // --- Main loop: only people move a bank account on (no deadlines) ----------------------------
 

@@ -38,7 +38,11 @@ const pool = getPool();
 const ops: Actor = { id: randomUUID(), role: 'operations' };
 const admin: Actor = { id: randomUUID(), role: 'admin' };
 const aml: Actor = { id: randomUUID(), role: 'aml_officer' };
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ff' + 'ff3f0005fe02fea7d6a4e00000000049454e44ae426082', 'hex');
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ff' +
+    'ff3f0005fe02fea7d6a4e00000000049454e44ae426082',
+  'hex',
+);
 
 let t: TestTemporal;
 
@@ -75,7 +79,11 @@ async function upload(client: Actor, type: KycDocumentType): Promise<KycDocument
 }
 
 /** What POST /kyc/submit does: update-with-start, so the first submission creates the workflow. */
-function submit(client: Actor, documents: KycDocumentRef[], policy: KycPolicy = TEST_POLICY): Promise<KycState> {
+function submit(
+  client: Actor,
+  documents: KycDocumentRef[],
+  policy: KycPolicy = TEST_POLICY,
+): Promise<KycState> {
   return t.client.workflow.executeUpdateWithStart(submitKycUpdate, {
     args: [{ actor: client, documents }],
     startWorkflowOperation: new WithStartWorkflowOperation(kyc, {
@@ -88,7 +96,8 @@ function submit(client: Actor, documents: KycDocumentRef[], policy: KycPolicy = 
   });
 }
 
-const handleOf = (client: Actor): WorkflowHandle<typeof kyc> => t.client.workflow.getHandle(kycWorkflowId(client.id));
+const handleOf = (client: Actor): WorkflowHandle<typeof kyc> =>
+  t.client.workflow.getHandle(kycWorkflowId(client.id));
 
 async function refusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
   const error = await promise.then(
@@ -103,7 +112,11 @@ async function refusal(promise: Promise<unknown>): Promise<ApplicationFailure> {
   return cause as ApplicationFailure;
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -114,7 +127,10 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 
 /** The run id once it differs from `previous` (continue-as-new happened). */
 async function nextRunId(handle: WorkflowHandle, previous: string): Promise<string> {
-  const { runId } = await waitFor(() => handle.describe(), (d) => d.runId !== previous);
+  const { runId } = await waitFor(
+    () => handle.describe(),
+    (d) => d.runId !== previous,
+  );
   return runId;
 }
 
@@ -148,24 +164,39 @@ describe('KYC review workflow', () => {
 
     // The read model: lifecycle row, numbered events, a review task for operations.
     const detail = await getLifecycle(pool, kycWorkflowId(client.id));
-    expect(detail).toMatchObject({ type: 'kyc', businessId: client.id, ownerId: client.id, status: 'PENDING_REVIEW', lastSeq: 2 });
+    expect(detail).toMatchObject({
+      type: 'kyc',
+      businessId: client.id,
+      ownerId: client.id,
+      status: 'PENDING_REVIEW',
+      lastSeq: 2,
+    });
     expect(detail!.tasks).toEqual([
-      expect.objectContaining({ kind: 'kyc.review', requiredRole: 'operations', status: 'open', subjectType: 'kyc', subjectId: client.id }),
+      expect.objectContaining({
+        kind: 'kyc.review',
+        requiredRole: 'operations',
+        status: 'open',
+        subjectType: 'kyc',
+        subjectId: client.id,
+      }),
     ]);
     const inbox = await listTasks(pool, { roles: ['operations'], kind: 'kyc.review', limit: 200 });
     expect(inbox.items.some((task) => task.subjectId === client.id)).toBe(true);
 
     // A second submission while one is under review, or a client deciding, is refused.
     expect((await refusal(submit(client, [passport, bill]))).type).toBe('invalid_state');
-    expect((await refusal(handleOf(client).executeUpdate(approveKycUpdate, { args: [{ actor: client }] }))).type).toBe(
-      'forbidden',
-    );
-    expect((await refusal(handleOf(client).executeUpdate(approveKycUpdate, { args: [{ actor: aml }] }))).type).toBe(
-      'forbidden',
-    );
     expect(
-      (await refusal(handleOf(client).executeUpdate(requestKycChangesUpdate, { args: [{ actor: ops, comments: ' ' }] })))
-        .type,
+      (await refusal(handleOf(client).executeUpdate(approveKycUpdate, { args: [{ actor: client }] }))).type,
+    ).toBe('forbidden');
+    expect(
+      (await refusal(handleOf(client).executeUpdate(approveKycUpdate, { args: [{ actor: aml }] }))).type,
+    ).toBe('forbidden');
+    expect(
+      (
+        await refusal(
+          handleOf(client).executeUpdate(requestKycChangesUpdate, { args: [{ actor: ops, comments: ' ' }] }),
+        )
+      ).type,
     ).toBe('validation_failed');
 
     const firstRun = (await handleOf(client).describe()).runId;
@@ -198,11 +229,18 @@ describe('KYC review workflow', () => {
     // A fresh bill, resubmitted with the passport the reviewer kept: cycle 2, numbering continues.
     const freshBill = await upload(client, 'proof_of_address');
     const resubmitted = await submit(client, [passport, freshBill]);
-    expect(resubmitted).toMatchObject({ status: 'PENDING_REVIEW', submission: { cycle: 2, documents: [passport, freshBill] } });
-    const approved = await handleOf(client).executeUpdate(approveKycUpdate, { args: [{ actor: admin, note: 'All in order' }] });
+    expect(resubmitted).toMatchObject({
+      status: 'PENDING_REVIEW',
+      submission: { cycle: 2, documents: [passport, freshBill] },
+    });
+    const approved = await handleOf(client).executeUpdate(approveKycUpdate, {
+      args: [{ actor: admin, note: 'All in order' }],
+    });
     expect(approved.status).toBe('APPROVED');
     expect(approved.approvedAt).not.toBeNull();
-    expect(Date.parse(approved.expiresAt!) - Date.parse(approved.approvedAt!)).toBe(TEST_POLICY.approvalValidityMs);
+    expect(Date.parse(approved.expiresAt!) - Date.parse(approved.approvedAt!)).toBe(
+      TEST_POLICY.approvalValidityMs,
+    );
     expect(path(approved)).toEqual([
       '∅→NOT_STARTED',
       'NOT_STARTED→PENDING_REVIEW',
@@ -234,13 +272,18 @@ describe('KYC review workflow', () => {
     const client = await newClient();
     const docs = [await upload(client, 'national_id'), await upload(client, 'proof_of_address')];
     await submit(client, docs);
-    expect((await refusal(handleOf(client).executeUpdate(rejectKycUpdate, { args: [{ actor: ops, reason: '' }] }))).type).toBe(
-      'validation_failed',
-    );
+    expect(
+      (await refusal(handleOf(client).executeUpdate(rejectKycUpdate, { args: [{ actor: ops, reason: '' }] })))
+        .type,
+    ).toBe('validation_failed');
     const rejected = await handleOf(client).executeUpdate(rejectKycUpdate, {
       args: [{ actor: ops, reason: 'Identity could not be confirmed' }],
     });
-    expect(rejected).toMatchObject({ status: 'REJECTED', allowedActions: [], decision: { action: 'reject', text: 'Identity could not be confirmed' } });
+    expect(rejected).toMatchObject({
+      status: 'REJECTED',
+      allowedActions: [],
+      decision: { action: 'reject', text: 'Identity could not be confirmed' },
+    });
     const result = await handleOf(client).result();
     expect(result.status).toBe('REJECTED');
     expect(result.closedAt).not.toBeNull();
@@ -262,7 +305,10 @@ describe('KYC review workflow', () => {
     expect(await clientKycStatus(pool, client.id)).toBe('APPROVED');
     const approvedRun = await nextRunId(handleOf(client), submittedRun);
 
-    const status = await waitFor(() => clientKycStatus(pool, client.id), (s) => s === 'EXPIRED');
+    const status = await waitFor(
+      () => clientKycStatus(pool, client.id),
+      (s) => s === 'EXPIRED',
+    );
     expect(status).toBe('EXPIRED');
     // The expiry ends a cycle too: the run that expired continues as new.
     await nextRunId(handleOf(client), approvedRun);

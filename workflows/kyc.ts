@@ -47,7 +47,13 @@ import {
   type SubmitKycArgs,
 } from '../domain/kyc.js';
 import { allowedActions, type Actor } from '../domain/lifecycle.js';
-import { CommandSlot, LIFECYCLE_ACTIVITY_OPTIONS, LifecycleRecorder, guard, type Deadline } from './lifecycle.js';
+import {
+  CommandSlot,
+  LIFECYCLE_ACTIVITY_OPTIONS,
+  LifecycleRecorder,
+  guard,
+  type Deadline,
+} from './lifecycle.js';
 
 // ---------------------------------------------------------------------------------------------
 // Messages (the API imports these definitions to call the workflow).
@@ -141,7 +147,10 @@ export async function kyc(input: KycInput): Promise<KycState> {
   const nowIso = () => new Date(Date.now()).toISOString();
 
   /** The documents of the submission under review moving on, plus the client's kyc_status. */
-  async function project(status: KycStatus, to: NonNullable<ProjectKycInput['documents']>['to'] | null): Promise<void> {
+  async function project(
+    status: KycStatus,
+    to: NonNullable<ProjectKycInput['documents']>['to'] | null,
+  ): Promise<void> {
     await projectKyc.executeWithOptions({ summary: `kyc_status ${status}` }, [
       {
         clientId,
@@ -179,7 +188,12 @@ export async function kyc(input: KycInput): Promise<KycState> {
       {
         clientId,
         status: 'PENDING_REVIEW',
-        documents: { ids: next.documents.map((d) => d.id), cycle: next.cycle, to: 'SUBMITTED', at: next.submittedAt },
+        documents: {
+          ids: next.documents.map((d) => d.id),
+          cycle: next.cycle,
+          to: 'SUBMITTED',
+          at: next.submittedAt,
+        },
       },
     ]);
     submission = next;
@@ -264,13 +278,29 @@ export async function kyc(input: KycInput): Promise<KycState> {
   // --- Messages -------------------------------------------------------------------------------
 
   setHandler(kycStateQuery, snapshot);
-  commands.handle(submitKycUpdate, (args) => checkSubmit(view(), args), (args) => ({ action: 'submit', args }));
-  commands.handle(approveKycUpdate, (args) => checkApprove(view(), args), (args) => ({ action: 'approve', args }));
-  commands.handle(rejectKycUpdate, (args) => checkReject(view(), args), (args) => ({ action: 'reject', args }));
-  commands.handle(requestKycChangesUpdate, (args) => checkRequestChanges(view(), args), (args) => ({
-    action: 'request_changes',
-    args,
-  }));
+  commands.handle(
+    submitKycUpdate,
+    (args) => checkSubmit(view(), args),
+    (args) => ({ action: 'submit', args }),
+  );
+  commands.handle(
+    approveKycUpdate,
+    (args) => checkApprove(view(), args),
+    (args) => ({ action: 'approve', args }),
+  );
+  commands.handle(
+    rejectKycUpdate,
+    (args) => checkReject(view(), args),
+    (args) => ({ action: 'reject', args }),
+  );
+  commands.handle(
+    requestKycChangesUpdate,
+    (args) => checkRequestChanges(view(), args),
+    (args) => ({
+      action: 'request_changes',
+      args,
+    }),
+  );
 
   // --- Main loop --------------------------------------------------------------------------------
 

@@ -455,7 +455,8 @@ describe('withdrawal workflow', () => {
       .poll(
         async () =>
           (await pool.query('SELECT escalated_at FROM task WHERE workflow_id = $1', [state.workflowId]))
-            .rows[0]?.escalated_at,
+            .rows[0]?.escalated_at ?? null,
+        { timeout: 10_000 },
       )
       .not.toBeNull();
     const task = (await listTasks(pool, { roles: taskRolesFor('operations'), workflowId: state.workflowId }))

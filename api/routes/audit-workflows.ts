@@ -19,22 +19,29 @@ import {
 
 const tags = ['audit'];
 
-const HistorySchema = z
-  .object({ events: z.array(z.record(z.string(), z.unknown())) })
-  .meta({
-    id: 'WorkflowHistory',
-    description:
-      'proto3 JSON of temporal.api.history.v1.History, formatted as `temporal workflow show --output json` prints it',
-  });
+const HistorySchema = z.object({ events: z.array(z.record(z.string(), z.unknown())) }).meta({
+  id: 'WorkflowHistory',
+  description:
+    'proto3 JSON of temporal.api.history.v1.History, formatted as `temporal workflow show --output json` prints it',
+});
 
 const ExportSchema = z
   .object({
     format: z.literal('clearhouse.lifecycle-export.v1'),
-    manifest: z.object({
-      workflowId: z.string(),
-      algorithm: z.literal('sha256'),
-      files: z.array(z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int(), description: z.string() })),
-    }).loose(),
+    manifest: z
+      .object({
+        workflowId: z.string(),
+        algorithm: z.literal('sha256'),
+        files: z.array(
+          z.object({
+            name: z.string(),
+            sha256: z.string(),
+            bytes: z.number().int(),
+            description: z.string(),
+          }),
+        ),
+      })
+      .loose(),
     files: z.record(z.string(), z.string()),
   })
   .meta({ id: 'LifecycleExport' });
@@ -47,16 +54,23 @@ registry.registerPath({
     'Search lifecycles by type, business status, business id, client and time range (lifecycle projection); by executionStatus (Temporal visibility)',
   security: bearerAuth,
   request: { query: SearchWorkflowsQuerySchema },
-  responses: { 200: jsonResponse('A page of workflows', AuditWorkflowPageSchema), ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: jsonResponse('A page of workflows', AuditWorkflowPageSchema),
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 registry.registerPath({
   method: 'get',
   path: '/audit/workflows/{workflowId}/history',
   tags,
-  summary: 'The Temporal event history as JSON (from the archive once archived); headers X-History-Source and X-History-Sha256',
+  summary:
+    'The Temporal event history as JSON (from the archive once archived); headers X-History-Source and X-History-Sha256',
   security: bearerAuth,
   request: { params: WorkflowIdParamsSchema },
-  responses: { 200: jsonResponse('The event history', HistorySchema), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: {
+    200: jsonResponse('The event history', HistorySchema),
+    ...errorResponses(400, 401, 403, 404, 503),
+  },
 });
 registry.registerPath({
   method: 'post',
@@ -65,16 +79,23 @@ registry.registerPath({
   summary: 'Replays the history against the workflow code the worker runs now',
   security: bearerAuth,
   request: { params: WorkflowIdParamsSchema },
-  responses: { 200: jsonResponse('The replay result', ReplayResultSchema), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: {
+    200: jsonResponse('The replay result', ReplayResultSchema),
+    ...errorResponses(400, 401, 403, 404, 503),
+  },
 });
 registry.registerPath({
   method: 'get',
   path: '/audit/workflows/{workflowId}/export',
   tags,
-  summary: 'One download: history, ledger entries, business timeline, audit-log rows and a manifest of sha256 hashes',
+  summary:
+    'One download: history, ledger entries, business timeline, audit-log rows and a manifest of sha256 hashes',
   security: bearerAuth,
   request: { params: WorkflowIdParamsSchema },
-  responses: { 200: jsonResponse('The export (Content-Disposition: attachment)', ExportSchema), ...errorResponses(400, 401, 403, 404, 503) },
+  responses: {
+    200: jsonResponse('The export (Content-Disposition: attachment)', ExportSchema),
+    ...errorResponses(400, 401, 403, 404, 503),
+  },
 });
 
 export function auditWorkflowsRouter(deps: AppDeps): Router {
@@ -115,7 +136,11 @@ export function auditWorkflowsRouter(deps: AppDeps): Router {
     '/audit/workflows/:workflowId/export',
     auditors,
     asyncHandler(async (req, res) => {
-      const { filename, bundle } = await exportWorkflow(deps, currentUser(req), String(req.params.workflowId));
+      const { filename, bundle } = await exportWorkflow(
+        deps,
+        currentUser(req),
+        String(req.params.workflowId),
+      );
       res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
       res.type('application/json').send(JSON.stringify(bundle, null, 2));
     }),

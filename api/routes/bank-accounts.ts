@@ -7,7 +7,14 @@ import { asyncHandler } from '../errors.js';
 import { idempotent } from '../idempotency.js';
 import { streamLifecycle } from '../live-updates.js';
 import { currentUser, requireAuth, requireRole } from '../middleware/auth.js';
-import { bearerAuth, errorResponses, idempotencyKeyHeader, jsonBody, jsonResponse, registry } from '../openapi.js';
+import {
+  bearerAuth,
+  errorResponses,
+  idempotencyKeyHeader,
+  jsonBody,
+  jsonResponse,
+  registry,
+} from '../openapi.js';
 import {
   BankAccountSchema,
   CreateBankAccountBodySchema,
@@ -78,7 +85,10 @@ registry.registerPath({
   security: bearerAuth,
   request: { params: idParams },
   responses: {
-    200: { description: 'text/event-stream of `state` events', content: { 'text/event-stream': { schema: z.string() } } },
+    200: {
+      description: 'text/event-stream of `state` events',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
     ...errorResponses(401, 404),
   },
 });

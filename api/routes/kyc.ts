@@ -9,7 +9,14 @@ import { asyncHandler, validationFailed } from '../errors.js';
 import { idempotent } from '../idempotency.js';
 import { streamLifecycle } from '../live-updates.js';
 import { currentUser, requireAuth, requireRole } from '../middleware/auth.js';
-import { bearerAuth, errorResponses, idempotencyKeyHeader, jsonBody, jsonResponse, registry } from '../openapi.js';
+import {
+  bearerAuth,
+  errorResponses,
+  idempotencyKeyHeader,
+  jsonBody,
+  jsonResponse,
+  registry,
+} from '../openapi.js';
 import {
   ApproveKycBodySchema,
   GetKycQuerySchema,
@@ -95,7 +102,8 @@ registry.registerPath({
   path: '/kyc/submit',
   tags,
   summary: 'Submit the current documents for review (client)',
-  description: 'Starts the client’s KYC workflow on the first submission. 422 kyc_documents_missing lists what is missing.',
+  description:
+    'Starts the client’s KYC workflow on the first submission. 422 kyc_documents_missing lists what is missing.',
   security: bearerAuth,
   request: { headers: requestIdHeader },
   responses: {
@@ -120,7 +128,10 @@ registry.registerPath({
   security: bearerAuth,
   request: { query: GetKycQuerySchema },
   responses: {
-    200: { description: 'text/event-stream of `state` events', content: { 'text/event-stream': { schema: z.string() } } },
+    200: {
+      description: 'text/event-stream of `state` events',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
     ...errorResponses(400, 401, 404),
   },
 });
@@ -139,7 +150,12 @@ registry.registerPath({
 for (const [action, summary, body, outcome] of [
   ['approve', 'Approve a KYC submission (operations)', ApproveKycBodySchema, 'APPROVED'],
   ['reject', 'Reject a KYC submission, finally (operations)', RejectKycBodySchema, 'REJECTED'],
-  ['request-changes', 'Ask the client for changes (operations)', RequestKycChangesBodySchema, 'CHANGES_REQUESTED'],
+  [
+    'request-changes',
+    'Ask the client for changes (operations)',
+    RequestKycChangesBodySchema,
+    'CHANGES_REQUESTED',
+  ],
 ] as const) {
   registry.registerPath({
     method: 'post',
@@ -174,10 +190,24 @@ const receiveFile: RequestHandler = (req: Request, res: Response, next: NextFunc
             ? 'send exactly one file, as the multipart field "file"'
             : `the upload is not valid (${error.message})`;
       return next(
-        validationFailed([{ path: error.field ?? 'file', code: error.code === 'LIMIT_FILE_SIZE' ? 'too_big' : 'invalid_upload', message }], message),
+        validationFailed(
+          [
+            {
+              path: error.field ?? 'file',
+              code: error.code === 'LIMIT_FILE_SIZE' ? 'too_big' : 'invalid_upload',
+              message,
+            },
+          ],
+          message,
+        ),
       );
     }
-    next(validationFailed([{ path: 'file', code: 'invalid_upload', message: 'the multipart body could not be read' }], 'the multipart body could not be read'));
+    next(
+      validationFailed(
+        [{ path: 'file', code: 'invalid_upload', message: 'the multipart body could not be read' }],
+        'the multipart body could not be read',
+      ),
+    );
   });
 };
 
@@ -200,7 +230,12 @@ export function kycRouter(deps: AppDeps): Router {
       const view = await uploadKycDocument(
         deps,
         currentUser(req),
-        { type: body.type, file: req.file ? { buffer: req.file.buffer, originalname: req.file.originalname, mimetype: req.file.mimetype } : null },
+        {
+          type: body.type,
+          file: req.file
+            ? { buffer: req.file.buffer, originalname: req.file.originalname, mimetype: req.file.mimetype }
+            : null,
+        },
         req.idempotencyKey!,
       );
       res.status(201).json(view);
@@ -219,7 +254,11 @@ export function kycRouter(deps: AppDeps): Router {
     '/kyc/documents/:id/content',
     requireAuth,
     asyncHandler(async (req, res) => {
-      const { document, content } = await getKycDocumentFile(deps, currentUser(req), String(req.params.id ?? ''));
+      const { document, content } = await getKycDocumentFile(
+        deps,
+        currentUser(req),
+        String(req.params.id ?? ''),
+      );
       res.status(200);
       res.setHeader('Content-Type', document.contentType);
       res.setHeader('Content-Length', String(content.length));
@@ -227,7 +266,10 @@ export function kycRouter(deps: AppDeps): Router {
       res.setHeader('Cache-Control', 'private, no-store');
       res.setHeader('X-Content-Type-Options', 'nosniff');
       // Unlike JSON answers, a document may be framed by our own pages (the staff review viewer).
-      res.setHeader('Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'");
+      res.setHeader(
+        'Content-Security-Policy',
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'",
+      );
       res.setHeader('X-Frame-Options', 'SAMEORIGIN');
       res.setHeader('ETag', `"${document.sha256}"`);
       res.end(content);

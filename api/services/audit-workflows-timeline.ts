@@ -5,15 +5,7 @@
 // transition (the recordTransition activity every lifecycle runs). Pure: JSON in, view model out.
 
 export type StepKind =
-  | 'workflow'
-  | 'activity'
-  | 'timer'
-  | 'update'
-  | 'signal'
-  | 'child'
-  | 'marker'
-  | 'workflow_task'
-  | 'other';
+  'workflow' | 'activity' | 'timer' | 'update' | 'signal' | 'child' | 'marker' | 'workflow_task' | 'other';
 
 export type StepOutcome = 'ok' | 'failed' | 'cancelled' | 'pending' | 'info';
 
@@ -155,7 +147,8 @@ function protoDuration(value: unknown): string {
 }
 
 function failureText(failure: unknown): string {
-  const f = failure as { message?: string; applicationFailureInfo?: { type?: string }; cause?: unknown } | undefined;
+  const f = failure as
+    { message?: string; applicationFailureInfo?: { type?: string }; cause?: unknown } | undefined;
   if (!f) return '';
   const type = f.applicationFailureInfo?.type;
   const own = `${type ? `${type}: ` : ''}${f.message ?? ''}`;
@@ -191,7 +184,12 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
   let workflowType: string | null = null;
   let workflowId: string | null = null;
 
-  const close = (step: HistoryStep | undefined, event: Json, outcome: StepOutcome, extra: { label: string; value: string }[] = []) => {
+  const close = (
+    step: HistoryStep | undefined,
+    event: Json,
+    outcome: StepOutcome,
+    extra: { label: string; value: string }[] = [],
+  ) => {
     if (!step) return;
     step.eventIds.push(idOf(event.eventId));
     step.outcome = outcome;
@@ -204,8 +202,23 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
     const attrs = attributes(event);
     const id = idOf(event.eventId);
     const at = eventTime(event);
-    const step = (kind: StepKind, title: string, outcome: StepOutcome, details: HistoryStep['details'] = [], actor: StepActor | null = null): HistoryStep => {
-      const created: HistoryStep = { kind, title, outcome, at, endedAt: null, eventIds: [id], details, actor };
+    const step = (
+      kind: StepKind,
+      title: string,
+      outcome: StepOutcome,
+      details: HistoryStep['details'] = [],
+      actor: StepActor | null = null,
+    ): HistoryStep => {
+      const created: HistoryStep = {
+        kind,
+        title,
+        outcome,
+        at,
+        endedAt: null,
+        eventIds: [id],
+        details,
+        actor,
+      };
       steps.push(created);
       return created;
     };
@@ -217,11 +230,20 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         workflowId = typeof attrs.workflowId === 'string' ? attrs.workflowId : null;
         const summary = summaryOf(event);
         const parent = attrs.parentWorkflowExecution as { workflowId?: string } | undefined;
-        step('workflow', `Workflow ${workflowType ?? ''} started${summary ? ` — ${summary}` : ''}`, 'ok', [
-          ...(parent?.workflowId ? [{ label: 'parent', value: parent.workflowId }] : []),
-          { label: 'task queue', value: String((attrs.taskQueue as { name?: string } | undefined)?.name ?? '') },
-          { label: 'input', value: compactValue(args.length === 1 ? args[0] : args) },
-        ], actorFromArgs(args));
+        step(
+          'workflow',
+          `Workflow ${workflowType ?? ''} started${summary ? ` — ${summary}` : ''}`,
+          'ok',
+          [
+            ...(parent?.workflowId ? [{ label: 'parent', value: parent.workflowId }] : []),
+            {
+              label: 'task queue',
+              value: String((attrs.taskQueue as { name?: string } | undefined)?.name ?? ''),
+            },
+            { label: 'input', value: compactValue(args.length === 1 ? args[0] : args) },
+          ],
+          actorFromArgs(args),
+        );
         break;
       }
       case 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED':
@@ -234,9 +256,12 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         break;
       }
       case 'EVENT_TYPE_WORKFLOW_TASK_FAILED':
-        step('workflow_task', `Workflow task failed: ${shortEnum(attrs.cause, 'WORKFLOW_TASK_FAILED_CAUSE_')}`, 'failed', [
-          { label: 'failure', value: failureText(attrs.failure) },
-        ]);
+        step(
+          'workflow_task',
+          `Workflow task failed: ${shortEnum(attrs.cause, 'WORKFLOW_TASK_FAILED_CAUSE_')}`,
+          'failed',
+          [{ label: 'failure', value: failureText(attrs.failure) }],
+        );
         break;
       case 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT':
         step('workflow_task', 'Workflow task timed out', 'failed');
@@ -251,7 +276,9 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
           id,
           step('activity', `Activity ${name}${summary ? ` — ${summary}` : ''}`, 'pending', [
             { label: 'input', value: compactValue(args.length === 1 ? args[0] : args) },
-            ...(retry?.maximumAttempts ? [{ label: 'max attempts', value: String(retry.maximumAttempts) }] : []),
+            ...(retry?.maximumAttempts
+              ? [{ label: 'max attempts', value: String(retry.maximumAttempts) }]
+              : []),
           ]),
         );
         break;
@@ -295,18 +322,26 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         const summary = summaryOf(event);
         timers.set(
           id,
-          step('timer', `Timer ${protoDuration(attrs.startToFireTimeout)}${summary ? ` — ${summary}` : ''}`, 'pending', [
-            { label: 'timer id', value: String(attrs.timerId ?? '') },
-          ]),
+          step(
+            'timer',
+            `Timer ${protoDuration(attrs.startToFireTimeout)}${summary ? ` — ${summary}` : ''}`,
+            'pending',
+            [{ label: 'timer id', value: String(attrs.timerId ?? '') }],
+          ),
         );
         break;
       }
       case 'EVENT_TYPE_TIMER_FIRED':
-        close(timers.get(idOf(attrs.startedEventId)), event, 'ok', [{ label: 'fired', value: eventTime(event) }]);
+        close(timers.get(idOf(attrs.startedEventId)), event, 'ok', [
+          { label: 'fired', value: eventTime(event) },
+        ]);
         break;
       case 'EVENT_TYPE_TIMER_CANCELED':
         close(timers.get(idOf(attrs.startedEventId)), event, 'cancelled', [
-          { label: 'cancelled', value: 'the workflow stopped waiting for it (something else happened first)' },
+          {
+            label: 'cancelled',
+            value: 'the workflow stopped waiting for it (something else happened first)',
+          },
         ]);
         break;
 
@@ -320,32 +355,50 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         const actor = actorFromArgs(args);
         updates.set(
           id,
-          step('update', `Update ${request?.input?.name ?? ''}`, 'pending', [
-            { label: 'update id', value: request?.meta?.updateId ?? '' },
-            { label: 'arguments', value: compactValue(args.length === 1 ? args[0] : args) },
-            ...(request?.meta?.identity ? [{ label: 'sent by client', value: request.meta.identity }] : []),
-          ], actor),
+          step(
+            'update',
+            `Update ${request?.input?.name ?? ''}`,
+            'pending',
+            [
+              { label: 'update id', value: request?.meta?.updateId ?? '' },
+              { label: 'arguments', value: compactValue(args.length === 1 ? args[0] : args) },
+              ...(request?.meta?.identity ? [{ label: 'sent by client', value: request.meta.identity }] : []),
+            ],
+            actor,
+          ),
         );
         break;
       }
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED': {
         const outcome = attrs.outcome as { success?: unknown; failure?: unknown } | undefined;
         const update = updates.get(idOf(attrs.acceptedEventId));
-        if (outcome?.failure) close(update, event, 'failed', [{ label: 'refused', value: failureText(outcome.failure) }]);
+        if (outcome?.failure)
+          close(update, event, 'failed', [{ label: 'refused', value: failureText(outcome.failure) }]);
         else {
           const result = payloads(outcome?.success)[0] as { status?: unknown } | undefined;
-          close(update, event, 'ok', result && typeof result === 'object' && 'status' in result
-            ? [{ label: 'status after', value: String(result.status) }]
-            : []);
+          close(
+            update,
+            event,
+            'ok',
+            result && typeof result === 'object' && 'status' in result
+              ? [{ label: 'status after', value: String(result.status) }]
+              : [],
+          );
         }
         break;
       }
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED': {
         const args = payloads(attrs.input);
-        step('signal', `Signal ${String(attrs.signalName ?? '')}`, 'info', [
-          { label: 'arguments', value: compactValue(args.length === 1 ? args[0] : args) },
-          ...(attrs.identity ? [{ label: 'sent by client', value: String(attrs.identity) }] : []),
-        ], actorFromArgs(args));
+        step(
+          'signal',
+          `Signal ${String(attrs.signalName ?? '')}`,
+          'info',
+          [
+            { label: 'arguments', value: compactValue(args.length === 1 ? args[0] : args) },
+            ...(attrs.identity ? [{ label: 'sent by client', value: String(attrs.identity) }] : []),
+          ],
+          actorFromArgs(args),
+        );
         break;
       }
 
@@ -365,8 +418,12 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
       }
 
       case 'EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES': {
-        const fields = (attrs.searchAttributes as { indexedFields?: Record<string, unknown> } | undefined)?.indexedFields ?? {};
-        const shown = Object.entries(fields).map(([name, value]) => `${name} = ${compactValue(decodePayload(value))}`);
+        const fields =
+          (attrs.searchAttributes as { indexedFields?: Record<string, unknown> } | undefined)
+            ?.indexedFields ?? {};
+        const shown = Object.entries(fields).map(
+          ([name, value]) => `${name} = ${compactValue(decodePayload(value))}`,
+        );
         step('marker', `Search attributes updated: ${shown.join('; ')}`, 'info');
         break;
       }
@@ -375,14 +432,20 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         children.set(
           id,
           step('child', `Child workflow ${childType} ${String(attrs.workflowId ?? '')}`, 'pending', [
-            { label: 'when the parent closes', value: shortEnum(attrs.parentClosePolicy, 'PARENT_CLOSE_POLICY_') },
+            {
+              label: 'when the parent closes',
+              value: shortEnum(attrs.parentClosePolicy, 'PARENT_CLOSE_POLICY_'),
+            },
           ]),
         );
         break;
       }
       case 'EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED':
         close(children.get(idOf(attrs.initiatedEventId)), event, 'failed', [
-          { label: 'could not start', value: shortEnum(attrs.cause, 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_') },
+          {
+            label: 'could not start',
+            value: shortEnum(attrs.cause, 'START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_'),
+          },
         ]);
         break;
       case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED': {
@@ -402,7 +465,10 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
       case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT':
       case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED':
         close(children.get(idOf(attrs.initiatedEventId)), event, 'failed', [
-          { label: 'failure', value: failureText(attrs.failure) || shortEnum(type, 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_') },
+          {
+            label: 'failure',
+            value: failureText(attrs.failure) || shortEnum(type, 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_'),
+          },
         ]);
         break;
       case 'EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED':
@@ -412,13 +478,17 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED': {
         const result = payloads(attrs.result)[0] as { status?: unknown } | undefined;
         step('workflow', 'Workflow completed', 'ok', [
-          ...(result && typeof result === 'object' && 'status' in result ? [{ label: 'final status', value: String(result.status) }] : []),
+          ...(result && typeof result === 'object' && 'status' in result
+            ? [{ label: 'final status', value: String(result.status) }]
+            : []),
           { label: 'result', value: compactValue(result) },
         ]);
         break;
       }
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED':
-        step('workflow', 'Workflow failed', 'failed', [{ label: 'failure', value: failureText(attrs.failure) }]);
+        step('workflow', 'Workflow failed', 'failed', [
+          { label: 'failure', value: failureText(attrs.failure) },
+        ]);
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT':
         step('workflow', 'Workflow timed out', 'failed');
@@ -433,17 +503,28 @@ export function buildHistoryTimeline(history: unknown): HistoryTimeline {
         step('workflow', 'Workflow cancelled', 'cancelled');
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED':
-        step('workflow', 'Cancellation requested', 'info', [{ label: 'cause', value: String(attrs.cause ?? '') }]);
+        step('workflow', 'Cancellation requested', 'info', [
+          { label: 'cause', value: String(attrs.cause ?? '') },
+        ]);
         break;
       case 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW':
-        step('workflow', 'Continued as a new run', 'ok', [{ label: 'new run', value: String(attrs.newExecutionRunId ?? '') }]);
+        step('workflow', 'Continued as a new run', 'ok', [
+          { label: 'new run', value: String(attrs.newExecutionRunId ?? '') },
+        ]);
         break;
       default:
         step('other', shortEnum(type, 'EVENT_TYPE_'), 'info');
     }
   }
 
-  return { workflowType, workflowId, eventCount: events.length, buildIds: [...buildIds], workflowTasks, phases: phasesOf(steps) };
+  return {
+    workflowType,
+    workflowId,
+    eventCount: events.length,
+    buildIds: [...buildIds],
+    workflowTasks,
+    phases: phasesOf(steps),
+  };
 }
 
 /** Phases end at each business transition: the recordTransition activity and everything before it. */

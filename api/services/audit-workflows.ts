@@ -57,7 +57,8 @@ import { serviceUnavailable, temporalClient } from './temporal.js';
 export const AUDIT_WORKFLOW_READERS: readonly Role[] = ['auditor', 'admin'];
 
 function assertReader(user: { role: Role }): void {
-  if (!hasAnyRole(user.role, AUDIT_WORKFLOW_READERS)) throw forbidden('the audit area is for auditors and admins');
+  if (!hasAnyRole(user.role, AUDIT_WORKFLOW_READERS))
+    throw forbidden('the audit area is for auditors and admins');
 }
 
 // ---- schemas ----------------------------------------------------------------------------------------
@@ -95,7 +96,10 @@ const idText = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/, 'letters,
 const instant = z.iso.datetime({ offset: true }).meta({ example: '2026-11-22T00:00:00Z' });
 
 export const WorkflowIdParamsSchema = z.object({
-  workflowId: idText.meta({ description: 'Workflow id, e.g. deposit-<businessId>', example: 'deposit-3f0c…' }),
+  workflowId: idText.meta({
+    description: 'Workflow id, e.g. deposit-<businessId>',
+    example: 'deposit-3f0c…',
+  }),
 });
 
 export const SearchWorkflowsQuerySchema = listQuerySchema
@@ -106,10 +110,17 @@ export const SearchWorkflowsQuerySchema = listQuerySchema
       .regex(/^[A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*$/, 'one business status or several separated by commas')
       .max(300)
       .optional()
-      .meta({ description: 'Business status(es), e.g. CLEARED or ON_HOLD,AML_REVIEW (projection)', example: 'CLEARED' }),
-    businessId: idText.optional().meta({ description: 'The business id (deposit id, withdrawal id, ...) (projection)' }),
+      .meta({
+        description: 'Business status(es), e.g. CLEARED or ON_HOLD,AML_REVIEW (projection)',
+        example: 'CLEARED',
+      }),
+    businessId: idText
+      .optional()
+      .meta({ description: 'The business id (deposit id, withdrawal id, ...) (projection)' }),
     clientId: z.uuid().optional().meta({ description: 'The client the lifecycle belongs to (projection)' }),
-    from: instant.optional().meta({ description: 'Started (or closed, see timeField) at or after (projection)' }),
+    from: instant
+      .optional()
+      .meta({ description: 'Started (or closed, see timeField) at or after (projection)' }),
     to: instant.optional().meta({ description: 'Started (or closed) before (projection)' }),
     timeField: z.enum(['startedAt', 'closedAt']).default('startedAt'),
     executionStatus: z
@@ -132,7 +143,9 @@ const ExecutionSchema = z.object({
 export const AuditWorkflowItemSchema = z
   .object({
     workflowId: z.string(),
-    type: z.string().meta({ description: 'Lifecycle type, or the workflow type for a workflow without a lifecycle' }),
+    type: z
+      .string()
+      .meta({ description: 'Lifecycle type, or the workflow type for a workflow without a lifecycle' }),
     businessId: z.string().nullable(),
     clientId: z.uuid().nullable(),
     status: z.string().nullable().meta({ description: 'Business status from the projection' }),
@@ -232,8 +245,13 @@ function itemOf(
     attributes: row?.attributes ?? null,
     execution: execution ? (executionView as z.output<typeof ExecutionSchema>) : null,
     archive: archive
-      ? { runId: archive.runId, sha256: archive.sha256, eventCount: archive.eventCount, archivedAt: archive.archivedAt }
-      : row?.archive ?? null,
+      ? {
+          runId: archive.runId,
+          sha256: archive.sha256,
+          eventCount: archive.eventCount,
+          archivedAt: archive.archivedAt,
+        }
+      : (row?.archive ?? null),
   };
 }
 
@@ -261,7 +279,8 @@ async function executionsOf(
     for (const raw of response.executions ?? []) {
       const execution = toExecution(raw);
       const seen = byId.get(execution.workflowId);
-      if (!seen || (execution.startTime ?? '') > (seen.startTime ?? '')) byId.set(execution.workflowId, execution);
+      if (!seen || (execution.startTime ?? '') > (seen.startTime ?? ''))
+        byId.set(execution.workflowId, execution);
     }
     return byId;
   } catch (error) {
@@ -287,7 +306,11 @@ async function optionalClient(deps: AppDeps): Promise<Client | null> {
  * and the projection-only filters (status, clientId) narrow that page — so a page may hold fewer
  * items than `limit` while `nextCursor` is still set.
  */
-export async function searchWorkflows(deps: AppDeps, user: SessionUser, query: unknown): Promise<AuditWorkflowPage> {
+export async function searchWorkflows(
+  deps: AppDeps,
+  user: SessionUser,
+  query: unknown,
+): Promise<AuditWorkflowPage> {
   assertReader(user);
   const q = parseInput(SearchWorkflowsQuerySchema, query, 'query');
   const statuses = q.status?.split(',');
@@ -305,9 +328,15 @@ export async function searchWorkflows(deps: AppDeps, user: SessionUser, query: u
         cursor: q.cursor ?? null,
       });
       const client = await optionalClient(deps);
-      const executions = await executionsOf(deps, client, page.items.map((item) => item.workflowId));
+      const executions = await executionsOf(
+        deps,
+        client,
+        page.items.map((item) => item.workflowId),
+      );
       return {
-        items: page.items.map((row) => itemOf(row.workflowId, row, executions?.get(row.workflowId), undefined)),
+        items: page.items.map((row) =>
+          itemOf(row.workflowId, row, executions?.get(row.workflowId), undefined),
+        ),
         nextCursor: page.nextCursor,
         sources: { filters: 'projection', execution: executions ? 'temporal-visibility' : 'unavailable' },
       };
@@ -341,7 +370,12 @@ async function searchByExecutionStatus(
       );
       ids = found.rows.map((r) => r.workflow_id);
     }
-    if (ids.length === 0) return { items: [], nextCursor: null, sources: { filters: 'temporal-visibility', execution: 'temporal-visibility' } };
+    if (ids.length === 0)
+      return {
+        items: [],
+        nextCursor: null,
+        sources: { filters: 'temporal-visibility', execution: 'temporal-visibility' },
+      };
     clauses.push(`WorkflowId IN (${ids.map(quote).join(', ')})`);
   }
   const timeAttribute = q.timeField === 'closedAt' ? 'CloseTime' : 'StartTime';
@@ -362,7 +396,8 @@ async function searchByExecutionStatus(
       nextPageToken,
     });
   } catch (error) {
-    if (isUnavailable(error)) throw serviceUnavailable('Temporal visibility is unavailable; try again shortly');
+    if (isUnavailable(error))
+      throw serviceUnavailable('Temporal visibility is unavailable; try again shortly');
     // A page token the server does not accept is a cursor we did not issue (or one that expired).
     if ((error as { code?: unknown }).code === 3 && q.cursor) throw new InvalidCursorError(q.cursor);
     throw error;
@@ -370,7 +405,9 @@ async function searchByExecutionStatus(
   const executions = (response.executions ?? []).map(toExecution);
   const ids = executions.map((e) => e.workflowId);
   const [rows, archives] = await Promise.all([
-    ids.length ? searchLifecycles(deps.pool, { workflowIds: ids, limit: 200 }) : Promise.resolve({ items: [] }),
+    ids.length
+      ? searchLifecycles(deps.pool, { workflowIds: ids, limit: 200 })
+      : Promise.resolve({ items: [] }),
     getHistoryArchiveSummaries(deps.pool, ids),
   ]);
   const rowById = new Map(rows.items.map((row) => [row.workflowId, row]));
@@ -384,11 +421,21 @@ async function searchByExecutionStatus(
       if (q.clientId && row.ownerId !== q.clientId.toLowerCase()) return false;
       return true;
     })
-    .map((execution) => itemOf(execution.workflowId, rowById.get(execution.workflowId), execution, archives.get(execution.workflowId)));
+    .map((execution) =>
+      itemOf(
+        execution.workflowId,
+        rowById.get(execution.workflowId),
+        execution,
+        archives.get(execution.workflowId),
+      ),
+    );
   const token = response.nextPageToken;
   return {
     items,
-    nextCursor: token && token.length > 0 ? encodeCursor('audit-visibility', [Buffer.from(token).toString('base64url')]) : null,
+    nextCursor:
+      token && token.length > 0
+        ? encodeCursor('audit-visibility', [Buffer.from(token).toString('base64url')])
+        : null,
     sources: { filters: 'temporal-visibility', execution: 'temporal-visibility' },
   };
 }
@@ -456,7 +503,8 @@ export async function loadHistory(deps: AppDeps, workflowId: string): Promise<Lo
     text = historyToJSON(await client.workflow.getHandle(workflowId, runId).fetchHistory());
   } catch (error) {
     if (isNotFound(error)) throw notFound(`no workflow ${workflowId} in Temporal or in the history archive`);
-    if (isUnavailable(error)) throw serviceUnavailable('the workflow service is unavailable; try again shortly');
+    if (isUnavailable(error))
+      throw serviceUnavailable('the workflow service is unavailable; try again shortly');
     throw error;
   }
   const history = JSON.parse(text) as LoadedHistory['history'];
@@ -466,7 +514,13 @@ export async function loadHistory(deps: AppDeps, workflowId: string): Promise<Lo
   if (closed) {
     // Archive on first read: covers workflow types without the archiver step, and runs that closed
     // before the archiver existed. Idempotent; a failure here must not fail the read.
-    archive = await saveHistoryArchive(deps.pool, { workflowId, runId, type, closedAt: closeTime ?? new Date(), historyText: text })
+    archive = await saveHistoryArchive(deps.pool, {
+      workflowId,
+      runId,
+      type,
+      closedAt: closeTime ?? new Date(),
+      historyText: text,
+    })
       .then((saved) => saved.archive)
       .catch(() => null);
   }
@@ -486,7 +540,11 @@ export async function loadHistory(deps: AppDeps, workflowId: string): Promise<Lo
 }
 
 /** GET /audit/workflows/:workflowId/history. */
-export async function workflowHistory(deps: AppDeps, user: SessionUser, workflowId: string): Promise<LoadedHistory> {
+export async function workflowHistory(
+  deps: AppDeps,
+  user: SessionUser,
+  workflowId: string,
+): Promise<LoadedHistory> {
   assertReader(user);
   const { workflowId: id } = parseInput(WorkflowIdParamsSchema, { workflowId }, 'path');
   return loadHistory(deps, id);
@@ -532,7 +590,10 @@ export interface ReplayOutcome {
 }
 
 /** The event a replayer message names ("... HistoryEvent(id: 12, TimerStarted) ..." and similar). */
-export function divergenceOf(message: string, history: unknown): { eventId: number | null; eventType: string | null } {
+export function divergenceOf(
+  message: string,
+  history: unknown,
+): { eventId: number | null; eventType: string | null } {
   const match =
     /HistoryEvent\(\s*id:\s*(\d+)/i.exec(message) ??
     /event[ _]id[:= ]\s*(\d+)/i.exec(message) ??
@@ -588,7 +649,11 @@ export async function replayHistoryJson(
 }
 
 /** POST /audit/workflows/:workflowId/replay. */
-export async function replayWorkflow(deps: AppDeps, user: SessionUser, workflowId: string): Promise<ReplayResult> {
+export async function replayWorkflow(
+  deps: AppDeps,
+  user: SessionUser,
+  workflowId: string,
+): Promise<ReplayResult> {
   const loaded = await workflowHistory(deps, user, workflowId);
   const outcome = await replayHistoryJson(loaded.history, { workflowId: loaded.workflowId });
   return {
@@ -682,9 +747,15 @@ export async function auditLogOf(
   pool: pg.Pool,
   lifecycle: { workflowId: string; businessId: string | null; taskIds: string[] },
 ): Promise<AuditLogRowView[] | null> {
-  const exists = await pool.query<{ present: boolean }>(`SELECT to_regclass('public.audit_log') IS NOT NULL AS present`);
+  const exists = await pool.query<{ present: boolean }>(
+    `SELECT to_regclass('public.audit_log') IS NOT NULL AS present`,
+  );
   if (!exists.rows[0]?.present) return null;
-  const subjects = [lifecycle.workflowId, ...(lifecycle.businessId ? [lifecycle.businessId] : []), ...lifecycle.taskIds];
+  const subjects = [
+    lifecycle.workflowId,
+    ...(lifecycle.businessId ? [lifecycle.businessId] : []),
+    ...lifecycle.taskIds,
+  ];
   const { rows } = await pool.query<{
     id: string;
     seq: string;
@@ -729,7 +800,9 @@ export async function auditLogOf(
 
 /** user id → email, for the people a history mentions. */
 async function directoryOf(pool: pg.Pool, ids: string[]): Promise<Map<string, string>> {
-  const uuids = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  const uuids = ids.filter((id) =>
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
+  );
   if (uuids.length === 0) return new Map();
   const { rows } = await pool.query<{ id: string; email: string }>(
     'SELECT id, email FROM app_user WHERE id = ANY($1::uuid[])',
@@ -756,10 +829,17 @@ export interface WorkflowAuditDetail {
 }
 
 /** Everything the lifecycle page shows; 404 when nothing at all is known about `workflowId`. */
-export async function workflowAuditDetail(deps: AppDeps, user: SessionUser, workflowId: string): Promise<WorkflowAuditDetail> {
+export async function workflowAuditDetail(
+  deps: AppDeps,
+  user: SessionUser,
+  workflowId: string,
+): Promise<WorkflowAuditDetail> {
   assertReader(user);
   const { workflowId: id } = parseInput(WorkflowIdParamsSchema, { workflowId }, 'path');
-  const [lifecycle, entries] = await Promise.all([getLifecycle(deps.pool, id), ledgerEntriesOf(deps.pool, id)]);
+  const [lifecycle, entries] = await Promise.all([
+    getLifecycle(deps.pool, id),
+    ledgerEntriesOf(deps.pool, id),
+  ]);
   let loaded: LoadedHistory | null = null;
   let historyProblem: string | null = null;
   try {
@@ -837,17 +917,31 @@ export async function exportWorkflow(
   const notes: string[] = [];
   if (auditRows === null) notes.push('audit-log.json is empty: this database has no audit log');
   if (!lifecycle) notes.push('lifecycle.json is null: no lifecycle projection for this workflow');
-  if (loaded.archiveIntact === false) notes.push('WARNING: the archived history does not match its stored sha256');
+  if (loaded.archiveIntact === false)
+    notes.push('WARNING: the archived history does not match its stored sha256');
 
   const described: { name: string; text: string; description: string }[] = [
     {
       name: 'history.json',
       text: loaded.text,
-      description: 'Temporal event history, the format of `temporal workflow show --output json`; replay with `npm run replay -- --file history.json`',
+      description:
+        'Temporal event history, the format of `temporal workflow show --output json`; replay with `npm run replay -- --file history.json`',
     },
-    { name: 'ledger-entries.json', text: JSON.stringify(entries, null, 2), description: 'Journal entries the workflow posted, with lines and idempotency keys' },
-    { name: 'lifecycle.json', text: JSON.stringify(lifecycle, null, 2), description: 'The business timeline (lifecycle_event) and tasks from the projection' },
-    { name: 'audit-log.json', text: JSON.stringify(auditRows ?? [], null, 2), description: 'Audit-log rows about this lifecycle, with their chain hashes' },
+    {
+      name: 'ledger-entries.json',
+      text: JSON.stringify(entries, null, 2),
+      description: 'Journal entries the workflow posted, with lines and idempotency keys',
+    },
+    {
+      name: 'lifecycle.json',
+      text: JSON.stringify(lifecycle, null, 2),
+      description: 'The business timeline (lifecycle_event) and tasks from the projection',
+    },
+    {
+      name: 'audit-log.json',
+      text: JSON.stringify(auditRows ?? [], null, 2),
+      description: 'Audit-log rows about this lifecycle, with their chain hashes',
+    },
   ];
   const bundle: ExportBundle = {
     format: EXPORT_FORMAT,
@@ -860,7 +954,11 @@ export async function exportWorkflow(
       exportedBy: { id: user.id, role: user.role, email: user.email },
       historySource: loaded.source,
       archive: loaded.archive
-        ? { sha256: loaded.archive.sha256, archivedAt: loaded.archive.archivedAt, intact: loaded.archiveIntact }
+        ? {
+            sha256: loaded.archive.sha256,
+            archivedAt: loaded.archive.archivedAt,
+            intact: loaded.archiveIntact,
+          }
         : null,
       algorithm: 'sha256',
       files: described.map((file) => ({

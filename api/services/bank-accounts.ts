@@ -55,11 +55,20 @@ import { temporalClient, updateErrorToApiError } from './temporal.js';
 
 export const CreateBankAccountBodySchema = z
   .object({
-    iban: z.string().max(64).meta({ example: 'DE89 3704 0044 0532 0130 00', description: 'Spaces and lower case are fine' }),
-    bic: z.string().max(32).meta({ example: 'COBADEFFXXX', description: 'BIC / SWIFT code, 8 or 11 characters' }),
+    iban: z
+      .string()
+      .max(64)
+      .meta({ example: 'DE89 3704 0044 0532 0130 00', description: 'Spaces and lower case are fine' }),
+    bic: z
+      .string()
+      .max(32)
+      .meta({ example: 'COBADEFFXXX', description: 'BIC / SWIFT code, 8 or 11 characters' }),
     accountName: z.string().max(200).meta({ example: 'Ada Lovelace', description: 'The account holder' }),
     bankName: z.string().max(200).meta({ example: 'Commerzbank' }),
-    country: z.string().max(8).meta({ example: 'DE', description: 'ISO 3166 code of the bank; the IBAN’s country' }),
+    country: z
+      .string()
+      .max(8)
+      .meta({ example: 'DE', description: 'ISO 3166 code of the bank; the IBAN’s country' }),
   })
   .meta({ id: 'CreateBankAccountBody' });
 
@@ -102,7 +111,15 @@ export const BankAccountSchema = z
     allowedActions: z.array(z.enum(HUMAN_ACTIONS)),
     timeline: z.array(TimelineEntrySchema),
     openTasks: z
-      .array(z.object({ id: z.uuid(), kind: z.string(), status: z.string(), assignee: z.uuid().nullable(), dueAt: z.string().nullable() }))
+      .array(
+        z.object({
+          id: z.uuid(),
+          kind: z.string(),
+          status: z.string(),
+          assignee: z.uuid().nullable(),
+          dueAt: z.string().nullable(),
+        }),
+      )
       .optional()
       .meta({ description: 'Staff and auditors only' }),
   })
@@ -114,13 +131,22 @@ export type BankAccountView = z.infer<typeof BankAccountSchema>;
 
 const ACTOR_ROLES = new Set<string>(ROLES);
 
-async function viewsOf(deps: AppDeps, user: SessionUser, accounts: BankAccount[]): Promise<BankAccountView[]> {
+async function viewsOf(
+  deps: AppDeps,
+  user: SessionUser,
+  accounts: BankAccount[],
+): Promise<BankAccountView[]> {
   const staff = !isClient(user.role);
   const ids = accounts.map((a) => a.workflowId);
   const [timelines, tasks, emails] = await Promise.all([
     timelinesOf(deps.pool, ids),
     staff ? liveTasksOf(deps.pool, ids) : Promise.resolve(null),
-    staff ? emailsOf(deps, accounts.map((a) => a.clientId)) : Promise.resolve(null),
+    staff
+      ? emailsOf(
+          deps,
+          accounts.map((a) => a.clientId),
+        )
+      : Promise.resolve(null),
   ]);
   return accounts.map((account) => {
     const actor = actorOf(user);
@@ -143,7 +169,13 @@ async function viewsOf(deps: AppDeps, user: SessionUser, accounts: BankAccount[]
       removedAt: account.removedAt,
       allowedActions: isReadOnly(user.role)
         ? []
-        : actionsFor(BANK_ACCOUNT_TRANSITIONS, BANK_ACCOUNT_PERMISSIONS, account.status, actor, account.clientId),
+        : actionsFor(
+            BANK_ACCOUNT_TRANSITIONS,
+            BANK_ACCOUNT_PERMISSIONS,
+            account.status,
+            actor,
+            account.clientId,
+          ),
       timeline: (timelines.get(account.workflowId) ?? []).map((entry: TimelineRow) => ({
         ...entry,
         actor:
@@ -186,7 +218,11 @@ async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promis
   return account;
 }
 
-export async function getBankAccountFor(deps: AppDeps, user: SessionUser, id: string): Promise<BankAccountView> {
+export async function getBankAccountFor(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+): Promise<BankAccountView> {
   return viewOf(deps, user, await loadVisible(deps, user, id));
 }
 
@@ -198,7 +234,8 @@ export async function listBankAccountsFor(
   const q = parseInput(ListBankAccountsQuerySchema, query, 'query');
   const client = isClient(user.role);
   if (!client && !canReadAllClients(user.role)) throw forbidden();
-  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id) return { items: [], nextCursor: null };
+  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
+    return { items: [], nextCursor: null };
   let page;
   try {
     page = await listBankAccounts(deps.pool, {
@@ -230,7 +267,9 @@ async function waitForRegistration(deps: AppDeps, workflowId: string): Promise<v
   const deadline = Date.now() + PROJECTION_WAIT_MS;
   let pause = 10;
   while (Date.now() < deadline) {
-    const { rowCount } = await deps.pool.query(`SELECT 1 FROM lifecycle WHERE workflow_id = $1`, [workflowId]);
+    const { rowCount } = await deps.pool.query(`SELECT 1 FROM lifecycle WHERE workflow_id = $1`, [
+      workflowId,
+    ]);
     if (rowCount) return;
     await new Promise((resolve) => setTimeout(resolve, pause));
     pause = Math.min(pause * 2, 100);
@@ -256,7 +295,11 @@ export async function createBankAccount(
   if (!checked.ok) throw validationFailed(checked.issues, checked.issues.map((i) => i.message).join('; '));
   if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
     throw validationFailed([
-      { path: 'Idempotency-Key', code: 'invalid_header', message: 'the Idempotency-Key header is required (1 to 200 characters)' },
+      {
+        path: 'Idempotency-Key',
+        code: 'invalid_header',
+        message: 'the Idempotency-Key header is required (1 to 200 characters)',
+      },
     ]);
   }
   const fields = checked.value;
@@ -268,7 +311,10 @@ export async function createBankAccount(
     ({ account, created } = await insertBankAccount(deps.pool, { id, clientId: user.id, ...fields }));
   } catch (error) {
     if (error instanceof DuplicateBankAccountError) {
-      throw conflict('bank_account_exists', 'you already registered this IBAN; it is pending verification or verified');
+      throw conflict(
+        'bank_account_exists',
+        'you already registered this IBAN; it is pending verification or verified',
+      );
     }
     throw error;
   }
@@ -281,7 +327,10 @@ export async function createBankAccount(
       account.bankName !== fields.bankName ||
       account.country !== fields.country)
   ) {
-    throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different bank account');
+    throw conflict(
+      'idempotency_conflict',
+      'this Idempotency-Key was already used for a different bank account',
+    );
   }
 
   const input: BankAccountInput = {
@@ -336,7 +385,8 @@ function requireActionRole(user: SessionUser, action: BankAccountAction): void {
 }
 
 function updateIdOf(action: string, requestId: string): string {
-  const id = typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+  const id =
+    typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
   return `${action}:${id}`;
 }
 
@@ -402,7 +452,10 @@ export async function rejectBankAccount(
 ): Promise<BankAccountView> {
   requireActionRole(user, 'reject');
   const parsed = parseInput(RejectBankAccountBodySchema, body, 'body');
-  return act(deps, user, id, 'reject', requestId, rejectBankAccountUpdate, { actor: actorOf(user), reason: parsed.reason });
+  return act(deps, user, id, 'reject', requestId, rejectBankAccountUpdate, {
+    actor: actorOf(user),
+    reason: parsed.reason,
+  });
 }
 
 /**
@@ -416,13 +469,22 @@ export async function removeBankAccountFor(
   requestId: string,
 ): Promise<BankAccountView> {
   requireActionRole(user, 'remove');
-  return act(deps, user, id, 'remove', requestId, removeBankAccountUpdate, { actor: actorOf(user) }, async (account) => {
-    const open = await openWithdrawalsTo(deps.pool, account.id);
-    if (open.length > 0) {
-      throw invalidState('this bank account cannot be removed while a withdrawal to it is in flight', {
-        status: account.status,
-        openWithdrawals: open.map((w) => w.businessId),
-      });
-    }
-  });
+  return act(
+    deps,
+    user,
+    id,
+    'remove',
+    requestId,
+    removeBankAccountUpdate,
+    { actor: actorOf(user) },
+    async (account) => {
+      const open = await openWithdrawalsTo(deps.pool, account.id);
+      if (open.length > 0) {
+        throw invalidState('this bank account cannot be removed while a withdrawal to it is in flight', {
+          status: account.status,
+          openWithdrawals: open.map((w) => w.businessId),
+        });
+      }
+    },
+  );
 }

@@ -17,7 +17,12 @@ import {
   listKycDocuments,
   type KycDocument,
 } from '../../db/kyc/index.js';
-import { InvalidCursorError, getLifecycle, listLifecycles, type LifecycleDetail } from '../../db/lifecycle/index.js';
+import {
+  InvalidCursorError,
+  getLifecycle,
+  listLifecycles,
+  type LifecycleDetail,
+} from '../../db/lifecycle/index.js';
 import {
   KYC_CONTENT_TYPES,
   KYC_DOCUMENT_STATUSES,
@@ -98,7 +103,9 @@ export function currentKycPolicy(env: NodeJS.ProcessEnv = process.env): KycPolic
 export const UploadKycDocumentBodySchema = z
   .object({
     type: z.enum(KYC_DOCUMENT_TYPES).meta({ description: 'What the document is' }),
-    file: z.string().meta({ format: 'binary', description: 'PDF, PNG or JPEG, at most 10 MB (judged by its content)' }),
+    file: z
+      .string()
+      .meta({ format: 'binary', description: 'PDF, PNG or JPEG, at most 10 MB (judged by its content)' }),
   })
   .meta({ id: 'UploadKycDocumentBody' });
 
@@ -111,7 +118,9 @@ export const ListKycReviewsQuerySchema = listQuerySchema.extend({
 });
 
 const requiredText = (max: number) => z.string().trim().min(1, 'required').max(max);
-export const ApproveKycBodySchema = z.object({ note: z.string().trim().max(2000).nullish() }).meta({ id: 'ApproveKycBody' });
+export const ApproveKycBodySchema = z
+  .object({ note: z.string().trim().max(2000).nullish() })
+  .meta({ id: 'ApproveKycBody' });
 export const RejectKycBodySchema = z.object({ reason: requiredText(2000) }).meta({ id: 'RejectKycBody' });
 export const RequestKycChangesBodySchema = z
   .object({ comments: requiredText(2000).meta({ description: 'Shown to the client' }) })
@@ -156,7 +165,10 @@ export const KycSchema = z
       .object({
         action: z.enum(['approve', 'reject', 'request_changes']),
         at: z.string(),
-        text: z.string().nullable().meta({ description: 'The reason (reject) or the comments (request changes)' }),
+        text: z
+          .string()
+          .nullable()
+          .meta({ description: 'The reason (reject) or the comments (request changes)' }),
       })
       .nullable(),
     approvedAt: z.string().nullable(),
@@ -164,7 +176,15 @@ export const KycSchema = z
     allowedActions: z.array(z.enum(KYC_HUMAN_ACTIONS)),
     timeline: z.array(TimelineEntrySchema),
     openTasks: z
-      .array(z.object({ id: z.uuid(), kind: z.string(), status: z.string(), assignee: z.uuid().nullable(), dueAt: z.string().nullable() }))
+      .array(
+        z.object({
+          id: z.uuid(),
+          kind: z.string(),
+          status: z.string(),
+          assignee: z.uuid().nullable(),
+          dueAt: z.string().nullable(),
+        }),
+      )
       .optional()
       .meta({ description: 'Staff and auditors only' }),
   })
@@ -235,7 +255,8 @@ async function buildView(
     listKycDocuments(deps.pool, clientId),
     detail ? Promise.resolve(null) : clientKycStatus(deps.pool, clientId),
   ]);
-  const status: KycStatus = detail && isKycStatus(detail.status) ? detail.status : (projected ?? 'NOT_STARTED');
+  const status: KycStatus =
+    detail && isKycStatus(detail.status) ? detail.status : (projected ?? 'NOT_STARTED');
   const current = currentDocuments(documents);
   const settled = status === 'PENDING_REVIEW' || status === 'APPROVED' || status === 'REJECTED';
   const missing = settled ? [] : missingRequirements(current);
@@ -247,7 +268,11 @@ async function buildView(
     workflowId: detail?.workflowId ?? null,
     status,
     documents: documents.map((d) => documentView(d, new Set(current.map((c) => c.id)))),
-    missing: missing.map((m) => ({ requirement: m.key, acceptedTypes: [...m.types], description: m.description })),
+    missing: missing.map((m) => ({
+      requirement: m.key,
+      acceptedTypes: [...m.types],
+      description: m.description,
+    })),
     submission: submission && {
       cycle: submission.cycle,
       submittedAt: submission.submittedAt,
@@ -264,7 +289,9 @@ async function buildView(
     timeline: (detail?.timeline ?? []) as TimelineEntry<KycStatus>[],
   };
   if (staff) {
-    const { rows } = await deps.pool.query<{ email: string }>(`SELECT email FROM app_user WHERE id = $1`, [clientId]);
+    const { rows } = await deps.pool.query<{ email: string }>(`SELECT email FROM app_user WHERE id = $1`, [
+      clientId,
+    ]);
     view.clientEmail = rows[0]?.email ?? null;
     view.openTasks = (detail?.tasks ?? [])
       .filter((t) => t.status === 'open' || t.status === 'claimed')
@@ -274,14 +301,20 @@ async function buildView(
 }
 
 /** Whose KYC `user` asks about: their own (client), or `clientId` (staff); 404 for anyone else's. */
-async function resolveClient(deps: AppDeps, user: SessionUser, clientId: string | undefined): Promise<string> {
+async function resolveClient(
+  deps: AppDeps,
+  user: SessionUser,
+  clientId: string | undefined,
+): Promise<string> {
   if (isClient(user.role)) {
     if (clientId !== undefined && clientId.toLowerCase() !== user.id) throw notFound('no such client');
     return user.id;
   }
   if (!canReadAllClients(user.role)) throw forbidden();
   if (clientId === undefined) {
-    throw validationFailed([{ path: 'clientId', code: 'required', message: 'staff name the client: ?clientId=' }]);
+    throw validationFailed([
+      { path: 'clientId', code: 'required', message: 'staff name the client: ?clientId=' },
+    ]);
   }
   if (!isUuidText(clientId)) throw notFound('no such client');
   const id = clientId.toLowerCase();
@@ -293,14 +326,22 @@ async function resolveClient(deps: AppDeps, user: SessionUser, clientId: string 
 // ---- reading --------------------------------------------------------------------------------------
 
 /** GET /kyc: `{ status, documents, timeline, missing, ... }` of the caller (client) or `?clientId=` (staff). */
-export async function getKyc(deps: AppDeps, user: SessionUser, query: { clientId?: string }): Promise<KycView> {
+export async function getKyc(
+  deps: AppDeps,
+  user: SessionUser,
+  query: { clientId?: string },
+): Promise<KycView> {
   const q = parseInput(GetKycQuerySchema, query, 'query');
   const clientId = await resolveClient(deps, user, q.clientId);
   return buildView(deps, user, clientId, await getLifecycle(deps.pool, kycWorkflowId(clientId)));
 }
 
 /** The workflow id of a KYC `user` may read (for live updates); 404 when there is none yet. */
-export async function kycWorkflowIdFor(deps: AppDeps, user: SessionUser, clientId: string | undefined): Promise<string> {
+export async function kycWorkflowIdFor(
+  deps: AppDeps,
+  user: SessionUser,
+  clientId: string | undefined,
+): Promise<string> {
   return kycWorkflowId(await resolveClient(deps, user, clientId));
 }
 
@@ -314,7 +355,12 @@ export async function listKycReviews(
   const q = parseInput(ListKycReviewsQuerySchema, query, 'query');
   let page;
   try {
-    page = await listLifecycles(deps.pool, { type: KYC_TYPE, status: q.status, limit: q.limit, cursor: q.cursor });
+    page = await listLifecycles(deps.pool, {
+      type: KYC_TYPE,
+      status: q.status,
+      limit: q.limit,
+      cursor: q.cursor,
+    });
   } catch (error) {
     if (error instanceof InvalidCursorError) {
       throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
@@ -323,7 +369,10 @@ export async function listKycReviews(
   }
   const ids = page.items.map((l) => l.businessId);
   const { rows } = ids.length
-    ? await deps.pool.query<{ id: string; email: string }>(`SELECT id, email FROM app_user WHERE id = ANY($1::uuid[])`, [ids])
+    ? await deps.pool.query<{ id: string; email: string }>(
+        `SELECT id, email FROM app_user WHERE id = ANY($1::uuid[])`,
+        [ids],
+      )
     : { rows: [] as { id: string; email: string }[] };
   const emails = new Map(rows.map((r) => [r.id, r.email]));
   return {
@@ -352,7 +401,8 @@ export async function getKycDocumentFile(
   if (!isUuidText(id)) throw notFound('no such document');
   const found = await getKycDocumentContent(deps.pool, id.toLowerCase());
   if (!found) throw notFound('no such document');
-  if (!canReadAllClients(user.role) && found.document.clientId !== user.id) throw notFound('no such document');
+  if (!canReadAllClients(user.role) && found.document.clientId !== user.id)
+    throw notFound('no such document');
   return found;
 }
 
@@ -366,16 +416,24 @@ export interface UploadedFile {
   mimetype?: string | null;
 }
 
-const fileIssue = (code: string, message: string) => validationFailed([{ path: 'file', code, message }], message);
+const fileIssue = (code: string, message: string) =>
+  validationFailed([{ path: 'file', code, message }], message);
 
 /** A file name fit to show and to put in a Content-Disposition header: no path, no control characters. */
 function cleanFilename(name: string, fallbackExt: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  const base = (name.split(/[\\/]/).pop() ?? '')
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim()
+    .slice(0, 200);
   return base || `document.${fallbackExt}`;
 }
 
-const EXTENSION_OF: Record<string, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+const EXTENSION_OF: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+};
 
 /**
  * POST /kyc/documents. What the file is comes from its bytes (file-type's magic numbers): only PDF,
@@ -391,9 +449,11 @@ export async function uploadKycDocument(
   if (!isClient(user.role)) throw forbidden('only clients upload their own KYC documents');
   const parsed = parseInput(z.object({ type: z.enum(KYC_DOCUMENT_TYPES) }), { type: input.type }, 'body');
   const file = input.file;
-  if (!file || !Buffer.isBuffer(file.buffer)) throw fileIssue('required', 'attach the document as the multipart field "file"');
+  if (!file || !Buffer.isBuffer(file.buffer))
+    throw fileIssue('required', 'attach the document as the multipart field "file"');
   if (file.buffer.length === 0) throw fileIssue('too_small', 'the file is empty');
-  if (file.buffer.length > KYC_MAX_DOCUMENT_BYTES) throw fileIssue('too_big', 'the file is larger than 10 MB');
+  if (file.buffer.length > KYC_MAX_DOCUMENT_BYTES)
+    throw fileIssue('too_big', 'the file is larger than 10 MB');
   const detected = await fileTypeFromBuffer(file.buffer);
   if (!detected || !isKycContentType(detected.mime)) {
     throw fileIssue(
@@ -405,14 +465,20 @@ export async function uploadKycDocument(
   }
   const contentType = detected.mime;
   const problem = uploadLabelProblem(contentType, file.originalname ?? '', file.mimetype);
-  if (problem) throw fileIssue('mislabelled_file', `${problem}; only files whose name and content agree are accepted`);
+  if (problem)
+    throw fileIssue('mislabelled_file', `${problem}; only files whose name and content agree are accepted`);
   if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
     throw validationFailed([
-      { path: 'Idempotency-Key', code: 'invalid_header', message: 'the Idempotency-Key header is required (1 to 200 characters)' },
+      {
+        path: 'Idempotency-Key',
+        code: 'invalid_header',
+        message: 'the Idempotency-Key header is required (1 to 200 characters)',
+      },
     ]);
   }
   const status = await clientKycStatus(deps.pool, user.id);
-  if (status === 'REJECTED') throw invalidState('your KYC review was rejected; documents can no longer be added', { status });
+  if (status === 'REJECTED')
+    throw invalidState('your KYC review was rejected; documents can no longer be added', { status });
 
   const sha256 = createHash('sha256').update(file.buffer).digest('hex');
   const id = idempotentUuid(user.id, idempotencyKey, 'kyc_document');
@@ -426,7 +492,10 @@ export async function uploadKycDocument(
     content: file.buffer,
     uploadedBy: user.id,
   });
-  if (!created && (document.clientId !== user.id || document.sha256 !== sha256 || document.type !== parsed.type)) {
+  if (
+    !created &&
+    (document.clientId !== user.id || document.sha256 !== sha256 || document.type !== parsed.type)
+  ) {
     throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different document');
   }
   if (created) {
@@ -444,7 +513,8 @@ export async function uploadKycDocument(
 // ---- submitting and deciding ----------------------------------------------------------------------
 
 function updateIdOf(action: string, requestId: string): string {
-  const id = typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+  const id =
+    typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
   return `${action}:${id}`;
 }
 
@@ -457,12 +527,17 @@ export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: str
   if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
   if (!isClient(user.role)) throw forbidden('only the client submits their own KYC documents');
   const workflowId = kycWorkflowId(user.id);
-  const [detail, documents] = await Promise.all([getLifecycle(deps.pool, workflowId), listKycDocuments(deps.pool, user.id)]);
+  const [detail, documents] = await Promise.all([
+    getLifecycle(deps.pool, workflowId),
+    listKycDocuments(deps.pool, user.id),
+  ]);
   const status: KycStatus = detail && isKycStatus(detail.status) ? detail.status : 'NOT_STARTED';
   const next = nextStatus(KYC_TRANSITIONS, status, 'submit');
   if (!next.ok) {
     throw invalidState(
-      status === 'REJECTED' ? 'your KYC review was rejected; it cannot be submitted again' : next.refusal.message,
+      status === 'REJECTED'
+        ? 'your KYC review was rejected; it cannot be submitted again'
+        : next.refusal.message,
       next.refusal.details,
     );
   }
@@ -472,7 +547,13 @@ export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: str
     throw unprocessable(
       'kyc_documents_missing',
       `upload ${missing.map((m) => m.description.toLowerCase()).join(' and ')} before submitting`,
-      { missing: missing.map((m) => ({ requirement: m.key, acceptedTypes: [...m.types], description: m.description })) },
+      {
+        missing: missing.map((m) => ({
+          requirement: m.key,
+          acceptedTypes: [...m.types],
+          description: m.description,
+        })),
+      },
     );
   }
 
@@ -493,15 +574,24 @@ export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: str
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw invalidState('your KYC review was rejected; it cannot be submitted again', { status: 'REJECTED' });
+      throw invalidState('your KYC review was rejected; it cannot be submitted again', {
+        status: 'REJECTED',
+      });
     }
     throw updateErrorToApiError(error);
   }
-  await auditStaffAction(deps.pool, user, 'kyc.submit', { type: 'kyc', id: user.id }, { status }, {
-    status: state.status,
-    cycle: state.submission?.cycle ?? null,
-    documents: state.submission?.documents ?? [],
-  });
+  await auditStaffAction(
+    deps.pool,
+    user,
+    'kyc.submit',
+    { type: 'kyc', id: user.id },
+    { status },
+    {
+      status: state.status,
+      cycle: state.submission?.cycle ?? null,
+      documents: state.submission?.documents ?? [],
+    },
+  );
   return buildView(deps, user, user.id, await getLifecycle(deps.pool, workflowId));
 }
 
@@ -538,12 +628,19 @@ async function decide<Args>(
     throw updateErrorToApiError(error);
   }
   const { actor: _actor, ...input } = args as Record<string, unknown>;
-  await auditStaffAction(deps.pool, user, `kyc.${action}`, { type: 'kyc', id }, { status }, {
-    status: state.status,
-    cycle: state.submission?.cycle ?? null,
-    expiresAt: state.expiresAt,
-    input,
-  });
+  await auditStaffAction(
+    deps.pool,
+    user,
+    `kyc.${action}`,
+    { type: 'kyc', id },
+    { status },
+    {
+      status: state.status,
+      cycle: state.submission?.cycle ?? null,
+      expiresAt: state.expiresAt,
+      input,
+    },
+  );
   return buildView(deps, user, id, await getLifecycle(deps.pool, detail.workflowId));
 }
 
@@ -571,7 +668,10 @@ export async function rejectKyc(
 ): Promise<KycView> {
   requireReviewRole(user, 'reject');
   const parsed = parseInput(RejectKycBodySchema, body, 'body');
-  return decide(deps, user, clientId, 'reject', requestId, rejectKycUpdate, { actor: actorOf(user), reason: parsed.reason });
+  return decide(deps, user, clientId, 'reject', requestId, rejectKycUpdate, {
+    actor: actorOf(user),
+    reason: parsed.reason,
+  });
 }
 
 export async function requestKycChanges(
@@ -590,7 +690,11 @@ export async function requestKycChanges(
 }
 
 /** Metadata of one document for the owner or staff (404 otherwise). */
-export async function getKycDocumentFor(deps: AppDeps, user: SessionUser, id: string): Promise<KycDocumentView> {
+export async function getKycDocumentFor(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+): Promise<KycDocumentView> {
   if (!isUuidText(id)) throw notFound('no such document');
   const doc = await getKycDocument(deps.pool, id.toLowerCase());
   if (!doc || (!canReadAllClients(user.role) && doc.clientId !== user.id)) throw notFound('no such document');

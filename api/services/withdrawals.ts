@@ -37,7 +37,7 @@ import {
 import { TASK_COLUMNS, toTask, type Task, type TaskRow } from '../../db/lifecycle/tasks.js';
 import { authorize, isTerminal, nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
 import { ASSETS, CASH_ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
-import { ROLES, canActAs, canReadAllClients, isClient, isReadOnly, type Role } from '../../domain/roles.js';
+import { ROLES, canReadAllClients, isClient, isReadOnly, type Role } from '../../domain/roles.js';
 import {
   DECLINE_CODES,
   WITHDRAWAL_PERMISSIONS,
@@ -856,9 +856,4 @@ export async function cancelWithdrawal(
 ): Promise<WithdrawalView> {
   requireActionRole(user, 'cancel');
   return act(deps, user, id, 'cancel', requestId, cancelWithdrawalUpdate, { actor: actorOf(user) });
-}
-
-/** Whether `role` may approve or reject withdrawals at all (for pages). */
-export function canDecideWithdrawals(role: Role): boolean {
-  return canActAs(role, 'operations');
 }

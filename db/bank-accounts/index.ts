@@ -2,7 +2,13 @@
 // lists; the verification workflow's activities (activities/bank-account.ts) alone change status.
 // Withdrawal code asks `usableBankAccount` whether a client may be paid to an account.
 import type pg from 'pg';
-import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError, type Page } from '../lifecycle/cursor.js';
+import {
+  clampLimit,
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  type Page,
+} from '../lifecycle/cursor.js';
 import type { BankAccountStatus } from '../../domain/bank-account.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -115,14 +121,25 @@ export class DuplicateBankAccountError extends Error {
  * request) is returned as it is. Throws DuplicateBankAccountError when the client already has this
  * IBAN pending or verified.
  */
-export async function insertBankAccount(db: Db, account: NewBankAccount): Promise<{ account: BankAccount; created: boolean }> {
+export async function insertBankAccount(
+  db: Db,
+  account: NewBankAccount,
+): Promise<{ account: BankAccount; created: boolean }> {
   try {
     const inserted = await db.query<BankAccountRow>(
       `INSERT INTO bank_account (id, client_id, iban, bic, account_name, bank_name, country, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING_VERIFICATION')
        ON CONFLICT (id) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [account.id, account.clientId, account.iban, account.bic, account.accountName, account.bankName, account.country],
+      [
+        account.id,
+        account.clientId,
+        account.iban,
+        account.bic,
+        account.accountName,
+        account.bankName,
+        account.country,
+      ],
     );
     if (inserted.rows[0]) return { account: toBankAccount(inserted.rows[0]), created: true };
   } catch (error) {
@@ -145,7 +162,10 @@ export interface ListBankAccountsInput {
 }
 
 /** Newest first, keyset-paginated. Throws InvalidCursorError. */
-export async function listBankAccounts(db: Db, input: ListBankAccountsInput = {}): Promise<Page<BankAccount>> {
+export async function listBankAccounts(
+  db: Db,
+  input: ListBankAccountsInput = {},
+): Promise<Page<BankAccount>> {
   const limit = clampLimit(input.limit);
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -210,7 +230,10 @@ export interface TimelineRow {
 }
 
 /** The timelines (lifecycle_event, in order) of several workflows at once, for a list page. */
-export async function timelinesOf(db: Db, workflowIds: readonly string[]): Promise<Map<string, TimelineRow[]>> {
+export async function timelinesOf(
+  db: Db,
+  workflowIds: readonly string[],
+): Promise<Map<string, TimelineRow[]>> {
   const result = new Map<string, TimelineRow[]>(workflowIds.map((id) => [id, []]));
   if (workflowIds.length === 0) return result;
   const { rows } = await db.query<{
@@ -242,12 +265,22 @@ export async function timelinesOf(db: Db, workflowIds: readonly string[]): Promi
 export async function liveTasksOf(
   db: Db,
   workflowIds: readonly string[],
-): Promise<Map<string, { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]>> {
-  const result = new Map<string, { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]>(
-    workflowIds.map((id) => [id, []]),
-  );
+): Promise<
+  Map<string, { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]>
+> {
+  const result = new Map<
+    string,
+    { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]
+  >(workflowIds.map((id) => [id, []]));
   if (workflowIds.length === 0) return result;
-  const { rows } = await db.query<{ id: string; workflow_id: string; kind: string; status: string; assignee: string | null; due_at: Date | null }>(
+  const { rows } = await db.query<{
+    id: string;
+    workflow_id: string;
+    kind: string;
+    status: string;
+    assignee: string | null;
+    due_at: Date | null;
+  }>(
     `SELECT id, workflow_id, kind, status, assignee, due_at FROM task
       WHERE workflow_id = ANY($1::text[]) AND status IN ('open', 'claimed') ORDER BY created_at, id`,
     [[...workflowIds]],

@@ -67,10 +67,14 @@ function toSummary(row: Row): HistoryArchiveSummary {
  * a later run of the same workflow id (a reset) replaces an earlier one; an older run never
  * replaces a newer one.
  */
-export async function saveHistoryArchive(db: Db, input: SaveHistoryArchiveInput): Promise<SaveHistoryArchiveResult> {
+export async function saveHistoryArchive(
+  db: Db,
+  input: SaveHistoryArchiveInput,
+): Promise<SaveHistoryArchiveResult> {
   const parsed: unknown = JSON.parse(input.historyText);
   const facts = historyFacts(parsed);
-  if (!facts.closeEventType) throw new TypeError(`the history of ${input.workflowId} has not closed; only closed runs are archived`);
+  if (!facts.closeEventType)
+    throw new TypeError(`the history of ${input.workflowId} has not closed; only closed runs are archived`);
   const sha256 = historySha256(parsed);
   const { rows } = await db.query<Row>(
     `INSERT INTO workflow_history_archive AS a (workflow_id, run_id, type, closed_at, event_count, sha256, history)
@@ -89,7 +93,10 @@ export async function saveHistoryArchive(db: Db, input: SaveHistoryArchiveInput)
   return { stored: false, archive: existing };
 }
 
-export async function getHistoryArchiveSummary(db: Db, workflowId: string): Promise<HistoryArchiveSummary | null> {
+export async function getHistoryArchiveSummary(
+  db: Db,
+  workflowId: string,
+): Promise<HistoryArchiveSummary | null> {
   const { rows } = await db.query<Row>(
     `SELECT ${SUMMARY_COLUMNS} FROM workflow_history_archive WHERE workflow_id = $1`,
     [workflowId],

@@ -3,7 +3,13 @@
 // id, client, time range): it is ours, indexed, and outlives Temporal's retention. Execution status
 // (Running, Completed, Failed, ...) is Temporal's, read from its visibility store by the service.
 import type pg from 'pg';
-import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError, type Page } from '../lifecycle/cursor.js';
+import {
+  clampLimit,
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  type Page,
+} from '../lifecycle/cursor.js';
 import type { HistoryArchiveSummary } from './archive.js';
 
 export interface AuditLifecycleSearch {
@@ -82,7 +88,10 @@ function toRow(row: Row): AuditLifecycleRow {
 }
 
 /** Newest first (started, then workflow id), keyset-paginated. Throws InvalidCursorError. */
-export async function searchLifecycles(pool: pg.Pool, input: AuditLifecycleSearch): Promise<Page<AuditLifecycleRow>> {
+export async function searchLifecycles(
+  pool: pg.Pool,
+  input: AuditLifecycleSearch,
+): Promise<Page<AuditLifecycleRow>> {
   const limit = clampLimit(input.limit);
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -100,14 +109,20 @@ export async function searchLifecycles(pool: pg.Pool, input: AuditLifecycleSearc
     if (!UUID.test(input.ownerId)) return { items: [], nextCursor: null };
     conditions.push(`l.owner_id = ${param(input.ownerId.toLowerCase())}`);
   }
-  if (input.workflowIds !== undefined) conditions.push(`l.workflow_id = ANY(${param([...input.workflowIds])}::text[])`);
+  if (input.workflowIds !== undefined)
+    conditions.push(`l.workflow_id = ANY(${param([...input.workflowIds])}::text[])`);
   const column = input.timeField === 'closedAt' ? 'l.closed_at' : 'l.created_at';
   if (input.from !== undefined) conditions.push(`${column} >= ${param(input.from)}::timestamptz`);
   if (input.to !== undefined) conditions.push(`${column} < ${param(input.to)}::timestamptz`);
   if (input.cursor) {
-    const [createdAt, workflowId] = decodeCursor('audit-lifecycle', input.cursor, ['s', 's']) as [string, string];
+    const [createdAt, workflowId] = decodeCursor('audit-lifecycle', input.cursor, ['s', 's']) as [
+      string,
+      string,
+    ];
     if (Number.isNaN(Date.parse(createdAt))) throw new InvalidCursorError(input.cursor);
-    conditions.push(`(l.created_at, l.workflow_id) < (${param(createdAt)}::timestamptz, ${param(workflowId)})`);
+    conditions.push(
+      `(l.created_at, l.workflow_id) < (${param(createdAt)}::timestamptz, ${param(workflowId)})`,
+    );
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const { rows } = await pool.query<Row>(
@@ -125,6 +140,7 @@ export async function searchLifecycles(pool: pg.Pool, input: AuditLifecycleSearc
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: rows.length > limit && last ? encodeCursor('audit-lifecycle', [last.startedAt, last.workflowId]) : null,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor('audit-lifecycle', [last.startedAt, last.workflowId]) : null,
   };
 }

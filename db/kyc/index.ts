@@ -81,13 +81,26 @@ export interface NewKycDocument {
 }
 
 /** Stores an upload (UPLOADED); an existing row with the same id (a retried request) is returned as it is. */
-export async function insertKycDocument(db: Db, doc: NewKycDocument): Promise<{ document: KycDocument; created: boolean }> {
+export async function insertKycDocument(
+  db: Db,
+  doc: NewKycDocument,
+): Promise<{ document: KycDocument; created: boolean }> {
   const inserted = await db.query<DocumentRow>(
     `INSERT INTO kyc_document (id, client_id, type, filename, content_type, size_bytes, sha256, content, uploaded_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (id) DO NOTHING
      RETURNING ${COLUMNS}`,
-    [doc.id, doc.clientId, doc.type, doc.filename, doc.contentType, doc.content.length, doc.sha256, doc.content, doc.uploadedBy],
+    [
+      doc.id,
+      doc.clientId,
+      doc.type,
+      doc.filename,
+      doc.contentType,
+      doc.content.length,
+      doc.sha256,
+      doc.content,
+      doc.uploadedBy,
+    ],
   );
   if (inserted.rows[0]) return { document: toDocument(inserted.rows[0]), created: true };
   const existing = await getKycDocument(db, doc.id);
@@ -129,6 +142,9 @@ export async function listKycDocuments(db: Db, clientId: string): Promise<KycDoc
 /** app_user.kyc_status (the KYC workflow's projection), or null for an unknown user. */
 export async function clientKycStatus(db: Db, clientId: string): Promise<KycStatus | null> {
   if (!UUID.test(clientId)) return null;
-  const { rows } = await db.query<{ kyc_status: KycStatus }>(`SELECT kyc_status FROM app_user WHERE id = $1`, [clientId]);
+  const { rows } = await db.query<{ kyc_status: KycStatus }>(
+    `SELECT kyc_status FROM app_user WHERE id = $1`,
+    [clientId],
+  );
   return rows[0]?.kyc_status ?? null;
 }

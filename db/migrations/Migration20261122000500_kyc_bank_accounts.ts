@@ -55,7 +55,9 @@ export class Migration20261122000500_kyc_bank_accounts extends Migration {
       );
     `);
     // A client's own list, newest first; the staff list by status.
-    this.addSql(`CREATE INDEX bank_account_client_idx ON bank_account (client_id, created_at DESC, id DESC);`);
+    this.addSql(
+      `CREATE INDEX bank_account_client_idx ON bank_account (client_id, created_at DESC, id DESC);`,
+    );
     this.addSql(`CREATE INDEX bank_account_status_idx ON bank_account (status, created_at DESC, id DESC);`);
     // The same IBAN cannot be registered twice by one client while the first is live.
     this.addSql(`
@@ -97,7 +99,9 @@ export class Migration20261122000500_kyc_bank_accounts extends Migration {
           CHECK ((status = 'UPLOADED') = (submitted_at IS NULL) AND (submitted_at IS NULL) = (review_cycle IS NULL))
       );
     `);
-    this.addSql(`CREATE INDEX kyc_document_client_idx ON kyc_document (client_id, uploaded_at DESC, id DESC);`);
+    this.addSql(
+      `CREATE INDEX kyc_document_client_idx ON kyc_document (client_id, uploaded_at DESC, id DESC);`,
+    );
 
     this.addSql(`
       ALTER TABLE app_user ADD CONSTRAINT app_user_kyc_status_known

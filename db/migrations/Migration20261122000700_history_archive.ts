@@ -30,7 +30,9 @@ export class Migration20261122000700_history_archive extends Migration {
         CONSTRAINT workflow_history_archive_event_count_matches CHECK (jsonb_array_length(history -> 'events') = event_count)
       )`);
     // The replay CLI's "--type deposit --since ..." over workflows Temporal no longer has.
-    this.addSql(`CREATE INDEX workflow_history_archive_type_closed_idx ON workflow_history_archive (type, closed_at DESC)`);
+    this.addSql(
+      `CREATE INDEX workflow_history_archive_type_closed_idx ON workflow_history_archive (type, closed_at DESC)`,
+    );
 
     this.addSql(`
       CREATE FUNCTION workflow_history_archive_immutable() RETURNS trigger LANGUAGE plpgsql AS $fn$

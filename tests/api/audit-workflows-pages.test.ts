@@ -11,7 +11,14 @@ import { startTestApp } from '../../api/testing.js';
 import { mountWeb, webBuildExists } from '../../api/web.js';
 import { closePool } from '../../db/pool.js';
 import { startTestWorker } from '../support/temporal.js';
-import { TEST_DEPOSIT_POLICY, announced, post, waitForDeposit, type ApiWorld, type Person } from './helpers.js';
+import {
+  TEST_DEPOSIT_POLICY,
+  announced,
+  post,
+  waitForDeposit,
+  type ApiWorld,
+  type Person,
+} from './helpers.js';
 
 const previousBundle = process.env.WORKFLOW_BUNDLE_PATH;
 let world: ApiWorld;
@@ -45,7 +52,11 @@ beforeAll(async () => {
       await closePool();
     },
   };
-  [auditor, ops, client] = await Promise.all([world.person('auditor'), world.person('operations'), world.person('client')]);
+  [auditor, ops, client] = await Promise.all([
+    world.person('auditor'),
+    world.person('operations'),
+    world.person('client'),
+  ]);
   deposit = await announced(world, client, { amount: '321.00', currency: 'EUR' });
   const confirmed = await post(world, ops, `/ops/deposits/${deposit.id}/confirm`, {
     receivedAmount: '321.00',
@@ -56,9 +67,10 @@ beforeAll(async () => {
   await waitForDeposit(world, client, deposit.id, (d) => d.status === 'CLEARED');
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const { rowCount } = await app.pool.query('SELECT 1 FROM workflow_history_archive WHERE workflow_id = $1', [
-      deposit.workflowId,
-    ]);
+    const { rowCount } = await app.pool.query(
+      'SELECT 1 FROM workflow_history_archive WHERE workflow_id = $1',
+      [deposit.workflowId],
+    );
     if (rowCount) break;
     if (Date.now() > deadline) throw new Error('the deposit was not archived');
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -122,7 +134,8 @@ describe.skipIf(!webBuildExists())('audit workflow pages', () => {
     expect(shown).toContain('Business timeline');
     expect(shown).toContain(`${ops.email} (operations)`);
     // The Temporal history, grouped at each transition, activities, timers, the Update and its actor.
-    for (const phase of ['start → PENDING', 'PENDING → ON_HOLD', 'ON_HOLD → CLEARED']) expect(shown).toContain(phase);
+    for (const phase of ['start → PENDING', 'PENDING → ON_HOLD', 'ON_HOLD → CLEARED'])
+      expect(shown).toContain(phase);
     expect(shown).toMatch(/Workflow deposit started — Deposit 321\.00 EUR/);
     expect(shown).toContain('Update confirm');
     expect(shown).toMatch(/Activity confirmDepositPosting — deposit\.confirm 321\.00 EUR done/);
@@ -149,7 +162,9 @@ describe.skipIf(!webBuildExists())('audit workflow pages', () => {
       body: new URLSearchParams({ intent: 'replay' }).toString(),
     });
     expect(answer.status).toBe(200);
-    expect(text(answer.html)).toMatch(/✓ Deterministic: \d+ events replayed against the current code \(history from archive\)/);
+    expect(text(answer.html)).toMatch(
+      /✓ Deterministic: \d+ events replayed against the current code \(history from archive\)/,
+    );
   });
 
   it('an unknown workflow is a 404 page', async () => {

@@ -15,7 +15,15 @@ import { closeArchiveTemporalClient } from '../../activities/history-archive.js'
 import { replayHistoryJson } from '../../api/services/audit-workflows.js';
 import { historySha256 } from '../../db/history/index.js';
 import { findTemporalCli } from '../../scripts/temporal-cli.js';
-import { announced, expectError, post, startApiWorld, waitForDeposit, type ApiWorld, type Person } from './helpers.js';
+import {
+  announced,
+  expectError,
+  post,
+  startApiWorld,
+  waitForDeposit,
+  type ApiWorld,
+  type Person,
+} from './helpers.js';
 
 let world: ApiWorld;
 let auditor: Person;
@@ -90,15 +98,48 @@ function cliShow(workflowId: string): Promise<string> {
   const cli = findTemporalCli();
   if (!cli) throw new Error('the Temporal CLI is not installed');
   return new Promise((resolve, reject) => {
-    const child = spawn(cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', inject('temporalAddress')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      cli,
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+        '--address',
+        inject('temporalAddress'),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`temporal exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`temporal exited ${code}: ${err}`)),
+    );
+  });
+}
+
+/** `npm run replay -- ...` (scripts/replay.ts) with this test's TEMPORAL_ADDRESS, DATABASE_URL and bundle. */
+function replayCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+  const script = fileURLToPath(new URL('../../scripts/replay.ts', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -114,7 +155,8 @@ describe('who may use the audit workflow routes', () => {
       ['GET', `/audit/workflows/${id}/export`],
     ];
     for (const [method, path] of routes) {
-      for (const person of [client, ops, aml]) expectError(await world.as(person, path, { method }), 403, 'forbidden');
+      for (const person of [client, ops, aml])
+        expectError(await world.as(person, path, { method }), 403, 'forbidden');
       expectError(await world.as(null, path, { method }), 401, 'unauthenticated');
     }
     for (const person of [auditor, admin]) {
@@ -124,8 +166,16 @@ describe('who may use the audit workflow routes', () => {
   });
 
   it('404 for a workflow nobody knows, 400 for a malformed id', async () => {
-    expectError(await world.as(auditor, `/audit/workflows/deposit-${randomUUID()}/history`), 404, 'not_found');
-    expectError(await world.as(auditor, `/audit/workflows/${encodeURIComponent("x' OR 1=1")}/history`), 400, 'validation_failed');
+    expectError(
+      await world.as(auditor, `/audit/workflows/deposit-${randomUUID()}/history`),
+      404,
+      'not_found',
+    );
+    expectError(
+      await world.as(auditor, `/audit/workflows/${encodeURIComponent("x' OR 1=1")}/history`),
+      400,
+      'validation_failed',
+    );
   });
 });
 
@@ -133,7 +183,11 @@ describe('search', () => {
   const find = async (query: Record<string, string>) => {
     const answer = await world.as(auditor, `/audit/workflows?${new URLSearchParams(query)}`);
     expect(answer.status, answer.text).toBe(200);
-    return answer.body as { items: { workflowId: string; [key: string]: unknown }[]; nextCursor: string | null; sources: unknown };
+    return answer.body as {
+      items: { workflowId: string; [key: string]: unknown }[];
+      nextCursor: string | null;
+      sources: unknown;
+    };
   };
 
   it('type, business status, business id, client and time range come from the lifecycle projection', async () => {
@@ -160,11 +214,20 @@ describe('search', () => {
     const startedAt = Date.parse(item.startedAt as string);
     const closedAt = Date.parse(item.closedAt as string);
     const iso = (ms: number) => new Date(ms).toISOString();
-    expect((await find({ businessId: cleared.id, from: iso(startedAt - 1000), to: iso(startedAt + 1000) })).items).toHaveLength(1);
+    expect(
+      (await find({ businessId: cleared.id, from: iso(startedAt - 1000), to: iso(startedAt + 1000) })).items,
+    ).toHaveLength(1);
     expect((await find({ businessId: cleared.id, from: iso(startedAt + 1) })).items).toHaveLength(0);
     expect((await find({ businessId: cleared.id, to: iso(startedAt) })).items).toHaveLength(0);
     expect(
-      (await find({ businessId: cleared.id, timeField: 'closedAt', from: iso(closedAt), to: iso(closedAt + 1) })).items,
+      (
+        await find({
+          businessId: cleared.id,
+          timeField: 'closedAt',
+          from: iso(closedAt),
+          to: iso(closedAt + 1),
+        })
+      ).items,
     ).toHaveLength(1);
 
     // Execution status as Temporal's visibility has it (eventually consistent).
@@ -182,8 +245,16 @@ describe('search', () => {
     const page2 = await find({ clientId: owner.id, limit: '1', cursor: page1.nextCursor! });
     expect(page2.items.map((i) => i.businessId)).toEqual([first.id]);
     expect(page2.nextCursor).toBeNull();
-    expectError(await world.as(auditor, '/audit/workflows?cursor=bm90LWEtY3Vyc29y'), 400, 'validation_failed');
-    expectError(await world.as(auditor, '/audit/workflows?executionStatus=Sleeping'), 400, 'validation_failed');
+    expectError(
+      await world.as(auditor, '/audit/workflows?cursor=bm90LWEtY3Vyc29y'),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await world.as(auditor, '/audit/workflows?executionStatus=Sleeping'),
+      400,
+      'validation_failed',
+    );
     expectError(await world.as(auditor, '/audit/workflows?from=yesterday'), 400, 'validation_failed');
   });
 
@@ -191,19 +262,36 @@ describe('search', () => {
     const owner = await world.person('client');
     const pending = await announced(world, owner, { amount: '30.00', currency: 'EUR' });
     await expect
-      .poll(async () => (await find({ executionStatus: 'Running', type: 'deposit', clientId: owner.id })).items.map((i) => i.workflowId), {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (await find({ executionStatus: 'Running', type: 'deposit', clientId: owner.id })).items.map(
+            (i) => i.workflowId,
+          ),
+        {
+          timeout: 10_000,
+        },
+      )
       .toEqual([pending.workflowId]);
     const running = await find({ executionStatus: 'Running', businessId: pending.id });
     expect(running.sources).toEqual({ filters: 'temporal-visibility', execution: 'temporal-visibility' });
-    expect(running.items[0]).toMatchObject({ status: 'PENDING', execution: { status: 'Running' }, archive: null });
+    expect(running.items[0]).toMatchObject({
+      status: 'PENDING',
+      execution: { status: 'Running' },
+      archive: null,
+    });
     expect((await find({ executionStatus: 'Completed', businessId: pending.id })).items).toEqual([]);
-    expect((await find({ executionStatus: 'Running', businessId: pending.id, status: 'CLEARED' })).items).toEqual([]);
+    expect(
+      (await find({ executionStatus: 'Running', businessId: pending.id, status: 'CLEARED' })).items,
+    ).toEqual([]);
     await expect
-      .poll(async () => (await find({ executionStatus: 'Completed', type: 'deposit', businessId: cleared.id })).items.length, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (await find({ executionStatus: 'Completed', type: 'deposit', businessId: cleared.id })).items
+            .length,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(1);
   });
 });
@@ -248,16 +336,21 @@ describe('history', () => {
     expect(answer.status, answer.text).toBe(200);
     expect(answer.headers.get('x-history-source')).toBe('temporal');
     expect(answer.body.events.at(-1).eventType).not.toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
-    const { rows } = await world.app.pool.query('SELECT 1 FROM workflow_history_archive WHERE workflow_id = $1', [
-      pending.workflowId,
-    ]);
+    const { rows } = await world.app.pool.query(
+      'SELECT 1 FROM workflow_history_archive WHERE workflow_id = $1',
+      [pending.workflowId],
+    );
     expect(rows).toEqual([]);
     await post(world, client, `/deposits/${pending.id}/cancel`);
   });
 
   it('a closed workflow without the archiver step is archived on first read', async () => {
     const workflowId = `ping-${randomUUID()}`;
-    await world.temporal.client.workflow.execute('ping', { taskQueue: world.temporal.taskQueue, workflowId, args: ['audit'] });
+    await world.temporal.client.workflow.execute('ping', {
+      taskQueue: world.temporal.taskQueue,
+      workflowId,
+      args: ['audit'],
+    });
     const first = await world.as(auditor, `/audit/workflows/${workflowId}/history`);
     expect(first.status, first.text).toBe(200);
     expect(first.headers.get('x-history-source')).toBe('temporal');
@@ -270,7 +363,9 @@ describe('history', () => {
 
 describe('replay', () => {
   it('replays the history against the code the worker runs: deterministic', async () => {
-    const answer = await world.as(auditor, `/audit/workflows/${cleared.workflowId}/replay`, { method: 'POST' });
+    const answer = await world.as(auditor, `/audit/workflows/${cleared.workflowId}/replay`, {
+      method: 'POST',
+    });
     expect(answer.status, answer.text).toBe(200);
     const row = await archived(cleared.workflowId);
     expect(answer.body).toMatchObject({
@@ -294,7 +389,9 @@ describe('replay', () => {
       const path = join(dir, 'changed.js');
       writeFileSync(path, code);
       process.env.WORKFLOW_BUNDLE_PATH = path;
-      const answer = await world.as(admin, `/audit/workflows/${cleared.workflowId}/replay`, { method: 'POST' });
+      const answer = await world.as(admin, `/audit/workflows/${cleared.workflowId}/replay`, {
+        method: 'POST',
+      });
       expect(answer.status, answer.text).toBe(200);
       expect(answer.body).toMatchObject({
         deterministic: false,
@@ -306,6 +403,33 @@ describe('replay', () => {
       process.env.WORKFLOW_BUNDLE_PATH = inject('workflowBundlePath');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm run replay', () => {
+  it('replays by workflow id (also a running one) and by type and time from Temporal visibility', async () => {
+    const pending = await announced(world, client, { amount: '55.00', currency: 'EUR' });
+    const byId = await replayCli(['--workflow-id', cleared.workflowId, '--workflow-id', pending.workflowId]);
+    expect(byId.code, byId.stdout + byId.stderr).toBe(0);
+    expect(byId.stdout).toMatch(
+      new RegExp(`ok +${cleared.workflowId} \\(deposit, \\d+ events, from temporal\\)`),
+    );
+    expect(byId.stdout).toContain(`ok    ${pending.workflowId}`);
+    expect(byId.stdout).toContain('2 replayed, 2 deterministic, 0 not');
+
+    const since = new Date(Date.now() - 10 * 60_000).toISOString();
+    const byType = await replayCli(['--type', 'deposit', '--since', since]);
+    expect(byType.code, byType.stdout + byType.stderr).toBe(0);
+    expect(byType.stdout).toContain(cleared.workflowId);
+    expect(byType.stdout).not.toContain(pending.workflowId); // still running: not without --include-running
+    expect(byType.stdout).toMatch(/\d+ replayed, \d+ deterministic, 0 not/);
+
+    const unknown = await replayCli(['--workflow-id', `deposit-${randomUUID()}`]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no history for deposit-.* in Temporal or in the archive/);
+    const usage = await replayCli(['--type', 'deposit']);
+    expect(usage.code).toBe(2);
+    await post(world, client, `/deposits/${pending.id}/cancel`);
   });
 });
 
@@ -329,9 +453,18 @@ describe('export', () => {
       files: Record<string, string>;
     };
     expect(format).toBe('clearhouse.lifecycle-export.v1');
-    expect(manifest).toMatchObject({ workflowId: cleared.workflowId, exportedBy: { id: auditor.id }, algorithm: 'sha256' });
+    expect(manifest).toMatchObject({
+      workflowId: cleared.workflowId,
+      exportedBy: { id: auditor.id },
+      algorithm: 'sha256',
+    });
     expect(manifest.files.map((f) => f.name).sort()).toEqual(Object.keys(files).sort());
-    expect(Object.keys(files).sort()).toEqual(['audit-log.json', 'history.json', 'ledger-entries.json', 'lifecycle.json']);
+    expect(Object.keys(files).sort()).toEqual([
+      'audit-log.json',
+      'history.json',
+      'ledger-entries.json',
+      'lifecycle.json',
+    ]);
     for (const file of manifest.files) {
       expect(sha256(files[file.name]!), file.name).toBe(file.sha256);
       expect(Buffer.byteLength(files[file.name]!, 'utf8')).toBe(file.bytes);
@@ -343,7 +476,11 @@ describe('export', () => {
     expect(historySha256(history)).toBe(row.sha256);
     expect((await replayHistoryJson(history)).deterministic).toBe(true);
 
-    const entries = JSON.parse(files['ledger-entries.json']!) as { kind: string; idempotencyKey: string; lines: unknown[] }[];
+    const entries = JSON.parse(files['ledger-entries.json']!) as {
+      kind: string;
+      idempotencyKey: string;
+      lines: unknown[];
+    }[];
     expect(entries.map((e) => [e.kind, e.idempotencyKey])).toEqual([
       ['deposit.confirm', `${cleared.workflowId}/confirm`],
       ['deposit.clear', `${cleared.workflowId}/clear`],
@@ -353,7 +490,11 @@ describe('export', () => {
     const lifecycle = JSON.parse(files['lifecycle.json']!);
     expect(lifecycle.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING', 'ON_HOLD', 'CLEARED']);
 
-    const audit = JSON.parse(files['audit-log.json']!) as { action: string; actor: { id: string } | null; hash: string }[];
+    const audit = JSON.parse(files['audit-log.json']!) as {
+      action: string;
+      actor: { id: string } | null;
+      hash: string;
+    }[];
     expect(audit.find((row) => row.action === 'deposit.confirm')).toMatchObject({ actor: { id: ops.id } });
     for (const row of audit) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -389,12 +530,23 @@ describe('after Temporal has forgotten the workflow', () => {
     expect(historySha256(history.body)).toBe(row.sha256);
     expect(history.body.events).toHaveLength(row.event_count);
 
-    const replay = await world.as(auditor, `/audit/workflows/${deposit.workflowId}/replay`, { method: 'POST' });
+    const replay = await world.as(auditor, `/audit/workflows/${deposit.workflowId}/replay`, {
+      method: 'POST',
+    });
     expect(replay.body).toMatchObject({ source: 'archive', deterministic: true, events: row.event_count });
 
     const exported = await world.as(admin, `/audit/workflows/${deposit.workflowId}/export`);
     expect(exported.status, exported.text).toBe(200);
-    expect(exported.body.manifest).toMatchObject({ historySource: 'archive', archive: { sha256: row.sha256, intact: true } });
+    expect(exported.body.manifest).toMatchObject({
+      historySource: 'archive',
+      archive: { sha256: row.sha256, intact: true },
+    });
+
+    const cli = await replayCli(['--workflow-id', deposit.workflowId]);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(
+      `ok    ${deposit.workflowId} (deposit, ${row.event_count} events, from archive)`,
+    );
 
     const found = await world.as(auditor, `/audit/workflows?businessId=${deposit.id}`);
     expect(found.body.items).toHaveLength(1);

@@ -46,7 +46,10 @@ async function registered(person: Person, body: unknown = GOOD) {
 }
 
 async function rowsOf(clientId: string): Promise<number> {
-  const { rows } = await w.app.pool.query<{ n: string }>(`SELECT count(*) AS n FROM bank_account WHERE client_id = $1`, [clientId]);
+  const { rows } = await w.app.pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM bank_account WHERE client_id = $1`,
+    [clientId],
+  );
   return Number(rows[0]!.n);
 }
 
@@ -76,15 +79,23 @@ describe('registering and verifying', () => {
     expect(account.workflowId).toBe(`bank-account-${account.id}`);
     expect(account.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING_VERIFICATION']);
     expect(account).not.toHaveProperty('openTasks');
-    const { rows } = await w.app.pool.query(`SELECT iban, bic, status FROM bank_account WHERE id = $1`, [account.id]);
-    expect(rows).toEqual([{ iban: 'DE89370400440532013000', bic: 'COBADEFFXXX', status: 'PENDING_VERIFICATION' }]);
+    const { rows } = await w.app.pool.query(`SELECT iban, bic, status FROM bank_account WHERE id = $1`, [
+      account.id,
+    ]);
+    expect(rows).toEqual([
+      { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX', status: 'PENDING_VERIFICATION' },
+    ]);
 
     // A retry with the same key is the same account; another body with that key is a conflict;
     // the same IBAN again under a new key is refused while the first is live.
     const retried = await register(clientA, GOOD, key);
     expect(retried.status).toBe(201);
     expect(retried.body.id).toBe(account.id);
-    expectError(await register(clientA, { ...GOOD, bankName: 'Other Bank' }, key), 409, 'idempotency_conflict');
+    expectError(
+      await register(clientA, { ...GOOD, bankName: 'Other Bank' }, key),
+      409,
+      'idempotency_conflict',
+    );
     expectError(await register(clientA, GOOD), 409, 'bank_account_exists');
 
     // The inbox shows the verification task to operations.
@@ -94,16 +105,33 @@ describe('registering and verifying', () => {
     expect(task).toMatchObject({
       kind: 'bank_account.verify',
       requiredRole: 'operations',
-      subject: { type: 'bank_account', id: account.id, status: 'PENDING_VERIFICATION', clientEmail: clientA.email },
+      subject: {
+        type: 'bank_account',
+        id: account.id,
+        status: 'PENDING_VERIFICATION',
+        clientEmail: clientA.email,
+      },
     });
 
     const staffView = await w.as(ops, `/bank-accounts/${account.id}`);
-    expect(staffView.body).toMatchObject({ allowedActions: ['verify', 'reject'], clientEmail: clientA.email });
-    expect(staffView.body.openTasks).toEqual([expect.objectContaining({ kind: 'bank_account.verify', status: 'open' })]);
+    expect(staffView.body).toMatchObject({
+      allowedActions: ['verify', 'reject'],
+      clientEmail: clientA.email,
+    });
+    expect(staffView.body.openTasks).toEqual([
+      expect.objectContaining({ kind: 'bank_account.verify', status: 'open' }),
+    ]);
 
-    const verified = await post(w, ops, `/ops/bank-accounts/${account.id}/verify`, { note: 'Statement checked' });
+    const verified = await post(w, ops, `/ops/bank-accounts/${account.id}/verify`, {
+      note: 'Statement checked',
+    });
     expect(verified.status, verified.text).toBe(200);
-    expect(verified.body).toMatchObject({ status: 'VERIFIED', verifiedBy: ops.id, verificationNote: 'Statement checked', openTasks: [] });
+    expect(verified.body).toMatchObject({
+      status: 'VERIFIED',
+      verifiedBy: ops.id,
+      verificationNote: 'Statement checked',
+      openTasks: [],
+    });
     expect(verified.body.verifiedAt).not.toBeNull();
     expectError(await post(w, ops, `/ops/bank-accounts/${account.id}/verify`, {}), 409, 'invalid_state');
 
@@ -117,32 +145,65 @@ describe('registering and verifying', () => {
     const removed = await w.as(clientA, `/bank-accounts/${account.id}`, { method: 'DELETE' });
     expect(removed.status, removed.text).toBe(200);
     expect(removed.body).toMatchObject({ status: 'REMOVED', allowedActions: [] });
-    expect(removed.body.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING_VERIFICATION', 'VERIFIED', 'REMOVED']);
+    expect(removed.body.timeline.map((e: { to: string }) => e.to)).toEqual([
+      'PENDING_VERIFICATION',
+      'VERIFIED',
+      'REMOVED',
+    ]);
     // Once removed, the same IBAN can be registered again.
     await registered(clientA);
   });
 
   it('operations reject with a reason (required); the client sees it', async () => {
     const client = await freshClient();
-    const account = await registered(client, { ...GOOD, iban: 'GB82 WEST 1234 5698 7654 32', bic: 'NWBKGB2L', country: 'GB' });
-    expectError(await post(w, ops, `/ops/bank-accounts/${account.id}/reject`, { reason: '  ' }), 400, 'validation_failed');
-    const rejected = await post(w, admin, `/ops/bank-accounts/${account.id}/reject`, { reason: 'Holder name differs' });
+    const account = await registered(client, {
+      ...GOOD,
+      iban: 'GB82 WEST 1234 5698 7654 32',
+      bic: 'NWBKGB2L',
+      country: 'GB',
+    });
+    expectError(
+      await post(w, ops, `/ops/bank-accounts/${account.id}/reject`, { reason: '  ' }),
+      400,
+      'validation_failed',
+    );
+    const rejected = await post(w, admin, `/ops/bank-accounts/${account.id}/reject`, {
+      reason: 'Holder name differs',
+    });
     expect(rejected.status, rejected.text).toBe(200);
     expect(rejected.body).toMatchObject({ status: 'REJECTED', rejectionReason: 'Holder name differs' });
     const own = await w.as(client, `/bank-accounts/${account.id}`);
-    expect(own.body).toMatchObject({ status: 'REJECTED', rejectionReason: 'Holder name differs', allowedActions: [] });
-    expectError(await w.as(client, `/bank-accounts/${account.id}`, { method: 'DELETE' }), 409, 'invalid_state');
+    expect(own.body).toMatchObject({
+      status: 'REJECTED',
+      rejectionReason: 'Holder name differs',
+      allowedActions: [],
+    });
+    expectError(
+      await w.as(client, `/bank-accounts/${account.id}`, { method: 'DELETE' }),
+      409,
+      'invalid_state',
+    );
   });
 
   it('cannot be removed while a withdrawal to it is in flight', async () => {
     const client = await freshClient();
-    const account = await registered(client, { ...GOOD, iban: 'NL91ABNA0417164300', bic: 'ABNANL2A', country: 'NL' });
+    const account = await registered(client, {
+      ...GOOD,
+      iban: 'NL91ABNA0417164300',
+      bic: 'ABNANL2A',
+      country: 'NL',
+    });
     expect((await post(w, ops, `/ops/bank-accounts/${account.id}/verify`, {})).status).toBe(200);
     const withdrawalId = randomUUID();
     await w.app.pool.query(
       `INSERT INTO lifecycle (workflow_id, type, business_id, owner_id, status, attributes, created_at, updated_at, last_seq)
        VALUES ($1, 'withdrawal', $2, $3, 'PROCESSING', $4, now(), now(), 1)`,
-      [`withdrawal-${withdrawalId}`, withdrawalId, client.id, JSON.stringify({ bankAccountId: account.id, amount: '10.00' })],
+      [
+        `withdrawal-${withdrawalId}`,
+        withdrawalId,
+        client.id,
+        JSON.stringify({ bankAccountId: account.id, amount: '10.00' }),
+      ],
     );
     const refused = await w.as(client, `/bank-accounts/${account.id}`, { method: 'DELETE' });
     expectError(refused, 409, 'invalid_state');
@@ -150,9 +211,10 @@ describe('registering and verifying', () => {
     expect(refused.body.error.details.openWithdrawals).toEqual([withdrawalId]);
     expect((await w.as(client, `/bank-accounts/${account.id}`)).body.status).toBe('VERIFIED');
 
-    await w.app.pool.query(`UPDATE lifecycle SET status = 'COMPLETED', closed_at = now() WHERE workflow_id = $1`, [
-      `withdrawal-${withdrawalId}`,
-    ]);
+    await w.app.pool.query(
+      `UPDATE lifecycle SET status = 'COMPLETED', closed_at = now() WHERE workflow_id = $1`,
+      [`withdrawal-${withdrawalId}`],
+    );
     const removed = await w.as(client, `/bank-accounts/${account.id}`, { method: 'DELETE' });
     expect(removed.status, removed.text).toBe(200);
     expect(removed.body.status).toBe('REMOVED');
@@ -179,7 +241,9 @@ describe('bad input: 400 and nothing stored', () => {
     const client = await freshClient();
     const answer = await register(client, { ...GOOD, iban });
     expectError(answer, 400, 'validation_failed');
-    expect(answer.body.error.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'iban', code })]));
+    expect(answer.body.error.details.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'iban', code })]),
+    );
     expect(answer.body.error.message.length).toBeGreaterThan(10);
     expect(await rowsOf(client.id)).toBe(0);
     // The same key can be used again once the request is fixed (400 is not stored).
@@ -204,12 +268,21 @@ describe('bad input: 400 and nothing stored', () => {
     const client = await freshClient();
     const country = await register(client, { ...GOOD, country: 'AT' });
     expectError(country, 400, 'validation_failed');
-    expect(country.body.error.details.issues).toEqual([expect.objectContaining({ path: 'country', code: 'country_mismatch' })]);
+    expect(country.body.error.details.issues).toEqual([
+      expect.objectContaining({ path: 'country', code: 'country_mismatch' }),
+    ]);
     const names = await register(client, { iban: GOOD.iban, bic: GOOD.bic, country: 'DE' });
     expectError(names, 400, 'validation_failed');
-    expect(names.body.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['accountName', 'bankName']);
+    expect(names.body.error.details.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      'accountName',
+      'bankName',
+    ]);
     expectError(await register(client, { ...GOOD, iban: 12345 }), 400, 'validation_failed');
-    expectError(await w.as(client, '/bank-accounts', { method: 'POST', json: GOOD }), 400, 'validation_failed'); // no key
+    expectError(
+      await w.as(client, '/bank-accounts', { method: 'POST', json: GOOD }),
+      400,
+      'validation_failed',
+    ); // no key
     expect(await rowsOf(client.id)).toBe(0);
     const fixedKey = randomUUID();
     expectError(await register(client, { ...GOOD, iban: 'DE00' }, fixedKey), 400, 'validation_failed');
@@ -220,7 +293,12 @@ describe('bad input: 400 and nothing stored', () => {
 describe('who may do what', () => {
   let account: { id: string };
   beforeAll(async () => {
-    account = await registered(clientA, { ...GOOD, iban: 'FR14 2004 1010 0505 0001 3M02 606', bic: 'PSSTFRPPXXX', country: 'FR' });
+    account = await registered(clientA, {
+      ...GOOD,
+      iban: 'FR14 2004 1010 0505 0001 3M02 606',
+      bic: 'PSSTFRPPXXX',
+      country: 'FR',
+    });
   });
 
   it('another client’s account is 404 everywhere, never 403', async () => {
@@ -235,7 +313,11 @@ describe('who may do what', () => {
 
   it('clients cannot verify, staff cannot register or remove, auditors only read', async () => {
     expectError(await post(w, clientA, `/ops/bank-accounts/${account.id}/verify`, {}), 403, 'forbidden');
-    expectError(await post(w, clientA, `/ops/bank-accounts/${account.id}/reject`, { reason: 'x' }), 403, 'forbidden');
+    expectError(
+      await post(w, clientA, `/ops/bank-accounts/${account.id}/reject`, { reason: 'x' }),
+      403,
+      'forbidden',
+    );
     expectError(await post(w, aml, `/ops/bank-accounts/${account.id}/verify`, {}), 403, 'forbidden');
     expectError(await post(w, auditor, `/ops/bank-accounts/${account.id}/verify`, {}), 403, 'forbidden');
     expectError(await register(ops, GOOD), 403, 'forbidden');

@@ -163,6 +163,11 @@ describe('withdrawal in the browser', () => {
     expect((await clientPage.textContent('[data-testid=available-EUR]'))?.trim()).toBe('500.00 EUR');
     await clientPage.locator(`tr[data-withdrawal-id="${withdrawalId}"]`, { hasText: 'COMPLETED' }).waitFor();
 
+    // Another client cannot see it: a 404 page, not an error.
+    const stranger = await signIn(await app.createUser('client'));
+    const response = await stranger.goto(`${app.url}/app/withdrawals/${withdrawalId}`);
+    expect(response?.status()).toBe(404);
+
     const paid = await app.pool.query(
       'SELECT count(*)::int AS n FROM simulated_bank_payout WHERE iban = $1',
       [iban],

@@ -23,13 +23,18 @@ describe('golden histories', () => {
     // tests/histories/<type>/<path>.json are the current shapes (one per scenario); files one level
     // deeper (tests/histories/<type>/<label>/<path>.json) are older shapes kept on purpose while
     // workflows of that shape may still be running (README "Changing workflow code").
-    const current = golden.filter((g) => g.name.split('/').length === 2).map((g) => g.name).sort();
+    const current = golden
+      .filter((g) => g.name.split('/').length === 2)
+      .map((g) => g.name)
+      .sort();
     const expected = scenarios.map((s) => `${s.type}/${s.path}`).sort();
     expect(current, 'run `npm run histories:capture -- --only <type>` for a new scenario').toEqual(expected);
     for (const g of golden) {
       const facts = historyFacts(g.history);
       expect(facts.workflowType, g.name).toBe(g.type);
-      expect(facts.closeEventType, `${g.name} must be a closed history`).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+      expect(facts.closeEventType, `${g.name} must be a closed history`).toBe(
+        'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+      );
     }
   });
 
@@ -45,7 +50,9 @@ describe('golden histories', () => {
       if (result.error) {
         const g = byId.get(result.workflowId)!;
         const at = divergenceOf(result.error.message, g.history);
-        failures.push(`${g.name} (event ${at.eventId ?? '?'} ${at.eventType ?? ''}): ${result.error.message}`);
+        failures.push(
+          `${g.name} (event ${at.eventId ?? '?'} ${at.eventType ?? ''}): ${result.error.message}`,
+        );
       }
     }
     expect(replayed).toBe(golden.length);

@@ -80,7 +80,9 @@ describe('the replay guard', () => {
     for (const name of REACH_HOLD) {
       const g = deposits.find((d) => d.name === name)!;
       const error = await replay(changed, g);
-      expect(error, `${name} must not replay against the changed code`).toBeInstanceOf(DeterminismViolationError);
+      expect(error, `${name} must not replay against the changed code`).toBeInstanceOf(
+        DeterminismViolationError,
+      );
       const message = (error as Error).message;
       expect(message).toMatch(/nondeterminism/i);
       // The replayer names where the code and the history part ways: the history has the hold
@@ -99,11 +101,21 @@ describe('the replay guard', () => {
 
   it('the audit replay reports the divergence the same way', async () => {
     const g = byName('happy');
-    const bad = await replayHistoryJson(g.history, { workflowId: g.workflowId, bundle: { codePath: changed } });
-    expect(bad).toMatchObject({ deterministic: false, errorKind: 'nondeterminism', events: g.history.events.length });
+    const bad = await replayHistoryJson(g.history, {
+      workflowId: g.workflowId,
+      bundle: { codePath: changed },
+    });
+    expect(bad).toMatchObject({
+      deterministic: false,
+      errorKind: 'nondeterminism',
+      events: g.history.events.length,
+    });
     expect(bad.error).toMatch(/nondeterminism/i);
     expect(bad.divergence?.eventId).toBeGreaterThan(0);
-    const good = await replayHistoryJson(g.history, { workflowId: g.workflowId, bundle: { codePath: patched } });
+    const good = await replayHistoryJson(g.history, {
+      workflowId: g.workflowId,
+      bundle: { codePath: patched },
+    });
     expect(good).toEqual({ deterministic: true, events: g.history.events.length });
   });
 

@@ -53,7 +53,13 @@ async function announce(ctx: CaptureContext, policy: DepositPolicy = POLICY, amo
 
 type Handle = Awaited<ReturnType<typeof announce>>['handle'];
 
-const confirm = (handle: Handle, actor: Actor, input: DepositInput, senderCountry = 'DE', receivedAmount = input.amount) =>
+const confirm = (
+  handle: Handle,
+  actor: Actor,
+  input: DepositInput,
+  senderCountry = 'DE',
+  receivedAmount = input.amount,
+) =>
   handle.executeUpdate(confirmDepositUpdate, {
     args: [{ actor, receivedAmount, senderCountry, senderReference: input.reference }],
     updateId: randomUUID(),

@@ -8,7 +8,12 @@ export const pingScenarios: Scenario[] = [
     description: 'the ping workflow reads the database clock and answers',
     async run({ client, taskQueue }) {
       const workflowId = `ping-${randomUUID()}`;
-      await client.workflow.execute('ping', { taskQueue, workflowId, args: ['golden'], staticSummary: 'golden ping' });
+      await client.workflow.execute('ping', {
+        taskQueue,
+        workflowId,
+        args: ['golden'],
+        staticSummary: 'golden ping',
+      });
       return workflowId;
     },
   },

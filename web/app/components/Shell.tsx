@@ -18,7 +18,11 @@ const NAV: NavItem[] = [
   { to: '/ops/tasks', label: 'Task inbox', roles: ['operations', 'aml_officer', 'admin'] },
   { to: '/ops/deposits', label: 'Deposits', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/ops/kyc', label: 'KYC reviews', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
-  { to: '/ops/bank-accounts', label: 'Bank accounts', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  {
+    to: '/ops/bank-accounts',
+    label: 'Bank accounts',
+    roles: ['operations', 'aml_officer', 'admin', 'auditor'],
+  },
   { to: '/ops/withdrawals', label: 'Withdrawals', roles: ['operations', 'admin', 'auditor'] },
   { to: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
   { to: '/audit/workflows', label: 'Workflows', roles: ['auditor', 'admin'] },

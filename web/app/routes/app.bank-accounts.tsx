@@ -18,7 +18,10 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   const text = (name: string) => String(form.get(name) ?? '');
   if (form.get('intent') === 'remove') {
-    return attempt(() => context.services.bankAccounts.remove(user, text('id'), context.requestId), 'Bank account removed.');
+    return attempt(
+      () => context.services.bankAccounts.remove(user, text('id'), context.requestId),
+      'Bank account removed.',
+    );
   }
   return attempt(
     () =>
@@ -58,8 +61,8 @@ export default function BankAccounts() {
     <>
       <h1>Bank accounts</h1>
       <p className="muted">
-        Withdrawals are paid only to your own accounts that our team has verified. Add an account, then wait for
-        verification.
+        Withdrawals are paid only to your own accounts that our team has verified. Add an account, then wait
+        for verification.
       </p>
       <section className="card">
         <h2>Add a bank account</h2>
@@ -67,15 +70,32 @@ export default function BankAccounts() {
           <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
           <label>
             IBAN
-            <input name="iban" required size={34} placeholder="DE89 3704 0044 0532 0130 00" aria-invalid={Boolean(fieldError('iban'))} />
+            <input
+              name="iban"
+              required
+              size={34}
+              placeholder="DE89 3704 0044 0532 0130 00"
+              aria-invalid={Boolean(fieldError('iban'))}
+            />
           </label>
           <label>
             BIC (SWIFT)
-            <input name="bic" required size={11} placeholder="COBADEFFXXX" aria-invalid={Boolean(fieldError('bic'))} />
+            <input
+              name="bic"
+              required
+              size={11}
+              placeholder="COBADEFFXXX"
+              aria-invalid={Boolean(fieldError('bic'))}
+            />
           </label>
           <label>
             Account holder
-            <input name="accountName" required maxLength={140} aria-invalid={Boolean(fieldError('accountName'))} />
+            <input
+              name="accountName"
+              required
+              maxLength={140}
+              aria-invalid={Boolean(fieldError('accountName'))}
+            />
           </label>
           <label>
             Bank
@@ -83,7 +103,13 @@ export default function BankAccounts() {
           </label>
           <label>
             Country
-            <input name="country" size={2} maxLength={2} placeholder="DE" aria-invalid={Boolean(fieldError('country'))} />
+            <input
+              name="country"
+              size={2}
+              maxLength={2}
+              placeholder="DE"
+              aria-invalid={Boolean(fieldError('country'))}
+            />
           </label>
           <button type="submit" name="intent" value="add" disabled={busy}>
             Add account
@@ -91,7 +117,11 @@ export default function BankAccounts() {
         </Form>
         {error ? (
           <div className="error" role="alert">
-            <p>{error.fields && Object.keys(error.fields).length ? 'Please correct the following:' : error.error}</p>
+            <p>
+              {error.fields && Object.keys(error.fields).length
+                ? 'Please correct the following:'
+                : error.error}
+            </p>
             {error.fields && Object.keys(error.fields).length ? (
               <ul>
                 {Object.entries(error.fields).map(([field, message]) => (
@@ -143,7 +173,13 @@ export default function BankAccounts() {
                   {account.allowedActions.includes('remove') ? (
                     <Form method="post">
                       <input type="hidden" name="id" value={account.id} />
-                      <button type="submit" name="intent" value="remove" className="secondary" disabled={busy}>
+                      <button
+                        type="submit"
+                        name="intent"
+                        value="remove"
+                        className="secondary"
+                        disabled={busy}
+                      >
                         Remove
                       </button>
                     </Form>

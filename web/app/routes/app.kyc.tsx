@@ -8,7 +8,12 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { KYC_DOCUMENT_TYPES, KYC_DOCUMENT_TYPE_LABELS, KYC_MAX_DOCUMENT_BYTES, KYC_REQUIREMENTS } from '../../../domain/kyc.js';
+import {
+  KYC_DOCUMENT_TYPES,
+  KYC_DOCUMENT_TYPE_LABELS,
+  KYC_MAX_DOCUMENT_BYTES,
+  KYC_REQUIREMENTS,
+} from '../../../domain/kyc.js';
 import { attempt, type ActionResult } from '../action-result.server.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
@@ -40,12 +45,20 @@ export async function action({ context, request }: ActionFunctionArgs): Promise<
       : await request.formData();
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      return { ok: false, error: 'The file is larger than 10 MB: nothing was stored.', code: 'validation_failed', fields: { file: 'larger than 10 MB' } };
+      return {
+        ok: false,
+        error: 'The file is larger than 10 MB: nothing was stored.',
+        code: 'validation_failed',
+        fields: { file: 'larger than 10 MB' },
+      };
     }
     throw error;
   }
   if (form.get('intent') === 'submit') {
-    return attempt(() => context.services.kyc.submit(user, context.requestId), 'Submitted: our team will review your documents.');
+    return attempt(
+      () => context.services.kyc.submit(user, context.requestId),
+      'Submitted: our team will review your documents.',
+    );
   }
   const chosen = form.get('file');
   const file =
@@ -64,16 +77,20 @@ export async function action({ context, request }: ActionFunctionArgs): Promise<
 }
 
 const EXPLAIN: Record<string, string> = {
-  NOT_STARTED: 'Upload the documents below, then submit them for review. Withdrawals open once your KYC is approved.',
+  NOT_STARTED:
+    'Upload the documents below, then submit them for review. Withdrawals open once your KYC is approved.',
   PENDING_REVIEW: 'Your documents are with our team. You will see the outcome here.',
   APPROVED: 'Your identity is verified. You can withdraw funds to a verified bank account.',
   REJECTED: 'Your KYC application was rejected. Contact support if you think this is a mistake.',
-  CHANGES_REQUESTED: 'Our team needs something changed: read their comments, upload what they ask for and submit again.',
+  CHANGES_REQUESTED:
+    'Our team needs something changed: read their comments, upload what they ask for and submit again.',
   EXPIRED: 'Your verification has expired. Upload current documents and submit them for a new review.',
 };
 
 function size(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 export default function KycPage() {
@@ -91,8 +108,12 @@ export default function KycPage() {
         Know your customer <StatusBadge status={kyc.status} />
       </h1>
       <p>{EXPLAIN[kyc.status]}</p>
-      {kyc.status === 'APPROVED' && kyc.expiresAt ? <p className="muted">Valid until {formatTime(kyc.expiresAt)}.</p> : null}
-      {kyc.decision && (kyc.status === 'CHANGES_REQUESTED' || kyc.status === 'REJECTED') && kyc.decision.text ? (
+      {kyc.status === 'APPROVED' && kyc.expiresAt ? (
+        <p className="muted">Valid until {formatTime(kyc.expiresAt)}.</p>
+      ) : null}
+      {kyc.decision &&
+      (kyc.status === 'CHANGES_REQUESTED' || kyc.status === 'REJECTED') &&
+      kyc.decision.text ? (
         <section className="card" aria-label="Reviewer comments">
           <h2>{kyc.status === 'REJECTED' ? 'Reason' : 'What our team asks for'}</h2>
           <p>{kyc.decision.text}</p>
@@ -111,7 +132,11 @@ export default function KycPage() {
           <h2>Checklist</h2>
           <ul>
             {KYC_REQUIREMENTS.map((requirement) => (
-              <li key={requirement.key} data-requirement={requirement.key} data-missing={missing.has(requirement.key)}>
+              <li
+                key={requirement.key}
+                data-requirement={requirement.key}
+                data-missing={missing.has(requirement.key)}
+              >
                 {missing.has(requirement.key) ? '✗ Missing: ' : '✓ '}
                 {requirement.description}
               </li>
@@ -131,8 +156,15 @@ export default function KycPage() {
         {canUpload ? (
           <section className="card" style={{ flex: 1 }}>
             <h2>Upload a document</h2>
-            <p className="muted">A PDF, PNG or JPEG of at most 10 MB. We check what the file really is, not its name.</p>
-            <Form method="post" encType="multipart/form-data" className="stack" aria-label="Upload a document">
+            <p className="muted">
+              A PDF, PNG or JPEG of at most 10 MB. We check what the file really is, not its name.
+            </p>
+            <Form
+              method="post"
+              encType="multipart/form-data"
+              className="stack"
+              aria-label="Upload a document"
+            >
               <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
               <label>
                 Document

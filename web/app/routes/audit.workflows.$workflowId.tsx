@@ -26,7 +26,8 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     return { detail: await context.services.auditWorkflows.detail(user, params.workflowId ?? '') };
   } catch (error) {
     const status = apiErrorOf(error)?.status;
-    if (status === 404 || status === 400) throw new Response('Not found', { status: 404, statusText: 'Not found' });
+    if (status === 404 || status === 400)
+      throw new Response('Not found', { status: 404, statusText: 'Not found' });
     throw error;
   }
 }
@@ -61,7 +62,10 @@ const OUTCOME_COLOR: Record<HistoryStep['outcome'], string> = {
   info: 'var(--muted)',
 };
 
-function actorText(actor: { id: string; role: string | null; email?: string | null } | null, people: Record<string, string>) {
+function actorText(
+  actor: { id: string; role: string | null; email?: string | null } | null,
+  people: Record<string, string>,
+) {
   if (!actor) return null;
   const who = actor.email ?? people[actor.id] ?? actor.id;
   return `${who}${actor.role ? ` (${actor.role})` : ''}`;
@@ -105,7 +109,8 @@ export default function AuditWorkflow() {
           <dd>
             {history ? (
               <>
-                {history.eventCount} events, from {history.source === 'archive' ? 'the PostgreSQL archive' : 'Temporal'}
+                {history.eventCount} events, from{' '}
+                {history.source === 'archive' ? 'the PostgreSQL archive' : 'Temporal'}
                 {history.runId ? <span className="muted"> · run {history.runId}</span> : null}
               </>
             ) : (
@@ -156,7 +161,14 @@ export default function AuditWorkflow() {
         {result ? <ReplayOutcome result={result} /> : null}
       </section>
 
-      <div style={{ display: 'grid', gridTemplateColumns: 'minmax(240px, 1fr) minmax(0, 2fr)', gap: '1rem', alignItems: 'start' }}>
+      <div
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'minmax(240px, 1fr) minmax(0, 2fr)',
+          gap: '1rem',
+          alignItems: 'start',
+        }}
+      >
         <section className="card" aria-labelledby="business-timeline">
           <h2 id="business-timeline">Business timeline</h2>
           {lifecycle && lifecycle.events.length > 0 ? (
@@ -207,8 +219,8 @@ export default function AuditWorkflow() {
           {timeline ? (
             <>
               <p className="muted">
-                {timeline.eventCount} events; {timeline.workflowTasks} workflow tasks folded away. Each step&apos;s raw
-                events are under “JSON”.
+                {timeline.eventCount} events; {timeline.workflowTasks} workflow tasks folded away. Each
+                step&apos;s raw events are under “JSON”.
               </p>
               {timeline.phases.map((phase, p) => (
                 <div key={p} style={{ marginBottom: '1rem' }}>
@@ -222,7 +234,9 @@ export default function AuditWorkflow() {
                         <div>
                           <strong>{step.title}</strong>{' '}
                           {OUTCOME_LABEL[step.outcome] ? (
-                            <span style={{ color: OUTCOME_COLOR[step.outcome], fontWeight: 600 }}>{OUTCOME_LABEL[step.outcome]}</span>
+                            <span style={{ color: OUTCOME_COLOR[step.outcome], fontWeight: 600 }}>
+                              {OUTCOME_LABEL[step.outcome]}
+                            </span>
                           ) : null}
                         </div>
                         <div className="muted">
@@ -335,7 +349,8 @@ function ReplayOutcome({
         {replay.divergence?.eventId ? (
           <>
             {' '}
-            — it diverges at <a href={`#event-${replay.divergence.eventId}`}>event {replay.divergence.eventId}</a>
+            — it diverges at{' '}
+            <a href={`#event-${replay.divergence.eventId}`}>event {replay.divergence.eventId}</a>
             {replay.divergence.eventType ? ` (${replay.divergence.eventType})` : ''}
           </>
         ) : null}

@@ -17,7 +17,16 @@ const EXECUTION_STATUSES: readonly ExecutionStatusName[] = [
   'TimedOut',
 ];
 
-const FILTERS = ['type', 'status', 'businessId', 'clientId', 'from', 'to', 'timeField', 'executionStatus'] as const;
+const FILTERS = [
+  'type',
+  'status',
+  'businessId',
+  'clientId',
+  'from',
+  'to',
+  'timeField',
+  'executionStatus',
+] as const;
 
 /** A datetime-local value ("2026-11-22T09:30") read as UTC, as the form says. */
 function utc(value: string | null): string | undefined {
@@ -43,7 +52,11 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   const text = (name: string) => params.get(name)?.trim() || undefined;
   const problems: string[] = [];
-  let page: AuditWorkflowPage = { items: [], nextCursor: null, sources: { filters: 'projection', execution: 'unavailable' } };
+  let page: AuditWorkflowPage = {
+    items: [],
+    nextCursor: null,
+    sources: { filters: 'projection', execution: 'unavailable' },
+  };
   try {
     page = await context.services.auditWorkflows.search(user, {
       type: text('type'),
@@ -60,7 +73,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   } catch (error) {
     const apiError = apiErrorOf(error);
     if (!apiError || apiError.status >= 500) throw error;
-    const issues = (apiError.details as { issues?: { path: string; message: string }[] } | null)?.issues ?? [];
+    const issues =
+      (apiError.details as { issues?: { path: string; message: string }[] } | null)?.issues ?? [];
     problems.push(...(issues.length ? issues.map((i) => `${i.path}: ${i.message}`) : [apiError.message]));
   }
   return { page, problems };
@@ -132,8 +146,9 @@ export default function AuditWorkflows() {
           <button type="submit">Search</button>
         </div>
         <p className="muted">
-          Type, business status, business id, client and time come from the lifecycle records in PostgreSQL (kept
-          forever); execution status comes from Temporal&apos;s visibility store (only while Temporal keeps the workflow).
+          Type, business status, business id, client and time come from the lifecycle records in PostgreSQL
+          (kept forever); execution status comes from Temporal&apos;s visibility store (only while Temporal
+          keeps the workflow).
         </p>
       </Form>
       {problems.map((problem) => (
@@ -201,7 +216,9 @@ export default function AuditWorkflows() {
       ) : null}
       {page.nextCursor ? (
         <p>
-          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(filters), cursor: page.nextCursor })}`}>More →</Link>
+          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(filters), cursor: page.nextCursor })}`}>
+            More →
+          </Link>
         </p>
       ) : null}
     </>

@@ -22,7 +22,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   switch (form.get('intent')) {
     case 'verify':
       return attempt(
-        () => context.services.bankAccounts.verify(user, id, { note: text('note') || null }, context.requestId),
+        () =>
+          context.services.bankAccounts.verify(user, id, { note: text('note') || null }, context.requestId),
         'Verified: withdrawals to this account are possible now.',
       );
     case 'reject':
@@ -97,8 +98,8 @@ export default function OpsBankAccount() {
             <div className="stack" aria-label="Verification">
               <h2>Verification</h2>
               <p className="muted">
-                Check that the account belongs to the client (a statement in their name, a bank letter) before verifying:
-                verified accounts can receive withdrawals.
+                Check that the account belongs to the client (a statement in their name, a bank letter) before
+                verifying: verified accounts can receive withdrawals.
               </p>
               <Form method="post" className="row">
                 <label>

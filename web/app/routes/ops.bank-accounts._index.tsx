@@ -84,7 +84,9 @@ export default function OpsBankAccounts() {
       </table>
       {page.nextCursor ? (
         <p>
-          <Link to={`?status=${encodeURIComponent(status)}&cursor=${encodeURIComponent(page.nextCursor)}`}>Older →</Link>
+          <Link to={`?status=${encodeURIComponent(status)}&cursor=${encodeURIComponent(page.nextCursor)}`}>
+            Older →
+          </Link>
         </p>
       ) : null}
     </>

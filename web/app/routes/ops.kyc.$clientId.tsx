@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { KYC_DOCUMENT_TYPES } from '../../../domain/kyc.js';
 import { canActAs } from '../../../domain/roles.js';
 import { attempt } from '../action-result.server.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
@@ -25,14 +26,20 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const kyc = context.services.kyc;
   switch (form.get('intent')) {
     case 'approve':
-      return attempt(() => kyc.approve(user, clientId, { note: text('note') || null }, context.requestId), 'Approved.');
+      return attempt(
+        () => kyc.approve(user, clientId, { note: text('note') || null }, context.requestId),
+        'Approved.',
+      );
     case 'request_changes':
       return attempt(
         () => kyc.requestChanges(user, clientId, { comments: text('comments') }, context.requestId),
         'Changes requested: the client sees your comments.',
       );
     case 'reject':
-      return attempt(() => kyc.reject(user, clientId, { reason: text('reason') }, context.requestId), 'Rejected.');
+      return attempt(
+        () => kyc.reject(user, clientId, { reason: text('reason') }, context.requestId),
+        'Rejected.',
+      );
     default:
       return { ok: false as const, error: 'Unknown action.', code: 'validation_failed' };
   }
@@ -43,9 +50,15 @@ export default function OpsKycReview() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
-  const { value: kyc } = useLiveResource(rendered, `/api/v1/kyc/events?clientId=${encodeURIComponent(rendered.clientId)}`);
+  const { value: kyc } = useLiveResource(
+    rendered,
+    `/api/v1/kyc/events?clientId=${encodeURIComponent(rendered.clientId)}`,
+  );
   const inReview = new Set(kyc.submission?.documentIds ?? []);
-  const submitted = kyc.documents.filter((d) => inReview.has(d.id));
+  const typeOrder = (type: string) => (KYC_DOCUMENT_TYPES as readonly string[]).indexOf(type);
+  const submitted = kyc.documents
+    .filter((d) => inReview.has(d.id))
+    .sort((a, b) => typeOrder(a.type) - typeOrder(b.type));
   const others = kyc.documents.filter((d) => !inReview.has(d.id));
   const deciding = canReview && kyc.status === 'PENDING_REVIEW';
   return (
@@ -66,7 +79,11 @@ export default function OpsKycReview() {
         <dt>Client</dt>
         <dd>{kyc.clientId}</dd>
         <dt>Submission</dt>
-        <dd>{kyc.submission ? `#${kyc.submission.cycle}, ${formatTime(kyc.submission.submittedAt)}` : 'none yet'}</dd>
+        <dd>
+          {kyc.submission
+            ? `#${kyc.submission.cycle}, ${formatTime(kyc.submission.submittedAt)}`
+            : 'none yet'}
+        </dd>
         {kyc.decision ? (
           <>
             <dt>Last decision</dt>
@@ -127,13 +144,24 @@ export default function OpsKycReview() {
             {doc.typeLabel} <StatusBadge status={doc.status} />
           </h3>
           <p className="muted">
-            {doc.filename} · {doc.contentType} · {doc.sizeBytes} bytes · uploaded {formatTime(doc.uploadedAt)} · sha256{' '}
-            <code>{doc.sha256}</code> · <a href={doc.url} target="_blank" rel="noreferrer">open in a new tab</a>
+            {doc.filename} · {doc.contentType} · {doc.sizeBytes} bytes · uploaded {formatTime(doc.uploadedAt)}{' '}
+            · sha256 <code>{doc.sha256}</code> ·{' '}
+            <a href={doc.url} target="_blank" rel="noreferrer">
+              open in a new tab
+            </a>
           </p>
           {doc.contentType === 'application/pdf' ? (
-            <iframe src={doc.url} title={`${doc.typeLabel}: ${doc.filename}`} style={{ width: '100%', height: '40rem', border: '1px solid #ccc' }} />
+            <iframe
+              src={doc.url}
+              title={`${doc.typeLabel}: ${doc.filename}`}
+              style={{ width: '100%', height: '40rem', border: '1px solid #ccc' }}
+            />
           ) : (
-            <img src={doc.url} alt={`${doc.typeLabel}: ${doc.filename}`} style={{ maxWidth: '100%', maxHeight: '40rem' }} />
+            <img
+              src={doc.url}
+              alt={`${doc.typeLabel}: ${doc.filename}`}
+              style={{ maxWidth: '100%', maxHeight: '40rem' }}
+            />
           )}
         </section>
       ))}

@@ -11,7 +11,11 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   // Default: what is waiting for a reviewer. `?status=` (empty) shows every status.
   const status = params.has('status') ? params.get('status') || undefined : 'PENDING_REVIEW';
-  const page = await context.services.kyc.reviews(user, { status, cursor: params.get('cursor') || undefined, limit: 50 });
+  const page = await context.services.kyc.reviews(user, {
+    status,
+    cursor: params.get('cursor') || undefined,
+    limit: 50,
+  });
   return { page, status: status ?? '' };
 }
 
@@ -75,7 +79,9 @@ export default function OpsKycReviews() {
       </table>
       {page.nextCursor ? (
         <p>
-          <Link to={`?status=${encodeURIComponent(params.get('status') ?? status)}&cursor=${encodeURIComponent(page.nextCursor)}`}>
+          <Link
+            to={`?status=${encodeURIComponent(params.get('status') ?? status)}&cursor=${encodeURIComponent(page.nextCursor)}`}
+          >
             Older →
           </Link>
         </p>
