@@ -417,8 +417,15 @@ describe('npm run replay', () => {
     expect(byId.stdout).toContain(`ok    ${pending.workflowId}`);
     expect(byId.stdout).toContain('2 replayed, 2 deterministic, 0 not');
 
-    const since = new Date(Date.now() - 10 * 60_000).toISOString();
-    const byType = await replayCli(['--type', 'deposit', '--since', since]);
+    // A narrow window around the cleared deposit's start (other test files share the server).
+    const { rows } = await world.app.pool.query<{ created_at: Date }>(
+      'SELECT created_at FROM lifecycle WHERE workflow_id = $1',
+      [cleared.workflowId],
+    );
+    const startedAt = rows[0]!.created_at.getTime();
+    const since = new Date(startedAt - 2_000).toISOString();
+    const before = new Date(startedAt + 2_000).toISOString();
+    const byType = await replayCli(['--type', 'deposit', '--since', since, '--until', before]);
     expect(byType.code, byType.stdout + byType.stderr).toBe(0);
     expect(byType.stdout).toContain(cleared.workflowId);
     expect(byType.stdout).not.toContain(pending.workflowId); // still running: not without --include-running
