@@ -30,6 +30,7 @@ import {
   type RemoveBankAccountArgs,
   type VerifyBankAccountArgs,
 } from '../domain/bank-account.js';
+import { archiveHistoryOnClose } from './archive.js';
 import { CommandSlot, LIFECYCLE_ACTIVITY_OPTIONS, LifecycleRecorder, guard } from './lifecycle.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -191,5 +192,6 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
   });
 
   await condition(allHandlersFinished);
+  await archiveHistoryOnClose();
   return snapshot();
 }

@@ -7,7 +7,8 @@
 // The workflow continues-as-new after every completed cycle (a decision or an expiry) and whenever
 // Temporal suggests it, carrying status, timeline and the last submission and decision, so its
 // history stays short however many years a client stays with us. The timeline's length keeps
-// numbering the read model's events across runs.
+// numbering the read model's events across runs. Its history is archived (workflows/archive.ts)
+// only when it really closes (REJECTED), not at each continue-as-new: see the end of kyc().
 //
 // The API starts it with the client's first submission (update-with-start), so a client who never
 // submits has no workflow; their status is NOT_STARTED (app_user.kyc_status's default).
@@ -47,6 +48,7 @@ import {
   type SubmitKycArgs,
 } from '../domain/kyc.js';
 import { allowedActions, type Actor } from '../domain/lifecycle.js';
+import { archiveHistoryOnClose } from './archive.js';
 import {
   CommandSlot,
   LIFECYCLE_ACTIVITY_OPTIONS,
@@ -325,6 +327,14 @@ export async function kyc(input: KycInput): Promise<KycState> {
     if (!commands.pending) break;
     await commands.applySubmitted(run);
   }
-  if (lifecycle.terminal) return snapshot();
+  if (lifecycle.terminal) {
+    // The workflow really closes (REJECTED is final): archive its history. Only here, not before a
+    // continue-as-new: the archive keeps one history per workflow id, is served in place of
+    // Temporal's once present (api/services/audit-workflows.ts loadHistory) and is meant for a
+    // lifecycle that has closed, so archiving every run would show auditors a stale earlier run of
+    // a review that is still going on, each run overwriting the one before.
+    await archiveHistoryOnClose();
+    return snapshot();
+  }
   return continueAsNew<typeof kyc>({ clientId, policy, carried: carry() });
 }

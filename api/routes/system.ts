@@ -15,7 +15,8 @@ registry.registerPath({
   method: 'post',
   path: '/system/ping',
   tags: ['system'],
-  summary: 'Runs the ping workflow end to end (server → Temporal → worker → PostgreSQL) and returns its result',
+  summary:
+    'Runs the ping workflow end to end (server → Temporal → worker → PostgreSQL) and returns its result (staff)',
   security: bearerAuth,
   responses: { 200: jsonResponse('The workflow result', PingResultSchema), ...errorResponses(401, 403) },
 });
@@ -24,7 +25,9 @@ export function systemRouter(deps: AppDeps): Router {
   const router = Router();
   router.post(
     '/system/ping',
-    requireRole('operations', 'aml_officer', 'admin', 'auditor'),
+    // Not auditors: a ping starts a workflow execution, and auditors change nothing anywhere
+    // (tests/api/auditor-read-only.test.ts).
+    requireRole('operations', 'aml_officer', 'admin'),
     asyncHandler(async (_req, res) => {
       const client = await deps.temporal();
       const workflowId = `ping-${randomUUID()}`;

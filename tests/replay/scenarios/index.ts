@@ -1,7 +1,10 @@
 // Every golden-history scenario, by workflow type. To cover a new workflow type (withdrawal, KYC,
 // bank account, ...): write tests/replay/scenarios/<type>.ts exporting its main paths, add it
 // below, run `npm run histories:capture -- --only <type>` and commit tests/histories/<type>/.
+// <type> is the Temporal workflow type (`bankAccount`, not the file name), as golden.test.ts checks.
+import { bankAccountScenarios } from './bank-account.js';
 import { depositScenarios } from './deposit.js';
+import { kycScenarios } from './kyc.js';
 import { pingScenarios } from './ping.js';
 import type { Scenario } from './types.js';
 
@@ -10,5 +13,7 @@ export type { CaptureContext, Scenario } from './types.js';
 export const scenarios: Scenario[] = [
   ...pingScenarios,
   ...depositScenarios,
+  ...kycScenarios,
+  ...bankAccountScenarios,
   // one line per workflow type, above this comment
 ];

@@ -17,6 +17,15 @@ export interface CaptureContext {
   newClient(currency?: string): Promise<Actor>;
 }
 
+/**
+ * One run of a workflow: for a workflow that continues-as-new (KYC), each run has its own history,
+ * closed by WorkflowExecutionContinuedAsNew, and the scenario names the run it pins.
+ */
+export interface CapturedRun {
+  workflowId: string;
+  runId: string;
+}
+
 export interface Scenario {
   /** The workflow type; the directory under tests/histories/. */
   type: string;
@@ -24,6 +33,9 @@ export interface Scenario {
   path: string;
   /** One line for the capture log and the README. */
   description: string;
-  /** Drives the workflow to its close; returns the workflow id whose history is the golden one. */
-  run(ctx: CaptureContext): Promise<string>;
+  /**
+   * Drives the workflow until the run to pin has closed (completed, or continued as new); returns
+   * its workflow id (the latest run is the golden one) or, for a run that is not the latest, the run.
+   */
+  run(ctx: CaptureContext): Promise<string | CapturedRun>;
 }

@@ -1,6 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ApiError } from '../../../api/errors.js';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
@@ -8,32 +7,18 @@ import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 
-/**
- * The in-process services throw the server's ApiError; this page bundle holds its own copy of that
- * class, so attempt()/loadOr404 would not recognise it. Re-throw it as the bundle's class.
- */
-function asPageError(error: unknown): never {
-  const e = error as { name?: unknown; status: number; code: string; message: string; details: unknown };
-  if (error instanceof Error && e.name === 'ApiError' && !(error instanceof ApiError)) {
-    throw new ApiError(e.status, e.code, e.message, e.details);
-  }
-  throw error;
-}
-
 export const meta: MetaFunction = () => [{ title: 'Withdrawal · clearhouse' }];
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['client']);
-  const withdrawal = await loadOr404(() =>
-    context.services.withdrawals.get(user, params.id ?? '').catch(asPageError),
-  );
+  const withdrawal = await loadOr404(() => context.services.withdrawals.get(user, params.id ?? ''));
   return { withdrawal };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const user = requireUser(context, request, ['client']);
   return attempt(
-    () => context.services.withdrawals.cancel(user, params.id ?? '', context.requestId).catch(asPageError),
+    () => context.services.withdrawals.cancel(user, params.id ?? '', context.requestId),
     'Withdrawal cancelled; the amount is available again.',
   );
 }

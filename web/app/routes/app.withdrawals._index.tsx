@@ -6,23 +6,10 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ApiError } from '../../../api/errors.js';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
-
-/**
- * The in-process services throw the server's ApiError; this page bundle holds its own copy of that
- * class, so attempt()/loadOr404 would not recognise it. Re-throw it as the bundle's class.
- */
-function asPageError(error: unknown): never {
-  const e = error as { name?: unknown; status: number; code: string; message: string; details: unknown };
-  if (error instanceof Error && e.name === 'ApiError' && !(error instanceof ApiError)) {
-    throw new ApiError(e.status, e.code, e.message, e.details);
-  }
-  throw error;
-}
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawals · clearhouse' }];
 
@@ -42,17 +29,15 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const form = await request.formData();
   let createdId: string | null = null;
   const result = await attempt(async () => {
-    const withdrawal = await context.services.withdrawals
-      .create(
-        user,
-        {
-          amount: String(form.get('amount') ?? '').trim(),
-          currency: String(form.get('currency') ?? ''),
-          bankAccountId: String(form.get('bankAccountId') ?? ''),
-        },
-        String(form.get('idempotencyKey') ?? randomUUID()),
-      )
-      .catch(asPageError);
+    const withdrawal = await context.services.withdrawals.create(
+      user,
+      {
+        amount: String(form.get('amount') ?? '').trim(),
+        currency: String(form.get('currency') ?? ''),
+        bankAccountId: String(form.get('bankAccountId') ?? ''),
+      },
+      String(form.get('idempotencyKey') ?? randomUUID()),
+    );
     createdId = withdrawal.id;
   });
   if (result.ok && createdId) return redirect(`/app/withdrawals/${createdId}`);

@@ -1,6 +1,5 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { ApiError } from '../../../api/errors.js';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
@@ -8,27 +7,13 @@ import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 
-/**
- * The in-process services throw the server's ApiError; this page bundle holds its own copy of that
- * class, so attempt()/loadOr404 would not recognise it. Re-throw it as the bundle's class.
- */
-function asPageError(error: unknown): never {
-  const e = error as { name?: unknown; status: number; code: string; message: string; details: unknown };
-  if (error instanceof Error && e.name === 'ApiError' && !(error instanceof ApiError)) {
-    throw new ApiError(e.status, e.code, e.message, e.details);
-  }
-  throw error;
-}
-
 export const meta: MetaFunction = () => [{ title: 'Withdrawal · backoffice · clearhouse' }];
 
 const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
-  const withdrawal = await loadOr404(() =>
-    context.services.withdrawals.get(user, params.id ?? '').catch(asPageError),
-  );
+  const withdrawal = await loadOr404(() => context.services.withdrawals.get(user, params.id ?? ''));
   return { withdrawal, me: user.id };
 }
 
@@ -50,14 +35,13 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   switch (form.get('intent')) {
     case 'approve':
       result = await attempt(
-        () =>
-          withdrawals.approve(user, id, { note: text('note') || null }, context.requestId).catch(asPageError),
+        () => withdrawals.approve(user, id, { note: text('note') || null }, context.requestId),
         'Approved.',
       );
       break;
     case 'reject':
       result = await attempt(
-        () => withdrawals.reject(user, id, { reason: text('reason') }, context.requestId).catch(asPageError),
+        () => withdrawals.reject(user, id, { reason: text('reason') }, context.requestId),
         'Rejected; the reserved amount is released.',
       );
       break;
