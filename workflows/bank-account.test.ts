@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { closePool, getPool } from '../db/pool.js';
 import { getBankAccount, insertBankAccount, usableBankAccount } from '../db/bank-accounts/index.js';
+import { getHistoryArchiveSummary } from '../db/history/index.js';
 import { getLifecycle } from '../db/lifecycle/index.js';
 import {
   DEFAULT_BANK_ACCOUNT_POLICY,
@@ -90,6 +91,16 @@ async function waitForLifecycle(workflowId: string) {
     const detail = await getLifecycle(pool, workflowId);
     if (detail || Date.now() > deadline) return detail;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The archive row of a closed workflow, once its archiver has stored it. */
+async function archivedRun(workflowId: string) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const archived = await getHistoryArchiveSummary(pool, workflowId);
+    if (archived || Date.now() > deadline) return archived;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -193,6 +204,9 @@ describe('bank account verification workflow', () => {
     const detail = await getLifecycle(pool, handle.workflowId);
     expect(detail!.closedAt).not.toBeNull();
     expect(detail!.tasks[0]).toMatchObject({ status: 'done', outcome: 'rejected' });
+    // Closed, so its history is archived into PostgreSQL (workflows/archive.ts).
+    const archived = await archivedRun(handle.workflowId);
+    expect(archived).toMatchObject({ type: 'bankAccount', runId: (await handle.describe()).runId });
   });
 
   it('cannot be removed while a withdrawal to it is in flight', async () => {

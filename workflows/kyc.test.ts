@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import {
   WithStartWorkflowOperation,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { closePool, getPool } from '../db/pool.js';
+import { getHistoryArchiveSummary } from '../db/history/index.js';
 import { getLifecycle, listTasks } from '../db/lifecycle/index.js';
 import { clientKycStatus, insertKycDocument, listKycDocuments } from '../db/kyc/index.js';
 import {
@@ -30,6 +32,7 @@ import {
   requestKycChangesUpdate,
   submitKycUpdate,
 } from './kyc.js';
+import { archiveWorkflowId } from './archive.js';
 
 const SECOND = 1000;
 const TEST_POLICY: KycPolicy = kycPolicy({ approvalValidityMs: 600 * SECOND, reviewDueMs: 60 * SECOND });
@@ -266,6 +269,11 @@ describe('KYC review workflow', () => {
     // Each run's history stays short.
     const history = await handleOf(client).fetchHistory();
     expect(history.events!.length).toBeLessThan(40);
+    // Continuing as new is not closing: no archiver was started (only a REJECTED review closes).
+    await expect(
+      t.client.workflow.getHandle(archiveWorkflowId(kycWorkflowId(client.id))).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(await getHistoryArchiveSummary(pool, kycWorkflowId(client.id))).toBeNull();
   });
 
   it('reject is final: the workflow ends, nothing more can be submitted', async () => {
@@ -291,6 +299,14 @@ describe('KYC review workflow', () => {
     const detail = await getLifecycle(pool, kycWorkflowId(client.id));
     expect(detail).toMatchObject({ status: 'REJECTED' });
     expect(detail!.closedAt).not.toBeNull();
+    // Closed for good, so its history (this last run's) is archived into PostgreSQL.
+    const deadline = Date.now() + 20_000;
+    let archived = await getHistoryArchiveSummary(pool, kycWorkflowId(client.id));
+    while (!archived && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      archived = await getHistoryArchiveSummary(pool, kycWorkflowId(client.id));
+    }
+    expect(archived).toMatchObject({ type: 'kyc', runId: (await handleOf(client).describe()).runId });
     // The workflow id cannot be reused: a new submission fails to start.
     await expect(submit(client, docs)).rejects.toThrow();
   });

@@ -134,7 +134,7 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
   const { workflowId } = lifecycle;
   const commands = new CommandSlot<Command, WithdrawalState>({
     noun: 'withdrawal',
-    status: status,
+    status,
     answer: snapshot,
   });
   const transition = lifecycle.transition.bind(lifecycle);

@@ -193,7 +193,8 @@ describe('auditors are read-only: every mutating API route', () => {
     // A walk that silently found nothing would let every assertion below pass vacuously.
     expect(routes.length, routes.map((r) => `${r.method} ${r.path}`).join('\n')).toBeGreaterThanOrEqual(20);
     const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
-    for (const allowed of Object.keys(AUDITOR_MAY_CALL)) expect(keys, `stale allow-list entry`).toContain(allowed);
+    for (const allowed of Object.keys(AUDITOR_MAY_CALL))
+      expect(keys, `stale allow-list entry`).toContain(allowed);
     // Spot checks that nested routers and every method were walked.
     for (const expected of [
       'POST /api/v1/deposits',
@@ -206,7 +207,10 @@ describe('auditors are read-only: every mutating API route', () => {
     ]) {
       expect(keys).toContain(expected);
     }
-    expect(routes.some((r) => takesMultipart(r)), 'the KYC upload is documented as multipart').toBe(true);
+    expect(
+      routes.some((r) => takesMultipart(r)),
+      'the KYC upload is documented as multipart',
+    ).toBe(true);
   });
 
   it.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))(
@@ -255,7 +259,8 @@ async function postForm(person: Person, path: string, fields: Record<string, str
     redirect: 'manual',
   });
   const text = await response.text();
-  const json = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : null;
+  const json =
+    (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : null;
   return { status: response.status, location: response.headers.get('location'), json };
 }
 

@@ -72,7 +72,10 @@ export const bankAccountScenarios: Scenario[] = [
         args: [{ actor: operations, note: 'Holder name matches the KYC documents' }],
         updateId: randomUUID(),
       });
-      await handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }], updateId: randomUUID() });
+      await handle.executeUpdate(removeBankAccountUpdate, {
+        args: [{ actor: client }],
+        updateId: randomUUID(),
+      });
       return closed(handle);
     },
   },
@@ -95,7 +98,10 @@ export const bankAccountScenarios: Scenario[] = [
     description: 'registered, removed by the client before anyone verified it (the task is cancelled)',
     async run(ctx) {
       const { handle, client } = await register(ctx);
-      await handle.executeUpdate(removeBankAccountUpdate, { args: [{ actor: client }], updateId: randomUUID() });
+      await handle.executeUpdate(removeBankAccountUpdate, {
+        args: [{ actor: client }],
+        updateId: randomUUID(),
+      });
       return closed(handle);
     },
   },

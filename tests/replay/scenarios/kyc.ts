@@ -140,7 +140,8 @@ export const kycScenarios: Scenario[] = [
   {
     type: 'kyc',
     path: 'resubmit-approve',
-    description: 'second run after changes were requested: resubmitted with a fresh bill, approved by an admin',
+    description:
+      'second run after changes were requested: resubmitted with a fresh bill, approved by an admin',
     async run(ctx) {
       const { client, documents, handle, runId } = await submitted(ctx);
       await handle.executeUpdate(requestKycChangesUpdate, {
