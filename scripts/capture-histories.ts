@@ -23,6 +23,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { createWorker } from '../activities/worker.js';
+import { SimulatedBank } from '../activities/bank-adapter.js';
 import { closeArchiveTemporalClient } from '../activities/history-archive.js';
 import { ensureClientAccounts } from '../db/ledger/index.js';
 import { dropAndCreateDatabase, migrate } from '../db/migrate.js';
@@ -66,11 +67,13 @@ async function main(): Promise<void> {
     },
   });
   const taskQueue = `golden-capture-${randomUUID()}`;
+  // The worker's payout bank, shared with the scenarios so they can inject its faults.
+  const bank = new SimulatedBank(pool);
   try {
     const worker = await createWorker({
       connection: env.nativeConnection,
       taskQueue,
-      deps: { pool, temporal: async () => env.client },
+      deps: { pool, bank, temporal: async () => env.client },
     });
     const ctx: CaptureContext = {
       client: env.client,
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
         if (currency) await ensureClientAccounts(pool, id, currency as AssetCode);
         return { id, role: 'client' };
       },
+      bank,
     };
     await worker.runUntil(async () => {
       for (const scenario of chosen) {

@@ -11,6 +11,7 @@
 //   3. Updates approve / reject / cancel; the approval SLA timer escalates the task once.
 //   4. PROCESSING: payWithdrawal (retried with the same payout id until the bank answers for good),
 //      then the hold is posted (COMPLETED) or, on a definitive refusal, voided (FAILED).
+//   5. Every ending, DECLINED included, starts the history archiver (workflows/archive.ts).
 // Future changes to this sequence go behind patched('<change-id>') at the step they alter.
 import {
   ActivityFailure,
@@ -52,6 +53,7 @@ import {
   type WithdrawalStatus,
   type WithdrawalView,
 } from '../domain/withdrawal.js';
+import { archiveHistoryOnClose } from './archive.js';
 import {
   CommandSlot,
   LIFECYCLE_ACTIVITY_OPTIONS,
@@ -432,5 +434,13 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
   }
 
   await condition(allHandlersFinished);
+  // Archived on every ending, the internal DECLINED one too, although a declined request leaves no
+  // read-model row: its workflow id comes from the Idempotency-Key and is never reused
+  // (REJECT_DUPLICATE), so its archive row (one per workflow id) cannot shadow another withdrawal;
+  // the audit log's `withdrawal.request_declined` names it; and nothing else would keep its history
+  // past Temporal's retention (the audit service archives on first read, but its search lists only
+  // read-model rows, so nobody would open it in time).
+  // No patch: no golden histories of withdrawals existed before this step.
+  await archiveHistoryOnClose();
   return snapshot();
 }

@@ -6,17 +6,11 @@
 // may see it (404, also for another client's deposit) → it is not closed (409) → values that need
 // the deposit (the received amount's scale, 400) → the workflow's Update validator, authoritative
 // (409 / 403 / 400), then the handler (422 for business rules).
-import { randomUUID } from 'node:crypto';
 import currency from 'currency.js';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  type UpdateDefinition,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/client';
 import { z } from 'zod';
 import { ensureClientAccounts } from '../../db/ledger/index.js';
 import {
-  InvalidCursorError,
   getLifecycle,
   getLifecycleByBusinessId,
   listLifecycles,
@@ -39,9 +33,9 @@ import {
   type DepositState,
   type DepositStatus,
 } from '../../domain/deposit.js';
-import { authorize, isTerminal, nextStatus } from '../../domain/lifecycle.js';
+import { authorize, type Actor } from '../../domain/lifecycle.js';
 import { ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
-import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
+import { canReadAllClients, isClient } from '../../domain/roles.js';
 import {
   cancelDepositUpdate,
   confirmDepositUpdate,
@@ -60,43 +54,37 @@ import {
 } from '../deposit-view.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
+import { conflict, forbidden, notFound, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
-import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
-import { temporalClient, updateErrorToApiError } from './temporal.js';
+import {
+  actorOf,
+  isUuidText,
+  listPage,
+  parseInput,
+  refuseIfEnded,
+  refusalToApiError,
+  requireActionRole,
+  requireIdempotencyKey,
+  type SessionUser,
+} from './common.js';
+import { policyFromEnv } from './policy-from-env.js';
+import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
 
 export type { DepositView } from '../deposit-view.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
-
-let cachedPolicy: { raw: string | undefined; policy: DepositPolicy } | undefined;
 
 /**
  * The policy new deposits start with: the domain defaults, overridden by DEPOSIT_POLICY_JSON (a JSON
  * object of DepositPolicy fields in milliseconds, e.g. `{"shortHoldMs":1500}`; tests use seconds).
  * Read on every start, so a changed environment takes effect for the next deposit.
  */
-export function currentDepositPolicy(env: NodeJS.ProcessEnv = process.env): DepositPolicy {
-  const raw = env.DEPOSIT_POLICY_JSON?.trim() || undefined;
-  if (cachedPolicy && cachedPolicy.raw === raw) return cachedPolicy.policy;
-  let overrides: Partial<DepositPolicy> = {};
-  if (raw) {
-    try {
-      overrides = JSON.parse(raw) as Partial<DepositPolicy>;
-    } catch {
-      throw new Error('DEPOSIT_POLICY_JSON is not valid JSON');
-    }
-    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-      throw new Error('DEPOSIT_POLICY_JSON must be a JSON object');
-    }
-  }
-  const policy = depositPolicy(overrides);
-  const problems = checkDepositPolicy(policy);
-  if (problems.length > 0) throw new Error(`DEPOSIT_POLICY_JSON is not usable: ${problems.join('; ')}`);
-  cachedPolicy = { raw, policy };
-  return policy;
-}
+export const currentDepositPolicy = policyFromEnv<DepositPolicy>({
+  variable: 'DEPOSIT_POLICY_JSON',
+  withDefaults: depositPolicy,
+  check: checkDepositPolicy,
+});
 
 // ---- input schemas (also used for the OpenAPI document) --------------------------------------------
 
@@ -144,13 +132,10 @@ export const ReleaseDepositBodySchema = z
   .meta({ id: 'ReleaseDepositBody' });
 export const ExtendDepositBodySchema = z
   .object({
-    until: z
-      .string()
-      .max(40)
-      .meta({
-        description: 'New end of the hold (ISO 8601), later than the current one',
-        example: '2026-12-01T00:00:00Z',
-      }),
+    until: z.string().max(40).meta({
+      description: 'New end of the hold (ISO 8601), later than the current one',
+      example: '2026-12-01T00:00:00Z',
+    }),
     note: requiredText(2000),
   })
   .meta({ id: 'ExtendDepositBody' });
@@ -191,21 +176,15 @@ export async function listDeposits(
   // deposits gets an empty list.
   if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
     return { items: [], nextCursor: null };
-  let page;
-  try {
-    page = await listLifecycles(deps.pool, {
+  const page = await listPage(() =>
+    listLifecycles(deps.pool, {
       type: DEPOSIT_TYPE,
       ownerId: client ? user.id : q.clientId?.toLowerCase(),
       status: q.status,
       limit: q.limit,
       cursor: q.cursor,
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
-    }
-    throw error;
-  }
+    }),
+  );
   const records = await recordsForSummaries(deps.pool, page.items, { withTasks: !client });
   return { items: records.map((record) => toDepositView(record, user)), nextCursor: page.nextCursor };
 }
@@ -255,15 +234,7 @@ export async function createDeposit(
   const parsed = parseInput(CreateDepositBodySchema, body, 'body');
   const asset = parsed.currency as AssetCode;
   const amount = formatAmount(asset, parseAmountField(asset, parsed.amount, 'amount'));
-  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
-    throw validationFailed([
-      {
-        path: 'Idempotency-Key',
-        code: 'invalid_header',
-        message: 'the Idempotency-Key header is required (1 to 200 characters)',
-      },
-    ]);
-  }
+  requireIdempotencyKey(idempotencyKey);
 
   const businessId = idempotentUuid(user.id, idempotencyKey, DEPOSIT_TYPE);
   const workflowId = depositWorkflowId(businessId);
@@ -281,24 +252,12 @@ export async function createDeposit(
   if (refused) throw refusalToApiError(refused);
 
   await ensureClientAccounts(deps.pool, user.id, asset);
-  const client = await temporalClient(deps);
   const startedAt = new Date().toISOString();
-  try {
-    await client.workflow.start(deposit, {
-      taskQueue: deps.taskQueue,
-      workflowId,
-      args: [input],
-      staticSummary: staticSummary(input, user.email),
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-  } catch (error) {
-    // Closed already (cancelled, expired, ...): it is still the deposit this key created.
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      const mapped = updateErrorToApiError(error);
-      throw mapped === error ? error : mapped;
-    }
-  }
+  await startLifecycleWorkflow(deps, deposit, {
+    workflowId,
+    args: [input],
+    staticSummary: staticSummary(input, user.email),
+  });
 
   const detail = await waitForLifecycle(deps, workflowId, PROJECTION_WAIT_MS);
   if (detail) {
@@ -328,27 +287,11 @@ export async function createDeposit(
 
 // ---- actions --------------------------------------------------------------------------------------
 
-/** 403 unless the caller's role may ever do `action` (the owner check follows once it is loaded). */
-function requireActionRole(user: SessionUser, action: DepositHumanAction): void {
-  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
-  const permission = DEPOSIT_PERMISSIONS[action];
-  // As the owner for owner-only actions: whether it really is theirs is checked after loading (404).
-  const refused = authorize(
-    DEPOSIT_PERMISSIONS,
-    action,
-    actorOf(user),
-    permission.kind === 'owner' ? user.id : null,
-  );
-  if (refused) throw refusalToApiError(refused);
-}
-
-function normalizeRequestId(requestId: string): string {
-  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId)
-    ? requestId
-    : randomUUID();
-}
-
-async function act<Args>(
+/**
+ * One human action: visible (404) → the caller may do it to this deposit (403) → not ended (409) →
+ * `buildArgs` (values that need the deposit, 400) → the Update (see runLifecycleUpdate).
+ */
+async function act<Args extends { actor: Actor }>(
   deps: AppDeps,
   user: SessionUser,
   id: string,
@@ -361,47 +304,29 @@ async function act<Args>(
   const refused = authorize(DEPOSIT_PERMISSIONS, action, actorOf(user), detail.ownerId);
   if (refused) throw refusalToApiError(refused);
   const status = detail.status as DepositStatus;
-  if (detail.closedAt !== null || isTerminal(DEPOSIT_TRANSITIONS, status)) {
-    const next = nextStatus(DEPOSIT_TRANSITIONS, status, action);
-    throw invalidState(
-      next.ok ? `the deposit is already ${status}` : next.refusal.message,
-      next.ok ? { status } : next.refusal.details,
-    );
-  }
-  const args = buildArgs(detail);
-
-  const client = await temporalClient(deps);
-  const handle: WorkflowHandle<typeof deposit> = client.workflow.getHandle(detail.workflowId);
-  let state: DepositState;
-  try {
-    // The request id is the Update id, so a retried HTTP call is not applied twice. Prefixed with the
-    // action so a caller reusing one X-Request-Id for two different actions does not get the first
-    // one's answer for the second.
-    state = await handle.executeUpdate(update, {
-      args: [args],
-      updateId: `${action}:${normalizeRequestId(requestId)}`,
-    });
-  } catch (error) {
-    throw updateErrorToApiError(error);
-  }
-  // Audit (api/audit/log.ts): the Update was accepted, so the action took effect; never throws.
-  const { actor: _actor, ...input } = args as Record<string, unknown>;
-  await auditStaffAction(
-    deps.pool,
-    user,
-    `deposit.${action}`,
-    { type: 'deposit', id: detail.businessId },
-    { status, holdUntil: detail.attributes.holdUntil ?? null },
-    { status: state.status, holdUntil: state.holdUntil, input },
-  );
-  // recordTransition runs inside the transition, before the Update completes, so the read model is
-  // normally up to date here; if not, the workflow's own state is the answer.
-  const after = await getLifecycle(deps.pool, detail.workflowId);
-  const record =
-    after && after.lastSeq >= state.timeline.length
-      ? recordFromDetail(after)
-      : recordFromState(state, after?.tasks ?? []);
-  return toDepositView(record, user);
+  refuseIfEnded(DEPOSIT_TRANSITIONS, { status, closedAt: detail.closedAt }, action, 'deposit');
+  return runLifecycleUpdate(deps, user, {
+    workflowId: detail.workflowId,
+    action,
+    requestId,
+    update,
+    args: buildArgs(detail),
+    audit: {
+      subject: { type: 'deposit', id: detail.businessId },
+      before: { status, holdUntil: detail.attributes.holdUntil ?? null },
+      after: (state) => ({ status: state.status, holdUntil: state.holdUntil }),
+    },
+    // recordTransition runs inside the transition, before the Update completes, so the read model is
+    // normally up to date here; if not, the workflow's own state is the answer.
+    view: async (state) => {
+      const after = await getLifecycle(deps.pool, detail.workflowId);
+      const record =
+        after && after.lastSeq >= state.timeline.length
+          ? recordFromDetail(after)
+          : recordFromState(state, after?.tasks ?? []);
+      return toDepositView(record, user);
+    },
+  });
 }
 
 export async function cancelDeposit(
@@ -410,7 +335,7 @@ export async function cancelDeposit(
   id: string,
   requestId: string,
 ): Promise<DepositView> {
-  requireActionRole(user, 'cancel');
+  requireActionRole(DEPOSIT_PERMISSIONS, user, 'cancel');
   return act(deps, user, id, 'cancel', requestId, cancelDepositUpdate, () => ({ actor: actorOf(user) }));
 }
 
@@ -427,7 +352,7 @@ export async function confirmDeposit(
   },
   requestId: string,
 ): Promise<DepositView> {
-  requireActionRole(user, 'confirm');
+  requireActionRole(DEPOSIT_PERMISSIONS, user, 'confirm');
   const parsed = parseInput(ConfirmDepositBodySchema, body, 'body');
   if (parsed.receivedAt && parseInstant(parsed.receivedAt) === null) {
     throw validationFailed([
@@ -455,7 +380,7 @@ export async function releaseDeposit(
   body: { note: string },
   requestId: string,
 ): Promise<DepositView> {
-  requireActionRole(user, 'release');
+  requireActionRole(DEPOSIT_PERMISSIONS, user, 'release');
   const parsed = parseInput(ReleaseDepositBodySchema, body, 'body');
   return act(deps, user, id, 'release', requestId, releaseDepositUpdate, () => ({
     actor: actorOf(user),
@@ -471,7 +396,7 @@ export async function extendDeposit(
   body: { until: string; note: string },
   requestId: string,
 ): Promise<DepositView> {
-  requireActionRole(user, 'extend');
+  requireActionRole(DEPOSIT_PERMISSIONS, user, 'extend');
   const parsed = parseInput(ExtendDepositBodySchema, body, 'body');
   const until = parseInstant(parsed.until);
   if (until === null) {
@@ -493,7 +418,7 @@ export async function rejectDeposit(
   body: { reason: string },
   requestId: string,
 ): Promise<DepositView> {
-  requireActionRole(user, 'reject');
+  requireActionRole(DEPOSIT_PERMISSIONS, user, 'reject');
   const parsed = parseInput(RejectDepositBodySchema, body, 'body');
   return act(deps, user, id, 'reject', requestId, rejectDepositUpdate, () => ({
     actor: actorOf(user),

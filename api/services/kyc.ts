@@ -67,36 +67,20 @@ import { conflict, forbidden, invalidState, notFound, unprocessable, validationF
 import { idempotentUuid } from '../idempotency.js';
 import { listQuerySchema } from '../validate.js';
 import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
+import { policyFromEnv } from './policy-from-env.js';
 import { temporalClient, updateErrorToApiError } from './temporal.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
-
-let cachedPolicy: { raw: string | undefined; policy: KycPolicy } | undefined;
 
 /**
  * The policy a client's KYC workflow starts with: the domain defaults, overridden by KYC_POLICY_JSON
  * (a JSON object of KycPolicy fields in milliseconds, e.g. `{"approvalValidityMs":3000}`).
  */
-export function currentKycPolicy(env: NodeJS.ProcessEnv = process.env): KycPolicy {
-  const raw = env.KYC_POLICY_JSON?.trim() || undefined;
-  if (cachedPolicy && cachedPolicy.raw === raw) return cachedPolicy.policy;
-  let overrides: Partial<KycPolicy> = {};
-  if (raw) {
-    try {
-      overrides = JSON.parse(raw) as Partial<KycPolicy>;
-    } catch {
-      throw new Error('KYC_POLICY_JSON is not valid JSON');
-    }
-    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-      throw new Error('KYC_POLICY_JSON must be a JSON object');
-    }
-  }
-  const policy = kycPolicy(overrides);
-  const problems = checkKycPolicy(policy);
-  if (problems.length > 0) throw new Error(`KYC_POLICY_JSON is not usable: ${problems.join('; ')}`);
-  cachedPolicy = { raw, policy };
-  return policy;
-}
+export const currentKycPolicy = policyFromEnv<KycPolicy>({
+  variable: 'KYC_POLICY_JSON',
+  withDefaults: kycPolicy,
+  check: checkKycPolicy,
+});
 
 // ---- schemas (also the OpenAPI document) ----------------------------------------------------------
 

@@ -2,16 +2,27 @@
 // of a refused or failed Update to the contract's errors. Workflow validators throw ApplicationFailure
 // whose `type` is the refusal code (domain/lifecycle.ts RefusalCode): invalid_state → 409,
 // forbidden → 403, validation_failed → 400; any other type is a business rule → 422 with that code.
+// And the one way a lifecycle's human action reaches its workflow (runLifecycleUpdate): the Update
+// with the caller as actor under the request's Update id, its failures as API errors, the audit
+// entry, then the view read again.
+import { randomUUID } from 'node:crypto';
 import {
   ApplicationFailure,
   ServiceError,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
+  type UpdateDefinition,
+  type Workflow,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
+import type { Actor } from '../../domain/lifecycle.js';
+import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, forbidden, invalidState, unprocessable } from '../errors.js';
+import type { SessionUser } from './common.js';
 
 export const serviceUnavailable = (message: string) => new ApiError(503, 'service_unavailable', message);
 
@@ -64,4 +75,96 @@ export function updateErrorToApiError(error: unknown): unknown {
     return serviceUnavailable('the workflow service is unavailable; try again shortly');
   }
   return error;
+}
+
+/**
+ * Starts a lifecycle workflow whose id comes from the caller's Idempotency-Key: a retried request
+ * reaches the same workflow (USE_EXISTING), never a second one. One that has closed already is still
+ * the one this key created, so that is no error either; anything else is mapped as for an Update.
+ */
+export async function startLifecycleWorkflow<W extends Workflow>(
+  deps: AppDeps,
+  workflow: W,
+  options: Omit<WorkflowStartOptions<W>, 'taskQueue' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'>,
+): Promise<void> {
+  const client = await temporalClient(deps);
+  try {
+    await client.workflow.start(workflow, {
+      ...options,
+      taskQueue: deps.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    } as WorkflowStartOptions<W>);
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+      const mapped = updateErrorToApiError(error);
+      throw mapped === error ? error : mapped;
+    }
+  }
+}
+
+/**
+ * The Update id of `action` for one request: the request id (X-Request-Id, or a fresh UUID when it
+ * is missing or unfit), so a retried HTTP call is not applied twice; prefixed with the action, so a
+ * caller reusing one X-Request-Id for two different actions does not get the first one's answer for
+ * the second.
+ */
+export function updateIdFor(action: string, requestId: string): string {
+  const id =
+    typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
+  return `${action}:${id}`;
+}
+
+export interface LifecycleUpdate<State, Args extends { actor: Actor }, View> {
+  workflowId: string;
+  /** The human action; also names the audit entry (`<subject.type>.<action>`). */
+  action: string;
+  /** The request id the Update id is made of (see updateIdFor). */
+  requestId: string;
+  update: UpdateDefinition<State, [Args]>;
+  /** The Update's argument; `actor` is always the caller (actorOf), never a request body. */
+  args: Args;
+  /** A refused or failed Update as the contract's error (default: updateErrorToApiError). */
+  mapError?: (error: unknown) => unknown;
+  /** The audit entry: what it is about, and its before and after (the args, less the actor, are added as `input`). */
+  audit: {
+    subject: { type: string; id: string };
+    before: Record<string, unknown>;
+    after: (state: State) => Record<string, unknown>;
+  };
+  /** The view to answer with, read again now that the Update has been applied. */
+  view: (state: State) => Promise<View>;
+}
+
+/**
+ * Sends a human action to its lifecycle workflow as an Update and answers the view after it. The
+ * caller has already checked what the API decides on its own (role, visibility, state); the Update's
+ * validator has the last word. The audit entry is written only once the Update was accepted (the
+ * action took effect) and never throws.
+ */
+export async function runLifecycleUpdate<State, Args extends { actor: Actor }, View>(
+  deps: AppDeps,
+  user: SessionUser,
+  u: LifecycleUpdate<State, Args, View>,
+): Promise<View> {
+  const client = await temporalClient(deps);
+  let state: State;
+  try {
+    state = await client.workflow.getHandle(u.workflowId).executeUpdate(u.update, {
+      args: [u.args],
+      updateId: updateIdFor(u.action, u.requestId),
+    });
+  } catch (error) {
+    throw (u.mapError ?? updateErrorToApiError)(error);
+  }
+  const { actor: _actor, ...input } = u.args;
+  await auditStaffAction(
+    deps.pool,
+    user,
+    `${u.audit.subject.type}.${u.action}`,
+    u.audit.subject,
+    u.audit.before,
+    { ...u.audit.after(state), input },
+  );
+  return u.view(state);
 }

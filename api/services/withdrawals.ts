@@ -12,7 +12,6 @@
 // Actions: role (403) → body (400) → visible (404) → not closed (409) → the workflow's validator,
 // authoritative: invalid_state 409, forbidden 403, validation_failed 400, self_approval 422,
 // already_approved_by_you 409.
-import { randomUUID } from 'node:crypto';
 import currency from 'currency.js';
 import {
   WithStartWorkflowOperation,
@@ -27,7 +26,6 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { getClientBalances } from '../../db/ledger/index.js';
 import {
-  InvalidCursorError,
   getLifecycle,
   getLifecycleByBusinessId,
   listLifecycles,
@@ -35,7 +33,7 @@ import {
   type LifecycleSummary,
 } from '../../db/lifecycle/index.js';
 import { TASK_COLUMNS, toTask, type Task, type TaskRow } from '../../db/lifecycle/tasks.js';
-import { authorize, isTerminal, nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
+import { authorize, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
 import { ASSETS, CASH_ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
 import { ROLES, canReadAllClients, isClient, isReadOnly, type Role } from '../../domain/roles.js';
 import {
@@ -68,49 +66,35 @@ import {
 import { auditStaffAction } from '../audit/log.js';
 import { TimelineEntrySchema } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
-import {
-  ApiError,
-  conflict,
-  forbidden,
-  invalidState,
-  notFound,
-  unprocessable,
-  validationFailed,
-} from '../errors.js';
+import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
-import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
-import { failureToApiError, temporalClient, updateErrorToApiError } from './temporal.js';
+import {
+  actorOf,
+  isUuidText,
+  listPage,
+  parseInput,
+  refuseIfEnded,
+  refusalToApiError,
+  requireActionRole,
+  requireIdempotencyKey,
+  type SessionUser,
+} from './common.js';
+import { policyFromEnv } from './policy-from-env.js';
+import { failureToApiError, runLifecycleUpdate, temporalClient, updateErrorToApiError } from './temporal.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
-
-let cachedPolicy: { raw: string | undefined; policy: WithdrawalPolicy } | undefined;
 
 /**
  * The policy new withdrawals start with: the domain defaults (four eyes at 10 000.00 EUR/USD, a
  * one-day approval SLA), overridden by WITHDRAWAL_POLICY_JSON (a JSON object of WithdrawalPolicy
  * fields, e.g. `{"approvalSlaMs":2000,"fourEyesThreshold":{"EUR":"500.00"}}`). Read on every request.
  */
-export function currentWithdrawalPolicy(env: NodeJS.ProcessEnv = process.env): WithdrawalPolicy {
-  const raw = env.WITHDRAWAL_POLICY_JSON?.trim() || undefined;
-  if (cachedPolicy && cachedPolicy.raw === raw) return cachedPolicy.policy;
-  let overrides: Partial<WithdrawalPolicy> = {};
-  if (raw) {
-    try {
-      overrides = JSON.parse(raw) as Partial<WithdrawalPolicy>;
-    } catch {
-      throw new Error('WITHDRAWAL_POLICY_JSON is not valid JSON');
-    }
-    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-      throw new Error('WITHDRAWAL_POLICY_JSON must be a JSON object');
-    }
-  }
-  const policy = withdrawalPolicy(overrides);
-  const problems = checkWithdrawalPolicy(policy);
-  if (problems.length > 0) throw new Error(`WITHDRAWAL_POLICY_JSON is not usable: ${problems.join('; ')}`);
-  cachedPolicy = { raw, policy };
-  return policy;
-}
+export const currentWithdrawalPolicy = policyFromEnv<WithdrawalPolicy>({
+  variable: 'WITHDRAWAL_POLICY_JSON',
+  withDefaults: withdrawalPolicy,
+  check: checkWithdrawalPolicy,
+});
 
 // ---- schemas (validation and the OpenAPI document) ----------------------------------------------------
 
@@ -498,21 +482,15 @@ export async function listWithdrawals(
   // Filters narrow what the caller may see, never widen it.
   if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
     return { items: [], nextCursor: null };
-  let page;
-  try {
-    page = await listLifecycles(deps.pool, {
+  const page = await listPage(() =>
+    listLifecycles(deps.pool, {
       type: WITHDRAWAL_TYPE,
       ownerId: client ? user.id : q.clientId?.toLowerCase(),
       status: q.status,
       limit: q.limit,
       cursor: q.cursor,
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
-    }
-    throw error;
-  }
+    }),
+  );
   const records = await recordsFor(deps.pool, page.items, !client);
   return { items: records.map((record) => toView(record, user)), nextCursor: page.nextCursor };
 }
@@ -604,15 +582,7 @@ export async function createWithdrawal(
   const asset = parsed.currency as AssetCode;
   const amount = formatAmount(asset, parseAmountField(asset, parsed.amount, 'amount'));
   const bankAccountId = parsed.bankAccountId.toLowerCase();
-  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
-    throw validationFailed([
-      {
-        path: 'Idempotency-Key',
-        code: 'invalid_header',
-        message: 'the Idempotency-Key header is required (1 to 200 characters)',
-      },
-    ]);
-  }
+  requireIdempotencyKey(idempotencyKey);
 
   const kyc = await deps.pool.query<{ kyc_status: string }>('SELECT kyc_status FROM app_user WHERE id = $1', [
     user.id,
@@ -740,25 +710,6 @@ async function finalState(handle: WorkflowHandle<typeof withdrawal>): Promise<Wi
 
 // ---- actions --------------------------------------------------------------------------------------
 
-/** 403 unless the caller's role may ever do `action` (the owner check follows once it is loaded). */
-function requireActionRole(user: SessionUser, action: WithdrawalHumanAction): void {
-  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
-  const permission = WITHDRAWAL_PERMISSIONS[action];
-  const refused = authorize(
-    WITHDRAWAL_PERMISSIONS,
-    action,
-    actorOf(user),
-    permission.kind === 'owner' ? user.id : null,
-  );
-  if (refused) throw refusalToApiError(refused);
-}
-
-function normalizeRequestId(requestId: string): string {
-  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId)
-    ? requestId
-    : randomUUID();
-}
-
 /** The workflow's refusal as the contract's error; already_approved_by_you is a 409 (API.md). */
 function actionError(error: unknown): unknown {
   const mapped = updateErrorToApiError(error);
@@ -768,6 +719,7 @@ function actionError(error: unknown): unknown {
   return mapped;
 }
 
+/** One human action: visible (404) → the caller may do it to this withdrawal (403) → not ended (409) → the Update. */
 async function act<Args extends { actor: Actor }>(
   deps: AppDeps,
   user: SessionUser,
@@ -781,41 +733,28 @@ async function act<Args extends { actor: Actor }>(
   const refused = authorize(WITHDRAWAL_PERMISSIONS, action, actorOf(user), detail.ownerId);
   if (refused) throw refusalToApiError(refused);
   const status = detail.status as WithdrawalStatus;
-  if (detail.closedAt !== null || isTerminal(WITHDRAWAL_TRANSITIONS, status)) {
-    const next = nextStatus(WITHDRAWAL_TRANSITIONS, status, action);
-    throw invalidState(
-      next.ok ? `the withdrawal is already ${status}` : next.refusal.message,
-      next.ok ? { status } : next.refusal.details,
-    );
-  }
-
-  const temporal = await temporalClient(deps);
-  const handle: WorkflowHandle<typeof withdrawal> = temporal.workflow.getHandle(detail.workflowId);
-  let state: WithdrawalState;
-  try {
-    // The request id is the Update id (prefixed with the action), so a retried call applies once.
-    state = await handle.executeUpdate(update, {
-      args: [args],
-      updateId: `${action}:${normalizeRequestId(requestId)}`,
-    });
-  } catch (error) {
-    throw actionError(error);
-  }
-  const { actor: _actor, ...input } = args;
-  await auditStaffAction(
-    deps.pool,
-    user,
-    `withdrawal.${action}`,
-    { type: WITHDRAWAL_TYPE, id: detail.businessId },
-    { status, approvals: approvalsOf(detail.attributes.approvals).length },
-    { status: state.status, approvals: state.approvals.length, input },
-  );
-  const after = await getLifecycle(deps.pool, detail.workflowId);
-  const record =
-    after && after.lastSeq >= state.timeline.length
-      ? recordFromDetail(after)
-      : recordFromState(state, after?.tasks ?? []);
-  return toView(record, user);
+  refuseIfEnded(WITHDRAWAL_TRANSITIONS, { status, closedAt: detail.closedAt }, action, 'withdrawal');
+  return runLifecycleUpdate(deps, user, {
+    workflowId: detail.workflowId,
+    action,
+    requestId,
+    update,
+    args,
+    mapError: actionError,
+    audit: {
+      subject: { type: WITHDRAWAL_TYPE, id: detail.businessId },
+      before: { status, approvals: approvalsOf(detail.attributes.approvals).length },
+      after: (state) => ({ status: state.status, approvals: state.approvals.length }),
+    },
+    view: async (state) => {
+      const after = await getLifecycle(deps.pool, detail.workflowId);
+      const record =
+        after && after.lastSeq >= state.timeline.length
+          ? recordFromDetail(after)
+          : recordFromState(state, after?.tasks ?? []);
+      return toView(record, user);
+    },
+  });
 }
 
 export async function approveWithdrawal(
@@ -825,7 +764,7 @@ export async function approveWithdrawal(
   body: { note?: string | null },
   requestId: string,
 ): Promise<WithdrawalView> {
-  requireActionRole(user, 'approve');
+  requireActionRole(WITHDRAWAL_PERMISSIONS, user, 'approve');
   const parsed = parseInput(ApproveWithdrawalBodySchema, body, 'body');
   return act(deps, user, id, 'approve', requestId, approveWithdrawalUpdate, {
     actor: actorOf(user),
@@ -840,7 +779,7 @@ export async function rejectWithdrawal(
   body: { reason: string },
   requestId: string,
 ): Promise<WithdrawalView> {
-  requireActionRole(user, 'reject');
+  requireActionRole(WITHDRAWAL_PERMISSIONS, user, 'reject');
   const parsed = parseInput(RejectWithdrawalBodySchema, body, 'body');
   return act(deps, user, id, 'reject', requestId, rejectWithdrawalUpdate, {
     actor: actorOf(user),
@@ -854,6 +793,6 @@ export async function cancelWithdrawal(
   id: string,
   requestId: string,
 ): Promise<WithdrawalView> {
-  requireActionRole(user, 'cancel');
+  requireActionRole(WITHDRAWAL_PERMISSIONS, user, 'cancel');
   return act(deps, user, id, 'cancel', requestId, cancelWithdrawalUpdate, { actor: actorOf(user) });
 }

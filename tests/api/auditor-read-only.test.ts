@@ -19,7 +19,9 @@ import { buildOpenApiDocument } from '../../api/openapi.js';
 import { closeTemporalClient } from '../../api/temporal.js';
 import { startTestApp } from '../../api/testing.js';
 import { mountWeb } from '../../api/web.js';
+import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { closePool } from '../../db/pool.js';
+import { depositClear, depositConfirm } from '../../domain/postings.js';
 import { startTestWorker } from '../support/temporal.js';
 import { TEST_DEPOSIT_POLICY, announced, expectError, type ApiWorld, type Person } from './helpers.js';
 
@@ -302,15 +304,56 @@ describe('auditors are read-only: page actions', () => {
     expect(after.body.status).toBe('PENDING_VERIFICATION');
   });
 
-  it('the withdrawal page lets auditors in, and its service refuses the approval', async () => {
-    // This page's action admits auditors (it explains refusals in words); the service is the guard.
-    const answer = await postForm(
-      auditor,
-      `/ops/withdrawals/${randomUUID()}?_data=${encodeURIComponent('routes/ops.withdrawals.$id')}`,
-      { intent: 'approve', note: 'looks fine' },
+  it('approving a real withdrawal from its ops page changes nothing', async () => {
+    // A client who may withdraw: approved KYC, a VERIFIED account, funds (test set-up, rows written
+    // directly as tests/api/withdrawals.test.ts does).
+    const owner = await world.person('client');
+    const pool = world.app.pool;
+    await pool.query(`UPDATE app_user SET kyc_status = 'APPROVED' WHERE id = $1`, [owner.id]);
+    const account = await pool.query<{ id: string }>(
+      `INSERT INTO bank_account (client_id, iban, bic, account_name, bank_name, country, status)
+       VALUES ($1, 'DE89370400440532013000', 'COBADEFFXXX', 'Test Client', 'Commerzbank', 'DE', 'VERIFIED')
+       RETURNING id`,
+      [owner.id],
     );
-    expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({ ok: false, code: 'forbidden' });
+    await ensureSystemAccounts(pool);
+    await ensureClientAccounts(pool, owner.id, 'EUR');
+    await postEntry(pool, {
+      idempotencyKey: `test-fund/${owner.id}/1`,
+      ...depositConfirm(owner.id, 'EUR', 10_000n),
+    });
+    await postEntry(pool, {
+      idempotencyKey: `test-fund/${owner.id}/2`,
+      ...depositClear(owner.id, 'EUR', 10_000n),
+    });
+    const created = await world.as(owner, '/withdrawals', {
+      method: 'POST',
+      idempotencyKey: randomUUID(),
+      json: { amount: '40.00', currency: 'EUR', bankAccountId: account.rows[0]!.id },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.status).toBe('PENDING_APPROVAL');
+
+    // Reading the page stays open to auditors (its loader admits them).
+    const page = await fetch(`${world.app.url}/ops/withdrawals/${created.body.id}`, {
+      headers: { cookie: `${SESSION_COOKIE}=${auditor.token}` },
+      redirect: 'manual',
+    });
+    expect(page.status).toBe(200);
+    await page.text();
+
+    const answer = await postForm(auditor, `/ops/withdrawals/${created.body.id}`, {
+      intent: 'approve',
+      note: 'looks fine',
+    });
+    // The page lets auditors read it, but its action refuses the role outright and sends them home.
+    expect(answer.status).toBe(302);
+    expect(answer.location).toBe('/audit');
+    const after = await world.as(ops, `/withdrawals/${created.body.id}`);
+    expect(after.status).toBe(200);
+    expect(after.body.status).toBe('PENDING_APPROVAL');
+    expect(after.body.approvals).toEqual([]);
+    expect(after.body.timeline).toHaveLength((created.body.timeline as unknown[]).length);
   });
 
   it('left no trace of an auditor action', async () => {

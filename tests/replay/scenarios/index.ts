@@ -7,6 +7,7 @@ import { depositScenarios } from './deposit.js';
 import { kycScenarios } from './kyc.js';
 import { pingScenarios } from './ping.js';
 import type { Scenario } from './types.js';
+import { withdrawalScenarios } from './withdrawal.js';
 
 export type { CaptureContext, Scenario } from './types.js';
 
@@ -15,5 +16,6 @@ export const scenarios: Scenario[] = [
   ...depositScenarios,
   ...kycScenarios,
   ...bankAccountScenarios,
+  ...withdrawalScenarios,
   // one line per workflow type, above this comment
 ];

@@ -2,6 +2,7 @@
 // scripts/capture-histories.ts, whose history is written to tests/histories/<type>/<path>.json.
 import type pg from 'pg';
 import type { Client } from '@temporalio/client';
+import type { SimulatedBank } from '../../../activities/bank-adapter.js';
 import type { Actor } from '../../../domain/lifecycle.js';
 
 export interface CaptureContext {
@@ -15,6 +16,8 @@ export interface CaptureContext {
   staff: { operations: Actor; aml: Actor; admin: Actor };
   /** A fresh client person (with ledger accounts in `currency` when given). */
   newClient(currency?: string): Promise<Actor>;
+  /** The capture worker's payout bank (withdrawals): faults are injected per IBAN. */
+  bank: SimulatedBank;
 }
 
 /**

@@ -26,7 +26,8 @@ const ERROR_WORDS: Record<string, string> = {
 };
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
-  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  // Auditors read this page (READERS) but never post to it: sent home, like every other page.
+  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin']);
   const form = await request.formData();
   const id = params.id ?? '';
   const text = (name: string) => String(form.get(name) ?? '').trim();
