@@ -5,12 +5,10 @@
 // Order of checks for an action: role (403) → body shape (400) → the account exists and the caller
 // may see it (404, also for another client's account) → state (409) → the workflow's Update
 // validator, authoritative (409 / 403 / 400).
-import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/client';
 import { z } from 'zod';
 import {
   DuplicateBankAccountError,
-  InvalidCursorError,
   getBankAccount,
   insertBankAccount,
   listBankAccounts,
@@ -34,7 +32,7 @@ import {
   type BankAccountState,
   type BankAccountStatus,
 } from '../../domain/bank-account.js';
-import { actionsFor, authorize, nextStatus } from '../../domain/lifecycle.js';
+import { actionsFor, authorize, nextStatus, type Actor } from '../../domain/lifecycle.js';
 import { ROLES, canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
 import {
   bankAccount,
@@ -48,8 +46,18 @@ import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { listQuerySchema } from '../validate.js';
-import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
-import { temporalClient, updateErrorToApiError } from './temporal.js';
+import {
+  actorOf,
+  isUuidText,
+  listOwner,
+  listPage,
+  parseInput,
+  refusalToApiError,
+  requireActionRole,
+  requireIdempotencyKey,
+  type SessionUser,
+} from './common.js';
+import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
 
 // ---- schemas (also the OpenAPI document) ----------------------------------------------------------
 
@@ -232,24 +240,16 @@ export async function listBankAccountsFor(
   query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
 ): Promise<{ items: BankAccountView[]; nextCursor: string | null }> {
   const q = parseInput(ListBankAccountsQuerySchema, query, 'query');
-  const client = isClient(user.role);
-  if (!client && !canReadAllClients(user.role)) throw forbidden();
-  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
-    return { items: [], nextCursor: null };
-  let page;
-  try {
-    page = await listBankAccounts(deps.pool, {
-      clientId: client ? user.id : q.clientId?.toLowerCase(),
+  const owner = listOwner(user, q.clientId);
+  if (owner === null) return { items: [], nextCursor: null };
+  const page = await listPage(() =>
+    listBankAccounts(deps.pool, {
+      clientId: owner.ownerId,
       status: q.status,
       limit: q.limit,
       cursor: q.cursor,
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
-    }
-    throw error;
-  }
+    }),
+  );
   return { items: await viewsOf(deps, user, page.items), nextCursor: page.nextCursor };
 }
 
@@ -293,15 +293,7 @@ export async function createBankAccount(
   const parsed = parseInput(CreateBankAccountBodySchema.partial(), body, 'body');
   const checked = checkBankAccountFields(parsed);
   if (!checked.ok) throw validationFailed(checked.issues, checked.issues.map((i) => i.message).join('; '));
-  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
-    throw validationFailed([
-      {
-        path: 'Idempotency-Key',
-        code: 'invalid_header',
-        message: 'the Idempotency-Key header is required (1 to 200 characters)',
-      },
-    ]);
-  }
+  requireIdempotencyKey(idempotencyKey);
   const fields = checked.value;
   const id = idempotentUuid(user.id, idempotencyKey, 'bank_account');
 
@@ -340,23 +332,11 @@ export async function createBankAccount(
     policy: DEFAULT_BANK_ACCOUNT_POLICY,
     requestedBy: actorOf(user),
   };
-  const client = await temporalClient(deps);
-  try {
-    await client.workflow.start(bankAccount, {
-      taskQueue: deps.taskQueue,
-      workflowId: bankAccountWorkflowId(id),
-      args: [input],
-      staticSummary: `${bankAccountStaticSummary(input)} (${user.email})`,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-  } catch (error) {
-    // Closed already (verified then removed, rejected): it is still the account this key created.
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      const mapped = updateErrorToApiError(error);
-      throw mapped === error ? error : mapped;
-    }
-  }
+  await startLifecycleWorkflow(deps, bankAccount, {
+    workflowId: bankAccountWorkflowId(id),
+    args: [input],
+    staticSummary: `${bankAccountStaticSummary(input)} (${user.email})`,
+  });
   await waitForRegistration(deps, bankAccountWorkflowId(id));
   const view = await viewOf(deps, user, (await getBankAccount(deps.pool, id)) ?? account);
   if (created) {
@@ -372,25 +352,11 @@ export async function createBankAccount(
 
 // ---- actions --------------------------------------------------------------------------------------
 
-function requireActionRole(user: SessionUser, action: BankAccountAction): void {
-  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
-  const permission = BANK_ACCOUNT_PERMISSIONS[action];
-  const refused = authorize(
-    BANK_ACCOUNT_PERMISSIONS,
-    action,
-    actorOf(user),
-    permission.kind === 'owner' ? user.id : null,
-  );
-  if (refused) throw refusalToApiError(refused);
-}
-
-function updateIdOf(action: string, requestId: string): string {
-  const id =
-    typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
-  return `${action}:${id}`;
-}
-
-async function act<Args>(
+/**
+ * One human action: visible (404) → the caller may do it to this account (403) → its status allows
+ * it (409) → `before` (checks that need the account) → the Update.
+ */
+async function act<Args extends { actor: Actor }>(
   deps: AppDeps,
   user: SessionUser,
   id: string,
@@ -406,26 +372,19 @@ async function act<Args>(
   const next = nextStatus(BANK_ACCOUNT_TRANSITIONS, account.status as BankAccountStatus, action);
   if (!next.ok) throw invalidState(next.refusal.message, next.refusal.details ?? { status: account.status });
   await before?.(account);
-  const client = await temporalClient(deps);
-  let state: BankAccountState;
-  try {
-    state = await client.workflow.getHandle(account.workflowId).executeUpdate(update, {
-      args: [args],
-      updateId: updateIdOf(action, requestId),
-    });
-  } catch (error) {
-    throw updateErrorToApiError(error);
-  }
-  const { actor: _actor, ...input } = args as Record<string, unknown>;
-  await auditStaffAction(
-    deps.pool,
-    user,
-    `bank_account.${action}`,
-    { type: 'bank_account', id: account.id },
-    { status: account.status },
-    { status: state.status, input },
-  );
-  return viewOf(deps, user, (await getBankAccount(deps.pool, account.id)) ?? account);
+  return runLifecycleUpdate(deps, user, {
+    workflowId: account.workflowId,
+    action,
+    requestId,
+    update,
+    args,
+    audit: {
+      subject: { type: 'bank_account', id: account.id },
+      before: { status: account.status },
+      after: (state) => ({ status: state.status }),
+    },
+    view: async () => viewOf(deps, user, (await getBankAccount(deps.pool, account.id)) ?? account),
+  });
 }
 
 export async function verifyBankAccount(
@@ -435,7 +394,7 @@ export async function verifyBankAccount(
   body: { note?: string | null },
   requestId: string,
 ): Promise<BankAccountView> {
-  requireActionRole(user, 'verify');
+  requireActionRole(BANK_ACCOUNT_PERMISSIONS, user, 'verify');
   const parsed = parseInput(VerifyBankAccountBodySchema, body, 'body');
   return act(deps, user, id, 'verify', requestId, verifyBankAccountUpdate, {
     actor: actorOf(user),
@@ -450,7 +409,7 @@ export async function rejectBankAccount(
   body: { reason: string },
   requestId: string,
 ): Promise<BankAccountView> {
-  requireActionRole(user, 'reject');
+  requireActionRole(BANK_ACCOUNT_PERMISSIONS, user, 'reject');
   const parsed = parseInput(RejectBankAccountBodySchema, body, 'body');
   return act(deps, user, id, 'reject', requestId, rejectBankAccountUpdate, {
     actor: actorOf(user),
@@ -468,7 +427,7 @@ export async function removeBankAccountFor(
   id: string,
   requestId: string,
 ): Promise<BankAccountView> {
-  requireActionRole(user, 'remove');
+  requireActionRole(BANK_ACCOUNT_PERMISSIONS, user, 'remove');
   return act(
     deps,
     user,

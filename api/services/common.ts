@@ -12,7 +12,7 @@ import {
   type Refusal,
   type TransitionTable,
 } from '../../domain/lifecycle.js';
-import { isReadOnly } from '../../domain/roles.js';
+import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
 import type { SessionUser } from '../auth/tokens.js';
 import { ApiError, forbidden, invalidState, validationFailed, zodIssues } from '../errors.js';
 
@@ -63,6 +63,18 @@ export function requireIdempotencyKey(key: unknown): void {
       },
     ]);
   }
+}
+
+/**
+ * Whose resources a list shows `user`: a client their own, staff and auditors everyone's or, with
+ * `clientId`, one client's; anyone else is refused (403). Filters narrow what the caller may see,
+ * never widen it: a client asking for another client's gets `null`, an empty list.
+ */
+export function listOwner(user: SessionUser, clientId: string | undefined): { ownerId?: string } | null {
+  const client = isClient(user.role);
+  if (!client && !canReadAllClients(user.role)) throw forbidden();
+  if (client && clientId !== undefined && clientId.toLowerCase() !== user.id) return null;
+  return { ownerId: client ? user.id : clientId?.toLowerCase() };
 }
 
 /** `list()`'s page; a cursor it cannot read is 400 invalid_cursor. */

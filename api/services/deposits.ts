@@ -60,6 +60,7 @@ import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountFi
 import {
   actorOf,
   isUuidText,
+  listOwner,
   listPage,
   parseInput,
   refuseIfEnded,
@@ -170,22 +171,18 @@ export async function listDeposits(
   query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
 ): Promise<{ items: DepositView[]; nextCursor: string | null }> {
   const q = parseInput(ListDepositsQuerySchema, query, 'query');
-  const client = isClient(user.role);
-  if (!client && !canReadAllClients(user.role)) throw forbidden();
-  // Filters narrow what the caller may see, never widen it: a client asking for another client's
-  // deposits gets an empty list.
-  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
-    return { items: [], nextCursor: null };
+  const owner = listOwner(user, q.clientId);
+  if (owner === null) return { items: [], nextCursor: null };
   const page = await listPage(() =>
     listLifecycles(deps.pool, {
       type: DEPOSIT_TYPE,
-      ownerId: client ? user.id : q.clientId?.toLowerCase(),
+      ownerId: owner.ownerId,
       status: q.status,
       limit: q.limit,
       cursor: q.cursor,
     }),
   );
-  const records = await recordsForSummaries(deps.pool, page.items, { withTasks: !client });
+  const records = await recordsForSummaries(deps.pool, page.items, { withTasks: !isClient(user.role) });
   return { items: records.map((record) => toDepositView(record, user)), nextCursor: page.nextCursor };
 }
 

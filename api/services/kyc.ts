@@ -1,7 +1,7 @@
 // KYC: document uploads (judged by their bytes), the client's status with what is missing, the
 // submission (update-with-start of the client's `kyc-<clientId>` workflow) and the reviewers'
 // decisions (Updates). The JSON routes and the pages call these same functions.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -17,12 +17,7 @@ import {
   listKycDocuments,
   type KycDocument,
 } from '../../db/kyc/index.js';
-import {
-  InvalidCursorError,
-  getLifecycle,
-  listLifecycles,
-  type LifecycleDetail,
-} from '../../db/lifecycle/index.js';
+import { getLifecycle, listLifecycles, type LifecycleDetail } from '../../db/lifecycle/index.js';
 import {
   KYC_CONTENT_TYPES,
   KYC_DOCUMENT_STATUSES,
@@ -43,7 +38,6 @@ import {
   kycWorkflowId,
   missingRequirements,
   uploadLabelProblem,
-  type KycAction,
   type KycDecision,
   type KycHumanAction,
   type KycPolicy,
@@ -51,7 +45,7 @@ import {
   type KycStatus,
   type KycSubmission,
 } from '../../domain/kyc.js';
-import { actionsFor, authorize, nextStatus, type TimelineEntry } from '../../domain/lifecycle.js';
+import { actionsFor, nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
 import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
 import {
   approveKycUpdate,
@@ -66,9 +60,17 @@ import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, invalidState, notFound, unprocessable, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { listQuerySchema } from '../validate.js';
-import { actorOf, isUuidText, parseInput, refusalToApiError, type SessionUser } from './common.js';
+import {
+  actorOf,
+  isUuidText,
+  listPage,
+  parseInput,
+  requireActionRole,
+  requireIdempotencyKey,
+  type SessionUser,
+} from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { temporalClient, updateErrorToApiError } from './temporal.js';
+import { runLifecycleUpdate, temporalClient, updateErrorToApiError, updateIdFor } from './temporal.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
 
@@ -337,20 +339,14 @@ export async function listKycReviews(
 ): Promise<{ items: z.infer<typeof KycReviewSummarySchema>[]; nextCursor: string | null }> {
   if (!canReadAllClients(user.role)) throw forbidden('the KYC review list is for staff and auditors');
   const q = parseInput(ListKycReviewsQuerySchema, query, 'query');
-  let page;
-  try {
-    page = await listLifecycles(deps.pool, {
+  const page = await listPage(() =>
+    listLifecycles(deps.pool, {
       type: KYC_TYPE,
       status: q.status,
       limit: q.limit,
       cursor: q.cursor,
-    });
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
-    }
-    throw error;
-  }
+    }),
+  );
   const ids = page.items.map((l) => l.businessId);
   const { rows } = ids.length
     ? await deps.pool.query<{ id: string; email: string }>(
@@ -451,15 +447,7 @@ export async function uploadKycDocument(
   const problem = uploadLabelProblem(contentType, file.originalname ?? '', file.mimetype);
   if (problem)
     throw fileIssue('mislabelled_file', `${problem}; only files whose name and content agree are accepted`);
-  if (typeof idempotencyKey !== 'string' || idempotencyKey.length < 1 || idempotencyKey.length > 200) {
-    throw validationFailed([
-      {
-        path: 'Idempotency-Key',
-        code: 'invalid_header',
-        message: 'the Idempotency-Key header is required (1 to 200 characters)',
-      },
-    ]);
-  }
+  requireIdempotencyKey(idempotencyKey);
   const status = await clientKycStatus(deps.pool, user.id);
   if (status === 'REJECTED')
     throw invalidState('your KYC review was rejected; documents can no longer be added', { status });
@@ -495,12 +483,6 @@ export async function uploadKycDocument(
 }
 
 // ---- submitting and deciding ----------------------------------------------------------------------
-
-function updateIdOf(action: string, requestId: string): string {
-  const id =
-    typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
-  return `${action}:${id}`;
-}
 
 /**
  * POST /kyc/submit: the client's current documents go to review (PENDING_REVIEW). Starts the
@@ -546,7 +528,7 @@ export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: str
   try {
     state = await client.workflow.executeUpdateWithStart(submitKycUpdate, {
       args: [{ actor: actorOf(user), documents: current.map((d) => ({ id: d.id, type: d.type })) }],
-      updateId: updateIdOf('submit', requestId),
+      updateId: updateIdFor('submit', requestId),
       startWorkflowOperation: new WithStartWorkflowOperation(kyc, {
         workflowId,
         taskQueue: deps.taskQueue,
@@ -579,13 +561,8 @@ export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: str
   return buildView(deps, user, user.id, await getLifecycle(deps.pool, workflowId));
 }
 
-function requireReviewRole(user: SessionUser, action: KycAction): void {
-  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
-  const refused = authorize(KYC_PERMISSIONS, action, actorOf(user), null);
-  if (refused) throw refusalToApiError(refused);
-}
-
-async function decide<Args>(
+/** One reviewer's decision: a review exists (404) → its status allows `action` (409) → the Update. */
+async function decide<Args extends { actor: Actor }>(
   deps: AppDeps,
   user: SessionUser,
   clientId: string,
@@ -601,31 +578,23 @@ async function decide<Args>(
   const status = detail.status as KycStatus;
   const next = nextStatus(KYC_TRANSITIONS, status, action);
   if (!next.ok) throw invalidState(next.refusal.message, next.refusal.details);
-  const client = await temporalClient(deps);
-  let state: KycState;
-  try {
-    state = await client.workflow.getHandle(detail.workflowId).executeUpdate(update, {
-      args: [args],
-      updateId: updateIdOf(action, requestId),
-    });
-  } catch (error) {
-    throw updateErrorToApiError(error);
-  }
-  const { actor: _actor, ...input } = args as Record<string, unknown>;
-  await auditStaffAction(
-    deps.pool,
-    user,
-    `kyc.${action}`,
-    { type: 'kyc', id },
-    { status },
-    {
-      status: state.status,
-      cycle: state.submission?.cycle ?? null,
-      expiresAt: state.expiresAt,
-      input,
+  return runLifecycleUpdate(deps, user, {
+    workflowId: detail.workflowId,
+    action,
+    requestId,
+    update,
+    args,
+    audit: {
+      subject: { type: 'kyc', id },
+      before: { status },
+      after: (state) => ({
+        status: state.status,
+        cycle: state.submission?.cycle ?? null,
+        expiresAt: state.expiresAt,
+      }),
     },
-  );
-  return buildView(deps, user, id, await getLifecycle(deps.pool, detail.workflowId));
+    view: async () => buildView(deps, user, id, await getLifecycle(deps.pool, detail.workflowId)),
+  });
 }
 
 export async function approveKyc(
@@ -635,7 +604,7 @@ export async function approveKyc(
   body: { note?: string | null },
   requestId: string,
 ): Promise<KycView> {
-  requireReviewRole(user, 'approve');
+  requireActionRole(KYC_PERMISSIONS, user, 'approve');
   const parsed = parseInput(ApproveKycBodySchema, body, 'body');
   return decide(deps, user, clientId, 'approve', requestId, approveKycUpdate, {
     actor: actorOf(user),
@@ -650,7 +619,7 @@ export async function rejectKyc(
   body: { reason: string },
   requestId: string,
 ): Promise<KycView> {
-  requireReviewRole(user, 'reject');
+  requireActionRole(KYC_PERMISSIONS, user, 'reject');
   const parsed = parseInput(RejectKycBodySchema, body, 'body');
   return decide(deps, user, clientId, 'reject', requestId, rejectKycUpdate, {
     actor: actorOf(user),
@@ -665,7 +634,7 @@ export async function requestKycChanges(
   body: { comments: string },
   requestId: string,
 ): Promise<KycView> {
-  requireReviewRole(user, 'request_changes');
+  requireActionRole(KYC_PERMISSIONS, user, 'request_changes');
   const parsed = parseInput(RequestKycChangesBodySchema, body, 'body');
   return decide(deps, user, clientId, 'request_changes', requestId, requestKycChangesUpdate, {
     actor: actorOf(user),

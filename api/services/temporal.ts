@@ -89,6 +89,7 @@ export async function startLifecycleWorkflow<W extends Workflow>(
 ): Promise<void> {
   const client = await temporalClient(deps);
   try {
+    // The cast: TypeScript cannot see that Omit<…> plus the omitted keys is the conditional type again.
     await client.workflow.start(workflow, {
       ...options,
       taskQueue: deps.taskQueue,
@@ -126,7 +127,10 @@ export interface LifecycleUpdate<State, Args extends { actor: Actor }, View> {
   args: Args;
   /** A refused or failed Update as the contract's error (default: updateErrorToApiError). */
   mapError?: (error: unknown) => unknown;
-  /** The audit entry: what it is about, and its before and after (the args, less the actor, are added as `input`). */
+  /**
+   * The audit entry: what it is about, its before and its after (to which the args, less the actor,
+   * are added as `input`).
+   */
   audit: {
     subject: { type: string; id: string };
     before: Record<string, unknown>;

@@ -72,6 +72,7 @@ import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountFi
 import {
   actorOf,
   isUuidText,
+  listOwner,
   listPage,
   parseInput,
   refuseIfEnded,
@@ -477,21 +478,18 @@ export async function listWithdrawals(
   query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
 ): Promise<{ items: WithdrawalView[]; nextCursor: string | null }> {
   const q = parseInput(ListWithdrawalsQuerySchema, query, 'query');
-  const client = isClient(user.role);
-  if (!client && !canReadAllClients(user.role)) throw forbidden();
-  // Filters narrow what the caller may see, never widen it.
-  if (client && q.clientId !== undefined && q.clientId.toLowerCase() !== user.id)
-    return { items: [], nextCursor: null };
+  const owner = listOwner(user, q.clientId);
+  if (owner === null) return { items: [], nextCursor: null };
   const page = await listPage(() =>
     listLifecycles(deps.pool, {
       type: WITHDRAWAL_TYPE,
-      ownerId: client ? user.id : q.clientId?.toLowerCase(),
+      ownerId: owner.ownerId,
       status: q.status,
       limit: q.limit,
       cursor: q.cursor,
     }),
   );
-  const records = await recordsFor(deps.pool, page.items, !client);
+  const records = await recordsFor(deps.pool, page.items, !isClient(user.role));
   return { items: records.map((record) => toView(record, user)), nextCursor: page.nextCursor };
 }
 
@@ -719,7 +717,10 @@ function actionError(error: unknown): unknown {
   return mapped;
 }
 
-/** One human action: visible (404) → the caller may do it to this withdrawal (403) → not ended (409) → the Update. */
+/**
+ * One human action: visible (404) → the caller may do it to this withdrawal (403) → not ended (409)
+ * → the Update (see runLifecycleUpdate).
+ */
 async function act<Args extends { actor: Actor }>(
   deps: AppDeps,
   user: SessionUser,

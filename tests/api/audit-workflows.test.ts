@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { closeArchiveTemporalClient } from '../../activities/history-archive.js';
 import { replayHistoryJson } from '../../api/services/audit-workflows.js';
 import { historySha256 } from '../../db/history/index.js';
 import { findTemporalCli } from '../../scripts/temporal-cli.js';
+import { bundleDepositVariant } from '../replay/fixtures/deposit-variants.js';
 import {
   announced,
   expectError,
@@ -382,10 +382,7 @@ describe('replay', () => {
   it('shows the exact divergence when the code has changed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'clearhouse-audit-'));
     try {
-      const { code } = await bundleWorkflowCode({
-        workflowsPath: fileURLToPath(new URL('../replay/fixtures/changed-workflows.ts', import.meta.url)),
-        logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
-      });
+      const code = await bundleDepositVariant('changed');
       const path = join(dir, 'changed.js');
       writeFileSync(path, code);
       process.env.WORKFLOW_BUNDLE_PATH = path;

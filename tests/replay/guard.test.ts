@@ -1,16 +1,17 @@
-// Proves the replay guard works: a copy of the deposit workflow with one extra activity before the
-// hold timer (tests/replay/fixtures/deposit-changed.ts) FAILS to replay the golden histories that
-// reach the hold, and the same change behind patched() (deposit-patched.ts) replays them all. The
-// replay CLI reports the same, with a non-zero exit code naming the workflow and the event.
+// Proves the replay guard works: the deposit workflow with one extra activity before the hold timer
+// (generated from workflows/deposit.ts by tests/replay/fixtures/deposit-variants.ts) FAILS to replay
+// the golden histories that reach the hold, and the same change behind patched() replays them all.
+// The replay CLI reports the same, with a non-zero exit code naming the workflow and the event.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { divergenceOf, replayHistoryJson } from '../../api/services/audit-workflows.js';
+import { bundleDepositVariant, type DepositVariant } from './fixtures/deposit-variants.js';
 import { goldenHistories, type GoldenHistory } from './histories.js';
 
 const deposits = goldenHistories().filter((g) => g.type === 'deposit');
@@ -18,16 +19,12 @@ const byName = (name: string) => deposits.find((g) => g.name === `deposit/${name
 /** The golden paths that reach ON_HOLD, where the changed code schedules its extra activity. */
 const REACH_HOLD = ['deposit/happy', 'deposit/extend'];
 
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 let dir: string;
 let changed: string;
 let patched: string;
 
-async function bundle(entry: string, name: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL(`./fixtures/${entry}`, import.meta.url)),
-    logger: quiet,
-  });
+async function bundle(variant: DepositVariant, name: string): Promise<string> {
+  const code = await bundleDepositVariant(variant);
   const path = join(dir, name);
   writeFileSync(path, code);
   return path;
@@ -40,10 +37,7 @@ beforeAll(async () => {
     // already installed in this process
   }
   dir = mkdtempSync(join(tmpdir(), 'clearhouse-guard-'));
-  [changed, patched] = await Promise.all([
-    bundle('changed-workflows.ts', 'changed.js'),
-    bundle('patched-workflows.ts', 'patched.js'),
-  ]);
+  [changed, patched] = await Promise.all([bundle('changed', 'changed.js'), bundle('patched', 'patched.js')]);
 });
 
 afterAll(() => {
