@@ -16,7 +16,11 @@ export class ApiError extends Error {
   readonly [API_ERROR_BRAND] = true;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[API_ERROR_BRAND] === true;
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[API_ERROR_BRAND] === true
+    );
   }
 
   constructor(

@@ -42,7 +42,9 @@ export type WebServices = ReturnType<typeof buildServices>;
 
 /** getLoadContext for @remix-run/express: resolves (and if needed refreshes) the cookie session. */
 export async function webLoadContext(deps: AppDeps, req: ExpressRequest, res: ExpressResponse) {
-  const session = await resolveSession(deps, { cookies: (req.cookies ?? {}) as Record<string, string | undefined> });
+  const session = await resolveSession(deps, {
+    cookies: (req.cookies ?? {}) as Record<string, string | undefined>,
+  });
   const setCookies = session.refreshed
     ? sessionCookieHeaders(session.refreshed)
     : session.clearCookies

@@ -17,7 +17,10 @@ export function webBuildExists(): boolean {
 export function mountWeb(app: Express, deps: AppDeps): void {
   if (!webBuildExists()) {
     app.get('/', (_req, res) => {
-      res.status(503).type('text').send('The web app is not built: run `npm run build:web` (npm start does it).');
+      res
+        .status(503)
+        .type('text')
+        .send('The web app is not built: run `npm run build:web` (npm start does it).');
     });
     return;
   }

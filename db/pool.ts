@@ -26,7 +26,10 @@ export async function closePool(): Promise<void> {
 }
 
 /** Runs `work` inside one transaction on one client; rolls back on any throw. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -36,7 +36,8 @@ describe('parseAmount', () => {
 
 describe('formatAmount', () => {
   it('round-trips with parseAmount', () => {
-    for (const text of ['0.01', '1250.50', '1000000.00']) expect(formatAmount('EUR', parseAmount('EUR', text))).toBe(text);
+    for (const text of ['0.01', '1250.50', '1000000.00'])
+      expect(formatAmount('EUR', parseAmount('EUR', text))).toBe(text);
     expect(formatAmount('EUA', 300n)).toBe('300');
     expect(formatAmount('EUR', -5n)).toBe('-0.05');
   });

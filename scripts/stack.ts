@@ -24,7 +24,11 @@ function say(line: string): void {
 }
 
 function run(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const prefix = `[${name}] `;
   const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim()) stream.write(prefix + line + '\n');
@@ -58,7 +62,9 @@ async function stop(code: number): Promise<void> {
   while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  for (const child of children) if (child.exitCode === null && child.signalCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null && child.pid)
+      process.kill(-child.pid, 'SIGKILL');
   process.exit(code);
 }
 
@@ -76,7 +82,9 @@ async function waitForTemporal(address: string, timeoutMs: number): Promise<void
       await new Promise((r) => setTimeout(r, 300));
     }
   }
-  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`);
+  throw new Error(
+    `Temporal at ${address} did not answer within ${timeoutMs / 1000} s: ${(lastError as Error)?.message}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -93,16 +101,26 @@ async function main(): Promise<void> {
     temporalAddress = `127.0.0.1:${temporalPort}`;
     say(`Starting Temporal dev server (${cli}) with state in ${dataDir}/temporal.sqlite ...`);
     run('temporal', cli, [
-      'server', 'start-dev',
-      '--ip', '127.0.0.1',
-      '--port', String(temporalPort),
-      '--ui-port', String(temporalUiPort),
-      '--namespace', config.temporalNamespace,
-      '--db-filename', `${dataDir}/temporal.sqlite`,
-      '--log-level', 'warn',
-      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-      '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
-      '--dynamic-config-value', 'frontend.workerVersioningWorkflowAPIs=true',
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(temporalPort),
+      '--ui-port',
+      String(temporalUiPort),
+      '--namespace',
+      config.temporalNamespace,
+      '--db-filename',
+      `${dataDir}/temporal.sqlite`,
+      '--log-level',
+      'warn',
+      '--dynamic-config-value',
+      'frontend.enableUpdateWorkflowExecution=true',
+      '--dynamic-config-value',
+      'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+      '--dynamic-config-value',
+      'frontend.workerVersioningWorkflowAPIs=true',
     ]);
   }
   await waitForTemporal(temporalAddress, 60_000);
@@ -121,7 +139,11 @@ async function main(): Promise<void> {
 
   await buildWebIfStale(say);
 
-  const env = { TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: config.databaseUrl, JWT_SECRET: jwtSecret() };
+  const env = {
+    TEMPORAL_ADDRESS: temporalAddress,
+    DATABASE_URL: config.databaseUrl,
+    JWT_SECRET: jwtSecret(),
+  };
   run('worker', process.execPath, ['--import', 'tsx', 'activities/worker.ts'], env);
   // Cookies are Secure in production; the local stack serves plain http on localhost.
   run('server', process.execPath, ['--import', 'tsx', 'api/server.ts'], {
@@ -133,7 +155,9 @@ async function main(): Promise<void> {
 
   say('');
   say('clearhouse is running:');
-  say(`  app           http://localhost:${config.port}/  (client portal /app, backoffice /ops, audit /audit)`);
+  say(
+    `  app           http://localhost:${config.port}/  (client portal /app, backoffice /ops, audit /audit)`,
+  );
   say(`  API           http://localhost:${config.port}/api/v1  (OpenAPI at /api/v1/openapi.json)`);
   say(`  readiness     http://localhost:${config.port}/readyz`);
   if (!process.env.TEMPORAL_ADDRESS) say(`  Temporal UI   http://localhost:${temporalUiPort}/`);

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
 function cacheDir(): string {
-  const base = process.env.CLEARHOUSE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clearhouse');
+  const base =
+    process.env.CLEARHOUSE_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clearhouse');
   return join(base, `temporal-${TEMPORAL_CLI_VERSION.replace(/^v/, '')}`);
 }
 
@@ -42,22 +44,32 @@ export function findTemporalCli(): string | undefined {
 }
 
 /** Returns a usable CLI path, building it with `go install` (progress on stderr) when none exists. */
-export async function ensureTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
+export async function ensureTemporalCli(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<string> {
   const found = findTemporalCli();
   if (found) return found;
   const goVersion = spawnSync('go', ['version'], { encoding: 'utf8' });
   if (goVersion.status !== 0) {
-    throw new Error('The Temporal CLI is missing and Go is not installed to build it. Install Go, or set TEMPORAL_CLI.');
+    throw new Error(
+      'The Temporal CLI is missing and Go is not installed to build it. Install Go, or set TEMPORAL_CLI.',
+    );
   }
   const gobin = join(cacheDir(), 'bin');
   mkdirSync(gobin, { recursive: true });
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} once into ${gobin} (a few minutes; later starts reuse it)...`);
+  log(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} once into ${gobin} (a few minutes; later starts reuse it)...`,
+  );
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' },
-      stdio: ['ignore', 'inherit', 'pipe'],
-    });
+    const child = spawn(
+      'go',
+      ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
+      {
+        env: { ...process.env, GOBIN: gobin, GOFLAGS: '-mod=mod' },
+        stdio: ['ignore', 'inherit', 'pipe'],
+      },
+    );
     let lines = 0;
     let tail = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -67,11 +79,14 @@ export async function ensureTemporalCli(log: (line: string) => void = (l) => pro
         if (!line.trim()) continue;
         lines += 1;
         // `go install -v` prints each package; show a heartbeat rather than thousands of lines.
-        if (lines % 100 === 0) log(`  ... ${lines} packages (${Math.round((Date.now() - started) / 1000)} s)`);
+        if (lines % 100 === 0)
+          log(`  ... ${lines} packages (${Math.round((Date.now() - started) / 1000)} s)`);
       }
     });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install failed (exit ${code}):\n${tail}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go install failed (exit ${code}):\n${tail}`)),
+    );
   });
   log(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s.`);
   return cachedCliPath();

@@ -17,7 +17,10 @@ function newestMtime(dir: string): number {
 export function webBuildIsStale(): boolean {
   if (!existsSync(serverBuild)) return true;
   const built = statSync(serverBuild).mtimeMs;
-  return ['web/app', 'domain'].some((dir) => existsSync(dir) && newestMtime(dir) > built) || statSync('vite.config.ts').mtimeMs > built;
+  return (
+    ['web/app', 'domain'].some((dir) => existsSync(dir) && newestMtime(dir) > built) ||
+    statSync('vite.config.ts').mtimeMs > built
+  );
 }
 
 export async function buildWebIfStale(log: (line: string) => void = console.log): Promise<void> {

@@ -345,20 +345,40 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
 
   setHandler(depositStateQuery, snapshot);
 
-  commands.handle(confirmDepositUpdate, (args) => checkConfirm(view(), args, Date.now()), (args) => ({
-    action: 'confirm',
-    args,
-  }));
-  commands.handle(cancelDepositUpdate, (args) => checkCancel(view(), args), (args) => ({ action: 'cancel', args }));
-  commands.handle(releaseDepositUpdate, (args) => checkRelease(view(), args), (args) => ({
-    action: 'release',
-    args,
-  }));
-  commands.handle(extendDepositUpdate, (args) => checkExtend(view(), args, Date.now(), policy), (args) => ({
-    action: 'extend',
-    args,
-  }));
-  commands.handle(rejectDepositUpdate, (args) => checkReject(view(), args), (args) => ({ action: 'reject', args }));
+  commands.handle(
+    confirmDepositUpdate,
+    (args) => checkConfirm(view(), args, Date.now()),
+    (args) => ({
+      action: 'confirm',
+      args,
+    }),
+  );
+  commands.handle(
+    cancelDepositUpdate,
+    (args) => checkCancel(view(), args),
+    (args) => ({ action: 'cancel', args }),
+  );
+  commands.handle(
+    releaseDepositUpdate,
+    (args) => checkRelease(view(), args),
+    (args) => ({
+      action: 'release',
+      args,
+    }),
+  );
+  commands.handle(
+    extendDepositUpdate,
+    (args) => checkExtend(view(), args, Date.now(), policy),
+    (args) => ({
+      action: 'extend',
+      args,
+    }),
+  );
+  commands.handle(
+    rejectDepositUpdate,
+    (args) => checkReject(view(), args),
+    (args) => ({ action: 'reject', args }),
+  );
 
   // --- Main loop ------------------------------------------------------------------------------
 

@@ -57,13 +57,10 @@ export const AuditVerifySchema = z
       .enum(['hash', 'link', 'sequence'])
       .nullable()
       .meta({ description: 'hash: contents changed; link: prevHash wrong; sequence: an entry is missing' }),
-    head: z
-      .object({ seq: z.string(), hash: z.string() })
-      .nullable()
-      .meta({
-        description:
-          'The last entry that checked out; keep it elsewhere to detect removal of the newest entries',
-      }),
+    head: z.object({ seq: z.string(), hash: z.string() }).nullable().meta({
+      description:
+        'The last entry that checked out; keep it elsewhere to detect removal of the newest entries',
+    }),
   })
   .meta({ id: 'AuditVerifyResult' });
 

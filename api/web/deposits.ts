@@ -9,11 +9,19 @@ export function depositWebServices(deps: AppDeps) {
     list: (user: WebUser, query: Parameters<typeof depositService.listDeposits>[2]) =>
       depositService.listDeposits(deps, user, query),
     get: (user: WebUser, id: string) => depositService.getDeposit(deps, user, id),
-    create: (user: WebUser, body: Parameters<typeof depositService.createDeposit>[2], idempotencyKey: string) =>
-      depositService.createDeposit(deps, user, body, idempotencyKey),
-    cancel: (user: WebUser, id: string, requestId: string) => depositService.cancelDeposit(deps, user, id, requestId),
-    confirm: (user: WebUser, id: string, body: Parameters<typeof depositService.confirmDeposit>[3], requestId: string) =>
-      depositService.confirmDeposit(deps, user, id, body, requestId),
+    create: (
+      user: WebUser,
+      body: Parameters<typeof depositService.createDeposit>[2],
+      idempotencyKey: string,
+    ) => depositService.createDeposit(deps, user, body, idempotencyKey),
+    cancel: (user: WebUser, id: string, requestId: string) =>
+      depositService.cancelDeposit(deps, user, id, requestId),
+    confirm: (
+      user: WebUser,
+      id: string,
+      body: Parameters<typeof depositService.confirmDeposit>[3],
+      requestId: string,
+    ) => depositService.confirmDeposit(deps, user, id, body, requestId),
     release: (user: WebUser, id: string, body: { note: string }, requestId: string) =>
       depositService.releaseDeposit(deps, user, id, body, requestId),
     extend: (user: WebUser, id: string, body: { until: string; note: string }, requestId: string) =>
@@ -25,7 +33,8 @@ export function depositWebServices(deps: AppDeps) {
 
 export function taskWebServices(deps: AppDeps) {
   return {
-    list: (user: WebUser, query: Parameters<typeof taskService.listTasksFor>[2]) => taskService.listTasksFor(deps, user, query),
+    list: (user: WebUser, query: Parameters<typeof taskService.listTasksFor>[2]) =>
+      taskService.listTasksFor(deps, user, query),
     claim: (user: WebUser, id: string) => taskService.claimTaskFor(deps, user, id),
     release: (user: WebUser, id: string) => taskService.releaseTaskFor(deps, user, id),
   };

@@ -25,7 +25,11 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-async function inParallel<T>(count: number, concurrency: number, work: (index: number) => Promise<T>): Promise<T[]> {
+async function inParallel<T>(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
   await Promise.all(
@@ -46,7 +50,8 @@ async function main(): Promise<void> {
   process.env.TEMPORAL_TASK_QUEUE = `bench-${randomUUID()}`;
   const { dropAndCreateDatabase, migrate } = await import('../../db/migrate.js');
   const { getPool, closePool } = await import('../../db/pool.js');
-  const { ensureClientAccounts, ensureSystemAccounts, trialBalance } = await import('../../db/ledger/index.js');
+  const { ensureClientAccounts, ensureSystemAccounts, trialBalance } =
+    await import('../../db/ledger/index.js');
   const { Client, Connection } = await import('@temporalio/client');
   const { NativeConnection, Runtime, DefaultLogger } = await import('@temporalio/worker');
   const { createWorker } = await import('../../activities/worker.js');
@@ -66,7 +71,11 @@ async function main(): Promise<void> {
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const { ensureTemporalCli } = await import('../temporal-cli.js');
     const env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: await ensureTemporalCli() }, ip: '127.0.0.1', ui: false },
+      server: {
+        executable: { type: 'existing-path', path: await ensureTemporalCli() },
+        ip: '127.0.0.1',
+        ui: false,
+      },
     });
     address = env.address;
     stopServer = () => env.teardown();
@@ -131,16 +140,29 @@ async function main(): Promise<void> {
 
   const balance = await trialBalance(pool);
   const rows = [
-    ['deposit lifecycle (start → confirm → CLEARED)', N / depositSeconds, percentile(confirmToCleared, 50), percentile(confirmToCleared, 99)],
-    ['bare one-activity workflow (ceiling)', N / pingSeconds, percentile(pingLatency, 50), percentile(pingLatency, 99)],
+    [
+      'deposit lifecycle (start → confirm → CLEARED)',
+      N / depositSeconds,
+      percentile(confirmToCleared, 50),
+      percentile(confirmToCleared, 99),
+    ],
+    [
+      'bare one-activity workflow (ceiling)',
+      N / pingSeconds,
+      percentile(pingLatency, 50),
+      percentile(pingLatency, 99),
+    ],
   ] as const;
   console.log('');
   console.log('| workload | completed/s | p50 ms | p99 ms |');
   console.log('|---|--:|--:|--:|');
-  for (const [name, rate, p50, p99] of rows) console.log(`| ${name} | ${rate.toFixed(1)} | ${p50.toFixed(0)} | ${p99.toFixed(0)} |`);
+  for (const [name, rate, p50, p99] of rows)
+    console.log(`| ${name} | ${rate.toFixed(1)} | ${p50.toFixed(0)} | ${p99.toFixed(0)} |`);
   console.log('');
   console.log('deposit latency is confirm → CLEARED; the ping latency is start → result.');
-  console.log(`trial balance after the run: balanced=${balance.balanced} accountsMatchLines=${balance.accountsMatchLines}`);
+  console.log(
+    `trial balance after the run: balanced=${balance.balanced} accountsMatchLines=${balance.accountsMatchLines}`,
+  );
 
   worker.shutdown();
   await running;

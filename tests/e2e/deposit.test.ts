@@ -35,7 +35,10 @@ describe('deposit in the browser', () => {
     await page.goto(`${app.url}/login`);
     await page.fill('input[name=email]', user.email);
     await page.fill('input[name=password]', user.password);
-    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+    await Promise.all([
+      page.waitForURL((url) => !url.pathname.startsWith('/login')),
+      page.click('button[type=submit]'),
+    ]);
     return page;
   }
 
@@ -49,7 +52,10 @@ describe('deposit in the browser', () => {
     await clientPage.goto(`${app.url}/app/deposits`);
     await clientPage.fill('input[name=amount]', '500.00');
     await clientPage.selectOption('select[name=currency]', 'EUR');
-    await Promise.all([clientPage.waitForURL(/\/app\/deposits\/[^/]+$/), clientPage.click('text=Announce deposit')]);
+    await Promise.all([
+      clientPage.waitForURL(/\/app\/deposits\/[^/]+$/),
+      clientPage.click('text=Announce deposit'),
+    ]);
     const depositId = new URL(clientPage.url()).pathname.split('/').pop()!;
     expect(await clientPage.textContent('[data-testid=status]')).toBe('PENDING');
     expect(await clientPage.textContent('[data-testid=reference]')).toMatch(/^CH-[0-9A-Z]{10}$/);
@@ -59,7 +65,9 @@ describe('deposit in the browser', () => {
     // Operations: the inbox has the confirm task; claim it, open it, confirm receipt.
     const opsPage = await signIn(ops);
     await opsPage.goto(`${app.url}/ops/tasks`);
-    const row = opsPage.locator(`tr[data-subject-id="${depositId}"][data-task-kind="deposit.confirm_receipt"]`);
+    const row = opsPage.locator(
+      `tr[data-subject-id="${depositId}"][data-task-kind="deposit.confirm_receipt"]`,
+    );
     await row.waitFor();
     await row.locator('button', { hasText: 'Claim' }).click();
     await opsPage.locator('text=Task claimed').waitFor();
@@ -81,15 +89,17 @@ describe('deposit in the browser', () => {
 
     // Client: the already-open page turns CLEARED without a reload, with every transition listed.
     await clientPage.locator('[data-testid=status]', { hasText: 'CLEARED' }).waitFor({ timeout: 20_000 });
-    const statuses = await clientPage.locator('ol.timeline li').evaluateAll((items) =>
-      items.map((li) => li.getAttribute('data-status')),
-    );
+    const statuses = await clientPage
+      .locator('ol.timeline li')
+      .evaluateAll((items) => items.map((li) => li.getAttribute('data-status')));
     expect(statuses[0]).toBe('PENDING');
     expect(statuses.at(-1)).toBe('CLEARED');
     expect(statuses.some((s) => s === 'ON_HOLD' || s === 'AML_REVIEW')).toBe(true);
 
     await clientPage.goto(`${app.url}/app/balances`);
-    expect((await clientPage.textContent('tr[data-asset=EUR] [data-field=available]'))?.trim()).toBe('500.00 EUR');
+    expect((await clientPage.textContent('tr[data-asset=EUR] [data-field=available]'))?.trim()).toBe(
+      '500.00 EUR',
+    );
 
     const balance = await trialBalance(app.pool);
     expect(balance.balanced).toBe(true);

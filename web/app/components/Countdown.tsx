@@ -8,7 +8,11 @@ function remaining(untilMs: number, nowMs: number): string {
   seconds -= hours * 3600;
   const minutes = Math.floor(seconds / 60);
   seconds -= minutes * 60;
-  const parts = days ? [`${days}d`, `${hours}h`, `${minutes}m`] : hours ? [`${hours}h`, `${minutes}m`, `${seconds}s`] : [`${minutes}m`, `${seconds}s`];
+  const parts = days
+    ? [`${days}d`, `${hours}h`, `${minutes}m`]
+    : hours
+      ? [`${hours}h`, `${minutes}m`, `${seconds}s`]
+      : [`${minutes}m`, `${seconds}s`];
   return parts.join(' ');
 }
 
@@ -21,5 +25,7 @@ export function Countdown({ until, renderedAt }: { until: string; renderedAt: st
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [until]);
-  return <span data-testid="countdown">{untilMs > now ? `${remaining(untilMs, now)} left` : 'ending now'}</span>;
+  return (
+    <span data-testid="countdown">{untilMs > now ? `${remaining(untilMs, now)} left` : 'ending now'}</span>
+  );
 }

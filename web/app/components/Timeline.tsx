@@ -13,7 +13,10 @@ export function StatusBadge({ status }: { status: string }) {
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   // A fixed, unambiguous format that renders the same on server and client (no hydration mismatch).
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/Z$/, ' UTC');
 }
 
 /** Every transition with its time, who made it and why, oldest first. */
@@ -32,7 +35,8 @@ export function Timeline({ items }: { items: TimelineItem[] }) {
             <StatusBadge status={item.to} />
           </div>
           <div className="muted">
-            {formatTime(item.at)} · {item.actor ? `${item.actor.role} ${item.actor.id.slice(0, 8)}` : 'system'}
+            {formatTime(item.at)} ·{' '}
+            {item.actor ? `${item.actor.role} ${item.actor.id.slice(0, 8)}` : 'system'}
           </div>
           {item.reason ? <div>{item.reason}</div> : null}
         </li>

@@ -17,7 +17,10 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
   const user = requireUser(context, request, ['client']);
-  return attempt(() => context.services.deposits.cancel(user, params.id ?? '', context.requestId), 'Deposit cancelled.');
+  return attempt(
+    () => context.services.deposits.cancel(user, params.id ?? '', context.requestId),
+    'Deposit cancelled.',
+  );
 }
 
 export default function DepositPage() {
@@ -47,8 +50,8 @@ export default function DepositPage() {
             <dd>{deposit.instructions.bic}</dd>
             <dt>Reference</dt>
             <dd>
-              <strong data-testid="reference">{deposit.instructions.reference}</strong> (put it in the transfer's remittance
-              field)
+              <strong data-testid="reference">{deposit.instructions.reference}</strong> (put it in the
+              transfer's remittance field)
             </dd>
             <dt>Amount</dt>
             <dd>
@@ -65,7 +68,8 @@ export default function DepositPage() {
               <>
                 <dt>Held until</dt>
                 <dd>
-                  {formatTime(deposit.holdUntil)} (<Countdown until={deposit.holdUntil} renderedAt={renderedAt} />)
+                  {formatTime(deposit.holdUntil)} (
+                  <Countdown until={deposit.holdUntil} renderedAt={renderedAt} />)
                 </dd>
               </>
             ) : null}

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
@@ -46,14 +51,20 @@ export default function Deposits() {
       <section className="card">
         <h2>Announce a wire transfer</h2>
         <p className="muted">
-          Tell us what you are sending; we show the account to wire it to and a reference that matches the transfer to
-          you. Funds become available after receipt and the AML hold.
+          Tell us what you are sending; we show the account to wire it to and a reference that matches the
+          transfer to you. Funds become available after receipt and the AML hold.
         </p>
         <Form method="post" className="row">
           <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
           <label>
             Amount
-            <input name="amount" inputMode="decimal" placeholder="1250.50" required aria-invalid={Boolean(error?.fields?.amount)} />
+            <input
+              name="amount"
+              inputMode="decimal"
+              placeholder="1250.50"
+              required
+              aria-invalid={Boolean(error?.fields?.amount)}
+            />
           </label>
           <label>
             Currency

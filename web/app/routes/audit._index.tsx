@@ -17,10 +17,15 @@ export default function AuditHome() {
       <section className="card">
         <h2>Ledger checks</h2>
         <p>
-          Trial balance: <strong className={trialBalance.balanced ? 'ok' : 'error'}>{trialBalance.balanced ? 'balanced' : 'NOT balanced'}</strong>
+          Trial balance:{' '}
+          <strong className={trialBalance.balanced ? 'ok' : 'error'}>
+            {trialBalance.balanced ? 'balanced' : 'NOT balanced'}
+          </strong>
           {' · '}
           Account totals match lines:{' '}
-          <strong className={trialBalance.accountsMatchLines ? 'ok' : 'error'}>{trialBalance.accountsMatchLines ? 'yes' : 'NO'}</strong>
+          <strong className={trialBalance.accountsMatchLines ? 'ok' : 'error'}>
+            {trialBalance.accountsMatchLines ? 'yes' : 'NO'}
+          </strong>
         </p>
         <table className="grid">
           <thead>

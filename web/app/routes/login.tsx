@@ -1,4 +1,9 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { homePathFor } from '../home.js';
 
@@ -41,7 +46,13 @@ export default function Login() {
         <input type="hidden" name="next" value={params.get('next') ?? ''} />
         <label>
           Email
-          <input name="email" type="email" autoComplete="username" required defaultValue={data?.email ?? ''} />
+          <input
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            defaultValue={data?.email ?? ''}
+          />
         </label>
         <label>
           Password

@@ -50,17 +50,28 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
       );
     }
     case 'release':
-      return attempt(() => deposits.release(user, id, { note: text('note') }, context.requestId), 'Released.');
+      return attempt(
+        () => deposits.release(user, id, { note: text('note') }, context.requestId),
+        'Released.',
+      );
     case 'extend': {
       const until = text('until');
       return attempt(
         () =>
-          deposits.extend(user, id, { until: until ? new Date(until).toISOString() : '', note: text('note') }, context.requestId),
+          deposits.extend(
+            user,
+            id,
+            { until: until ? new Date(until).toISOString() : '', note: text('note') },
+            context.requestId,
+          ),
         'Hold extended.',
       );
     }
     case 'reject':
-      return attempt(() => deposits.reject(user, id, { reason: text('reason') }, context.requestId), 'Rejected; funds returned.');
+      return attempt(
+        () => deposits.reject(user, id, { reason: text('reason') }, context.requestId),
+        'Rejected; funds returned.',
+      );
     default:
       return { ok: false as const, error: 'Unknown action.', code: 'validation_failed' };
   }
@@ -122,7 +133,9 @@ export default function OpsDeposit() {
           {deposit.status === 'PENDING' && canConfirm ? (
             <Form method="post" className="stack" aria-label="Confirm receipt">
               <h2>Confirm receipt</h2>
-              <p className="muted">Enter what the bank statement shows; the received amount is what the client gets.</p>
+              <p className="muted">
+                Enter what the bank statement shows; the received amount is what the client gets.
+              </p>
               <label>
                 Received amount ({deposit.currency})
                 <input name="receivedAmount" inputMode="decimal" defaultValue={deposit.amount} required />
@@ -191,7 +204,8 @@ export default function OpsDeposit() {
             <>
               <h2>AML screening</h2>
               <p>
-                Score <strong>{deposit.screening.score}</strong> · decision <strong>{deposit.screening.decision}</strong>
+                Score <strong>{deposit.screening.score}</strong> · decision{' '}
+                <strong>{deposit.screening.decision}</strong>
               </p>
               {deposit.screening.reasons.length ? (
                 <ul>

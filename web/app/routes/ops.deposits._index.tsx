@@ -76,7 +76,9 @@ export default function OpsDeposits() {
       </table>
       {page.nextCursor ? (
         <p>
-          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), cursor: page.nextCursor })}`}>Next page →</Link>
+          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), cursor: page.nextCursor })}`}>
+            Next page →
+          </Link>
         </p>
       ) : null}
     </>

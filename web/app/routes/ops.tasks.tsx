@@ -9,7 +9,6 @@ export const meta: MetaFunction = () => [{ title: 'Task inbox · clearhouse' }];
 
 const STAFF = ['operations', 'aml_officer', 'admin'] as const;
 
-
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, STAFF);
   const params = new URL(request.url).searchParams;
@@ -26,8 +25,12 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const user = requireUser(context, request, STAFF);
   const form = await request.formData();
   const taskId = String(form.get('taskId') ?? '');
-  if (form.get('intent') === 'release') return attempt(() => context.services.tasks.release(user, taskId), 'Task released.');
-  return attempt(() => context.services.tasks.claim(user, taskId), 'Task claimed: it is yours until you release it.');
+  if (form.get('intent') === 'release')
+    return attempt(() => context.services.tasks.release(user, taskId), 'Task released.');
+  return attempt(
+    () => context.services.tasks.claim(user, taskId),
+    'Task claimed: it is yours until you release it.',
+  );
 }
 
 function age(fromIso: string, nowIso: string): string {
@@ -96,7 +99,9 @@ export default function TaskInbox() {
               <tr key={task.id} data-task-kind={task.kind} data-subject-id={task.subjectId}>
                 <td>{KIND_LABELS[task.kind] ?? task.kind}</td>
                 <td>
-                  <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>{task.summary ?? task.subjectId}</Link>
+                  <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>
+                    {task.summary ?? task.subjectId}
+                  </Link>
                 </td>
                 <td>{age(task.createdAt, now)}</td>
                 <td className={task.overdue ? 'overdue' : undefined}>
@@ -104,7 +109,11 @@ export default function TaskInbox() {
                   {task.overdue ? ' (overdue)' : ''}
                 </td>
                 <td>
-                  {task.status === 'claimed' ? (task.assignee === me ? 'claimed by you' : 'claimed by a colleague') : 'open'}
+                  {task.status === 'claimed'
+                    ? task.assignee === me
+                      ? 'claimed by you'
+                      : 'claimed by a colleague'
+                    : 'open'}
                 </td>
                 <td>
                   <Form method="post" className="row">
