@@ -80,14 +80,16 @@ async function main(): Promise<void> {
     address = env.address;
     stopServer = () => env.teardown();
   }
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection: nativeConnection,
+    // The history archiver reads from this run's server, not from the default TEMPORAL_ADDRESS.
+    deps: { temporal: async () => client },
     options: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 50 },
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
   const taskQueue = config.taskQueue;
 
   // Warm-up: first workflow tasks pay for the isolate.
