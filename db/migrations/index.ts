@@ -4,8 +4,8 @@ import { Migration20261122000200_auth } from './Migration20261122000200_auth.js'
 import { Migration20261122000300_lifecycle } from './Migration20261122000300_lifecycle.js';
 import { Migration20261122000400_audit_log } from './Migration20261122000400_audit_log.js';
 import { Migration20261122000500_kyc_bank_accounts } from './Migration20261122000500_kyc_bank_accounts.js';
-import { Migration20261122000700_history_archive } from './Migration20261122000700_history_archive.js';
 import { Migration20261122000600_withdrawals } from './Migration20261122000600_withdrawals.js';
+import { Migration20261122000700_history_archive } from './Migration20261122000700_history_archive.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -14,6 +14,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000300_lifecycle', class: Migration20261122000300_lifecycle },
   { name: 'Migration20261122000400_audit_log', class: Migration20261122000400_audit_log },
   { name: 'Migration20261122000500_kyc_bank_accounts', class: Migration20261122000500_kyc_bank_accounts },
-  { name: 'Migration20261122000700_history_archive', class: Migration20261122000700_history_archive },
   { name: 'Migration20261122000600_withdrawals', class: Migration20261122000600_withdrawals },
+  { name: 'Migration20261122000700_history_archive', class: Migration20261122000700_history_archive },
 ];
