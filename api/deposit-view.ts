@@ -2,10 +2,9 @@
 // from the lifecycle read model, from the workflow's own state (an Update's result) or, for the
 // moment between start and the first projection write, from the start input. One builder decides
 // what each role sees: clients never see AML screening details, officers' notes or staff tasks.
-import type pg from 'pg';
 import { z } from 'zod';
 import type { LifecycleDetail, LifecycleSummary } from '../db/lifecycle/index.js';
-import { TASK_COLUMNS, toTask, type Task, type TaskRow } from '../db/lifecycle/tasks.js';
+import type { Task } from '../db/lifecycle/tasks.js';
 import {
   DEPOSIT_HUMAN_ACTIONS,
   DEPOSIT_PERMISSIONS,
@@ -16,10 +15,19 @@ import {
   type DepositState,
   type DepositStatus,
 } from '../domain/deposit.js';
-import { actionsFor, type Actor, type TimelineEntry } from '../domain/lifecycle.js';
+import type { TimelineEntry } from '../domain/lifecycle.js';
 import type { AssetCode } from '../domain/money.js';
-import { ROLES, isClient, isReadOnly, type Role } from '../domain/roles.js';
+import { ROLES, isClient, type Role } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
+import {
+  allowedHumanActions,
+  isLiveTask,
+  lastChangedAt,
+  textOrNull as str,
+  transitionsOfDetail,
+  transitionsOfTimeline,
+  type RecordedTransition as LifecycleTransition,
+} from './services/lifecycle-records.js';
 
 // ---- wire instructions ----------------------------------------------------------------------------
 
@@ -162,10 +170,7 @@ export const DepositSchema = z
 // ---- building it ----------------------------------------------------------------------------------
 
 /** One transition with the domain action that caused it (null when unknown). */
-interface RecordedTransition {
-  entry: TimelineEntry<DepositStatus>;
-  action: string | null;
-}
+type RecordedTransition = LifecycleTransition<DepositStatus>;
 
 /** Everything a view is made of, whatever the source. */
 export interface DepositRecord {
@@ -189,8 +194,6 @@ export interface DepositRecord {
   tasks: Task[];
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
 function screeningOf(value: unknown): DepositScreeningView | null {
   if (typeof value !== 'object' || value === null) return null;
   const s = value as { score?: unknown; decision?: unknown; reasons?: unknown };
@@ -200,8 +203,6 @@ function screeningOf(value: unknown): DepositScreeningView | null {
     reasons: Array.isArray(s.reasons) ? s.reasons.filter((r): r is string => typeof r === 'string') : [],
   };
 }
-
-const isLive = (task: Task) => task.status === 'open' || task.status === 'claimed';
 
 /** From the read model (`getLifecycle*`). */
 export function recordFromLifecycle(
@@ -227,24 +228,16 @@ export function recordFromLifecycle(
     updatedAt: summary.updatedAt,
     closedAt: summary.closedAt,
     transitions,
-    tasks: tasks.filter(isLive),
+    tasks: tasks.filter(isLiveTask),
   };
 }
 
 export function recordFromDetail(detail: LifecycleDetail): DepositRecord {
-  return recordFromLifecycle(
-    detail,
-    detail.events.map(({ at, from, to, actor, reason, data }) => ({
-      entry: { at, from: from as DepositStatus | null, to: to as DepositStatus, actor, reason },
-      action: str(data.action),
-    })),
-    detail.tasks,
-  );
+  return recordFromLifecycle(detail, transitionsOfDetail<DepositStatus>(detail), detail.tasks);
 }
 
 /** From the workflow's own state (the result of an Update or the Query). */
 export function recordFromState(state: DepositState, tasks: Task[] = []): DepositRecord {
-  const last = state.timeline[state.timeline.length - 1];
   return {
     businessId: state.id,
     workflowId: state.workflowId,
@@ -261,10 +254,10 @@ export function recordFromState(state: DepositState, tasks: Task[] = []): Deposi
       ? { score: state.screening.score, decision: state.screening.decision, reasons: state.screening.reasons }
       : null,
     createdAt: state.createdAt,
-    updatedAt: last?.at ?? state.createdAt,
+    updatedAt: lastChangedAt(state.timeline, state.createdAt),
     closedAt: state.closedAt,
-    transitions: state.timeline.map((entry) => ({ entry, action: null })),
-    tasks: tasks.filter(isLive),
+    transitions: transitionsOfTimeline(state.timeline),
+    tasks: tasks.filter(isLiveTask),
   };
 }
 
@@ -327,12 +320,14 @@ function clientTimelineEntry(t: RecordedTransition): TimelineEntry<DepositStatus
 /** The view of `record` for `user` (who has already been found allowed to read it). */
 export function toDepositView(record: DepositRecord, user: SessionUser): DepositView {
   const client = isClient(user.role);
-  const actor: Actor = { id: user.id, role: user.role };
-  const allowed = isReadOnly(user.role)
-    ? []
-    : actionsFor(DEPOSIT_TRANSITIONS, DEPOSIT_PERMISSIONS, record.status, actor, record.clientId).filter(
-        (a): a is DepositHumanAction => (DEPOSIT_HUMAN_ACTIONS as readonly string[]).includes(a),
-      );
+  const allowed = allowedHumanActions(
+    DEPOSIT_TRANSITIONS,
+    DEPOSIT_PERMISSIONS,
+    DEPOSIT_HUMAN_ACTIONS,
+    record.status,
+    user,
+    record.clientId,
+  );
   const view: DepositView = {
     id: record.businessId,
     workflowId: record.workflowId,
@@ -366,63 +361,4 @@ export function toDepositView(record: DepositRecord, user: SessionUser): Deposit
     }));
   }
   return view;
-}
-
-// ---- lists: timelines and tasks for a page of lifecycles in two queries ---------------------------
-
-interface EventRow {
-  workflow_id: string;
-  at: Date;
-  from_status: string | null;
-  to_status: string;
-  actor_id: string | null;
-  actor_role: string | null;
-  reason: string | null;
-  action: string | null;
-}
-
-export async function recordsForSummaries(
-  pool: pg.Pool,
-  summaries: LifecycleSummary[],
-  options: { withTasks: boolean },
-): Promise<DepositRecord[]> {
-  if (summaries.length === 0) return [];
-  const ids = summaries.map((s) => s.workflowId);
-  const [events, tasks] = await Promise.all([
-    pool.query<EventRow>(
-      `SELECT workflow_id, at, from_status, to_status, actor_id, actor_role, reason, data->>'action' AS action
-         FROM lifecycle_event WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, seq`,
-      [ids],
-    ),
-    options.withTasks
-      ? pool.query<TaskRow>(
-          `SELECT ${TASK_COLUMNS} FROM task
-            WHERE workflow_id = ANY($1::text[]) AND status IN ('open', 'claimed') ORDER BY created_at, id`,
-          [ids],
-        )
-      : Promise.resolve({ rows: [] as TaskRow[] }),
-  ]);
-  const transitions = new Map<string, RecordedTransition[]>();
-  for (const row of events.rows) {
-    const list = transitions.get(row.workflow_id) ?? [];
-    list.push({
-      entry: {
-        at: row.at.toISOString(),
-        from: row.from_status as DepositStatus | null,
-        to: row.to_status as DepositStatus,
-        actor: row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role as Role } : null,
-        reason: row.reason,
-      },
-      action: row.action,
-    });
-    transitions.set(row.workflow_id, list);
-  }
-  const tasksByWorkflow = new Map<string, Task[]>();
-  for (const row of tasks.rows) {
-    const task = toTask(row);
-    tasksByWorkflow.set(task.workflowId, [...(tasksByWorkflow.get(task.workflowId) ?? []), task]);
-  }
-  return summaries.map((s) =>
-    recordFromLifecycle(s, transitions.get(s.workflowId) ?? [], tasksByWorkflow.get(s.workflowId) ?? []),
-  );
 }

@@ -23,11 +23,10 @@ import {
   validateIBAN,
 } from 'ibantools';
 import {
-  authorize,
-  checkText,
+  checkLifecycleAction,
+  checkUpdate,
   isActor,
   isUuid,
-  nextStatus,
   validation,
   type Actor,
   type PermissionTable,
@@ -344,35 +343,25 @@ export function checkBankAccountAction(
   action: BankAccountAction,
   actor: unknown,
 ): Refusal | null {
-  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
-  const forbidden = authorize(BANK_ACCOUNT_PERMISSIONS, action, actor, view.clientId);
-  if (forbidden) return forbidden;
-  const next = nextStatus(BANK_ACCOUNT_TRANSITIONS, view.status, action);
-  return next.ok ? null : next.refusal;
+  return checkLifecycleAction(BANK_ACCOUNT_TRANSITIONS, BANK_ACCOUNT_PERMISSIONS, view, action, actor);
 }
 
 export function checkVerify(view: BankAccountView, args: VerifyBankAccountArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkBankAccountAction(view, 'verify', args.actor);
-  if (refused) return refused;
-  const note = checkText(args.note, 'note', { required: false });
-  return note.ok ? null : note.refusal;
+  return checkUpdate(args, (actor) => checkBankAccountAction(view, 'verify', actor), {
+    field: 'note',
+    required: false,
+  });
 }
 
 export function checkRejectAccount(view: BankAccountView, args: RejectBankAccountArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkBankAccountAction(view, 'reject', args.actor);
-  if (refused) return refused;
-  const reason = checkText(args.reason, 'reason', { required: true });
-  return reason.ok ? null : reason.refusal;
+  return checkUpdate(args, (actor) => checkBankAccountAction(view, 'reject', actor), {
+    field: 'reason',
+    required: true,
+  });
 }
 
 export function checkRemove(view: BankAccountView, args: RemoveBankAccountArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  return checkBankAccountAction(view, 'remove', args.actor);
+  return checkUpdate(args, (actor) => checkBankAccountAction(view, 'remove', actor));
 }
 
 export function bankAccountStaticSummary(

@@ -14,11 +14,15 @@
 
 import { DEFAULT_AML_POLICY, checkAmlPolicy, type AmlDecision, type AmlPolicy } from './aml.js';
 import {
-  authorize,
+  checkArgsPresent,
+  checkDecimalAmount,
+  checkLifecycleAction,
   checkText,
+  checkUpdate,
+  durationProblems,
   isActor,
+  isBusinessId,
   isUuid,
-  nextStatus,
   refuse,
   validation,
   type Actor,
@@ -27,7 +31,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
-import { AmountFormatError, formatAmount, isCashAsset, parseAmount, type AssetCode } from './money.js';
+import { isCashAsset, type AssetCode } from './money.js';
 
 export const DEPOSIT_TYPE = 'deposit';
 
@@ -127,19 +131,13 @@ export function depositPolicy(overrides: Partial<DepositPolicy> = {}): DepositPo
 }
 
 export function checkDepositPolicy(policy: DepositPolicy): string[] {
-  const problems: string[] = [];
-  for (const key of [
+  const problems = durationProblems(policy, [
     'announcementWindowMs',
     'shortHoldMs',
     'longHoldMs',
     'maxHoldMs',
     'amlReviewDueMs',
-  ] as const) {
-    const value = policy[key];
-    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) {
-      problems.push(`${key} must be a positive whole number of milliseconds`);
-    }
-  }
+  ] as const);
   if (policy.longHoldMs < policy.shortHoldMs) problems.push('longHoldMs must be at least shortHoldMs');
   if (policy.maxHoldMs < policy.longHoldMs) problems.push('maxHoldMs must be at least longHoldMs');
   return [...problems, ...checkAmlPolicy(policy.aml).map((p) => `aml.${p}`)];
@@ -154,11 +152,7 @@ export function holdDurationMs(decision: AmlDecision, policy: DepositPolicy): nu
 // ---------------------------------------------------------------------------------------------
 // Identity: workflow id and the human wire reference.
 
-const BUSINESS_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
-export function isBusinessId(value: unknown): value is string {
-  return typeof value === 'string' && BUSINESS_ID.test(value);
-}
+export { isBusinessId } from './lifecycle.js';
 
 /** `deposit-<businessId>`: one workflow per business id, so a retried request finds the same one. */
 export function depositWorkflowId(businessId: string): string {
@@ -306,15 +300,7 @@ export function checkAmount(
   value: unknown,
   field: string,
 ): { ok: true; amount: string } | { ok: false; refusal: Refusal } {
-  if (typeof value !== 'string')
-    return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be a decimal string`) };
-  try {
-    return { ok: true, amount: formatAmount(asset, parseAmount(asset, value)) };
-  } catch (error) {
-    if (error instanceof AmountFormatError)
-      return { ok: false, refusal: validation(field, 'invalid_amount', error.message) };
-    throw error;
-  }
+  return checkDecimalAmount(asset, value, field);
 }
 
 export function checkDepositInput(input: DepositInput): Refusal | null {
@@ -352,19 +338,15 @@ export function checkDepositInput(input: DepositInput): Refusal | null {
 
 /** Shape, permission and status of `action` requested by `actor` (the common part of every check). */
 export function checkAction(view: DepositView, action: DepositAction, actor: unknown): Refusal | null {
-  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
-  const forbidden = authorize(DEPOSIT_PERMISSIONS, action, actor, view.clientId);
-  if (forbidden) return forbidden;
-  const next = nextStatus(DEPOSIT_TRANSITIONS, view.status, action);
-  return next.ok ? null : next.refusal;
+  return checkLifecycleAction(DEPOSIT_TRANSITIONS, DEPOSIT_PERMISSIONS, view, action, actor);
 }
 
 /** Clock skew tolerated between the bank statement and workflow time. */
 const FUTURE_SKEW_MS = 5 * MINUTE_MS;
 
 export function checkConfirm(view: DepositView, args: ConfirmDepositArgs, nowMs: number): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
+  const missing = checkArgsPresent(args);
+  if (missing) return missing;
   // `confirm` and `confirm_flagged` share their origin and permission; screening picks one later.
   const refused = checkAction(view, 'confirm', args.actor);
   if (refused) return refused;
@@ -394,27 +376,18 @@ export function checkConfirm(view: DepositView, args: ConfirmDepositArgs, nowMs:
 }
 
 export function checkCancel(view: DepositView, args: CancelDepositArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  return checkAction(view, 'cancel', args.actor);
+  return checkUpdate(args, (actor) => checkAction(view, 'cancel', actor));
 }
 
 export function checkRelease(view: DepositView, args: ReleaseDepositArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkAction(view, 'release', args.actor);
-  if (refused) return refused;
-  const note = checkText(args.note, 'note', { required: true });
-  return note.ok ? null : note.refusal;
+  return checkUpdate(args, (actor) => checkAction(view, 'release', actor), { field: 'note', required: true });
 }
 
 export function checkReject(view: DepositView, args: RejectDepositArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkAction(view, 'reject', args.actor);
-  if (refused) return refused;
-  const reason = checkText(args.reason, 'reason', { required: true });
-  return reason.ok ? null : reason.refusal;
+  return checkUpdate(args, (actor) => checkAction(view, 'reject', actor), {
+    field: 'reason',
+    required: true,
+  });
 }
 
 export function checkExtend(
@@ -423,12 +396,11 @@ export function checkExtend(
   nowMs: number,
   policy: DepositPolicy,
 ): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkAction(view, 'extend', args.actor);
+  const refused = checkUpdate(args, (actor) => checkAction(view, 'extend', actor), {
+    field: 'note',
+    required: true,
+  });
   if (refused) return refused;
-  const note = checkText(args.note, 'note', { required: true });
-  if (!note.ok) return note.refusal;
   const until = typeof args.until === 'string' ? parseInstant(args.until) : null;
   if (until === null) return validation('until', 'invalid_date', 'until must be an ISO 8601 time');
   const current = view.holdUntil ? Date.parse(view.holdUntil) : null;

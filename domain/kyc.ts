@@ -13,11 +13,11 @@
 // validity period; then the documents it accepted stop counting and the client submits fresh ones.
 
 import {
-  authorize,
-  checkText,
-  isActor,
+  checkArgsPresent,
+  checkLifecycleAction,
+  checkUpdate,
+  durationProblems,
   isUuid,
-  nextStatus,
   refuse,
   validation,
   type Actor,
@@ -241,14 +241,7 @@ export function kycPolicy(overrides: Partial<KycPolicy> = {}): KycPolicy {
 }
 
 export function checkKycPolicy(policy: KycPolicy): string[] {
-  const problems: string[] = [];
-  for (const key of ['approvalValidityMs', 'reviewDueMs'] as const) {
-    const value = policy?.[key];
-    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) {
-      problems.push(`${key} must be a positive whole number of milliseconds`);
-    }
-  }
-  return problems;
+  return durationProblems(policy, ['approvalValidityMs', 'reviewDueMs'] as const);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,17 +348,13 @@ export function checkKycInput(input: KycInput): Refusal | null {
 }
 
 export function checkKycAction(view: KycView, action: KycAction, actor: unknown): Refusal | null {
-  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
-  const forbidden = authorize(KYC_PERMISSIONS, action, actor, view.clientId);
-  if (forbidden) return forbidden;
-  const next = nextStatus(KYC_TRANSITIONS, view.status, action);
-  return next.ok ? null : next.refusal;
+  return checkLifecycleAction(KYC_TRANSITIONS, KYC_PERMISSIONS, view, action, actor);
 }
 
 /** The documents must be well-formed, distinct, and meet every requirement. */
 export function checkSubmit(view: KycView, args: SubmitKycArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
+  const absent = checkArgsPresent(args);
+  if (absent) return absent;
   const refused = checkKycAction(view, 'submit', args.actor);
   if (refused) return refused;
   if (!Array.isArray(args.documents) || args.documents.length > KYC_DOCUMENT_TYPES.length * 4) {
@@ -391,30 +380,24 @@ export function checkSubmit(view: KycView, args: SubmitKycArgs): Refusal | null 
 }
 
 export function checkApprove(view: KycView, args: ApproveKycArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkKycAction(view, 'approve', args.actor);
-  if (refused) return refused;
-  const note = checkText(args.note, 'note', { required: false });
-  return note.ok ? null : note.refusal;
+  return checkUpdate(args, (actor) => checkKycAction(view, 'approve', actor), {
+    field: 'note',
+    required: false,
+  });
 }
 
 export function checkReject(view: KycView, args: RejectKycArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkKycAction(view, 'reject', args.actor);
-  if (refused) return refused;
-  const reason = checkText(args.reason, 'reason', { required: true });
-  return reason.ok ? null : reason.refusal;
+  return checkUpdate(args, (actor) => checkKycAction(view, 'reject', actor), {
+    field: 'reason',
+    required: true,
+  });
 }
 
 export function checkRequestChanges(view: KycView, args: RequestKycChangesArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkKycAction(view, 'request_changes', args.actor);
-  if (refused) return refused;
-  const comments = checkText(args.comments, 'comments', { required: true });
-  return comments.ok ? null : comments.refusal;
+  return checkUpdate(args, (actor) => checkKycAction(view, 'request_changes', actor), {
+    field: 'comments',
+    required: true,
+  });
 }
 
 /** The one-line label of the workflow in the Temporal UI. */

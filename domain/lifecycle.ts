@@ -4,6 +4,7 @@
 // API maps to 409 / 403 / 400. Nothing here does I/O, reads a clock or draws randomness, so it runs
 // inside workflow code as well as in the API.
 
+import { AmountFormatError, formatAmount, parseAmount, type AssetCode } from './money.js';
 import { hasAnyRole, isRole, type Role } from './roles.js';
 
 export type { Role } from './roles.js';
@@ -192,6 +193,94 @@ export function checkText(
 /** A validation_failed refusal with one issue, shaped like the API's `details.issues`. */
 export function validation(path: string, code: string, message: string): Refusal {
   return refuse('validation_failed', message, { issues: [{ path, code, message }] });
+}
+
+/** The part of a lifecycle's state every action check looks at. */
+export interface LifecycleView<Status extends string> {
+  status: Status;
+  clientId: string | null;
+}
+
+/**
+ * Shape, permission and status of `action` requested by `actor` (the common part of every check):
+ * a malformed actor is a validation refusal, then forbidden, then invalid_state.
+ */
+export function checkLifecycleAction<Status extends string, Action extends string>(
+  table: TransitionTable<Status, Action>,
+  permissions: PermissionTable<Action>,
+  view: LifecycleView<Status>,
+  action: Action,
+  actor: unknown,
+): Refusal | null {
+  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
+  const forbidden = authorize(permissions, action, actor, view.clientId);
+  if (forbidden) return forbidden;
+  const next = nextStatus(table, view.status, action);
+  return next.ok ? null : next.refusal;
+}
+
+/** An Update's arguments must be an object; null when they are, else a validation refusal. */
+export function checkArgsPresent(args: unknown): Refusal | null {
+  return typeof args !== 'object' || args === null
+    ? validation('', 'invalid_type', 'arguments are missing')
+    : null;
+}
+
+/**
+ * The usual Update check: the arguments are present, `checkAction(args.actor)` passes, and (when
+ * `text` is given) the free-text field `text.field` passes checkText.
+ */
+export function checkUpdate<Args extends { actor: unknown }>(
+  args: Args,
+  checkAction: (actor: unknown) => Refusal | null,
+  text?: { field: keyof Args & string; required: boolean },
+): Refusal | null {
+  const missing = checkArgsPresent(args);
+  if (missing) return missing;
+  const refused = checkAction(args.actor);
+  if (refused) return refused;
+  if (text === undefined) return null;
+  const checked = checkText(args[text.field], text.field, { required: text.required });
+  return checked.ok ? null : checked.refusal;
+}
+
+/** A normalized amount (canonical decimal string of `asset`) or a validation refusal naming `field`. */
+export function checkDecimalAmount(
+  asset: AssetCode,
+  value: unknown,
+  field: string,
+): { ok: true; amount: string } | { ok: false; refusal: Refusal } {
+  if (typeof value !== 'string')
+    return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be a decimal string`) };
+  try {
+    return { ok: true, amount: formatAmount(asset, parseAmount(asset, value)) };
+  } catch (error) {
+    if (error instanceof AmountFormatError)
+      return { ok: false, refusal: validation(field, 'invalid_amount', error.message) };
+    throw error;
+  }
+}
+
+/** A problem for each of `keys` of `policy` that is not a positive whole number of milliseconds. */
+export function durationProblems<Key extends string>(
+  policy: { readonly [K in Key]?: unknown } | null | undefined,
+  keys: readonly Key[],
+): string[] {
+  const problems: string[] = [];
+  for (const key of keys) {
+    const value = policy?.[key];
+    if (!(typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) {
+      problems.push(`${key} must be a positive whole number of milliseconds`);
+    }
+  }
+  return problems;
+}
+
+const BUSINESS_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** A caller's business id: 1-128 letters, digits or ._:- characters, starting with a letter or digit. */
+export function isBusinessId(value: unknown): value is string {
+  return typeof value === 'string' && BUSINESS_ID.test(value);
 }
 
 function humanize(action: string): string {

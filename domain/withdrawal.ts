@@ -21,8 +21,12 @@
 
 import {
   authorize,
+  checkArgsPresent,
+  checkDecimalAmount,
   checkText,
+  checkUpdate,
   isActor,
+  isBusinessId,
   isUuid,
   nextStatus,
   refuse,
@@ -33,14 +37,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
-import {
-  AmountFormatError,
-  CASH_ASSETS,
-  formatAmount,
-  isCashAsset,
-  parseAmount,
-  type AssetCode,
-} from './money.js';
+import { AmountFormatError, CASH_ASSETS, isCashAsset, parseAmount, type AssetCode } from './money.js';
 
 export const WITHDRAWAL_TYPE = 'withdrawal';
 
@@ -201,8 +198,6 @@ export function approvalsRequired(currency: AssetCode, amount: string, policy: W
 // ---------------------------------------------------------------------------------------------
 // Identities
 
-const BUSINESS_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-
 /** `withdrawal-<businessId>`: one workflow per business id, so a retried request finds the same one. */
 export function withdrawalWorkflowId(businessId: string): string {
   return `${WITHDRAWAL_TYPE}-${businessId}`;
@@ -317,20 +312,12 @@ export function checkWithdrawalAmount(
   value: unknown,
   field = 'amount',
 ): { ok: true; amount: string } | { ok: false; refusal: Refusal } {
-  if (typeof value !== 'string')
-    return { ok: false, refusal: validation(field, 'invalid_type', `${field} must be a decimal string`) };
-  try {
-    return { ok: true, amount: formatAmount(asset, parseAmount(asset, value)) };
-  } catch (error) {
-    if (error instanceof AmountFormatError)
-      return { ok: false, refusal: validation(field, 'invalid_amount', error.message) };
-    throw error;
-  }
+  return checkDecimalAmount(asset, value, field);
 }
 
 export function checkWithdrawalInput(input: WithdrawalInput): Refusal | null {
   if (typeof input !== 'object' || input === null) return validation('', 'invalid_type', 'input is missing');
-  if (typeof input.businessId !== 'string' || !BUSINESS_ID.test(input.businessId)) {
+  if (!isBusinessId(input.businessId)) {
     return validation(
       'businessId',
       'invalid_string',
@@ -381,8 +368,8 @@ export function checkApprove(
   view: WithdrawalView,
   args: ApproveWithdrawalArgs,
 ): Refusal | WithdrawalRefusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
+  const missing = checkArgsPresent(args);
+  if (missing) return missing;
   // approve and approve_first share origin and permission; the count picks one.
   const refused = checkAction(view, 'approve', args.actor);
   if (refused) return refused;
@@ -404,18 +391,14 @@ export function checkApprove(
 }
 
 export function checkReject(view: WithdrawalView, args: RejectWithdrawalArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  const refused = checkAction(view, 'reject', args.actor);
-  if (refused) return refused;
-  const reason = checkText(args.reason, 'reason', { required: true });
-  return reason.ok ? null : reason.refusal;
+  return checkUpdate(args, (actor) => checkAction(view, 'reject', actor), {
+    field: 'reason',
+    required: true,
+  });
 }
 
 export function checkCancel(view: WithdrawalView, args: CancelWithdrawalArgs): Refusal | null {
-  if (typeof args !== 'object' || args === null)
-    return validation('', 'invalid_type', 'arguments are missing');
-  return checkAction(view, 'cancel', args.actor);
+  return checkUpdate(args, (actor) => checkAction(view, 'cancel', actor));
 }
 
 /** "DE89370400440532013000" → "DE89 3704 0044 0532 0130 00" (display only). */

@@ -32,8 +32,8 @@ import {
   type BankAccountState,
   type BankAccountStatus,
 } from '../../domain/bank-account.js';
-import { actionsFor, authorize, nextStatus, type Actor } from '../../domain/lifecycle.js';
-import { ROLES, canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
+import { authorize, nextStatus, type Actor } from '../../domain/lifecycle.js';
+import { ROLES, canReadAllClients, isClient } from '../../domain/roles.js';
 import {
   bankAccount,
   rejectBankAccountUpdate,
@@ -57,6 +57,7 @@ import {
   requireIdempotencyKey,
   type SessionUser,
 } from './common.js';
+import { allowedHumanActions } from './lifecycle-records.js';
 import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
 
 // ---- schemas (also the OpenAPI document) ----------------------------------------------------------
@@ -157,7 +158,6 @@ async function viewsOf(
       : Promise.resolve(null),
   ]);
   return accounts.map((account) => {
-    const actor = actorOf(user);
     const view: BankAccountView = {
       id: account.id,
       workflowId: account.workflowId,
@@ -175,15 +175,14 @@ async function viewsOf(
       rejectedAt: account.rejectedAt,
       rejectionReason: account.rejectionReason,
       removedAt: account.removedAt,
-      allowedActions: isReadOnly(user.role)
-        ? []
-        : actionsFor(
-            BANK_ACCOUNT_TRANSITIONS,
-            BANK_ACCOUNT_PERMISSIONS,
-            account.status,
-            actor,
-            account.clientId,
-          ),
+      allowedActions: allowedHumanActions(
+        BANK_ACCOUNT_TRANSITIONS,
+        BANK_ACCOUNT_PERMISSIONS,
+        HUMAN_ACTIONS,
+        account.status,
+        user,
+        account.clientId,
+      ),
       timeline: (timelines.get(account.workflowId) ?? []).map((entry: TimelineRow) => ({
         ...entry,
         actor:

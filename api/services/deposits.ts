@@ -10,12 +10,7 @@ import currency from 'currency.js';
 import type { UpdateDefinition } from '@temporalio/client';
 import { z } from 'zod';
 import { ensureClientAccounts } from '../../db/ledger/index.js';
-import {
-  getLifecycle,
-  getLifecycleByBusinessId,
-  listLifecycles,
-  type LifecycleDetail,
-} from '../../db/lifecycle/index.js';
+import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js';
 import {
   DEPOSIT_PERMISSIONS,
   DEPOSIT_STATUSES,
@@ -35,7 +30,7 @@ import {
 } from '../../domain/deposit.js';
 import { authorize, type Actor } from '../../domain/lifecycle.js';
 import { ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
-import { canReadAllClients, isClient } from '../../domain/roles.js';
+import { isClient } from '../../domain/roles.js';
 import {
   cancelDepositUpdate,
   confirmDepositUpdate,
@@ -48,20 +43,17 @@ import {
   recordFromDetail,
   recordFromInput,
   recordFromState,
-  recordsForSummaries,
+  recordFromLifecycle,
   toDepositView,
   type DepositView,
 } from '../deposit-view.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, forbidden, notFound, validationFailed } from '../errors.js';
+import { conflict, forbidden, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
 import {
   actorOf,
-  isUuidText,
-  listOwner,
-  listPage,
   parseInput,
   refuseIfEnded,
   refusalToApiError,
@@ -69,6 +61,7 @@ import {
   requireIdempotencyKey,
   type SessionUser,
 } from './common.js';
+import { freshestRecord, listLifecycleRecords, loadVisibleLifecycle } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
 import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
 
@@ -148,11 +141,7 @@ export const RejectDepositBodySchema = z
 
 /** The deposit `id` as the read model has it, if `user` may see it; otherwise 404 (no existence leak). */
 async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promise<LifecycleDetail> {
-  if (!isUuidText(id)) throw notFound('no such deposit');
-  const detail = await getLifecycleByBusinessId(deps.pool, DEPOSIT_TYPE, id.toLowerCase());
-  if (!detail) throw notFound('no such deposit');
-  if (!canReadAllClients(user.role) && detail.ownerId !== user.id) throw notFound('no such deposit');
-  return detail;
+  return loadVisibleLifecycle(deps, user, DEPOSIT_TYPE, id, 'no such deposit');
 }
 
 export async function getDeposit(deps: AppDeps, user: SessionUser, id: string): Promise<DepositView> {
@@ -171,19 +160,8 @@ export async function listDeposits(
   query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
 ): Promise<{ items: DepositView[]; nextCursor: string | null }> {
   const q = parseInput(ListDepositsQuerySchema, query, 'query');
-  const owner = listOwner(user, q.clientId);
-  if (owner === null) return { items: [], nextCursor: null };
-  const page = await listPage(() =>
-    listLifecycles(deps.pool, {
-      type: DEPOSIT_TYPE,
-      ownerId: owner.ownerId,
-      status: q.status,
-      limit: q.limit,
-      cursor: q.cursor,
-    }),
-  );
-  const records = await recordsForSummaries(deps.pool, page.items, { withTasks: !isClient(user.role) });
-  return { items: records.map((record) => toDepositView(record, user)), nextCursor: page.nextCursor };
+  const page = await listLifecycleRecords(deps, user, DEPOSIT_TYPE, q, recordFromLifecycle);
+  return { items: page.records.map((record) => toDepositView(record, user)), nextCursor: page.nextCursor };
 }
 
 // ---- announcing -----------------------------------------------------------------------------------
@@ -317,10 +295,9 @@ async function act<Args extends { actor: Actor }>(
     // normally up to date here; if not, the workflow's own state is the answer.
     view: async (state) => {
       const after = await getLifecycle(deps.pool, detail.workflowId);
-      const record =
-        after && after.lastSeq >= state.timeline.length
-          ? recordFromDetail(after)
-          : recordFromState(state, after?.tasks ?? []);
+      const record = freshestRecord(after, state.timeline.length, recordFromDetail, (tasks) =>
+        recordFromState(state, tasks),
+      );
       return toDepositView(record, user);
     },
   });

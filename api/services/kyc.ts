@@ -39,13 +39,12 @@ import {
   missingRequirements,
   uploadLabelProblem,
   type KycDecision,
-  type KycHumanAction,
   type KycPolicy,
   type KycState,
   type KycStatus,
   type KycSubmission,
 } from '../../domain/kyc.js';
-import { actionsFor, nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
+import { nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
 import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
 import {
   approveKycUpdate,
@@ -69,6 +68,7 @@ import {
   requireIdempotencyKey,
   type SessionUser,
 } from './common.js';
+import { allowedHumanActions, isLiveTask, openTaskOf } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
 import { runLifecycleUpdate, temporalClient, updateErrorToApiError, updateIdFor } from './temporal.js';
 
@@ -267,11 +267,14 @@ async function buildView(
     decision: decision && { action: decision.action, at: decision.at, text: decision.text },
     approvedAt: str(detail?.attributes.approvedAt),
     expiresAt: str(detail?.attributes.expiresAt),
-    allowedActions: isReadOnly(user.role)
-      ? []
-      : (actionsFor(KYC_TRANSITIONS, KYC_PERMISSIONS, status, actorOf(user), clientId).filter((a) =>
-          (KYC_HUMAN_ACTIONS as readonly string[]).includes(a),
-        ) as KycHumanAction[]),
+    allowedActions: allowedHumanActions(
+      KYC_TRANSITIONS,
+      KYC_PERMISSIONS,
+      KYC_HUMAN_ACTIONS,
+      status,
+      user,
+      clientId,
+    ),
     timeline: (detail?.timeline ?? []) as TimelineEntry<KycStatus>[],
   };
   if (staff) {
@@ -279,9 +282,7 @@ async function buildView(
       clientId,
     ]);
     view.clientEmail = rows[0]?.email ?? null;
-    view.openTasks = (detail?.tasks ?? [])
-      .filter((t) => t.status === 'open' || t.status === 'claimed')
-      .map((t) => ({ id: t.id, kind: t.kind, status: t.status, assignee: t.assignee, dueAt: t.dueAt }));
+    view.openTasks = (detail?.tasks ?? []).filter(isLiveTask).map(openTaskOf);
   }
   return view;
 }

@@ -22,20 +22,13 @@ import {
   type UpdateDefinition,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type pg from 'pg';
 import { z } from 'zod';
 import { getClientBalances } from '../../db/ledger/index.js';
-import {
-  getLifecycle,
-  getLifecycleByBusinessId,
-  listLifecycles,
-  type LifecycleDetail,
-  type LifecycleSummary,
-} from '../../db/lifecycle/index.js';
-import { TASK_COLUMNS, toTask, type Task, type TaskRow } from '../../db/lifecycle/tasks.js';
+import { getLifecycle, type LifecycleDetail, type LifecycleSummary } from '../../db/lifecycle/index.js';
+import type { Task } from '../../db/lifecycle/tasks.js';
 import { authorize, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
 import { ASSETS, CASH_ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
-import { ROLES, canReadAllClients, isClient, isReadOnly, type Role } from '../../domain/roles.js';
+import { ROLES, isClient, isReadOnly } from '../../domain/roles.js';
 import {
   DECLINE_CODES,
   WITHDRAWAL_PERMISSIONS,
@@ -71,9 +64,6 @@ import { idempotentUuid } from '../idempotency.js';
 import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
 import {
   actorOf,
-  isUuidText,
-  listOwner,
-  listPage,
   parseInput,
   refuseIfEnded,
   refusalToApiError,
@@ -81,6 +71,17 @@ import {
   requireIdempotencyKey,
   type SessionUser,
 } from './common.js';
+import {
+  freshestRecord,
+  isLiveTask,
+  lastChangedAt,
+  listLifecycleRecords,
+  loadVisibleLifecycle,
+  textOrNull as str,
+  transitionsOfDetail,
+  transitionsOfTimeline,
+  type RecordedTransition as LifecycleTransition,
+} from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
 import { failureToApiError, runLifecycleUpdate, temporalClient, updateErrorToApiError } from './temporal.js';
 
@@ -217,10 +218,7 @@ export interface WithdrawalView {
   openTasks?: WithdrawalTaskView[];
 }
 
-interface RecordedTransition {
-  entry: TimelineEntry<WithdrawalStatus>;
-  action: string | null;
-}
+type RecordedTransition = LifecycleTransition<WithdrawalStatus>;
 
 /** Everything a view is made of, from the read model or from the workflow's state. */
 interface WithdrawalRecord {
@@ -235,9 +233,6 @@ interface WithdrawalRecord {
   transitions: RecordedTransition[];
   tasks: Task[];
 }
-
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const isLive = (task: Task) => task.status === 'open' || task.status === 'claimed';
 
 function approvalsOf(value: unknown): Approval[] {
   if (!Array.isArray(value)) return [];
@@ -264,23 +259,15 @@ function recordFromSummary(
     updatedAt: summary.updatedAt,
     closedAt: summary.closedAt,
     transitions,
-    tasks: tasks.filter(isLive),
+    tasks: tasks.filter(isLiveTask),
   };
 }
 
 function recordFromDetail(detail: LifecycleDetail): WithdrawalRecord {
-  return recordFromSummary(
-    detail,
-    detail.events.map(({ at, from, to, actor, reason, data }) => ({
-      entry: { at, from: from as WithdrawalStatus | null, to: to as WithdrawalStatus, actor, reason },
-      action: str(data.action),
-    })),
-    detail.tasks,
-  );
+  return recordFromSummary(detail, transitionsOfDetail<WithdrawalStatus>(detail), detail.tasks);
 }
 
 function recordFromState(state: WithdrawalState, tasks: Task[] = []): WithdrawalRecord {
-  const last = state.timeline[state.timeline.length - 1];
   return {
     businessId: state.id,
     workflowId: state.workflowId,
@@ -299,10 +286,10 @@ function recordFromState(state: WithdrawalState, tasks: Task[] = []): Withdrawal
       failureReason: state.failureReason,
     },
     createdAt: state.createdAt,
-    updatedAt: last?.at ?? state.createdAt,
+    updatedAt: lastChangedAt(state.timeline, state.createdAt),
     closedAt: state.closedAt,
-    transitions: state.timeline.map((entry) => ({ entry, action: null })),
-    tasks: tasks.filter(isLive),
+    transitions: transitionsOfTimeline(state.timeline),
+    tasks: tasks.filter(isLiveTask),
   };
 }
 
@@ -398,11 +385,7 @@ function toView(record: WithdrawalRecord, user: SessionUser): WithdrawalView {
 
 /** The withdrawal `id` as the read model has it, if `user` may see it; otherwise 404 (no existence leak). */
 async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promise<LifecycleDetail> {
-  if (!isUuidText(id)) throw notFound('no such withdrawal');
-  const detail = await getLifecycleByBusinessId(deps.pool, WITHDRAWAL_TYPE, id.toLowerCase());
-  if (!detail) throw notFound('no such withdrawal');
-  if (!canReadAllClients(user.role) && detail.ownerId !== user.id) throw notFound('no such withdrawal');
-  return detail;
+  return loadVisibleLifecycle(deps, user, WITHDRAWAL_TYPE, id, 'no such withdrawal');
 }
 
 export async function getWithdrawal(deps: AppDeps, user: SessionUser, id: string): Promise<WithdrawalView> {
@@ -414,83 +397,14 @@ export async function withdrawalWorkflowIdFor(deps: AppDeps, user: SessionUser, 
   return (await loadVisible(deps, user, id)).workflowId;
 }
 
-interface EventRow {
-  workflow_id: string;
-  at: Date;
-  from_status: string | null;
-  to_status: string;
-  actor_id: string | null;
-  actor_role: string | null;
-  reason: string | null;
-  action: string | null;
-}
-
-/** Timelines and live tasks of a page of withdrawals, in two queries. */
-async function recordsFor(
-  pool: pg.Pool,
-  summaries: LifecycleSummary[],
-  withTasks: boolean,
-): Promise<WithdrawalRecord[]> {
-  if (summaries.length === 0) return [];
-  const ids = summaries.map((s) => s.workflowId);
-  const [events, tasks] = await Promise.all([
-    pool.query<EventRow>(
-      `SELECT workflow_id, at, from_status, to_status, actor_id, actor_role, reason, data->>'action' AS action
-         FROM lifecycle_event WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, seq`,
-      [ids],
-    ),
-    withTasks
-      ? pool.query<TaskRow>(
-          `SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = ANY($1::text[]) AND status IN ('open', 'claimed')
-            ORDER BY created_at, id`,
-          [ids],
-        )
-      : Promise.resolve({ rows: [] as TaskRow[] }),
-  ]);
-  const transitions = new Map<string, RecordedTransition[]>();
-  for (const row of events.rows) {
-    const list = transitions.get(row.workflow_id) ?? [];
-    list.push({
-      entry: {
-        at: row.at.toISOString(),
-        from: row.from_status as WithdrawalStatus | null,
-        to: row.to_status as WithdrawalStatus,
-        actor: row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role as Role } : null,
-        reason: row.reason,
-      },
-      action: row.action,
-    });
-    transitions.set(row.workflow_id, list);
-  }
-  const byWorkflow = new Map<string, Task[]>();
-  for (const row of tasks.rows) {
-    const task = toTask(row);
-    byWorkflow.set(task.workflowId, [...(byWorkflow.get(task.workflowId) ?? []), task]);
-  }
-  return summaries.map((s) =>
-    recordFromSummary(s, transitions.get(s.workflowId) ?? [], byWorkflow.get(s.workflowId) ?? []),
-  );
-}
-
 export async function listWithdrawals(
   deps: AppDeps,
   user: SessionUser,
   query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
 ): Promise<{ items: WithdrawalView[]; nextCursor: string | null }> {
   const q = parseInput(ListWithdrawalsQuerySchema, query, 'query');
-  const owner = listOwner(user, q.clientId);
-  if (owner === null) return { items: [], nextCursor: null };
-  const page = await listPage(() =>
-    listLifecycles(deps.pool, {
-      type: WITHDRAWAL_TYPE,
-      ownerId: owner.ownerId,
-      status: q.status,
-      limit: q.limit,
-      cursor: q.cursor,
-    }),
-  );
-  const records = await recordsFor(deps.pool, page.items, !isClient(user.role));
-  return { items: records.map((record) => toView(record, user)), nextCursor: page.nextCursor };
+  const page = await listLifecycleRecords(deps, user, WITHDRAWAL_TYPE, q, recordFromSummary);
+  return { items: page.records.map((record) => toView(record, user)), nextCursor: page.nextCursor };
 }
 
 export interface PayoutAccountOption extends PayoutAccount {
@@ -674,9 +588,7 @@ export async function createWithdrawal(
   }
   const detail = await getLifecycle(deps.pool, workflowId);
   const view = toView(
-    detail && detail.lastSeq >= state.timeline.length
-      ? recordFromDetail(detail)
-      : recordFromState(state, detail?.tasks ?? []),
+    freshestRecord(detail, state.timeline.length, recordFromDetail, (tasks) => recordFromState(state, tasks)),
     user,
   );
   await auditStaffAction(
@@ -749,10 +661,9 @@ async function act<Args extends { actor: Actor }>(
     },
     view: async (state) => {
       const after = await getLifecycle(deps.pool, detail.workflowId);
-      const record =
-        after && after.lastSeq >= state.timeline.length
-          ? recordFromDetail(after)
-          : recordFromState(state, after?.tasks ?? []);
+      const record = freshestRecord(after, state.timeline.length, recordFromDetail, (tasks) =>
+        recordFromState(state, tasks),
+      );
       return toView(record, user);
     },
   });

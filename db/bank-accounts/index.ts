@@ -9,6 +9,7 @@ import {
   InvalidCursorError,
   type Page,
 } from '../lifecycle/cursor.js';
+import { liveTasksOfWorkflows, transitionsOfWorkflows } from '../lifecycle/timelines.js';
 import type { BankAccountStatus } from '../../domain/bank-account.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -234,31 +235,13 @@ export async function timelinesOf(
   db: Db,
   workflowIds: readonly string[],
 ): Promise<Map<string, TimelineRow[]>> {
-  const result = new Map<string, TimelineRow[]>(workflowIds.map((id) => [id, []]));
-  if (workflowIds.length === 0) return result;
-  const { rows } = await db.query<{
-    workflow_id: string;
-    at: Date;
-    from_status: string | null;
-    to_status: string;
-    actor_id: string | null;
-    actor_role: string | null;
-    reason: string | null;
-  }>(
-    `SELECT workflow_id, at, from_status, to_status, actor_id, actor_role, reason
-       FROM lifecycle_event WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, seq`,
-    [[...workflowIds]],
+  const transitions = await transitionsOfWorkflows(db, workflowIds);
+  return new Map(
+    [...transitions].map(([id, list]) => [
+      id,
+      list.map(({ entry: { at, from, to, actor, reason } }) => ({ at, from, to, actor, reason })),
+    ]),
   );
-  for (const row of rows) {
-    result.get(row.workflow_id)?.push({
-      at: row.at.toISOString(),
-      from: row.from_status,
-      to: row.to_status,
-      actor: row.actor_id && row.actor_role ? { id: row.actor_id, role: row.actor_role } : null,
-      reason: row.reason,
-    });
-  }
-  return result;
 }
 
 /** Live (open or claimed) tasks of several workflows, for staff lists. */
@@ -268,31 +251,11 @@ export async function liveTasksOf(
 ): Promise<
   Map<string, { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]>
 > {
-  const result = new Map<
-    string,
-    { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]
-  >(workflowIds.map((id) => [id, []]));
-  if (workflowIds.length === 0) return result;
-  const { rows } = await db.query<{
-    id: string;
-    workflow_id: string;
-    kind: string;
-    status: string;
-    assignee: string | null;
-    due_at: Date | null;
-  }>(
-    `SELECT id, workflow_id, kind, status, assignee, due_at FROM task
-      WHERE workflow_id = ANY($1::text[]) AND status IN ('open', 'claimed') ORDER BY created_at, id`,
-    [[...workflowIds]],
+  const tasks = await liveTasksOfWorkflows(db, workflowIds);
+  return new Map(
+    [...tasks].map(([id, list]) => [
+      id,
+      list.map(({ id, kind, status, assignee, dueAt }) => ({ id, kind, status, assignee, dueAt })),
+    ]),
   );
-  for (const row of rows) {
-    result.get(row.workflow_id)?.push({
-      id: row.id,
-      kind: row.kind,
-      status: row.status,
-      assignee: row.assignee,
-      dueAt: row.due_at?.toISOString() ?? null,
-    });
-  }
-  return result;
 }

@@ -1,0 +1,158 @@
+// The read-model pieces every lifecycle's view is built from (deposits, withdrawals): a lifecycle's
+// transitions with their actions, its live tasks, a page of them gathered in two queries, and the
+// choice between the read model and the workflow's own state after an Update.
+import type pg from 'pg';
+import {
+  getLifecycleByBusinessId,
+  listLifecycles,
+  type LifecycleDetail,
+  type LifecycleSummary,
+  type Task,
+} from '../../db/lifecycle/index.js';
+import {
+  liveTasksOfWorkflows,
+  transitionsOfWorkflows,
+  type RecordedTransition,
+} from '../../db/lifecycle/timelines.js';
+import {
+  actionsFor,
+  type PermissionTable,
+  type TimelineEntry,
+  type TransitionTable,
+} from '../../domain/lifecycle.js';
+import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
+import type { AppDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { actorOf, isUuidText, listOwner, listPage, type SessionUser } from './common.js';
+
+export type { RecordedTransition } from '../../db/lifecycle/timelines.js';
+
+/** `value` when it is text, else null (attributes of the read model are untyped JSON). */
+export const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** A task someone can still work on. */
+export const isLiveTask = (task: Task): boolean => task.status === 'open' || task.status === 'claimed';
+
+/** A task as a lifecycle's `openTasks` shows it to staff (the short form). */
+export function openTaskOf(task: Task): {
+  id: string;
+  kind: string;
+  status: string;
+  assignee: string | null;
+  dueAt: string | null;
+} {
+  return { id: task.id, kind: task.kind, status: task.status, assignee: task.assignee, dueAt: task.dueAt };
+}
+
+/**
+ * The human actions `user` could perform now on a lifecycle in `status` owned by `ownerId`
+ * (allowed from the status and permitted); none for read-only roles.
+ */
+export function allowedHumanActions<Status extends string, Action extends string, Human extends Action>(
+  table: TransitionTable<Status, Action>,
+  permissions: PermissionTable<Action>,
+  humanActions: readonly Human[],
+  status: Status,
+  user: SessionUser,
+  ownerId: string | null,
+): Human[] {
+  if (isReadOnly(user.role)) return [];
+  return actionsFor(table, permissions, status, actorOf(user), ownerId).filter((a): a is Human =>
+    (humanActions as readonly string[]).includes(a),
+  );
+}
+
+/** The transitions of a read-model lifecycle, each with the action its event data names. */
+export function transitionsOfDetail<Status extends string>(
+  detail: LifecycleDetail,
+): RecordedTransition<Status>[] {
+  return detail.events.map(({ at, from, to, actor, reason, data }) => ({
+    entry: { at, from: from as Status | null, to: to as Status, actor, reason },
+    action: textOrNull(data.action),
+  }));
+}
+
+/** The transitions of a workflow's own timeline (its actions are not known there). */
+export function transitionsOfTimeline<Status extends string>(
+  timeline: readonly TimelineEntry<Status>[],
+): RecordedTransition<Status>[] {
+  return timeline.map((entry) => ({ entry, action: null }));
+}
+
+/** When a workflow's state last changed: its last timeline entry, else its creation. */
+export function lastChangedAt(timeline: readonly TimelineEntry[], createdAt: string): string {
+  return timeline[timeline.length - 1]?.at ?? createdAt;
+}
+
+/** The records of a page of lifecycles, with their timelines and (when asked) live tasks, in two queries. */
+export async function recordsOfSummaries<Status extends string, R>(
+  pool: pg.Pool,
+  summaries: LifecycleSummary[],
+  withTasks: boolean,
+  build: (summary: LifecycleSummary, transitions: RecordedTransition<Status>[], tasks: Task[]) => R,
+): Promise<R[]> {
+  if (summaries.length === 0) return [];
+  const ids = summaries.map((s) => s.workflowId);
+  const [transitions, tasks] = await Promise.all([
+    transitionsOfWorkflows<Status>(pool, ids),
+    withTasks ? liveTasksOfWorkflows(pool, ids) : Promise.resolve(new Map<string, Task[]>()),
+  ]);
+  return summaries.map((s) => build(s, transitions.get(s.workflowId) ?? [], tasks.get(s.workflowId) ?? []));
+}
+
+/**
+ * The record after an Update: the read model when it has caught up with the workflow's timeline
+ * (recordTransition normally runs before the Update completes), else the workflow's own state.
+ */
+export function freshestRecord<R>(
+  detail: LifecycleDetail | null,
+  timelineLength: number,
+  fromDetail: (detail: LifecycleDetail) => R,
+  fromState: (tasks: Task[]) => R,
+): R {
+  return detail && detail.lastSeq >= timelineLength ? fromDetail(detail) : fromState(detail?.tasks ?? []);
+}
+
+/**
+ * The lifecycle of `type` with business id `id` as the read model has it, if `user` may see it
+ * (staff, or the client it belongs to); otherwise 404 with `missing` (no existence leak).
+ */
+export async function loadVisibleLifecycle(
+  deps: AppDeps,
+  user: SessionUser,
+  type: string,
+  id: string,
+  missing: string,
+): Promise<LifecycleDetail> {
+  if (!isUuidText(id)) throw notFound(missing);
+  const detail = await getLifecycleByBusinessId(deps.pool, type, id.toLowerCase());
+  if (!detail) throw notFound(missing);
+  if (!canReadAllClients(user.role) && detail.ownerId !== user.id) throw notFound(missing);
+  return detail;
+}
+
+/**
+ * A page of the lifecycles of `type` `user` may list (a client: their own; staff: all, or one
+ * client's), as records with their timelines and, for staff, their live tasks.
+ */
+export async function listLifecycleRecords<Status extends string, R>(
+  deps: AppDeps,
+  user: SessionUser,
+  type: string,
+  query: { status?: string; clientId?: string; limit?: number; cursor?: string },
+  build: (summary: LifecycleSummary, transitions: RecordedTransition<Status>[], tasks: Task[]) => R,
+): Promise<{ records: R[]; nextCursor: string | null }> {
+  const owner = listOwner(user, query.clientId);
+  if (owner === null) return { records: [], nextCursor: null };
+  const page = await listPage(() =>
+    listLifecycles(deps.pool, {
+      type,
+      ownerId: owner.ownerId,
+      status: query.status,
+      limit: query.limit,
+      cursor: query.cursor,
+    }),
+  );
+  const records = await recordsOfSummaries(deps.pool, page.items, !isClient(user.role), build);
+  return { records, nextCursor: page.nextCursor };
+}
