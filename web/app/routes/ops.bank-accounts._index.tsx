@@ -1,51 +1,26 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { BANK_ACCOUNT_STATUSES } from '../../../domain/bank-account.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { ListFilters, NextPageLink } from '../components/ListControls.js';
+import { listQuery } from '../list-query.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Bank accounts · backoffice · clearhouse' }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
-  const params = new URL(request.url).searchParams;
-  // Default: what is waiting for verification. `?status=` (empty) shows every status.
-  const status = params.has('status') ? params.get('status') || undefined : 'PENDING_VERIFICATION';
-  const page = await context.services.bankAccounts.list(user, {
-    status,
-    clientId: params.get('clientId') || undefined,
-    cursor: params.get('cursor') || undefined,
-    limit: 50,
-  });
-  return { page, status: status ?? '' };
+  const query = listQuery(request, 'PENDING_VERIFICATION');
+  const page = await context.services.bankAccounts.list(user, query);
+  return { page, status: query.status ?? '' };
 }
 
 export default function OpsBankAccounts() {
   const { page, status } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   return (
     <>
       <h1>Bank accounts</h1>
-      <Form method="get" className="row card">
-        <label>
-          Status
-          <select name="status" defaultValue={status}>
-            <option value="">All</option>
-            {BANK_ACCOUNT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Client id
-          <input name="clientId" defaultValue={params.get('clientId') ?? ''} />
-        </label>
-        <button type="submit" className="secondary">
-          Filter
-        </button>
-      </Form>
+      <ListFilters statuses={BANK_ACCOUNT_STATUSES} status={status} />
       <table className="grid">
         <thead>
           <tr>
@@ -82,13 +57,7 @@ export default function OpsBankAccounts() {
           )}
         </tbody>
       </table>
-      {page.nextCursor ? (
-        <p>
-          <Link to={`?status=${encodeURIComponent(status)}&cursor=${encodeURIComponent(page.nextCursor)}`}>
-            Older →
-          </Link>
-        </p>
-      ) : null}
+      <NextPageLink cursor={page.nextCursor} status={status} />
     </>
   );
 }

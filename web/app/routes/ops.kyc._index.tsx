@@ -1,46 +1,27 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { KYC_STATUSES } from '../../../domain/kyc.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { ListFilters, NextPageLink } from '../components/ListControls.js';
+import { listQuery } from '../list-query.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'KYC reviews · backoffice · clearhouse' }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
-  const params = new URL(request.url).searchParams;
-  // Default: what is waiting for a reviewer. `?status=` (empty) shows every status.
-  const status = params.has('status') ? params.get('status') || undefined : 'PENDING_REVIEW';
-  const page = await context.services.kyc.reviews(user, {
-    status,
-    cursor: params.get('cursor') || undefined,
-    limit: 50,
-  });
+  // Reviews are one per client: no client filter.
+  const { status, cursor, limit } = listQuery(request, 'PENDING_REVIEW');
+  const page = await context.services.kyc.reviews(user, { status, cursor, limit });
   return { page, status: status ?? '' };
 }
 
 export default function OpsKycReviews() {
   const { page, status } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   return (
     <>
       <h1>KYC reviews</h1>
-      <Form method="get" className="row card">
-        <label>
-          Status
-          <select name="status" defaultValue={status}>
-            <option value="">All</option>
-            {KYC_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="secondary">
-          Filter
-        </button>
-      </Form>
+      <ListFilters statuses={KYC_STATUSES} status={status} clientFilter={false} />
       <table className="grid">
         <thead>
           <tr>
@@ -77,15 +58,7 @@ export default function OpsKycReviews() {
           )}
         </tbody>
       </table>
-      {page.nextCursor ? (
-        <p>
-          <Link
-            to={`?status=${encodeURIComponent(params.get('status') ?? status)}&cursor=${encodeURIComponent(page.nextCursor)}`}
-          >
-            Older →
-          </Link>
-        </p>
-      ) : null}
+      <NextPageLink cursor={page.nextCursor} status={status} />
     </>
   );
 }

@@ -1,49 +1,26 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { WITHDRAWAL_STATUSES, groupIban } from '../../../domain/withdrawal.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { ListFilters, NextPageLink } from '../components/ListControls.js';
+import { listQuery } from '../list-query.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawals · backoffice · clearhouse' }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
-  const params = new URL(request.url).searchParams;
-  const page = await context.services.withdrawals.list(user, {
-    status: params.get('status') || undefined,
-    clientId: params.get('clientId') || undefined,
-    cursor: params.get('cursor') || undefined,
-    limit: 50,
-  });
-  return { page };
+  const query = listQuery(request);
+  const page = await context.services.withdrawals.list(user, query);
+  return { page, status: query.status ?? '' };
 }
 
 export default function OpsWithdrawals() {
-  const { page } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
+  const { page, status } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Withdrawals</h1>
-      <Form method="get" className="row card">
-        <label>
-          Status
-          <select name="status" defaultValue={params.get('status') ?? ''}>
-            <option value="">All</option>
-            {WITHDRAWAL_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Client id
-          <input name="clientId" defaultValue={params.get('clientId') ?? ''} />
-        </label>
-        <button type="submit" className="secondary">
-          Filter
-        </button>
-      </Form>
+      <ListFilters statuses={WITHDRAWAL_STATUSES} status={status} />
       <table className="grid">
         <thead>
           <tr>
@@ -86,13 +63,7 @@ export default function OpsWithdrawals() {
           )}
         </tbody>
       </table>
-      {page.nextCursor ? (
-        <p>
-          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), cursor: page.nextCursor })}`}>
-            Next page →
-          </Link>
-        </p>
-      ) : null}
+      <NextPageLink cursor={page.nextCursor} status={status} />
     </>
   );
 }
