@@ -1,10 +1,9 @@
 // The bank-account verification workflow on the real dev server, with real activities and PostgreSQL.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { closePool, getPool } from '../db/pool.js';
 import { getBankAccount, insertBankAccount, usableBankAccount } from '../db/bank-accounts/index.js';
 import { getHistoryArchiveSummary } from '../db/history/index.js';
@@ -241,14 +240,7 @@ describe('bank account verification workflow', () => {
   });
 
   it('every bank-account workflow of this file replays deterministically', async () => {
-    for (const workflowId of started) {
-      const history = await t.client.workflow.getHandle(workflowId).fetchHistory();
-      await Worker.runReplayHistory(
-        { workflowBundle: { codePath: inject('workflowBundlePath') } },
-        history,
-        workflowId,
-      );
-    }
+    await replayWorkflows(t.client, started, { includeRunning: true });
     expect(started.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -8,7 +7,7 @@ import {
   type WorkflowHandleWithStartDetails,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { closePool, getPool } from '../db/pool.js';
 import { ensureClientAccounts, getClientBalances, trialBalance } from '../db/ledger/index.js';
 import { claimTask, getLifecycle, listLifecycles, listTasks, releaseTask } from '../db/lifecycle/index.js';
@@ -605,19 +604,7 @@ describe('deposit workflow', () => {
     expect(await balance(client.id)).toEqual({ available: 12_345n, held: 0n });
   });
   it('every deposit of this file replays deterministically against the current code', async () => {
-    let replayed = 0;
-    for (const workflowId of new Set(started)) {
-      const handle = t.client.workflow.getHandle(workflowId);
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') continue;
-      const history = await handle.fetchHistory();
-      await Worker.runReplayHistory(
-        { workflowBundle: { codePath: inject('workflowBundlePath') } },
-        history,
-        workflowId,
-      );
-      replayed += 1;
-    }
+    const replayed = await replayWorkflows(t.client, started);
     expect(replayed).toBeGreaterThanOrEqual(10);
   });
 });

@@ -1,9 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { closePool, getPool } from '../db/pool.js';
 import { getHistoryArchiveSummary } from '../db/history/index.js';
 import {
@@ -581,19 +580,7 @@ describe('withdrawal workflow', () => {
   });
 
   it('every withdrawal of this file replays deterministically against the current code', async () => {
-    let replayed = 0;
-    for (const workflowId of new Set(started)) {
-      const handle = t.client.workflow.getHandle(workflowId);
-      const { status } = await handle.describe();
-      if (status.name === 'RUNNING') continue;
-      const history = await handle.fetchHistory();
-      await Worker.runReplayHistory(
-        { workflowBundle: { codePath: inject('workflowBundlePath') } },
-        history,
-        workflowId,
-      );
-      replayed += 1;
-    }
+    const replayed = await replayWorkflows(t.client, started);
     expect(replayed).toBeGreaterThanOrEqual(12);
   });
 });

@@ -436,6 +436,23 @@ export async function listAuditLog(db: AuditDb, query: AuditLogQuery = {}): Prom
 }
 
 /**
+ * Every entry about one lifecycle, oldest first: entries whose subject is one of `subjectIds` (the
+ * business id, the workflow id, its tasks) or whose `after` names `workflowId`.
+ */
+export async function auditLogAbout(
+  db: AuditDb,
+  about: { subjectIds: string[]; workflowId: string },
+): Promise<AuditLogEntry[]> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${COLUMNS} FROM audit_log
+      WHERE subject_id = ANY($1::text[]) OR after ->> 'workflowId' = $2
+      ORDER BY audit_log.seq`,
+    [about.subjectIds, about.workflowId],
+  );
+  return rows.map(toEntry);
+}
+
+/**
  * Recomputes the whole chain in seq order, `batchSize` rows per query (memory stays flat however
  * long the log is). Checks per row: seq is the previous seq + 1 (the first is 1), prev_hash is the
  * previous row's hash, and hash is the sha256 of the row's contents. Stops at the first failure.

@@ -37,6 +37,7 @@ import {
   type HistoryArchiveSummary,
 } from '../../db/history/index.js';
 import { listEntries, type Entry } from '../../db/ledger/index.js';
+import { auditLogAbout, type AuditLogEntry } from '../audit/log.js';
 import { getLifecycle, InvalidCursorError, type LifecycleDetail } from '../../db/lifecycle/index.js';
 import { encodeCursor, decodeCursor } from '../../db/lifecycle/cursor.js';
 import { formatAmount } from '../../domain/money.js';
@@ -722,80 +723,22 @@ export async function ledgerEntriesOf(pool: pg.Pool, workflowId: string): Promis
   return all.reverse().map(entryView);
 }
 
-export interface AuditLogRowView {
-  id: string;
-  seq: string;
-  at: string;
-  actor: { id: string; role: string | null; email: string | null } | null;
-  action: string;
-  subject: { type: string; id: string } | null;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  prevHash: string | null;
-  hash: string;
-}
-
 /**
- * Audit-log rows about this lifecycle (table audit_log, api/audit/log.ts): the business subject
- * (`deposit` <businessId>), the workflow id, and its tasks (claims and releases). An empty list when
- * the audit log does not exist in this database.
+ * Audit-log rows about this lifecycle (api/audit/log.ts): the business subject (`deposit`
+ * <businessId>), the workflow id, and its tasks (claims and releases).
  */
-export async function auditLogOf(
+export function auditLogOf(
   pool: pg.Pool,
   lifecycle: { workflowId: string; businessId: string | null; taskIds: string[] },
-): Promise<AuditLogRowView[] | null> {
-  const exists = await pool.query<{ present: boolean }>(
-    `SELECT to_regclass('public.audit_log') IS NOT NULL AS present`,
-  );
-  if (!exists.rows[0]?.present) return null;
-  const subjects = [
-    lifecycle.workflowId,
-    ...(lifecycle.businessId ? [lifecycle.businessId] : []),
-    ...lifecycle.taskIds,
-  ];
-  const { rows } = await pool.query<{
-    id: string;
-    seq: string;
-    at: Date;
-    actor_id: string | null;
-    actor_role: string | null;
-    actor_email: string | null;
-    action: string;
-    subject_type: string | null;
-    subject_id: string | null;
-    before: unknown;
-    after: unknown;
-    request_id: string | null;
-    ip: string | null;
-    user_agent: string | null;
-    prev_hash: string | null;
-    hash: string;
-  }>(
-    `SELECT id, seq::text AS seq, at, actor_id, actor_role, actor_email, action, subject_type, subject_id,
-            before, after, request_id, ip, user_agent, prev_hash, hash
-       FROM audit_log
-      WHERE subject_id = ANY($1::text[]) OR after ->> 'workflowId' = $2
-      ORDER BY audit_log.seq`,
-    [subjects, lifecycle.workflowId],
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    seq: row.seq,
-    at: row.at.toISOString(),
-    actor: row.actor_id ? { id: row.actor_id, role: row.actor_role, email: row.actor_email } : null,
-    action: row.action,
-    subject: row.subject_type && row.subject_id ? { type: row.subject_type, id: row.subject_id } : null,
-    before: row.before,
-    after: row.after,
-    requestId: row.request_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  }));
+): Promise<AuditLogEntry[]> {
+  return auditLogAbout(pool, {
+    workflowId: lifecycle.workflowId,
+    subjectIds: [
+      lifecycle.workflowId,
+      ...(lifecycle.businessId ? [lifecycle.businessId] : []),
+      ...lifecycle.taskIds,
+    ],
+  });
 }
 
 /** user id → email, for the people a history mentions. */
@@ -915,7 +858,6 @@ export async function exportWorkflow(
     taskIds: lifecycle?.tasks.map((task) => task.id) ?? [],
   });
   const notes: string[] = [];
-  if (auditRows === null) notes.push('audit-log.json is empty: this database has no audit log');
   if (!lifecycle) notes.push('lifecycle.json is null: no lifecycle projection for this workflow');
   if (loaded.archiveIntact === false)
     notes.push('WARNING: the archived history does not match its stored sha256');
@@ -939,7 +881,7 @@ export async function exportWorkflow(
     },
     {
       name: 'audit-log.json',
-      text: JSON.stringify(auditRows ?? [], null, 2),
+      text: JSON.stringify(auditRows, null, 2),
       description: 'Audit-log rows about this lifecycle, with their chain hashes',
     },
   ];

@@ -2,45 +2,22 @@
 // Temporal dev server, worker, PostgreSQL. A client announces, operations confirm from the inbox,
 // the AML officer releases, and the client's open page turns CLEARED by itself (SSE).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { closeTemporalClient } from '../../api/temporal.js';
-import { mountWeb } from '../../api/web.js';
-import { closeLifecycleNotifications } from '../../api/live-updates.js';
+import type { TestApp } from '../../api/testing.js';
+import { startWebStack, type WebStack } from '../support/web-stack.js';
 import { trialBalance } from '../../db/ledger/index.js';
-import { launchBrowser } from '../support/browser.js';
-import { startTestWorker, type TestTemporal } from '../support/temporal.js';
 
 describe('deposit in the browser', () => {
+  let stack: WebStack;
   let app: TestApp;
-  let temporal: TestTemporal;
-  let browser: Browser;
+  let signIn: WebStack['signIn'];
 
   beforeAll(async () => {
-    temporal = await startTestWorker();
-    app = await startTestApp({ mountWeb });
-    browser = await launchBrowser();
+    stack = await startWebStack();
+    ({ app, signIn } = stack);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await temporal?.stop();
-    await closeTemporalClient();
-    await closeLifecycleNotifications();
+    await stack?.stop();
   });
-
-  async function signIn(user: TestUser): Promise<Page> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', user.email);
-    await page.fill('input[name=password]', user.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
-    return page;
-  }
 
   it('client announces, operations confirm, AML releases, the timeline shows CLEARED and the balance rises', async () => {
     const client = await app.createUser('client');

@@ -4,14 +4,9 @@
 // approve it in their pages; the client's open page turns COMPLETED by itself and the balance fell.
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { closeTemporalClient } from '../../api/temporal.js';
-import { mountWeb } from '../../api/web.js';
-import { closeLifecycleNotifications } from '../../api/live-updates.js';
+import type { TestApp, TestUser } from '../../api/testing.js';
+import { startWebStack, type WebStack } from '../support/web-stack.js';
 import { trialBalance } from '../../db/ledger/index.js';
-import { launchBrowser } from '../support/browser.js';
-import { startTestWorker, type TestTemporal } from '../support/temporal.js';
 
 // Seconds, not days; and a low four-eyes threshold so a 2 500.00 EUR withdrawal needs two approvers.
 process.env.DEPOSIT_POLICY_JSON = JSON.stringify({ shortHoldMs: 1_000, longHoldMs: 1_500 });
@@ -20,35 +15,17 @@ process.env.WITHDRAWAL_POLICY_JSON = JSON.stringify({
 });
 
 describe('withdrawal in the browser', () => {
+  let stack: WebStack;
   let app: TestApp;
-  let temporal: TestTemporal;
-  let browser: Browser;
+  let signIn: WebStack['signIn'];
 
   beforeAll(async () => {
-    temporal = await startTestWorker();
-    app = await startTestApp({ mountWeb });
-    browser = await launchBrowser();
+    stack = await startWebStack();
+    ({ app, signIn } = stack);
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await temporal?.stop();
-    await closeTemporalClient();
-    await closeLifecycleNotifications();
+    await stack?.stop();
   });
-
-  async function signIn(user: TestUser): Promise<Page> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', user.email);
-    await page.fill('input[name=password]', user.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
-    return page;
-  }
 
   /** Funds `client` through the deposit lifecycle over the API: announce, confirm, cleared by the timer. */
   async function fund(client: TestUser, ops: TestUser, amount: string): Promise<void> {

@@ -1,7 +1,7 @@
 // Joins the dev server started by the global setup and runs a real worker on this file's task queue.
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { config } from '../../db/config.js';
 import { createWorker, type WorkerSetup } from '../../activities/worker.js';
 
@@ -42,4 +42,29 @@ export async function startTestWorker(extra: Omit<WorkerSetup, 'connection'> = {
       await nativeConnection.close();
     },
   };
+}
+
+/**
+ * Replays the histories of `workflowIds` against this run's workflow bundle (the current code);
+ * throws on the first nondeterminism. Still-running workflows are skipped unless `includeRunning`.
+ * Returns how many were replayed, so a test can insist the check covered something.
+ */
+export async function replayWorkflows(
+  client: Client,
+  workflowIds: Iterable<string>,
+  options: { includeRunning?: boolean } = {},
+): Promise<number> {
+  let replayed = 0;
+  for (const workflowId of new Set(workflowIds)) {
+    const handle = client.workflow.getHandle(workflowId);
+    if (!options.includeRunning && (await handle.describe()).status.name === 'RUNNING') continue;
+    const history = await handle.fetchHistory();
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      history,
+      workflowId,
+    );
+    replayed += 1;
+  }
+  return replayed;
 }
