@@ -28,6 +28,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: unknown = null,
+    /** Sent as Retry-After (seconds) on transient answers (503 temporarily_unavailable, 409 busy). */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -59,6 +61,20 @@ export const unprocessable = (code: string, message: string, details: unknown = 
   new ApiError(422, code, message, details);
 export const rateLimited = (message = 'too many requests; try again later') =>
   new ApiError(429, 'rate_limited', message);
+/**
+ * 503: a part we depend on (Temporal, PostgreSQL, the worker) did not answer in time. Nothing was
+ * changed that a retry with the same Idempotency-Key / X-Request-Id would apply twice.
+ */
+export const temporarilyUnavailable = (
+  message = 'a service we depend on is unavailable; try again shortly',
+  retryAfterSeconds = 2,
+) => new ApiError(503, 'temporarily_unavailable', message, null, retryAfterSeconds);
+/**
+ * 409 busy: the resource is in the middle of another change; the same request will succeed or get
+ * its real answer once that change is done. Distinct from invalid_state, which a retry never fixes.
+ */
+export const busy = (message: string, details: unknown = null, retryAfterSeconds = 1) =>
+  new ApiError(409, 'busy', message, details, retryAfterSeconds);
 
 /** zod issues as they appear in `details.issues`: a dotted path, zod's code, zod's message. */
 export function zodIssues(error: z.ZodError): ValidationIssue[] {
@@ -127,5 +143,6 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
   const log = req.log;
   if (apiError.status >= 500) log?.error({ err: error }, 'request failed');
   else log?.debug({ code: apiError.code, status: apiError.status }, apiError.message);
+  if (apiError.retryAfterSeconds !== null) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
   res.status(apiError.status).json(apiError.toBody());
 };

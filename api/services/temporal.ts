@@ -21,10 +21,10 @@ import {
 import type { Actor } from '../../domain/lifecycle.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, forbidden, invalidState, unprocessable } from '../errors.js';
+import { ApiError, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
 import type { SessionUser } from './common.js';
 
-export const serviceUnavailable = (message: string) => new ApiError(503, 'service_unavailable', message);
+export const serviceUnavailable = (message: string) => temporarilyUnavailable(message);
 
 /** The Temporal client, or 503 when it cannot be reached. */
 export async function temporalClient(deps: AppDeps): Promise<Client> {
