@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { depsOf } from './deps.js';
-import { asyncHandler, conflict, unauthenticated, validationFailed } from './errors.js';
+import { ApiError, asyncHandler, conflict, unauthenticated, validationFailed } from './errors.js';
 
 // Idempotency-Key for POSTs that create something (API.md). Per user and key we keep one row:
 // a placeholder while the first request runs, then its status and JSON body. The same key with the
@@ -18,6 +18,16 @@ function shouldStore(status: number): boolean {
 }
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** The first request with this key is still running: transient, so it carries Retry-After. */
+const requestInProgress = () =>
+  new ApiError(
+    409,
+    'request_in_progress',
+    'a request with this Idempotency-Key is being processed; retry shortly',
+    null,
+    1,
+  );
 
 function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null';
@@ -72,7 +82,9 @@ interface StoredRow {
  * died with the process) is taken over by the next request with the same key.
  */
 export function idempotent(options: { staleAfterSeconds?: number } = {}): RequestHandler {
-  const staleAfter = options.staleAfterSeconds ?? 120;
+  // Every call to Temporal and PostgreSQL has a deadline of a few seconds, so a request still
+  // unanswered after 30 s died with its process.
+  const staleAfter = options.staleAfterSeconds ?? 30;
   return asyncHandler(async (req, res, next) => {
     const user = req.user;
     if (!user) throw unauthenticated();
@@ -106,11 +118,7 @@ export function idempotent(options: { staleAfterSeconds?: number } = {}): Reques
         [user.id, key, staleAfter],
       );
       const row = rows[0];
-      if (!row)
-        throw conflict(
-          'request_in_progress',
-          'a request with this Idempotency-Key is being processed; retry shortly',
-        );
+      if (!row) throw requestInProgress();
       if (row.request_hash !== hash) {
         throw conflict(
           'idempotency_conflict',
@@ -131,10 +139,7 @@ export function idempotent(options: { staleAfterSeconds?: number } = {}): Reques
           )
         : null;
       if (!takenOver?.rowCount) {
-        throw conflict(
-          'request_in_progress',
-          'a request with this Idempotency-Key is being processed; retry shortly',
-        );
+        throw requestInProgress();
       }
     }
 
@@ -156,7 +161,9 @@ function recordAnswer(req: Request, res: Response, userId: string, key: string):
   let settled = false;
 
   const settle = async (status: number, body: unknown): Promise<void> => {
-    if (shouldStore(status)) {
+    // A transient answer (503 temporarily_unavailable, 409 busy: both carry Retry-After) says
+    // "ask again"; storing it would replay "ask again" forever.
+    if (shouldStore(status) && !res.getHeader('Retry-After')) {
       await pool.query(
         `UPDATE idempotency_record SET status_code = $3, response_body = $4::jsonb, completed_at = now()
           WHERE user_id = $1 AND key = $2 AND status_code IS NULL`,
