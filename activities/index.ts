@@ -8,6 +8,7 @@ import { createPingActivities } from './ping.js';
 import { createKycActivities } from './kyc.js';
 import { createBankAccountActivities } from './bank-account.js';
 import { SimulatedBank, type BankAdapter } from './bank-adapter.js';
+import { failFastOnUnstorableData } from './unstorable.js';
 import { createWithdrawalActivities, type WithdrawalActivityHooks } from './withdrawal.js';
 
 export interface ActivityDeps {
@@ -26,7 +27,7 @@ export interface ActivityDeps {
 
 /** Every activity the worker registers, bound to its dependencies (database, partner adapters). */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return failFastOnUnstorableData({
     ...createPingActivities(deps.pool),
     ...createLifecycleActivities(deps.pool),
     ...createHistoryArchiveActivities({ pool: deps.pool, temporal: deps.temporal }),
@@ -42,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
       bank: deps.bank ?? new SimulatedBank(deps.pool),
       hooks: deps.withdrawalHooks,
     }),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

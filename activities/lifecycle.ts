@@ -1,6 +1,7 @@
 // The one activity every lifecycle workflow runs on each transition: it writes the read model
 // (lifecycle row, timeline event, tasks) in one transaction and tells listeners. Idempotent: the
 // event's (workflow_id, seq) is the key, so a retried attempt finds its work done and does nothing.
+import { log } from '@temporalio/activity';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.js';
 import type { TimelineEntry } from '../domain/lifecycle.js';
@@ -53,7 +54,16 @@ export interface RecordTransitionInput {
   openTasks?: OpenTask[];
   /** The lifecycle reached a terminal status: stamp closed_at and cancel any task still live. */
   closed?: boolean;
+  /**
+   * Set when the workflow had to make this transition's text storable (workflows/lifecycle.ts):
+   * the paths that changed and the first attempt's error. Opens a `data_alert` task for operations
+   * and is logged as an error, so somebody finds the bug upstream.
+   */
+  alert?: { changed: string[]; error: string };
 }
+
+/** The task kind an alert opens (see RecordTransitionInput.alert). */
+export const DATA_ALERT_TASK = 'data_alert';
 
 export interface RecordTransitionResult {
   /** false when an earlier attempt had already recorded this transition. */
@@ -173,6 +183,30 @@ export function createLifecycleActivities(pool: pg.Pool) {
               ],
             );
           }
+        }
+
+        if (input.alert) {
+          log.error('transition recorded with text made storable', {
+            workflowId,
+            seq,
+            changed: input.alert.changed,
+            error: input.alert.error,
+            alert: true,
+          });
+          // Its own kind, so closing the lifecycle's tasks leaves it for a person to look at.
+          await client.query(
+            `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, summary, priority)
+             VALUES ($1, $2, $3, $4, 'operations', $5, $6, 20)
+             ON CONFLICT (workflow_id, kind) WHERE status IN ('open', 'claimed') DO NOTHING`,
+            [
+              DATA_ALERT_TASK,
+              workflowId,
+              input.type,
+              input.businessId,
+              entry.at,
+              `Alert: text that cannot be stored was replaced in ${input.type} ${input.businessId} (${input.alert.changed.join(', ')})`,
+            ],
+          );
         }
 
         // Delivered on COMMIT only, so listeners never see a transition that rolled back.

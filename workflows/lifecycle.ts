@@ -11,8 +11,9 @@
 // - Refusals: a domain Refusal (domain/lifecycle.ts, or a lifecycle's own business refusal such as
 //   self_approval) becomes a non-retryable ApplicationFailure whose `type` is the refusal code; the
 //   API maps invalid_state → 409, forbidden → 403, validation_failed → 400, anything else → 422.
-// - Human actions are Updates whose validator runs the domain check and refuses a second change
-//   while one is being applied (`invalid_state`): one command at a time, never queued.
+// - Human actions are Updates whose validator runs the domain check. One command is applied at a
+//   time: an Update that arrives while another change is in progress waits its turn (bounded:
+//   COMMANDS_WAITING_MAX, then `busy`) and is checked again when its turn comes.
 // - An accepted Update hands its command to the main loop (`loop`) and waits for it; the main loop
 //   is the only place that changes status, so timers and people never race.
 // - Every transition goes through `LifecycleRecorder.transition`: next status from the table, a
@@ -21,6 +22,7 @@
 // History shape matters: existing histories replay against this code, so the order of activity
 // calls and timers here is part of the contract. Change it only behind patched() in the caller.
 import {
+  ActivityFailure,
   ApplicationFailure,
   TemporalFailure,
   condition,
@@ -31,7 +33,13 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { CloseTask, LifecycleActivities, OpenTask } from '../activities/lifecycle.js';
+import type {
+  CloseTask,
+  LifecycleActivities,
+  OpenTask,
+  RecordTransitionInput,
+} from '../activities/lifecycle.js';
+import { storableCopy } from '../domain/storable.js';
 import {
   isTerminal,
   nextStatus,
@@ -76,14 +84,17 @@ export function guard(refusal: RefusalLike | null): void {
 // retry without limit (a stuck one shows in the Temporal UI and resumes after a fix); business
 // refusals are non-retryable ApplicationFailures raised by the activity itself.
 
+// Sized for outages measured in seconds: a retry is never more than 10 s away, and an attempt that
+// died with its worker is given up after 5 s (these activities are a few queries each; a slow one
+// that times out is simply run again, as every one of them is idempotent).
 export const LIFECYCLE_RETRY: ActivityOptions['retry'] = {
   initialInterval: '500 milliseconds',
   backoffCoefficient: 2,
-  maximumInterval: '1 minute',
+  maximumInterval: '10 seconds',
 };
 
 export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '5 seconds',
   retry: LIFECYCLE_RETRY,
 };
 
@@ -91,6 +102,19 @@ const lifecycleActivities = proxyActivities<LifecycleActivities>(LIFECYCLE_ACTIV
 
 // ---------------------------------------------------------------------------------------------
 // Transitions
+
+function unstorableMessage(error: unknown): string {
+  return error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
+}
+
+/** activities/unstorable.ts: the activity's input can never be stored, so it was not retried. */
+function isUnstorableFailure(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === 'unstorable_data'
+  );
+}
 
 /** What a transition does besides changing status: the reason shown, facts kept, tasks. */
 export interface TransitionEffects {
@@ -165,25 +189,36 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
     const closed = isTerminal(options.table, to);
     if (closed) this.closedAt = entry.at;
     setCurrentDetails(options.details ? options.details(entry) : `**${to}** — ${effects.reason ?? ''}`);
-    await lifecycleActivities.recordTransition.executeWithOptions(
-      { summary: `${entry.from ?? 'start'} → ${to}` },
-      [
-        {
-          workflowId: this.workflowId,
-          type: options.type,
-          businessId: options.businessId,
-          ownerId: options.ownerId,
-          seq: this.timeline.length,
-          action: action ?? options.startAction,
-          entry,
-          attributes: options.attributes(),
-          data: effects.data,
-          openTasks: effects.openTasks,
-          closeTasks: effects.closeTasks,
-          closed,
-        },
-      ],
-    );
+    const input: RecordTransitionInput = {
+      workflowId: this.workflowId,
+      type: options.type,
+      businessId: options.businessId,
+      ownerId: options.ownerId,
+      seq: this.timeline.length,
+      action: action ?? options.startAction,
+      entry,
+      attributes: options.attributes(),
+      data: effects.data,
+      openTasks: effects.openTasks,
+      closeTasks: effects.closeTasks,
+      closed,
+    };
+    const summary = `${entry.from ?? 'start'} → ${to}`;
+    try {
+      await lifecycleActivities.recordTransition.executeWithOptions({ summary }, [input]);
+    } catch (error) {
+      if (!isUnstorableFailure(error)) throw error;
+      // The edge refuses such text, so this is a bug upstream: never jam the lifecycle on it. Record
+      // the transition with the text made storable, keep the timeline the same, and raise an alert.
+      const storable = storableCopy(input);
+      const storedEntry = storable.value.entry as TimelineEntry<Status>;
+      this.timeline[this.timeline.length - 1] = storedEntry;
+      await lifecycleActivities.recordTransition.executeWithOptions(
+        { summary: `${summary} (text replaced)` },
+        [{ ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } }],
+      );
+      return storedEntry;
+    }
     return entry;
   }
 }
@@ -214,11 +249,20 @@ export interface CommandSlotOptions<State> {
   answer: () => State;
 }
 
+/**
+ * At most this many Updates wait for the slot at once (besides the one being applied). Temporal
+ * itself allows 10 Updates in flight per execution; past this bound an Update is refused as busy.
+ */
+export const COMMANDS_WAITING_MAX = 4;
+
 export class CommandSlot<Command, State> {
   /** The accepted Update the main loop has not finished yet. */
   private submitted: Submitted<Command> | undefined;
   /** The main loop is making a change of its own (a timer ran out, a payout). */
   private busy = false;
+  /** Accepted Updates waiting for the slot, first come first served (tickets in arrival order). */
+  private readonly waiting: number[] = [];
+  private nextTicket = 0;
 
   constructor(private readonly options: CommandSlotOptions<State>) {}
 
@@ -227,12 +271,20 @@ export class CommandSlot<Command, State> {
     return this.submitted !== undefined;
   }
 
-  /** One change at a time: a second Update while one is being applied is refused, not queued. */
-  notBusy(): RefusalLike | null {
-    return this.submitted || this.busy
+  /** Nothing is being changed and nobody is ahead in the queue: the next Update may go. */
+  private get free(): boolean {
+    return this.submitted === undefined && !this.busy;
+  }
+
+  /**
+   * Refuses only when the queue is full: a transient condition (`busy`), which the API answers as
+   * 409 busy with Retry-After. A change in progress is otherwise waited for, not refused.
+   */
+  queueFull(): RefusalLike | null {
+    return this.waiting.length >= COMMANDS_WAITING_MAX
       ? {
-          code: 'invalid_state',
-          message: `another change to this ${this.options.noun} is in progress; try again`,
+          code: 'busy',
+          message: `too many changes to this ${this.options.noun} at once; try again shortly`,
           details: { status: this.options.status() },
         }
       : null;
@@ -248,17 +300,33 @@ export class CommandSlot<Command, State> {
   }
 
   /**
-   * Registers a human action: the validator runs `check` against the current state and refuses
-   * while another change is in progress; the handler submits the command to the main loop.
+   * Registers a human action. The validator runs `check` against the current state (a refusal
+   * leaves no trace in history). While another change is in progress the Update waits its turn;
+   * once the slot is free `check` runs again, because the change before it may have moved the
+   * lifecycle on (then the Update fails with that refusal, e.g. invalid_state).
    */
   handle<Args>(
     update: UpdateDefinition<State, [Args]>,
     check: (args: Args) => RefusalLike | null,
     command: (args: Args) => Command,
   ): void {
-    setHandler(update, (args) => this.submit(command(args)), {
-      validator: (args) => guard(check(args) ?? this.notBusy()),
-    });
+    setHandler(
+      update,
+      async (args) => {
+        if (!this.free || this.waiting.length > 0) {
+          const ticket = this.nextTicket++;
+          this.waiting.push(ticket);
+          try {
+            await condition(() => this.free && this.waiting[0] === ticket);
+          } finally {
+            this.waiting.splice(this.waiting.indexOf(ticket), 1);
+          }
+          guard(check(args));
+        }
+        return this.submit(command(args));
+      },
+      { validator: (args) => guard(check(args) ?? this.queueFull()) },
+    );
   }
 
   /** Waits for an Update, or until `deadline` (null: only a person can move the lifecycle on). */
@@ -298,7 +366,7 @@ export class CommandSlot<Command, State> {
     }
   }
 
-  /** A change the workflow makes by itself; Updates are refused meanwhile. */
+  /** A change the workflow makes by itself; Updates wait meanwhile. */
   async system(step: () => Promise<void>): Promise<void> {
     this.busy = true;
     try {

@@ -53,6 +53,11 @@ export interface AuditEntryInput {
   after?: unknown;
   /** Defaults to the current request's requestMeta(); pass null to record none. */
   meta?: RequestMeta | null;
+  /**
+   * A retried request (same request id) records the action once: an entry with the same request
+   * id, action, actor and subject already in the log is returned instead of appending another.
+   */
+  oncePerRequest?: boolean;
 }
 
 export interface AuditRecord {
@@ -142,6 +147,7 @@ function normaliseEntry(entry: AuditEntryInput) {
     requestId: clip(meta?.requestId ?? null, 200),
     ip: clip(meta?.ip ?? null, 100),
     userAgent: clip(meta?.userAgent ?? null),
+    oncePerRequest: entry.oncePerRequest === true,
   };
 }
 
@@ -150,6 +156,25 @@ type Normalised = ReturnType<typeof normaliseEntry>;
 /** The append itself; `client` is inside a transaction. */
 async function appendLocked(client: pg.PoolClient, entry: Normalised): Promise<AuditRecord> {
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...AUDIT_CHAIN_LOCK]);
+  if (entry.oncePerRequest && entry.requestId !== null) {
+    // Under the chain lock, so two retries racing each other still append one entry.
+    const earlier = await client.query<{
+      id: string;
+      seq: string;
+      at_text: string;
+      prev_hash: string | null;
+      hash: string;
+    }>(
+      `SELECT id, seq::text AS seq, ${AUDIT_TIME_SQL} AS at_text, prev_hash, hash FROM audit_log
+        WHERE request_id = $1 AND action = $2 AND actor_id IS NOT DISTINCT FROM $3
+          AND subject_type IS NOT DISTINCT FROM $4 AND subject_id IS NOT DISTINCT FROM $5
+        ORDER BY seq LIMIT 1`,
+      [entry.requestId, entry.action, entry.actorId, entry.subjectType, entry.subjectId],
+    );
+    const found = earlier.rows[0];
+    if (found)
+      return { id: found.id, seq: found.seq, at: found.at_text, prevHash: found.prev_hash, hash: found.hash };
+  }
   // A new statement, so a new snapshot (READ COMMITTED): it sees the previous holder's row. The
   // jsonb values go through PostgreSQL once, so we hash exactly what verify will read back.
   const { rows } = await client.query<{
@@ -313,8 +338,9 @@ export function auditStaffAction(
   subject: AuditSubject,
   before?: unknown,
   after?: unknown,
+  options: { oncePerRequest?: boolean } = {},
 ): Promise<AuditRecord | null> {
-  return recordAuditSafely(db, { actor: user, action, subject, before, after });
+  return recordAuditSafely(db, { actor: user, action, subject, before, after, ...options });
 }
 
 // ---- reading ----------------------------------------------------------------------------------

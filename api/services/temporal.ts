@@ -21,7 +21,7 @@ import {
 import type { Actor } from '../../domain/lifecycle.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
+import { ApiError, busy, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
 import type { SessionUser } from './common.js';
 
 export const serviceUnavailable = (message: string) => temporarilyUnavailable(message);
@@ -33,6 +33,21 @@ export async function temporalClient(deps: AppDeps): Promise<Client> {
   } catch {
     throw serviceUnavailable('the workflow service is unavailable; try again shortly');
   }
+}
+
+/**
+ * How long one request waits for Temporal (TEMPORAL_CALL_TIMEOUT_MS, default 4 s): a worker that is
+ * down must not hold the caller for minutes. Past it the answer is 503 with Retry-After, and the
+ * same request (same Idempotency-Key / X-Request-Id) reaches the same workflow and Update later.
+ */
+export function temporalCallTimeoutMs(value = process.env.TEMPORAL_CALL_TIMEOUT_MS): number {
+  const parsed = Number(value ?? 4000);
+  return Number.isFinite(parsed) && parsed >= 100 ? parsed : 4000;
+}
+
+/** `fn`'s calls to Temporal under one deadline (temporalCallTimeoutMs from now). */
+export function withDeadline<T>(client: Client, fn: () => Promise<T>): Promise<T> {
+  return client.withDeadline(Date.now() + temporalCallTimeoutMs(), fn);
 }
 
 function firstDetail(failure: ApplicationFailure): unknown {
@@ -50,6 +65,8 @@ export function failureToApiError(failure: ApplicationFailure): ApiError {
       return forbidden(failure.message);
     case 'validation_failed':
       return new ApiError(400, 'validation_failed', failure.message, details);
+    case 'busy':
+      return busy(failure.message, details);
     default:
       return unprocessable(failure.type || 'action_failed', failure.message, details);
   }
@@ -90,12 +107,14 @@ export async function startLifecycleWorkflow<W extends Workflow>(
   const client = await temporalClient(deps);
   try {
     // The cast: TypeScript cannot see that Omit<…> plus the omitted keys is the conditional type again.
-    await client.workflow.start(workflow, {
-      ...options,
-      taskQueue: deps.taskQueue,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    } as WorkflowStartOptions<W>);
+    await withDeadline(client, () =>
+      client.workflow.start(workflow, {
+        ...options,
+        taskQueue: deps.taskQueue,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      } as WorkflowStartOptions<W>),
+    );
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
       const mapped = updateErrorToApiError(error);
@@ -140,6 +159,17 @@ export interface LifecycleUpdate<State, Args extends { actor: Actor }, View> {
   view: (state: State) => Promise<View>;
 }
 
+/** The newest timeline entry made by `userId` in an Update's answer (the one this Update made). */
+function appliedEntry(state: unknown, userId: string): { from: string | null } | null {
+  const timeline = (state as { timeline?: unknown } | null)?.timeline;
+  if (!Array.isArray(timeline)) return null;
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const entry = timeline[i] as { from?: string | null; actor?: { id?: string } | null };
+    if (entry?.actor?.id === userId) return { from: entry.from ?? null };
+  }
+  return null;
+}
+
 /**
  * Sends a human action to its lifecycle workflow as an Update and answers the view after it. The
  * caller has already checked what the API decides on its own (role, visibility, state); the Update's
@@ -154,21 +184,27 @@ export async function runLifecycleUpdate<State, Args extends { actor: Actor }, V
   const client = await temporalClient(deps);
   let state: State;
   try {
-    state = await client.workflow.getHandle(u.workflowId).executeUpdate(u.update, {
-      args: [u.args],
-      updateId: updateIdFor(u.action, u.requestId),
-    });
+    state = await withDeadline(client, () =>
+      client.workflow.getHandle(u.workflowId).executeUpdate(u.update, {
+        args: [u.args],
+        updateId: updateIdFor(u.action, u.requestId),
+      }),
+    );
   } catch (error) {
     throw (u.mapError ?? updateErrorToApiError)(error);
   }
   const { actor: _actor, ...input } = u.args;
+  // The status before is the one the workflow moved from when it applied this Update (a retried
+  // request gets the first answer back, so this stays right however often it is asked).
+  const applied = appliedEntry(state, user.id);
   await auditStaffAction(
     deps.pool,
     user,
     `${u.audit.subject.type}.${u.action}`,
     u.audit.subject,
-    u.audit.before,
+    applied && applied.from !== null ? { ...u.audit.before, status: applied.from } : u.audit.before,
     { ...u.audit.after(state), input },
+    { oncePerRequest: true },
   );
   return u.view(state);
 }

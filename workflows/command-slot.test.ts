@@ -1,0 +1,159 @@
+// The shared command slot (workflows/lifecycle.ts) under contention, and a transition whose text
+// PostgreSQL cannot store: real dev server, real worker and activities, real PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import { closePool, getPool } from '../db/pool.js';
+import { ensureClientAccounts, trialBalance } from '../db/ledger/index.js';
+import { getLifecycle } from '../db/lifecycle/index.js';
+import { DATA_ALERT_TASK } from '../activities/lifecycle.js';
+import { depositPolicy, depositReference, depositWorkflowId, type DepositInput } from '../domain/deposit.js';
+import type { Actor } from '../domain/lifecycle.js';
+import { COMMANDS_WAITING_MAX } from './lifecycle.js';
+import {
+  confirmDepositUpdate,
+  deposit,
+  depositStateQuery,
+  rejectDepositUpdate,
+  releaseDepositUpdate,
+} from './deposit.js';
+
+const SECOND = 1000;
+const POLICY = depositPolicy({
+  announcementWindowMs: 120 * SECOND,
+  shortHoldMs: 60 * SECOND,
+  longHoldMs: 120 * SECOND,
+  amlReviewDueMs: 60 * SECOND,
+});
+const pool = getPool();
+const ops: Actor = { id: randomUUID(), role: 'operations' };
+const aml: Actor = { id: randomUUID(), role: 'aml_officer' };
+/** Workflow ids whose clearing posting takes a while (a slow database), to hold the slot. */
+const slowClear = new Set<string>();
+
+let t: TestTemporal;
+
+beforeAll(async () => {
+  t = await startTestWorker({
+    deps: {
+      depositHooks: {
+        async afterPosting({ step, idempotencyKey }) {
+          const workflowId = idempotencyKey.slice(0, idempotencyKey.lastIndexOf('/'));
+          if (step === 'clear' && slowClear.has(workflowId)) {
+            await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
+          }
+        },
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await t?.stop();
+  await closePool();
+});
+
+async function announce() {
+  const clientId = randomUUID();
+  await ensureClientAccounts(pool, clientId, 'EUR');
+  const businessId = randomUUID();
+  const input: DepositInput = {
+    businessId,
+    clientId,
+    amount: '5000.00',
+    currency: 'EUR',
+    reference: depositReference(businessId),
+    wireReference: null,
+    policy: POLICY,
+    requestedBy: { id: clientId, role: 'client' },
+  };
+  return t.client.workflow.start(deposit, {
+    taskQueue: t.taskQueue,
+    workflowId: depositWorkflowId(businessId),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+function refusalType(error: unknown): string | undefined {
+  return error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure
+    ? (error.cause.type ?? undefined)
+    : undefined;
+}
+
+describe('command slot', () => {
+  it('an Update arriving during another change waits its turn, is checked again, and only a full queue is busy', async () => {
+    const handle = await announce();
+    slowClear.add(handle.workflowId);
+    const flagged = await handle.executeUpdate(confirmDepositUpdate, {
+      args: [{ actor: ops, receivedAmount: '5000.00', senderCountry: 'IR', senderReference: 'x' }],
+    });
+    expect(flagged.status).toBe('AML_REVIEW');
+
+    // The release holds the slot for ~2 s (slow posting). Rejects sent meanwhile are valid when
+    // they arrive (AML_REVIEW), so their validators accept them; they wait, and when their turn
+    // comes the deposit is CLEARED: each then gets the real answer, invalid_state. Past the
+    // queue's bound the answer is busy, which a retry may fix.
+    const release = handle.executeUpdate(releaseDepositUpdate, {
+      args: [{ actor: aml, note: 'looked at it' }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const rejects = await Promise.allSettled(
+      Array.from({ length: COMMANDS_WAITING_MAX + 2 }, (_, i) =>
+        handle.executeUpdate(rejectDepositUpdate, {
+          args: [{ actor: aml, reason: `second thoughts ${i}` }],
+        }),
+      ),
+    );
+    expect((await release).status).toBe('CLEARED');
+    const answers = rejects.map((r) => (r.status === 'rejected' ? refusalType(r.reason) : 'applied'));
+    expect(answers.filter((a) => a === 'invalid_state')).toHaveLength(COMMANDS_WAITING_MAX);
+    expect(answers.filter((a) => a === 'busy')).toHaveLength(2);
+    expect((await handle.result()).status).toBe('CLEARED');
+    const trial = await trialBalance(pool);
+    expect(trial.balanced && trial.accountsMatchLines).toBe(true);
+  });
+});
+
+describe('text PostgreSQL cannot store', () => {
+  it('a NUL in a note does not jam the lifecycle: recorded with U+FFFD, projection in step, an alert task', async () => {
+    const handle = await announce();
+    // The API refuses such text (400); this goes around it, straight to the workflow.
+    const state = await handle.executeUpdate(confirmDepositUpdate, {
+      args: [
+        {
+          actor: ops,
+          receivedAmount: '5000.00',
+          senderCountry: 'IR',
+          senderReference: 'x',
+          note: 'a\u0000b\ud800',
+        },
+      ],
+    });
+    expect(state.status).toBe('AML_REVIEW');
+    const detail = await getLifecycle(pool, handle.workflowId);
+    expect(detail?.status).toBe('AML_REVIEW');
+    const tasks = await pool.query<{ kind: string; status: string; summary: string }>(
+      'SELECT kind, status, summary FROM task WHERE workflow_id = $1 ORDER BY kind',
+      [handle.workflowId],
+    );
+    const byKind = new Map(tasks.rows.map((r) => [r.kind, r]));
+    expect(byKind.get(DATA_ALERT_TASK)?.status).toBe('open');
+    expect(byKind.get(DATA_ALERT_TASK)?.summary).toContain('data.note');
+    expect([...byKind.values()].some((r) => r.kind !== DATA_ALERT_TASK && r.status === 'open')).toBe(true);
+    const event = await pool.query<{ data: { note: string } }>(
+      'SELECT data FROM lifecycle_event WHERE workflow_id = $1 AND seq = 2',
+      [handle.workflowId],
+    );
+    expect(event.rows[0]?.data.note).toBe('a\uFFFDb\uFFFD');
+
+    // And the lifecycle goes on: the officer can act on it at once.
+    const released = await handle.executeUpdate(releaseDepositUpdate, {
+      args: [{ actor: aml, note: 'fine' }],
+    });
+    expect(released.status).toBe('CLEARED');
+    expect((await handle.query(depositStateQuery)).status).toBe('CLEARED');
+  });
+});
