@@ -5,6 +5,7 @@ import { ping } from '../../workflows/ping.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler } from '../errors.js';
 import { requireRole } from '../middleware/auth.js';
+import { temporalClient, updateErrorToApiError, withDeadline } from '../services/temporal.js';
 import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
 
 const PingResultSchema = z
@@ -29,15 +30,19 @@ export function systemRouter(deps: AppDeps): Router {
     // (tests/api/auditor-read-only.test.ts).
     requireRole('operations', 'aml_officer', 'admin'),
     asyncHandler(async (_req, res) => {
-      const client = await deps.temporal();
+      const client = await temporalClient(deps);
       const workflowId = `ping-${randomUUID()}`;
       const started = performance.now();
-      const result = await client.workflow.execute(ping, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: ['ping'],
-        workflowExecutionTimeout: '30 seconds',
-        staticSummary: 'Health ping from the API',
+      const result = await withDeadline(client, () =>
+        client.workflow.execute(ping, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: ['ping'],
+          workflowExecutionTimeout: '30 seconds',
+          staticSummary: 'Health ping from the API',
+        }),
+      ).catch((error: unknown) => {
+        throw updateErrorToApiError(error);
       });
       res.json({ workflowId, ...result, roundTripMs: Math.round(performance.now() - started) });
     }),

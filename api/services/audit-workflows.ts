@@ -53,7 +53,7 @@ import {
   type HistoryTimeline,
 } from './audit-workflows-timeline.js';
 import { parseInput, type SessionUser } from './common.js';
-import { serviceUnavailable, temporalClient } from './temporal.js';
+import { serviceUnavailable, temporalClient, withDeadline } from './temporal.js';
 
 export const AUDIT_WORKFLOW_READERS: readonly Role[] = ['auditor', 'admin'];
 
@@ -204,7 +204,8 @@ function isNotFound(error: unknown): boolean {
 }
 
 function isUnavailable(error: unknown): boolean {
-  return error instanceof ServiceError || (error as { code?: unknown } | null)?.code === 14;
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof ServiceError || code === 14 || code === 4; // UNAVAILABLE, DEADLINE_EXCEEDED
 }
 
 function tsToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
@@ -271,11 +272,13 @@ async function executionsOf(
   if (workflowIds.length === 0) return new Map();
   if (!client) return null;
   try {
-    const response = await client.workflowService.listWorkflowExecutions({
-      namespace: client.options.namespace,
-      query: `WorkflowId IN (${workflowIds.map(quote).join(', ')})`,
-      pageSize: Math.min(1000, workflowIds.length * 4),
-    });
+    const response = await withDeadline(client, () =>
+      client.workflowService.listWorkflowExecutions({
+        namespace: client.options.namespace,
+        query: `WorkflowId IN (${workflowIds.map(quote).join(', ')})`,
+        pageSize: Math.min(1000, workflowIds.length * 4),
+      }),
+    );
     const byId = new Map<string, z.output<typeof ExecutionSchema> & { workflowId: string }>();
     for (const raw of response.executions ?? []) {
       const execution = toExecution(raw);
@@ -390,12 +393,14 @@ async function searchByExecutionStatus(
   }
   let response: proto.api.workflowservice.v1.ListWorkflowExecutionsResponse;
   try {
-    response = await client.workflowService.listWorkflowExecutions({
-      namespace: client.options.namespace,
-      query: clauses.join(' AND '),
-      pageSize: q.limit,
-      nextPageToken,
-    });
+    response = await withDeadline(client, () =>
+      client.workflowService.listWorkflowExecutions({
+        namespace: client.options.namespace,
+        query: clauses.join(' AND '),
+        pageSize: q.limit,
+        nextPageToken,
+      }),
+    );
   } catch (error) {
     if (isUnavailable(error))
       throw serviceUnavailable('Temporal visibility is unavailable; try again shortly');
@@ -497,11 +502,14 @@ export async function loadHistory(deps: AppDeps, workflowId: string): Promise<Lo
   let type: string;
   let closeTime: Date | undefined;
   try {
-    const description = await client.workflow.getHandle(workflowId).describe();
+    const description = await withDeadline(client, () => client.workflow.getHandle(workflowId).describe());
     runId = description.runId;
     type = description.type;
     closeTime = description.closeTime;
-    text = historyToJSON(await client.workflow.getHandle(workflowId, runId).fetchHistory());
+    const events = await withDeadline(client, () =>
+      client.workflow.getHandle(workflowId, runId).fetchHistory(),
+    );
+    text = historyToJSON(events);
   } catch (error) {
     if (isNotFound(error)) throw notFound(`no workflow ${workflowId} in Temporal or in the history archive`);
     if (isUnavailable(error))

@@ -123,6 +123,55 @@ export async function startLifecycleWorkflow<W extends Workflow>(
   }
 }
 
+/** Polls `read` until it finds something or `timeoutMs` has passed (bounded: at most ~100 reads). */
+export async function waitForReadModel<T>(
+  read: () => Promise<T | null>,
+  timeoutMs: number,
+): Promise<T | null> {
+  const deadline = Date.now() + timeoutMs;
+  let pauseMs = 10;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const found = await read();
+    if (found !== null || Date.now() >= deadline) return found;
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(pauseMs, Math.max(1, deadline - Date.now()))),
+    );
+    pauseMs = Math.min(pauseMs * 2, 100);
+  }
+  return null;
+}
+
+export interface LifecycleStart<W extends Workflow, T> {
+  /** The workflow's start options (the task queue and id policies are the lifecycle's own). */
+  start: Omit<WorkflowStartOptions<W>, 'taskQueue' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'>;
+  /** The new resource as the read model has it; null until its first transition is recorded. */
+  read: () => Promise<T | null>;
+  /** What it is called in the 503 ("the deposit is accepted but not set up yet"). */
+  noun: string;
+}
+
+/**
+ * The one start path of a lifecycle created by a POST (Idempotency-Key): start its workflow (a
+ * retry reaches the same one), then answer only once the read model has it, so a 201 is always
+ * readable at once. When the worker cannot record it in time (it is down, say), the answer is 503
+ * with Retry-After: the workflow stays started, and the same request later finds it.
+ */
+export async function startLifecycle<W extends Workflow, T>(
+  deps: AppDeps,
+  workflow: W,
+  { start, read, noun }: LifecycleStart<W, T>,
+): Promise<T> {
+  await startLifecycleWorkflow(deps, workflow, start);
+  const found = await waitForReadModel(read, temporalCallTimeoutMs());
+  if (found === null) {
+    throw temporarilyUnavailable(
+      `the ${noun} is accepted but not set up yet; retry with the same Idempotency-Key`,
+      1,
+    );
+  }
+  return found;
+}
+
 /**
  * The Update id of `action` for one request: the request id (X-Request-Id, or a fresh UUID when it
  * is missing or unfit), so a retried HTTP call is not applied twice; prefixed with the action, so a
