@@ -54,10 +54,11 @@ export interface AuditEntryInput {
   /** Defaults to the current request's requestMeta(); pass null to record none. */
   meta?: RequestMeta | null;
   /**
-   * A retried request (same request id) records the action once: an entry with the same request
-   * id, action, actor and subject already in the log is returned instead of appending another.
+   * Record the action once however often it is retried: 'request' — an entry with the same request
+   * id, action, actor and subject already in the log is returned instead of appending another;
+   * 'subject' — likewise for the same action on the same subject (a creation, which happens once).
    */
-  oncePerRequest?: boolean;
+  once?: 'request' | 'subject';
 }
 
 export interface AuditRecord {
@@ -147,34 +148,53 @@ function normaliseEntry(entry: AuditEntryInput) {
     requestId: clip(meta?.requestId ?? null, 200),
     ip: clip(meta?.ip ?? null, 100),
     userAgent: clip(meta?.userAgent ?? null),
-    oncePerRequest: entry.oncePerRequest === true,
+    once: entry.once ?? null,
   };
 }
 
 type Normalised = ReturnType<typeof normaliseEntry>;
 
+/**
+ * The entry `entry` repeats (see AuditEntryInput.once), if any. Called under the chain lock, so two
+ * retries racing each other still append one entry.
+ */
+async function earlierEntry(client: pg.PoolClient, entry: Normalised): Promise<AuditRecord | null> {
+  const columns = `id, seq::text AS seq, ${AUDIT_TIME_SQL} AS at_text, prev_hash, hash`;
+  let query: { text: string; values: unknown[] } | null = null;
+  if (entry.once === 'request' && entry.requestId !== null) {
+    query = {
+      text: `SELECT ${columns} FROM audit_log
+              WHERE request_id = $1 AND action = $2 AND actor_id IS NOT DISTINCT FROM $3
+                AND subject_type IS NOT DISTINCT FROM $4 AND subject_id IS NOT DISTINCT FROM $5
+              ORDER BY seq LIMIT 1`,
+      values: [entry.requestId, entry.action, entry.actorId, entry.subjectType, entry.subjectId],
+    };
+  } else if (entry.once === 'subject' && entry.subjectId !== null) {
+    query = {
+      text: `SELECT ${columns} FROM audit_log
+              WHERE subject_type = $1 AND subject_id = $2 AND action = $3 ORDER BY seq LIMIT 1`,
+      values: [entry.subjectType, entry.subjectId, entry.action],
+    };
+  }
+  if (query === null) return null;
+  const { rows } = await client.query<{
+    id: string;
+    seq: string;
+    at_text: string;
+    prev_hash: string | null;
+    hash: string;
+  }>(query);
+  const found = rows[0];
+  return found
+    ? { id: found.id, seq: found.seq, at: found.at_text, prevHash: found.prev_hash, hash: found.hash }
+    : null;
+}
+
 /** The append itself; `client` is inside a transaction. */
 async function appendLocked(client: pg.PoolClient, entry: Normalised): Promise<AuditRecord> {
   await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...AUDIT_CHAIN_LOCK]);
-  if (entry.oncePerRequest && entry.requestId !== null) {
-    // Under the chain lock, so two retries racing each other still append one entry.
-    const earlier = await client.query<{
-      id: string;
-      seq: string;
-      at_text: string;
-      prev_hash: string | null;
-      hash: string;
-    }>(
-      `SELECT id, seq::text AS seq, ${AUDIT_TIME_SQL} AS at_text, prev_hash, hash FROM audit_log
-        WHERE request_id = $1 AND action = $2 AND actor_id IS NOT DISTINCT FROM $3
-          AND subject_type IS NOT DISTINCT FROM $4 AND subject_id IS NOT DISTINCT FROM $5
-        ORDER BY seq LIMIT 1`,
-      [entry.requestId, entry.action, entry.actorId, entry.subjectType, entry.subjectId],
-    );
-    const found = earlier.rows[0];
-    if (found)
-      return { id: found.id, seq: found.seq, at: found.at_text, prevHash: found.prev_hash, hash: found.hash };
-  }
+  const earlier = await earlierEntry(client, entry);
+  if (earlier) return earlier;
   // A new statement, so a new snapshot (READ COMMITTED): it sees the previous holder's row. The
   // jsonb values go through PostgreSQL once, so we hash exactly what verify will read back.
   const { rows } = await client.query<{
@@ -338,7 +358,7 @@ export function auditStaffAction(
   subject: AuditSubject,
   before?: unknown,
   after?: unknown,
-  options: { oncePerRequest?: boolean } = {},
+  options: { once?: AuditEntryInput['once'] } = {},
 ): Promise<AuditRecord | null> {
   return recordAuditSafely(db, { actor: user, action, subject, before, after, ...options });
 }

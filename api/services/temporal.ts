@@ -253,7 +253,7 @@ export async function runLifecycleUpdate<State, Args extends { actor: Actor }, V
     u.audit.subject,
     applied && applied.from !== null ? { ...u.audit.before, status: applied.from } : u.audit.before,
     { ...u.audit.after(state), input },
-    { oncePerRequest: true },
+    { once: 'request' },
   );
   return u.view(state);
 }
