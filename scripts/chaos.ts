@@ -1,0 +1,113 @@
+// npm run chaos — mixed lifecycles against a stack of its own while the worker is killed, Temporal is
+// restarted and database connections are cut; then the end state is checked. Exits 1 when any
+// lifecycle is stuck or any check fails. Flags (or the CHAOS_* variables next to them):
+//
+//   --lifecycles N            CHAOS_LIFECYCLES         (120)
+//   --duration S              CHAOS_DURATION_S         arrivals and faults spread over S seconds (90)
+//   --seed N                  CHAOS_SEED               (1)
+//   --max-in-flight N         CHAOS_MAX_IN_FLIGHT      (24)
+//   --settle S                CHAOS_SETTLE_S           bounded settle time after the faults (60)
+//   --lifecycle-budget S      CHAOS_LIFECYCLE_BUDGET_S one lifecycle's time limit (120)
+//   --worker-kill-every S     CHAOS_WORKER_KILL_EVERY_S  mean seconds between worker kills, 0 = none (8)
+//   --worker-kills N          CHAOS_WORKER_KILLS       at most N (50)
+//   --temporal-restart-every S CHAOS_TEMPORAL_RESTART_EVERY_S (40)
+//   --temporal-restarts N     CHAOS_TEMPORAL_RESTARTS  (5)
+//   --db-cut-every S          CHAOS_DB_CUT_EVERY_S     (5)
+//   --db-cuts N               CHAOS_DB_CUTS            (100)
+//   --keep                    CHAOS_KEEP=1             keep the database and the logs
+//
+// The PostgreSQL server comes from CHAOS_DATABASE_URL or DATABASE_URL (only host and credentials are
+// used: the run creates and drops its own clearhouse_chaos_<random> database).
+import { parseArgs } from 'node:util';
+import { DEFAULT_OPTIONS, runChaos, type ChaosOptions } from './chaos/run.js';
+
+const FLAGS = {
+  lifecycles: 'CHAOS_LIFECYCLES',
+  duration: 'CHAOS_DURATION_S',
+  seed: 'CHAOS_SEED',
+  'max-in-flight': 'CHAOS_MAX_IN_FLIGHT',
+  settle: 'CHAOS_SETTLE_S',
+  'lifecycle-budget': 'CHAOS_LIFECYCLE_BUDGET_S',
+  'worker-kill-every': 'CHAOS_WORKER_KILL_EVERY_S',
+  'worker-kills': 'CHAOS_WORKER_KILLS',
+  'temporal-restart-every': 'CHAOS_TEMPORAL_RESTART_EVERY_S',
+  'temporal-restarts': 'CHAOS_TEMPORAL_RESTARTS',
+  'db-cut-every': 'CHAOS_DB_CUT_EVERY_S',
+  'db-cuts': 'CHAOS_DB_CUTS',
+} as const;
+type Flag = keyof typeof FLAGS;
+
+function readOptions(): ChaosOptions {
+  const { values } = parseArgs({
+    options: {
+      ...(Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' }])) as Record<
+        Flag,
+        { type: 'string' }
+      >),
+      keep: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const number = (flag: Flag, fallback: number): number => {
+    const text = values[flag] ?? process.env[FLAGS[flag]];
+    if (text === undefined || text === '') return fallback;
+    const parsed = Number(text);
+    if (!Number.isFinite(parsed) || parsed < 0)
+      throw new Error(`--${flag} must be a number ≥ 0, not "${text}"`);
+    return parsed;
+  };
+  const seconds = (flag: Flag, fallbackMs: number) => Math.round(number(flag, fallbackMs / 1000) * 1000);
+  const d = DEFAULT_OPTIONS;
+  const lifecycles = Math.floor(number('lifecycles', d.lifecycles));
+  if (lifecycles < 1) throw new Error('--lifecycles must be at least 1');
+  return {
+    ...d,
+    lifecycles,
+    seed: Math.floor(number('seed', d.seed)),
+    durationMs: seconds('duration', d.durationMs),
+    maxInFlight: Math.max(1, Math.floor(number('max-in-flight', d.maxInFlight))),
+    settleMs: seconds('settle', d.settleMs),
+    lifecycleBudgetMs: seconds('lifecycle-budget', d.lifecycleBudgetMs),
+    faults: {
+      workerKill: {
+        ...d.faults.workerKill,
+        everyMs: seconds('worker-kill-every', d.faults.workerKill.everyMs),
+        max: Math.floor(number('worker-kills', d.faults.workerKill.max)),
+      },
+      temporalRestart: {
+        ...d.faults.temporalRestart,
+        everyMs: seconds('temporal-restart-every', d.faults.temporalRestart.everyMs),
+        max: Math.floor(number('temporal-restarts', d.faults.temporalRestart.max)),
+      },
+      dbCut: {
+        everyMs: seconds('db-cut-every', d.faults.dbCut.everyMs),
+        max: Math.floor(number('db-cuts', d.faults.dbCut.max)),
+      },
+    },
+    keep: values.keep === true || process.env.CHAOS_KEEP === '1',
+    postgresUrl:
+      process.env.CHAOS_DATABASE_URL ??
+      process.env.DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/postgres',
+    log: (line) => process.stdout.write(`${line}\n`),
+  };
+}
+
+async function main(): Promise<number> {
+  const options = readOptions();
+  const result = await runChaos(options);
+  process.stdout.write(`\n${result.report}\n`);
+  return result.ok ? 0 : 1;
+}
+
+// Ctrl-C: exit, and the stack's exit hook kills every child it started.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`chaos run failed: ${(error as Error)?.stack ?? error}\n`);
+    process.exit(2);
+  },
+);

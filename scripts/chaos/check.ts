@@ -1,0 +1,332 @@
+// The end state of a chaos run, read after the faults stopped and a bounded settle time: every
+// lifecycle in its intended final status (read through the API), each projection equal to its
+// workflow's own state (the `state` Query) with the workflow open or closed as that status implies,
+// no staff task left open, Temporal's task queues drained, the trial balance balanced, and each
+// client's balances equal to what the final statuses of its lifecycles imply.
+import type { Client } from '@temporalio/client';
+import type { ApiClient } from './client.js';
+import { sleep } from './random.js';
+import { pathOf, type Lifecycle, type LifecycleKind, type Resource, type Staff } from './scenarios.js';
+import type { Stack } from './stack.js';
+
+export interface StuckLifecycle {
+  index: number;
+  kind: LifecycleKind;
+  /** The resource that is not where it should be, if one was created. */
+  resource: Pick<Resource, 'type' | 'id' | 'workflowId' | 'intended' | 'lastStatus'> | null;
+  /** Why its driver stopped early, if it did. */
+  failure: string | null;
+}
+
+export interface EndState {
+  settledInMs: number;
+  stuck: StuckLifecycle[];
+  /** Lifecycles in their intended status whose driver still got an answer it should not have. */
+  wrongAnswers: StuckLifecycle[];
+  /** Projection (API) status differs from the workflow's Query, or the workflow is open/closed wrongly. */
+  workflowMismatches: string[];
+  openTasks: string[];
+  backlog: { workflowTasks: number | null; activityTasks: number | null };
+  trialBalance: { balanced: boolean; accountsMatchLines: boolean } | null;
+  balanceMismatches: string[];
+  /** Reads that did not answer (the check itself could not see something). */
+  readProblems: string[];
+}
+
+export interface CheckContext {
+  stack: Stack;
+  api: ApiClient;
+  staff: Staff;
+  lifecycles: Lifecycle[];
+  settleMs: number;
+  pollMs: number;
+  log: (line: string) => void;
+}
+
+/** How many resources a lifecycle of each kind creates when it runs to its end. */
+const RESOURCES_OF: Record<LifecycleKind, number> = {
+  deposit_clear: 1,
+  deposit_aml_release: 1,
+  deposit_aml_reject: 1,
+  deposit_cancel: 1,
+  bank_account_verify: 1,
+  kyc_approve: 1,
+  withdrawal_paid: 4,
+  withdrawal_rejected: 4,
+  withdrawal_cancelled: 4,
+};
+
+/** Workflows that stay open in their intended status (waiting for a removal, an expiry). */
+const OPEN_WHEN: Record<Resource['type'], readonly string[]> = {
+  deposit: ['PENDING', 'ON_HOLD', 'AML_REVIEW'],
+  withdrawal: ['PENDING_APPROVAL', 'PROCESSING'],
+  bank_account: ['PENDING_VERIFICATION', 'VERIFIED'],
+  kyc: ['NOT_STARTED', 'PENDING_REVIEW', 'APPROVED', 'CHANGES_REQUESTED'],
+};
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next]!;
+      next += 1;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+const resourcesOf = (lifecycles: readonly Lifecycle[]) => lifecycles.flatMap((l) => l.resources);
+
+/** Reads a resource through the API as the auditor; records its status. */
+async function readStatus(ctx: CheckContext, resource: Resource, problems: string[]): Promise<void> {
+  const answer = await ctx.api.send(ctx.staff.auditor, { method: 'GET', path: pathOf(resource, true) });
+  if (answer.status === 200 && typeof answer.body?.status === 'string')
+    resource.lastStatus = answer.body.status;
+  else problems.push(`GET ${pathOf(resource, true)}: ${answer.status} ${answer.code ?? ''}`.trim());
+}
+
+async function backlog(stack: Stack): Promise<EndState['backlog']> {
+  const client = await stack.temporalClient();
+  const count = async (taskQueueType: 1 | 2) => {
+    const answer = await client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: stack.taskQueue },
+      taskQueueType,
+      reportStats: true,
+    });
+    const value = answer.stats?.approximateBacklogCount;
+    return value === undefined || value === null ? null : Number(value);
+  };
+  return { workflowTasks: await count(1), activityTasks: await count(2) };
+}
+
+/** Polls what is not yet in its intended status, and the task queues, until all is quiet or `settleMs`. */
+async function settle(ctx: CheckContext): Promise<number> {
+  const started = Date.now();
+  const rounds = Math.ceil(ctx.settleMs / ctx.pollMs) + 1;
+  for (let round = 0; round < rounds; round += 1) {
+    const pending = resourcesOf(ctx.lifecycles).filter((r) => r.lastStatus !== r.intended);
+    await eachLimited(pending, 8, (resource) => readStatus(ctx, resource, []));
+    const queues = await backlog(ctx.stack).catch(() => ({ workflowTasks: null, activityTasks: null }));
+    const quiet =
+      resourcesOf(ctx.lifecycles).every((r) => r.lastStatus === r.intended) &&
+      !queues.workflowTasks &&
+      !queues.activityTasks;
+    if (quiet || Date.now() - started >= ctx.settleMs) break;
+    await sleep(ctx.pollMs);
+  }
+  return Date.now() - started;
+}
+
+function stuckOf(lifecycle: Lifecycle): StuckLifecycle | null {
+  const off = lifecycle.resources.find((r) => r.lastStatus !== r.intended);
+  const incomplete = lifecycle.resources.length < RESOURCES_OF[lifecycle.kind];
+  if (!off && !incomplete) return null;
+  return {
+    index: lifecycle.index,
+    kind: lifecycle.kind,
+    resource: off
+      ? {
+          type: off.type,
+          id: off.id,
+          workflowId: off.workflowId,
+          intended: off.intended,
+          lastStatus: off.lastStatus,
+        }
+      : null,
+    failure: lifecycle.failure,
+  };
+}
+
+async function compareWithWorkflows(ctx: CheckContext, client: Client, mismatches: string[]): Promise<void> {
+  await eachLimited(resourcesOf(ctx.lifecycles), 4, async (resource) => {
+    const handle = client.workflow.getHandle(resource.workflowId);
+    try {
+      const [state, description] = await client.withDeadline(Date.now() + 15_000, () =>
+        Promise.all([handle.query<{ status: string }>('state'), handle.describe()]),
+      );
+      const where = `${resource.type} ${resource.workflowId}`;
+      if (state.status !== resource.lastStatus) {
+        mismatches.push(`${where}: API says ${resource.lastStatus}, the workflow says ${state.status}`);
+      }
+      const shouldRun = OPEN_WHEN[resource.type].includes(state.status);
+      const running = description.status.name === 'RUNNING';
+      if (shouldRun !== running) {
+        mismatches.push(`${where}: ${state.status} but the workflow is ${description.status.name}`);
+      }
+    } catch (error) {
+      mismatches.push(
+        `${resource.type} ${resource.workflowId}: no answer from the workflow (${(error as Error).message})`,
+      );
+    }
+  });
+}
+
+async function listOpenTasks(ctx: CheckContext, problems: string[]): Promise<string[]> {
+  const open: string[] = [];
+  for (const reader of [ctx.staff.ops, ctx.staff.aml]) {
+    let cursor: string | null = null;
+    for (let page = 0; page < 50; page += 1) {
+      const path: string = `/tasks?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const answer = await ctx.api.send(reader, { method: 'GET', path });
+      if (answer.status !== 200) {
+        problems.push(`GET /tasks as ${reader.role}: ${answer.status} ${answer.code ?? ''}`.trim());
+        break;
+      }
+      for (const task of answer.body.items as {
+        kind: string;
+        status: string;
+        subject: { type: string; id: string; status: string | null };
+      }[]) {
+        open.push(
+          `${task.kind} (${task.status}) for ${task.subject.type} ${task.subject.id} in ${task.subject.status}`,
+        );
+      }
+      cursor = answer.body.nextCursor;
+      if (!cursor) break;
+    }
+  }
+  return open;
+}
+
+const minorOf = (text: string): bigint => {
+  const [whole = '0', fraction = ''] = text.split('.');
+  return BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
+};
+const eur = (minor: bigint) =>
+  `${minor < 0n ? '-' : ''}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, '0')}`;
+
+/** What a client's EUR balances must be, given the final statuses of its lifecycles. */
+export function impliedBalances(resources: readonly Resource[]): {
+  available: bigint;
+  held: bigint;
+  pending: bigint;
+} {
+  let available = 0n;
+  let held = 0n;
+  let pending = 0n;
+  for (const r of resources) {
+    if (r.type === 'deposit' && r.lastStatus === 'CLEARED') available += r.amountMinor;
+    if (r.type === 'deposit' && (r.lastStatus === 'ON_HOLD' || r.lastStatus === 'AML_REVIEW'))
+      held += r.amountMinor;
+    if (r.type === 'withdrawal' && r.lastStatus === 'COMPLETED') available -= r.amountMinor;
+    if (r.type === 'withdrawal' && (r.lastStatus === 'PENDING_APPROVAL' || r.lastStatus === 'PROCESSING')) {
+      available -= r.amountMinor;
+      pending += r.amountMinor;
+    }
+  }
+  return { available, held, pending };
+}
+
+async function compareBalances(ctx: CheckContext, mismatches: string[], problems: string[]): Promise<void> {
+  await eachLimited(ctx.lifecycles, 8, async (lifecycle) => {
+    const answer = await ctx.api.send(ctx.staff.auditor, {
+      method: 'GET',
+      path: `/balances?clientId=${lifecycle.client.id}`,
+    });
+    if (answer.status !== 200) {
+      problems.push(`GET /balances of ${lifecycle.client.id}: ${answer.status} ${answer.code ?? ''}`.trim());
+      return;
+    }
+    const row = (
+      answer.body.items as { asset: string; available: string; held: string; pending: string }[]
+    ).find((item) => item.asset === 'EUR');
+    const actual = {
+      available: minorOf(row?.available ?? '0'),
+      held: minorOf(row?.held ?? '0'),
+      pending: minorOf(row?.pending ?? '0'),
+    };
+    const implied = impliedBalances(lifecycle.resources);
+    for (const field of ['available', 'held', 'pending'] as const) {
+      if (actual[field] !== implied[field]) {
+        mismatches.push(
+          `lifecycle ${lifecycle.index} (${lifecycle.kind}) client ${lifecycle.client.id}: ${field} ${eur(actual[field])} EUR, expected ${eur(implied[field])}`,
+        );
+      }
+    }
+  });
+}
+
+export async function checkEndState(ctx: CheckContext): Promise<EndState> {
+  const settledInMs = await settle(ctx);
+  ctx.log(`settled in ${(settledInMs / 1000).toFixed(1)} s; reading the end state`);
+  const readProblems: string[] = [];
+  // One last read of everything, so no status comes from before the settle time.
+  await eachLimited(resourcesOf(ctx.lifecycles), 8, (resource) => readStatus(ctx, resource, readProblems));
+
+  const stuck: StuckLifecycle[] = [];
+  const wrongAnswers: StuckLifecycle[] = [];
+  for (const lifecycle of ctx.lifecycles) {
+    const found = stuckOf(lifecycle);
+    if (found) stuck.push(found);
+    else if (lifecycle.failureKind && lifecycle.failureKind !== 'timed_out')
+      wrongAnswers.push({
+        index: lifecycle.index,
+        kind: lifecycle.kind,
+        resource: null,
+        failure: lifecycle.failure,
+      });
+  }
+
+  const workflowMismatches: string[] = [];
+  await compareWithWorkflows(ctx, await ctx.stack.temporalClient(), workflowMismatches);
+  const openTasks = await listOpenTasks(ctx, readProblems);
+  const queues = await backlog(ctx.stack).catch((error: Error) => {
+    readProblems.push(`describeTaskQueue: ${error.message}`);
+    return { workflowTasks: null, activityTasks: null };
+  });
+
+  const trial = await ctx.api.send(ctx.staff.auditor, { method: 'GET', path: '/ledger/trial-balance' });
+  if (trial.status !== 200)
+    readProblems.push(`GET /ledger/trial-balance: ${trial.status} ${trial.code ?? ''}`.trim());
+  const balanceMismatches: string[] = [];
+  await compareBalances(ctx, balanceMismatches, readProblems);
+
+  return {
+    settledInMs,
+    stuck,
+    wrongAnswers,
+    workflowMismatches,
+    openTasks,
+    backlog: queues,
+    trialBalance:
+      trial.status === 200
+        ? {
+            balanced: trial.body.balanced === true,
+            accountsMatchLines: trial.body.accountsMatchLines === true,
+          }
+        : null,
+    balanceMismatches,
+    readProblems,
+  };
+}
+
+/** Every way the end state falls short, one line each (empty: the run passed). */
+export function failuresOf(end: EndState): string[] {
+  const failures: string[] = [];
+  if (end.stuck.length) failures.push(`${end.stuck.length} lifecycle(s) stuck`);
+  if (end.wrongAnswers.length)
+    failures.push(`${end.wrongAnswers.length} lifecycle(s) got an answer the contract does not allow`);
+  if (end.workflowMismatches.length)
+    failures.push(`${end.workflowMismatches.length} projection/workflow mismatch(es)`);
+  if (end.openTasks.length) failures.push(`${end.openTasks.length} staff task(s) left open`);
+  if (end.backlog.workflowTasks || end.backlog.activityTasks)
+    failures.push(
+      `task queue backlog: ${end.backlog.workflowTasks} workflow, ${end.backlog.activityTasks} activity tasks`,
+    );
+  if (!end.trialBalance) failures.push('trial balance unreadable');
+  else if (!end.trialBalance.balanced || !end.trialBalance.accountsMatchLines)
+    failures.push(
+      `trial balance: balanced=${end.trialBalance.balanced}, accountsMatchLines=${end.trialBalance.accountsMatchLines}`,
+    );
+  if (end.balanceMismatches.length)
+    failures.push(`${end.balanceMismatches.length} client balance mismatch(es)`);
+  if (end.readProblems.length) failures.push(`${end.readProblems.length} end-state read(s) failed`);
+  return failures;
+}

@@ -1,0 +1,147 @@
+// The faults of a chaos run, each on its own schedule inside the fault window: kill -9 of the worker
+// (started again after a short pause), a SIGKILL of the Temporal dev server (started again on the same
+// port and state file), and cut database connections (pg_terminate_backend of every session on the
+// chaos database). Each schedule is bounded in count and in time; when the window closes every part
+// of the stack is running again.
+import pg from 'pg';
+import type { Random } from './random.js';
+import { sleep } from './random.js';
+import type { Stack } from './stack.js';
+
+export interface FaultSchedule {
+  /** Mean time between two faults of this kind (jittered by ±30 %); 0 disables it. */
+  everyMs: number;
+  /** At most this many in the window. */
+  max: number;
+}
+
+export interface FaultPlan {
+  workerKill: FaultSchedule & { downMs: number };
+  temporalRestart: FaultSchedule & { downMs: number };
+  dbCut: FaultSchedule;
+}
+
+export interface FaultCounts {
+  workerKills: number;
+  temporalRestarts: number;
+  dbCuts: number;
+  /** Sessions pg_terminate_backend ended, over all cuts. */
+  backendsTerminated: number;
+  /** A fault that could not be injected (e.g. Temporal did not come back), one line each. */
+  problems: string[];
+}
+
+export interface RunningFaults {
+  counts: FaultCounts;
+  /** Resolves when every schedule has ended (window over, or its maximum reached). */
+  done: Promise<void>;
+  /** Ends the schedules early; resolves once the stack is whole again. */
+  stop(): Promise<void>;
+}
+
+export function startFaults(
+  stack: Stack,
+  plan: FaultPlan,
+  windowMs: number,
+  random: Random,
+  log: (line: string) => void,
+): RunningFaults {
+  const counts: FaultCounts = {
+    workerKills: 0,
+    temporalRestarts: 0,
+    dbCuts: 0,
+    backendsTerminated: 0,
+    problems: [],
+  };
+  const started = Date.now();
+  const windowEnd = started + windowMs;
+  let stopped = false;
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+  /** Sleeps until `at` or until stop(); false when the schedule should end. */
+  const until = async (at: number): Promise<boolean> => {
+    while (!stopped && Date.now() < at) await sleep(Math.min(200, at - Date.now()));
+    return !stopped && Date.now() < windowEnd;
+  };
+
+  async function schedule(name: string, every: FaultSchedule, inject: () => Promise<void>): Promise<void> {
+    if (every.everyMs <= 0 || every.max <= 0) return;
+    let at = started;
+    for (let n = 0; n < every.max; n += 1) {
+      at += random.jitter(every.everyMs, 0.3);
+      if (!(await until(at))) return;
+      try {
+        await inject();
+      } catch (error) {
+        counts.problems.push(`${name} at ${elapsed()}: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+
+  const killWorker = async () => {
+    // Kill a worker that is up (polling), not one still bundling its workflows.
+    await stack.worker.waitReady(30_000).catch(() => undefined);
+    if (!stack.worker.running) throw new Error('the worker was not running');
+    await stack.worker.kill9();
+    counts.workerKills += 1;
+    log(`fault ${elapsed()}: kill -9 worker (#${counts.workerKills})`);
+    await sleep(plan.workerKill.downMs);
+    stack.worker.start();
+  };
+
+  const restartTemporal = async () => {
+    await stack.temporal.kill9();
+    counts.temporalRestarts += 1;
+    log(`fault ${elapsed()}: SIGKILL Temporal (#${counts.temporalRestarts})`);
+    await sleep(plan.temporalRestart.downMs);
+    const back = Date.now();
+    await stack.startTemporal();
+    log(`        Temporal answers again after ${((Date.now() - back) / 1000).toFixed(1)} s`);
+  };
+
+  const cutDatabase = async () => {
+    const admin = new pg.Client({
+      connectionString: adminUrl(stack.databaseUrl),
+      connectionTimeoutMillis: 5000,
+    });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (
+           SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = $1 AND pid <> pg_backend_pid()) AS cut`,
+        [stack.databaseName],
+      );
+      counts.dbCuts += 1;
+      counts.backendsTerminated += rows[0]?.n ?? 0;
+      log(`fault ${elapsed()}: cut ${rows[0]?.n ?? 0} database connections (#${counts.dbCuts})`);
+    } finally {
+      await admin.end();
+    }
+  };
+
+  const done = Promise.all([
+    schedule('worker kill', plan.workerKill, killWorker),
+    schedule('Temporal restart', plan.temporalRestart, restartTemporal),
+    schedule('database cut', plan.dbCut, cutDatabase),
+  ]).then(() => undefined);
+
+  return {
+    counts,
+    done,
+    async stop() {
+      stopped = true;
+      await done;
+      // Whatever a schedule left behind: the stack runs whole again.
+      if (!stack.temporal.running) await stack.startTemporal();
+      if (!stack.worker.running) stack.worker.start();
+      await stack.worker.waitReady(90_000);
+    },
+  };
+}
+
+function adminUrl(databaseUrl: string): string {
+  const parsed = new URL(databaseUrl);
+  parsed.pathname = '/postgres';
+  return parsed.toString();
+}

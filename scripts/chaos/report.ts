@@ -1,0 +1,125 @@
+// The summary a chaos run prints: lifecycles by kind and final state, the stuck ones with their id and
+// last status, the faults injected, requests by answer, retries, the end-state checks and the time.
+import type { EndState } from './check.js';
+import type { RequestStats } from './client.js';
+import type { FaultCounts } from './faults.js';
+import { INTENDED_FINAL, LIFECYCLE_KINDS, type Lifecycle } from './scenarios.js';
+
+export interface ChaosSummary {
+  seed: number;
+  lifecycles: Lifecycle[];
+  faults: FaultCounts;
+  /** Restarts of a worker or server that died by itself (not one the faults killed). */
+  crashes: { worker: number; server: number };
+  stats: RequestStats;
+  end: EndState;
+  failures: string[];
+  elapsedMs: number;
+  trafficMs: number;
+}
+
+const LIST_LIMIT = 25;
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+function limited(title: string, lines: readonly string[]): string[] {
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, LIST_LIMIT).map((l) => `  ${l}`);
+  const more = lines.length > LIST_LIMIT ? [`  ... and ${lines.length - LIST_LIMIT} more`] : [];
+  return ['', `${title} (${lines.length}):`, ...shown, ...more];
+}
+
+/** The status a lifecycle ended in: that of the last resource it created (the withdrawal of a withdrawal). */
+export function finalStatusOf(lifecycle: Lifecycle): string {
+  const last = lifecycle.resources.at(-1);
+  return last ? (last.lastStatus ?? 'unknown') : 'not created';
+}
+
+export function formatReport(s: ChaosSummary): string {
+  const out: string[] = [];
+  const stuck = new Set(s.end.stuck.map((x) => x.index));
+  out.push(`chaos run, seed ${s.seed}: ${s.lifecycles.length} lifecycles`, '');
+
+  const rows = LIFECYCLE_KINDS.map((kind) => {
+    const of = s.lifecycles.filter((l) => l.kind === kind);
+    const finals = new Map<string, number>();
+    for (const l of of) finals.set(finalStatusOf(l), (finals.get(finalStatusOf(l)) ?? 0) + 1);
+    return [
+      kind,
+      String(of.length),
+      INTENDED_FINAL[kind],
+      String(of.filter((l) => stuck.has(l.index)).length),
+      [...finals].map(([status, n]) => `${status} ${n}`).join(', '),
+    ];
+  }).filter((row) => row[1] !== '0');
+  out.push(...table(['kind', 'n', 'intended', 'stuck', 'final states'], rows));
+
+  out.push(
+    ...limited(
+      'stuck',
+      s.end.stuck.map((x) => {
+        const r = x.resource;
+        const where = r
+          ? `${r.type} ${r.id} last ${r.lastStatus} (intended ${r.intended})`
+          : 'nothing left to see';
+        return `#${x.index} ${x.kind}: ${where}${x.failure ? ` — stopped at ${x.failure}` : ''}`;
+      }),
+    ),
+  );
+  out.push(
+    ...limited(
+      'reached the intended state after an answer the contract does not allow',
+      s.end.wrongAnswers.map((x) => `#${x.index} ${x.kind}: ${x.failure}`),
+    ),
+  );
+
+  const f = s.faults;
+  out.push(
+    '',
+    `faults: ${f.workerKills} worker kill -9, ${f.temporalRestarts} Temporal restarts, ${f.dbCuts} database cuts ` +
+      `(${f.backendsTerminated} connections terminated); crashed by themselves: worker ${s.crashes.worker}, server ${s.crashes.server}`,
+    ...f.problems.map((p) => `  fault problem: ${p}`),
+  );
+
+  const answers = [...s.stats.answers].sort((a, b) => b[1] - a[1]);
+  const attempts = answers.reduce((sum, [, n]) => sum + n, 0);
+  out.push(
+    '',
+    `requests: ${s.stats.logicalRequests} logical, ${attempts} attempts, ${s.stats.retries} retries, ` +
+      `${s.stats.gaveUp} gave up retrying, ${s.stats.reLogins} re-logins`,
+    ...table(
+      ['answer', 'count'],
+      answers.map(([code, n]) => [code, String(n)]),
+    ).map((l) => `  ${l}`),
+  );
+
+  const e = s.end;
+  out.push(
+    '',
+    `end state (settled in ${(e.settledInMs / 1000).toFixed(1)} s): ` +
+      `trial balance ${e.trialBalance ? `balanced=${e.trialBalance.balanced} accountsMatchLines=${e.trialBalance.accountsMatchLines}` : 'unreadable'}; ` +
+      `task queue backlog ${e.backlog.workflowTasks ?? '?'} workflow / ${e.backlog.activityTasks ?? '?'} activity tasks; ` +
+      `${e.openTasks.length} staff tasks open`,
+  );
+  out.push(...limited('projection vs workflow', e.workflowMismatches));
+  out.push(...limited('open staff tasks', e.openTasks));
+  out.push(...limited('balance mismatches', e.balanceMismatches));
+  out.push(...limited('end-state reads that failed', e.readProblems));
+
+  out.push(
+    '',
+    `elapsed ${(s.elapsedMs / 1000).toFixed(1)} s (traffic ${(s.trafficMs / 1000).toFixed(1)} s)`,
+    s.failures.length
+      ? `FAILED: ${s.failures.join('; ')}`
+      : 'PASSED: every lifecycle reached its intended state',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,228 @@
+// One chaos run from start to end: its own stack, the users, the lifecycles arriving spread over the
+// fault window while the faults hit, a bounded settle, the end-state checks, the summary. The stack
+// is stopped whatever happens. Used by `npm run chaos` (scripts/chaos.ts) and tests/chaos.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { hashPassword } from '../../api/auth/password.js';
+import { ensureSystemAccounts } from '../../db/ledger/index.js';
+import type { Role } from '../../domain/roles.js';
+import { ensureTemporalCli } from '../temporal-cli.js';
+import { checkEndState, failuresOf } from './check.js';
+import {
+  ApiClient,
+  DEFAULT_RETRY_POLICY,
+  RequestStats,
+  type Credentials,
+  type RetryPolicy,
+} from './client.js';
+import { startFaults, type FaultPlan } from './faults.js';
+import { seededRandom, sleep } from './random.js';
+import { formatReport, type ChaosSummary } from './report.js';
+import {
+  planKinds,
+  runLifecycle,
+  type ClientAccount,
+  type Lifecycle,
+  type LifecycleKind,
+  type ScenarioWorld,
+} from './scenarios.js';
+import { startStack } from './stack.js';
+
+export interface ChaosOptions {
+  lifecycles: number;
+  seed: number;
+  /** Lifecycles start spread over this window, and the faults hit inside it. */
+  durationMs: number;
+  /** At most this many lifecycles in flight at once. */
+  maxInFlight: number;
+  /** How long one lifecycle may take in all before it counts as stopped. */
+  lifecycleBudgetMs: number;
+  /** After the faults and the traffic: how long the end state may take to settle. */
+  settleMs: number;
+  pollMs: number;
+  faults: FaultPlan;
+  retry: RetryPolicy;
+  mix?: Record<LifecycleKind, number>;
+  /** A URL of the PostgreSQL server (its database name is replaced by the run's own). */
+  postgresUrl: string;
+  /** Keep the database and the logs afterwards. */
+  keep: boolean;
+  log: (line: string) => void;
+}
+
+export interface ChaosResult extends ChaosSummary {
+  report: string;
+  ok: boolean;
+}
+
+/** Short durations so lifecycles end in seconds (a clean deposit clears after 1.5 s). */
+export const CHAOS_POLICY_ENV: Record<string, string> = {
+  DEPOSIT_POLICY_JSON: JSON.stringify({
+    announcementWindowMs: 3_600_000,
+    shortHoldMs: 1_500,
+    longHoldMs: 3_000,
+    amlReviewDueMs: 3_600_000,
+  }),
+  WITHDRAWAL_POLICY_JSON: JSON.stringify({
+    fourEyesThreshold: { EUR: '500.00', USD: '500.00' },
+    approvalSlaMs: 3_600_000,
+    payoutTimeoutMs: 5_000,
+  }),
+  KYC_POLICY_JSON: JSON.stringify({ approvalValidityMs: 24 * 3_600_000, reviewDueMs: 3_600_000 }),
+  // The run measures fault tolerance, not the per-IP budget (every client shares 127.0.0.1).
+  API_RATE_LIMIT_PER_MINUTE: '0',
+};
+
+export const DEFAULT_OPTIONS: Omit<ChaosOptions, 'postgresUrl' | 'log'> = {
+  lifecycles: 120,
+  seed: 1,
+  durationMs: 90_000,
+  maxInFlight: 24,
+  lifecycleBudgetMs: 120_000,
+  settleMs: 60_000,
+  pollMs: 500,
+  faults: {
+    workerKill: { everyMs: 8_000, max: 50, downMs: 1_000 },
+    temporalRestart: { everyMs: 40_000, max: 5, downMs: 2_000 },
+    dbCut: { everyMs: 5_000, max: 100 },
+  },
+  retry: DEFAULT_RETRY_POLICY,
+  keep: false,
+};
+
+const CHEAP_SCRYPT = { N: 1024, r: 8, p: 1 };
+
+/** Users written straight into the database, as api/testing.ts does (cheap hashes, unique emails). */
+async function createUsers(pool: pg.Pool, role: Role, count: number): Promise<ClientAccount[]> {
+  const made: ClientAccount[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const email = `chaos-${role}-${i}-${randomUUID().slice(0, 8)}@chaos.example`;
+    const password = `pw-${randomUUID()}`;
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO app_user (email, password_hash, role, display_name) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [email, await hashPassword(password, CHEAP_SCRYPT), role, `Chaos ${role} ${i}`],
+    );
+    const id = rows[0]?.id;
+    if (!id) throw new Error(`could not create a ${role}`);
+    made.push({ id, email, password });
+  }
+  return made;
+}
+
+/** Starts the lifecycles spread over the window, at most `maxInFlight` at once; resolves when all ended. */
+async function drive(world: ScenarioWorld, lifecycles: Lifecycle[], options: ChaosOptions): Promise<void> {
+  const started = Date.now();
+  const gapMs = options.durationMs / Math.max(1, lifecycles.length);
+  const hardStop = started + options.durationMs + options.lifecycleBudgetMs + 60_000;
+  let inFlight = 0;
+  const running: Promise<void>[] = [];
+  for (const lifecycle of lifecycles) {
+    const at = started + lifecycle.index * gapMs;
+    while ((Date.now() < at || inFlight >= options.maxInFlight) && Date.now() < hardStop) await sleep(50);
+    inFlight += 1;
+    const random = seededRandom(options.seed * 7919 + lifecycle.index + 1);
+    running.push(runLifecycle(world, lifecycle, random).finally(() => (inFlight -= 1)));
+  }
+  await Promise.all(running);
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const { log } = options;
+  const started = Date.now();
+  const cli = await ensureTemporalCli(log);
+  const stack = await startStack({
+    postgresUrl: options.postgresUrl,
+    temporalCli: cli,
+    env: CHAOS_POLICY_ENV,
+    log,
+    keep: options.keep,
+  });
+  let progress: NodeJS.Timeout | undefined;
+  try {
+    await ensureSystemAccounts(stack.pool);
+    const [ops, ops2] = await createUsers(stack.pool, 'operations', 2);
+    const [aml] = await createUsers(stack.pool, 'aml_officer', 1);
+    const [auditor] = await createUsers(stack.pool, 'auditor', 1);
+    if (!ops || !ops2 || !aml || !auditor) throw new Error('the staff could not be created');
+    const clients = await createUsers(stack.pool, 'client', options.lifecycles);
+    const stats = new RequestStats();
+    const api = new ApiClient(stack.apiUrl, stats, options.retry, seededRandom(options.seed ^ 0x5eed));
+    const login = (who: Credentials) => api.login(who);
+    const staff = {
+      ops: await login(ops),
+      ops2: await login(ops2),
+      aml: await login(aml),
+      auditor: await login(auditor),
+    };
+
+    const kinds = planKinds(options.lifecycles, seededRandom(options.seed), options.mix);
+    const lifecycles: Lifecycle[] = kinds.map((kind, index) => ({
+      index,
+      kind,
+      client: clients[index]!,
+      resources: [],
+      failure: null,
+      failureKind: null,
+      startedAt: 0,
+      endedAt: null,
+    }));
+    const world: ScenarioWorld = {
+      api,
+      staff,
+      lifecycleBudgetMs: options.lifecycleBudgetMs,
+      pollMs: options.pollMs,
+    };
+
+    log(`${options.lifecycles} lifecycles over ${options.durationMs / 1000} s, seed ${options.seed}`);
+    const trafficStarted = Date.now();
+    progress = setInterval(() => {
+      const begun = lifecycles.filter((l) => l.startedAt > 0).length;
+      const ended = lifecycles.filter((l) => l.endedAt !== null).length;
+      log(
+        `  ${((Date.now() - trafficStarted) / 1000).toFixed(0)} s: ${begun} started, ${ended} ended, ${stats.retries} retries`,
+      );
+    }, 10_000);
+    const faults = startFaults(
+      stack,
+      options.faults,
+      options.durationMs,
+      seededRandom(options.seed + 1),
+      log,
+    );
+    try {
+      await Promise.all([drive(world, lifecycles, options), faults.done]);
+    } finally {
+      await faults.stop();
+    }
+    const trafficMs = Date.now() - trafficStarted;
+    clearInterval(progress);
+    log(
+      `traffic and faults over after ${(trafficMs / 1000).toFixed(1)} s; settling (at most ${options.settleMs / 1000} s)`,
+    );
+
+    const end = await checkEndState({
+      stack,
+      api,
+      staff,
+      lifecycles,
+      settleMs: options.settleMs,
+      pollMs: options.pollMs,
+      log,
+    });
+    const summary: ChaosSummary = {
+      seed: options.seed,
+      lifecycles,
+      faults: faults.counts,
+      crashes: { ...stack.supervisedRestarts },
+      stats,
+      end,
+      failures: failuresOf(end),
+      elapsedMs: Date.now() - started,
+      trafficMs,
+    };
+    return { ...summary, report: formatReport(summary), ok: summary.failures.length === 0 };
+  } finally {
+    clearInterval(progress);
+    await stack.stop();
+  }
+}

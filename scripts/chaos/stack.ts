@@ -1,0 +1,403 @@
+// The chaos run's own stack: a scratch database, a Temporal dev server keeping its state in a file (so
+// a restart keeps every workflow), the worker and the API server as child processes, each in its own
+// process group on its own free port. Everything started here is stopped by `stop()`, and killed by
+// an exit hook should the harness die first. Logs go to files in the run's work directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { Client, Connection } from '@temporalio/client';
+import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
+import { createPool } from '../../db/pool.js';
+import { sleep } from './random.js';
+
+const REPO_ROOT = resolve(new URL('../..', import.meta.url).pathname);
+const TAIL_LINES = 40;
+const MAX_SUPERVISED_RESTARTS = 100;
+
+// ---- child processes ------------------------------------------------------------------------------
+
+/** Every child alive right now, for the exit hook. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Synchronous on purpose: 'exit' handlers cannot wait. SIGKILL leaves nothing behind.
+  process.once('exit', () => {
+    for (const child of live) killGroup(child, 'SIGKILL');
+  });
+}
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  logPath: string;
+  /** A line on stdout/stderr that means "up" (the worker's "worker polling"). */
+  readyLine?: RegExp;
+}
+
+/** One child process that can be started again after it died or was killed. */
+export class ManagedProcess {
+  #child: ChildProcess | undefined;
+  #expectingExit = false;
+  #ready = false;
+  #log: WriteStream;
+  #tail: string[] = [];
+  starts = 0;
+  /** Exits nobody asked for (crashes), and the last one's code or signal. */
+  unexpectedExits = 0;
+  lastUnexpectedExit: string | null = null;
+  onUnexpectedExit: (() => void) | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly spec: ProcessSpec,
+  ) {
+    this.#log = createWriteStream(spec.logPath, { flags: 'a' });
+  }
+
+  get running(): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  get ready(): boolean {
+    return this.running && (this.spec.readyLine === undefined || this.#ready);
+  }
+
+  start(): void {
+    if (this.running) throw new Error(`${this.name} is already running`);
+    installExitHook();
+    this.#expectingExit = false;
+    this.#ready = false;
+    this.starts += 1;
+    this.#log.write(`---- start #${this.starts} at ${new Date().toISOString()}\n`);
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...this.spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.#child = child;
+    live.add(child);
+    const scan = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.#log.write(text);
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        this.#tail.push(line);
+        if (this.#tail.length > TAIL_LINES) this.#tail.shift();
+        if (this.spec.readyLine?.test(line) && this.#child === child) this.#ready = true;
+      }
+    };
+    child.stdout?.on('data', scan);
+    child.stderr?.on('data', scan);
+    child.on('error', (error) => this.#log.write(`---- spawn error: ${error.message}\n`));
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      this.#log.write(`---- exited (${signal ?? code}) at ${new Date().toISOString()}\n`);
+      if (this.#child !== child || this.#expectingExit) return;
+      this.unexpectedExits += 1;
+      this.lastUnexpectedExit = String(signal ?? code);
+      this.onUnexpectedExit?.();
+    });
+  }
+
+  /** Waits until the process is up (its ready line seen, or `check` true); throws after `timeoutMs`. */
+  async waitReady(timeoutMs: number, check?: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`${this.name} exited while starting:\n${this.tail()}`);
+      if (this.ready && (!check || (await check().catch(() => false)))) return;
+      await sleep(200);
+    }
+    throw new Error(`${this.name} was not up within ${timeoutMs / 1000} s:\n${this.tail()}`);
+  }
+
+  /** kill -9 of the whole process group; resolves once it is gone (at most 5 s). */
+  async kill9(): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    this.#expectingExit = true;
+    killGroup(child, 'SIGKILL');
+    await this.#exited(child, 5000);
+  }
+
+  /** SIGTERM to the group, then SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    const child = this.#child;
+    if (child && this.running) {
+      this.#expectingExit = true;
+      killGroup(child, 'SIGTERM');
+      if (!(await this.#exited(child, graceMs))) {
+        killGroup(child, 'SIGKILL');
+        await this.#exited(child, 5000);
+      }
+    }
+    // A process that is gone may have left children in its group (tsx): take them too.
+    if (child) killGroup(child, 'SIGKILL');
+  }
+
+  closeLog(): void {
+    this.#log.end();
+  }
+
+  tail(): string {
+    return this.#tail.map((line) => `  [${this.name}] ${line}`).join('\n');
+  }
+
+  async #exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(50);
+    return child.exitCode !== null || child.signalCode !== null;
+  }
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolvePort(port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+async function temporalAnswers(address: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function httpOk(url: string): Promise<boolean> {
+  const answer = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  await answer.arrayBuffer();
+  return answer.ok;
+}
+
+/** A URL to the same PostgreSQL server with the database name replaced. */
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+// ---- the stack ------------------------------------------------------------------------------------
+
+export interface StackOptions {
+  /** Any URL of the PostgreSQL server to use; its database name is replaced by a fresh one. */
+  postgresUrl: string;
+  temporalCli: string;
+  /** Extra environment of the server and the worker (policies with short durations). */
+  env: Record<string, string>;
+  log: (line: string) => void;
+  /** Keep the database and the work directory (logs, Temporal's file) after stop(). */
+  keep?: boolean;
+  startTimeoutMs?: number;
+}
+
+export interface Stack {
+  apiUrl: string;
+  databaseUrl: string;
+  databaseName: string;
+  temporalAddress: string;
+  taskQueue: string;
+  workDir: string;
+  /** The harness's own pool on the chaos database (seeding, diagnostics). */
+  pool: pg.Pool;
+  temporal: ManagedProcess;
+  worker: ManagedProcess;
+  server: ManagedProcess;
+  /** Starts the Temporal dev server again on the same port and file; resolves when it answers. */
+  startTemporal(): Promise<void>;
+  /** The harness's Temporal client (checks); connected on first use. */
+  temporalClient(): Promise<Client>;
+  /** Restarts of a crashed worker or server by the stack's supervisor. */
+  supervisedRestarts: { worker: number; server: number };
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const { log } = options;
+  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  const workDir = mkdtempSync(join(tmpdir(), 'clearhouse-chaos-'));
+  const databaseName = `clearhouse_chaos_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = withDatabase(options.postgresUrl, databaseName);
+  const adminUrl = withDatabase(options.postgresUrl, 'postgres');
+  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const temporalAddress = `127.0.0.1:${temporalPort}`;
+  const taskQueue = `chaos-${randomBytes(4).toString('hex')}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+
+  const processes: ManagedProcess[] = [];
+  let pool: pg.Pool | undefined;
+  let harnessClient: Promise<Client> | undefined;
+  let stopping = false;
+  const supervisedRestarts = { worker: 0, server: 0 };
+
+  const stop = async () => {
+    stopping = true;
+    // Server and worker first, Temporal last.
+    for (const child of [...processes].reverse()) await child.stop().catch(() => undefined);
+    for (const child of processes) child.closeLog();
+    const client = await harnessClient?.catch(() => undefined);
+    await client?.connection.close().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    if (!options.keep) {
+      await dropDatabase(adminUrl, databaseName).catch((error: Error) =>
+        log(`could not drop ${databaseName}: ${error.message}`),
+      );
+      rmSync(workDir, { recursive: true, force: true });
+    } else {
+      log(`kept database ${databaseName} and work directory ${workDir}`);
+    }
+  };
+
+  try {
+    log(`database ${databaseName}, work directory ${workDir}`);
+    await dropAndCreateDatabase(databaseUrl);
+    await migrate(databaseUrl);
+    pool = createPool(databaseUrl, 4);
+
+    const temporal = new ManagedProcess('temporal', {
+      command: options.temporalCli,
+      args: [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(temporalPort),
+        '--ui-port',
+        String(uiPort),
+        '--headless',
+        '--namespace',
+        'default',
+        '--db-filename',
+        join(workDir, 'temporal.db'),
+        '--log-level',
+        'warn',
+        '--dynamic-config-value',
+        'frontend.enableUpdateWorkflowExecution=true',
+        '--dynamic-config-value',
+        'frontend.enableExecuteMultiOperation=true',
+      ],
+      env: {},
+      logPath: join(workDir, 'temporal.log'),
+    });
+    processes.push(temporal);
+    const startTemporal = async () => {
+      temporal.start();
+      await temporal.waitReady(startTimeoutMs, () => temporalAnswers(temporalAddress));
+    };
+    await startTemporal();
+    log(`Temporal dev server at ${temporalAddress}`);
+
+    const env = {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const node = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] });
+    const worker = new ManagedProcess('worker', {
+      ...node('activities/worker.ts'),
+      env,
+      logPath: join(workDir, 'worker.log'),
+      readyLine: /worker polling/,
+    });
+    const server = new ManagedProcess('server', {
+      ...node('api/server.ts'),
+      env: { ...env, PORT: String(apiPort), NODE_ENV: 'production', COOKIE_SECURE: '0' },
+      logPath: join(workDir, 'server.log'),
+    });
+    processes.push(worker, server);
+
+    // A supervisor, as in production: a worker or server that dies by itself is started again.
+    for (const [child, key] of [
+      [worker, 'worker'],
+      [server, 'server'],
+    ] as const) {
+      child.onUnexpectedExit = () => {
+        log(`${child.name} exited by itself (${child.lastUnexpectedExit}); restarting it`);
+        if (stopping || supervisedRestarts[key] >= MAX_SUPERVISED_RESTARTS) return;
+        supervisedRestarts[key] += 1;
+        setTimeout(() => {
+          if (!stopping && !child.running) child.start();
+        }, 1000);
+      };
+    }
+
+    worker.start();
+    server.start();
+    await Promise.all([
+      worker.waitReady(startTimeoutMs),
+      server.waitReady(startTimeoutMs, () => httpOk(`${apiUrl}/healthz`)),
+    ]);
+    log(`worker polling ${taskQueue}; API at ${apiUrl}`);
+
+    return {
+      apiUrl,
+      databaseUrl,
+      databaseName,
+      temporalAddress,
+      taskQueue,
+      workDir,
+      pool,
+      temporal,
+      worker,
+      server,
+      startTemporal,
+      temporalClient() {
+        harnessClient ??= Connection.connect({ address: temporalAddress, connectTimeout: 5000 }).then(
+          (connection) => new Client({ connection, namespace: 'default' }),
+        );
+        return harnessClient;
+      },
+      supervisedRestarts,
+      stop,
+    };
+  } catch (error) {
+    for (const child of processes) log(child.tail());
+    await stop();
+    throw error;
+  }
+}
+
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,46 @@
+// The chaos acceptance run (issue 8), small and of a fixed size: 24 mixed lifecycles against a stack
+// of their own (Temporal dev server, worker, server, database: scripts/chaos/stack.ts) while the
+// worker is killed with -9 twice, Temporal is restarted once and the database connections are cut
+// every few seconds; a client retrying exactly as API.md says. Every lifecycle must end where it
+// should, with balanced books. `npm run chaos` is the same run, bigger (scripts/chaos.ts).
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIONS, runChaos } from '../../scripts/chaos/run.js';
+
+const RUN_TIMEOUT_MS = 170_000;
+
+describe('chaos: mixed lifecycles through worker kills, a Temporal restart and cut connections', () => {
+  it(
+    'ends every lifecycle in its intended state, projections equal to workflows, books balanced',
+    async () => {
+      const result = await runChaos({
+        ...DEFAULT_OPTIONS,
+        lifecycles: 24,
+        seed: 8,
+        durationMs: 20_000,
+        maxInFlight: 24,
+        lifecycleBudgetMs: 50_000,
+        settleMs: 25_000,
+        faults: {
+          workerKill: { everyMs: 7_000, max: 2, downMs: 1_000 },
+          temporalRestart: { everyMs: 11_000, max: 1, downMs: 1_000 },
+          dbCut: { everyMs: 3_000, max: 6 },
+        },
+        postgresUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse_test',
+        keep: process.env.CHAOS_KEEP === '1',
+        log: process.env.CHAOS_VERBOSE === '1' ? (line) => console.log(line) : () => undefined,
+      });
+      console.log(result.report);
+
+      // The faults did happen.
+      expect(result.faults.workerKills, result.report).toBe(2);
+      expect(result.faults.temporalRestarts, result.report).toBe(1);
+      expect(result.faults.dbCuts, result.report).toBeGreaterThanOrEqual(3);
+
+      // The report (lifecycles by state, the stuck ones, faults, answers) is the failure message.
+      expect(result.end.stuck.length, result.report).toBe(0);
+      expect(result.end.trialBalance, result.report).toEqual({ balanced: true, accountsMatchLines: true });
+      expect(result.failures.join('; '), result.report).toBe('');
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
