@@ -1,5 +1,5 @@
 // The worker process: runs every workflow and activity on the task queue. Any number may run at once.
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { config } from '../db/config.js';
 import { closePool, getPool } from '../db/pool.js';
 import { createActivities, type ActivityDeps } from './index.js';
@@ -27,16 +27,81 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   });
 }
 
+// The process keeps itself up: while Temporal cannot be reached it retries connecting with a
+// bounded backoff, and a worker that fails after it started is built again on a new connection.
+// Only SIGINT/SIGTERM end it (the worker drains first). There is deliberately no attempt limit:
+// a supervisor (scripts/stack.ts, Kubernetes) sees the log lines, and Temporal coming back is the
+// normal way out.
+
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+/** How often the worker tells the server it is alive (read by /readyz through ListWorkers). */
+const HEARTBEAT_INTERVAL_MS = Number(process.env.WORKER_HEARTBEAT_INTERVAL_MS ?? 5000);
+
+function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
+  const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields });
+  if (level === 'info') console.log(line);
+  else console.error(line);
+}
+
+/** The delay before attempt `failures + 1`: doubling from RETRY_FIRST_MS, never above RETRY_MAX_MS. */
+export function retryDelayMs(failures: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, Math.min(failures - 1, 10)));
+}
+
 async function main(): Promise<void> {
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createWorker({ connection });
-  const stop = () => worker.shutdown();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  console.log(JSON.stringify({ level: 'info', msg: 'worker polling', taskQueue: config.taskQueue }));
-  await worker.run();
-  await connection.close();
+  Runtime.install({ workerHeartbeatInterval: HEARTBEAT_INTERVAL_MS });
+  const stop = new AbortController();
+  let current: Worker | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log('info', 'worker stopping', { signal });
+      stop.abort();
+      if (current?.getState() === 'RUNNING') current.shutdown();
+    });
+  }
+  const address = config.temporalAddress;
+  let failures = 0;
+  while (!stop.signal.aborted) {
+    let connection: NativeConnection | undefined;
+    try {
+      connection = await NativeConnection.connect({ address });
+      current = await createWorker({ connection });
+      if (stop.signal.aborted) break;
+      log('info', 'worker polling', { taskQueue: config.taskQueue, address });
+      failures = 0;
+      await current.run();
+      if (!stop.signal.aborted) log('warn', 'worker stopped on its own; starting it again');
+    } catch (error) {
+      if (stop.signal.aborted) break;
+      failures += 1;
+      const delayMs = retryDelayMs(failures);
+      log('warn', current ? 'worker failed; starting it again' : 'Temporal unreachable; retrying', {
+        address,
+        attempt: failures,
+        retryInMs: delayMs,
+        error: (error as Error)?.message ?? String(error),
+      });
+      await sleep(delayMs, stop.signal);
+    } finally {
+      current = undefined;
+      await connection?.close().catch(() => undefined);
+    }
+  }
   await closePool();
+  log('info', 'worker stopped');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { isConnectionError } from '../db/connection-errors.js';
 
 // Every error answer of the API has one shape: { error: { code, message, details } } (see API.md).
 // Handlers throw ApiError (or a ZodError from a schema); errorHandler turns it into the answer.
@@ -108,6 +109,10 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof z.ZodError) return validationFailed(zodIssues(error));
+  // PostgreSQL down, restarting or having dropped the connection (db/pool.ts retries where safe).
+  if (isConnectionError(error)) {
+    return temporarilyUnavailable('the database is unavailable; try again shortly');
+  }
   const err = error as {
     type?: string;
     status?: number;

@@ -1,5 +1,6 @@
 // The whole development stack in one process tree: Temporal dev server, database migrations and demo
-// seed, the worker and the server. Ctrl-C stops every child.
+// seed, the worker and the server. A worker or server that exits is started again (see supervise);
+// Ctrl-C stops every child.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -16,14 +17,26 @@ const temporalPort = Number(process.env.TEMPORAL_PORT ?? 7233);
 const temporalUiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const seedDemo = process.env.SEED_DEMO_DATA !== '0';
 
-const children: ChildProcess[] = [];
+const children = new Set<ChildProcess>();
+const restartTimers = new Set<NodeJS.Timeout>();
 let stopping = false;
+
+/** A worker or server that crashes this often within CRASH_WINDOW_MS stops the stack. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 10_000;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function run(name: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+function spawnChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess {
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,22 +48,63 @@ function run(name: string, command: string, args: string[], env: Record<string, 
   };
   child.stdout?.on('data', relay(process.stdout));
   child.stderr?.on('data', relay(process.stderr));
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${name} exited (${signal ?? code}); stopping the stack.`);
-      void stop(1);
-    }
-  });
-  children.push(child);
+  child.on('error', (error) => say(`${name} could not be started: ${error.message}`));
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   return child;
+}
+
+/** A child the stack cannot do without: when it exits, the stack stops. */
+function run(name: string, command: string, args: string[], env: Record<string, string> = {}): void {
+  spawnChild(name, command, args, env).on('exit', (code, signal) => {
+    if (stopping) return;
+    say(`${name} exited (${signal ?? code}); stopping the stack.`);
+    void stop(1);
+  });
+}
+
+/**
+ * A child that is started again when it exits, after a backoff doubling from RESTART_FIRST_MS to
+ * RESTART_MAX_MS; MAX_CRASHES exits within CRASH_WINDOW_MS stop the stack instead.
+ */
+function supervise(name: string, command: string, args: string[], env: Record<string, string> = {}): void {
+  const exits: number[] = [];
+  const start = () => {
+    if (stopping) return;
+    spawnChild(name, command, args, env).on('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      exits.push(now);
+      while (exits.length > 0 && exits[0]! < now - CRASH_WINDOW_MS) exits.shift();
+      if (exits.length >= MAX_CRASHES) {
+        say(
+          `${name} exited ${exits.length} times within ${CRASH_WINDOW_MS / 1000} s (last: ${signal ?? code}); ` +
+            'stopping the stack. See its output above.',
+        );
+        void stop(1);
+        return;
+      }
+      const delayMs = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** (exits.length - 1));
+      say(`${name} exited (${signal ?? code}); restarting it in ${delayMs / 1000} s.`);
+      const timer = setTimeout(() => {
+        restartTimers.delete(timer);
+        start();
+      }, delayMs);
+      restartTimers.add(timer);
+    });
+  };
+  start();
 }
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  for (const timer of restartTimers) clearTimeout(timer);
+  restartTimers.clear();
   // Server and worker first (they drain), Temporal last.
-  for (const child of [...children].reverse()) {
-    if (child.exitCode === null && child.pid) {
+  const live = () => [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+  for (const child of live().reverse()) {
+    if (child.pid) {
       try {
         process.kill(-child.pid, 'SIGTERM');
       } catch {
@@ -59,12 +113,16 @@ async function stop(code: number): Promise<void> {
     }
   }
   const deadline = Date.now() + 10_000;
-  while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
+  while (live().length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null && child.pid)
-      process.kill(-child.pid, 'SIGKILL');
+  for (const child of live()) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
   process.exit(code);
 }
 
@@ -121,6 +179,11 @@ async function main(): Promise<void> {
       'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
       '--dynamic-config-value',
       'frontend.workerVersioningWorkflowAPIs=true',
+      // Worker heartbeats, so /readyz notices a dead worker within seconds (api/health.ts).
+      '--dynamic-config-value',
+      'frontend.WorkerHeartbeatsEnabled=true',
+      '--dynamic-config-value',
+      'frontend.ListWorkersEnabled=true',
     ]);
   }
   await waitForTemporal(temporalAddress, 60_000);
@@ -144,9 +207,9 @@ async function main(): Promise<void> {
     DATABASE_URL: config.databaseUrl,
     JWT_SECRET: jwtSecret(),
   };
-  run('worker', process.execPath, ['--import', 'tsx', 'activities/worker.ts'], env);
+  supervise('worker', process.execPath, ['--import', 'tsx', 'activities/worker.ts'], env);
   // Cookies are Secure in production; the local stack serves plain http on localhost.
-  run('server', process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+  supervise('server', process.execPath, ['--import', 'tsx', 'api/server.ts'], {
     ...env,
     NODE_ENV: process.env.NODE_ENV ?? 'production',
     COOKIE_SECURE: process.env.COOKIE_SECURE ?? '0',
