@@ -10,6 +10,8 @@ import {
   cors,
   corsOriginsFromEnv,
   rateLimitFromEnv,
+  requireJsonBody,
+  requireSameOrigin,
   securityHeaders,
 } from './middleware/security.js';
 import { apiRouter, type RouterFactory } from './routes/index.js';
@@ -54,7 +56,8 @@ export function createApp(options: CreateAppOptions = {}): Express {
   app.use(healthRouter(deps));
 
   const api = express.Router();
-  api.use(cors(options.corsOrigins ?? corsOriginsFromEnv()));
+  const corsOrigins = options.corsOrigins ?? corsOriginsFromEnv();
+  api.use(cors(corsOrigins));
   api.use(apiCsp());
   api.use(apiRateLimit(options.apiRateLimitPerMinute ?? rateLimitFromEnv()));
   api.use(express.json({ limit: options.jsonLimit ?? '100kb' }));
@@ -62,6 +65,9 @@ export function createApp(options: CreateAppOptions = {}): Express {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // CSRF: cookie-authenticated changes come from our own pages; bodies are JSON (or documented multipart).
+  api.use(requireSameOrigin({ trustedOrigins: corsOrigins, bearerExempt: true }));
+  api.use(requireJsonBody());
   api.use(apiRouter(deps, options.extraRouters));
   api.use(notFoundHandler);
   api.use(errorHandler);

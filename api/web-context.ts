@@ -40,7 +40,11 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
 
 export type WebServices = ReturnType<typeof buildServices>;
 
-/** getLoadContext for @remix-run/express: resolves (and if needed refreshes) the cookie session. */
+/**
+ * getLoadContext for @remix-run/express: resolves (and if needed refreshes) the cookie session —
+ * the same resolveSession as the API, so a signed-out, disabled or revoked session is refused here
+ * on the next request too.
+ */
 export async function webLoadContext(deps: AppDeps, req: ExpressRequest, res: ExpressResponse) {
   const session = await resolveSession(deps, {
     cookies: (req.cookies ?? {}) as Record<string, string | undefined>,
@@ -52,5 +56,11 @@ export async function webLoadContext(deps: AppDeps, req: ExpressRequest, res: Ex
       : [];
   for (const cookie of setCookies) res.append('Set-Cookie', cookie);
   const user: WebUser | null = session.user;
-  return { user, services: buildServices(deps, req), requestId: String(res.getHeader('x-request-id') ?? '') };
+  return {
+    user,
+    services: buildServices(deps, req),
+    requestId: String(res.getHeader('x-request-id') ?? ''),
+    /** This answer's CSP nonce (api/web.ts), for the scripts Remix renders. */
+    cspNonce: String(res.locals.cspNonce ?? ''),
+  };
 }

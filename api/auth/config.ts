@@ -13,10 +13,20 @@ export const authConfig = {
    * Page sessions only: a refresh token that was rotated less than this many seconds ago still
    * yields an access token (and no new refresh token). Browsers fire parallel requests with the
    * same cookies; without this the second one would look like token theft and sign the user out.
-   * POST /auth/refresh never gets this grace.
+   * POST /auth/refresh gets the narrower grace below instead.
    */
   cookieRefreshGraceSeconds: 10,
-  loginThrottle: { maxFailures: 5, windowSeconds: 15 * 60 },
+  /**
+   * Any refresh: a refresh that was already under way when another request spent the same token
+   * (two simultaneous refreshes) gets a new pair of the same family instead of ending it — if the
+   * spending happened at most this long ago. Presenting a spent token afresh is always reuse.
+   */
+  refreshRaceGraceSeconds: 10,
+  /**
+   * Sign-in failures within the window: `maxFailures` for one email from one IP, and
+   * `maxFailuresPerIp` over all emails from one IP (password spraying). Either answers 429.
+   */
+  loginThrottle: { maxFailures: 5, maxFailuresPerIp: 20, windowSeconds: 15 * 60 },
   cookies: {
     session: 'ch_session',
     refresh: 'ch_refresh',

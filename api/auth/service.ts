@@ -5,9 +5,10 @@ import { recordAuditSafely } from '../audit/log.js';
 import { UserSchema } from '../../db/entities/user.js';
 import { isRole } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
-import { rateLimited, unauthenticated } from '../errors.js';
+import { rateLimited, unauthenticated, validationFailed } from '../errors.js';
 import { logger } from '../logger.js';
 import { authConfig } from './config.js';
+import { forgetSessions } from './live-session.js';
 import { verifyAgainstDummy, verifyPassword } from './password.js';
 import { hashRefreshToken, newRefreshToken, signAccessToken, type SessionUser } from './tokens.js';
 
@@ -32,6 +33,17 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+// U+0000 and lone UTF-16 surrogates cannot be stored in or compared with PostgreSQL text: such an
+// email is refused before any query (400), for the API and the login page alike.
+// TODO: use the shared text check of api/validate.ts once it lands.
+const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function assertStorableEmail(email: string): void {
+  if (!UNSTORABLE_TEXT.test(email)) return;
+  const message = 'the email contains a NUL character or an unpaired surrogate';
+  throw validationFailed([{ path: 'email', code: 'invalid_string', message }], message);
+}
+
 const BAD_CREDENTIALS = 'email or password is wrong';
 const REFRESH_REJECTED = 'the refresh token is not valid; sign in again';
 
@@ -54,19 +66,22 @@ async function issue(db: pg.Pool | pg.PoolClient, user: SessionUser, familyId: s
   };
 }
 
-async function recentFailures(pool: pg.Pool, email: string, ip: string): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM login_failure
-      WHERE email = $1 AND ip = $2 AND created_at > now() - make_interval(secs => $3)`,
+/** Failures within the window from `ip`: for `email`, and for every email. */
+async function recentFailures(pool: pg.Pool, email: string, ip: string) {
+  const { rows } = await pool.query<{ for_email: number; for_ip: number }>(
+    `SELECT count(*) FILTER (WHERE email = $1)::int AS for_email, count(*)::int AS for_ip
+       FROM login_failure
+      WHERE ip = $2 AND created_at > now() - make_interval(secs => $3)`,
     [email, ip, authConfig.loginThrottle.windowSeconds],
   );
-  return rows[0]!.n;
+  return { forEmail: rows[0]?.for_email ?? 0, forIp: rows[0]?.for_ip ?? 0 };
 }
 
 async function recordFailure(pool: pg.Pool, email: string, ip: string): Promise<void> {
   await pool.query(
     `WITH cleanup AS (
-       DELETE FROM login_failure WHERE email = $1 AND created_at <= now() - make_interval(secs => $3)
+       DELETE FROM login_failure
+        WHERE (email = $1 OR ip = $2) AND created_at <= now() - make_interval(secs => $3)
      )
      INSERT INTO login_failure (email, ip) VALUES ($1, $2)`,
     [email, ip, authConfig.loginThrottle.windowSeconds],
@@ -76,12 +91,14 @@ async function recordFailure(pool: pg.Pool, email: string, ip: string): Promise<
 /**
  * Checks the credentials and opens a session. Unknown email, wrong password and disabled account
  * all answer the same 401 after the same amount of work. After `maxFailures` failed attempts for
- * one email from one IP within the window, answers 429 without checking (successes reset the count).
+ * one email from one IP, or `maxFailuresPerIp` for any emails from one IP, within the window,
+ * answers 429 without checking. A success clears its own email's failures (from that IP) only.
  */
 export async function login(
   deps: Pick<AppDeps, 'pool' | 'orm'>,
   input: { email: string; password: string; ip: string },
 ): Promise<TokenPair> {
+  assertStorableEmail(input.email);
   const email = normalizeEmail(input.email);
   const ip = input.ip || 'unknown';
   // Audit: failed attempts have no actor; the attempted email is the subject (the reason is for
@@ -93,8 +110,10 @@ export async function login(
       subject: { type: 'email', id: email.slice(0, 200) },
       after: { email, reason },
     });
-  if ((await recentFailures(deps.pool, email, ip)) >= authConfig.loginThrottle.maxFailures) {
-    await auditFailure('throttled');
+  const failures = await recentFailures(deps.pool, email, ip);
+  const { maxFailures, maxFailuresPerIp } = authConfig.loginThrottle;
+  if (failures.forEmail >= maxFailures || failures.forIp >= maxFailuresPerIp) {
+    await auditFailure(failures.forEmail >= maxFailures ? 'throttled' : 'throttled_ip');
     throw rateLimited('too many failed sign-in attempts; try again later');
   }
   const em = (await deps.orm()).em.fork();
@@ -128,7 +147,8 @@ interface RefreshRow {
   used_at: Date | null;
   revoked_at: Date | null;
   expired: boolean;
-  in_grace: boolean;
+  in_cookie_grace: boolean;
+  in_race_grace: boolean;
   email: string;
   role: string;
   disabled: boolean;
@@ -137,11 +157,23 @@ interface RefreshRow {
 type RefreshOutcome =
   { ok: true; session: IssuedSession } | { ok: false; reason: string; user?: SessionUser; familyId?: string };
 
+/** Whether the token was still unspent when this request first looked (before queueing for its lock). */
+async function unspentOnArrival(pool: pg.Pool, tokenHash: string): Promise<boolean> {
+  const { rows } = await pool.query<{ unspent: boolean }>(
+    'SELECT used_at IS NULL AS unspent FROM refresh_token WHERE token_hash = $1',
+    [tokenHash],
+  );
+  return rows[0]?.unspent ?? false;
+}
+
 /**
  * Rotates a refresh token: the presented one is marked used and a new one in the same family is
  * returned with a new access token. Presenting a token that was already used revokes the whole
  * family (somebody else has a copy) and answers 401, as do unknown, expired and revoked tokens.
- * `graceSeconds` (page sessions only) lets a just-rotated token yield an access token alone.
+ * Two exceptions, both for a token spent moments ago:
+ * - a refresh that found the token unspent and then waited while a simultaneous one spent it (a
+ *   race, not a replay) gets a new pair of the same family (authConfig.refreshRaceGraceSeconds);
+ * - `graceSeconds` (page sessions only) lets a just-rotated token yield an access token alone.
  */
 export async function refreshSession(
   deps: Pick<AppDeps, 'pool'>,
@@ -150,16 +182,19 @@ export async function refreshSession(
 ): Promise<IssuedSession> {
   const grace = options.graceSeconds ?? 0;
   if (!presented || presented.length > 512) throw unauthenticated(REFRESH_REJECTED);
+  const tokenHash = hashRefreshToken(presented);
+  const unspentWhenPresented = await unspentOnArrival(deps.pool, tokenHash);
   const outcome = await inTransaction<RefreshOutcome>(deps.pool, async (client) => {
     const { rows } = await client.query<RefreshRow>(
       `SELECT rt.id, rt.user_id, rt.family_id, rt.used_at, rt.revoked_at,
               rt.expires_at <= now() AS expired,
-              (rt.used_at IS NOT NULL AND rt.used_at > now() - make_interval(secs => $2)) AS in_grace,
+              (rt.used_at IS NOT NULL AND rt.used_at > now() - make_interval(secs => $2)) AS in_cookie_grace,
+              (rt.used_at IS NOT NULL AND rt.used_at > now() - make_interval(secs => $3)) AS in_race_grace,
               u.email, u.role, u.disabled
          FROM refresh_token rt JOIN app_user u ON u.id = rt.user_id
         WHERE rt.token_hash = $1
         FOR UPDATE OF rt`,
-      [hashRefreshToken(presented), grace],
+      [tokenHash, grace, authConfig.refreshRaceGraceSeconds],
     );
     const row = rows[0];
     if (!row) return { ok: false, reason: 'unknown' };
@@ -176,7 +211,7 @@ export async function refreshSession(
     }
     const user: SessionUser = { id: row.user_id, email: row.email, role: row.role };
     if (row.used_at) {
-      if (grace > 0 && row.in_grace) {
+      if (grace > 0 && row.in_cookie_grace) {
         const access = await signAccessToken(user, row.family_id);
         return {
           ok: true,
@@ -190,6 +225,8 @@ export async function refreshSession(
           },
         };
       }
+      if (unspentWhenPresented && row.in_race_grace)
+        return { ok: true, session: await issue(client, user, row.family_id) };
       await revokeFamily();
       return { ok: false, reason: 'reused', user, familyId: row.family_id };
     }
@@ -197,6 +234,7 @@ export async function refreshSession(
     return { ok: true, session: await issue(client, user, row.family_id) };
   });
   if (!outcome.ok) {
+    if (outcome.familyId) forgetSessions([outcome.familyId]);
     if (outcome.reason === 'reused' && outcome.user) {
       // Whoever presented the token is unknown (the owner or a thief): no actor, the owner is the subject.
       await recordAuditSafely(deps.pool, {
@@ -218,7 +256,8 @@ export async function refreshSession(
 /**
  * Ends a session: revokes the refresh-token family `sessionId` of `userId`, and the family of
  * `refreshToken` when given (restricted to `userId` when that is given; holding a refresh token is
- * otherwise proof enough to end its session).
+ * otherwise proof enough to end its session). Access tokens of those families stop working on the
+ * next request (api/auth/live-session.ts).
  */
 export async function logout(
   deps: Pick<AppDeps, 'pool'>,
@@ -237,6 +276,7 @@ export async function logout(
       input.refreshToken ? hashRefreshToken(input.refreshToken) : null,
     ],
   );
+  forgetSessions([...(input.sessionId ? [input.sessionId] : []), ...rows.map((row) => row.family_id)]);
   await auditLogout(
     deps,
     input.userId ?? rows[0]?.user_id ?? null,

@@ -1,7 +1,9 @@
-import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import type { Response as ExpressResponse } from 'express';
+import type pg from 'pg';
 import type { AppDeps } from '../deps.js';
 import { resolveDeps } from '../deps.js';
 import { authConfig } from './config.js';
+import { liveSessionUser } from './live-session.js';
 import { refreshSession, type IssuedSession } from './service.js';
 import { verifyAccessToken, type AccessClaims, type SessionUser } from './tokens.js';
 
@@ -19,12 +21,6 @@ export type { SessionUser } from './tokens.js';
 const { session: SESSION_COOKIE, refresh: REFRESH_COOKIE, secure } = authConfig.cookies;
 
 export { SESSION_COOKIE, REFRESH_COOKIE };
-
-/** The user behind an access token (JWT), or null when it is missing, tampered, expired or not ours. */
-export async function authenticateToken(token: string | null | undefined): Promise<SessionUser | null> {
-  const claims = token ? await verifyAccessToken(token) : null;
-  return claims ? { id: claims.id, email: claims.email, role: claims.role } : null;
-}
 
 export function bearerToken(authorization: string | null | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
@@ -107,22 +103,36 @@ export interface ResolvedSession {
 
 const NOBODY: ResolvedSession = { user: null, claims: null, refreshed: null, clearCookies: false };
 
-/** The core of every session check; transport-neutral. */
+/**
+ * The claims and current user of an access token, or null when it is missing, tampered, expired,
+ * not ours, or its session or user is no longer good (api/auth/live-session.ts).
+ */
+async function liveAccess(
+  pool: pg.Pool,
+  token: string | null | undefined,
+): Promise<{ user: SessionUser; claims: AccessClaims } | null> {
+  const claims = token ? await verifyAccessToken(token) : null;
+  const user = claims ? await liveSessionUser(pool, claims) : null;
+  return claims && user ? { user, claims } : null;
+}
+
+/**
+ * The core of every session check (API middleware, page load context, Remix helpers);
+ * transport-neutral. Every access token is checked against the database (cached ~2 s).
+ */
 export async function resolveSession(
   deps: Pick<AppDeps, 'pool'>,
   input: { authorization?: string | null; cookies: Record<string, string | undefined> },
 ): Promise<ResolvedSession> {
   if (input.authorization) {
-    const claims = await verifyAccessToken(bearerToken(input.authorization) ?? '');
-    return claims ? { ...NOBODY, user: toUser(claims), claims } : NOBODY;
+    const access = await liveAccess(deps.pool, bearerToken(input.authorization));
+    return access ? { ...NOBODY, ...access } : NOBODY;
   }
-  const access = input.cookies[SESSION_COOKIE];
-  if (access) {
-    const claims = await verifyAccessToken(access);
-    if (claims) return { ...NOBODY, user: toUser(claims), claims };
-  }
+  const accessCookie = input.cookies[SESSION_COOKIE];
+  const access = await liveAccess(deps.pool, accessCookie);
+  if (access) return { ...NOBODY, ...access };
   const refresh = input.cookies[REFRESH_COOKIE];
-  if (!refresh) return { ...NOBODY, clearCookies: Boolean(access) };
+  if (!refresh) return { ...NOBODY, clearCookies: Boolean(accessCookie) };
   try {
     const session = await refreshSession(deps, refresh, {
       graceSeconds: authConfig.cookieRefreshGraceSeconds,
@@ -136,21 +146,6 @@ export async function resolveSession(
   } catch {
     return { ...NOBODY, clearCookies: true };
   }
-}
-
-function toUser(claims: AccessClaims): SessionUser {
-  return { id: claims.id, email: claims.email, role: claims.role };
-}
-
-/**
- * The user of an Express request from its Bearer header or its `ch_session` cookie, without
- * refreshing. (requireAuth does the same plus the transparent page refresh.)
- */
-export async function userFromRequest(req: ExpressRequest): Promise<SessionUser | null> {
-  const header = req.get('authorization');
-  if (header) return authenticateToken(bearerToken(header));
-  const cookies = (req.cookies ?? parseCookieHeader(req.get('cookie'))) as Record<string, string | undefined>;
-  return authenticateToken(cookies[SESSION_COOKIE]);
 }
 
 /**

@@ -6,6 +6,7 @@ import { Migration20261122000400_audit_log } from './Migration20261122000400_aud
 import { Migration20261122000500_kyc_bank_accounts } from './Migration20261122000500_kyc_bank_accounts.js';
 import { Migration20261122000600_withdrawals } from './Migration20261122000600_withdrawals.js';
 import { Migration20261122000700_history_archive } from './Migration20261122000700_history_archive.js';
+import { Migration20261122000800_session_revocation } from './Migration20261122000800_session_revocation.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000500_kyc_bank_accounts', class: Migration20261122000500_kyc_bank_accounts },
   { name: 'Migration20261122000600_withdrawals', class: Migration20261122000600_withdrawals },
   { name: 'Migration20261122000700_history_archive', class: Migration20261122000700_history_archive },
+  { name: 'Migration20261122000800_session_revocation', class: Migration20261122000800_session_revocation },
 ];

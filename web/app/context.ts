@@ -9,5 +9,7 @@ declare module '@remix-run/node' {
     user: WebUser | null;
     services: WebServices;
     requestId: string;
+    /** The CSP nonce of this answer (api/web.ts); entry.server.tsx and root.tsx put it on scripts. */
+    cspNonce: string;
   }
 }
