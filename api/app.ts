@@ -3,6 +3,8 @@ import cookieParser from 'cookie-parser';
 import { resolveDeps, type AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
+import { bodyDepthLimit } from './middleware/body-limits.js';
+import { decodablePath } from './middleware/path-encoding.js';
 import { requestContext } from './middleware/request-context.js';
 import {
   apiCsp,
@@ -61,6 +63,8 @@ export function createApp(options: CreateAppOptions = {}): Express {
   api.use(apiCsp());
   api.use(apiRateLimit(options.apiRateLimitPerMinute ?? rateLimitFromEnv()));
   api.use(express.json({ limit: options.jsonLimit ?? '100kb' }));
+  api.use(bodyDepthLimit());
+  api.use(decodablePath());
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

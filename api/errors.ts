@@ -133,6 +133,12 @@ export function toApiError(error: unknown): ApiError {
       break;
   }
   const status = err?.status ?? err?.statusCode;
+  // Express could not decode a path parameter ('/deposits/%zz'). Under /api/v1 the path-encoding
+  // middleware answers first, naming the parameter; pages and any other route end up here.
+  if (error instanceof URIError && status === 400) {
+    const message = 'a path parameter is not valid percent-encoding';
+    return validationFailed([{ path: 'path', code: 'invalid_encoding', message }], message);
+  }
   if (typeof status === 'number' && status >= 400 && status < 500 && err?.expose) {
     return new ApiError(status, 'bad_request', err.message ?? 'bad request');
   }

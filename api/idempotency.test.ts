@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router } from 'express';
 import { z } from 'zod';
 import { asyncHandler, unprocessable } from './errors.js';
-import { idempotent, idempotentUuid } from './idempotency.js';
+import { idempotent, idempotentUuid, requestHash } from './idempotency.js';
 import { requireRole } from './middleware/auth.js';
 import { startTestApp, type TestApp, type TestUser } from './testing.js';
 import { cashCurrencySchema, decimalAmountSchema, parseAmountField, parseBody } from './validate.js';
@@ -159,5 +159,33 @@ describe('Idempotency-Key', () => {
     const retried = await post(body, key);
     expect(retried.status).toBe(201);
     expect(retried.body.id).toBe(first.body.id);
+  });
+
+  it('hashes a request exactly as before the shared canonical JSON (stored request_hash rows still match)', () => {
+    // The hash the former api/idempotency.ts canonicalJson gave this request.
+    const req = {
+      method: 'POST',
+      originalUrl: '/api/v1/test/things?ignored=1',
+      body: { currency: 'EUR', amount: '12.50', note: 'pässpört 🛂', nested: [1, null, { b: true, a: 1.5 }] },
+    } as unknown as Parameters<typeof requestHash>[0];
+    expect(requestHash(req)).toBe('4fad3bdd4209004f85d4b2475efe24cc7c97a85de22171142bd401f87239fc69');
+  });
+
+  it('answers a body nested 40,000 levels deep with 400 before hashing it, and keeps the key usable', async () => {
+    const key = randomUUID();
+    const deep = `${'['.repeat(40_000)}${']'.repeat(40_000)}`;
+    const answer = await t.api('/api/v1/test/things', {
+      method: 'POST',
+      token,
+      idempotencyKey: key,
+      headers: { 'content-type': 'application/json' },
+      body: `{"amount":"1.00","currency":"EUR","deep":${deep}}`,
+    });
+    expect(answer.status, answer.text).toBe(400);
+    expect(answer.body.error).toMatchObject({
+      code: 'validation_failed',
+      details: { issues: [{ code: 'too_deep' }] },
+    });
+    expect((await post({ amount: '1.00', currency: 'EUR' }, key)).status).toBe(201);
   });
 });

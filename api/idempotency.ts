@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import { canonicalJson } from '../domain/canonical-json.js';
 import { depsOf } from './deps.js';
 import { ApiError, asyncHandler, conflict, unauthenticated, validationFailed } from './errors.js';
 
@@ -28,16 +29,6 @@ const requestInProgress = () =>
     null,
     1,
   );
-
-function canonicalJson(value: unknown): string {
-  if (value === undefined) return 'null';
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');

@@ -1,6 +1,18 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { AmountFormatError, ASSET_CODES, CASH_ASSETS, parseAmount, type AssetCode } from '../domain/money.js';
+import { parseInstant } from '../domain/deposit.js';
+import { UUID_PATTERN } from '../domain/ids.js';
+import {
+  AmountFormatError,
+  ASSET_CODES,
+  CASH_ASSETS,
+  EDGE_MAX_UNITS,
+  formatAmount,
+  maxEdgeAmountMinor,
+  parseAmount,
+  type AssetCode,
+} from '../domain/money.js';
+import { textProblem } from '../domain/text.js';
 import { validationFailed, zodIssues } from './errors.js';
 
 // Request parsing with zod 4. Failures become 400 validation_failed with
@@ -26,6 +38,71 @@ export function parseParams<S extends z.ZodType>(schema: S, req: Request): z.out
 
 // ---- shared schemas ----------------------------------------------------------------------------
 
+/**
+ * Every free-text field of every route (notes, reasons, references, names, search filters, login):
+ * valid Unicode (no lone surrogate), no control characters but tab (and newline where `multiline`),
+ * trimmed unless `trim: false` (passwords), at most `max` UTF-16 code units, at least one character
+ * when `required`. Optional fields add `.nullish()` / `.optional()` themselves. PostgreSQL cannot
+ * store a NUL or a lone surrogate; refusing them here keeps them away from workflows (domain/text.ts).
+ *
+ *   note: textField({ max: 2000, multiline: true }).nullish(),
+ *   reason: textField({ max: 2000, required: true, multiline: true }),
+ */
+export function textField(options: { max: number; required?: boolean; multiline?: boolean; trim?: boolean }) {
+  const { max, required = false, multiline = false, trim = true } = options;
+  const base = trim ? z.string().trim() : z.string();
+  const checked = base
+    .superRefine((text, ctx) => {
+      const problem = textProblem(text, { multiline });
+      if (problem)
+        ctx.addIssue({ code: 'custom', message: problem.message, params: { reason: problem.code } });
+    })
+    .max(max, `at most ${max} characters`);
+  return required ? checked.min(1, 'required') : checked;
+}
+
+/**
+ * A client-supplied instant: ISO 8601 with a date, a time and a zone (domain/deposit.ts parseInstant),
+ * and, with a window, at most `maxAgeMs` before and `maxAheadMs` after the time of the request
+ * (issues too_small / too_big, as the workflows' own validators answer).
+ */
+export function instantField(window: { maxAgeMs?: number; maxAheadMs?: number } = {}) {
+  return z
+    .string()
+    .max(40)
+    .superRefine((text, ctx) => {
+      const at = parseInstant(text);
+      if (at === null) {
+        ctx.addIssue({
+          code: 'invalid_format',
+          format: 'datetime',
+          message: 'must be an ISO 8601 time with a zone, like "2026-11-22T09:30:00Z"',
+        });
+        return;
+      }
+      const nowMs = Date.now();
+      if (window.maxAheadMs !== undefined && at > nowMs + window.maxAheadMs) {
+        const latest = nowMs + window.maxAheadMs;
+        ctx.addIssue({
+          code: 'too_big',
+          origin: 'date',
+          maximum: latest,
+          message: 'must not be in the future',
+        });
+      }
+      if (window.maxAgeMs !== undefined && at < nowMs - window.maxAgeMs) {
+        const days = Math.round(window.maxAgeMs / 86_400_000);
+        const earliest = nowMs - window.maxAgeMs;
+        ctx.addIssue({
+          code: 'too_small',
+          origin: 'date',
+          minimum: earliest,
+          message: `must not be more than ${days} days ago`,
+        });
+      }
+    });
+}
+
 export const assetCodeSchema = z.enum(ASSET_CODES as [AssetCode, ...AssetCode[]]).meta({ example: 'EUR' });
 export const cashCurrencySchema = z.enum(CASH_ASSETS as [AssetCode, ...AssetCode[]]).meta({ example: 'EUR' });
 
@@ -49,23 +126,31 @@ export function parseAmountField(
   field = 'amount',
   options: { allowZero?: boolean } = {},
 ): bigint {
+  let minor: bigint;
   try {
-    return parseAmount(asset, text, options);
+    minor = parseAmount(asset, text, options);
   } catch (error) {
     if (error instanceof AmountFormatError) {
       throw validationFailed([{ path: field, code: 'invalid_amount', message: error.message }]);
     }
     throw error;
   }
+  const max = maxEdgeAmountMinor(asset);
+  if (minor > max) {
+    const message = `${asset} amounts are at most ${formatAmount(asset, max)} (${EDGE_MAX_UNITS} units)`;
+    throw validationFailed([{ path: field, code: 'too_big', message }]);
+  }
+  return minor;
 }
 
-export const uuidSchema = z.uuid();
-export const idParamsSchema = z.object({ id: z.uuid() });
+/** A UUID as every layer tests it (domain/ids.ts): for path parameters, filters and body ids. */
+export const uuidSchema = z.string().regex(UUID_PATTERN, 'must be a UUID').meta({ format: 'uuid' });
+export const idParamsSchema = z.object({ id: uuidSchema });
 
 /** `?limit=` (default 50, max 200) and `?cursor=` for every list. */
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: textField({ max: 500, required: true }).optional(),
 });
 
 /** The answer of every list. */

@@ -422,6 +422,15 @@ export function checkExtend(
   return null;
 }
 
+/**
+ * Where a client-supplied receivedAt may lie, relative to the time of the request; the API refuses
+ * anything else with 400 (api/services/deposits.ts ConfirmDepositBodySchema). Not in the future
+ * (the same skew checkConfirm allows), and at most 90 days back: a deposit is confirmed while it is
+ * PENDING, within its announcement window (14 days by default), so money booked as received months
+ * earlier, let alone on 1970-01-01, is a typo or a broken client.
+ */
+export const RECEIVED_AT_WINDOW = { maxAgeMs: 90 * DAY_MS, maxAheadMs: FUTURE_SKEW_MS } as const;
+
 /** Milliseconds since the epoch of an ISO 8601 time with a date and a time, or null. */
 export function parseInstant(text: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return null;

@@ -26,6 +26,20 @@ export class AmountFormatError extends Error {}
 export const MAX_MINOR_UNITS = 10n ** 15n;
 
 /**
+ * Largest amount a request may name, in whole units of any asset: 10^9 (a billion euros, dollars or
+ * allowances) is far beyond any single deposit, withdrawal or order of this platform, and a typo
+ * ("99999999999.00") is refused at the edge (api/validate.ts parseAmountField, 400) instead of
+ * reaching a workflow. Deliberately not enforced by parseAmount, which also reads stored amounts
+ * and sums (AML velocity), bounded only by MAX_MINOR_UNITS.
+ */
+export const EDGE_MAX_UNITS = 10n ** 9n;
+
+/** EDGE_MAX_UNITS of `asset` in minor units (10^11 for EUR, 10^9 for EUA). */
+export function maxEdgeAmountMinor(asset: AssetCode): bigint {
+  return EDGE_MAX_UNITS * 10n ** BigInt(ASSETS[asset].scale);
+}
+
+/**
  * Parses a positive decimal string ("1250.50", "300") into minor units of `asset`.
  * Rejects signs, exponents, blanks, excess decimals and zero; `allowZero` for received amounts of 0.
  */

@@ -6,12 +6,12 @@ import type { AppDeps } from '../deps.js';
 import { asyncHandler, validationFailed } from '../errors.js';
 import { requireRole } from '../middleware/auth.js';
 import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
-import { listQuerySchema, listResponseSchema, parseQuery } from '../validate.js';
+import { listQuerySchema, listResponseSchema, parseQuery, textField, uuidSchema } from '../validate.js';
 
 // The tamper-evident audit log of human actions (api/audit/log.ts): auditors and admins only.
 
 export const AuditLogQuery = listQuerySchema.extend({
-  actorId: z.uuid().optional().meta({ description: 'Only actions by this user' }),
+  actorId: uuidSchema.optional().meta({ description: 'Only actions by this user' }),
   action: z
     .string()
     .regex(
@@ -21,8 +21,10 @@ export const AuditLogQuery = listQuerySchema.extend({
     .max(100)
     .optional()
     .meta({ description: 'Exact action, or a prefix ending in ".*"', example: 'auth.*' }),
-  subjectType: z.string().min(1).max(100).optional().meta({ example: 'deposit' }),
-  subjectId: z.string().min(1).max(200).optional().meta({ description: 'Only entries about this subject' }),
+  subjectType: textField({ max: 100, required: true }).optional().meta({ example: 'deposit' }),
+  subjectId: textField({ max: 200, required: true })
+    .optional()
+    .meta({ description: 'Only entries about this subject' }),
 });
 
 export const AuditLogEntrySchema = z

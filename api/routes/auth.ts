@@ -7,27 +7,27 @@ import type { AppDeps } from '../deps.js';
 import { asyncHandler, unauthenticated } from '../errors.js';
 import { currentUser, requireAuth } from '../middleware/auth.js';
 import { bearerAuth, errorResponses, jsonBody, jsonResponse, registry } from '../openapi.js';
-import { parseBody } from '../validate.js';
+import { parseBody, textField } from '../validate.js';
 
 export const LoginBody = z
   .object({
-    email: z.string().trim().min(1).max(320).meta({ example: 'client@example.com' }),
-    password: z.string().min(1).max(1024).meta({ example: 'demo-password' }),
+    email: textField({ max: 320, required: true }).meta({ example: 'client@example.com' }),
+    // Not trimmed: spaces around a password are part of it.
+    password: textField({ max: 1024, required: true, trim: false }).meta({ example: 'demo-password' }),
   })
   .meta({ id: 'LoginRequest' });
 
 export const RefreshBody = z
   .object({
-    refreshToken: z
-      .string()
-      .min(1)
-      .max(512)
+    refreshToken: textField({ max: 512, required: true, trim: false })
       .optional()
       .meta({ description: 'Omit to use the ch_refresh cookie.' }),
   })
   .meta({ id: 'RefreshRequest' });
 
-export const LogoutBody = z.object({ refreshToken: z.string().min(1).max(512).optional() });
+export const LogoutBody = z.object({
+  refreshToken: textField({ max: 512, required: true, trim: false }).optional(),
+});
 
 export const SessionUserSchema = z
   .object({ id: z.uuid(), email: z.string(), role: z.enum(ROLES) })

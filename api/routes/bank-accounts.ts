@@ -17,9 +17,10 @@ import {
   removeBankAccountFor,
   verifyBankAccount,
 } from '../services/bank-accounts.js';
+import { uuidSchema } from '../validate.js';
 import { LifecycleRoutes } from './lifecycle-routes.js';
 
-const idParams = z.object({ id: z.uuid().meta({ description: 'The bank account id' }) });
+const idParams = z.object({ id: uuidSchema.meta({ description: 'The bank account id' }) });
 const opsErrors = [400, 401, 403, 404, 409, 503];
 
 const routes = new LifecycleRoutes({ tags: ['bank accounts'], schema: BankAccountSchema, params: idParams })

@@ -22,9 +22,10 @@ import {
   rejectDeposit,
   releaseDeposit,
 } from '../services/deposits.js';
+import { uuidSchema } from '../validate.js';
 import { LifecycleRoutes } from './lifecycle-routes.js';
 
-const idParams = z.object({ id: z.uuid().meta({ description: 'The deposit id' }) });
+const idParams = z.object({ id: uuidSchema.meta({ description: 'The deposit id' }) });
 const opsErrors = [400, 401, 403, 404, 409, 422, 503];
 
 const routes = new LifecycleRoutes({ tags: ['deposits'], schema: DepositSchema, params: idParams })

@@ -5,6 +5,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import multer from 'multer';
 import { z } from 'zod';
 import { KYC_MAX_DOCUMENT_BYTES } from '../../domain/kyc.js';
+import { isStorableText } from '../../domain/text.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler, validationFailed } from '../errors.js';
 import { idempotent } from '../idempotency.js';
@@ -31,23 +32,48 @@ import {
   submitKyc,
   uploadKycDocument,
 } from '../services/kyc.js';
+import { uuidSchema } from '../validate.js';
 import { LifecycleRoutes } from './lifecycle-routes.js';
 
-const clientParams = z.object({ clientId: z.uuid().meta({ description: 'The client under review' }) });
-const documentParams = z.object({ id: z.uuid().meta({ description: 'The document id' }) });
+const clientParams = z.object({ clientId: uuidSchema.meta({ description: 'The client under review' }) });
+const documentParams = z.object({ id: uuidSchema.meta({ description: 'The document id' }) });
 const opsErrors = [400, 401, 403, 404, 409, 503];
 
 // ---- the upload ---------------------------------------------------------------------------------
 
 const upload = multer({
   storage: multer.memoryStorage(),
+  // Browsers and curl send a file name as raw UTF-8 bytes; busboy's default reads them as latin1
+  // ("pässpört.pdf" became "pÃ¤sspÃ¶rt.pdf"). An RFC 5987 `filename*=` names its charset itself.
+  defParamCharset: 'utf8',
   limits: { fileSize: KYC_MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
 });
+
+/** Longest file name kept, in characters; a longer one is refused (400), not cut. */
+export const KYC_FILENAME_MAX = 200;
+
+/** The uploaded file's name without path parts and control characters, or 400 validation_failed on `file`. */
+export function uploadedFilename(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const name = (raw.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+  if (!isStorableText(name) || [...name].length > KYC_FILENAME_MAX) {
+    const message = `the file name must be valid text of at most ${KYC_FILENAME_MAX} characters`;
+    throw validationFailed([{ path: 'file', code: 'invalid_filename', message }], message);
+  }
+  return name;
+}
 
 /** multer's single('file') with its errors as the contract's 400 (nothing has been stored). */
 const receiveFile: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
   upload.single('file')(req, res, (error: unknown) => {
-    if (!error) return next();
+    if (!error) {
+      try {
+        if (req.file) req.file.originalname = uploadedFilename(req.file.originalname);
+      } catch (invalid) {
+        return next(invalid);
+      }
+      return next();
+    }
     if (error instanceof multer.MulterError) {
       const message =
         error.code === 'LIMIT_FILE_SIZE'

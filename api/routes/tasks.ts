@@ -12,9 +12,9 @@ import {
   listTasksFor,
   releaseTaskFor,
 } from '../services/tasks.js';
-import { listResponseSchema } from '../validate.js';
+import { listResponseSchema, uuidSchema } from '../validate.js';
 
-const idParams = z.object({ id: z.uuid().meta({ description: 'The task id' }) });
+const idParams = z.object({ id: uuidSchema.meta({ description: 'The task id' }) });
 const tags = ['tasks'];
 
 registry.registerPath({

@@ -18,9 +18,10 @@ import {
   rejectWithdrawal,
   withdrawalWorkflowIdFor,
 } from '../services/withdrawals.js';
+import { uuidSchema } from '../validate.js';
 import { LifecycleRoutes } from './lifecycle-routes.js';
 
-const idParams = z.object({ id: z.uuid().meta({ description: 'The withdrawal id' }) });
+const idParams = z.object({ id: uuidSchema.meta({ description: 'The withdrawal id' }) });
 
 const routes = new LifecycleRoutes({ tags: ['withdrawals'], schema: WithdrawalSchema, params: idParams })
   .create('/withdrawals', {

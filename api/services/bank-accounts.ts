@@ -45,7 +45,7 @@ import { TimelineEntrySchema } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
-import { listQuerySchema } from '../validate.js';
+import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import {
   actorOf,
   isUuidText,
@@ -64,34 +64,33 @@ import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
 
 export const CreateBankAccountBodySchema = z
   .object({
-    iban: z
-      .string()
-      .max(64)
-      .meta({ example: 'DE89 3704 0044 0532 0130 00', description: 'Spaces and lower case are fine' }),
-    bic: z
-      .string()
-      .max(32)
-      .meta({ example: 'COBADEFFXXX', description: 'BIC / SWIFT code, 8 or 11 characters' }),
-    accountName: z.string().max(200).meta({ example: 'Ada Lovelace', description: 'The account holder' }),
-    bankName: z.string().max(200).meta({ example: 'Commerzbank' }),
-    country: z
-      .string()
-      .max(8)
-      .meta({ example: 'DE', description: 'ISO 3166 code of the bank; the IBAN’s country' }),
+    iban: textField({ max: 64 }).meta({
+      example: 'DE89 3704 0044 0532 0130 00',
+      description: 'Spaces and lower case are fine',
+    }),
+    bic: textField({ max: 32 }).meta({
+      example: 'COBADEFFXXX',
+      description: 'BIC / SWIFT code, 8 or 11 characters',
+    }),
+    accountName: textField({ max: 200 }).meta({ example: 'Ada Lovelace', description: 'The account holder' }),
+    bankName: textField({ max: 200 }).meta({ example: 'Commerzbank' }),
+    country: textField({ max: 8 }).meta({
+      example: 'DE',
+      description: 'ISO 3166 code of the bank; the IBAN’s country',
+    }),
   })
   .meta({ id: 'CreateBankAccountBody' });
 
 export const ListBankAccountsQuerySchema = listQuerySchema.extend({
   status: z.enum(BANK_ACCOUNT_STATUSES).optional(),
-  clientId: z.uuid().optional().meta({ description: 'Staff and auditors: one client’s accounts' }),
+  clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s accounts' }),
 });
 
-const requiredText = (max: number) => z.string().trim().min(1, 'required').max(max);
 export const VerifyBankAccountBodySchema = z
-  .object({ note: z.string().trim().max(2000).nullish() })
+  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
   .meta({ id: 'VerifyBankAccountBody' });
 export const RejectBankAccountBodySchema = z
-  .object({ reason: requiredText(2000) })
+  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
   .meta({ id: 'RejectBankAccountBody' });
 
 const HUMAN_ACTIONS = ['verify', 'reject', 'remove'] as const;

@@ -46,11 +46,8 @@ export function actorOf(user: SessionUser): { id: string; role: SessionUser['rol
   return { id: user.id, role: user.role };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuidText(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+/** domain/ids.ts isUuid, under the name the services already use. */
+export { isUuid as isUuidText } from '../../domain/ids.js';
 
 /** 400 unless `key` is a usable Idempotency-Key header (1 to 200 characters). */
 export function requireIdempotencyKey(key: unknown): void {

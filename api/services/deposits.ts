@@ -16,6 +16,7 @@ import {
   DEPOSIT_STATUSES,
   DEPOSIT_TRANSITIONS,
   DEPOSIT_TYPE,
+  RECEIVED_AT_WINDOW,
   checkDepositInput,
   checkDepositPolicy,
   depositPolicy,
@@ -51,7 +52,15 @@ import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
-import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
+import {
+  cashCurrencySchema,
+  decimalAmountSchema,
+  instantField,
+  listQuerySchema,
+  parseAmountField,
+  textField,
+  uuidSchema,
+} from '../validate.js';
 import {
   actorOf,
   parseInput,
@@ -82,19 +91,19 @@ export const currentDepositPolicy = policyFromEnv<DepositPolicy>({
 
 // ---- input schemas (also used for the OpenAPI document) --------------------------------------------
 
-const text = (max: number) => z.string().max(max);
-
 export const CreateDepositBodySchema = z
   .object({
     amount: decimalAmountSchema,
     currency: cashCurrencySchema,
-    wireReference: text(140).nullish().meta({ description: 'Your own reference for this wire (optional)' }),
+    wireReference: textField({ max: 140 })
+      .nullish()
+      .meta({ description: 'Your own reference for this wire (optional)' }),
   })
   .meta({ id: 'CreateDepositBody' });
 
 export const ListDepositsQuerySchema = listQuerySchema.extend({
   status: z.enum(DEPOSIT_STATUSES).optional(),
-  clientId: z.uuid().optional().meta({ description: 'Staff and auditors: one client’s deposits' }),
+  clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s deposits' }),
 });
 
 export const ConfirmDepositBodySchema = z
@@ -102,39 +111,36 @@ export const ConfirmDepositBodySchema = z
     receivedAmount: decimalAmountSchema.meta({
       description: 'What actually arrived (may differ from the announced amount)',
     }),
-    receivedAt: z
-      .string()
-      .max(40)
-      .nullish()
-      .meta({ description: 'ISO 8601; defaults to now', example: '2026-11-22T09:30:00Z' }),
-    note: text(2000).nullish(),
+    receivedAt: instantField(RECEIVED_AT_WINDOW).nullish().meta({
+      description: 'ISO 8601, not in the future and at most 90 days ago; defaults to now',
+      example: '2026-11-22T09:30:00Z',
+    }),
+    note: textField({ max: 2000, multiline: true }).nullish(),
     senderCountry: z
       .string()
       .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code')
       .nullish()
       .meta({ description: 'Country of the sending bank (AML screening)', example: 'DE' }),
-    senderReference: text(140)
+    senderReference: textField({ max: 140 })
       .nullish()
       .meta({ description: 'The reference as it appears on the bank statement' }),
   })
   .meta({ id: 'ConfirmDepositBody' });
 
-const requiredText = (max: number) => z.string().trim().min(1, 'required').max(max);
-
 export const ReleaseDepositBodySchema = z
-  .object({ note: requiredText(2000) })
+  .object({ note: textField({ max: 2000, required: true, multiline: true }) })
   .meta({ id: 'ReleaseDepositBody' });
 export const ExtendDepositBodySchema = z
   .object({
-    until: z.string().max(40).meta({
+    until: instantField().meta({
       description: 'New end of the hold (ISO 8601), later than the current one',
       example: '2026-12-01T00:00:00Z',
     }),
-    note: requiredText(2000),
+    note: textField({ max: 2000, required: true, multiline: true }),
   })
   .meta({ id: 'ExtendDepositBody' });
 export const RejectDepositBodySchema = z
-  .object({ reason: requiredText(2000) })
+  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
   .meta({ id: 'RejectDepositBody' });
 
 // ---- reading ------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ import { TimelineEntrySchema } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, invalidState, notFound, unprocessable, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
-import { listQuerySchema } from '../validate.js';
+import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import {
   actorOf,
   isUuidText,
@@ -96,20 +96,25 @@ export const UploadKycDocumentBodySchema = z
   .meta({ id: 'UploadKycDocumentBody' });
 
 export const GetKycQuerySchema = z.object({
-  clientId: z.uuid().optional().meta({ description: 'Staff and auditors: whose KYC (required for them)' }),
+  clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: whose KYC (required for them)' }),
 });
 
 export const ListKycReviewsQuerySchema = listQuerySchema.extend({
   status: z.enum(KYC_STATUSES).optional(),
 });
 
-const requiredText = (max: number) => z.string().trim().min(1, 'required').max(max);
 export const ApproveKycBodySchema = z
-  .object({ note: z.string().trim().max(2000).nullish() })
+  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
   .meta({ id: 'ApproveKycBody' });
-export const RejectKycBodySchema = z.object({ reason: requiredText(2000) }).meta({ id: 'RejectKycBody' });
+export const RejectKycBodySchema = z
+  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
+  .meta({ id: 'RejectKycBody' });
 export const RequestKycChangesBodySchema = z
-  .object({ comments: requiredText(2000).meta({ description: 'Shown to the client' }) })
+  .object({
+    comments: textField({ max: 2000, required: true, multiline: true }).meta({
+      description: 'Shown to the client',
+    }),
+  })
   .meta({ id: 'RequestKycChangesBody' });
 
 export const KycDocumentSchema = z

@@ -6,7 +6,7 @@ import { formatAmount } from '../../domain/money.js';
 import { canReadAllClients, isClient } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden, validationFailed } from '../errors.js';
-import { listQuerySchema } from '../validate.js';
+import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import { parseInput, type SessionUser } from './common.js';
 
 export interface EntryLineView {
@@ -38,9 +38,9 @@ export interface TrialBalanceView {
 }
 
 export const ListEntriesQuerySchema = listQuerySchema.extend({
-  workflowId: z.string().min(1).max(300).optional(),
-  accountCode: z.string().min(1).max(200).optional().meta({ example: 'bank:omnibus:EUR' }),
-  clientId: z.uuid().optional(),
+  workflowId: textField({ max: 300, required: true }).optional(),
+  accountCode: textField({ max: 200, required: true }).optional().meta({ example: 'bank:omnibus:EUR' }),
+  clientId: uuidSchema.optional(),
 });
 
 export const EntrySchema = z

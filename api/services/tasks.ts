@@ -17,7 +17,7 @@ import { ROLES, canActOnTasks, taskRolesFor } from '../../domain/roles.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
-import { listQuerySchema } from '../validate.js';
+import { listQuerySchema, textField } from '../validate.js';
 import { isUuidText, parseInput, type SessionUser } from './common.js';
 
 export const TASK_STATUSES = [
@@ -51,7 +51,7 @@ export interface TaskView extends Task {
 }
 
 export const ListTasksQuerySchema = listQuerySchema.extend({
-  kind: z.string().min(1).max(100).optional().meta({ example: 'deposit.confirm_receipt' }),
+  kind: textField({ max: 100, required: true }).optional().meta({ example: 'deposit.confirm_receipt' }),
   status: z.enum(TASK_STATUSES).optional().meta({ description: 'Default: open and claimed' }),
   assignee: z.literal('me').optional().meta({ description: '`me`: only tasks I have claimed' }),
 });

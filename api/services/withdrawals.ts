@@ -61,7 +61,14 @@ import { TimelineEntrySchema } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
-import { cashCurrencySchema, decimalAmountSchema, listQuerySchema, parseAmountField } from '../validate.js';
+import {
+  cashCurrencySchema,
+  decimalAmountSchema,
+  listQuerySchema,
+  parseAmountField,
+  textField,
+  uuidSchema,
+} from '../validate.js';
 import {
   actorOf,
   parseInput,
@@ -104,20 +111,20 @@ export const CreateWithdrawalBodySchema = z
   .object({
     amount: decimalAmountSchema,
     currency: cashCurrencySchema,
-    bankAccountId: z.uuid().meta({ description: 'One of your VERIFIED bank accounts' }),
+    bankAccountId: uuidSchema.meta({ description: 'One of your VERIFIED bank accounts' }),
   })
   .meta({ id: 'CreateWithdrawalBody' });
 
 export const ListWithdrawalsQuerySchema = listQuerySchema.extend({
   status: z.enum(WITHDRAWAL_STATUSES).optional(),
-  clientId: z.uuid().optional().meta({ description: 'Staff and auditors: one client’s withdrawals' }),
+  clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s withdrawals' }),
 });
 
 export const ApproveWithdrawalBodySchema = z
-  .object({ note: z.string().max(2000).nullish() })
+  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
   .meta({ id: 'ApproveWithdrawalBody' });
 export const RejectWithdrawalBodySchema = z
-  .object({ reason: z.string().trim().min(1, 'required').max(2000) })
+  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
   .meta({ id: 'RejectWithdrawalBody' });
 
 const ActorSchema = z.object({ id: z.uuid(), role: z.enum(ROLES) });
