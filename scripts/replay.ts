@@ -25,7 +25,7 @@ import type pg from 'pg';
 import { config } from '../db/config.js';
 import { getHistoryArchive, historyFacts, listHistoryArchives } from '../db/history/index.js';
 import { createPool } from '../db/pool.js';
-import { currentWorkflowBundle, divergenceOf, type ReplayBundle } from '../api/services/audit-workflows.js';
+import { currentWorkflowBundle, divergenceOf, type ReplayBundle } from '../auditing/index.js';
 
 const USAGE = `usage:
   npm run replay -- --workflow-id <id> [--workflow-id <id> ...]

@@ -2,26 +2,20 @@
 // the same role rule as GET /audit/log and GET /audit/log/verify. Wired into the Remix load
 // context in api/web-context.ts as `audit: auditWebServices(deps),`.
 import type pg from 'pg';
-import { hasAnyRole, type Role } from '../../domain/roles.js';
-import { forbidden } from '../errors.js';
+import type { Role } from '../../domain/roles.js';
 import { listAuditLog, verifyAuditLog, type AuditLogQuery } from './log.js';
-
-export const AUDIT_READER_ROLES: readonly Role[] = ['auditor', 'admin'];
-
-function assertReader(user: { role: Role }): void {
-  if (!hasAnyRole(user.role, AUDIT_READER_ROLES)) throw forbidden();
-}
+import { assertAuditReader } from './readers.js';
 
 export function auditWebServices(deps: { pool: pg.Pool }) {
   return {
     /** A page of the log, newest first (throws InvalidCursorError for a foreign cursor). */
     list: (user: { role: Role }, query: AuditLogQuery) => {
-      assertReader(user);
+      assertAuditReader(user);
       return listAuditLog(deps.pool, query);
     },
     /** Recomputes the whole chain. */
     verify: (user: { role: Role }) => {
-      assertReader(user);
+      assertAuditReader(user);
       return verifyAuditLog(deps.pool);
     },
   };

@@ -1,6 +1,7 @@
 // The history archive (table workflow_history_archive): closed workflows' histories kept in
 // PostgreSQL, so audits, exports and replays outlive Temporal's retention. Written by the
-// archiveHistory activity (and lazily by the audit service); never updated for the same run.
+// archiveHistory activity and by the backfill (auditing/history-backfill.ts); never updated for the
+// same run.
 import type pg from 'pg';
 import { historyFacts, historySha256 } from './format.js';
 

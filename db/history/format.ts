@@ -1,7 +1,7 @@
 // Facts read from a workflow history in proto3 JSON (the format `temporal workflow show --output json`
 // prints, or @temporalio/common's historyToJSON): plain JSON traversal, no Temporal library needed.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../ledger/canonical.js';
+import { canonicalJson } from '../../domain/canonical-json.js';
 
 /** The events of a history document; throws TypeError when `history` is not `{ events: [...] }`. */
 export function historyEvents(history: unknown): Record<string, unknown>[] {
@@ -14,7 +14,7 @@ export function historyEvents(history: unknown): Record<string, unknown>[] {
 
 /**
  * The history's fingerprint, as stored in workflow_history_archive.sha256: hex sha256 of its
- * canonical JSON (object keys sorted, no whitespace; db/ledger/canonical.ts). Not of the text as
+ * canonical JSON (object keys sorted, no whitespace; domain/canonical-json.ts). Not of the text as
  * printed: Temporal serialises protobuf map fields (payload metadata, search attributes, headers)
  * in no fixed order, so two fetches of one closed history can differ in key order, and PostgreSQL's
  * jsonb keeps keys in its own order. The canonical form is the same for all of them.

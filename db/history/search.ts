@@ -10,6 +10,7 @@ import {
   InvalidCursorError,
   type Page,
 } from '../lifecycle/cursor.js';
+import { isUuid } from '../../domain/ids.js';
 import type { HistoryArchiveSummary } from './archive.js';
 
 export interface AuditLifecycleSearch {
@@ -61,8 +62,6 @@ interface Row {
   archived_at: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function toRow(row: Row): AuditLifecycleRow {
   return {
     workflowId: row.workflow_id,
@@ -106,7 +105,7 @@ export async function searchLifecycles(
   }
   if (input.businessId !== undefined) conditions.push(`l.business_id = ${param(input.businessId)}`);
   if (input.ownerId !== undefined) {
-    if (!UUID.test(input.ownerId)) return { items: [], nextCursor: null };
+    if (!isUuid(input.ownerId)) return { items: [], nextCursor: null };
     conditions.push(`l.owner_id = ${param(input.ownerId.toLowerCase())}`);
   }
   if (input.workflowIds !== undefined)
@@ -143,4 +142,13 @@ export async function searchLifecycles(
     nextCursor:
       rows.length > limit && last ? encodeCursor('audit-lifecycle', [last.startedAt, last.workflowId]) : null,
   };
+}
+
+/** The workflow ids of the lifecycles with this business id (one per lifecycle type at most). */
+export async function workflowIdsOfBusiness(pool: pg.Pool, businessId: string): Promise<string[]> {
+  const { rows } = await pool.query<{ workflow_id: string }>(
+    'SELECT workflow_id FROM lifecycle WHERE business_id = $1',
+    [businessId],
+  );
+  return rows.map((row) => row.workflow_id);
 }

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyFacts } from '../../db/history/index.js';
-import { divergenceOf } from '../../api/services/audit-workflows.js';
+import { divergenceOf } from '../../auditing/index.js';
 import { scenarios } from './scenarios/index.js';
 import { goldenHistories } from './histories.js';
 

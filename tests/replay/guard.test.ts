@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { divergenceOf, replayHistoryJson } from '../../api/services/audit-workflows.js';
+import { divergenceOf, replayHistoryJson } from '../../auditing/index.js';
 import { bundleDepositVariant, type DepositVariant } from './fixtures/deposit-variants.js';
 import { goldenHistories, type GoldenHistory } from './histories.js';
 

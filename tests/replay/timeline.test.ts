@@ -1,12 +1,8 @@
-// The readable history timeline (api/services/audit-workflows-timeline.ts) over the golden
+// The readable history timeline (auditing/history-timeline.ts) over the golden
 // histories: steps per activity/timer/Update/child, phases per business transition, the acting
 // person from the Update arguments, attempts and failures of retried activities.
 import { describe, expect, it } from 'vitest';
-import {
-  buildHistoryTimeline,
-  decodePayload,
-  type HistoryStep,
-} from '../../api/services/audit-workflows-timeline.js';
+import { buildHistoryTimeline, decodePayload, type HistoryStep } from '../../auditing/index.js';
 import { goldenHistories } from './histories.js';
 
 const golden = new Map(goldenHistories().map((g) => [g.name, g]));

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import type { HistoryStep } from '../../../api/services/audit-workflows-timeline.js';
+import type { HistoryStep } from '../../../auditing/history-timeline.js';
 import type { ReplayResult } from '../../../api/services/audit-workflows.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';

@@ -6,7 +6,7 @@ import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Workflows · audit · clearhouse' }];
 
-/** Temporal's execution statuses (api/services/audit-workflows.ts EXECUTION_STATUSES). */
+/** Temporal's execution statuses (auditing/visibility.ts EXECUTION_STATUSES). */
 const EXECUTION_STATUSES: readonly ExecutionStatusName[] = [
   'Running',
   'Completed',
