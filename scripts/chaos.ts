@@ -4,11 +4,12 @@
 //
 //   --lifecycles N            CHAOS_LIFECYCLES         (120)
 //   --duration S              CHAOS_DURATION_S         arrivals and faults spread over S seconds (90)
+//   --fault-window S          CHAOS_FAULT_WINDOW_S     faults over S seconds (the duration)
 //   --seed N                  CHAOS_SEED               (1)
 //   --max-in-flight N         CHAOS_MAX_IN_FLIGHT      (24)
 //   --settle S                CHAOS_SETTLE_S           bounded settle time after the faults (60)
 //   --lifecycle-budget S      CHAOS_LIFECYCLE_BUDGET_S one lifecycle's time limit (120)
-//   --worker-kill-every S     CHAOS_WORKER_KILL_EVERY_S  mean seconds between worker kills, 0 = none (8)
+//   --worker-kill-every S     CHAOS_WORKER_KILL_EVERY_S  mean seconds the worker polls before a kill, 0 = none (5)
 //   --worker-kills N          CHAOS_WORKER_KILLS       at most N (50)
 //   --temporal-restart-every S CHAOS_TEMPORAL_RESTART_EVERY_S (40)
 //   --temporal-restarts N     CHAOS_TEMPORAL_RESTARTS  (5)
@@ -24,6 +25,7 @@ import { DEFAULT_OPTIONS, runChaos, type ChaosOptions } from './chaos/run.js';
 const FLAGS = {
   lifecycles: 'CHAOS_LIFECYCLES',
   duration: 'CHAOS_DURATION_S',
+  'fault-window': 'CHAOS_FAULT_WINDOW_S',
   seed: 'CHAOS_SEED',
   'max-in-flight': 'CHAOS_MAX_IN_FLIGHT',
   settle: 'CHAOS_SETTLE_S',
@@ -59,12 +61,14 @@ function readOptions(): ChaosOptions {
   const seconds = (flag: Flag, fallbackMs: number) => Math.round(number(flag, fallbackMs / 1000) * 1000);
   const d = DEFAULT_OPTIONS;
   const lifecycles = Math.floor(number('lifecycles', d.lifecycles));
+  const durationMs = seconds('duration', d.durationMs);
   if (lifecycles < 1) throw new Error('--lifecycles must be at least 1');
   return {
     ...d,
     lifecycles,
     seed: Math.floor(number('seed', d.seed)),
-    durationMs: seconds('duration', d.durationMs),
+    durationMs,
+    faultWindowMs: seconds('fault-window', durationMs),
     maxInFlight: Math.max(1, Math.floor(number('max-in-flight', d.maxInFlight))),
     settleMs: seconds('settle', d.settleMs),
     lifecycleBudgetMs: seconds('lifecycle-budget', d.lifecycleBudgetMs),

@@ -26,6 +26,8 @@ export interface EndState {
   /** Projection (API) status differs from the workflow's Query, or the workflow is open/closed wrongly. */
   workflowMismatches: string[];
   openTasks: string[];
+  /** Lifecycles the API lists that no client learned the id of (its create answer was lost). */
+  orphans: string[];
   backlog: { workflowTasks: number | null; activityTasks: number | null };
   trialBalance: { balanced: boolean; accountsMatchLines: boolean } | null;
   balanceMismatches: string[];
@@ -195,6 +197,34 @@ async function listOpenTasks(ctx: CheckContext, problems: string[]): Promise<str
   return open;
 }
 
+/** Every deposit, withdrawal and bank account the API lists that is none of the run's resources. */
+async function listOrphans(ctx: CheckContext, problems: string[]): Promise<string[]> {
+  const known = new Set(resourcesOf(ctx.lifecycles).map((r) => r.id));
+  const orphans: string[] = [];
+  for (const [type, list] of [
+    ['deposit', '/deposits'],
+    ['withdrawal', '/withdrawals'],
+    ['bank_account', '/bank-accounts'],
+  ] as const) {
+    let cursor: string | null = null;
+    for (let page = 0; page < 50; page += 1) {
+      const path: string = `${list}?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const answer = await ctx.api.send(ctx.staff.ops, { method: 'GET', path });
+      if (answer.status !== 200) {
+        problems.push(`GET ${list}: ${answer.status} ${answer.code ?? ''}`.trim());
+        break;
+      }
+      for (const item of answer.body.items as { id: string; status: string; clientId: string }[]) {
+        if (!known.has(item.id))
+          orphans.push(`${type} ${item.id} in ${item.status} (client ${item.clientId})`);
+      }
+      cursor = answer.body.nextCursor;
+      if (!cursor) break;
+    }
+  }
+  return orphans;
+}
+
 const minorOf = (text: string): bigint => {
   const [whole = '0', fraction = ''] = text.split('.');
   return BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
@@ -277,6 +307,7 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
   const workflowMismatches: string[] = [];
   await compareWithWorkflows(ctx, await ctx.stack.temporalClient(), workflowMismatches);
   const openTasks = await listOpenTasks(ctx, readProblems);
+  const orphans = await listOrphans(ctx, readProblems);
   const queues = await backlog(ctx.stack).catch((error: Error) => {
     readProblems.push(`describeTaskQueue: ${error.message}`);
     return { workflowTasks: null, activityTasks: null };
@@ -294,6 +325,7 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
     wrongAnswers,
     workflowMismatches,
     openTasks,
+    orphans,
     backlog: queues,
     trialBalance:
       trial.status === 200

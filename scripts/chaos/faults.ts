@@ -1,15 +1,18 @@
 // The faults of a chaos run, each on its own schedule inside the fault window: kill -9 of the worker
-// (started again after a short pause), a SIGKILL of the Temporal dev server (started again on the same
-// port and state file), and cut database connections (pg_terminate_backend of every session on the
-// chaos database). Each schedule is bounded in count and in time; when the window closes every part
-// of the stack is running again.
+// once it has been polling for a while (started again after a short pause), a SIGKILL of the Temporal
+// dev server (started again on the same port and state file), and cut database connections
+// (pg_terminate_backend of every session on the chaos database). Each schedule is bounded in count
+// and in time; when the window closes every part of the stack is running again.
 import pg from 'pg';
 import type { Random } from './random.js';
 import { sleep } from './random.js';
 import type { Stack } from './stack.js';
 
 export interface FaultSchedule {
-  /** Mean time between two faults of this kind (jittered by ±30 %); 0 disables it. */
+  /**
+   * Mean time between two faults of this kind (jittered by ±30 %); 0 disables it. For the worker: how
+   * long it has been polling before it is killed (it takes a while to start: it bundles its code).
+   */
   everyMs: number;
   /** At most this many in the window. */
   max: number;
@@ -78,16 +81,30 @@ export function startFaults(
     }
   }
 
-  const killWorker = async () => {
-    // Kill a worker that is up (polling), not one still bundling its workflows.
-    await stack.worker.waitReady(30_000).catch(() => undefined);
-    if (!stack.worker.running) throw new Error('the worker was not running');
-    await stack.worker.kill9();
-    counts.workerKills += 1;
-    log(`fault ${elapsed()}: kill -9 worker (#${counts.workerKills})`);
-    await sleep(plan.workerKill.downMs);
-    stack.worker.start();
+  /** Waits until the worker polls again (or stop(), or 90 s); its uptime counts from then. */
+  const workerUp = async (): Promise<boolean> => {
+    const deadline = Date.now() + 90_000;
+    while (!stopped && !stack.worker.ready && Date.now() < deadline) await sleep(100);
+    return stack.worker.ready;
   };
+
+  async function workerKills(): Promise<void> {
+    const every = plan.workerKill;
+    if (every.everyMs <= 0 || every.max <= 0) return;
+    for (let n = 0; n < every.max; n += 1) {
+      if (!(await workerUp())) {
+        if (!stopped) counts.problems.push(`worker kill at ${elapsed()}: the worker did not come up`);
+        if (stopped || Date.now() >= windowEnd) return;
+        continue;
+      }
+      if (!(await until(Date.now() + random.jitter(every.everyMs, 0.3)))) return;
+      await stack.worker.kill9();
+      counts.workerKills += 1;
+      log(`fault ${elapsed()}: kill -9 worker (#${counts.workerKills})`);
+      await sleep(plan.workerKill.downMs);
+      stack.worker.start();
+    }
+  }
 
   const restartTemporal = async () => {
     await stack.temporal.kill9();
@@ -121,7 +138,7 @@ export function startFaults(
   };
 
   const done = Promise.all([
-    schedule('worker kill', plan.workerKill, killWorker),
+    workerKills(),
     schedule('Temporal restart', plan.temporalRestart, restartTemporal),
     schedule('database cut', plan.dbCut, cutDatabase),
   ]).then(() => undefined);

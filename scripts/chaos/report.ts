@@ -3,7 +3,13 @@
 import type { EndState } from './check.js';
 import type { RequestStats } from './client.js';
 import type { FaultCounts } from './faults.js';
-import { INTENDED_FINAL, LIFECYCLE_KINDS, type Lifecycle } from './scenarios.js';
+import {
+  INTENDED_FINAL,
+  LIFECYCLE_KINDS,
+  type Lifecycle,
+  type LifecycleKind,
+  type ResourceType,
+} from './scenarios.js';
 
 export interface ChaosSummary {
   seed: number;
@@ -37,10 +43,31 @@ function limited(title: string, lines: readonly string[]): string[] {
   return ['', `${title} (${lines.length}):`, ...shown, ...more];
 }
 
-/** The status a lifecycle ended in: that of the last resource it created (the withdrawal of a withdrawal). */
+const MAIN_TYPE: Record<LifecycleKind, ResourceType> = {
+  deposit_clear: 'deposit',
+  deposit_aml_release: 'deposit',
+  deposit_aml_reject: 'deposit',
+  deposit_cancel: 'deposit',
+  bank_account_verify: 'bank_account',
+  kyc_approve: 'kyc',
+  withdrawal_paid: 'withdrawal',
+  withdrawal_rejected: 'withdrawal',
+  withdrawal_cancelled: 'withdrawal',
+};
+
+/** The status a lifecycle ended in: its main resource's, or where it stopped before creating it. */
 export function finalStatusOf(lifecycle: Lifecycle): string {
-  const last = lifecycle.resources.at(-1);
-  return last ? (last.lastStatus ?? 'unknown') : 'not created';
+  const type = MAIN_TYPE[lifecycle.kind];
+  const main = lifecycle.resources.find((r) => r.type === type);
+  if (main) return main.lastStatus ?? 'unknown';
+  const off = lifecycle.resources.find((r) => r.lastStatus !== r.intended);
+  return off ? `no ${type}: ${off.type} ${off.lastStatus}` : `no ${type}`;
+}
+
+/** A stop reason without ids and attempt counts, so equal causes group together. */
+function causeOf(failure: string | null): string {
+  if (!failure) return '(no step failed: a timer or the worker did not finish)';
+  return failure.replace(/ after \d+ attempts/, '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
 }
 
 export function formatReport(s: ChaosSummary): string {
@@ -72,6 +99,14 @@ export function formatReport(s: ChaosSummary): string {
           : 'nothing left to see';
         return `#${x.index} ${x.kind}: ${where}${x.failure ? ` — stopped at ${x.failure}` : ''}`;
       }),
+    ),
+  );
+  const causes = new Map<string, number>();
+  for (const x of s.end.stuck) causes.set(causeOf(x.failure), (causes.get(causeOf(x.failure)) ?? 0) + 1);
+  out.push(
+    ...limited(
+      'stuck, by the step that stopped them',
+      [...causes].sort((a, b) => b[1] - a[1]).map(([cause, n]) => `${String(n).padStart(4)}  ${cause}`),
     ),
   );
   out.push(
@@ -111,6 +146,7 @@ export function formatReport(s: ChaosSummary): string {
   );
   out.push(...limited('projection vs workflow', e.workflowMismatches));
   out.push(...limited('open staff tasks', e.openTasks));
+  out.push(...limited('created, but the client never learned its id (its answer was lost)', e.orphans));
   out.push(...limited('balance mismatches', e.balanceMismatches));
   out.push(...limited('end-state reads that failed', e.readProblems));
 

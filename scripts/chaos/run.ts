@@ -31,8 +31,10 @@ import { startStack } from './stack.js';
 export interface ChaosOptions {
   lifecycles: number;
   seed: number;
-  /** Lifecycles start spread over this window, and the faults hit inside it. */
+  /** Lifecycles start spread over this window... */
   durationMs: number;
+  /** ...and the faults hit inside this one (default: the same). */
+  faultWindowMs?: number;
   /** At most this many lifecycles in flight at once. */
   maxInFlight: number;
   /** How long one lifecycle may take in all before it counts as stopped. */
@@ -82,7 +84,7 @@ export const DEFAULT_OPTIONS: Omit<ChaosOptions, 'postgresUrl' | 'log'> = {
   settleMs: 60_000,
   pollMs: 500,
   faults: {
-    workerKill: { everyMs: 8_000, max: 50, downMs: 1_000 },
+    workerKill: { everyMs: 5_000, max: 50, downMs: 1_000 },
     temporalRestart: { everyMs: 40_000, max: 5, downMs: 2_000 },
     dbCut: { everyMs: 5_000, max: 100 },
   },

@@ -17,13 +17,16 @@ describe('chaos: mixed lifecycles through worker kills, a Temporal restart and c
         lifecycles: 24,
         seed: 8,
         durationMs: 20_000,
+        // The worker needs several seconds to start (it bundles its workflows): a longer window
+        // leaves room for its second kill.
+        faultWindowMs: 40_000,
         maxInFlight: 24,
         lifecycleBudgetMs: 50_000,
         settleMs: 25_000,
         faults: {
-          workerKill: { everyMs: 7_000, max: 2, downMs: 1_000 },
+          workerKill: { everyMs: 4_000, max: 2, downMs: 1_000 },
           temporalRestart: { everyMs: 11_000, max: 1, downMs: 1_000 },
-          dbCut: { everyMs: 3_000, max: 6 },
+          dbCut: { everyMs: 4_000, max: 6 },
         },
         postgresUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse_test',
         keep: process.env.CHAOS_KEEP === '1',
