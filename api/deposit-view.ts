@@ -261,40 +261,6 @@ export function recordFromState(state: DepositState, tasks: Task[] = []): Deposi
   };
 }
 
-/** From the start input, before the workflow's first transition is recorded. */
-export function recordFromInput(input: DepositInput, workflowId: string, at: string): DepositRecord {
-  return {
-    businessId: input.businessId,
-    workflowId,
-    status: 'PENDING',
-    clientId: input.clientId,
-    amount: input.amount,
-    currency: input.currency,
-    reference: input.reference,
-    wireReference: input.wireReference?.trim() || null,
-    receivedAmount: null,
-    receivedAt: null,
-    holdUntil: null,
-    screening: null,
-    createdAt: at,
-    updatedAt: at,
-    closedAt: null,
-    transitions: [
-      {
-        entry: {
-          at,
-          from: null,
-          to: 'PENDING',
-          actor: input.requestedBy,
-          reason: `Deposit of ${input.amount} ${input.currency} announced`,
-        },
-        action: 'announce',
-      },
-    ],
-    tasks: [],
-  };
-}
-
 /** What an AML decision looks like to the client: the fact, never the officer's reasoning. */
 const CLIENT_REASONS: Partial<Record<string, string>> = {
   release: 'Funds released after review',

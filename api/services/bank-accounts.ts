@@ -32,6 +32,7 @@ import {
   type BankAccountState,
   type BankAccountStatus,
 } from '../../domain/bank-account.js';
+import { getLifecycle } from '../../db/lifecycle/index.js';
 import { authorize, nextStatus, type Actor } from '../../domain/lifecycle.js';
 import { ROLES, canReadAllClients, isClient } from '../../domain/roles.js';
 import {
@@ -58,7 +59,7 @@ import {
   type SessionUser,
 } from './common.js';
 import { allowedHumanActions } from './lifecycle-records.js';
-import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
+import { runLifecycleUpdate, startLifecycle } from './temporal.js';
 
 // ---- schemas (also the OpenAPI document) ----------------------------------------------------------
 
@@ -259,21 +260,6 @@ export async function verifiedBankAccountsOf(deps: AppDeps, user: SessionUser): 
 
 // ---- registering ----------------------------------------------------------------------------------
 
-const PROJECTION_WAIT_MS = 5_000;
-
-async function waitForRegistration(deps: AppDeps, workflowId: string): Promise<void> {
-  const deadline = Date.now() + PROJECTION_WAIT_MS;
-  let pause = 10;
-  while (Date.now() < deadline) {
-    const { rowCount } = await deps.pool.query(`SELECT 1 FROM lifecycle WHERE workflow_id = $1`, [
-      workflowId,
-    ]);
-    if (rowCount) return;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    pause = Math.min(pause * 2, 100);
-  }
-}
-
 /**
  * POST /bank-accounts. IBAN and BIC are checked and normalised (400 with every problem in words);
  * the id comes from the caller's Idempotency-Key, so a retried request finds the same account and
@@ -330,21 +316,24 @@ export async function createBankAccount(
     policy: DEFAULT_BANK_ACCOUNT_POLICY,
     requestedBy: actorOf(user),
   };
-  await startLifecycleWorkflow(deps, bankAccount, {
-    workflowId: bankAccountWorkflowId(id),
-    args: [input],
-    staticSummary: `${bankAccountStaticSummary(input)} (${user.email})`,
+  const workflowId = bankAccountWorkflowId(id);
+  await startLifecycle(deps, bankAccount, {
+    start: { workflowId, args: [input], staticSummary: `${bankAccountStaticSummary(input)} (${user.email})` },
+    read: () => getLifecycle(deps.pool, workflowId),
+    noun: 'bank account',
   });
-  await waitForRegistration(deps, bankAccountWorkflowId(id));
   const view = await viewOf(deps, user, (await getBankAccount(deps.pool, id)) ?? account);
-  if (created) {
-    await auditStaffAction(deps.pool, user, 'bank_account.create', { type: 'bank_account', id }, null, {
-      status: view.status,
-      iban: fields.iban,
-      bic: fields.bic,
-      country: fields.country,
-    });
-  }
+  // Once per account: a retry after a 503 (the row stored, the workflow not yet recording) still
+  // records the creation, and a replay does not record it twice.
+  await auditStaffAction(
+    deps.pool,
+    user,
+    'bank_account.create',
+    { type: 'bank_account', id },
+    null,
+    { status: view.status, iban: fields.iban, bic: fields.bic, country: fields.country },
+    { once: 'subject' },
+  );
   return view;
 }
 

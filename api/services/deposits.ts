@@ -42,7 +42,6 @@ import {
 } from '../../workflows/deposit.js';
 import {
   recordFromDetail,
-  recordFromInput,
   recordFromState,
   recordFromLifecycle,
   toDepositView,
@@ -72,7 +71,7 @@ import {
 } from './common.js';
 import { freshestRecord, listLifecycleRecords, loadVisibleLifecycle } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { runLifecycleUpdate, startLifecycleWorkflow } from './temporal.js';
+import { runLifecycleUpdate, startLifecycle } from './temporal.js';
 
 export type { DepositView } from '../deposit-view.js';
 
@@ -172,23 +171,6 @@ export async function listDeposits(
 
 // ---- announcing -----------------------------------------------------------------------------------
 
-const PROJECTION_WAIT_MS = 5_000;
-
-async function waitForLifecycle(
-  deps: AppDeps,
-  workflowId: string,
-  timeoutMs: number,
-): Promise<LifecycleDetail | null> {
-  const deadline = Date.now() + timeoutMs;
-  let pause = 10;
-  for (;;) {
-    const found = await getLifecycle(deps.pool, workflowId);
-    if (found || Date.now() >= deadline) return found;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    pause = Math.min(pause * 2, 100);
-  }
-}
-
 function staticSummary(input: DepositInput, email: string): string {
   const shown = currency(input.amount, {
     symbol: '',
@@ -203,7 +185,7 @@ function staticSummary(input: DepositInput, email: string): string {
  * POST /deposits. The business id comes from the caller's Idempotency-Key, so a retried request
  * reaches the same workflow (USE_EXISTING), never a second one; the same key with another amount,
  * currency or wire reference is 409 idempotency_conflict. Answers once the read model has the
- * deposit (so an immediate GET finds it), or after 5 s with the view built from the start input.
+ * deposit (so an immediate GET finds it), or 503 with Retry-After (see startLifecycle).
  */
 export async function createDeposit(
   deps: AppDeps,
@@ -233,29 +215,21 @@ export async function createDeposit(
   if (refused) throw refusalToApiError(refused);
 
   await ensureClientAccounts(deps.pool, user.id, asset);
-  const startedAt = new Date().toISOString();
-  await startLifecycleWorkflow(deps, deposit, {
-    workflowId,
-    args: [input],
-    staticSummary: staticSummary(input, user.email),
+  const detail = await startLifecycle(deps, deposit, {
+    start: { workflowId, args: [input], staticSummary: staticSummary(input, user.email) },
+    read: () => getLifecycle(deps.pool, workflowId),
+    noun: 'deposit',
   });
-
-  const detail = await waitForLifecycle(deps, workflowId, PROJECTION_WAIT_MS);
-  if (detail) {
-    const a = detail.attributes;
-    if (
-      detail.ownerId !== user.id ||
-      a.amount !== input.amount ||
-      a.currency !== input.currency ||
-      (a.wireReference ?? null) !== input.wireReference
-    ) {
-      throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different deposit');
-    }
+  const a = detail.attributes;
+  if (
+    detail.ownerId !== user.id ||
+    a.amount !== input.amount ||
+    a.currency !== input.currency ||
+    (a.wireReference ?? null) !== input.wireReference
+  ) {
+    throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different deposit');
   }
-  const view = toDepositView(
-    detail ? recordFromDetail(detail) : recordFromInput(input, workflowId, startedAt),
-    user,
-  );
+  const view = toDepositView(recordFromDetail(detail), user);
   // Audit (api/audit/log.ts): recorded after success, never throws.
   await auditStaffAction(deps.pool, user, 'deposit.create', { type: 'deposit', id: businessId }, null, {
     status: view.status,

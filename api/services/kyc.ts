@@ -70,7 +70,13 @@ import {
 } from './common.js';
 import { allowedHumanActions, isLiveTask, openTaskOf } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { runLifecycleUpdate, temporalClient, updateErrorToApiError, updateIdFor } from './temporal.js';
+import {
+  runLifecycleUpdate,
+  temporalClient,
+  updateErrorToApiError,
+  updateIdFor,
+  withDeadline,
+} from './temporal.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
 
@@ -532,18 +538,20 @@ export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: str
   const client = await temporalClient(deps);
   let state: KycState;
   try {
-    state = await client.workflow.executeUpdateWithStart(submitKycUpdate, {
-      args: [{ actor: actorOf(user), documents: current.map((d) => ({ id: d.id, type: d.type })) }],
-      updateId: updateIdFor('submit', requestId),
-      startWorkflowOperation: new WithStartWorkflowOperation(kyc, {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [{ clientId: user.id, policy: currentKycPolicy() }],
-        staticSummary: kycStaticSummary(user.id, user.email),
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    state = await withDeadline(client, () =>
+      client.workflow.executeUpdateWithStart(submitKycUpdate, {
+        args: [{ actor: actorOf(user), documents: current.map((d) => ({ id: d.id, type: d.type })) }],
+        updateId: updateIdFor('submit', requestId),
+        startWorkflowOperation: new WithStartWorkflowOperation(kyc, {
+          workflowId,
+          taskQueue: deps.taskQueue,
+          args: [{ clientId: user.id, policy: currentKycPolicy() }],
+          staticSummary: kycStaticSummary(user.id, user.email),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
       }),
-    });
+    );
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       throw invalidState('your KYC review was rejected; it cannot be submitted again', {

@@ -90,7 +90,13 @@ import {
   type RecordedTransition as LifecycleTransition,
 } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { failureToApiError, runLifecycleUpdate, temporalClient, updateErrorToApiError } from './temporal.js';
+import {
+  failureToApiError,
+  runLifecycleUpdate,
+  temporalClient,
+  updateErrorToApiError,
+  withDeadline,
+} from './temporal.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
 
@@ -543,17 +549,19 @@ export async function createWithdrawal(
   const temporal = await temporalClient(deps);
   let state: WithdrawalState;
   try {
-    state = await temporal.workflow.executeUpdateWithStart(withdrawalRequestUpdate, {
-      updateId: 'request',
-      startWorkflowOperation: new WithStartWorkflowOperation(withdrawal, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [input],
-        staticSummary: staticSummary(input, user.email),
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    state = await withDeadline(temporal, () =>
+      temporal.workflow.executeUpdateWithStart(withdrawalRequestUpdate, {
+        updateId: 'request',
+        startWorkflowOperation: new WithStartWorkflowOperation(withdrawal, {
+          taskQueue: deps.taskQueue,
+          workflowId,
+          args: [input],
+          staticSummary: staticSummary(input, user.email),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
       }),
-    });
+    );
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const details = Array.isArray(error.cause.details) ? (error.cause.details[0] ?? null) : null;
@@ -577,7 +585,11 @@ export async function createWithdrawal(
       const mapped = updateErrorToApiError(error);
       throw mapped === error ? error : mapped;
     }
-    state = await finalState(temporal.workflow.getHandle<typeof withdrawal>(workflowId));
+    state = await withDeadline(temporal, () =>
+      finalState(temporal.workflow.getHandle<typeof withdrawal>(workflowId)),
+    ).catch((error: unknown) => {
+      throw updateErrorToApiError(error);
+    });
   }
   if (state.status === 'DECLINED' || state.status === 'REQUESTED') {
     throw declinedError(state.declined?.code ?? 'withdrawal_declined', state.declined?.message ?? 'declined');

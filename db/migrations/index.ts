@@ -7,6 +7,7 @@ import { Migration20261122000500_kyc_bank_accounts } from './Migration2026112200
 import { Migration20261122000600_withdrawals } from './Migration20261122000600_withdrawals.js';
 import { Migration20261122000700_history_archive } from './Migration20261122000700_history_archive.js';
 import { Migration20261122000800_session_revocation } from './Migration20261122000800_session_revocation.js';
+import { Migration20261122000900_audit_request_index } from './Migration20261122000900_audit_request_index.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000600_withdrawals', class: Migration20261122000600_withdrawals },
   { name: 'Migration20261122000700_history_archive', class: Migration20261122000700_history_archive },
   { name: 'Migration20261122000800_session_revocation', class: Migration20261122000800_session_revocation },
+  { name: 'Migration20261122000900_audit_request_index', class: Migration20261122000900_audit_request_index },
 ];
