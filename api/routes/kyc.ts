@@ -5,7 +5,6 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import multer from 'multer';
 import { z } from 'zod';
 import { KYC_MAX_DOCUMENT_BYTES } from '../../domain/kyc.js';
-import { isStorableText } from '../../domain/text.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler, validationFailed } from '../errors.js';
 import { idempotent } from '../idempotency.js';
@@ -49,29 +48,11 @@ const upload = multer({
   limits: { fileSize: KYC_MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: 1024, parts: 6 },
 });
 
-/** Longest file name kept, in characters; a longer one is refused (400), not cut. */
-export const KYC_FILENAME_MAX = 200;
-
-/** The uploaded file's name without path parts and control characters, or 400 validation_failed on `file`. */
-export function uploadedFilename(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const name = (raw.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
-  if (!isStorableText(name) || [...name].length > KYC_FILENAME_MAX) {
-    const message = `the file name must be valid text of at most ${KYC_FILENAME_MAX} characters`;
-    throw validationFailed([{ path: 'file', code: 'invalid_filename', message }], message);
-  }
-  return name;
-}
-
 /** multer's single('file') with its errors as the contract's 400 (nothing has been stored). */
 const receiveFile: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
   upload.single('file')(req, res, (error: unknown) => {
+    // The file name is checked by the service (uploadedFilename), which the page's form calls too.
     if (!error) {
-      try {
-        if (req.file) req.file.originalname = uploadedFilename(req.file.originalname);
-      } catch (invalid) {
-        return next(invalid);
-      }
       return next();
     }
     if (error instanceof multer.MulterError) {

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
+import { isStorableText } from '../../domain/text.js';
 import {
   clientKycStatus,
   getKycDocument,
@@ -411,14 +412,22 @@ export interface UploadedFile {
 const fileIssue = (code: string, message: string) =>
   validationFailed([{ path: 'file', code, message }], message);
 
-/** A file name fit to show and to put in a Content-Disposition header: no path, no control characters. */
-function cleanFilename(name: string, fallbackExt: string): string {
+/** Longest file name kept, in characters; a longer one is refused (400), not cut. */
+export const KYC_FILENAME_MAX = 200;
+
+/**
+ * The uploaded file's name fit to show and to put in a Content-Disposition header: no path parts,
+ * no control characters or quotes; 400 validation_failed on `file` when it is not valid text or is
+ * longer than KYC_FILENAME_MAX. The API route and the page's form both come through here.
+ */
+export function uploadedFilename(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  const base = (name.split(/[\\/]/).pop() ?? '')
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
-    .trim()
-    .slice(0, 200);
-  return base || `document.${fallbackExt}`;
+  const name = (raw.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f-\u009f"]/g, '').trim();
+  if (!isStorableText(name) || [...name].length > KYC_FILENAME_MAX) {
+    const message = `the file name must be valid text of at most ${KYC_FILENAME_MAX} characters`;
+    throw validationFailed([{ path: 'file', code: 'invalid_filename', message }], message);
+  }
+  return name;
 }
 
 const EXTENSION_OF: Record<string, string> = {
@@ -470,7 +479,7 @@ export async function uploadKycDocument(
     id,
     clientId: user.id,
     type: parsed.type,
-    filename: cleanFilename(file.originalname ?? '', EXTENSION_OF[contentType]!),
+    filename: uploadedFilename(file.originalname ?? '') || `document.${EXTENSION_OF[contentType]!}`,
     contentType,
     sha256,
     content: file.buffer,

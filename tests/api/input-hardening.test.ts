@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { toApiError } from '../../api/errors.js';
 import { nestsDeeperThan } from '../../api/middleware/body-limits.js';
-import { uploadedFilename } from '../../api/routes/kyc.js';
+import { uploadedFilename } from '../../api/services/kyc.js';
 import { startTestApp } from '../../api/testing.js';
 import { instantField, textField } from '../../api/validate.js';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
