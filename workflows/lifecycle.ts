@@ -39,7 +39,7 @@ import type {
   OpenTask,
   RecordTransitionInput,
 } from '../activities/lifecycle.js';
-import { storableCopy } from '../domain/storable.js';
+import { storableCopy } from '../domain/text.js';
 import {
   isTerminal,
   nextStatus,

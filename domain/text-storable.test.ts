@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { storableCopy, storableText } from './storable.js';
+import { storableCopy, storableText } from './text.js';
 
 describe('storable text', () => {
   it('replaces NUL and lone surrogates, keeps valid pairs and ordinary text', () => {
