@@ -35,6 +35,13 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
 
 const RETRY_FIRST_MS = 500;
 const RETRY_MAX_MS = 10_000;
+/** A worker that ran this long before failing counts as a fresh start, not one more failure. */
+const STABLE_RUN_MS = 60_000;
+const FAILURE_MESSAGES = {
+  connecting: 'Temporal unreachable; retrying',
+  starting: 'worker could not start; retrying',
+  running: 'worker failed; starting it again',
+} as const;
 /** How often the worker tells the server it is alive (read by /readyz through ListWorkers). */
 const HEARTBEAT_INTERVAL_MS = Number(process.env.WORKER_HEARTBEAT_INTERVAL_MS ?? 5000);
 
@@ -64,19 +71,27 @@ async function main(): Promise<void> {
   let failures = 0;
   while (!stop.signal.aborted) {
     let connection: NativeConnection | undefined;
+    let phase: 'connecting' | 'starting' | 'running' = 'connecting';
+    let runningSinceMs = 0;
     try {
       connection = await NativeConnection.connect({ address });
+      phase = 'starting';
       current = await createWorker({ connection });
-      if (stop.signal.aborted) break;
-      log('info', 'worker polling', { taskQueue: config.taskQueue, address });
-      failures = 0;
-      await current.run();
-      if (!stop.signal.aborted) log('warn', 'worker stopped on its own; starting it again');
+      const running = current.run(); // RUNNING from here on, so shutdown() may be called
+      phase = 'running';
+      runningSinceMs = Date.now();
+      // A signal that came while the worker was being built: let it drain and stop at once.
+      if (stop.signal.aborted) current.shutdown();
+      else log('info', 'worker polling', { taskQueue: config.taskQueue, address });
+      await running;
+      break; // a clean end is a shutdown someone asked for (our signals, or the SDK runtime's)
     } catch (error) {
       if (stop.signal.aborted) break;
+      // A worker that ran for a while starts again from the shortest delay.
+      if (phase === 'running' && Date.now() - runningSinceMs > STABLE_RUN_MS) failures = 0;
       failures += 1;
       const delayMs = retryDelayMs(failures);
-      log('warn', current ? 'worker failed; starting it again' : 'Temporal unreachable; retrying', {
+      log('warn', FAILURE_MESSAGES[phase], {
         address,
         attempt: failures,
         retryInMs: delayMs,

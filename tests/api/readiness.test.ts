@@ -72,7 +72,7 @@ describe('/readyz with worker heartbeats', () => {
       expect(after.body.checks.temporal.ok).toBe(true);
       expect(after.body.checks.worker.ok).toBe(false);
       expect(after.body.checks.worker.error).toMatch(/heartbeat/);
-      expect(tookMs).toBeLessThanOrEqual(WORKER_HEARTBEAT_FRESH_MS + 2000);
+      expect(tookMs).toBeLessThanOrEqual(WORKER_HEARTBEAT_FRESH_MS + 5000);
     },
   );
 });
