@@ -96,7 +96,7 @@ export function formatReport(s: ChaosSummary): string {
         const r = x.resource;
         const where = r
           ? `${r.type} ${r.id} last ${r.lastStatus} (intended ${r.intended})`
-          : 'nothing left to see';
+          : 'every resource it made is in place, but it stopped before making the next';
         return `#${x.index} ${x.kind}: ${where}${x.failure ? ` — stopped at ${x.failure}` : ''}`;
       }),
     ),

@@ -336,7 +336,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     const server = new ManagedProcess('server', {
       ...node('api/server.ts'),
-      env: { ...env, PORT: String(apiPort), NODE_ENV: 'production', COOKIE_SECURE: '0' },
+      // One log line per request (info), so an answer can be traced by its X-Request-Id.
+      env: { ...env, PORT: String(apiPort), NODE_ENV: 'production', COOKIE_SECURE: '0', LOG_LEVEL: 'info' },
       logPath: join(workDir, 'server.log'),
     });
     processes.push(worker, server);
