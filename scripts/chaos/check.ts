@@ -233,7 +233,7 @@ const eur = (minor: bigint) =>
   `${minor < 0n ? '-' : ''}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, '0')}`;
 
 /** What a client's EUR balances must be, given the final statuses of its lifecycles. */
-export function impliedBalances(resources: readonly Resource[]): {
+function impliedBalances(resources: readonly Resource[]): {
   available: bigint;
   held: bigint;
   pending: bigint;

@@ -56,7 +56,7 @@ const MAIN_TYPE: Record<LifecycleKind, ResourceType> = {
 };
 
 /** The status a lifecycle ended in: its main resource's, or where it stopped before creating it. */
-export function finalStatusOf(lifecycle: Lifecycle): string {
+function finalStatusOf(lifecycle: Lifecycle): string {
   const type = MAIN_TYPE[lifecycle.kind];
   const main = lifecycle.resources.find((r) => r.type === type);
   if (main) return main.lastStatus ?? 'unknown';

@@ -171,7 +171,7 @@ export class ManagedProcess {
 // ---- helpers --------------------------------------------------------------------------------------
 
 /** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', reject);
