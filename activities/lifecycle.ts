@@ -54,6 +54,8 @@ export interface RecordTransitionInput {
   openTasks?: OpenTask[];
   /** The lifecycle reached a terminal status: stamp closed_at and cancel any task still live. */
   closed?: boolean;
+  /** The Update (a person's request) that caused it, kept in the event's data as `updateId`. */
+  updateId?: string | null;
   /**
    * Set when the workflow had to make this transition's text storable (workflows/lifecycle.ts):
    * the paths that changed and the first attempt's error. Opens a `data_alert` task for operations
@@ -119,7 +121,11 @@ export function createLifecycleActivities(pool: pg.Pool) {
             entry.actor?.id ?? null,
             entry.actor?.role ?? null,
             entry.reason,
-            JSON.stringify({ ...(input.action ? { action: input.action } : {}), ...input.data }),
+            JSON.stringify({
+              ...(input.action ? { action: input.action } : {}),
+              ...(input.updateId ? { updateId: input.updateId } : {}),
+              ...input.data,
+            }),
           ],
         );
         if (event.rowCount === 0) return { recorded: false };

@@ -37,6 +37,8 @@ import { CommandSlot, LIFECYCLE_ACTIVITY_OPTIONS, LifecycleRecorder, guard } fro
 // Messages (the API imports these definitions to call the workflow).
 
 export const bankAccountStateQuery = defineQuery<BankAccountState>('state');
+/** Sent with the start (api/lifecycle-kit): answers once the registration is recorded. */
+export const bankAccountStartedUpdate = defineUpdate<BankAccountState, []>('started');
 export const verifyBankAccountUpdate = defineUpdate<BankAccountState, [VerifyBankAccountArgs]>('verify');
 export const rejectBankAccountUpdate = defineUpdate<BankAccountState, [RejectBankAccountArgs]>('reject');
 export const removeBankAccountUpdate = defineUpdate<BankAccountState, [RemoveBankAccountArgs]>('remove');
@@ -162,6 +164,7 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
   // --- Messages -------------------------------------------------------------------------------
 
   setHandler(bankAccountStateQuery, snapshot);
+  lifecycle.answerStarted(bankAccountStartedUpdate, snapshot);
   commands.handle(
     verifyBankAccountUpdate,
     (args) => checkVerify(view(), args),

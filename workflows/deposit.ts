@@ -63,6 +63,8 @@ import {
 // Messages (the API imports these definitions to call the workflow).
 
 export const depositStateQuery = defineQuery<DepositState>('state');
+/** Sent with the start (api/lifecycle-kit): answers once the announcement is recorded. */
+export const depositStartedUpdate = defineUpdate<DepositState, []>('started');
 export const confirmDepositUpdate = defineUpdate<DepositState, [ConfirmDepositArgs]>('confirm');
 export const cancelDepositUpdate = defineUpdate<DepositState, [CancelDepositArgs]>('cancel');
 export const releaseDepositUpdate = defineUpdate<DepositState, [ReleaseDepositArgs]>('release');
@@ -344,6 +346,7 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   // --- Messages -------------------------------------------------------------------------------
 
   setHandler(depositStateQuery, snapshot);
+  lifecycle.answerStarted(depositStartedUpdate, snapshot);
 
   commands.handle(
     confirmDepositUpdate,

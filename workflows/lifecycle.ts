@@ -26,6 +26,7 @@ import {
   ApplicationFailure,
   TemporalFailure,
   condition,
+  currentUpdateInfo,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -151,6 +152,8 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
   readonly timeline: TimelineEntry<Status>[] = [];
   closedAt: string | null = null;
   readonly workflowId: string;
+  /** Transitions the read model has been told of (recordTransition completed). */
+  recorded = 0;
 
   constructor(private readonly options: LifecycleRecorderOptions<Status, Action>) {
     this.status = options.initial;
@@ -167,6 +170,18 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
     const next = nextStatus(this.options.table, this.status, action);
     if (!next.ok) throw refusalFailure(next.refusal); // validators make this unreachable
     return next.to;
+  }
+
+  /**
+   * The Update the API starts the workflow with (update-with-start, api/lifecycle-kit): it answers
+   * `answer()` once the first transition is in the read model, so a 201 is readable at once. Adding
+   * a handler adds nothing to histories that never received it, so older runs replay unchanged.
+   */
+  answerStarted<State>(update: UpdateDefinition<State, []>, answer: () => State): void {
+    setHandler(update, async () => {
+      await condition(() => this.recorded > 0);
+      return answer();
+    });
   }
 
   /** Moves to the status `action` leads to (or into `initial` for null) and records it. */
@@ -202,10 +217,12 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
       openTasks: effects.openTasks,
       closeTasks: effects.closeTasks,
       closed,
+      updateId: applyingUpdateId,
     };
     const summary = `${entry.from ?? 'start'} → ${to}`;
     try {
       await lifecycleActivities.recordTransition.executeWithOptions({ summary }, [input]);
+      this.recorded++;
     } catch (error) {
       if (!isUnstorableFailure(error)) throw error;
       // The edge refuses such text, so this is a bug upstream: never jam the lifecycle on it. Record
@@ -217,6 +234,7 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
         { summary: `${summary} (text replaced)` },
         [{ ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } }],
       );
+      this.recorded++;
       return storedEntry;
     }
     return entry;
@@ -228,9 +246,18 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
 
 interface Submitted<Command> {
   command: Command;
+  /** The Update that carried it; recorded with its transitions (see applyingUpdateId). */
+  updateId: string | null;
   done: boolean;
   error?: ApplicationFailure;
 }
+
+/**
+ * The Update whose command the main loop is applying (null for the workflow's own steps). Every
+ * transition it makes is recorded with it, so the API can tell that a retried request was applied
+ * already, even after the lifecycle ended or continued as new. Module state is per workflow run.
+ */
+let applyingUpdateId: string | null = null;
 
 /** When the current status ends by itself (a timer), for `loop`. */
 export interface Deadline {
@@ -291,8 +318,8 @@ export class CommandSlot<Command, State> {
   }
 
   /** Hands `command` to the main loop and answers once it was applied (or throws its failure). */
-  async submit(command: Command): Promise<State> {
-    const entry: Submitted<Command> = { command, done: false };
+  async submit(command: Command, updateId: string | null = currentUpdateInfo()?.id ?? null): Promise<State> {
+    const entry: Submitted<Command> = { command, updateId, done: false };
     this.submitted = entry;
     await condition(() => entry.done);
     if (entry.error) throw entry.error;
@@ -313,6 +340,7 @@ export class CommandSlot<Command, State> {
     setHandler(
       update,
       async (args) => {
+        const updateId = currentUpdateInfo()?.id ?? null;
         if (!this.free || this.waiting.length > 0) {
           const ticket = this.nextTicket++;
           this.waiting.push(ticket);
@@ -323,7 +351,7 @@ export class CommandSlot<Command, State> {
           }
           guard(check(args));
         }
-        return this.submit(command(args));
+        return this.submit(command(args), updateId);
       },
       { validator: (args) => guard(check(args) ?? this.queueFull()) },
     );
@@ -348,6 +376,7 @@ export class CommandSlot<Command, State> {
   async applySubmitted(run: (command: Command) => Promise<void>): Promise<void> {
     const entry = this.submitted;
     if (!entry) return;
+    applyingUpdateId = entry.updateId;
     try {
       await run(entry.command);
     } catch (error) {
@@ -361,6 +390,7 @@ export class CommandSlot<Command, State> {
               nonRetryable: true,
             });
     } finally {
+      applyingUpdateId = null;
       entry.done = true;
       this.submitted = undefined;
     }

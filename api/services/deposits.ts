@@ -1,16 +1,9 @@
-// Deposits: announce (start the workflow), list and read (the read model), and the human actions
-// (Updates to the workflow). The JSON routes and the pages call these same functions, so every rule
-// is applied once. Everything thrown is an ApiError (or a bug → 500).
-//
-// Order of checks for an action: role (403) → body shape (400) → the deposit exists and the caller
-// may see it (404, also for another client's deposit) → it is not closed (409) → values that need
-// the deposit (the received amount's scale, 400) → the workflow's Update validator, authoritative
-// (409 / 403 / 400), then the handler (422 for business rules).
+// Deposits on the lifecycle kit (api/lifecycle-kit): the descriptor, the announcement (its input
+// and checks) and each human action as data — the kit does the loading, checks, Update, audit and
+// view. The JSON routes and the pages call these same functions, so every rule is applied once.
 import currency from 'currency.js';
-import type { UpdateDefinition } from '@temporalio/client';
 import { z } from 'zod';
 import { ensureClientAccounts } from '../../db/ledger/index.js';
-import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js';
 import {
   DEPOSIT_PERMISSIONS,
   DEPOSIT_STATUSES,
@@ -23,34 +16,26 @@ import {
   depositReference,
   depositWorkflowId,
   parseInstant,
-  type DepositHumanAction,
   type DepositInput,
   type DepositPolicy,
   type DepositState,
-  type DepositStatus,
 } from '../../domain/deposit.js';
-import { authorize, type Actor } from '../../domain/lifecycle.js';
 import { ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
 import { isClient } from '../../domain/roles.js';
 import {
   cancelDepositUpdate,
   confirmDepositUpdate,
   deposit,
+  depositStartedUpdate,
   extendDepositUpdate,
   rejectDepositUpdate,
   releaseDepositUpdate,
 } from '../../workflows/deposit.js';
-import {
-  recordFromDetail,
-  recordFromState,
-  recordFromLifecycle,
-  toDepositView,
-  type DepositView,
-} from '../deposit-view.js';
-import { auditStaffAction } from '../audit/log.js';
+import { recordFromDetail, recordFromLifecycle, toDepositView, type DepositView } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, forbidden, validationFailed } from '../errors.js';
+import { forbidden } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
+import { lifecycleService } from '../lifecycle-kit/service.js';
 import {
   cashCurrencySchema,
   decimalAmountSchema,
@@ -60,18 +45,8 @@ import {
   textField,
   uuidSchema,
 } from '../validate.js';
-import {
-  actorOf,
-  parseInput,
-  refuseIfEnded,
-  refusalToApiError,
-  requireActionRole,
-  requireIdempotencyKey,
-  type SessionUser,
-} from './common.js';
-import { freshestRecord, listLifecycleRecords, loadVisibleLifecycle } from './lifecycle-records.js';
+import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { runLifecycleUpdate, startLifecycle } from './temporal.js';
 
 export type { DepositView } from '../deposit-view.js';
 
@@ -142,32 +117,28 @@ export const RejectDepositBodySchema = z
   .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
   .meta({ id: 'RejectDepositBody' });
 
-// ---- reading ------------------------------------------------------------------------------------------
+// ---- the lifecycle ---------------------------------------------------------------------------------
 
-/** The deposit `id` as the read model has it, if `user` may see it; otherwise 404 (no existence leak). */
-async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promise<LifecycleDetail> {
-  return loadVisibleLifecycle(deps, user, DEPOSIT_TYPE, id, 'no such deposit');
-}
+const deposits = lifecycleService({
+  type: DEPOSIT_TYPE,
+  noun: 'deposit',
+  workflowId: depositWorkflowId,
+  transitions: DEPOSIT_TRANSITIONS,
+  permissions: DEPOSIT_PERMISSIONS,
+  startedUpdate: depositStartedUpdate,
+  recordOfDetail: recordFromDetail,
+  recordOfSummary: recordFromLifecycle,
+  view: toDepositView,
+  audit: {
+    before: (detail) => ({ status: detail.status, holdUntil: detail.attributes.holdUntil ?? null }),
+    after: (state: DepositState) => ({ status: state.status, holdUntil: state.holdUntil }),
+  },
+});
 
-export async function getDeposit(deps: AppDeps, user: SessionUser, id: string): Promise<DepositView> {
-  const detail = await loadVisible(deps, user, id);
-  return toDepositView(recordFromDetail(detail), user);
-}
-
+export const getDeposit = deposits.get;
 /** The workflow id of a deposit `user` may read (for live updates); 404 otherwise. */
-export async function depositWorkflowIdFor(deps: AppDeps, user: SessionUser, id: string): Promise<string> {
-  return (await loadVisible(deps, user, id)).workflowId;
-}
-
-export async function listDeposits(
-  deps: AppDeps,
-  user: SessionUser,
-  query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
-): Promise<{ items: DepositView[]; nextCursor: string | null }> {
-  const q = parseInput(ListDepositsQuerySchema, query, 'query');
-  const page = await listLifecycleRecords(deps, user, DEPOSIT_TYPE, q, recordFromLifecycle);
-  return { items: page.records.map((record) => toDepositView(record, user)), nextCursor: page.nextCursor };
-}
+export const depositWorkflowIdFor = deposits.workflowIdFor;
+export const listDeposits = deposits.lister(ListDepositsQuerySchema);
 
 // ---- announcing -----------------------------------------------------------------------------------
 
@@ -215,167 +186,55 @@ export async function createDeposit(
   if (refused) throw refusalToApiError(refused);
 
   await ensureClientAccounts(deps.pool, user.id, asset);
-  const detail = await startLifecycle(deps, deposit, {
-    start: { workflowId, args: [input], staticSummary: staticSummary(input, user.email) },
-    read: () => getLifecycle(deps.pool, workflowId),
-    noun: 'deposit',
+  return deposits.start(deps, user, {
+    businessId,
+    workflow: deposit,
+    args: [input],
+    staticSummary: staticSummary(input, user.email),
+    conflicts: (record) =>
+      record.amount !== input.amount ||
+      record.currency !== input.currency ||
+      record.wireReference !== input.wireReference,
+    audit: { amount: input.amount, currency: input.currency, wireReference: input.wireReference },
   });
-  const a = detail.attributes;
-  if (
-    detail.ownerId !== user.id ||
-    a.amount !== input.amount ||
-    a.currency !== input.currency ||
-    (a.wireReference ?? null) !== input.wireReference
-  ) {
-    throw conflict('idempotency_conflict', 'this Idempotency-Key was already used for a different deposit');
-  }
-  const view = toDepositView(recordFromDetail(detail), user);
-  // Audit (api/audit/log.ts): recorded after success, never throws.
-  await auditStaffAction(deps.pool, user, 'deposit.create', { type: 'deposit', id: businessId }, null, {
-    status: view.status,
-    amount: input.amount,
-    currency: input.currency,
-    wireReference: input.wireReference,
-  });
-  return view;
 }
 
 // ---- actions --------------------------------------------------------------------------------------
 
-/**
- * One human action: visible (404) → the caller may do it to this deposit (403) → not ended (409) →
- * `buildArgs` (values that need the deposit, 400) → the Update (see runLifecycleUpdate).
- */
-async function act<Args extends { actor: Actor }>(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  action: DepositHumanAction,
-  requestId: string,
-  update: UpdateDefinition<DepositState, [Args]>,
-  buildArgs: (detail: LifecycleDetail) => Args,
-): Promise<DepositView> {
-  const detail = await loadVisible(deps, user, id);
-  const refused = authorize(DEPOSIT_PERMISSIONS, action, actorOf(user), detail.ownerId);
-  if (refused) throw refusalToApiError(refused);
-  const status = detail.status as DepositStatus;
-  refuseIfEnded(DEPOSIT_TRANSITIONS, { status, closedAt: detail.closedAt }, action, 'deposit');
-  return runLifecycleUpdate(deps, user, {
-    workflowId: detail.workflowId,
-    action,
-    requestId,
-    update,
-    args: buildArgs(detail),
-    audit: {
-      subject: { type: 'deposit', id: detail.businessId },
-      before: { status, holdUntil: detail.attributes.holdUntil ?? null },
-      after: (state) => ({ status: state.status, holdUntil: state.holdUntil }),
-    },
-    // recordTransition runs inside the transition, before the Update completes, so the read model is
-    // normally up to date here; if not, the workflow's own state is the answer.
-    view: async (state) => {
-      const after = await getLifecycle(deps.pool, detail.workflowId);
-      const record = freshestRecord(after, state.timeline.length, recordFromDetail, (tasks) =>
-        recordFromState(state, tasks),
-      );
-      return toDepositView(record, user);
-    },
-  });
-}
+const cancel = deposits.action('cancel', { update: cancelDepositUpdate, args: () => ({}) });
+export const cancelDeposit = (deps: AppDeps, user: SessionUser, id: string, requestId: string) =>
+  cancel(deps, user, id, {}, requestId);
 
-export async function cancelDeposit(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  requestId: string,
-): Promise<DepositView> {
-  requireActionRole(DEPOSIT_PERMISSIONS, user, 'cancel');
-  return act(deps, user, id, 'cancel', requestId, cancelDepositUpdate, () => ({ actor: actorOf(user) }));
-}
-
-export async function confirmDeposit(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  body: {
-    receivedAmount: string;
-    receivedAt?: string | null;
-    note?: string | null;
-    senderCountry?: string | null;
-    senderReference?: string | null;
-  },
-  requestId: string,
-): Promise<DepositView> {
-  requireActionRole(DEPOSIT_PERMISSIONS, user, 'confirm');
-  const parsed = parseInput(ConfirmDepositBodySchema, body, 'body');
-  if (parsed.receivedAt && parseInstant(parsed.receivedAt) === null) {
-    throw validationFailed([
-      { path: 'receivedAt', code: 'invalid_date', message: 'receivedAt must be an ISO 8601 time' },
-    ]);
-  }
-  return act(deps, user, id, 'confirm', requestId, confirmDepositUpdate, (detail) => {
+export const confirmDeposit = deposits.action('confirm', {
+  update: confirmDepositUpdate,
+  body: ConfirmDepositBodySchema,
+  args: (body, detail) => {
     const asset = detail.attributes.currency as AssetCode;
-    const received = formatAmount(asset, parseAmountField(asset, parsed.receivedAmount, 'receivedAmount'));
     return {
-      actor: actorOf(user),
-      receivedAmount: received,
-      receivedAt: parsed.receivedAt || null,
-      note: parsed.note?.trim() || null,
-      senderCountry: parsed.senderCountry ? parsed.senderCountry.toUpperCase() : null,
-      senderReference: parsed.senderReference?.trim() || null,
+      receivedAmount: formatAmount(asset, parseAmountField(asset, body.receivedAmount, 'receivedAmount')),
+      receivedAt: body.receivedAt || null,
+      note: body.note || null,
+      senderCountry: body.senderCountry ? body.senderCountry.toUpperCase() : null,
+      senderReference: body.senderReference || null,
     };
-  });
-}
+  },
+});
 
-export async function releaseDeposit(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  body: { note: string },
-  requestId: string,
-): Promise<DepositView> {
-  requireActionRole(DEPOSIT_PERMISSIONS, user, 'release');
-  const parsed = parseInput(ReleaseDepositBodySchema, body, 'body');
-  return act(deps, user, id, 'release', requestId, releaseDepositUpdate, () => ({
-    actor: actorOf(user),
-    note: parsed.note,
-  }));
-}
+export const releaseDeposit = deposits.action('release', {
+  update: releaseDepositUpdate,
+  body: ReleaseDepositBodySchema,
+  args: (body) => ({ note: body.note }),
+});
 
 /** The workflow decides whether `until` fits (later than the current end, within maxHoldMs): 400 otherwise. */
-export async function extendDeposit(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  body: { until: string; note: string },
-  requestId: string,
-): Promise<DepositView> {
-  requireActionRole(DEPOSIT_PERMISSIONS, user, 'extend');
-  const parsed = parseInput(ExtendDepositBodySchema, body, 'body');
-  const until = parseInstant(parsed.until);
-  if (until === null) {
-    throw validationFailed([
-      { path: 'until', code: 'invalid_date', message: 'until must be an ISO 8601 time' },
-    ]);
-  }
-  return act(deps, user, id, 'extend', requestId, extendDepositUpdate, () => ({
-    actor: actorOf(user),
-    until: new Date(until).toISOString(),
-    note: parsed.note,
-  }));
-}
+export const extendDeposit = deposits.action('extend', {
+  update: extendDepositUpdate,
+  body: ExtendDepositBodySchema,
+  args: (body) => ({ until: new Date(parseInstant(body.until)!).toISOString(), note: body.note }),
+});
 
-export async function rejectDeposit(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  body: { reason: string },
-  requestId: string,
-): Promise<DepositView> {
-  requireActionRole(DEPOSIT_PERMISSIONS, user, 'reject');
-  const parsed = parseInput(RejectDepositBodySchema, body, 'body');
-  return act(deps, user, id, 'reject', requestId, rejectDepositUpdate, () => ({
-    actor: actorOf(user),
-    reason: parsed.reason,
-  }));
-}
+export const rejectDeposit = deposits.action('reject', {
+  update: rejectDepositUpdate,
+  body: RejectDepositBodySchema,
+  args: (body) => ({ reason: body.reason }),
+});

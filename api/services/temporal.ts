@@ -179,9 +179,14 @@ export async function startLifecycle<W extends Workflow, T>(
  * the second.
  */
 export function updateIdFor(action: string, requestId: string): string {
-  const id =
-    typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId) ? requestId : randomUUID();
-  return `${action}:${id}`;
+  return requestUpdateId(action, requestId) ?? `${action}:${randomUUID()}`;
+}
+
+/** The Update id a request id makes for `action`, or null when the request id is unfit (see updateIdFor). */
+export function requestUpdateId(action: string, requestId: unknown): string | null {
+  return typeof requestId === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(requestId)
+    ? `${action}:${requestId}`
+    : null;
 }
 
 export interface LifecycleUpdate<State, Args extends { actor: Actor }, View> {

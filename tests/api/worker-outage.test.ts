@@ -130,4 +130,49 @@ describe('the only worker is down', () => {
     expect(confirms).toHaveLength(1);
     expect(confirms[0]!.before.status).toBe('PENDING');
   });
+
+  it('an action applied after its caller gave up answers 200 when retried, even once the lifecycle has ended', async () => {
+    const client = await person('client');
+    const ops = await person('operations');
+    const aml = await person('aml_officer');
+    const created = await api(client, '/deposits', {
+      method: 'POST',
+      json: { amount: '5000.00', currency: 'EUR' },
+      idempotencyKey: randomUUID(),
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    const flagged = await api(ops, `/ops/deposits/${id}/confirm`, {
+      method: 'POST',
+      json: { receivedAmount: '5000.00', senderCountry: 'IR', senderReference: 'x' },
+    });
+    expect(flagged.body.status).toBe('AML_REVIEW');
+
+    const requestId = randomUUID();
+    const release = () =>
+      api(aml, `/ops/deposits/${id}/release`, {
+        method: 'POST',
+        json: { note: 'documents seen' },
+        headers: { 'x-request-id': requestId },
+      });
+    await workerDown();
+    expectError(await release(), 503, 'temporarily_unavailable');
+    // The Update waits at Temporal; the returning worker applies it with nobody listening, and the
+    // deposit ends (CLEARED, its workflow closes).
+    await workerBack();
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
+      if ((await api(client, `/deposits/${id}`)).body.status === 'CLEARED') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect((await api(client, `/deposits/${id}`)).body.status).toBe('CLEARED');
+    const retried = await release();
+    expect(retried.status, retried.text).toBe(200);
+    expect(retried.body.status).toBe('CLEARED');
+    // Another request to do it again is a real wrong-state refusal.
+    const another = await api(aml, `/ops/deposits/${id}/release`, {
+      method: 'POST',
+      json: { note: 'again' },
+    });
+    expectError(another, 409, 'invalid_state');
+  });
 });

@@ -1,0 +1,76 @@
+// What a lifecycle declares once so the kit (service.ts) can start it, read it, list it, stream it
+// and act on it. Everything here is data or a pure mapping; the rules stay in domain/, the steps in
+// the workflow. A lifecycle's service file is its descriptor plus its genuine special cases.
+import type { UpdateDefinition, Workflow } from '@temporalio/client';
+import type { z } from 'zod';
+import type { LifecycleDetail, LifecycleSummary, Task } from '../../db/lifecycle/index.js';
+import type { RecordedTransition } from '../../db/lifecycle/timelines.js';
+import type { Actor, PermissionTable, TransitionTable } from '../../domain/lifecycle.js';
+import type { SessionUser } from '../auth/tokens.js';
+
+/** The fields every lifecycle's workflow state (Query / Update answer) has. */
+export interface LifecycleStateShape {
+  workflowId: string;
+  status: string;
+  timeline: readonly unknown[];
+}
+
+export interface LifecycleDescriptor<
+  Status extends string,
+  Action extends string,
+  State extends LifecycleStateShape,
+  Rec,
+  View,
+> {
+  /** The read model's `lifecycle.type` ('deposit'); also the audit subject type. */
+  type: string;
+  /** What people call it, in messages ("no such deposit", "the deposit is already CLEARED"). */
+  noun: string;
+  workflowId: (businessId: string) => string;
+  transitions: TransitionTable<Status, Action>;
+  permissions: PermissionTable<Action>;
+  /**
+   * The Update that answers once the workflow has recorded its first transition (the read model has
+   * it), or fails with the workflow's refusal (e.g. insufficient_funds): sent with the start.
+   */
+  startedUpdate: UpdateDefinition<State, []>;
+  /** The read model as the lifecycle's record, whole or as a list row with its timeline and tasks. */
+  recordOfDetail: (detail: LifecycleDetail) => Rec;
+  recordOfSummary: (
+    summary: LifecycleSummary,
+    transitions: RecordedTransition<Status>[],
+    tasks: Task[],
+  ) => Rec;
+  /** What `user` (already found allowed to read it) sees of a record. */
+  view: (record: Rec, user: SessionUser) => View;
+  /** The audit entry of an action: what it records of the lifecycle before and after. */
+  audit: {
+    before: (detail: LifecycleDetail) => Record<string, unknown>;
+    after: (state: State) => Record<string, unknown>;
+  };
+}
+
+/**
+ * One human action: the Update it sends and how its argument is made from the parsed body and the
+ * lifecycle as the read model has it (values that need it, e.g. the received amount's scale: 400).
+ */
+export interface ActionSpec<State, Body, Args extends { actor: Actor }> {
+  update: UpdateDefinition<State, [Args]>;
+  /** The body's schema (also the OpenAPI request body); none for actions without one. */
+  body?: z.ZodType<Body>;
+  /** Checks on the parsed body that need nothing else (400), before the lifecycle is loaded. */
+  check?: (body: Body) => void;
+  args: (body: Body, detail: LifecycleDetail, user: SessionUser) => Omit<Args, 'actor'>;
+  /** A refused or failed Update as the contract's error (default: updateErrorToApiError). */
+  mapError?: (error: unknown) => unknown;
+}
+
+/** The start of a new lifecycle: its workflow and input, and how to tell a reused key (409). */
+export interface StartSpec<W extends Workflow, Rec> {
+  businessId: string;
+  workflow: W;
+  args: Parameters<W>;
+  staticSummary: string;
+  /** True when the existing lifecycle under this key is not the one this body asks for. */
+  conflicts: (record: Rec) => boolean;
+}
