@@ -2,6 +2,8 @@
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { config } from '../db/config.js';
 import { closePool, getPool } from '../db/pool.js';
+import { backfillHistoryArchive } from '../auditing/index.js';
+import { defaultArchiveTemporalClient } from './history-archive.js';
 import { createActivities, type ActivityDeps } from './index.js';
 
 export interface WorkerSetup {
@@ -82,7 +84,10 @@ async function main(): Promise<void> {
       runningSinceMs = Date.now();
       // A signal that came while the worker was being built: let it drain and stop at once.
       if (stop.signal.aborted) current.shutdown();
-      else log('info', 'worker polling', { taskQueue: config.taskQueue, address });
+      else {
+        log('info', 'worker polling', { taskQueue: config.taskQueue, address });
+        if (failures === 0) backfillArchiveInBackground();
+      }
       await running;
       break; // a clean end is a shutdown someone asked for (our signals, or the SDK runtime's)
     } catch (error) {
@@ -105,6 +110,28 @@ async function main(): Promise<void> {
   }
   await closePool();
   log('info', 'worker stopped');
+}
+
+/**
+ * Closed runs the archive misses (closed before archive-on-close existed, or while its activity
+ * failed) are archived once at start-up, beside the work: the worker never waits for it, and
+ * several workers doing it at once store each history once.
+ */
+function backfillArchiveInBackground(): void {
+  void backfillHistoryArchive(
+    { pool: getPool(), temporal: defaultArchiveTemporalClient },
+    { limit: 1000, taskQueue: config.taskQueue },
+  ).then(
+    (report) =>
+      log('info', 'history archive backfill', {
+        scanned: report.scanned,
+        archived: report.archived.length,
+        failed: report.failed.length,
+        complete: report.complete,
+      }),
+    (error) =>
+      log('warn', 'history archive backfill failed', { error: (error as Error)?.message ?? String(error) }),
+  );
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
