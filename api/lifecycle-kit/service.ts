@@ -92,7 +92,11 @@ export function lifecycleService<
   /** A failed start (the workflow refused it, or Temporal did not answer) as the contract's error. */
   async function startError(error: unknown, hooks: StartHooks): Promise<unknown> {
     const failure =
-      error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError ? error.cause : null;
+      error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError
+        ? error.cause
+        : error instanceof ApplicationFailure
+          ? error
+          : null;
     if (failure instanceof ApplicationFailure) {
       await hooks.refused?.(failure);
       return (hooks.refusalError ?? failureToApiError)(failure);
@@ -165,7 +169,7 @@ export function lifecycleService<
           const outcome = await withDeadline(client, () =>
             client.workflow.getHandle(workflowId).result(),
           ).then(
-            () => null,
+            (result: unknown) => d.refusalOfResult?.(result as State) ?? null,
             (e: unknown) => e,
           );
           throw outcome
