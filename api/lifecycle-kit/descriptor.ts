@@ -7,6 +7,7 @@ import type { LifecycleDetail, LifecycleSummary, Task } from '../../db/lifecycle
 import type { RecordedTransition } from '../../db/lifecycle/timelines.js';
 import type { Actor, PermissionTable, TransitionTable } from '../../domain/lifecycle.js';
 import type { SessionUser } from '../auth/tokens.js';
+import type { AppDeps } from '../deps.js';
 
 /** The fields every lifecycle's workflow state (Query / Update answer) has. */
 export interface LifecycleStateShape {
@@ -21,6 +22,7 @@ export interface LifecycleDescriptor<
   State extends LifecycleStateShape,
   Rec,
   View,
+  Loaded = undefined,
 > {
   /** The read model's `lifecycle.type` ('deposit'); also the audit subject type. */
   type: string;
@@ -31,9 +33,10 @@ export interface LifecycleDescriptor<
   permissions: PermissionTable<Action>;
   /**
    * The Update that answers once the workflow has recorded its first transition (the read model has
-   * it), or fails with the workflow's refusal (e.g. insufficient_funds): sent with the start.
+   * it), or fails with the workflow's refusal (e.g. insufficient_funds): sent with the start. None
+   * for a lifecycle whose first action starts it (KYC's submit: `actWithStart`).
    */
-  startedUpdate: UpdateDefinition<State, []>;
+  startedUpdate?: UpdateDefinition<State, []>;
   /**
    * For a workflow that refuses its start by ending normally, not by failing (a withdrawal ends
    * DECLINED): the refusal its result carries, null for any other result. A key whose workflow ended
@@ -48,8 +51,13 @@ export interface LifecycleDescriptor<
     transitions: RecordedTransition<Status>[],
     tasks: Task[],
   ) => Rec;
+  /**
+   * What the views of some records need beyond the read model (the lifecycle's own table, emails,
+   * documents), read once for all of them and handed to `view`. None when the record is enough.
+   */
+  load?: (deps: AppDeps, user: SessionUser, records: readonly Rec[]) => Promise<Loaded>;
   /** What `user` (already found allowed to read it) sees of a record. */
-  view: (record: Rec, user: SessionUser) => View;
+  view: (record: Rec, user: SessionUser, loaded: Loaded) => View;
   /** The audit entry of an action: what it records of the lifecycle before and after. */
   audit: {
     before: (detail: LifecycleDetail) => Record<string, unknown>;
@@ -68,7 +76,24 @@ export interface ActionSpec<State, Body, Args extends { actor: Actor }> {
   /** Checks on the parsed body that need nothing else (400), before the lifecycle is loaded. */
   check?: (body: Body) => void;
   args: (body: Body, detail: LifecycleDetail, user: SessionUser) => Omit<Args, 'actor'>;
+  /**
+   * A quick answer the workflow would give anyway (it checks again, authoritatively), from what the
+   * database says now, e.g. a removal while a withdrawal is in flight (409): just before the Update.
+   */
+  before?: (deps: AppDeps, detail: LifecycleDetail) => Promise<void>;
   /** A refused or failed Update as the contract's error (default: updateErrorToApiError). */
+  mapError?: (error: unknown) => unknown;
+}
+
+/**
+ * An action that may be a lifecycle's first (KYC's submit): update-with-start of its Update. `args`
+ * reads what it needs (and may refuse, 422 …) with the lifecycle as the read model has it, or null.
+ */
+export interface StartingActionSpec<State, Args extends { actor: Actor }, W extends Workflow> {
+  update: UpdateDefinition<State, [Args]>;
+  args: (deps: AppDeps, user: SessionUser, detail: LifecycleDetail | null) => Promise<Omit<Args, 'actor'>>;
+  /** The workflow started when there is none yet. */
+  start: (user: SessionUser) => { workflow: W; args: Parameters<W>; staticSummary: string };
   mapError?: (error: unknown) => unknown;
 }
 

@@ -17,10 +17,10 @@ import {
 } from '@temporalio/client';
 import type { z } from 'zod';
 import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js';
-import { authorize, type Actor } from '../../domain/lifecycle.js';
+import { authorize, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, temporarilyUnavailable, type ApiError } from '../errors.js';
+import { conflict, invalidState, temporarilyUnavailable, type ApiError } from '../errors.js';
 import {
   actorOf,
   parseInput,
@@ -36,9 +36,16 @@ import {
   runLifecycleUpdate,
   temporalClient,
   updateErrorToApiError,
+  updateIdFor,
   withDeadline,
 } from '../services/temporal.js';
-import type { ActionSpec, LifecycleDescriptor, LifecycleStateShape, StartSpec } from './descriptor.js';
+import type {
+  ActionSpec,
+  LifecycleDescriptor,
+  LifecycleStateShape,
+  StartingActionSpec,
+  StartSpec,
+} from './descriptor.js';
 
 /** The transition this request's Update made, if the read model has one (workflows/lifecycle.ts). */
 function appliedBefore(detail: LifecycleDetail, action: string, requestId: string) {
@@ -69,7 +76,8 @@ export function lifecycleService<
   State extends LifecycleStateShape,
   Rec,
   View,
->(d: LifecycleDescriptor<Status, Action, State, Rec, View>) {
+  Loaded = undefined,
+>(d: LifecycleDescriptor<Status, Action, State, Rec, View, Loaded>) {
   const missing = `no such ${d.noun}`;
 
   /** The lifecycle `id` as the read model has it, if `user` may see it; otherwise 404. */
@@ -86,8 +94,35 @@ export function lifecycleService<
     return detail;
   }
 
+  /** The views of `records` for `user`, with what `load` reads for all of them at once. */
+  async function viewsOf(deps: AppDeps, user: SessionUser, records: readonly Rec[]): Promise<View[]> {
+    const loaded = d.load ? await d.load(deps, user, records) : (undefined as Loaded);
+    return records.map((record) => d.view(record, user, loaded));
+  }
+
   /** The view of the read model, for `user`. */
-  const viewOf = (detail: LifecycleDetail, user: SessionUser): View => d.view(d.recordOfDetail(detail), user);
+  const viewOf = async (deps: AppDeps, detail: LifecycleDetail, user: SessionUser): Promise<View> =>
+    (await viewsOf(deps, user, [d.recordOfDetail(detail)]))[0]!;
+
+  /** This very request was applied already (its answer was lost): the answer, audited once. */
+  async function answerApplied(
+    deps: AppDeps,
+    user: SessionUser,
+    detail: LifecycleDetail,
+    action: Action,
+    applied: { from: string | null; to: string },
+  ): Promise<View> {
+    await auditStaffAction(
+      deps.pool,
+      user,
+      `${d.type}.${action}`,
+      { type: d.type, id: detail.businessId },
+      { ...d.audit.before(detail), status: applied.from },
+      { status: applied.to, replayed: true },
+      { once: 'request' },
+    );
+    return viewOf(deps, detail, user);
+  }
 
   /** A failed start (the workflow refused it, or Temporal did not answer) as the contract's error. */
   async function startError(error: unknown, hooks: StartHooks): Promise<unknown> {
@@ -106,9 +141,10 @@ export function lifecycleService<
 
   return {
     loadVisible,
+    viewsOf,
 
     async get(deps: AppDeps, user: SessionUser, id: string): Promise<View> {
-      return viewOf(await loadVisible(deps, user, id), user);
+      return viewOf(deps, await loadVisible(deps, user, id), user);
     },
 
     /** The workflow id of a lifecycle `user` may read (for live updates); 404 otherwise. */
@@ -125,7 +161,7 @@ export function lifecycleService<
       ): Promise<{ items: View[]; nextCursor: string | null }> => {
         const q = parseInput(schema, query, 'query');
         const page = await listLifecycleRecords(deps, user, d.type, q, d.recordOfSummary);
-        return { items: page.records.map((record) => d.view(record, user)), nextCursor: page.nextCursor };
+        return { items: await viewsOf(deps, user, page.records), nextCursor: page.nextCursor };
       };
     },
 
@@ -143,11 +179,13 @@ export function lifecycleService<
       spec: StartSpec<W, Rec> & { audit: Record<string, unknown> },
       hooks: StartHooks = {},
     ): Promise<View> {
+      const startedUpdate = d.startedUpdate;
+      if (!startedUpdate) throw new Error(`the ${d.noun} lifecycle is started by an action (actWithStart)`);
       const client = await temporalClient(deps);
       const workflowId = d.workflowId(spec.businessId);
       try {
         await withDeadline(client, () =>
-          client.workflow.executeUpdateWithStart(d.startedUpdate, {
+          client.workflow.executeUpdateWithStart(startedUpdate, {
             updateId: STARTED_UPDATE_ID,
             // The cast: TypeScript cannot see that these options are the conditional type again.
             startWorkflowOperation: new WithStartWorkflowOperation(spec.workflow, {
@@ -194,7 +232,7 @@ export function lifecycleService<
         { status: detail.status, ...spec.audit },
         { once: 'subject' },
       );
-      return d.view(record, user);
+      return (await viewsOf(deps, user, [record]))[0]!;
     },
 
     /**
@@ -217,20 +255,9 @@ export function lifecycleService<
         const refused = authorize(d.permissions, action, actorOf(user), detail.ownerId);
         if (refused) throw refusalToApiError(refused);
         const applied = appliedBefore(detail, action, requestId);
-        if (applied) {
-          // This very request was applied already (its answer was lost: a 503, a cut connection),
-          // perhaps ending the lifecycle: answer as the first time would have, and audit it once.
-          await auditStaffAction(
-            deps.pool,
-            user,
-            `${d.type}.${action}`,
-            { type: d.type, id: detail.businessId },
-            { ...d.audit.before(detail), status: applied.from },
-            { status: applied.to, replayed: true },
-            { once: 'request' },
-          );
-          return viewOf(detail, user);
-        }
+        // This very request was applied already (its answer was lost: a 503, a cut connection),
+        // perhaps ending the lifecycle: answer as the first time would have, and audit it once.
+        if (applied) return answerApplied(deps, user, detail, action, applied);
         refuseIfEnded(
           d.transitions,
           { status: detail.status as Status, closedAt: detail.closedAt },
@@ -238,6 +265,7 @@ export function lifecycleService<
           d.noun,
         );
         const args = { ...spec.args(parsed, detail, user), actor: actorOf(user) } as Args;
+        await spec.before?.(deps, detail);
         return runLifecycleUpdate(deps, user, {
           workflowId: detail.workflowId,
           action,
@@ -251,11 +279,92 @@ export function lifecycleService<
             after: d.audit.after,
           },
           // recordTransition commits inside the transition, before the Update answers.
-          view: async () => viewOf(await recorded(deps, detail.workflowId), user),
+          view: async () => viewOf(deps, await recorded(deps, detail.workflowId), user),
         });
       };
     },
+
+    /**
+     * An action that may be the lifecycle's first (KYC's submit) as `(deps, user, businessId,
+     * requestId)`: update-with-start of its Update under the request's Update id, so a retried
+     * request is applied once. On a lifecycle that exists the checks of `action` apply (a request
+     * applied already answers 200, an ended lifecycle 409); the audit entry is written once.
+     */
+    actWithStart<Args extends { actor: Actor }, W extends Workflow>(
+      action: Action,
+      spec: StartingActionSpec<State, Args, W>,
+    ) {
+      return async (
+        deps: AppDeps,
+        user: SessionUser,
+        businessId: string,
+        requestId: string,
+      ): Promise<View> => {
+        requireActionRole(d.permissions, user, action);
+        const workflowId = d.workflowId(businessId);
+        const detail = await getLifecycle(deps.pool, workflowId);
+        if (detail) {
+          const refused = authorize(d.permissions, action, actorOf(user), detail.ownerId);
+          if (refused) throw refusalToApiError(refused);
+          const applied = appliedBefore(detail, action, requestId);
+          if (applied) return answerApplied(deps, user, detail, action, applied);
+          refuseIfEnded(
+            d.transitions,
+            { status: detail.status as Status, closedAt: detail.closedAt },
+            action,
+            d.noun,
+          );
+        }
+        const args = { ...(await spec.args(deps, user, detail)), actor: actorOf(user) } as Args;
+        const start = spec.start(user);
+        const client = await temporalClient(deps);
+        let state: State;
+        try {
+          state = await withDeadline(client, () =>
+            client.workflow.executeUpdateWithStart(spec.update, {
+              args: [args],
+              updateId: updateIdFor(action, requestId),
+              startWorkflowOperation: new WithStartWorkflowOperation(start.workflow, {
+                workflowId,
+                taskQueue: deps.taskQueue,
+                args: start.args,
+                staticSummary: start.staticSummary,
+                workflowIdConflictPolicy: 'USE_EXISTING',
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              } as unknown as WorkflowStartOptions<W> & { workflowIdConflictPolicy: 'USE_EXISTING' }),
+            }),
+          );
+        } catch (error) {
+          // The workflow of this id has ended (its id is not reused): nothing can change any more.
+          if (error instanceof WorkflowExecutionAlreadyStartedError) {
+            throw invalidState(`the ${d.noun} has ended; nothing can change any more`);
+          }
+          throw (spec.mapError ?? updateErrorToApiError)(error);
+        }
+        const after = await recorded(deps, workflowId);
+        const { actor: _actor, ...input } = args;
+        await auditStaffAction(
+          deps.pool,
+          user,
+          `${d.type}.${action}`,
+          { type: d.type, id: after.businessId },
+          { ...(detail ? d.audit.before(detail) : {}), status: appliedFrom(state.timeline, user.id) },
+          { ...d.audit.after(state), input },
+          { once: 'request' },
+        );
+        return viewOf(deps, after, user);
+      };
+    },
   };
+}
+
+/** The status the newest transition by `userId` left (the one an Update just made), else null. */
+function appliedFrom(timeline: readonly unknown[], userId: string): string | null {
+  const entries = timeline as readonly TimelineEntry[];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    if (entries[i]?.actor?.id === userId) return entries[i]!.from;
+  }
+  return null;
 }
 
 export type LifecycleService = ReturnType<typeof lifecycleService>;
