@@ -383,7 +383,7 @@ describe('page sessions (cookies)', () => {
 
   it('webLogin / webLogout serve the Remix login and logout actions', async () => {
     const user = await t.createUser('client');
-    const deps = { pool: t.pool, orm: () => import('./orm.js').then((m) => m.getOrm()) };
+    const deps = { pool: t.pool };
     const bad = await webLogin(deps, user.email, 'wrong', { ip: '10.0.0.1' });
     expect(bad).toMatchObject({ ok: false, status: 401, code: 'unauthenticated' });
     const good = await webLogin(deps, user.email, user.password, { ip: '10.0.0.1' });

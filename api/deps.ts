@@ -1,17 +1,13 @@
 import type { Request } from 'express';
 import type pg from 'pg';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import { config } from '../db/config.js';
 import { getPool } from '../db/pool.js';
 import { getTemporalClient } from './temporal.js';
-import { getOrm } from './orm.js';
 
 /** What the API needs from the outside world. createApp fills in defaults; tests pass their own. */
 export interface AppDeps {
   pool: pg.Pool;
-  /** MikroORM for the same database as `pool`. Fork its `em` per request. */
-  orm: () => Promise<MikroORM>;
   /** The Temporal client, connected lazily (so the API starts even when Temporal is down). */
   temporal: () => Promise<Client>;
   /** The task queue workflows are started on (and /readyz checks for pollers). */
@@ -20,10 +16,8 @@ export interface AppDeps {
 
 export function resolveDeps(partial: Partial<AppDeps> = {}): AppDeps {
   const pool = partial.pool ?? getPool();
-  const url = (pool as pg.Pool & { options?: { connectionString?: string } }).options?.connectionString;
   return {
     pool,
-    orm: partial.orm ?? (() => getOrm(url ?? config.databaseUrl)),
     temporal: partial.temporal ?? getTemporalClient,
     taskQueue: partial.taskQueue ?? config.taskQueue,
   };

@@ -3,7 +3,6 @@ import { config } from '../db/config.js';
 import { closePool } from '../db/pool.js';
 import { createApp, type CreateAppOptions } from './app.js';
 import { logger } from './logger.js';
-import { closeOrms } from './orm.js';
 import { closeTemporalClient } from './temporal.js';
 import { mountWeb } from './web.js';
 import { closeLifecycleNotifications } from './live-updates.js';
@@ -38,7 +37,7 @@ export async function startServer(
       // A Temporal connection still being attempted can take a while to give up: do not wait for it forever.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([closePool(), closeOrms(), closeTemporalClient(), closeLifecycleNotifications()]),
+        Promise.allSettled([closePool(), closeTemporalClient(), closeLifecycleNotifications()]),
         new Promise((resolve) => (timer = setTimeout(resolve, 3000))),
       ]);
       clearTimeout(timer);

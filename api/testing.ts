@@ -7,8 +7,7 @@ import { config } from '../db/config.js';
 import { createPool } from '../db/pool.js';
 import type { Role } from '../domain/roles.js';
 import { createApp, type CreateAppOptions } from './app.js';
-import { hashPassword } from './auth/password.js';
-import { closeOrms } from './orm.js';
+import { hashPassword } from '../db/users/passwords.js';
 
 export interface TestUser {
   id: string;
@@ -99,7 +98,6 @@ export async function startTestApp(options: CreateAppOptions = {}): Promise<Test
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.pool) await pool.end();
-      await closeOrms();
     },
   };
 }

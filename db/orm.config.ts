@@ -1,7 +1,6 @@
 import { defineConfig } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { config } from './config.js';
-import { entities } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
 
 // Migrations are listed explicitly (not discovered by glob) so the same list runs under tsx, vitest
@@ -9,7 +8,6 @@ import { migrationsList } from './migrations/index.js';
 export function ormConfig(clientUrl: string = config.databaseUrl) {
   return defineConfig({
     clientUrl,
-    entities,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
     migrations: { migrationsList, transactional: true, allOrNothing: true, tableName: 'schema_migration' },

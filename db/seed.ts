@@ -2,12 +2,12 @@ import { ASSET_CODES } from '../domain/money.js';
 import { ensureClientAccounts, ensureSystemAccounts } from './ledger/index.js';
 import type pg from 'pg';
 import type { Role } from '../domain/roles.js';
-import { hashPassword } from '../api/auth/password.js';
+import { hashPassword } from './users/passwords.js';
 import { config } from './config.js';
 import { createPool } from './pool.js';
 
 // Demo data for local runs and demos. Idempotent: running it again changes nothing.
-// (Password hashing comes from api/auth/password.ts, pure node:crypto, so seeds and sign-in agree.)
+// (Password hashing comes from db/users/passwords.ts, pure node:crypto, so seeds and sign-in agree.)
 
 export const DEMO_PASSWORD = 'demo-password';
 

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../../db/pool.js';
 import { recordAuditSafely } from '../audit/log.js';
-import { UserSchema } from '../../db/entities/user.js';
+import { findUserByEmail } from '../../db/users/index.js';
 import { isRole } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { rateLimited, unauthenticated, validationFailed } from '../errors.js';
 import { logger } from '../logger.js';
 import { authConfig } from './config.js';
 import { forgetSessions } from './live-session.js';
-import { verifyAgainstDummy, verifyPassword } from './password.js';
+import { verifyAgainstDummy, verifyPassword } from '../../db/users/passwords.js';
 import { hashRefreshToken, newRefreshToken, signAccessToken, type SessionUser } from './tokens.js';
 
 // Sign-in, refresh-token rotation and sign-out. Used by the /auth routes and, in-process, by the
@@ -95,7 +95,7 @@ async function recordFailure(pool: pg.Pool, email: string, ip: string): Promise<
  * answers 429 without checking. A success clears its own email's failures (from that IP) only.
  */
 export async function login(
-  deps: Pick<AppDeps, 'pool' | 'orm'>,
+  deps: Pick<AppDeps, 'pool'>,
   input: { email: string; password: string; ip: string },
 ): Promise<TokenPair> {
   assertStorableEmail(input.email);
@@ -116,8 +116,7 @@ export async function login(
     await auditFailure(failures.forEmail >= maxFailures ? 'throttled' : 'throttled_ip');
     throw rateLimited('too many failed sign-in attempts; try again later');
   }
-  const em = (await deps.orm()).em.fork();
-  const user = await em.findOne(UserSchema, { email });
+  const user = await findUserByEmail(deps.pool, email);
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
     : await verifyAgainstDummy(input.password);

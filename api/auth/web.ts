@@ -21,7 +21,7 @@ export type WebLoginResult =
 
 /** `meta.ip` should be Express's req.ip (honours TRUST_PROXY), not a raw X-Forwarded-For header. */
 export async function webLogin(
-  deps: Pick<AppDeps, 'pool' | 'orm'>,
+  deps: Pick<AppDeps, 'pool'>,
   email: string,
   password: string,
   meta: { ip: string },

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { UserSchema } from '../../db/entities/user.js';
+import { getUser } from '../../db/users/index.js';
 import { ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler, unauthenticated } from '../errors.js';
@@ -33,8 +33,7 @@ export function meRouter(deps: AppDeps): Router {
     requireAuth,
     asyncHandler(async (req, res) => {
       const caller = currentUser(req);
-      const em = (await deps.orm()).em.fork();
-      const user = await em.findOne(UserSchema, { id: caller.id });
+      const user = await getUser(deps.pool, caller.id);
       if (!user || user.disabled) throw unauthenticated('this account no longer exists or is disabled');
       const body: z.output<typeof MeSchema> = {
         id: user.id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './password.js';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.js';
 
 const FAST = { N: 1024, r: 8, p: 1 };
 

@@ -3,7 +3,7 @@
 // is stopped whatever happens. Used by `npm run chaos` (scripts/chaos.ts) and tests/chaos.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { hashPassword } from '../../api/auth/password.js';
+import { hashPassword } from '../../db/users/passwords.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import type { Role } from '../../domain/roles.js';
 import { ensureTemporalCli } from '../temporal-cli.js';

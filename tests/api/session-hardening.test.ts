@@ -300,7 +300,7 @@ describe('sign-in throttling and odd emails', () => {
     const answer = await t.api('/api/v1/auth/login', { method: 'POST', json: { email, password: 'x' } });
     expectError(answer, 400, 'validation_failed');
     expect(answer.body.error.details.issues[0].path).toBe('email');
-    const deps = { pool: t.pool, orm: resolveDeps({ pool: t.pool }).orm };
+    const deps = { pool: t.pool };
     expect(await webLogin(deps, email, 'x', { ip: '127.0.0.1' })).toMatchObject({
       ok: false,
       status: 400,
