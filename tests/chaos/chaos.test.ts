@@ -9,12 +9,13 @@ import { DEFAULT_OPTIONS, runChaos } from '../../scripts/chaos/run.js';
 const RUN_TIMEOUT_MS = 170_000;
 
 // TODO(issue 8): skipped unless CHAOS_TEST=1 until the retried-action fixes are in; then delete the
-// skipIf so `npm test` runs it. On the code of 2026-12-01 ~10:00 it fails, honestly: a POST
-// /kyc/submit whose first attempt answered 503 (Temporal deadline; the Update was applied once the
-// worker came back) is retried with the same X-Request-Id and gets 409 invalid_state, because
-// submitKyc (and approveKyc's decide) refuse on the read model's status before sending the Update,
-// so the client never gets the first answer and its review stays PENDING_REVIEW. Run it with
-// `CHAOS_TEST=1 TEST_WEB=0 npx vitest run tests/chaos`.
+// skipIf so `npm test` runs it. On the code of 2026-12-01 ~10:00 it fails, honestly: an action whose
+// first attempt answered 503 (the 4 s Temporal deadline while the worker was down; the Update was
+// applied once the worker came back) is retried with the same X-Request-Id and gets 409
+// invalid_state, because the service refuses on the read model's status before it sends the Update:
+// POST /kyc/submit (submitKyc), /ops/kyc/:clientId/approve (decide), /ops/bank-accounts/:id/verify
+// (act). The client never gets the first answer and stops; deposits, on the lifecycle kit, no longer
+// do this. Run it with `CHAOS_TEST=1 TEST_WEB=0 npx vitest run tests/chaos`.
 const enabled = process.env.CHAOS_TEST === '1';
 
 describe('chaos: mixed lifecycles through worker kills, a Temporal restart and cut connections', () => {
