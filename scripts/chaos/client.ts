@@ -1,5 +1,5 @@
-// The chaos run's API client, retrying exactly as API.md tells a client to: on a network error, a 5xx,
-// a 429 or a 409 `busy` it sends the SAME request again (same body, same Idempotency-Key, same
+// The chaos run's API client, retrying exactly as docs/api.md tells a client to: on a network error, a
+// 5xx, a 429 or a 409 `busy` / `request_in_progress` it sends the SAME request again (same body, same Idempotency-Key, same
 // X-Request-Id) after a bounded, jittered backoff, or after Retry-After when the answer names one.
 // Every other answer is final and goes back to the caller as it is: a 409 invalid_state after a retry
 // is a finding, not something to paper over here. A 401 (expired access token) signs in again once.
@@ -65,7 +65,7 @@ export function isTransient(answer: Pick<Answer, 'status' | 'code'>): boolean {
     answer.status === 0 ||
     answer.status >= 500 ||
     answer.status === 429 ||
-    (answer.status === 409 && answer.code === 'busy')
+    (answer.status === 409 && (answer.code === 'busy' || answer.code === 'request_in_progress'))
   );
 }
 
