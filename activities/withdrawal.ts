@@ -5,6 +5,7 @@
 // never reserves, pays or books twice.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
+import { getBankAccount } from '../db/bank-accounts/index.js';
 import {
   ensureClientAccounts,
   ensureSystemAccounts,
@@ -13,6 +14,8 @@ import {
   postHold,
   voidHold,
 } from '../db/ledger/index.js';
+import { payoutAccountOf } from '../db/withdrawals/payout-accounts.js';
+import { withdrawalPreconditions } from '../db/withdrawals/preconditions.js';
 import { parseAmount, type AssetCode } from '../domain/money.js';
 import { withdrawalHold, withdrawalPost, withdrawalVoid } from '../domain/postings.js';
 import type { PayoutAccount } from '../domain/withdrawal.js';
@@ -50,17 +53,6 @@ export interface WithdrawalActivityDeps {
   hooks?: WithdrawalActivityHooks;
 }
 
-interface AccountRow {
-  id: string;
-  client_id: string;
-  iban: string;
-  bic: string;
-  account_name: string;
-  bank_name: string;
-  country: string;
-  status: string;
-}
-
 function execution(): { workflowId: string; runId: string; activity: string; attempt: number } {
   const info = Context.current().info;
   const run = info.workflowExecution;
@@ -79,17 +71,6 @@ function refusal(type: string, message: string, details?: unknown): ApplicationF
   });
 }
 
-function toPayoutAccount(row: AccountRow): PayoutAccount {
-  return {
-    id: row.id,
-    iban: row.iban,
-    bic: row.bic,
-    accountName: row.account_name,
-    bankName: row.bank_name,
-    country: row.country,
-  };
-}
-
 function ledgerRefusal(error: unknown): never {
   if (isLedgerError(error)) throw refusal(error.code, error.message, error.details);
   throw error;
@@ -98,36 +79,13 @@ function ledgerRefusal(error: unknown): never {
 export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
   const { pool, bank } = deps;
 
-  async function readAccount(bankAccountId: string): Promise<AccountRow | undefined> {
-    const { rows } = await pool.query<AccountRow>(
-      `SELECT id, client_id, iban, bic, account_name, bank_name, country, status FROM bank_account WHERE id = $1`,
-      [bankAccountId],
-    );
-    return rows[0];
-  }
-
-  /** The client's VERIFIED account `bankAccountId`, or the bank_account_unverified refusal. */
-  async function payoutAccount(clientId: string, bankAccountId: string): Promise<PayoutAccount> {
-    const row = await readAccount(bankAccountId);
-    if (!row || row.client_id !== clientId) {
-      throw refusal('bank_account_unverified', 'this bank account is not one of the client’s accounts');
-    }
-    if (row.status !== 'VERIFIED') {
-      throw refusal(
-        'bank_account_unverified',
-        `the bank account is ${row.status.replaceAll('_', ' ').toLowerCase()}, not verified`,
-        { status: row.status },
-      );
-    }
-    return toPayoutAccount(row);
-  }
-
   return {
     /**
-     * Checks the client may withdraw (KYC approved, the account is theirs and verified) and places
-     * the hold: Dr client available, Cr bank:omnibus, pending. The ledger locks the client's
-     * account, so concurrent requests can never reserve more than is available
-     * (insufficient_funds). Once the hold exists a retry returns it without checking again.
+     * Checks the client may withdraw (db/withdrawals/preconditions.ts: KYC approved, the account is
+     * theirs and verified, the funds available) and places the hold: Dr client available, Cr
+     * bank:omnibus, pending. The ledger locks the client's account, so concurrent requests can never
+     * reserve more than is available (insufficient_funds). Once the hold exists a retry returns it
+     * without checking again.
      */
     async reserveWithdrawal(input: ReserveWithdrawalInput): Promise<ReserveWithdrawalResult> {
       const run = execution();
@@ -137,23 +95,24 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
         [idempotencyKey],
       );
       const held = existing.rows[0];
-      const heldAccount = held ? await readAccount(input.bankAccountId) : undefined;
+      const heldAccount = held ? await getBankAccount(pool, input.bankAccountId) : null;
       if (held && heldAccount) {
-        return { holdEntryId: held.id, idempotencyKey, bankAccount: toPayoutAccount(heldAccount) };
+        return { holdEntryId: held.id, idempotencyKey, bankAccount: payoutAccountOf(heldAccount) };
       }
-
-      const kyc = await pool.query<{ kyc_status: string }>('SELECT kyc_status FROM app_user WHERE id = $1', [
-        input.clientId,
-      ]);
-      const kycStatus = kyc.rows[0]?.kyc_status ?? 'NOT_STARTED';
-      if (kycStatus !== 'APPROVED') {
-        throw refusal('kyc_required', `withdrawals need an approved KYC review (yours is ${kycStatus})`, {
-          kycStatus,
-        });
-      }
-      const account = await payoutAccount(input.clientId, input.bankAccountId);
 
       const amount = parseAmount(input.currency, input.amount);
+      const checked = await withdrawalPreconditions(pool, {
+        clientId: input.clientId,
+        bankAccountId: input.bankAccountId,
+        funds: { currency: input.currency, amountMinor: amount },
+      });
+      if (!checked.ok) {
+        const { code, message, details } = checked.refusal;
+        // Not the client's account: the workflow's decline says unverified (it tells nobody else).
+        const type = code === 'bank_account_not_found' ? 'bank_account_unverified' : code;
+        throw refusal(type, message, details ?? undefined);
+      }
+      const account = checked.account;
       try {
         await ensureSystemAccounts(pool);
         await ensureClientAccounts(pool, input.clientId, input.currency);

@@ -9,7 +9,6 @@ import {
   CreateWithdrawalBodySchema,
   ListWithdrawalsQuerySchema,
   RejectWithdrawalBodySchema,
-  WithdrawalSchema,
   approveWithdrawal,
   cancelWithdrawal,
   createWithdrawal,
@@ -19,6 +18,7 @@ import {
   withdrawalWorkflowIdFor,
 } from '../services/withdrawals.js';
 import { uuidSchema } from '../validate.js';
+import { WithdrawalSchema } from '../withdrawal-view.js';
 import { LifecycleRoutes } from './lifecycle-routes.js';
 
 const idParams = z.object({ id: uuidSchema.meta({ description: 'The withdrawal id' }) });

@@ -1,53 +1,37 @@
-// Withdrawals: request (start the workflow and wait for the funds to be reserved), list and read (the
-// read model), and the human actions (Updates to the workflow). The JSON routes and the pages call
-// these same functions, so every rule is applied once. Everything thrown is an ApiError (or a bug).
+// Withdrawals on the lifecycle kit (api/lifecycle-kit): the descriptor, the request (its input and
+// the early answers) and each human action as data — the kit does the loading, checks, Update, audit
+// and view. The JSON routes and the pages call these same functions, so every rule is applied once.
 //
-// Request: role (403) → body (400) → KYC approved (422 kyc_required) → the bank account is the
-// caller's (404 otherwise, no existence leak) and VERIFIED (422 bank_account_unverified) → the
-// workflow reserves the funds in its first step (422 insufficient_funds). The server writes no
-// ledger entry: it starts the workflow together with its `request` Update (update-with-start) and
-// answers when the Update does, i.e. once the hold is placed or refused. The ledger serialises
-// concurrent holds on the client's account, so requests can never overspend.
+// Request: role (403) → body (400) → the preconditions (db/withdrawals/preconditions.ts): KYC
+// approved (422 kyc_required), the account is the caller's (404 otherwise, no existence leak) and
+// VERIFIED (422 bank_account_unverified) → the workflow checks them again and reserves the funds in
+// its first step (422 insufficient_funds, and `withdrawal.request_declined` in the audit log). The
+// server writes no ledger entry; the ledger serialises concurrent holds, so requests never overspend.
 //
-// Actions: role (403) → body (400) → visible (404) → not closed (409) → the workflow's validator,
-// authoritative: invalid_state 409, forbidden 403, validation_failed 400, self_approval 422,
-// already_approved_by_you 409.
+// Special cases beyond the kit: a second approval by the same person is 409 already_approved_by_you
+// (API.md), a declined request stays declined under its key, and the view's approvals.
+import { ApplicationFailure } from '@temporalio/client';
 import currency from 'currency.js';
-import {
-  WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowFailedError,
-  WorkflowUpdateFailedError,
-  ApplicationFailure,
-  type UpdateDefinition,
-  type WorkflowHandle,
-} from '@temporalio/client';
 import { z } from 'zod';
 import { getClientBalances } from '../../db/ledger/index.js';
-import { getLifecycle, type LifecycleDetail, type LifecycleSummary } from '../../db/lifecycle/index.js';
-import type { Task } from '../../db/lifecycle/tasks.js';
-import { authorize, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
+import { verifiedPayoutAccounts, type PayoutAccountOption } from '../../db/withdrawals/payout-accounts.js';
+import { withdrawalPreconditions } from '../../db/withdrawals/preconditions.js';
 import { ASSETS, CASH_ASSETS, formatAmount, type AssetCode } from '../../domain/money.js';
-import { ROLES, isClient, isReadOnly } from '../../domain/roles.js';
+import { isClient } from '../../domain/roles.js';
 import {
   DECLINE_CODES,
   WITHDRAWAL_PERMISSIONS,
   WITHDRAWAL_STATUSES,
   WITHDRAWAL_TRANSITIONS,
   WITHDRAWAL_TYPE,
-  checkApprove,
   checkWithdrawalInput,
   checkWithdrawalPolicy,
   withdrawalPolicy,
   withdrawalStaticSummary,
   withdrawalWorkflowId,
-  type Approval,
-  type PayoutAccount,
-  type WithdrawalHumanAction,
   type WithdrawalInput,
   type WithdrawalPolicy,
   type WithdrawalState,
-  type WithdrawalStatus,
 } from '../../domain/withdrawal.js';
 import {
   approveWithdrawalUpdate,
@@ -57,10 +41,10 @@ import {
   withdrawalRequestUpdate,
 } from '../../workflows/withdrawal.js';
 import { auditStaffAction } from '../audit/log.js';
-import { TimelineEntrySchema } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
+import { lifecycleService } from '../lifecycle-kit/service.js';
 import {
   cashCurrencySchema,
   decimalAmountSchema,
@@ -70,33 +54,17 @@ import {
   uuidSchema,
 } from '../validate.js';
 import {
-  actorOf,
-  parseInput,
-  refuseIfEnded,
-  refusalToApiError,
-  requireActionRole,
-  requireIdempotencyKey,
-  type SessionUser,
-} from './common.js';
-import {
-  freshestRecord,
-  isLiveTask,
-  lastChangedAt,
-  listLifecycleRecords,
-  loadVisibleLifecycle,
-  textOrNull as str,
-  transitionsOfDetail,
-  transitionsOfTimeline,
-  type RecordedTransition as LifecycleTransition,
-} from './lifecycle-records.js';
+  approvalsOf,
+  recordFromDetail,
+  recordFromSummary,
+  toWithdrawalView,
+  type WithdrawalView,
+} from '../withdrawal-view.js';
+import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
-import {
-  failureToApiError,
-  runLifecycleUpdate,
-  temporalClient,
-  updateErrorToApiError,
-  withDeadline,
-} from './temporal.js';
+import { updateErrorToApiError } from './temporal.js';
+
+export type { WithdrawalView } from '../withdrawal-view.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
 
@@ -105,13 +73,13 @@ import {
  * one-day approval SLA), overridden by WITHDRAWAL_POLICY_JSON (a JSON object of WithdrawalPolicy
  * fields, e.g. `{"approvalSlaMs":2000,"fourEyesThreshold":{"EUR":"500.00"}}`). Read on every request.
  */
-export const currentWithdrawalPolicy = policyFromEnv<WithdrawalPolicy>({
+const currentWithdrawalPolicy = policyFromEnv<WithdrawalPolicy>({
   variable: 'WITHDRAWAL_POLICY_JSON',
   withDefaults: withdrawalPolicy,
   check: checkWithdrawalPolicy,
 });
 
-// ---- schemas (validation and the OpenAPI document) ----------------------------------------------------
+// ---- input schemas (also used for the OpenAPI document) --------------------------------------------
 
 export const CreateWithdrawalBodySchema = z
   .object({
@@ -133,322 +101,47 @@ export const RejectWithdrawalBodySchema = z
   .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
   .meta({ id: 'RejectWithdrawalBody' });
 
-const ActorSchema = z.object({ id: z.uuid(), role: z.enum(ROLES) });
+// ---- the lifecycle ---------------------------------------------------------------------------------
 
-export const WithdrawalSchema = z
-  .object({
-    id: z.uuid(),
-    workflowId: z.string().meta({ example: 'withdrawal-0b6f1c0e-…' }),
-    status: z.enum(WITHDRAWAL_STATUSES),
-    clientId: z.uuid(),
-    amount: z.string().meta({ example: '1250.50' }),
-    currency: z.enum(['EUR', 'USD']),
-    bankAccountId: z.uuid(),
-    bankAccount: z
-      .object({
-        id: z.uuid(),
-        iban: z.string().meta({ example: 'DE89370400440532013000' }),
-        bic: z.string().meta({ example: 'COBADEFFXXX' }),
-        accountName: z.string(),
-        bankName: z.string(),
-        country: z.string(),
-      })
-      .nullable(),
-    approvalsRequired: z.number().int().meta({ description: '2 at or above the four-eyes threshold' }),
-    approvals: z.array(
-      z.object({
-        actor: ActorSchema,
-        at: z.string(),
-        note: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
-      }),
-    ),
-    approvalsMissing: z.number().int().meta({ description: 'Approvals still needed before the payout' }),
-    secondApproverNeeded: z.boolean(),
-    approvalDueAt: z.string().optional().meta({ description: 'Staff and auditors only: the approval SLA' }),
-    escalatedAt: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
-    bankReference: z.string().nullable(),
-    failureReason: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    closedAt: z.string().nullable(),
-    allowedActions: z.array(z.enum(['approve', 'reject', 'cancel'])),
-    timeline: z.array(TimelineEntrySchema),
-    openTasks: z
-      .array(
-        z.object({
-          id: z.uuid(),
-          kind: z.string(),
-          status: z.string(),
-          assignee: z.uuid().nullable(),
-          summary: z.string().nullable(),
-          priority: z.number().int(),
-          dueAt: z.string().nullable(),
-        }),
-      )
-      .optional()
-      .meta({ description: 'Staff and auditors only' }),
-  })
-  .meta({ id: 'Withdrawal' });
+const withdrawals = lifecycleService({
+  type: WITHDRAWAL_TYPE,
+  noun: 'withdrawal',
+  workflowId: withdrawalWorkflowId,
+  transitions: WITHDRAWAL_TRANSITIONS,
+  permissions: WITHDRAWAL_PERMISSIONS,
+  // Answers once the funds are reserved and PENDING_APPROVAL is recorded, or fails with the decline.
+  startedUpdate: withdrawalRequestUpdate,
+  // A declined request ends its workflow DECLINED (not failed): a retried key hears the decline again.
+  refusalOfResult: (state: WithdrawalState) =>
+    state.declined
+      ? ApplicationFailure.create({
+          type: state.declined.code,
+          message: state.declined.message,
+          nonRetryable: true,
+        })
+      : null,
+  recordOfDetail: recordFromDetail,
+  recordOfSummary: recordFromSummary,
+  view: toWithdrawalView,
+  audit: {
+    before: (detail) => ({
+      status: detail.status,
+      approvals: approvalsOf(detail.attributes.approvals).length,
+    }),
+    after: (state: WithdrawalState) => ({ status: state.status, approvals: state.approvals.length }),
+  },
+});
 
-// ---- the view ---------------------------------------------------------------------------------------
-
-export interface WithdrawalTaskView {
-  id: string;
-  kind: string;
-  status: string;
-  assignee: string | null;
-  summary: string | null;
-  priority: number;
-  dueAt: string | null;
-}
-
-export interface WithdrawalView {
-  /** The business id (UUID), the `:id` of every withdrawal route. */
-  id: string;
-  workflowId: string;
-  status: WithdrawalStatus;
-  clientId: string;
-  amount: string;
-  currency: AssetCode;
-  bankAccountId: string;
-  bankAccount: PayoutAccount | null;
-  approvalsRequired: number;
-  approvals: { actor: Actor; at: string; note?: string | null }[];
-  /** Approvals still needed (0 once decided). */
-  approvalsMissing: number;
-  /** Four eyes: one approval is in, a second, different person must approve. */
-  secondApproverNeeded: boolean;
-  approvalDueAt?: string;
-  escalatedAt?: string | null;
-  bankReference: string | null;
-  failureReason: string | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  /** What the caller may do now (status, role, owner, four-eyes rules). */
-  allowedActions: WithdrawalHumanAction[];
-  timeline: TimelineEntry<WithdrawalStatus>[];
-  openTasks?: WithdrawalTaskView[];
-}
-
-type RecordedTransition = LifecycleTransition<WithdrawalStatus>;
-
-/** Everything a view is made of, from the read model or from the workflow's state. */
-interface WithdrawalRecord {
-  businessId: string;
-  workflowId: string;
-  status: WithdrawalStatus;
-  clientId: string;
-  attributes: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  transitions: RecordedTransition[];
-  tasks: Task[];
-}
-
-function approvalsOf(value: unknown): Approval[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((a) => {
-    const approval = a as Partial<Approval>;
-    return approval?.actor && typeof approval.actor.id === 'string'
-      ? [{ actor: approval.actor, at: String(approval.at ?? ''), note: approval.note ?? null }]
-      : [];
-  });
-}
-
-function recordFromSummary(
-  summary: LifecycleSummary,
-  transitions: RecordedTransition[],
-  tasks: Task[],
-): WithdrawalRecord {
-  return {
-    businessId: summary.businessId,
-    workflowId: summary.workflowId,
-    status: summary.status as WithdrawalStatus,
-    clientId: summary.ownerId ?? '',
-    attributes: summary.attributes,
-    createdAt: summary.createdAt,
-    updatedAt: summary.updatedAt,
-    closedAt: summary.closedAt,
-    transitions,
-    tasks: tasks.filter(isLiveTask),
-  };
-}
-
-function recordFromDetail(detail: LifecycleDetail): WithdrawalRecord {
-  return recordFromSummary(detail, transitionsOfDetail<WithdrawalStatus>(detail), detail.tasks);
-}
-
-function recordFromState(state: WithdrawalState, tasks: Task[] = []): WithdrawalRecord {
-  return {
-    businessId: state.id,
-    workflowId: state.workflowId,
-    status: state.status as WithdrawalStatus,
-    clientId: state.clientId,
-    attributes: {
-      amount: state.amount,
-      currency: state.currency,
-      bankAccountId: state.bankAccountId,
-      bankAccount: state.bankAccount,
-      approvalsRequired: state.approvalsRequired,
-      approvals: state.approvals,
-      approvalDueAt: state.approvalDueAt,
-      escalatedAt: state.escalatedAt,
-      bankReference: state.bankReference,
-      failureReason: state.failureReason,
-    },
-    createdAt: state.createdAt,
-    updatedAt: lastChangedAt(state.timeline, state.createdAt),
-    closedAt: state.closedAt,
-    transitions: transitionsOfTimeline(state.timeline),
-    tasks: tasks.filter(isLiveTask),
-  };
-}
-
-/** What a client reads on their timeline: facts, never staff notes. */
-function clientReason(t: RecordedTransition): string | null {
-  const { from, to, reason } = t.entry;
-  const action =
-    t.action ??
-    (from === 'PENDING_APPROVAL' && to === 'PENDING_APPROVAL' && t.entry.actor
-      ? 'approve_first'
-      : from === 'PENDING_APPROVAL' && to === 'PROCESSING'
-        ? 'approve'
-        : null);
-  switch (action) {
-    case 'approve_first':
-      return 'First approval given; a second approver is needed';
-    case 'approve':
-      return 'Approved; the payout is under way';
-    case 'escalate':
-      return 'The approval is taking longer than planned; it has been escalated';
-    default:
-      return reason;
-  }
-}
-
-/** The actions `user` could take now on `record` (status, role, owner, four eyes). */
-function actionsFor(record: WithdrawalRecord, user: SessionUser): WithdrawalHumanAction[] {
-  if (isReadOnly(user.role) || record.status !== 'PENDING_APPROVAL' || record.closedAt) return [];
-  const actor = actorOf(user);
-  const approvals = approvalsOf(record.attributes.approvals);
-  const required = record.attributes.approvalsRequired === 2 ? 2 : 1;
-  const actions: WithdrawalHumanAction[] = [];
-  const view = {
-    status: record.status,
-    clientId: record.clientId,
-    requestedBy: record.clientId,
-    approvals,
-    approvalsRequired: required,
-  } as const;
-  if (checkApprove(view, { actor }) === null) actions.push('approve');
-  if (authorize(WITHDRAWAL_PERMISSIONS, 'reject', actor, record.clientId) === null) actions.push('reject');
-  if (authorize(WITHDRAWAL_PERMISSIONS, 'cancel', actor, record.clientId) === null) actions.push('cancel');
-  return actions;
-}
-
-function toView(record: WithdrawalRecord, user: SessionUser): WithdrawalView {
-  const client = isClient(user.role);
-  const a = record.attributes;
-  const approvals = approvalsOf(a.approvals);
-  const approvalsRequired = a.approvalsRequired === 2 ? 2 : 1;
-  const missing =
-    record.status === 'PENDING_APPROVAL' ? Math.max(0, approvalsRequired - approvals.length) : 0;
-  const view: WithdrawalView = {
-    id: record.businessId,
-    workflowId: record.workflowId,
-    status: record.status,
-    clientId: record.clientId,
-    amount: str(a.amount) ?? '',
-    currency: (str(a.currency) ?? 'EUR') as AssetCode,
-    bankAccountId: str(a.bankAccountId) ?? '',
-    bankAccount: (a.bankAccount as PayoutAccount | null | undefined) ?? null,
-    approvalsRequired,
-    approvals: approvals.map((x) =>
-      client ? { actor: x.actor, at: x.at } : { actor: x.actor, at: x.at, note: x.note },
-    ),
-    approvalsMissing: missing,
-    secondApproverNeeded: approvalsRequired === 2 && approvals.length === 1 && missing === 1,
-    bankReference: str(a.bankReference),
-    failureReason: str(a.failureReason),
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    closedAt: record.closedAt,
-    allowedActions: actionsFor(record, user),
-    timeline: record.transitions.map((t) => (client ? { ...t.entry, reason: clientReason(t) } : t.entry)),
-  };
-  if (!client) {
-    view.approvalDueAt = str(a.approvalDueAt) ?? undefined;
-    view.escalatedAt = str(a.escalatedAt);
-    view.openTasks = record.tasks.map((task) => ({
-      id: task.id,
-      kind: task.kind,
-      status: task.status,
-      assignee: task.assignee,
-      summary: task.summary,
-      priority: task.priority,
-      dueAt: task.dueAt,
-    }));
-  }
-  return view;
-}
-
-// ---- reading ------------------------------------------------------------------------------------------
-
-/** The withdrawal `id` as the read model has it, if `user` may see it; otherwise 404 (no existence leak). */
-async function loadVisible(deps: AppDeps, user: SessionUser, id: string): Promise<LifecycleDetail> {
-  return loadVisibleLifecycle(deps, user, WITHDRAWAL_TYPE, id, 'no such withdrawal');
-}
-
-export async function getWithdrawal(deps: AppDeps, user: SessionUser, id: string): Promise<WithdrawalView> {
-  return toView(recordFromDetail(await loadVisible(deps, user, id)), user);
-}
-
+export const getWithdrawal = withdrawals.get;
 /** The workflow id of a withdrawal `user` may read (for live updates); 404 otherwise. */
-export async function withdrawalWorkflowIdFor(deps: AppDeps, user: SessionUser, id: string): Promise<string> {
-  return (await loadVisible(deps, user, id)).workflowId;
-}
+export const withdrawalWorkflowIdFor = withdrawals.workflowIdFor;
+export const listWithdrawals = withdrawals.lister(ListWithdrawalsQuerySchema);
 
-export async function listWithdrawals(
-  deps: AppDeps,
-  user: SessionUser,
-  query: { status?: string; clientId?: string; limit?: number | string; cursor?: string },
-): Promise<{ items: WithdrawalView[]; nextCursor: string | null }> {
-  const q = parseInput(ListWithdrawalsQuerySchema, query, 'query');
-  const page = await listLifecycleRecords(deps, user, WITHDRAWAL_TYPE, q, recordFromSummary);
-  return { items: page.records.map((record) => toView(record, user)), nextCursor: page.nextCursor };
-}
-
-export interface PayoutAccountOption extends PayoutAccount {
-  status: string;
-}
+// ---- the request form ------------------------------------------------------------------------------
 
 /** The caller's VERIFIED bank accounts: where a withdrawal may go (the request form's choices). */
 export async function payoutAccountsFor(deps: AppDeps, user: SessionUser): Promise<PayoutAccountOption[]> {
-  if (!isClient(user.role)) return [];
-  const { rows } = await deps.pool.query<{
-    id: string;
-    iban: string;
-    bic: string;
-    account_name: string;
-    bank_name: string;
-    country: string;
-    status: string;
-  }>(
-    `SELECT id, iban, bic, account_name, bank_name, country, status FROM bank_account
-      WHERE client_id = $1 AND status = 'VERIFIED' ORDER BY created_at DESC, id DESC`,
-    [user.id],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    iban: r.iban,
-    bic: r.bic,
-    accountName: r.account_name,
-    bankName: r.bank_name,
-    country: r.country,
-    status: r.status,
-  }));
+  return isClient(user.role) ? verifiedPayoutAccounts(deps.pool, user.id) : [];
 }
 
 /** The caller's available cash per currency (decimal strings), for the request form. */
@@ -494,7 +187,8 @@ function declinedError(code: string, message: string, details: unknown = null): 
 
 /**
  * POST /withdrawals. The business id comes from the caller's Idempotency-Key, so a retried request
- * reaches the same workflow, never a second one (and a declined one stays declined).
+ * reaches the same workflow, never a second one (and a declined one stays declined); the same key
+ * with another amount, currency or account is 409 idempotency_conflict.
  */
 export async function createWithdrawal(
   deps: AppDeps,
@@ -509,31 +203,17 @@ export async function createWithdrawal(
   const bankAccountId = parsed.bankAccountId.toLowerCase();
   requireIdempotencyKey(idempotencyKey);
 
-  const kyc = await deps.pool.query<{ kyc_status: string }>('SELECT kyc_status FROM app_user WHERE id = $1', [
-    user.id,
-  ]);
-  const kycStatus = kyc.rows[0]?.kyc_status ?? 'NOT_STARTED';
-  if (kycStatus !== 'APPROVED') {
-    throw unprocessable('kyc_required', `withdrawals need an approved KYC review; yours is ${kycStatus}`, {
-      kycStatus,
-    });
-  }
-  const account = await deps.pool.query<{ client_id: string; status: string }>(
-    'SELECT client_id, status FROM bank_account WHERE id = $1',
-    [bankAccountId],
-  );
-  const found = account.rows[0];
-  if (!found || found.client_id !== user.id) throw notFound('no such bank account');
-  if (found.status !== 'VERIFIED') {
-    throw unprocessable(
-      'bank_account_unverified',
-      `withdrawals can only go to a verified bank account; this one is ${found.status}`,
-      { status: found.status },
-    );
+  // The early answer: KYC and the account. The funds are the workflow's to decide (its hold), so
+  // that a declined key's answer is the workflow's and stays the same.
+  const checked = await withdrawalPreconditions(deps.pool, { clientId: user.id, bankAccountId });
+  if (!checked.ok) {
+    const { code, message, details } = checked.refusal;
+    throw code === 'bank_account_not_found'
+      ? notFound('no such bank account')
+      : declinedError(code, message, details);
   }
 
   const businessId = idempotentUuid(user.id, idempotencyKey, WITHDRAWAL_TYPE);
-  const workflowId = withdrawalWorkflowId(businessId);
   const input: WithdrawalInput = {
     businessId,
     clientId: user.id,
@@ -546,101 +226,47 @@ export async function createWithdrawal(
   const refused = checkWithdrawalInput(input);
   if (refused) throw refusalToApiError(refused);
 
-  const temporal = await temporalClient(deps);
-  let state: WithdrawalState;
-  try {
-    state = await withDeadline(temporal, () =>
-      temporal.workflow.executeUpdateWithStart(withdrawalRequestUpdate, {
-        updateId: 'request',
-        startWorkflowOperation: new WithStartWorkflowOperation(withdrawal, {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [input],
-          staticSummary: staticSummary(input, user.email),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        }),
-      }),
-    );
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-      const details = Array.isArray(error.cause.details) ? (error.cause.details[0] ?? null) : null;
-      await auditStaffAction(
-        deps.pool,
-        user,
-        'withdrawal.request_declined',
-        { type: WITHDRAWAL_TYPE, id: businessId },
-        null,
-        {
-          code: error.cause.type,
-          amount,
-          currency: asset,
-          bankAccountId,
-        },
-      );
-      throw declinedError(error.cause.type ?? 'withdrawal_declined', error.cause.message, details);
-    }
-    // This key's workflow has already ended (declined, completed, ...): it is still the one it created.
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      const mapped = updateErrorToApiError(error);
-      throw mapped === error ? error : mapped;
-    }
-    state = await withDeadline(temporal, () =>
-      finalState(temporal.workflow.getHandle<typeof withdrawal>(workflowId)),
-    ).catch((error: unknown) => {
-      throw updateErrorToApiError(error);
-    });
-  }
-  if (state.status === 'DECLINED' || state.status === 'REQUESTED') {
-    throw declinedError(state.declined?.code ?? 'withdrawal_declined', state.declined?.message ?? 'declined');
-  }
-  if (
-    state.clientId !== user.id ||
-    state.amount !== input.amount ||
-    state.currency !== input.currency ||
-    state.bankAccountId !== input.bankAccountId
-  ) {
-    throw conflict(
-      'idempotency_conflict',
-      'this Idempotency-Key was already used for a different withdrawal',
-    );
-  }
-  const detail = await getLifecycle(deps.pool, workflowId);
-  const view = toView(
-    freshestRecord(detail, state.timeline.length, recordFromDetail, (tasks) => recordFromState(state, tasks)),
+  const asked = { amount, currency: asset, bankAccountId };
+  return withdrawals.start(
+    deps,
     user,
-  );
-  await auditStaffAction(
-    deps.pool,
-    user,
-    'withdrawal.create',
-    { type: WITHDRAWAL_TYPE, id: businessId },
-    null,
     {
-      status: view.status,
-      amount,
-      currency: asset,
-      bankAccountId,
+      businessId,
+      workflow: withdrawal,
+      args: [input],
+      staticSummary: staticSummary(input, user.email),
+      conflicts: (record) =>
+        record.attributes.amount !== amount ||
+        record.attributes.currency !== asset ||
+        record.attributes.bankAccountId !== bankAccountId,
+      audit: asked,
+    },
+    {
+      refused: async (failure) => {
+        await auditStaffAction(
+          deps.pool,
+          user,
+          'withdrawal.request_declined',
+          { type: WITHDRAWAL_TYPE, id: businessId },
+          null,
+          { code: failure.type, ...asked },
+          { once: 'subject' },
+        );
+      },
+      refusalError: (failure) =>
+        declinedError(
+          failure.type ?? 'withdrawal_declined',
+          failure.message,
+          Array.isArray(failure.details) ? (failure.details[0] ?? null) : null,
+        ),
     },
   );
-  return view;
-}
-
-async function finalState(handle: WorkflowHandle<typeof withdrawal>): Promise<WithdrawalState> {
-  try {
-    return await handle.result();
-  } catch (error) {
-    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
-      throw failureToApiError(error.cause);
-    }
-    throw error;
-  }
 }
 
 // ---- actions --------------------------------------------------------------------------------------
 
 /** The workflow's refusal as the contract's error; already_approved_by_you is a 409 (API.md). */
-function actionError(error: unknown): unknown {
+function approveError(error: unknown): unknown {
   const mapped = updateErrorToApiError(error);
   if (mapped instanceof ApiError && mapped.code === 'already_approved_by_you') {
     return conflict(mapped.code, mapped.message, mapped.details);
@@ -648,82 +274,20 @@ function actionError(error: unknown): unknown {
   return mapped;
 }
 
-/**
- * One human action: visible (404) → the caller may do it to this withdrawal (403) → not ended (409)
- * → the Update (see runLifecycleUpdate).
- */
-async function act<Args extends { actor: Actor }>(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  action: WithdrawalHumanAction,
-  requestId: string,
-  update: UpdateDefinition<WithdrawalState, [Args]>,
-  args: Args,
-): Promise<WithdrawalView> {
-  const detail = await loadVisible(deps, user, id);
-  const refused = authorize(WITHDRAWAL_PERMISSIONS, action, actorOf(user), detail.ownerId);
-  if (refused) throw refusalToApiError(refused);
-  const status = detail.status as WithdrawalStatus;
-  refuseIfEnded(WITHDRAWAL_TRANSITIONS, { status, closedAt: detail.closedAt }, action, 'withdrawal');
-  return runLifecycleUpdate(deps, user, {
-    workflowId: detail.workflowId,
-    action,
-    requestId,
-    update,
-    args,
-    mapError: actionError,
-    audit: {
-      subject: { type: WITHDRAWAL_TYPE, id: detail.businessId },
-      before: { status, approvals: approvalsOf(detail.attributes.approvals).length },
-      after: (state) => ({ status: state.status, approvals: state.approvals.length }),
-    },
-    view: async (state) => {
-      const after = await getLifecycle(deps.pool, detail.workflowId);
-      const record = freshestRecord(after, state.timeline.length, recordFromDetail, (tasks) =>
-        recordFromState(state, tasks),
-      );
-      return toView(record, user);
-    },
-  });
-}
+/** The workflow decides: self_approval 422, already_approved_by_you 409 (four eyes). */
+export const approveWithdrawal = withdrawals.action('approve', {
+  update: approveWithdrawalUpdate,
+  body: ApproveWithdrawalBodySchema,
+  args: (body) => ({ note: body.note?.trim() || null }),
+  mapError: approveError,
+});
 
-export async function approveWithdrawal(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  body: { note?: string | null },
-  requestId: string,
-): Promise<WithdrawalView> {
-  requireActionRole(WITHDRAWAL_PERMISSIONS, user, 'approve');
-  const parsed = parseInput(ApproveWithdrawalBodySchema, body, 'body');
-  return act(deps, user, id, 'approve', requestId, approveWithdrawalUpdate, {
-    actor: actorOf(user),
-    note: parsed.note?.trim() || null,
-  });
-}
+export const rejectWithdrawal = withdrawals.action('reject', {
+  update: rejectWithdrawalUpdate,
+  body: RejectWithdrawalBodySchema,
+  args: (body) => ({ reason: body.reason }),
+});
 
-export async function rejectWithdrawal(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  body: { reason: string },
-  requestId: string,
-): Promise<WithdrawalView> {
-  requireActionRole(WITHDRAWAL_PERMISSIONS, user, 'reject');
-  const parsed = parseInput(RejectWithdrawalBodySchema, body, 'body');
-  return act(deps, user, id, 'reject', requestId, rejectWithdrawalUpdate, {
-    actor: actorOf(user),
-    reason: parsed.reason,
-  });
-}
-
-export async function cancelWithdrawal(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-  requestId: string,
-): Promise<WithdrawalView> {
-  requireActionRole(WITHDRAWAL_PERMISSIONS, user, 'cancel');
-  return act(deps, user, id, 'cancel', requestId, cancelWithdrawalUpdate, { actor: actorOf(user) });
-}
+const cancel = withdrawals.action('cancel', { update: cancelWithdrawalUpdate, args: () => ({}) });
+export const cancelWithdrawal = (deps: AppDeps, user: SessionUser, id: string, requestId: string) =>
+  cancel(deps, user, id, {}, requestId);
