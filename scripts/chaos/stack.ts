@@ -4,12 +4,13 @@
 // an exit hook should the harness die first. Logs go to files in the run's work directory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { sleep } from './random.js';
@@ -318,7 +319,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await startTemporal();
     log(`Temporal dev server at ${temporalAddress}`);
 
+    // One workflow bundle for every worker start, as a deployment would ship it (activities/worker.ts).
+    const bundlePath = join(workDir, 'workflow-bundle.js');
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: new URL('../../workflows/index.ts', import.meta.url).pathname,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    });
+    writeFileSync(bundlePath, bundle.code);
+
     const env = {
+      WORKFLOW_BUNDLE_PATH: bundlePath,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: 'default',
