@@ -26,7 +26,6 @@ import {
   checkLifecycleAction,
   checkUpdate,
   isActor,
-  isUuid,
   validation,
   type Actor,
   type PermissionTable,
@@ -34,6 +33,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
+import { isUuid } from './ids.js';
 
 export const BANK_ACCOUNT_TYPE = 'bank_account';
 

@@ -22,7 +22,6 @@ import {
   durationProblems,
   isActor,
   isBusinessId,
-  isUuid,
   refuse,
   validation,
   type Actor,
@@ -31,6 +30,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
+import { isUuid } from './ids.js';
 import { isCashAsset, type AssetCode } from './money.js';
 
 export const DEPOSIT_TYPE = 'deposit';

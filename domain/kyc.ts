@@ -17,7 +17,6 @@ import {
   checkLifecycleAction,
   checkUpdate,
   durationProblems,
-  isUuid,
   refuse,
   validation,
   type Actor,
@@ -26,6 +25,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
+import { isUuid } from './ids.js';
 
 export const KYC_TYPE = 'kyc';
 

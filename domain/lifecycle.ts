@@ -5,6 +5,7 @@
 // inside workflow code as well as in the API.
 
 import { AmountFormatError, formatAmount, parseAmount, type AssetCode } from './money.js';
+import { isUuid } from './ids.js';
 import { hasAnyRole, isRole, type Role } from './roles.js';
 
 export type { Role } from './roles.js';
@@ -137,12 +138,6 @@ export function actionsFor<Status extends string, Action extends string>(
   return allowedActions(table, status).filter(
     (action) => authorize(permissions, action, actor, ownerId) === null,
   );
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
 }
 
 /** An actor as it arrives in an Update's arguments: a user id (UUID) and a known role. */

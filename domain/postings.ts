@@ -7,6 +7,7 @@
 // Hold resolutions (withdrawal post/void, order reservation post/release) only carry `{ kind,
 // description }`: the accounts and amounts come from the hold itself (postHold / voidHold).
 
+import { isUuid } from './ids.js';
 import { ASSETS, formatAmount, isAssetCode, isCashAsset, type AssetCode } from './money.js';
 
 export type ClientAccountRole = 'available' | 'held' | 'pending_settlement';
@@ -36,10 +37,8 @@ export interface HoldResolutionRecipe {
   description: string;
 }
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function assertClientId(clientId: string): void {
-  if (!UUID_PATTERN.test(clientId)) throw new TypeError(`client id must be a UUID, got "${clientId}"`);
+  if (!isUuid(clientId)) throw new TypeError(`client id must be a UUID, got "${clientId}"`);
 }
 
 function assertAsset(asset: string): asserts asset is AssetCode {

@@ -10,6 +10,9 @@ export const STAFF_ROLES: readonly Role[] = ['operations', 'aml_officer', 'admin
 /** Roles that may read every client's data (staff plus the read-only auditor). */
 export const READ_ALL_ROLES: readonly Role[] = [...STAFF_ROLES, 'auditor'];
 
+/** Who may read the audit area (the log, workflow histories, replays, exports): auditors and admins. */
+export const AUDIT_READER_ROLES: readonly Role[] = ['auditor', 'admin'];
+
 /** Roles that appear as `task.required_role`: a task is opened for exactly one of these. */
 export const TASK_ROLES: readonly Role[] = ['operations', 'aml_officer'];
 
@@ -61,6 +64,11 @@ export function hasAnyRole(actual: Role, allowed: readonly Role[]): boolean {
 /** The task roles whose tasks `role` may list, claim and act on (empty for clients and auditors). */
 export function taskRolesFor(role: Role): Role[] {
   return TASK_ROLES.filter((required) => canActAs(role, required));
+}
+
+/** Whether `role` may read the audit area (AUDIT_READER_ROLES). */
+export function canReadAudit(role: Role): boolean {
+  return hasAnyRole(role, AUDIT_READER_ROLES);
 }
 
 export function canActOnTasks(role: Role): boolean {

@@ -27,7 +27,6 @@ import {
   checkUpdate,
   isActor,
   isBusinessId,
-  isUuid,
   nextStatus,
   refuse,
   validation,
@@ -37,6 +36,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
+import { isUuid } from './ids.js';
 import { AmountFormatError, CASH_ASSETS, isCashAsset, parseAmount, type AssetCode } from './money.js';
 
 export const WITHDRAWAL_TYPE = 'withdrawal';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isUuid } from '../../domain/ids.js';
 import { isRole } from '../../domain/roles.js';
 import type { AccessClaims, SessionUser } from './tokens.js';
 
@@ -18,8 +19,6 @@ import type { AccessClaims, SessionUser } from './tokens.js';
 export const SESSION_CHECK_TTL_MS = 2_000;
 /** Entries kept at most; the oldest goes first when full. */
 export const SESSION_CHECK_CACHE_MAX = 10_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What the database said about a session, kept for SESSION_CHECK_TTL_MS. */
 interface Facts {
@@ -74,7 +73,7 @@ export async function liveSessionUser(
   claims: AccessClaims,
   nowMs: number = Date.now(),
 ): Promise<SessionUser | null> {
-  if (!UUID.test(claims.id) || !UUID.test(claims.sessionId)) return null;
+  if (!isUuid(claims.id) || !isUuid(claims.sessionId)) return null;
   let facts = cache.get(claims.sessionId);
   if (!facts || facts.expiresAtMs <= nowMs || facts.userId !== claims.id) {
     facts = await lookUp(pool, claims, nowMs);

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { InvalidCursorError } from '../../db/lifecycle/cursor.js';
 import { listAuditLog, verifyAuditLog } from '../audit/log.js';
+import { AUDIT_READER_ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler, validationFailed } from '../errors.js';
 import { requireRole } from '../middleware/auth.js';
@@ -86,7 +87,7 @@ registry.registerPath({
 
 export function auditLogRouter(deps: AppDeps): Router {
   const router = Router();
-  const auditors = requireRole('auditor', 'admin');
+  const auditors = requireRole(...AUDIT_READER_ROLES);
 
   router.get(
     '/audit/log',

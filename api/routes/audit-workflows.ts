@@ -2,6 +2,7 @@
 // admins only; everything is read-only except that a replay runs code (it changes nothing).
 import { Router } from 'express';
 import { z } from 'zod';
+import { AUDIT_READER_ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler } from '../errors.js';
 import { currentUser, requireRole } from '../middleware/auth.js';
@@ -100,7 +101,7 @@ registry.registerPath({
 
 export function auditWorkflowsRouter(deps: AppDeps): Router {
   const router = Router();
-  const auditors = requireRole('auditor', 'admin');
+  const auditors = requireRole(...AUDIT_READER_ROLES);
 
   router.get(
     '/audit/workflows',

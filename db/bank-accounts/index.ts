@@ -89,7 +89,7 @@ function toBankAccount(row: BankAccountRow): BankAccount {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID_PATTERN as UUID } from '../../domain/ids.js';
 
 export async function getBankAccount(db: Db, id: string): Promise<BankAccount | null> {
   if (!UUID.test(id)) return null;

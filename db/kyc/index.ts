@@ -9,6 +9,7 @@ import type {
   KycDocumentType,
   KycStatus,
 } from '../../domain/kyc.js';
+import { isUuid } from '../../domain/ids.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -67,8 +68,6 @@ function toDocument(row: DocumentRow): KycDocument {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface NewKycDocument {
   id: string;
   clientId: string;
@@ -110,7 +109,7 @@ export async function insertKycDocument(
 
 /** Metadata of one document (no content), or null. */
 export async function getKycDocument(db: Db, id: string): Promise<KycDocument | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const { rows } = await db.query<DocumentRow>(`SELECT ${COLUMNS} FROM kyc_document WHERE id = $1`, [id]);
   return rows[0] ? toDocument(rows[0]) : null;
 }
@@ -120,7 +119,7 @@ export async function getKycDocumentContent(
   db: Db,
   id: string,
 ): Promise<{ document: KycDocument; content: Buffer } | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const { rows } = await db.query<DocumentRow & { content: Buffer }>(
     `SELECT ${COLUMNS}, content FROM kyc_document WHERE id = $1`,
     [id],
@@ -131,7 +130,7 @@ export async function getKycDocumentContent(
 
 /** Every document of a client (metadata), newest first. */
 export async function listKycDocuments(db: Db, clientId: string): Promise<KycDocument[]> {
-  if (!UUID.test(clientId)) return [];
+  if (!isUuid(clientId)) return [];
   const { rows } = await db.query<DocumentRow>(
     `SELECT ${COLUMNS} FROM kyc_document WHERE client_id = $1 ORDER BY uploaded_at DESC, id DESC`,
     [clientId],
@@ -141,7 +140,7 @@ export async function listKycDocuments(db: Db, clientId: string): Promise<KycDoc
 
 /** app_user.kyc_status (the KYC workflow's projection), or null for an unknown user. */
 export async function clientKycStatus(db: Db, clientId: string): Promise<KycStatus | null> {
-  if (!UUID.test(clientId)) return null;
+  if (!isUuid(clientId)) return null;
   const { rows } = await db.query<{ kyc_status: KycStatus }>(
     `SELECT kyc_status FROM app_user WHERE id = $1`,
     [clientId],

@@ -7,8 +7,9 @@ import {
   type AccountKind,
   type ClientAccountRole,
 } from '../../domain/postings.js';
+import { isUuid } from '../../domain/ids.js';
 import { LedgerError } from './errors.js';
-import { ACCOUNT_COLUMNS, UUID_PATTERN, toAccount, type AccountRow, type Queryable } from './rows.js';
+import { ACCOUNT_COLUMNS, toAccount, type AccountRow, type Queryable } from './rows.js';
 import type { Account, AccountInput, ClientBalance, Db } from './types.js';
 
 const ACCOUNT_KINDS: readonly AccountKind[] = ['asset', 'liability', 'equity', 'revenue', 'expense'];
@@ -46,7 +47,7 @@ function normalize(input: AccountInput): AccountDefinition {
       code: definition.code,
     });
   }
-  if (definition.ownerId !== null && !UUID_PATTERN.test(definition.ownerId)) {
+  if (definition.ownerId !== null && !isUuid(definition.ownerId)) {
     throw new LedgerError('invalid_entry', 'an account owner is a UUID', { code: definition.code });
   }
   if (definition.debitsMustNotExceedCredits && definition.creditsMustNotExceedDebits) {
@@ -131,8 +132,7 @@ export function clientAccountDefinitions(clientId: string, asset: AssetCode): Ac
 
 /** client:<id>:<asset>:available|held|pending_settlement, liabilities that can never go negative. */
 export async function ensureClientAccounts(db: Db, clientId: string, asset: AssetCode): Promise<void> {
-  if (!UUID_PATTERN.test(clientId))
-    throw new LedgerError('invalid_entry', 'a client id is a UUID', { clientId });
+  if (!isUuid(clientId)) throw new LedgerError('invalid_entry', 'a client id is a UUID', { clientId });
   if (!isAssetCode(asset)) throw new LedgerError('asset_mismatch', `unknown asset "${String(asset)}"`);
   await ensureDefinitions(db, clientAccountDefinitions(clientId, asset));
 }
@@ -155,7 +155,7 @@ export async function getAccount(db: Db, code: string): Promise<Account | null> 
 
 /** One row per asset in which the client has accounts, in the order of ASSETS. */
 export async function getClientBalances(db: Db, clientId: string): Promise<ClientBalance[]> {
-  if (!UUID_PATTERN.test(clientId)) return [];
+  if (!isUuid(clientId)) return [];
   const found = await db.query<AccountRow>(
     `SELECT ${ACCOUNT_COLUMNS} FROM ledger_account WHERE owner_id = $1 AND code LIKE 'client:%'`,
     [clientId],

@@ -11,10 +11,11 @@
 
 import assert from 'node:assert/strict';
 import { inTransaction } from '../pool.js';
+import { isUuid } from '../../domain/ids.js';
 import type { AssetCode } from '../../domain/money.js';
 import { payloadHash } from './canonical.js';
 import { LedgerError, isLedgerError } from './errors.js';
-import { INT64_MAX, UUID_PATTERN, asAsset, loadEntries, type Queryable, type StoredEntry } from './rows.js';
+import { INT64_MAX, asAsset, loadEntries, type Queryable, type StoredEntry } from './rows.js';
 import type {
   Db,
   Entry,
@@ -731,7 +732,7 @@ function holdNotFound(holdEntryId: string, reason: string): LedgerError {
 
 async function resolveHold(db: Db, request: ResolveRequest): Promise<{ entry: Entry; created: boolean }> {
   const { holdEntryId, mode } = request;
-  if (!UUID_PATTERN.test(holdEntryId)) throw holdNotFound(holdEntryId, 'does not exist');
+  if (!isUuid(holdEntryId)) throw holdNotFound(holdEntryId, 'does not exist');
   return transaction(db, async (q) => {
     const key = request.common.idempotencyKey;
     const { known, databaseNow } = await lookUpKeys(q, [key]);
@@ -974,7 +975,7 @@ export async function expireHolds(db: Db, now?: Date): Promise<number> {
 export async function reverseEntry(db: Db, input: ReverseEntryInput): Promise<Entry> {
   const common = validateCommon(input);
   const entryId = validateText(input.entryId, 'entryId', 100);
-  if (!UUID_PATTERN.test(entryId)) throw invalid(`entry ${entryId} does not exist`, { entryId });
+  if (!isUuid(entryId)) throw invalid(`entry ${entryId} does not exist`, { entryId });
   const hash = payloadHash({
     op: 'reverse',
     entryId: entryId.toLowerCase(),

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { LedgerError } from './errors.js';
-import { UUID_PATTERN, asAsset, loadEntries } from './rows.js';
+import { isUuid } from '../../domain/ids.js';
+import { asAsset, loadEntries } from './rows.js';
 import type { Db, Entry, EntryPage, ListEntriesInput, TrialBalance } from './types.js';
 
 export const MAX_PAGE_SIZE = 500;
 
 export async function getEntry(db: Db, id: string): Promise<Entry | null> {
-  if (typeof id !== 'string' || !UUID_PATTERN.test(id)) return null;
+  if (!isUuid(id)) return null;
   const [found] = await loadEntries(db, 'e.id = $1', [id]);
   return found?.entry ?? null;
 }
@@ -57,7 +58,7 @@ export async function listEntries(db: Db, input: ListEntriesInput): Promise<Entr
     conditions.push(touchesAccounts(found.rows.map((row) => String(row.id))));
   }
   if (input.clientId !== undefined) {
-    if (!UUID_PATTERN.test(input.clientId)) return { items: [], nextCursor: null };
+    if (!isUuid(input.clientId)) return { items: [], nextCursor: null };
     const found = await db.query<{ id: string }>(`SELECT id FROM ledger_account WHERE owner_id = $1`, [
       input.clientId,
     ]);

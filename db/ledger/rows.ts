@@ -10,8 +10,6 @@ export type Queryable = pg.Pool | pg.PoolClient;
 
 export const INT64_MAX = 2n ** 63n - 1n;
 
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function asAsset(value: string): AssetCode {
   if (!isAssetCode(value)) throw new Error(`ledger row holds an unknown asset "${value}"`);
   return value;

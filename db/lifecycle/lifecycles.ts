@@ -3,6 +3,7 @@
 // when a workflow cannot be queried.
 import type pg from 'pg';
 import type { Actor, TimelineEntry } from '../../domain/lifecycle.js';
+import { isUuid } from '../../domain/ids.js';
 import type { Role } from '../../domain/roles.js';
 import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError, type Page } from './cursor.js';
 import { TASK_COLUMNS, toTask, type Task, type TaskRow } from './tasks.js';
@@ -116,7 +117,7 @@ export async function listLifecycles(
   };
   if (input.type !== undefined) conditions.push(`type = ${param(input.type)}`);
   if (input.ownerId !== undefined) {
-    if (!isUuidLike(input.ownerId)) return { items: [], nextCursor: null };
+    if (!isUuid(input.ownerId)) return { items: [], nextCursor: null };
     conditions.push(`owner_id = ${param(input.ownerId)}`);
   }
   if (input.status !== undefined) {
@@ -182,8 +183,4 @@ export async function getLifecycleByBusinessId(
   );
   const workflowId = found.rows[0]?.workflow_id;
   return workflowId ? getLifecycle(pool, workflowId) : null;
-}
-
-function isUuidLike(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }

@@ -2,6 +2,7 @@
 // release them here. A claim is an optimistic lock: `version` rises on every change, and a claim may
 // name the version it saw, so two people clicking "claim" at once get one winner and one 409.
 import type pg from 'pg';
+import { isUuid } from '../../domain/ids.js';
 import { canActOnTask, type Role } from '../../domain/roles.js';
 import { clampLimit, decodeCursor, encodeCursor, type Page } from './cursor.js';
 
@@ -73,8 +74,6 @@ export function toTask(row: TaskRow): Task {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface ListTasksInput {
   /** The required roles the caller may act on: roles.ts taskRolesFor(role). Empty → no tasks. */
   roles: readonly Role[];
@@ -112,7 +111,7 @@ export async function listTasks(pool: pg.Pool, input: ListTasksInput): Promise<P
   ];
   if (input.kind !== undefined) conditions.push(`kind = ${param(input.kind)}`);
   if (input.assignee !== undefined) {
-    if (!UUID.test(input.assignee)) return { items: [], nextCursor: null };
+    if (!isUuid(input.assignee)) return { items: [], nextCursor: null };
     conditions.push(`assignee = ${param(input.assignee)}`);
   }
   if (input.workflowId !== undefined) conditions.push(`workflow_id = ${param(input.workflowId)}`);
@@ -141,7 +140,7 @@ export async function listTasks(pool: pg.Pool, input: ListTasksInput): Promise<P
 }
 
 export async function getTask(pool: pg.Pool, taskId: string): Promise<Task | null> {
-  if (!UUID.test(taskId)) return null;
+  if (!isUuid(taskId)) return null;
   const { rows } = await pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM task WHERE id = $1`, [taskId]);
   return rows[0] ? toTask(rows[0]) : null;
 }
@@ -195,7 +194,7 @@ export async function releaseTask(
     `UPDATE task SET status = 'open', assignee = NULL, claimed_at = NULL, version = version + 1
       WHERE id = $1 AND status = 'claimed' AND assignee = $2 AND ($3::int IS NULL OR version = $3::int)
       RETURNING ${TASK_COLUMNS}`,
-    [taskId, UUID.test(actor.id) ? actor.id : null, input.expectedVersion ?? null],
+    [taskId, isUuid(actor.id) ? actor.id : null, input.expectedVersion ?? null],
   );
   if (rows[0]) return { ok: true, task: toTask(rows[0]) };
   return explain(pool, taskId, actor, 'release', input.expectedVersion);

@@ -1,5 +1,5 @@
 import { Form, NavLink } from '@remix-run/react';
-import type { Role } from '../../../domain/roles.js';
+import { AUDIT_READER_ROLES, type Role } from '../../../domain/roles.js';
 import type { WebUser } from '../context.js';
 
 interface NavItem {
@@ -24,9 +24,9 @@ const NAV: NavItem[] = [
     roles: ['operations', 'aml_officer', 'admin', 'auditor'],
   },
   { to: '/ops/withdrawals', label: 'Withdrawals', roles: ['operations', 'admin', 'auditor'] },
-  { to: '/audit', label: 'Audit', roles: ['auditor', 'admin'] },
-  { to: '/audit/workflows', label: 'Workflows', roles: ['auditor', 'admin'] },
-  { to: '/audit/log', label: 'Audit log', roles: ['auditor', 'admin'] },
+  { to: '/audit', label: 'Audit', roles: AUDIT_READER_ROLES },
+  { to: '/audit/workflows', label: 'Workflows', roles: AUDIT_READER_ROLES },
+  { to: '/audit/log', label: 'Audit log', roles: AUDIT_READER_ROLES },
 ];
 
 const AREA: Record<Role, string> = {

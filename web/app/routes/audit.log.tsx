@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import type { AuditWebServices } from '../../../api/audit/web.js';
+import { isUuid } from '../../../domain/ids.js';
 import { formatTime } from '../components/Timeline.js';
+import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · clearhouse' }];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
 
 function compact(value: unknown): string {
@@ -15,7 +16,7 @@ function compact(value: unknown): string {
 }
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['auditor', 'admin']);
+  const user = requireUser(context, request, AUDIT_READER_ROLES);
   const audit = (context.services as { audit?: AuditWebServices }).audit;
   if (!audit) throw new Response('The audit log is not wired into the page services.', { status: 503 });
 
@@ -25,7 +26,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const subjectId = params.get('subjectId')?.trim() || undefined;
   const cursor = params.get('cursor') || undefined;
   const problems: string[] = [];
-  if (actorId && !UUID.test(actorId)) problems.push('Actor id must be a user id (uuid).');
+  if (actorId && !isUuid(actorId)) problems.push('Actor id must be a user id (uuid).');
   if (action && !ACTION.test(action)) problems.push('Action looks like "deposit.confirm" or "auth.*".');
   if (subjectId && subjectId.length > 200) problems.push('Subject id is too long.');
 

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import type { HistoryStep } from '../../../auditing/history-timeline.js';
 import type { ReplayResult } from '../../../api/services/audit-workflows.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -21,7 +22,7 @@ function apiErrorOf(error: unknown): { status: number; message: string; details:
 }
 
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['auditor', 'admin']);
+  const user = requireUser(context, request, AUDIT_READER_ROLES);
   try {
     return { detail: await context.services.auditWorkflows.detail(user, params.workflowId ?? '') };
   } catch (error) {
@@ -33,7 +34,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
-  const user = requireUser(context, request, ['auditor', 'admin']);
+  const user = requireUser(context, request, AUDIT_READER_ROLES);
   const form = await request.formData();
   if (form.get('intent') !== 'replay') return { ok: false as const, error: 'Unknown action.' };
   try {

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import type { AuditWorkflowPage, ExecutionStatusName } from '../../../api/services/audit-workflows.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Workflows · audit · clearhouse' }];
@@ -48,7 +49,7 @@ function apiErrorOf(error: unknown): { status: number; message: string; details:
 }
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['auditor', 'admin']);
+  const user = requireUser(context, request, AUDIT_READER_ROLES);
   const params = new URL(request.url).searchParams;
   const text = (name: string) => params.get(name)?.trim() || undefined;
   const problems: string[] = [];
