@@ -9,7 +9,6 @@ import {
   InvalidCursorError,
   type Page,
 } from '../lifecycle/cursor.js';
-import { liveTasksOfWorkflows, transitionsOfWorkflows } from '../lifecycle/timelines.js';
 import type { BankAccountStatus } from '../../domain/bank-account.js';
 
 type Db = pg.Pool | pg.PoolClient;
@@ -95,6 +94,17 @@ export async function getBankAccount(db: Db, id: string): Promise<BankAccount | 
   if (!UUID.test(id)) return null;
   const { rows } = await db.query<BankAccountRow>(`SELECT ${COLUMNS} FROM bank_account WHERE id = $1`, [id]);
   return rows[0] ? toBankAccount(rows[0]) : null;
+}
+
+/** The accounts of `ids` (a page's), by id; ids that are not UUIDs or not accounts are left out. */
+export async function getBankAccounts(db: Db, ids: readonly string[]): Promise<Map<string, BankAccount>> {
+  const uuids = [...new Set(ids.filter((id) => UUID.test(id)))];
+  if (uuids.length === 0) return new Map();
+  const { rows } = await db.query<BankAccountRow>(
+    `SELECT ${COLUMNS} FROM bank_account WHERE id = ANY($1::uuid[])`,
+    [uuids],
+  );
+  return new Map(rows.map((row) => [row.id, toBankAccount(row)]));
 }
 
 /** The account if `clientId` may be paid to it now (theirs and VERIFIED), else null. */
@@ -221,41 +231,3 @@ export async function openWithdrawalsTo(db: Db, bankAccountId: string): Promise<
 }
 
 export { InvalidCursorError };
-
-export interface TimelineRow {
-  at: string;
-  from: string | null;
-  to: string;
-  actor: { id: string; role: string } | null;
-  reason: string | null;
-}
-
-/** The timelines (lifecycle_event, in order) of several workflows at once, for a list page. */
-export async function timelinesOf(
-  db: Db,
-  workflowIds: readonly string[],
-): Promise<Map<string, TimelineRow[]>> {
-  const transitions = await transitionsOfWorkflows(db, workflowIds);
-  return new Map(
-    [...transitions].map(([id, list]) => [
-      id,
-      list.map(({ entry: { at, from, to, actor, reason } }) => ({ at, from, to, actor, reason })),
-    ]),
-  );
-}
-
-/** Live (open or claimed) tasks of several workflows, for staff lists. */
-export async function liveTasksOf(
-  db: Db,
-  workflowIds: readonly string[],
-): Promise<
-  Map<string, { id: string; kind: string; status: string; assignee: string | null; dueAt: string | null }[]>
-> {
-  const tasks = await liveTasksOfWorkflows(db, workflowIds);
-  return new Map(
-    [...tasks].map(([id, list]) => [
-      id,
-      list.map(({ id, kind, status, assignee, dueAt }) => ({ id, kind, status, assignee, dueAt })),
-    ]),
-  );
-}
