@@ -1,30 +1,23 @@
-// KYC: document uploads (judged by their bytes), the client's status with what is missing, the
-// submission (update-with-start of the client's `kyc-<clientId>` workflow) and the reviewers'
-// decisions (Updates). The JSON routes and the pages call these same functions.
+// KYC on the lifecycle kit (api/lifecycle-kit): the client's review is one long-lived workflow
+// (`kyc-<clientId>`, continuing as new after each decision) that the first submission starts
+// (update-with-start: `actWithStart`); the reviewers' decisions are actions as data. Documents are
+// uploaded before, judged by their bytes. The JSON routes and the pages call these same functions.
 import { createHash } from 'node:crypto';
-import {
-  WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
-  type UpdateDefinition,
-} from '@temporalio/client';
 import { fileTypeFromBuffer } from 'file-type';
 import { z } from 'zod';
-import { isStorableText } from '../../domain/text.js';
+import { userEmails } from '../../db/history/index.js';
 import {
   clientKycStatus,
   getKycDocument,
   getKycDocumentContent,
   insertKycDocument,
+  isClientUser,
   listKycDocuments,
   type KycDocument,
 } from '../../db/kyc/index.js';
-import { getLifecycle, listLifecycles, type LifecycleDetail } from '../../db/lifecycle/index.js';
+import { getLifecycle } from '../../db/lifecycle/index.js';
 import {
-  KYC_CONTENT_TYPES,
-  KYC_DOCUMENT_STATUSES,
   KYC_DOCUMENT_TYPES,
-  KYC_DOCUMENT_TYPE_LABELS,
-  KYC_HUMAN_ACTIONS,
   KYC_MAX_DOCUMENT_BYTES,
   KYC_PERMISSIONS,
   KYC_STATUSES,
@@ -33,20 +26,17 @@ import {
   checkKycPolicy,
   currentDocuments,
   isKycContentType,
-  isKycStatus,
   kycPolicy,
   kycStaticSummary,
   kycWorkflowId,
   missingRequirements,
   uploadLabelProblem,
-  type KycDecision,
+  type KycInput,
   type KycPolicy,
   type KycState,
-  type KycStatus,
-  type KycSubmission,
 } from '../../domain/kyc.js';
-import { nextStatus, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
-import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
+import { isStorableText } from '../../domain/text.js';
+import { canReadAllClients, isClient } from '../../domain/roles.js';
 import {
   approveKycUpdate,
   kyc,
@@ -55,29 +45,35 @@ import {
   submitKycUpdate,
 } from '../../workflows/kyc.js';
 import { auditStaffAction } from '../audit/log.js';
-import { TimelineEntrySchema } from '../deposit-view.js';
 import type { AppDeps } from '../deps.js';
+import {
+  currentIds,
+  documentView,
+  recordBeforeReview,
+  recordFromDetail,
+  recordFromLifecycle,
+  requirementView,
+  toKycReviewSummary,
+  toKycView,
+  type KycDocumentView,
+  type KycReviewSummary,
+  type KycView,
+} from '../kyc-view.js';
 import { conflict, forbidden, invalidState, notFound, unprocessable, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
+import { lifecycleService } from '../lifecycle-kit/service.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
-import {
-  actorOf,
-  isUuidText,
-  listPage,
-  parseInput,
-  requireActionRole,
-  requireIdempotencyKey,
-  type SessionUser,
-} from './common.js';
-import { allowedHumanActions, isLiveTask, openTaskOf } from './lifecycle-records.js';
+import { isUuidText, parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
+import { listLifecycleRecords } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
-import {
-  runLifecycleUpdate,
-  temporalClient,
-  updateErrorToApiError,
-  updateIdFor,
-  withDeadline,
-} from './temporal.js';
+
+export {
+  KycDocumentSchema,
+  KycReviewSummarySchema,
+  KycSchema,
+  type KycDocumentView,
+  type KycView,
+} from '../kyc-view.js';
 
 // ---- policy -----------------------------------------------------------------------------------------
 
@@ -124,180 +120,36 @@ export const RequestKycChangesBodySchema = z
   })
   .meta({ id: 'RequestKycChangesBody' });
 
-export const KycDocumentSchema = z
-  .object({
-    id: z.uuid(),
-    type: z.enum(KYC_DOCUMENT_TYPES),
-    typeLabel: z.string(),
-    filename: z.string(),
-    contentType: z.enum(KYC_CONTENT_TYPES).meta({ description: 'What the bytes are (magic numbers)' }),
-    sizeBytes: z.number().int(),
-    sha256: z.string(),
-    status: z.enum(KYC_DOCUMENT_STATUSES),
-    uploadedAt: z.string(),
-    submittedAt: z.string().nullable(),
-    reviewCycle: z.number().int().nullable(),
-    current: z.boolean().meta({ description: 'Counts toward the next (or current) submission' }),
-    url: z.string().meta({ description: 'GET it (signed in as the owner or staff) to view the file inline' }),
-  })
-  .meta({ id: 'KycDocument' });
+// ---- the lifecycle ---------------------------------------------------------------------------------
 
-const RequirementSchema = z.object({
-  requirement: z.string().meta({ example: 'proof_of_address' }),
-  acceptedTypes: z.array(z.enum(KYC_DOCUMENT_TYPES)),
-  description: z.string(),
+const kycs = lifecycleService({
+  type: KYC_TYPE,
+  noun: 'KYC review',
+  workflowId: kycWorkflowId,
+  transitions: KYC_TRANSITIONS,
+  permissions: KYC_PERMISSIONS,
+  recordOfDetail: recordFromDetail,
+  recordOfSummary: recordFromLifecycle,
+  load: async (deps, user, records) => {
+    const clientIds = records.map((r) => r.clientId);
+    const [documents, emails] = await Promise.all([
+      Promise.all(clientIds.map(async (id) => [id, await listKycDocuments(deps.pool, id)] as const)),
+      isClient(user.role) ? null : userEmails(deps.pool, clientIds),
+    ]);
+    return { documents: new Map(documents), emails };
+  },
+  view: toKycView,
+  audit: {
+    before: (detail) => ({ status: detail.status }),
+    after: (state: KycState) => ({
+      status: state.status,
+      cycle: state.submission?.cycle ?? null,
+      expiresAt: state.expiresAt,
+    }),
+  },
 });
 
-export const KycSchema = z
-  .object({
-    clientId: z.uuid(),
-    clientEmail: z.string().nullable().optional(),
-    workflowId: z.string().nullable().meta({ description: 'null until the first submission' }),
-    status: z.enum(KYC_STATUSES),
-    documents: z.array(KycDocumentSchema),
-    missing: z.array(RequirementSchema).meta({ description: 'What the next submission still needs' }),
-    submission: z
-      .object({ cycle: z.number().int(), submittedAt: z.string(), documentIds: z.array(z.uuid()) })
-      .nullable(),
-    decision: z
-      .object({
-        action: z.enum(['approve', 'reject', 'request_changes']),
-        at: z.string(),
-        text: z
-          .string()
-          .nullable()
-          .meta({ description: 'The reason (reject) or the comments (request changes)' }),
-      })
-      .nullable(),
-    approvedAt: z.string().nullable(),
-    expiresAt: z.string().nullable(),
-    allowedActions: z.array(z.enum(KYC_HUMAN_ACTIONS)),
-    timeline: z.array(TimelineEntrySchema),
-    openTasks: z
-      .array(
-        z.object({
-          id: z.uuid(),
-          kind: z.string(),
-          status: z.string(),
-          assignee: z.uuid().nullable(),
-          dueAt: z.string().nullable(),
-        }),
-      )
-      .optional()
-      .meta({ description: 'Staff and auditors only' }),
-  })
-  .meta({ id: 'Kyc' });
-
-export type KycView = z.infer<typeof KycSchema>;
-export type KycDocumentView = z.infer<typeof KycDocumentSchema>;
-
-export const KycReviewSummarySchema = z
-  .object({
-    clientId: z.uuid(),
-    clientEmail: z.string().nullable(),
-    status: z.enum(KYC_STATUSES),
-    cycle: z.number().int().nullable(),
-    submittedAt: z.string().nullable(),
-    expiresAt: z.string().nullable(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'KycReviewSummary' });
-
-// ---- views ----------------------------------------------------------------------------------------
-
-export function documentUrl(id: string): string {
-  return `/api/v1/kyc/documents/${id}/content`;
-}
-
-function documentView(doc: KycDocument, current: ReadonlySet<string>): KycDocumentView {
-  return {
-    id: doc.id,
-    type: doc.type,
-    typeLabel: KYC_DOCUMENT_TYPE_LABELS[doc.type],
-    filename: doc.filename,
-    contentType: doc.contentType,
-    sizeBytes: doc.sizeBytes,
-    sha256: doc.sha256,
-    status: doc.status,
-    uploadedAt: doc.uploadedAt,
-    submittedAt: doc.submittedAt,
-    reviewCycle: doc.reviewCycle,
-    current: current.has(doc.id),
-    url: documentUrl(doc.id),
-  };
-}
-
-function submissionOf(value: unknown): KycSubmission | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const s = value as Partial<KycSubmission>;
-  return typeof s.cycle === 'number' && Array.isArray(s.documents) && typeof s.submittedAt === 'string'
-    ? { cycle: s.cycle, documents: s.documents, submittedAt: s.submittedAt }
-    : null;
-}
-
-function decisionOf(value: unknown): KycDecision | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const d = value as Partial<KycDecision>;
-  return d.action && typeof d.at === 'string' ? (d as KycDecision) : null;
-}
-
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
-async function buildView(
-  deps: AppDeps,
-  user: SessionUser,
-  clientId: string,
-  detail: LifecycleDetail | null,
-): Promise<KycView> {
-  const [documents, projected] = await Promise.all([
-    listKycDocuments(deps.pool, clientId),
-    detail ? Promise.resolve(null) : clientKycStatus(deps.pool, clientId),
-  ]);
-  const status: KycStatus =
-    detail && isKycStatus(detail.status) ? detail.status : (projected ?? 'NOT_STARTED');
-  const current = currentDocuments(documents);
-  const settled = status === 'PENDING_REVIEW' || status === 'APPROVED' || status === 'REJECTED';
-  const missing = settled ? [] : missingRequirements(current);
-  const submission = submissionOf(detail?.attributes.submission);
-  const decision = decisionOf(detail?.attributes.decision);
-  const staff = !isClient(user.role);
-  const view: KycView = {
-    clientId,
-    workflowId: detail?.workflowId ?? null,
-    status,
-    documents: documents.map((d) => documentView(d, new Set(current.map((c) => c.id)))),
-    missing: missing.map((m) => ({
-      requirement: m.key,
-      acceptedTypes: [...m.types],
-      description: m.description,
-    })),
-    submission: submission && {
-      cycle: submission.cycle,
-      submittedAt: submission.submittedAt,
-      documentIds: submission.documents.map((d) => d.id),
-    },
-    decision: decision && { action: decision.action, at: decision.at, text: decision.text },
-    approvedAt: str(detail?.attributes.approvedAt),
-    expiresAt: str(detail?.attributes.expiresAt),
-    allowedActions: allowedHumanActions(
-      KYC_TRANSITIONS,
-      KYC_PERMISSIONS,
-      KYC_HUMAN_ACTIONS,
-      status,
-      user,
-      clientId,
-    ),
-    timeline: (detail?.timeline ?? []) as TimelineEntry<KycStatus>[],
-  };
-  if (staff) {
-    const { rows } = await deps.pool.query<{ email: string }>(`SELECT email FROM app_user WHERE id = $1`, [
-      clientId,
-    ]);
-    view.clientEmail = rows[0]?.email ?? null;
-    view.openTasks = (detail?.tasks ?? []).filter(isLiveTask).map(openTaskOf);
-  }
-  return view;
-}
+// ---- reading --------------------------------------------------------------------------------------
 
 /** Whose KYC `user` asks about: their own (client), or `clientId` (staff); 404 for anyone else's. */
 async function resolveClient(
@@ -315,14 +167,10 @@ async function resolveClient(
       { path: 'clientId', code: 'required', message: 'staff name the client: ?clientId=' },
     ]);
   }
-  if (!isUuidText(clientId)) throw notFound('no such client');
   const id = clientId.toLowerCase();
-  const { rows } = await deps.pool.query(`SELECT 1 FROM app_user WHERE id = $1 AND role = 'client'`, [id]);
-  if (rows.length === 0) throw notFound('no such client');
+  if (!isUuidText(id) || !(await isClientUser(deps.pool, id))) throw notFound('no such client');
   return id;
 }
-
-// ---- reading --------------------------------------------------------------------------------------
 
 /** GET /kyc: `{ status, documents, timeline, missing, ... }` of the caller (client) or `?clientId=` (staff). */
 export async function getKyc(
@@ -332,10 +180,14 @@ export async function getKyc(
 ): Promise<KycView> {
   const q = parseInput(GetKycQuerySchema, query, 'query');
   const clientId = await resolveClient(deps, user, q.clientId);
-  return buildView(deps, user, clientId, await getLifecycle(deps.pool, kycWorkflowId(clientId)));
+  const detail = await getLifecycle(deps.pool, kycWorkflowId(clientId));
+  const record = detail
+    ? recordFromDetail(detail)
+    : recordBeforeReview(clientId, await clientKycStatus(deps.pool, clientId));
+  return (await kycs.viewsOf(deps, user, [record]))[0]!;
 }
 
-/** The workflow id of a KYC `user` may read (for live updates); 404 when there is none yet. */
+/** The workflow id of a KYC `user` may read (for live updates), whether or not it has started. */
 export async function kycWorkflowIdFor(
   deps: AppDeps,
   user: SessionUser,
@@ -349,40 +201,15 @@ export async function listKycReviews(
   deps: AppDeps,
   user: SessionUser,
   query: { status?: string; limit?: number | string; cursor?: string },
-): Promise<{ items: z.infer<typeof KycReviewSummarySchema>[]; nextCursor: string | null }> {
+): Promise<{ items: KycReviewSummary[]; nextCursor: string | null }> {
   if (!canReadAllClients(user.role)) throw forbidden('the KYC review list is for staff and auditors');
   const q = parseInput(ListKycReviewsQuerySchema, query, 'query');
-  const page = await listPage(() =>
-    listLifecycles(deps.pool, {
-      type: KYC_TYPE,
-      status: q.status,
-      limit: q.limit,
-      cursor: q.cursor,
-    }),
+  const page = await listLifecycleRecords(deps, user, KYC_TYPE, q, recordFromLifecycle);
+  const emails = await userEmails(
+    deps.pool,
+    page.records.map((r) => r.clientId),
   );
-  const ids = page.items.map((l) => l.businessId);
-  const { rows } = ids.length
-    ? await deps.pool.query<{ id: string; email: string }>(
-        `SELECT id, email FROM app_user WHERE id = ANY($1::uuid[])`,
-        [ids],
-      )
-    : { rows: [] as { id: string; email: string }[] };
-  const emails = new Map(rows.map((r) => [r.id, r.email]));
-  return {
-    items: page.items.map((l) => {
-      const submission = submissionOf(l.attributes.submission);
-      return {
-        clientId: l.businessId,
-        clientEmail: emails.get(l.businessId) ?? null,
-        status: l.status as KycStatus,
-        cycle: submission?.cycle ?? null,
-        submittedAt: submission?.submittedAt ?? null,
-        expiresAt: str(l.attributes.expiresAt),
-        updatedAt: l.updatedAt,
-      };
-    }),
-    nextCursor: page.nextCursor,
-  };
+  return { items: page.records.map((r) => toKycReviewSummary(r, emails)), nextCursor: page.nextCursor };
 }
 
 /** The stored file for the owner or staff (404 for anyone else, no existence leak). */
@@ -397,6 +224,18 @@ export async function getKycDocumentFile(
   if (!canReadAllClients(user.role) && found.document.clientId !== user.id)
     throw notFound('no such document');
   return found;
+}
+
+/** Metadata of one document for the owner or staff (404 otherwise). */
+export async function getKycDocumentFor(
+  deps: AppDeps,
+  user: SessionUser,
+  id: string,
+): Promise<KycDocumentView> {
+  if (!isUuidText(id)) throw notFound('no such document');
+  const doc = await getKycDocument(deps.pool, id.toLowerCase());
+  if (!doc || (!canReadAllClients(user.role) && doc.clientId !== user.id)) throw notFound('no such document');
+  return documentView(doc, currentIds(await listKycDocuments(deps.pool, doc.clientId)));
 }
 
 // ---- uploading ------------------------------------------------------------------------------------
@@ -499,181 +338,55 @@ export async function uploadKycDocument(
       sha256,
     });
   }
-  const current = currentDocuments(await listKycDocuments(deps.pool, user.id));
-  return documentView(document, new Set(current.map((c) => c.id)));
+  return documentView(document, currentIds(await listKycDocuments(deps.pool, user.id)));
 }
 
 // ---- submitting and deciding ----------------------------------------------------------------------
 
+const submit = kycs.actWithStart('submit', {
+  update: submitKycUpdate,
+  // What the client has uploaded now goes to review; the workflow checks the list again.
+  args: async (deps, user) => {
+    const current = currentDocuments(await listKycDocuments(deps.pool, user.id));
+    const missing = missingRequirements(current);
+    if (missing.length > 0) {
+      throw unprocessable(
+        'kyc_documents_missing',
+        `upload ${missing.map((m) => m.description.toLowerCase()).join(' and ')} before submitting`,
+        { missing: missing.map(requirementView) },
+      );
+    }
+    return { documents: current.map((d) => ({ id: d.id, type: d.type })) };
+  },
+  start: (user) => ({
+    workflow: kyc,
+    args: [{ clientId: user.id, policy: currentKycPolicy() }] as [KycInput],
+    staticSummary: kycStaticSummary(user.id, user.email),
+  }),
+});
+
 /**
  * POST /kyc/submit: the client's current documents go to review (PENDING_REVIEW). Starts the
- * client's workflow on the first submission (update-with-start). 422 kyc_documents_missing (with
- * `details.missing`) when a required document is missing; 409 when the status does not allow it.
+ * client's workflow on the first submission. 422 kyc_documents_missing (with `details.missing`)
+ * when a required document is missing; 409 when the status does not allow it.
  */
-export async function submitKyc(deps: AppDeps, user: SessionUser, requestId: string): Promise<KycView> {
-  if (isReadOnly(user.role)) throw forbidden('auditors have read-only access');
-  if (!isClient(user.role)) throw forbidden('only the client submits their own KYC documents');
-  const workflowId = kycWorkflowId(user.id);
-  const [detail, documents] = await Promise.all([
-    getLifecycle(deps.pool, workflowId),
-    listKycDocuments(deps.pool, user.id),
-  ]);
-  const status: KycStatus = detail && isKycStatus(detail.status) ? detail.status : 'NOT_STARTED';
-  const next = nextStatus(KYC_TRANSITIONS, status, 'submit');
-  if (!next.ok) {
-    throw invalidState(
-      status === 'REJECTED'
-        ? 'your KYC review was rejected; it cannot be submitted again'
-        : next.refusal.message,
-      next.refusal.details,
-    );
-  }
-  const current = currentDocuments(documents);
-  const missing = missingRequirements(current);
-  if (missing.length > 0) {
-    throw unprocessable(
-      'kyc_documents_missing',
-      `upload ${missing.map((m) => m.description.toLowerCase()).join(' and ')} before submitting`,
-      {
-        missing: missing.map((m) => ({
-          requirement: m.key,
-          acceptedTypes: [...m.types],
-          description: m.description,
-        })),
-      },
-    );
-  }
+export const submitKyc = (deps: AppDeps, user: SessionUser, requestId: string): Promise<KycView> =>
+  submit(deps, user, user.id, requestId);
 
-  const client = await temporalClient(deps);
-  let state: KycState;
-  try {
-    state = await withDeadline(client, () =>
-      client.workflow.executeUpdateWithStart(submitKycUpdate, {
-        args: [{ actor: actorOf(user), documents: current.map((d) => ({ id: d.id, type: d.type })) }],
-        updateId: updateIdFor('submit', requestId),
-        startWorkflowOperation: new WithStartWorkflowOperation(kyc, {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [{ clientId: user.id, policy: currentKycPolicy() }],
-          staticSummary: kycStaticSummary(user.id, user.email),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        }),
-      }),
-    );
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw invalidState('your KYC review was rejected; it cannot be submitted again', {
-        status: 'REJECTED',
-      });
-    }
-    throw updateErrorToApiError(error);
-  }
-  await auditStaffAction(
-    deps.pool,
-    user,
-    'kyc.submit',
-    { type: 'kyc', id: user.id },
-    { status },
-    {
-      status: state.status,
-      cycle: state.submission?.cycle ?? null,
-      documents: state.submission?.documents ?? [],
-    },
-  );
-  return buildView(deps, user, user.id, await getLifecycle(deps.pool, workflowId));
-}
+export const approveKyc = kycs.action('approve', {
+  update: approveKycUpdate,
+  body: ApproveKycBodySchema,
+  args: (body) => ({ note: body.note?.trim() || null }),
+});
 
-/** One reviewer's decision: a review exists (404) → its status allows `action` (409) → the Update. */
-async function decide<Args extends { actor: Actor }>(
-  deps: AppDeps,
-  user: SessionUser,
-  clientId: string,
-  action: 'approve' | 'reject' | 'request_changes',
-  requestId: string,
-  update: UpdateDefinition<KycState, [Args]>,
-  args: Args,
-): Promise<KycView> {
-  if (!isUuidText(clientId)) throw notFound('no KYC review for this client');
-  const id = clientId.toLowerCase();
-  const detail = await getLifecycle(deps.pool, kycWorkflowId(id));
-  if (!detail) throw notFound('no KYC review for this client');
-  const status = detail.status as KycStatus;
-  const next = nextStatus(KYC_TRANSITIONS, status, action);
-  if (!next.ok) throw invalidState(next.refusal.message, next.refusal.details);
-  return runLifecycleUpdate(deps, user, {
-    workflowId: detail.workflowId,
-    action,
-    requestId,
-    update,
-    args,
-    audit: {
-      subject: { type: 'kyc', id },
-      before: { status },
-      after: (state) => ({
-        status: state.status,
-        cycle: state.submission?.cycle ?? null,
-        expiresAt: state.expiresAt,
-      }),
-    },
-    view: async () => buildView(deps, user, id, await getLifecycle(deps.pool, detail.workflowId)),
-  });
-}
+export const rejectKyc = kycs.action('reject', {
+  update: rejectKycUpdate,
+  body: RejectKycBodySchema,
+  args: (body) => ({ reason: body.reason }),
+});
 
-export async function approveKyc(
-  deps: AppDeps,
-  user: SessionUser,
-  clientId: string,
-  body: { note?: string | null },
-  requestId: string,
-): Promise<KycView> {
-  requireActionRole(KYC_PERMISSIONS, user, 'approve');
-  const parsed = parseInput(ApproveKycBodySchema, body, 'body');
-  return decide(deps, user, clientId, 'approve', requestId, approveKycUpdate, {
-    actor: actorOf(user),
-    note: parsed.note?.trim() || null,
-  });
-}
-
-export async function rejectKyc(
-  deps: AppDeps,
-  user: SessionUser,
-  clientId: string,
-  body: { reason: string },
-  requestId: string,
-): Promise<KycView> {
-  requireActionRole(KYC_PERMISSIONS, user, 'reject');
-  const parsed = parseInput(RejectKycBodySchema, body, 'body');
-  return decide(deps, user, clientId, 'reject', requestId, rejectKycUpdate, {
-    actor: actorOf(user),
-    reason: parsed.reason,
-  });
-}
-
-export async function requestKycChanges(
-  deps: AppDeps,
-  user: SessionUser,
-  clientId: string,
-  body: { comments: string },
-  requestId: string,
-): Promise<KycView> {
-  requireActionRole(KYC_PERMISSIONS, user, 'request_changes');
-  const parsed = parseInput(RequestKycChangesBodySchema, body, 'body');
-  return decide(deps, user, clientId, 'request_changes', requestId, requestKycChangesUpdate, {
-    actor: actorOf(user),
-    comments: parsed.comments,
-  });
-}
-
-/** Metadata of one document for the owner or staff (404 otherwise). */
-export async function getKycDocumentFor(
-  deps: AppDeps,
-  user: SessionUser,
-  id: string,
-): Promise<KycDocumentView> {
-  if (!isUuidText(id)) throw notFound('no such document');
-  const doc = await getKycDocument(deps.pool, id.toLowerCase());
-  if (!doc || (!canReadAllClients(user.role) && doc.clientId !== user.id)) throw notFound('no such document');
-  const current = currentDocuments(await listKycDocuments(deps.pool, doc.clientId));
-  return documentView(doc, new Set(current.map((c) => c.id)));
-}
+export const requestKycChanges = kycs.action('request_changes', {
+  update: requestKycChangesUpdate,
+  body: RequestKycChangesBodySchema,
+  args: (body) => ({ comments: body.comments }),
+});

@@ -147,3 +147,10 @@ export async function clientKycStatus(db: Db, clientId: string): Promise<KycStat
   );
   return rows[0]?.kyc_status ?? null;
 }
+
+/** Whether `id` is a client (a KYC has one); false for staff, unknown ids and non-UUIDs. */
+export async function isClientUser(db: Db, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const { rows } = await db.query(`SELECT 1 FROM app_user WHERE id = $1 AND role = 'client'`, [id]);
+  return rows.length > 0;
+}
