@@ -3,7 +3,8 @@
 // context in api/web-context.ts as `audit: auditWebServices(deps),`.
 import type pg from 'pg';
 import type { Role } from '../../domain/roles.js';
-import { listAuditLog, verifyAuditLog, type AuditLogQuery } from './log.js';
+import { listAuditLog, type AuditLogQuery } from './read.js';
+import { verifyAuditLog } from './verify.js';
 import { assertAuditReader } from './readers.js';
 
 export function auditWebServices(deps: { pool: pg.Pool }) {
