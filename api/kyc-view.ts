@@ -118,7 +118,7 @@ export type KycReviewSummary = z.infer<typeof KycReviewSummarySchema>;
 
 // ---- building it ----------------------------------------------------------------------------------
 
-export function documentUrl(id: string): string {
+function documentUrl(id: string): string {
   return `/api/v1/kyc/documents/${id}/content`;
 }
 
