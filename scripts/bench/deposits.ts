@@ -8,6 +8,7 @@
 // and the same figures for a bare one-activity workflow (ping) on the same server as the ceiling.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
 import { config } from '../../db/config.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
@@ -43,66 +44,36 @@ async function inParallel<T>(
   return results;
 }
 
-async function main(): Promise<void> {
-  const databaseUrl = scratchUrl();
-  // Everything imported below reads DATABASE_URL on first use.
-  process.env.DATABASE_URL = databaseUrl;
-  process.env.TEMPORAL_TASK_QUEUE = `bench-${randomUUID()}`;
-  const { dropAndCreateDatabase, migrate } = await import('../../db/migrate.js');
-  const { getPool, closePool } = await import('../../db/pool.js');
-  const { ensureClientAccounts, ensureSystemAccounts, trialBalance } =
-    await import('../../db/ledger/index.js');
-  const { Client, Connection } = await import('@temporalio/client');
-  const { NativeConnection, Runtime, DefaultLogger } = await import('@temporalio/worker');
-  const { createWorker } = await import('../../activities/worker.js');
-  const { deposit, confirmDepositUpdate } = await import('../../workflows/deposit.js');
-  const { ping } = await import('../../workflows/ping.js');
-  const { depositPolicy, depositReference } = await import('../../domain/deposit.js');
+/** Completed lifecycles over wall time, and one latency sample per lifecycle. */
+interface Measured {
+  seconds: number;
+  latencyMs: number[];
+}
 
-  await dropAndCreateDatabase(databaseUrl);
-  await migrate(databaseUrl);
-  const pool = getPool();
-  await ensureSystemAccounts(pool);
-
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  let stopServer = async () => undefined as void;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    const { ensureTemporalCli } = await import('../temporal-cli.js');
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: await ensureTemporalCli() },
-        ip: '127.0.0.1',
-        ui: false,
-      },
-    });
-    address = env.address;
-    stopServer = () => env.teardown();
-  }
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({
-    connection: nativeConnection,
-    // The history archiver reads from this run's server, not from the default TEMPORAL_ADDRESS.
-    deps: { temporal: async () => client },
-    options: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 50 },
+/** TEMPORAL_ADDRESS, or a dev server of our own from the installed CLI (stopped by `stop`). */
+async function startTemporal(): Promise<{ address: string; stop: () => Promise<void> }> {
+  const given = process.env.TEMPORAL_ADDRESS;
+  if (given) return { address: given, stop: async () => undefined };
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const { ensureTemporalCli } = await import('../temporal-cli.js');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: await ensureTemporalCli() },
+      ip: '127.0.0.1',
+      ui: false,
+    },
   });
-  const running = worker.run();
-  const taskQueue = config.taskQueue;
+  return { address: env.address, stop: () => env.teardown() };
+}
 
-  // Warm-up: first workflow tasks pay for the isolate.
-  await client.workflow.execute(ping, { taskQueue, workflowId: `ping-warm-${randomUUID()}`, args: ['warm'] });
-
+/** N deposits started, confirmed by staff and driven to CLEARED; latency is confirm → CLEARED. */
+async function measureDeposits(client: Client, taskQueue: string, clients: string[]): Promise<Measured> {
+  const { deposit, confirmDepositUpdate } = await import('../../workflows/deposit.js');
+  const { depositPolicy, depositReference } = await import('../../domain/deposit.js');
   const policy = depositPolicy({ shortHoldMs: 1, longHoldMs: 1 });
   const staff = { id: randomUUID(), role: 'operations' as const };
-  const clients = Array.from({ length: Math.min(N, 50) }, () => randomUUID());
-  for (const clientId of clients) await ensureClientAccounts(pool, clientId, 'EUR');
-
-  console.log(`Deposits: ${N} lifecycles, ${CONCURRENCY} in flight, hold 1 ms, Temporal at ${address}`);
-  const confirmToCleared: number[] = [];
-  const depositStarted = performance.now();
+  const latencyMs: number[] = [];
+  const started = performance.now();
   await inParallel(N, CONCURRENCY, async (index) => {
     const businessId = randomUUID();
     const clientId = clients[index % clients.length]!;
@@ -127,51 +98,99 @@ async function main(): Promise<void> {
     });
     const final = await handle.result();
     if (final.status !== 'CLEARED') throw new Error(`deposit ended ${final.status}, expected CLEARED`);
-    confirmToCleared.push(performance.now() - confirmAt);
+    latencyMs.push(performance.now() - confirmAt);
   });
-  const depositSeconds = (performance.now() - depositStarted) / 1000;
+  return { seconds: (performance.now() - started) / 1000, latencyMs };
+}
 
-  const pingLatency: number[] = [];
-  const pingStarted = performance.now();
+/** N bare one-activity workflows (ping), the ceiling; latency is start → result. */
+async function measurePings(client: Client, taskQueue: string): Promise<Measured> {
+  const { ping } = await import('../../workflows/ping.js');
+  const latencyMs: number[] = [];
+  const started = performance.now();
   await inParallel(N, CONCURRENCY, async () => {
-    const started = performance.now();
+    const startedOne = performance.now();
     await client.workflow.execute(ping, { taskQueue, workflowId: `ping-${randomUUID()}`, args: ['bench'] });
-    pingLatency.push(performance.now() - started);
+    latencyMs.push(performance.now() - startedOne);
   });
-  const pingSeconds = (performance.now() - pingStarted) / 1000;
+  return { seconds: (performance.now() - started) / 1000, latencyMs };
+}
 
-  const balance = await trialBalance(pool);
+function printReport(
+  deposits: Measured,
+  pings: Measured,
+  balance: { balanced: boolean; accountsMatchLines: boolean },
+): void {
   const rows = [
-    [
-      'deposit lifecycle (start → confirm → CLEARED)',
-      N / depositSeconds,
-      percentile(confirmToCleared, 50),
-      percentile(confirmToCleared, 99),
-    ],
-    [
-      'bare one-activity workflow (ceiling)',
-      N / pingSeconds,
-      percentile(pingLatency, 50),
-      percentile(pingLatency, 99),
-    ],
+    ['deposit lifecycle (start → confirm → CLEARED)', deposits],
+    ['bare one-activity workflow (ceiling)', pings],
   ] as const;
   console.log('');
   console.log('| workload | completed/s | p50 ms | p99 ms |');
   console.log('|---|--:|--:|--:|');
-  for (const [name, rate, p50, p99] of rows)
+  for (const [name, { seconds, latencyMs }] of rows) {
+    const [rate, p50, p99] = [N / seconds, percentile(latencyMs, 50), percentile(latencyMs, 99)];
     console.log(`| ${name} | ${rate.toFixed(1)} | ${p50.toFixed(0)} | ${p99.toFixed(0)} |`);
+  }
   console.log('');
   console.log('deposit latency is confirm → CLEARED; the ping latency is start → result.');
   console.log(
     `trial balance after the run: balanced=${balance.balanced} accountsMatchLines=${balance.accountsMatchLines}`,
   );
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = scratchUrl();
+  // Everything imported below reads DATABASE_URL on first use.
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.TEMPORAL_TASK_QUEUE = `bench-${randomUUID()}`;
+  const { dropAndCreateDatabase, migrate } = await import('../../db/migrate.js');
+  const { getPool, closePool } = await import('../../db/pool.js');
+  const { ensureClientAccounts, ensureSystemAccounts, trialBalance } =
+    await import('../../db/ledger/index.js');
+  const { Client, Connection } = await import('@temporalio/client');
+  const { NativeConnection, Runtime, DefaultLogger } = await import('@temporalio/worker');
+  const { createWorker } = await import('../../activities/worker.js');
+  const { ping } = await import('../../workflows/ping.js');
+
+  await dropAndCreateDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  const pool = getPool();
+  await ensureSystemAccounts(pool);
+
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const temporal = await startTemporal();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    // The history archiver reads from this run's server, not from the default TEMPORAL_ADDRESS.
+    deps: { temporal: async () => client },
+    options: { maxConcurrentActivityTaskExecutions: 50, maxConcurrentWorkflowTaskExecutions: 50 },
+  });
+  const running = worker.run();
+  const taskQueue = config.taskQueue;
+
+  // Warm-up: first workflow tasks pay for the isolate.
+  await client.workflow.execute(ping, { taskQueue, workflowId: `ping-warm-${randomUUID()}`, args: ['warm'] });
+
+  const clients = Array.from({ length: Math.min(N, 50) }, () => randomUUID());
+  for (const clientId of clients) await ensureClientAccounts(pool, clientId, 'EUR');
+
+  console.log(
+    `Deposits: ${N} lifecycles, ${CONCURRENCY} in flight, hold 1 ms, Temporal at ${temporal.address}`,
+  );
+  const deposits = await measureDeposits(client, taskQueue, clients);
+  const pings = await measurePings(client, taskQueue);
+  printReport(deposits, pings, await trialBalance(pool));
 
   worker.shutdown();
   await running;
   await connection.close();
   await nativeConnection.close();
   await closePool();
-  await stopServer();
+  await temporal.stop();
 }
 
 main().catch((error) => {

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import type { AuditWebServices } from '../../../api/audit/web.js';
 import { isUuid } from '../../../domain/ids.js';
@@ -62,6 +62,95 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   };
 }
 
+type AuditLogData = SerializeFrom<typeof loader>;
+
+/** Whether the hash chain checked out (after "Verify the chain"), or the link that asks for it. */
+function ChainStatus({ verify, params }: { verify: AuditLogData['verify']; params: URLSearchParams }) {
+  return (
+    <section className="card" aria-labelledby="chain">
+      <h2 id="chain">Hash chain</h2>
+      {verify ? (
+        verify.valid ? (
+          <p>
+            <strong className="ok">Intact</strong>: {verify.entries} entries verified
+            {verify.head ? (
+              <>
+                {' '}
+                · head #{verify.head.seq}{' '}
+                <code title={verify.head.hash}>{verify.head.hash.slice(0, 16)}…</code>
+              </>
+            ) : null}
+          </p>
+        ) : (
+          <p role="alert">
+            <strong className="error">BROKEN</strong> at entry <code>{verify.firstBrokenId}</code> (
+            {verify.reason}
+            ); {verify.entries - 1} entries before it verified.
+          </p>
+        )
+      ) : (
+        <p>
+          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), verify: '1' })}`}>
+            Verify the chain
+          </Link>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function EntryTable({ items }: { items: AuditLogData['items'] }) {
+  return (
+    <table className="grid">
+      <thead>
+        <tr>
+          <th className="num">#</th>
+          <th>At</th>
+          <th>Actor</th>
+          <th>Action</th>
+          <th>Subject</th>
+          <th>Before</th>
+          <th>After</th>
+          <th>Request</th>
+          <th>Hash</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.length === 0 ? (
+          <tr>
+            <td colSpan={9} className="muted">
+              No entries.
+            </td>
+          </tr>
+        ) : null}
+        {items.map((e) => (
+          <tr key={e.id}>
+            <td className="num">{e.seq}</td>
+            <td>{formatTime(e.at)}</td>
+            <td>{e.actor}</td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td>{e.subject}</td>
+            <td>
+              <code>{e.before}</code>
+            </td>
+            <td>
+              <code>{e.after}</code>
+            </td>
+            <td className="muted" title={e.ip}>
+              {e.requestId.slice(0, 12)}
+            </td>
+            <td>
+              <code title={e.hash}>{e.hash.slice(0, 10)}…</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export default function AuditLog() {
   const { problems, verify, items, nextCursor } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
@@ -73,35 +162,7 @@ export default function AuditLog() {
   return (
     <>
       <h1>Audit log</h1>
-      <section className="card" aria-labelledby="chain">
-        <h2 id="chain">Hash chain</h2>
-        {verify ? (
-          verify.valid ? (
-            <p>
-              <strong className="ok">Intact</strong>: {verify.entries} entries verified
-              {verify.head ? (
-                <>
-                  {' '}
-                  · head #{verify.head.seq}{' '}
-                  <code title={verify.head.hash}>{verify.head.hash.slice(0, 16)}…</code>
-                </>
-              ) : null}
-            </p>
-          ) : (
-            <p role="alert">
-              <strong className="error">BROKEN</strong> at entry <code>{verify.firstBrokenId}</code> (
-              {verify.reason}
-              ); {verify.entries - 1} entries before it verified.
-            </p>
-          )
-        ) : (
-          <p>
-            <Link to={`?${new URLSearchParams({ ...Object.fromEntries(params), verify: '1' })}`}>
-              Verify the chain
-            </Link>
-          </p>
-        )}
-      </section>
+      <ChainStatus verify={verify} params={params} />
 
       <Form method="get" className="row card">
         <label>
@@ -130,53 +191,7 @@ export default function AuditLog() {
         </p>
       ))}
 
-      <table className="grid">
-        <thead>
-          <tr>
-            <th className="num">#</th>
-            <th>At</th>
-            <th>Actor</th>
-            <th>Action</th>
-            <th>Subject</th>
-            <th>Before</th>
-            <th>After</th>
-            <th>Request</th>
-            <th>Hash</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.length === 0 ? (
-            <tr>
-              <td colSpan={9} className="muted">
-                No entries.
-              </td>
-            </tr>
-          ) : null}
-          {items.map((e) => (
-            <tr key={e.id}>
-              <td className="num">{e.seq}</td>
-              <td>{formatTime(e.at)}</td>
-              <td>{e.actor}</td>
-              <td>
-                <code>{e.action}</code>
-              </td>
-              <td>{e.subject}</td>
-              <td>
-                <code>{e.before}</code>
-              </td>
-              <td>
-                <code>{e.after}</code>
-              </td>
-              <td className="muted" title={e.ip}>
-                {e.requestId.slice(0, 12)}
-              </td>
-              <td>
-                <code title={e.hash}>{e.hash.slice(0, 10)}…</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <EntryTable items={items} />
       {nextCursor ? (
         <p>
           <Link to={`?${new URLSearchParams({ ...Object.fromEntries(filters), cursor: nextCursor })}`}>
