@@ -9,8 +9,15 @@ import { config } from '../db/config.js';
 
 /** How long connecting to Temporal may take before the request gets 503 (TEMPORAL_CONNECT_TIMEOUT_MS). */
 export const TEMPORAL_CONNECT_TIMEOUT_MS = positiveMs(process.env.TEMPORAL_CONNECT_TIMEOUT_MS, 2500);
-/** The default deadline of one Temporal call made for a request (TEMPORAL_CALL_TIMEOUT_MS). */
-export const TEMPORAL_CALL_TIMEOUT_MS = positiveMs(process.env.TEMPORAL_CALL_TIMEOUT_MS, 4000);
+/**
+ * The deadline of the Temporal calls made for one request (TEMPORAL_CALL_TIMEOUT_MS, default 4 s): a
+ * worker that is down must not hold the caller for minutes. Past it the answer is 503 with
+ * Retry-After, and the same request (same Idempotency-Key / X-Request-Id) reaches the same workflow
+ * and Update later. Read on every call, so a test or an operator can change it without a restart.
+ */
+export function temporalCallTimeoutMs(value = process.env.TEMPORAL_CALL_TIMEOUT_MS): number {
+  return positiveMs(value, 4000);
+}
 
 function positiveMs(value: string | undefined, fallbackMs: number): number {
   const parsed = Number(value);
@@ -59,6 +66,7 @@ export function withTemporalDeadline<T>(
   timeoutMs: number,
   fn: () => Promise<T>,
 ): Promise<T> {
+  // (Callers serving a request use api/services/temporal.ts withDeadline: temporalCallTimeoutMs().)
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`bad timeoutMs: ${timeoutMs}`);
   return client.withDeadline(Date.now() + timeoutMs, fn);
 }

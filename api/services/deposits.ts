@@ -156,7 +156,7 @@ function staticSummary(input: DepositInput, email: string): string {
  * POST /deposits. The business id comes from the caller's Idempotency-Key, so a retried request
  * reaches the same workflow (USE_EXISTING), never a second one; the same key with another amount,
  * currency or wire reference is 409 idempotency_conflict. Answers once the read model has the
- * deposit (so an immediate GET finds it), or 503 with Retry-After (see startLifecycle).
+ * deposit (so an immediate GET finds it), or 503 with Retry-After (api/lifecycle-kit/service.ts start).
  */
 export async function createDeposit(
   deps: AppDeps,

@@ -19,6 +19,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Actor } from '../../domain/lifecycle.js';
+import { temporalCallTimeoutMs, withTemporalDeadline } from '../temporal.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, busy, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
@@ -35,19 +36,9 @@ export async function temporalClient(deps: AppDeps): Promise<Client> {
   }
 }
 
-/**
- * How long one request waits for Temporal (TEMPORAL_CALL_TIMEOUT_MS, default 4 s): a worker that is
- * down must not hold the caller for minutes. Past it the answer is 503 with Retry-After, and the
- * same request (same Idempotency-Key / X-Request-Id) reaches the same workflow and Update later.
- */
-export function temporalCallTimeoutMs(value = process.env.TEMPORAL_CALL_TIMEOUT_MS): number {
-  const parsed = Number(value ?? 4000);
-  return Number.isFinite(parsed) && parsed >= 100 ? parsed : 4000;
-}
-
-/** `fn`'s calls to Temporal under one deadline (temporalCallTimeoutMs from now). */
+/** `fn`'s calls to Temporal under the request deadline (api/temporal.ts temporalCallTimeoutMs). */
 export function withDeadline<T>(client: Client, fn: () => Promise<T>): Promise<T> {
-  return client.withDeadline(Date.now() + temporalCallTimeoutMs(), fn);
+  return withTemporalDeadline(client, temporalCallTimeoutMs(), fn);
 }
 
 function firstDetail(failure: ApplicationFailure): unknown {
@@ -92,84 +83,6 @@ export function updateErrorToApiError(error: unknown): unknown {
     return serviceUnavailable('the workflow service is unavailable; try again shortly');
   }
   return error;
-}
-
-/**
- * Starts a lifecycle workflow whose id comes from the caller's Idempotency-Key: a retried request
- * reaches the same workflow (USE_EXISTING), never a second one. One that has closed already is still
- * the one this key created, so that is no error either; anything else is mapped as for an Update.
- */
-export async function startLifecycleWorkflow<W extends Workflow>(
-  deps: AppDeps,
-  workflow: W,
-  options: Omit<WorkflowStartOptions<W>, 'taskQueue' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'>,
-): Promise<void> {
-  const client = await temporalClient(deps);
-  try {
-    // The cast: TypeScript cannot see that Omit<…> plus the omitted keys is the conditional type again.
-    await withDeadline(client, () =>
-      client.workflow.start(workflow, {
-        ...options,
-        taskQueue: deps.taskQueue,
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      } as WorkflowStartOptions<W>),
-    );
-  } catch (error) {
-    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-      const mapped = updateErrorToApiError(error);
-      throw mapped === error ? error : mapped;
-    }
-  }
-}
-
-/** Polls `read` until it finds something or `timeoutMs` has passed (bounded: at most ~100 reads). */
-export async function waitForReadModel<T>(
-  read: () => Promise<T | null>,
-  timeoutMs: number,
-): Promise<T | null> {
-  const deadline = Date.now() + timeoutMs;
-  let pauseMs = 10;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const found = await read();
-    if (found !== null || Date.now() >= deadline) return found;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(pauseMs, Math.max(1, deadline - Date.now()))),
-    );
-    pauseMs = Math.min(pauseMs * 2, 100);
-  }
-  return null;
-}
-
-export interface LifecycleStart<W extends Workflow, T> {
-  /** The workflow's start options (the task queue and id policies are the lifecycle's own). */
-  start: Omit<WorkflowStartOptions<W>, 'taskQueue' | 'workflowIdConflictPolicy' | 'workflowIdReusePolicy'>;
-  /** The new resource as the read model has it; null until its first transition is recorded. */
-  read: () => Promise<T | null>;
-  /** What it is called in the 503 ("the deposit is accepted but not set up yet"). */
-  noun: string;
-}
-
-/**
- * The one start path of a lifecycle created by a POST (Idempotency-Key): start its workflow (a
- * retry reaches the same one), then answer only once the read model has it, so a 201 is always
- * readable at once. When the worker cannot record it in time (it is down, say), the answer is 503
- * with Retry-After: the workflow stays started, and the same request later finds it.
- */
-export async function startLifecycle<W extends Workflow, T>(
-  deps: AppDeps,
-  workflow: W,
-  { start, read, noun }: LifecycleStart<W, T>,
-): Promise<T> {
-  await startLifecycleWorkflow(deps, workflow, start);
-  const found = await waitForReadModel(read, temporalCallTimeoutMs());
-  if (found === null) {
-    throw temporarilyUnavailable(
-      `the ${noun} is accepted but not set up yet; retry with the same Idempotency-Key`,
-      1,
-    );
-  }
-  return found;
 }
 
 /**

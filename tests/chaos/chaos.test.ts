@@ -8,18 +8,8 @@ import { DEFAULT_OPTIONS, runChaos } from '../../scripts/chaos/run.js';
 
 const RUN_TIMEOUT_MS = 170_000;
 
-// TODO(issue 8): skipped unless CHAOS_TEST=1 until the retried-action fixes are in; then delete the
-// skipIf so `npm test` runs it. On the code of 2026-12-01 ~10:00 it fails, honestly: an action whose
-// first attempt answered 503 (the 4 s Temporal deadline while the worker was down; the Update was
-// applied once the worker came back) is retried with the same X-Request-Id and gets 409
-// invalid_state, because the service refuses on the read model's status before it sends the Update:
-// POST /kyc/submit (submitKyc), /ops/kyc/:clientId/approve (decide), /ops/bank-accounts/:id/verify
-// (act). The client never gets the first answer and stops; deposits, on the lifecycle kit, no longer
-// do this. Run it with `CHAOS_TEST=1 TEST_WEB=0 npx vitest run tests/chaos`.
-const enabled = process.env.CHAOS_TEST === '1';
-
 describe('chaos: mixed lifecycles through worker kills, a Temporal restart and cut connections', () => {
-  it.skipIf(!enabled)(
+  it(
     'ends every lifecycle in its intended state, projections equal to workflows, books balanced',
     async () => {
       const result = await runChaos({
@@ -27,8 +17,7 @@ describe('chaos: mixed lifecycles through worker kills, a Temporal restart and c
         lifecycles: 24,
         seed: 8,
         durationMs: 20_000,
-        // The worker needs several seconds to start (it bundles its workflows): a longer window
-        // leaves room for its second kill.
+        // A window that leaves room for the worker's second kill after it came back.
         faultWindowMs: 40_000,
         maxInFlight: 24,
         lifecycleBudgetMs: 50_000,

@@ -53,12 +53,13 @@ async function scripted(steps: Step[]): Promise<{ url: string; seen: IncomingHtt
 const session = { id: 'u', role: 'client', token: 't', email: 'e', password: 'p' };
 
 describe('the chaos client', () => {
-  it('retries network errors, 5xx, 429 and 409 busy with the same Idempotency-Key and X-Request-Id', async () => {
+  it('retries network errors, 5xx, 429 and 409 busy / request_in_progress with the same Idempotency-Key and X-Request-Id', async () => {
     const { url, seen } = await scripted([
       { status: 503, code: 'temporarily_unavailable', retryAfter: '0' },
       'drop',
       { status: 429, code: 'rate_limited' },
       { status: 409, code: 'busy', retryAfter: '0' },
+      { status: 409, code: 'request_in_progress', retryAfter: '0' },
       { status: 201 },
     ]);
     const stats = new RequestStats();
@@ -70,22 +71,23 @@ describe('the chaos client', () => {
       idempotencyKey: 'key-1',
       requestId: 'req-1',
     });
-    expect(answer).toMatchObject({ status: 201, attempts: 5, gaveUp: false });
+    expect(answer).toMatchObject({ status: 201, attempts: 6, gaveUp: false });
     expect(seen.map((h) => [h['idempotency-key'], h['x-request-id']])).toEqual(
-      Array.from({ length: 5 }, () => ['key-1', 'req-1']),
+      Array.from({ length: 6 }, () => ['key-1', 'req-1']),
     );
-    expect(stats.retries).toBe(4);
+    expect(stats.retries).toBe(5);
     expect(Object.fromEntries(stats.answers)).toEqual({
       '503 temporarily_unavailable': 1,
       network_error: 1,
       '429 rate_limited': 1,
       '409 busy': 1,
+      '409 request_in_progress': 1,
       '201': 1,
     });
   });
 
-  it('takes every other 4xx as final, invalid_state and request_in_progress included', async () => {
-    for (const code of ['invalid_state', 'request_in_progress', 'idempotency_conflict']) {
+  it('takes every other 4xx as final, invalid_state included', async () => {
+    for (const code of ['invalid_state', 'idempotency_conflict']) {
       const { url, seen } = await scripted([{ status: 409, code, retryAfter: '0' }, { status: 200 }]);
       const api = new ApiClient(url, new RequestStats(), FAST, seededRandom(1));
       const answer = await api.send(session, { method: 'POST', path: '/x', json: {}, requestId: 'r' });
