@@ -730,142 +730,185 @@ function holdNotFound(holdEntryId: string, reason: string): LedgerError {
   return new LedgerError('hold_not_found', `hold ${holdEntryId} ${reason}`, { holdEntryId });
 }
 
+/** A hold line as placed: its account and what it holds (one of debit and credit is 0). */
+interface HoldLine {
+  accountId: string;
+  debit: bigint;
+  credit: bigint;
+}
+
+interface Hold {
+  head: HoldLineRow;
+  lines: HoldLine[];
+}
+
 async function resolveHold(db: Db, request: ResolveRequest): Promise<{ entry: Entry; created: boolean }> {
-  const { holdEntryId, mode } = request;
+  const { holdEntryId } = request;
   if (!isUuid(holdEntryId)) throw holdNotFound(holdEntryId, 'does not exist');
   return transaction(db, async (q) => {
     const key = request.common.idempotencyKey;
     const { known, databaseNow } = await lookUpKeys(q, [key]);
     const existing = known.get(key);
-    if (existing) {
-      if (existing.payloadHash !== request.payloadHash) throw conflict(key);
-      const replayed = (await loadEntriesById(q, [existing.entryId])).get(existing.entryId);
-      assert.ok(replayed);
-      return { entry: replayed, created: false };
-    }
+    if (existing) return { entry: await replay(q, request, existing), created: false };
 
-    // The hold and its lines never change, so they can be read before locking.
-    const holdRows = await q.query<HoldLineRow>(
-      `SELECT h.status, h.expires_at, h.workflow_id, l.id AS line_id, l.account_id, l.debit, l.credit, l.pending
-         FROM journal_entry h
-         LEFT JOIN journal_line l ON l.entry_id = h.id
-        WHERE h.id = $1
-        ORDER BY l.id`,
-      [holdEntryId],
-    );
-    const head = holdRows.rows[0];
-    if (!head) throw holdNotFound(holdEntryId, 'does not exist');
-    if (head.status !== 'pending') throw holdNotFound(holdEntryId, `is not a hold (status ${head.status})`);
-    const holdLines = holdRows.rows.map((row) => {
-      assert.ok(
-        row.account_id !== null && row.debit !== null && row.credit !== null && row.pending === true,
-        'hold lines are pending',
-      );
-      return { accountId: String(row.account_id), debit: BigInt(row.debit), credit: BigInt(row.credit) };
-    });
-    assert.ok(
-      holdLines.length >= 2 && holdLines.length % 2 === 0,
-      'a hold has a debit and a credit line per transfer',
-    );
-
+    const hold = await loadHold(q, holdEntryId);
     const accounts = await lockAccountsById(
       q,
-      holdLines.map((line) => line.accountId),
+      hold.lines.map((line) => line.accountId),
     );
-    // Under the account locks every other resolution of this hold has committed or not started.
-    const resolver = await q.query<{ id: string; status: EntryStatus }>(
-      `SELECT id, status FROM journal_entry WHERE pending_entry_id = $1`,
-      [holdEntryId],
-    );
-    const resolvedBy = resolver.rows[0];
-    if (resolvedBy) {
-      const state = STATE_BY_RESOLUTION[resolvedBy.status];
-      throw new LedgerError('hold_not_pending', `hold ${holdEntryId} is already ${state}`, {
-        holdEntryId,
-        state,
-        resolvedByEntryId: resolvedBy.id,
-      });
-    }
-    const expired = head.expires_at !== null && head.expires_at.getTime() <= databaseNow.getTime();
-    if (mode === 'post_pending' && expired) {
-      throw new LedgerError(
-        'hold_not_pending',
-        `hold ${holdEntryId} expired at ${head.expires_at?.toISOString()}`,
-        {
-          holdEntryId,
-          state: 'expired',
-          resolvedByEntryId: null,
-        },
-      );
-    }
-    if (mode === 'expire_pending') {
-      const asOf = request.expireAsOf ?? databaseNow;
-      assert.ok(
-        head.expires_at !== null && head.expires_at.getTime() <= asOf.getTime(),
-        'only due holds expire',
-      );
-    }
-
-    let postedMinor: bigint | null = null;
-    if (mode === 'post_pending' && request.amount !== null) {
-      if (holdLines.length !== 2) {
-        throw new LedgerError(
-          'invalid_amount',
-          'a partial amount can only be posted for a hold with a single transfer',
-          {
-            holdEntryId,
-            transfers: holdLines.length / 2,
-          },
-        );
-      }
-      const heldMinor = holdLines[0]!.debit + holdLines[0]!.credit;
-      if (request.amount > heldMinor) {
-        throw new LedgerError('invalid_amount', `cannot post more than the ${heldMinor} held`, {
-          holdEntryId,
-          held: heldMinor.toString(),
-          amount: request.amount.toString(),
-        });
-      }
-      postedMinor = request.amount;
-    }
-
-    const lines: PlannedLine[] = [];
-    const adjustments: TotalsAdjustment[] = [];
-    for (const holdLine of holdLines) {
-      const account = accounts.byId.get(holdLine.accountId);
-      assert.ok(account);
-      // Release what was held on this line…
-      adjustments.push({ account, debitsPending: -holdLine.debit, creditsPending: -holdLine.credit });
-      // …and post (all or the requested part of) it.
-      if (mode === 'post_pending') {
-        const heldMinor = holdLine.debit + holdLine.credit;
-        const amountMinor = postedMinor ?? heldMinor;
-        assert.ok(amountMinor > 0n && amountMinor <= heldMinor);
-        lines.push({
-          account,
-          debit: holdLine.debit > 0n ? amountMinor : 0n,
-          credit: holdLine.credit > 0n ? amountMinor : 0n,
-          pending: false,
-        });
-      }
-    }
-    const planned: PlannedEntry = {
-      ...request.common,
-      // An expiry belongs to the workflow that placed the hold.
-      workflowId: mode === 'expire_pending' ? head.workflow_id : request.common.workflowId,
-      payloadHash: request.payloadHash,
-      status: mode,
-      reversesEntryId: null,
-      pendingEntryId: holdEntryId,
-      expiresAt: null,
-      lines,
-      adjustments,
-    };
+    await checkResolvable(q, request, hold, databaseNow);
+    const postedMinor = partialAmount(request, hold);
+    const planned = planResolution(request, hold, accounts, postedMinor);
     applyEntry(planned);
     const [entry] = await insertEntries(q, [planned], accounts);
     assert.ok(entry);
     return { entry, created: true };
   });
+}
+
+/** The entry an earlier request with this key recorded, if its payload was the same. */
+async function replay(q: Queryable, request: ResolveRequest, existing: KnownKey): Promise<Entry> {
+  if (existing.payloadHash !== request.payloadHash) throw conflict(request.common.idempotencyKey);
+  const replayed = (await loadEntriesById(q, [existing.entryId])).get(existing.entryId);
+  assert.ok(replayed);
+  return replayed;
+}
+
+/** The hold and its lines; they never change, so they can be read before locking. */
+async function loadHold(q: Queryable, holdEntryId: string): Promise<Hold> {
+  const holdRows = await q.query<HoldLineRow>(
+    `SELECT h.status, h.expires_at, h.workflow_id, l.id AS line_id, l.account_id, l.debit, l.credit, l.pending
+         FROM journal_entry h
+         LEFT JOIN journal_line l ON l.entry_id = h.id
+        WHERE h.id = $1
+        ORDER BY l.id`,
+    [holdEntryId],
+  );
+  const head = holdRows.rows[0];
+  if (!head) throw holdNotFound(holdEntryId, 'does not exist');
+  if (head.status !== 'pending') throw holdNotFound(holdEntryId, `is not a hold (status ${head.status})`);
+  const lines = holdRows.rows.map((row) => {
+    assert.ok(
+      row.account_id !== null && row.debit !== null && row.credit !== null && row.pending === true,
+      'hold lines are pending',
+    );
+    return { accountId: String(row.account_id), debit: BigInt(row.debit), credit: BigInt(row.credit) };
+  });
+  assert.ok(lines.length >= 2 && lines.length % 2 === 0, 'a hold has a debit and a credit line per transfer');
+  return { head, lines };
+}
+
+/**
+ * Refuses a hold already resolved, or expired when posting; asserts an expiry is due. Runs under the
+ * account locks, where every other resolution of this hold has committed or not started.
+ */
+async function checkResolvable(
+  q: Queryable,
+  request: ResolveRequest,
+  { head }: Hold,
+  databaseNow: Date,
+): Promise<void> {
+  const { holdEntryId, mode } = request;
+  const resolver = await q.query<{ id: string; status: EntryStatus }>(
+    `SELECT id, status FROM journal_entry WHERE pending_entry_id = $1`,
+    [holdEntryId],
+  );
+  const resolvedBy = resolver.rows[0];
+  if (resolvedBy) {
+    const state = STATE_BY_RESOLUTION[resolvedBy.status];
+    throw new LedgerError('hold_not_pending', `hold ${holdEntryId} is already ${state}`, {
+      holdEntryId,
+      state,
+      resolvedByEntryId: resolvedBy.id,
+    });
+  }
+  const expired = head.expires_at !== null && head.expires_at.getTime() <= databaseNow.getTime();
+  if (mode === 'post_pending' && expired) {
+    throw new LedgerError(
+      'hold_not_pending',
+      `hold ${holdEntryId} expired at ${head.expires_at?.toISOString()}`,
+      {
+        holdEntryId,
+        state: 'expired',
+        resolvedByEntryId: null,
+      },
+    );
+  }
+  if (mode === 'expire_pending') {
+    const asOf = request.expireAsOf ?? databaseNow;
+    assert.ok(
+      head.expires_at !== null && head.expires_at.getTime() <= asOf.getTime(),
+      'only due holds expire',
+    );
+  }
+}
+
+/** Post with an amount: that amount, checked against a single-transfer hold; otherwise null (all of it). */
+function partialAmount(request: ResolveRequest, hold: Hold): bigint | null {
+  if (request.mode !== 'post_pending' || request.amount === null) return null;
+  const { holdEntryId } = request;
+  const [first] = hold.lines;
+  if (hold.lines.length !== 2 || !first) {
+    throw new LedgerError(
+      'invalid_amount',
+      'a partial amount can only be posted for a hold with a single transfer',
+      {
+        holdEntryId,
+        transfers: hold.lines.length / 2,
+      },
+    );
+  }
+  const heldMinor = first.debit + first.credit;
+  if (request.amount > heldMinor) {
+    throw new LedgerError('invalid_amount', `cannot post more than the ${heldMinor} held`, {
+      holdEntryId,
+      held: heldMinor.toString(),
+      amount: request.amount.toString(),
+    });
+  }
+  return request.amount;
+}
+
+/** The resolving entry: every hold line released, and (post) all or `postedMinor` of it posted. */
+function planResolution(
+  request: ResolveRequest,
+  hold: Hold,
+  accounts: LockedAccounts,
+  postedMinor: bigint | null,
+): PlannedEntry {
+  const { mode } = request;
+  const lines: PlannedLine[] = [];
+  const adjustments: TotalsAdjustment[] = [];
+  for (const holdLine of hold.lines) {
+    const account = accounts.byId.get(holdLine.accountId);
+    assert.ok(account);
+    // Release what was held on this line…
+    adjustments.push({ account, debitsPending: -holdLine.debit, creditsPending: -holdLine.credit });
+    // …and post (all or the requested part of) it.
+    if (mode === 'post_pending') {
+      const heldMinor = holdLine.debit + holdLine.credit;
+      const amountMinor = postedMinor ?? heldMinor;
+      assert.ok(amountMinor > 0n && amountMinor <= heldMinor);
+      lines.push({
+        account,
+        debit: holdLine.debit > 0n ? amountMinor : 0n,
+        credit: holdLine.credit > 0n ? amountMinor : 0n,
+        pending: false,
+      });
+    }
+  }
+  return {
+    ...request.common,
+    // An expiry belongs to the workflow that placed the hold.
+    workflowId: mode === 'expire_pending' ? hold.head.workflow_id : request.common.workflowId,
+    payloadHash: request.payloadHash,
+    status: mode,
+    reversesEntryId: null,
+    pendingEntryId: request.holdEntryId,
+    expiresAt: null,
+    lines,
+    adjustments,
+  };
 }
 
 /**
