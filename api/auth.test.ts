@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { authConfig, jwtKey } from './auth/config.js';
 import { sessionFromFetchRequest } from './auth/session.js';
-import { webLogin, webLogout } from './auth/web.js';
+import { webLogin, webLogout } from './pages/sign-in.js';
 import { requireAuth, requireRole } from './middleware/auth.js';
 import { startTestApp, type TestApp } from './testing.js';
 

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Client } from '@temporalio/client';
 import { config } from '../db/config.js';
 import { getPool } from '../db/pool.js';
-import { getTemporalClient } from './temporal.js';
+import { getTemporalClient } from './temporal-client.js';
 
 /** What the API needs from the outside world. createApp fills in defaults; tests pass their own. */
 export interface AppDeps {

@@ -3,8 +3,8 @@ import { config } from '../db/config.js';
 import { closePool } from '../db/pool.js';
 import { createApp, type CreateAppOptions } from './app.js';
 import { logger } from './logger.js';
-import { closeTemporalClient } from './temporal.js';
-import { mountWeb } from './web.js';
+import { closeTemporalClient } from './temporal-client.js';
+import { mountWeb } from './pages/mount.js';
 import { closeLifecycleNotifications } from './live-updates.js';
 
 export interface RunningServer {

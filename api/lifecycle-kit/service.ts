@@ -38,7 +38,7 @@ import {
   updateErrorToApiError,
   updateIdFor,
   withDeadline,
-} from '../services/temporal.js';
+} from './workflow-calls.js';
 import type {
   ActionSpec,
   LifecycleDescriptor,

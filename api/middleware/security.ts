@@ -5,7 +5,7 @@ import { ApiError, forbidden, rateLimited } from '../errors.js';
 import { registry } from '../openapi.js';
 
 /**
- * Security headers for every answer. CSP is left to the layers (api/web.ts for pages; apiCsp).
+ * Security headers for every answer. CSP is left to the layers (api/pages/mount.ts for pages; apiCsp).
  * Referrer-Policy is same-origin, not helmet's no-referrer: under no-referrer a browser sends
  * `Origin: null` with every form posted without JavaScript, which no origin check can tell apart
  * from a sandboxed foreign page.

@@ -30,7 +30,7 @@ import {
 import type { SessionUser } from '../services/common.js';
 import { listResponseSchema } from '../validate.js';
 
-/** `request.headers` of every action: the request id is its Update id (services/temporal.ts updateIdFor). */
+/** `request.headers` of every action: the request id is its Update id (lifecycle-kit/workflow-calls.ts updateIdFor). */
 export const requestIdHeader = z.object({
   'X-Request-Id': z
     .string()

@@ -5,7 +5,7 @@ import { ping } from '../../workflows/ping.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler } from '../errors.js';
 import { requireRole } from '../middleware/auth.js';
-import { temporalClient, updateErrorToApiError, withDeadline } from '../services/temporal.js';
+import { temporalClient, updateErrorToApiError, withDeadline } from '../lifecycle-kit/workflow-calls.js';
 import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
 
 const PingResultSchema = z

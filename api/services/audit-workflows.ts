@@ -1,6 +1,6 @@
 // The auditor's view of workflows (API.md "Audit"): search lifecycles, read a workflow's Temporal
 // event history, replay it against the code the worker runs now, and export one lifecycle as
-// evidence. The JSON routes (api/routes/audit-workflows.ts) and the pages (api/web/audit.ts) call
+// evidence. The JSON routes (api/routes/audit-workflows.ts) and the pages (api/pages/audit-workflows.ts) call
 // these same functions. Each one checks the caller's role (auditors and admins), validates its
 // input, calls the auditing module (auditing/) and turns its errors into the API's: a history
 // neither Temporal nor the archive has is 404, Temporal unreachable is 503, a foreign cursor 400.
@@ -28,7 +28,7 @@ import type { AppDeps } from '../deps.js';
 import { notFound, validationFailed } from '../errors.js';
 import { listQuerySchema } from '../validate.js';
 import { parseInput, type SessionUser } from './common.js';
-import { serviceUnavailable, withDeadline } from './temporal.js';
+import { serviceUnavailable, withDeadline } from '../lifecycle-kit/workflow-calls.js';
 
 export type {
   ExecutionStatusName,

@@ -62,7 +62,7 @@ import {
 } from '../withdrawal-view.js';
 import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { updateErrorToApiError } from './temporal.js';
+import { updateErrorToApiError } from '../lifecycle-kit/workflow-calls.js';
 
 export type { WithdrawalView } from '../withdrawal-view.js';
 

@@ -6,9 +6,9 @@ import { closeArchiveTemporalClient } from '../../activities/history-archive.js'
 import { SESSION_COOKIE } from '../../api/auth/session.js';
 import { resolveDeps } from '../../api/deps.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
-import { closeTemporalClient } from '../../api/temporal.js';
+import { closeTemporalClient } from '../../api/temporal-client.js';
 import { startTestApp } from '../../api/testing.js';
-import { mountWeb, webBuildExists } from '../../api/web.js';
+import { mountWeb, webBuildExists } from '../../api/pages/mount.js';
 import { closePool } from '../../db/pool.js';
 import { startTestWorker } from '../support/temporal.js';
 import {

@@ -11,7 +11,7 @@ import {
   temporalCallTimeoutMs,
   TEMPORAL_CONNECT_TIMEOUT_MS,
   withTemporalDeadline,
-} from '../../api/temporal.js';
+} from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
 import { config } from '../../db/config.js';
 import { closePool, createPool } from '../../db/pool.js';

@@ -9,7 +9,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../../api/testing.js';
-import { closeTemporalClient } from '../../api/temporal.js';
+import { closeTemporalClient } from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
 import { resolveDeps, type AppDeps } from '../../api/deps.js';
 import { closePool } from '../../db/pool.js';

@@ -2,7 +2,7 @@
 // activity → PostgreSQL, and back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../api/testing.js';
-import { closeTemporalClient } from '../../api/temporal.js';
+import { closeTemporalClient } from '../../api/temporal-client.js';
 import { startTestWorker, type TestTemporal } from '../support/temporal.js';
 
 describe('POST /api/v1/system/ping', () => {

@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Router, type Request, type Response } from 'express';
-import { webLogin } from '../../api/auth/web.js';
+import { webLogin } from '../../api/pages/sign-in.js';
 import { SESSION_CHECK_TTL_MS } from '../../api/auth/live-session.js';
 import { requireAuth, requireRole } from '../../api/middleware/auth.js';
 import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { mountWeb, webBuildExists } from '../../api/web.js';
-import { webLoadContext } from '../../api/web-context.js';
+import { mountWeb, webBuildExists } from '../../api/pages/mount.js';
+import { webLoadContext } from '../../api/pages/load-context.js';
 import { resolveDeps } from '../../api/deps.js';
 import { expectError } from './helpers.js';
 

@@ -26,7 +26,7 @@ let auditor: Person;
 beforeAll(async () => {
   // This file is about correctness under contention (50 workflows reserving from one account at
   // once on a small machine), not latency: give each request longer than the usual few seconds
-  // before it answers 503 (api/temporal.ts temporalCallTimeoutMs).
+  // before it answers 503 (api/temporal-client.ts temporalCallTimeoutMs).
   process.env.TEMPORAL_CALL_TIMEOUT_MS = '30000';
   w = await startApiWorld();
   auditor = await w.person('auditor');

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../api/testing.js';
-import { closeTemporalClient } from '../../api/temporal.js';
+import { closeTemporalClient } from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
 import { closePool } from '../../db/pool.js';
 import type { Role } from '../../domain/roles.js';

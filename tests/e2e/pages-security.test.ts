@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { mountWeb, webBuildExists } from '../../api/web.js';
+import { mountWeb, webBuildExists } from '../../api/pages/mount.js';
 import { chromiumAvailable, launchBrowser } from '../support/browser.js';
 
 describe.skipIf(!webBuildExists() || !chromiumAvailable())('page security in the browser', () => {

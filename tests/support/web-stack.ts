@@ -2,9 +2,9 @@
 // file's task queue of the shared dev server, and Debian's Chromium; plus signing a person in.
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { closeTemporalClient } from '../../api/temporal.js';
+import { closeTemporalClient } from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
-import { mountWeb } from '../../api/web.js';
+import { mountWeb } from '../../api/pages/mount.js';
 import { launchBrowser } from './browser.js';
 import { startTestWorker, type TestTemporal } from './temporal.js';
 

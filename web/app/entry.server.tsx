@@ -1,5 +1,5 @@
 // Remix's default Node entry (streaming; bots and crawlers get the whole page at once), plus the
-// answer's CSP nonce on every script React and Remix render (api/web.ts sets the policy).
+// answer's CSP nonce on every script React and Remix render (api/pages/mount.ts sets the policy).
 import { PassThrough } from 'node:stream';
 import type { AppLoadContext, EntryContext } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';

@@ -20,7 +20,7 @@ export const links: LinksFunction = () => [
 ];
 
 export function Layout({ children }: { children: React.ReactNode }) {
-  // The CSP allows inline scripts only with this answer's nonce (api/web.ts).
+  // The CSP allows inline scripts only with this answer's nonce (api/pages/mount.ts).
   const nonce = useNonce();
   return (
     <html lang="en">

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import type { AuditWebServices } from '../../../api/audit/web.js';
+import type { AuditWebServices } from '../../../api/pages/audit-log.js';
 import { isUuid } from '../../../domain/ids.js';
 import { formatTime } from '../components/Timeline.js';
 import { AUDIT_READER_ROLES } from '../../../domain/roles.js';

@@ -1,14 +1,14 @@
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { login, logout } from './service.js';
+import { login, logout } from '../auth/service.js';
 import {
   clearSessionCookieHeaders,
   parseCookieHeader,
   REFRESH_COOKIE,
   SESSION_COOKIE,
   sessionCookieHeaders,
-} from './session.js';
-import { verifyAccessToken, type SessionUser } from './tokens.js';
+} from '../auth/session.js';
+import { verifyAccessToken, type SessionUser } from '../auth/tokens.js';
 
 // Sign-in and sign-out for the Remix login/logout actions (in-process, same rules as the API).
 // Wire them into the load context's services:

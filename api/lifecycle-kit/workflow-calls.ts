@@ -19,11 +19,11 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Actor } from '../../domain/lifecycle.js';
-import { temporalCallTimeoutMs, withTemporalDeadline } from '../temporal.js';
+import { temporalCallTimeoutMs, withTemporalDeadline } from '../temporal-client.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, busy, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
-import type { SessionUser } from './common.js';
+import type { SessionUser } from '../services/common.js';
 
 export const serviceUnavailable = (message: string) => temporarilyUnavailable(message);
 
@@ -36,7 +36,7 @@ export async function temporalClient(deps: AppDeps): Promise<Client> {
   }
 }
 
-/** `fn`'s calls to Temporal under the request deadline (api/temporal.ts temporalCallTimeoutMs). */
+/** `fn`'s calls to Temporal under the request deadline (api/temporal-client.ts temporalCallTimeoutMs). */
 export function withDeadline<T>(client: Client, fn: () => Promise<T>): Promise<T> {
   return withTemporalDeadline(client, temporalCallTimeoutMs(), fn);
 }

@@ -44,7 +44,7 @@ async function connect(): Promise<Client> {
 
 /**
  * The server's Temporal client, connected on first use. Rejects within TEMPORAL_CONNECT_TIMEOUT_MS
- * when Temporal does not answer; callers map that to 503 (api/services/temporal.ts).
+ * when Temporal does not answer; callers map that to 503 (api/lifecycle-kit/workflow-calls.ts).
  */
 export function getTemporalClient(): Promise<Client> {
   if (shared) return shared;
@@ -66,7 +66,7 @@ export function withTemporalDeadline<T>(
   timeoutMs: number,
   fn: () => Promise<T>,
 ): Promise<T> {
-  // (Callers serving a request use api/services/temporal.ts withDeadline: temporalCallTimeoutMs().)
+  // (Callers serving a request use api/lifecycle-kit/workflow-calls.ts withDeadline: temporalCallTimeoutMs().)
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new RangeError(`bad timeoutMs: ${timeoutMs}`);
   return client.withDeadline(Date.now() + timeoutMs, fn);
 }

@@ -1,18 +1,18 @@
 // The load context every Remix loader and action receives: the signed-in user and in-process
 // services that apply exactly the rules of the JSON API (same functions, same checks).
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
-import type { Role } from '../domain/roles.js';
-import { balancesFor } from './services/balances.js';
-import { trialBalanceView } from './services/ledger.js';
-import { depositWebServices, taskWebServices } from './web/deposits.js';
-import { auditWebServices } from './audit/web.js';
-import { auditWorkflowWebServices } from './web/audit.js';
-import { kycWebServices } from './web/kyc.js';
-import { bankAccountWebServices } from './web/bank-accounts.js';
-import { withdrawalWebServices } from './web/withdrawals.js';
-import type { AppDeps } from './deps.js';
-import { webLogin, webLogout } from './auth/web.js';
-import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from './auth/session.js';
+import type { Role } from '../../domain/roles.js';
+import { balancesFor } from '../services/balances.js';
+import { trialBalanceView } from '../services/ledger.js';
+import { depositWebServices, taskWebServices } from './deposits.js';
+import { auditWebServices } from './audit-log.js';
+import { auditWorkflowWebServices } from './audit-workflows.js';
+import { kycWebServices } from './kyc.js';
+import { bankAccountWebServices } from './bank-accounts.js';
+import { withdrawalWebServices } from './withdrawals.js';
+import type { AppDeps } from '../deps.js';
+import { webLogin, webLogout } from './sign-in.js';
+import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
 
 export interface WebUser {
   id: string;
@@ -25,7 +25,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     login: (email: string, password: string, _meta: { ip: string; userAgent: string; requestId: string }) =>
       webLogin(deps, email, password, { ip: req.ip ?? '' }),
     logout: (cookieHeader: string) => webLogout(deps, cookieHeader),
-    // One line per feature: its page services (api/web/<feature>.ts).
+    // One line per feature: its page services (api/pages/<feature>.ts).
     deposits: depositWebServices(deps),
     tasks: taskWebServices(deps),
     audit: auditWebServices(deps),
@@ -60,7 +60,7 @@ export async function webLoadContext(deps: AppDeps, req: ExpressRequest, res: Ex
     user,
     services: buildServices(deps, req),
     requestId: String(res.getHeader('x-request-id') ?? ''),
-    /** This answer's CSP nonce (api/web.ts), for the scripts Remix renders. */
+    /** This answer's CSP nonce (api/pages/mount.ts), for the scripts Remix renders. */
     cspNonce: String(res.locals.cspNonce ?? ''),
   };
 }

@@ -2,7 +2,7 @@
 // functions and role checks as the JSON routes under /audit/workflows.
 import type { AppDeps } from '../deps.js';
 import * as audit from '../services/audit-workflows.js';
-import type { WebUser } from '../web-context.js';
+import type { WebUser } from './load-context.js';
 
 export function auditWorkflowWebServices(deps: AppDeps) {
   return {

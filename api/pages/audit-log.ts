@@ -1,11 +1,11 @@
 // What the auditor pages (web/app/routes/audit.log.tsx) need, in-process: the same functions and
 // the same role rule as GET /audit/log and GET /audit/log/verify. Wired into the Remix load
-// context in api/web-context.ts as `audit: auditWebServices(deps),`.
+// context in api/pages/load-context.ts as `audit: auditWebServices(deps),`.
 import type pg from 'pg';
 import type { Role } from '../../domain/roles.js';
-import { listAuditLog, type AuditLogQuery } from './read.js';
-import { verifyAuditLog } from './verify.js';
-import { assertAuditReader } from './readers.js';
+import { listAuditLog, type AuditLogQuery } from '../audit/read.js';
+import { verifyAuditLog } from '../audit/verify.js';
+import { assertAuditReader } from '../audit/readers.js';
 
 export function auditWebServices(deps: { pool: pg.Pool }) {
   return {

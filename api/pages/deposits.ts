@@ -2,7 +2,7 @@
 import type { AppDeps } from '../deps.js';
 import * as depositService from '../services/deposits.js';
 import * as taskService from '../services/tasks.js';
-import type { WebUser } from '../web-context.js';
+import type { WebUser } from './load-context.js';
 
 export function depositWebServices(deps: AppDeps) {
   return {

@@ -1,7 +1,7 @@
 // KYC services for the Remix pages: the same service functions the JSON routes call.
 import type { AppDeps } from '../deps.js';
 import * as kycService from '../services/kyc.js';
-import type { WebUser } from '../web-context.js';
+import type { WebUser } from './load-context.js';
 
 export function kycWebServices(deps: AppDeps) {
   return {

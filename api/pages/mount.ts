@@ -7,12 +7,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
-import type { AppDeps } from './deps.js';
-import type { ApiError } from './errors.js';
-import { requireSameOrigin } from './middleware/security.js';
-import { webLoadContext } from './web-context.js';
+import type { AppDeps } from '../deps.js';
+import type { ApiError } from '../errors.js';
+import { requireSameOrigin } from '../middleware/security.js';
+import { webLoadContext } from './load-context.js';
 
-const buildDir = fileURLToPath(new URL('../web/build', import.meta.url));
+const buildDir = fileURLToPath(new URL('../../web/build', import.meta.url));
 
 export function webBuildExists(): boolean {
   return existsSync(`${buildDir}/server/index.js`);

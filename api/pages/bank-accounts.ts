@@ -1,7 +1,7 @@
 // Bank-account services for the Remix pages: the same service functions the JSON routes call.
 import type { AppDeps } from '../deps.js';
 import * as bankAccountService from '../services/bank-accounts.js';
-import type { WebUser } from '../web-context.js';
+import type { WebUser } from './load-context.js';
 
 export function bankAccountWebServices(deps: AppDeps) {
   return {

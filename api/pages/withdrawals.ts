@@ -1,7 +1,7 @@
 // Withdrawal services for the Remix pages: the same service functions the JSON routes call.
 import type { AppDeps } from '../deps.js';
 import * as withdrawalService from '../services/withdrawals.js';
-import type { WebUser } from '../web-context.js';
+import type { WebUser } from './load-context.js';
 
 export function withdrawalWebServices(deps: AppDeps) {
   return {
