@@ -36,7 +36,7 @@ export interface HistoryArchiveDeps {
 
 let shared: Promise<Client> | undefined;
 
-/** The worker's own client for reading histories, connected lazily once (like api/temporal.ts). */
+/** The worker's own client for reading histories, connected lazily once (like api/temporal-client.ts). */
 export function defaultArchiveTemporalClient(): Promise<Client> {
   shared ??= Connection.connect({ address: config.temporalAddress }).then(
     (connection) => new Client({ connection, namespace: config.temporalNamespace }),
