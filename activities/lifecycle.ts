@@ -105,33 +105,56 @@ export function createLifecycleActivities(pool: pg.Pool) {
     },
 
     async recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult> {
-      const { workflowId, seq, entry } = input;
       return inTransaction(pool, async (client) => {
-        const event = await client.query(
-          `INSERT INTO lifecycle_event (workflow_id, seq, at, from_status, to_status, actor_id, actor_role, reason, data)
+        if (!(await insertEvent(client, input))) return { recorded: false };
+        await upsertLifecycle(client, input);
+        await closeTasks(client, input);
+        if (input.closed) await cancelLiveTasks(client, input);
+        else await openTasks(client, input);
+        if (input.alert) await openDataAlert(client, input, input.alert);
+        await notify(client, input.workflowId);
+        return { recorded: true };
+      });
+    },
+  };
+}
+
+export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
+
+// ---- the steps of recordTransition, each in the transition's transaction -------------------------
+
+/** The timeline event; false when an earlier attempt already inserted this (workflow, seq). */
+async function insertEvent(client: pg.PoolClient, input: RecordTransitionInput): Promise<boolean> {
+  const { workflowId, seq, entry } = input;
+  const event = await client.query(
+    `INSERT INTO lifecycle_event (workflow_id, seq, at, from_status, to_status, actor_id, actor_role, reason, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (workflow_id, seq) DO NOTHING
            RETURNING id`,
-          [
-            workflowId,
-            seq,
-            entry.at,
-            entry.from,
-            entry.to,
-            entry.actor?.id ?? null,
-            entry.actor?.role ?? null,
-            entry.reason,
-            JSON.stringify({
-              ...(input.action ? { action: input.action } : {}),
-              ...(input.updateId ? { updateId: input.updateId } : {}),
-              ...input.data,
-            }),
-          ],
-        );
-        if (event.rowCount === 0) return { recorded: false };
+    [
+      workflowId,
+      seq,
+      entry.at,
+      entry.from,
+      entry.to,
+      entry.actor?.id ?? null,
+      entry.actor?.role ?? null,
+      entry.reason,
+      JSON.stringify({
+        ...(input.action ? { action: input.action } : {}),
+        ...(input.updateId ? { updateId: input.updateId } : {}),
+        ...input.data,
+      }),
+    ],
+  );
+  return event.rowCount !== 0;
+}
 
-        await client.query(
-          `INSERT INTO lifecycle AS l
+/** The lifecycle row: created by the first transition, moved forward only by a later seq. */
+async function upsertLifecycle(client: pg.PoolClient, input: RecordTransitionInput): Promise<void> {
+  const { workflowId, seq, entry } = input;
+  await client.query(
+    `INSERT INTO lifecycle AS l
              (workflow_id, type, business_id, owner_id, status, attributes, created_at, updated_at, closed_at, last_seq)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)
            ON CONFLICT (workflow_id) DO UPDATE SET
@@ -141,86 +164,98 @@ export function createLifecycleActivities(pool: pg.Pool) {
              closed_at = COALESCE(l.closed_at, EXCLUDED.closed_at),
              last_seq = EXCLUDED.last_seq
            WHERE l.last_seq < EXCLUDED.last_seq`,
-          [
-            workflowId,
-            input.type,
-            input.businessId,
-            input.ownerId,
-            entry.to,
-            JSON.stringify(input.attributes ?? {}),
-            entry.at,
-            input.closed ? entry.at : null,
-            seq,
-          ],
-        );
+    [
+      workflowId,
+      input.type,
+      input.businessId,
+      input.ownerId,
+      entry.to,
+      JSON.stringify(input.attributes ?? {}),
+      entry.at,
+      input.closed ? entry.at : null,
+      seq,
+    ],
+  );
+}
 
-        for (const task of input.closeTasks ?? []) {
-          await client.query(
-            `UPDATE task SET status = $3, completed_at = $4, completed_by = $5, outcome = $6, version = version + 1
+/** The live tasks of each kind in `closeTasks`, done or cancelled with their outcome. */
+async function closeTasks(client: pg.PoolClient, input: RecordTransitionInput): Promise<void> {
+  const { workflowId, entry } = input;
+  for (const task of input.closeTasks ?? []) {
+    await client.query(
+      `UPDATE task SET status = $3, completed_at = $4, completed_by = $5, outcome = $6, version = version + 1
              WHERE workflow_id = $1 AND kind = $2 AND status IN ('open', 'claimed')`,
-            [workflowId, task.kind, task.status ?? 'done', entry.at, task.completedBy ?? null, task.outcome],
-          );
-        }
-        if (input.closed) {
-          await client.query(
-            `UPDATE task SET status = 'cancelled', completed_at = $2, outcome = $3, version = version + 1
+      [workflowId, task.kind, task.status ?? 'done', entry.at, task.completedBy ?? null, task.outcome],
+    );
+  }
+}
+
+/** A closed lifecycle needs nobody any more: every task still live is cancelled. */
+async function cancelLiveTasks(client: pg.PoolClient, input: RecordTransitionInput): Promise<void> {
+  const { workflowId, entry } = input;
+  await client.query(
+    `UPDATE task SET status = 'cancelled', completed_at = $2, outcome = $3, version = version + 1
              WHERE workflow_id = $1 AND status IN ('open', 'claimed')`,
-            [workflowId, entry.at, `lifecycle_${entry.to.toLowerCase()}`],
-          );
-        } else {
-          for (const task of input.openTasks ?? []) {
-            // Opening a kind that is already live refreshes it instead of adding a second one.
-            await client.query(
-              `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, due_at, summary, priority)
+    [workflowId, entry.at, `lifecycle_${entry.to.toLowerCase()}`],
+  );
+}
+
+/** The tasks in `openTasks`; opening a kind that is already live refreshes it instead of adding a second one. */
+async function openTasks(client: pg.PoolClient, input: RecordTransitionInput): Promise<void> {
+  const { workflowId, entry } = input;
+  for (const task of input.openTasks ?? []) {
+    await client.query(
+      `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, due_at, summary, priority)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                ON CONFLICT (workflow_id, kind) WHERE status IN ('open', 'claimed') DO UPDATE SET
                  due_at = EXCLUDED.due_at, summary = EXCLUDED.summary, priority = EXCLUDED.priority,
                  version = task.version + 1`,
-              [
-                task.kind,
-                workflowId,
-                task.subjectType,
-                task.subjectId,
-                task.requiredRole,
-                entry.at,
-                task.dueAt ?? null,
-                task.summary ?? null,
-                task.priority ?? 0,
-              ],
-            );
-          }
-        }
-
-        if (input.alert) {
-          log.error('transition recorded with text made storable', {
-            workflowId,
-            seq,
-            changed: input.alert.changed,
-            error: input.alert.error,
-            alert: true,
-          });
-          // Its own kind, so closing the lifecycle's tasks leaves it for a person to look at.
-          await client.query(
-            `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, summary, priority)
-             VALUES ($1, $2, $3, $4, 'operations', $5, $6, 20)
-             ON CONFLICT (workflow_id, kind) WHERE status IN ('open', 'claimed') DO NOTHING`,
-            [
-              DATA_ALERT_TASK,
-              workflowId,
-              input.type,
-              input.businessId,
-              entry.at,
-              `Alert: text that cannot be stored was replaced in ${input.type} ${input.businessId} (${input.alert.changed.join(', ')})`,
-            ],
-          );
-        }
-
-        // Delivered on COMMIT only, so listeners never see a transition that rolled back.
-        await client.query('SELECT pg_notify($1, $2)', [LIFECYCLE_CHANNEL, workflowId]);
-        return { recorded: true };
-      });
-    },
-  };
+      [
+        task.kind,
+        workflowId,
+        task.subjectType,
+        task.subjectId,
+        task.requiredRole,
+        entry.at,
+        task.dueAt ?? null,
+        task.summary ?? null,
+        task.priority ?? 0,
+      ],
+    );
+  }
 }
 
-export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
+/** Text made storable: logged as an error and a `data_alert` task for operations. */
+async function openDataAlert(
+  client: pg.PoolClient,
+  input: RecordTransitionInput,
+  alert: NonNullable<RecordTransitionInput['alert']>,
+): Promise<void> {
+  const { workflowId, seq, entry } = input;
+  log.error('transition recorded with text made storable', {
+    workflowId,
+    seq,
+    changed: alert.changed,
+    error: alert.error,
+    alert: true,
+  });
+  // Its own kind, so closing the lifecycle's tasks leaves it for a person to look at.
+  await client.query(
+    `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, summary, priority)
+             VALUES ($1, $2, $3, $4, 'operations', $5, $6, 20)
+             ON CONFLICT (workflow_id, kind) WHERE status IN ('open', 'claimed') DO NOTHING`,
+    [
+      DATA_ALERT_TASK,
+      workflowId,
+      input.type,
+      input.businessId,
+      entry.at,
+      `Alert: text that cannot be stored was replaced in ${input.type} ${input.businessId} (${alert.changed.join(', ')})`,
+    ],
+  );
+}
+
+/** Delivered on COMMIT only, so listeners never see a transition that rolled back. */
+async function notify(client: pg.PoolClient, workflowId: string): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [LIFECYCLE_CHANNEL, workflowId]);
+}
