@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import type { ApiClient } from './client.js';
 import { sleep } from './random.js';
-import { pathOf, type Lifecycle, type LifecycleKind, type Resource, type Staff } from './scenarios.js';
+import { pathOf, type Lifecycle, type LifecycleKind, type Resource, type Staff } from './scenarios/index.js';
 import type { Stack } from './stack.js';
 
 export interface StuckLifecycle {

@@ -9,7 +9,7 @@ import {
   type Lifecycle,
   type LifecycleKind,
   type ResourceType,
-} from './scenarios.js';
+} from './scenarios/index.js';
 
 export interface ChaosSummary {
   seed: number;

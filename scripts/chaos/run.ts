@@ -25,7 +25,7 @@ import {
   type Lifecycle,
   type LifecycleKind,
   type ScenarioWorld,
-} from './scenarios.js';
+} from './scenarios/index.js';
 import { startStack } from './stack.js';
 
 export interface ChaosOptions {

@@ -243,163 +243,247 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The names, ports and addresses of one stack, chosen before anything starts. */
+interface StackPlan {
+  workDir: string;
+  databaseName: string;
+  databaseUrl: string;
+  adminUrl: string;
+  temporalPort: number;
+  uiPort: number;
+  apiPort: number;
+  temporalAddress: string;
+  taskQueue: string;
+  apiUrl: string;
+}
+
+/** What start and stop share: everything started so far, to be stopped. */
+interface StackState {
+  processes: ManagedProcess[];
+  pool: pg.Pool | undefined;
+  harnessClient: Promise<Client> | undefined;
+  stopping: boolean;
+  supervisedRestarts: { worker: number; server: number };
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { log } = options;
   const startTimeoutMs = options.startTimeoutMs ?? 90_000;
-  const workDir = mkdtempSync(join(tmpdir(), 'clearhouse-chaos-'));
-  const databaseName = `clearhouse_chaos_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = withDatabase(options.postgresUrl, databaseName);
-  const adminUrl = withDatabase(options.postgresUrl, 'postgres');
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  const temporalAddress = `127.0.0.1:${temporalPort}`;
-  const taskQueue = `chaos-${randomBytes(4).toString('hex')}`;
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-
-  const processes: ManagedProcess[] = [];
-  let pool: pg.Pool | undefined;
-  let harnessClient: Promise<Client> | undefined;
-  let stopping = false;
-  const supervisedRestarts = { worker: 0, server: 0 };
-
-  const stop = async () => {
-    stopping = true;
-    // Server and worker first, Temporal last.
-    for (const child of [...processes].reverse()) await child.stop().catch(() => undefined);
-    for (const child of processes) child.closeLog();
-    const client = await harnessClient?.catch(() => undefined);
-    await client?.connection.close().catch(() => undefined);
-    await pool?.end().catch(() => undefined);
-    if (!options.keep) {
-      await dropDatabase(adminUrl, databaseName).catch((error: Error) =>
-        log(`could not drop ${databaseName}: ${error.message}`),
-      );
-      rmSync(workDir, { recursive: true, force: true });
-    } else {
-      log(`kept database ${databaseName} and work directory ${workDir}`);
-    }
+  const plan = await planStack(options.postgresUrl);
+  const state: StackState = {
+    processes: [],
+    pool: undefined,
+    harnessClient: undefined,
+    stopping: false,
+    supervisedRestarts: { worker: 0, server: 0 },
   };
+  const stop = () => stopStack(options, plan, state);
 
   try {
-    log(`database ${databaseName}, work directory ${workDir}`);
-    await dropAndCreateDatabase(databaseUrl);
-    await migrate(databaseUrl);
-    pool = createPool(databaseUrl, 4);
+    log(`database ${plan.databaseName}, work directory ${plan.workDir}`);
+    const pool = await createDatabase(plan.databaseUrl);
+    state.pool = pool;
 
-    const temporal = new ManagedProcess('temporal', {
-      command: options.temporalCli,
-      args: [
-        'server',
-        'start-dev',
-        '--ip',
-        '127.0.0.1',
-        '--port',
-        String(temporalPort),
-        '--ui-port',
-        String(uiPort),
-        '--headless',
-        '--namespace',
-        'default',
-        '--db-filename',
-        join(workDir, 'temporal.db'),
-        '--log-level',
-        'warn',
-        '--dynamic-config-value',
-        'frontend.enableUpdateWorkflowExecution=true',
-        '--dynamic-config-value',
-        'frontend.enableExecuteMultiOperation=true',
-      ],
-      env: {},
-      logPath: join(workDir, 'temporal.log'),
-    });
-    processes.push(temporal);
+    const temporal = temporalProcess(options.temporalCli, plan);
+    state.processes.push(temporal);
     const startTemporal = async () => {
       temporal.start();
-      await temporal.waitReady(startTimeoutMs, () => temporalAnswers(temporalAddress));
+      await temporal.waitReady(startTimeoutMs, () => temporalAnswers(plan.temporalAddress));
     };
     await startTemporal();
-    log(`Temporal dev server at ${temporalAddress}`);
+    log(`Temporal dev server at ${plan.temporalAddress}`);
 
-    // One workflow bundle for every worker start, as a deployment would ship it (activities/worker.ts).
-    const bundlePath = join(workDir, 'workflow-bundle.js');
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: new URL('../../workflows/index.ts', import.meta.url).pathname,
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-    });
-    writeFileSync(bundlePath, bundle.code);
-
-    const env = {
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      JWT_SECRET: randomBytes(48).toString('base64url'),
-      LOG_LEVEL: 'warn',
-      ...options.env,
-    };
-    const node = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] });
-    const worker = new ManagedProcess('worker', {
-      ...node('activities/worker.ts'),
-      env,
-      logPath: join(workDir, 'worker.log'),
-      readyLine: /worker polling/,
-    });
-    const server = new ManagedProcess('server', {
-      ...node('api/server.ts'),
-      // One log line per request (info), so an answer can be traced by its X-Request-Id.
-      env: { ...env, PORT: String(apiPort), NODE_ENV: 'production', COOKIE_SECURE: '0', LOG_LEVEL: 'info' },
-      logPath: join(workDir, 'server.log'),
-    });
-    processes.push(worker, server);
-
-    // A supervisor, as in production: a worker or server that dies by itself is started again.
-    for (const [child, key] of [
-      [worker, 'worker'],
-      [server, 'server'],
-    ] as const) {
-      child.onUnexpectedExit = () => {
-        log(`${child.name} exited by itself (${child.lastUnexpectedExit}); restarting it`);
-        if (stopping || supervisedRestarts[key] >= MAX_SUPERVISED_RESTARTS) return;
-        supervisedRestarts[key] += 1;
-        setTimeout(() => {
-          if (!stopping && !child.running) child.start();
-        }, 1000);
-      };
-    }
-
-    worker.start();
-    server.start();
-    await Promise.all([
-      worker.waitReady(startTimeoutMs),
-      server.waitReady(startTimeoutMs, () => httpOk(`${apiUrl}/healthz`)),
-    ]);
-    log(`worker polling ${taskQueue}; API at ${apiUrl}`);
+    const { worker, server } = await startApp(options, plan, state, startTimeoutMs);
 
     return {
-      apiUrl,
-      databaseUrl,
-      databaseName,
-      temporalAddress,
-      taskQueue,
-      workDir,
+      apiUrl: plan.apiUrl,
+      databaseUrl: plan.databaseUrl,
+      databaseName: plan.databaseName,
+      temporalAddress: plan.temporalAddress,
+      taskQueue: plan.taskQueue,
+      workDir: plan.workDir,
       pool,
       temporal,
       worker,
       server,
       startTemporal,
       temporalClient() {
-        harnessClient ??= Connection.connect({ address: temporalAddress, connectTimeout: 5000 }).then(
-          (connection) => new Client({ connection, namespace: 'default' }),
-        );
-        return harnessClient;
+        state.harnessClient ??= Connection.connect({
+          address: plan.temporalAddress,
+          connectTimeout: 5000,
+        }).then((connection) => new Client({ connection, namespace: 'default' }));
+        return state.harnessClient;
       },
-      supervisedRestarts,
+      supervisedRestarts: state.supervisedRestarts,
       stop,
     };
   } catch (error) {
-    for (const child of processes) log(child.tail());
+    for (const child of state.processes) log(child.tail());
     await stop();
     throw error;
+  }
+}
+
+/** The worker and the API server on one workflow bundle, supervised; resolves once both are up. */
+async function startApp(
+  options: StackOptions,
+  plan: StackPlan,
+  state: StackState,
+  startTimeoutMs: number,
+): Promise<{ worker: ManagedProcess; server: ManagedProcess }> {
+  const bundlePath = await bundleWorkflows(plan.workDir);
+  const { worker, server } = appProcesses(options.env, plan, bundlePath);
+  state.processes.push(worker, server);
+  supervise(state, options.log, { worker, server });
+  worker.start();
+  server.start();
+  await Promise.all([
+    worker.waitReady(startTimeoutMs),
+    server.waitReady(startTimeoutMs, () => httpOk(`${plan.apiUrl}/healthz`)),
+  ]);
+  options.log(`worker polling ${plan.taskQueue}; API at ${plan.apiUrl}`);
+  return { worker, server };
+}
+
+/** A fresh work directory, database name, free ports and task queue. */
+async function planStack(postgresUrl: string): Promise<StackPlan> {
+  const workDir = mkdtempSync(join(tmpdir(), 'clearhouse-chaos-'));
+  const databaseName = `clearhouse_chaos_${randomBytes(4).toString('hex')}`;
+  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  return {
+    workDir,
+    databaseName,
+    databaseUrl: withDatabase(postgresUrl, databaseName),
+    adminUrl: withDatabase(postgresUrl, 'postgres'),
+    temporalPort,
+    uiPort,
+    apiPort,
+    temporalAddress: `127.0.0.1:${temporalPort}`,
+    taskQueue: `chaos-${randomBytes(4).toString('hex')}`,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+  };
+}
+
+/** The run's database, migrated, and the harness's pool on it. */
+async function createDatabase(databaseUrl: string): Promise<pg.Pool> {
+  await dropAndCreateDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  return createPool(databaseUrl, 4);
+}
+
+/** The Temporal dev server, keeping its state in the work directory so a restart keeps every workflow. */
+function temporalProcess(temporalCli: string, plan: StackPlan): ManagedProcess {
+  return new ManagedProcess('temporal', {
+    command: temporalCli,
+    args: [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(plan.temporalPort),
+      '--ui-port',
+      String(plan.uiPort),
+      '--headless',
+      '--namespace',
+      'default',
+      '--db-filename',
+      join(plan.workDir, 'temporal.db'),
+      '--log-level',
+      'warn',
+      '--dynamic-config-value',
+      'frontend.enableUpdateWorkflowExecution=true',
+      '--dynamic-config-value',
+      'frontend.enableExecuteMultiOperation=true',
+    ],
+    env: {},
+    logPath: join(plan.workDir, 'temporal.log'),
+  });
+}
+
+/** One workflow bundle for every worker start, as a deployment would ship it (activities/worker.ts). */
+async function bundleWorkflows(workDir: string): Promise<string> {
+  const bundlePath = join(workDir, 'workflow-bundle.js');
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: new URL('../../workflows/index.ts', import.meta.url).pathname,
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
+  writeFileSync(bundlePath, bundle.code);
+  return bundlePath;
+}
+
+/** The worker and the API server (not started yet), with the stack's environment and `extraEnv`. */
+function appProcesses(
+  extraEnv: Record<string, string>,
+  plan: StackPlan,
+  bundlePath: string,
+): { worker: ManagedProcess; server: ManagedProcess } {
+  const env = {
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+    DATABASE_URL: plan.databaseUrl,
+    TEMPORAL_ADDRESS: plan.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: plan.taskQueue,
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const node = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] });
+  const worker = new ManagedProcess('worker', {
+    ...node('activities/worker.ts'),
+    env,
+    logPath: join(plan.workDir, 'worker.log'),
+    readyLine: /worker polling/,
+  });
+  const server = new ManagedProcess('server', {
+    ...node('api/server.ts'),
+    // One log line per request (info), so an answer can be traced by its X-Request-Id.
+    env: {
+      ...env,
+      PORT: String(plan.apiPort),
+      NODE_ENV: 'production',
+      COOKIE_SECURE: '0',
+      LOG_LEVEL: 'info',
+    },
+    logPath: join(plan.workDir, 'server.log'),
+  });
+  return { worker, server };
+}
+
+/** A supervisor, as in production: a worker or server that dies by itself is started again. */
+function supervise(
+  state: StackState,
+  log: (line: string) => void,
+  children: { worker: ManagedProcess; server: ManagedProcess },
+): void {
+  for (const key of ['worker', 'server'] as const) {
+    const child = children[key];
+    child.onUnexpectedExit = () => {
+      log(`${child.name} exited by itself (${child.lastUnexpectedExit}); restarting it`);
+      if (state.stopping || state.supervisedRestarts[key] >= MAX_SUPERVISED_RESTARTS) return;
+      state.supervisedRestarts[key] += 1;
+      setTimeout(() => {
+        if (!state.stopping && !child.running) child.start();
+      }, 1000);
+    };
+  }
+}
+
+/** Server and worker first, Temporal last; then the harness's connections, the database and the files. */
+async function stopStack(options: StackOptions, plan: StackPlan, state: StackState): Promise<void> {
+  state.stopping = true;
+  for (const child of [...state.processes].reverse()) await child.stop().catch(() => undefined);
+  for (const child of state.processes) child.closeLog();
+  const client = await state.harnessClient?.catch(() => undefined);
+  await client?.connection.close().catch(() => undefined);
+  await state.pool?.end().catch(() => undefined);
+  if (!options.keep) {
+    await dropDatabase(plan.adminUrl, plan.databaseName).catch((error: Error) =>
+      options.log(`could not drop ${plan.databaseName}: ${error.message}`),
+    );
+    rmSync(plan.workDir, { recursive: true, force: true });
+  } else {
+    options.log(`kept database ${plan.databaseName} and work directory ${plan.workDir}`);
   }
 }
 

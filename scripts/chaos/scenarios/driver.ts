@@ -1,0 +1,106 @@
+// The steps every lifecycle is made of, for one client session with the staff of the world: a
+// creating POST with its own Idempotency-Key, an action with its own X-Request-Id (both kept across
+// retries, client.ts), a wait for a status. A final answer other than the one expected throws
+// ScenarioStop, which ends the lifecycle where it is.
+import { randomUUID } from 'node:crypto';
+import type { Answer, RequestSpec, Session } from '../client.js';
+import type { Random } from '../random.js';
+import { sleep } from '../random.js';
+import { pathOf, ScenarioStop, SETTLED, type Lifecycle, type Resource, type ScenarioWorld } from './model.js';
+
+/** Minor units of EUR as the API's decimal string ("1234.05"). */
+export const eur = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
+
+/** One lifecycle run by one client session, with the staff of the world. */
+export class Driver {
+  readonly deadline: number;
+
+  constructor(
+    readonly world: ScenarioWorld,
+    readonly lifecycle: Lifecycle,
+    readonly client: Session,
+    readonly random: Random,
+  ) {
+    this.deadline = lifecycle.startedAt + world.lifecycleBudgetMs;
+  }
+
+  send(session: Session, spec: Omit<RequestSpec, 'deadline'>): Promise<Answer> {
+    return this.world.api.send(session, { ...spec, deadline: this.deadline });
+  }
+
+  expect(answer: Answer, status: number, step: string): void {
+    if (answer.status === status) return;
+    const retried = answer.attempts > 1 ? ` after ${answer.attempts} attempts` : '';
+    const gaveUp = answer.gaveUp ? ' (gave up retrying)' : '';
+    throw new ScenarioStop(
+      answer.gaveUp ? 'gave_up' : 'refused',
+      `${step}: ${answer.status} ${answer.code ?? ''}${retried}${gaveUp}`.trim(),
+    );
+  }
+
+  track(resource: Resource, answer: Answer, expected: readonly string[], step: string): void {
+    resource.lastStatus = typeof answer.body?.status === 'string' ? answer.body.status : resource.lastStatus;
+    if (!expected.includes(resource.lastStatus ?? '')) {
+      throw new ScenarioStop(
+        'refused',
+        `${step}: answered status ${resource.lastStatus}, expected ${expected.join('|')}`,
+      );
+    }
+  }
+
+  /** A POST that creates something, with one Idempotency-Key for all its attempts. */
+  create(session: Session, path: string, json: unknown, step: string): Promise<Answer> {
+    return this.send(session, { method: 'POST', path, json, idempotencyKey: `chaos-${randomUUID()}` }).then(
+      (answer) => {
+        this.expect(answer, 201, step);
+        return answer;
+      },
+    );
+  }
+
+  /** An action on a resource, with one X-Request-Id for all its attempts; expects 200 and a status. */
+  async act(
+    session: Session,
+    resource: Resource,
+    path: string,
+    json: unknown,
+    expected: readonly string[],
+    step: string,
+  ): Promise<Answer> {
+    const answer = await this.send(session, {
+      method: 'POST',
+      path,
+      json,
+      requestId: `chaos-${randomUUID()}`,
+    });
+    this.expect(answer, 200, step);
+    this.track(resource, answer, expected, step);
+    return answer;
+  }
+
+  /** Polls GET until `target` (a timer or the worker moves it), a settled other status, or the deadline. */
+  async waitFor(resource: Resource, target: string): Promise<void> {
+    const pollMs = this.world.pollMs;
+    const polls = Math.ceil(this.world.lifecycleBudgetMs / pollMs);
+    for (let i = 0; i < polls && Date.now() < this.deadline; i += 1) {
+      const answer = await this.send(this.client, { method: 'GET', path: pathOf(resource, false) });
+      if (answer.status === 200 && typeof answer.body?.status === 'string') {
+        resource.lastStatus = answer.body.status;
+        if (resource.lastStatus === target) return;
+        if (SETTLED[resource.type].includes(resource.lastStatus ?? '')) break;
+      }
+      await sleep(pollMs);
+    }
+    throw new ScenarioStop(
+      'timed_out',
+      `waiting for ${resource.type} ${target}: last status ${resource.lastStatus}`,
+    );
+  }
+
+  /** Records a created resource on the lifecycle, with the status its answer gave. */
+  add(resource: Omit<Resource, 'lastStatus'>, answer: Answer): Resource {
+    const added: Resource = { ...resource, lastStatus: answer.body?.status ?? null };
+    this.lifecycle.resources.push(added);
+    return added;
+  }
+}
