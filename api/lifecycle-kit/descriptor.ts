@@ -106,3 +106,14 @@ export interface StartSpec<W extends Workflow, Rec> {
   /** True when the existing lifecycle under this key is not the one this body asks for. */
   conflicts: (record: Rec) => boolean;
 }
+
+// The kit's modules (reading.ts, starting.ts, acting.ts) take any lifecycle's descriptor and
+// answer in its own types: these name them.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type AnyDescriptor = LifecycleDescriptor<any, any, any, any, any, any>;
+export type StateOf<D> = D extends LifecycleDescriptor<any, any, infer State, any, any, any> ? State : never;
+export type RecOf<D> = D extends LifecycleDescriptor<any, any, any, infer Rec, any, any> ? Rec : never;
+export type ViewOf<D> = D extends LifecycleDescriptor<any, any, any, any, infer View, any> ? View : never;
+export type LoadedOf<D> =
+  D extends LifecycleDescriptor<any, any, any, any, any, infer Loaded> ? Loaded : never;
+/* eslint-enable @typescript-eslint/no-explicit-any */
