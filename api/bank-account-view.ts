@@ -13,7 +13,7 @@ import {
 } from '../domain/bank-account.js';
 import { isClient } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
-import { TimelineEntrySchema } from './deposit-view.js';
+import { lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
 import {
   allowedHumanActions,
   isLiveTask,
@@ -45,20 +45,7 @@ export const BankAccountSchema = z
     verifiedBy: z.uuid().nullable().optional().meta({ description: 'Staff and auditors only' }),
     verificationNote: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
     clientEmail: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
-    allowedActions: z.array(z.enum(HUMAN_ACTIONS)),
-    timeline: z.array(TimelineEntrySchema),
-    openTasks: z
-      .array(
-        z.object({
-          id: z.uuid(),
-          kind: z.string(),
-          status: z.string(),
-          assignee: z.uuid().nullable(),
-          dueAt: z.string().nullable(),
-        }),
-      )
-      .optional()
-      .meta({ description: 'Staff and auditors only' }),
+    ...lifecycleViewFields(HUMAN_ACTIONS),
   })
   .meta({ id: 'BankAccount' });
 

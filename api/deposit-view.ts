@@ -19,6 +19,7 @@ import type { TimelineEntry } from '../domain/lifecycle.js';
 import type { AssetCode } from '../domain/money.js';
 import { ROLES, isClient, type Role } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
+import { lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
 import {
   allowedHumanActions,
   isLiveTask,
@@ -108,18 +109,6 @@ export interface DepositView {
 
 // ---- zod schemas (OpenAPI) ------------------------------------------------------------------------
 
-const ActorSchema = z.object({ id: z.uuid(), role: z.enum(ROLES) }).meta({ id: 'Actor' });
-
-export const TimelineEntrySchema = z
-  .object({
-    at: z.string().meta({ example: '2026-11-22T10:00:00.000Z' }),
-    from: z.string().nullable(),
-    to: z.string(),
-    actor: ActorSchema.nullable(),
-    reason: z.string().nullable(),
-  })
-  .meta({ id: 'TimelineEntry' });
-
 export const DepositSchema = z
   .object({
     id: z.uuid(),
@@ -147,23 +136,11 @@ export const DepositSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     closedAt: z.string().nullable(),
-    allowedActions: z.array(z.enum(DEPOSIT_HUMAN_ACTIONS)),
-    timeline: z.array(TimelineEntrySchema),
-    openTasks: z
-      .array(
-        z.object({
-          id: z.uuid(),
-          kind: z.string(),
-          status: z.string(),
-          requiredRole: z.enum(ROLES),
-          assignee: z.uuid().nullable(),
-          summary: z.string().nullable(),
-          createdAt: z.string(),
-          dueAt: z.string().nullable(),
-        }),
-      )
-      .optional()
-      .meta({ description: 'Staff and auditors only' }),
+    ...lifecycleViewFields(DEPOSIT_HUMAN_ACTIONS, {
+      requiredRole: z.enum(ROLES),
+      summary: z.string().nullable(),
+      createdAt: z.string(),
+    }),
   })
   .meta({ id: 'Deposit' });
 

@@ -24,7 +24,7 @@ import {
 import type { TimelineEntry } from '../domain/lifecycle.js';
 import { isClient } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
-import { TimelineEntrySchema } from './deposit-view.js';
+import { lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
 import {
   allowedHumanActions,
   isLiveTask,
@@ -83,20 +83,7 @@ export const KycSchema = z
       .nullable(),
     approvedAt: z.string().nullable(),
     expiresAt: z.string().nullable(),
-    allowedActions: z.array(z.enum(KYC_HUMAN_ACTIONS)),
-    timeline: z.array(TimelineEntrySchema),
-    openTasks: z
-      .array(
-        z.object({
-          id: z.uuid(),
-          kind: z.string(),
-          status: z.string(),
-          assignee: z.uuid().nullable(),
-          dueAt: z.string().nullable(),
-        }),
-      )
-      .optional()
-      .meta({ description: 'Staff and auditors only' }),
+    ...lifecycleViewFields(KYC_HUMAN_ACTIONS),
   })
   .meta({ id: 'Kyc' });
 

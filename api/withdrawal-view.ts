@@ -20,7 +20,7 @@ import {
   type WithdrawalStatus,
 } from '../domain/withdrawal.js';
 import type { SessionUser } from './auth/tokens.js';
-import { TimelineEntrySchema } from './deposit-view.js';
+import { ActorSchema, lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
 import { actorOf } from './services/common.js';
 import {
   allowedHumanActions,
@@ -73,8 +73,6 @@ export interface WithdrawalView {
 
 // ---- zod schema (OpenAPI) -------------------------------------------------------------------------
 
-const ActorSchema = z.object({ id: z.uuid(), role: z.enum(ROLES) });
-
 export const WithdrawalSchema = z
   .object({
     id: z.uuid(),
@@ -111,22 +109,10 @@ export const WithdrawalSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     closedAt: z.string().nullable(),
-    allowedActions: z.array(z.enum(WITHDRAWAL_HUMAN_ACTIONS)),
-    timeline: z.array(TimelineEntrySchema),
-    openTasks: z
-      .array(
-        z.object({
-          id: z.uuid(),
-          kind: z.string(),
-          status: z.string(),
-          assignee: z.uuid().nullable(),
-          summary: z.string().nullable(),
-          priority: z.number().int(),
-          dueAt: z.string().nullable(),
-        }),
-      )
-      .optional()
-      .meta({ description: 'Staff and auditors only' }),
+    ...lifecycleViewFields(WITHDRAWAL_HUMAN_ACTIONS, {
+      summary: z.string().nullable(),
+      priority: z.number().int(),
+    }),
   })
   .meta({ id: 'Withdrawal' });
 
