@@ -10,10 +10,12 @@ import {
   type DepositPolicy,
 } from '../../../domain/deposit.js';
 import type { Actor } from '../../../domain/lifecycle.js';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import {
   cancelDepositUpdate,
   confirmDepositUpdate,
   deposit,
+  depositStartedUpdate,
   extendDepositUpdate,
   rejectDepositUpdate,
   releaseDepositUpdate,
@@ -141,6 +143,56 @@ export const depositScenarios: Scenario[] = [
         updateId: randomUUID(),
       });
       return closed(handle);
+    },
+  },
+  {
+    type: 'deposit',
+    path: 'kit-start-queued-updates',
+    description:
+      'started as the API starts it (update-with-start of `started`), confirmed; a release and a reject arrive together: the reject waits its turn and is refused',
+    async run(ctx) {
+      const client: Actor = await ctx.newClient('EUR');
+      const businessId = randomUUID();
+      const input: DepositInput = {
+        businessId,
+        clientId: client.id,
+        amount: '5000.00',
+        currency: 'EUR',
+        reference: depositReference(businessId),
+        wireReference: null,
+        policy: POLICY,
+        requestedBy: client,
+      };
+      const workflowId = depositWorkflowId(businessId);
+      await ctx.client.workflow.executeUpdateWithStart(depositStartedUpdate, {
+        updateId: 'started',
+        startWorkflowOperation: new WithStartWorkflowOperation(deposit, {
+          taskQueue: ctx.taskQueue,
+          workflowId,
+          args: [input],
+          staticSummary: depositStaticSummary(input),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
+      });
+      const handle = ctx.client.workflow.getHandle<typeof deposit>(workflowId);
+      await handle.executeUpdate(confirmDepositUpdate, {
+        args: [
+          { actor: ctx.staff.admin, receivedAmount: '5000.00', senderCountry: 'IR', senderReference: 'x' },
+        ],
+        updateId: `confirm:${randomUUID()}`,
+      });
+      await Promise.allSettled([
+        handle.executeUpdate(releaseDepositUpdate, {
+          args: [{ actor: ctx.staff.aml, note: 'Source of funds documented' }],
+          updateId: `release:${randomUUID()}`,
+        }),
+        handle.executeUpdate(rejectDepositUpdate, {
+          args: [{ actor: ctx.staff.aml, reason: 'Changed my mind' }],
+          updateId: `reject:${randomUUID()}`,
+        }),
+      ]);
+      await handle.result();
+      return workflowId;
     },
   },
 ];
