@@ -22,17 +22,9 @@ export type {
   TrialBalance,
   VoidHoldInput,
 } from './types.js';
-export {
-  MAX_ENTRIES_PER_BATCH,
-  MAX_TRANSFERS_PER_ENTRY,
-  expireHolds,
-  holdEntry,
-  postEntries,
-  postEntry,
-  postHold,
-  reverseEntry,
-  voidHold,
-} from './engine.js';
+export { MAX_ENTRIES_PER_BATCH, holdEntry, postEntries, postEntry, reverseEntry } from './engine.js';
+export { expireHolds, postHold, voidHold } from './holds.js';
+export { MAX_TRANSFERS_PER_ENTRY } from './validation.js';
 export {
   ensureAccount,
   ensureClientAccounts,
