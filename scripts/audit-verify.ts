@@ -1,6 +1,6 @@
 // `npm run audit:verify`: recomputes the audit log's hash chain in DATABASE_URL and says whether it
 // is intact. Exit 0 intact, 1 broken (naming the first broken entry), 2 could not check.
-import { verifyAuditLog } from '../api/audit/verify.js';
+import { verifyAuditLog } from '../db/audit/verify.js';
 import { config } from '../db/config.js';
 import { createPool } from '../db/pool.js';
 

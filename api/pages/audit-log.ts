@@ -3,8 +3,8 @@
 // context in api/pages/load-context.ts as `audit: auditWebServices(deps),`.
 import type pg from 'pg';
 import type { Role } from '../../domain/roles.js';
-import { listAuditLog, type AuditLogQuery } from '../audit/read.js';
-import { verifyAuditLog } from '../audit/verify.js';
+import { listAuditLog, type AuditLogQuery } from '../../db/audit/read.js';
+import { verifyAuditLog } from '../../db/audit/verify.js';
 import { assertAuditReader } from '../audit/readers.js';
 
 export function auditWebServices(deps: { pool: pg.Pool }) {

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { InvalidCursorError } from '../../db/lifecycle/cursor.js';
-import { listAuditLog } from '../audit/read.js';
-import { verifyAuditLog } from '../audit/verify.js';
+import { listAuditLog } from '../../db/audit/read.js';
+import { verifyAuditLog } from '../../db/audit/verify.js';
 import { AUDIT_READER_ROLES } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { asyncHandler, validationFailed } from '../errors.js';
@@ -10,8 +10,8 @@ import { requireRole } from '../middleware/auth.js';
 import { bearerAuth, errorResponses, jsonResponse, registry } from '../openapi.js';
 import { listQuerySchema, listResponseSchema, parseQuery, textField, uuidSchema } from '../validate.js';
 
-// The tamper-evident audit log of human actions (written by api/audit/log.ts, read by read.ts,
-// checked by verify.ts): auditors and admins only.
+// The tamper-evident audit log of human actions (written through api/audit/log.ts, read by
+// db/audit/read.ts, checked by db/audit/verify.ts): auditors and admins only.
 
 export const AuditLogQuery = listQuerySchema.extend({
   actorId: uuidSchema.optional().meta({ description: 'Only actions by this user' }),

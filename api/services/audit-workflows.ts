@@ -22,7 +22,8 @@ import {
   type WorkflowAuditDetail,
 } from '../../auditing/index.js';
 import { InvalidCursorError, getLifecycle } from '../../db/lifecycle/index.js';
-import { auditLogAbout, type AuditLogEntry } from '../audit/log.js';
+import { auditLogAbout } from '../../db/audit/read.js';
+import type { AuditLogEntry } from '../../db/audit/rows.js';
 import { assertAuditReader } from '../audit/readers.js';
 import type { AppDeps } from '../deps.js';
 import { notFound, validationFailed } from '../errors.js';

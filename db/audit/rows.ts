@@ -1,6 +1,6 @@
 // The audit_log row as read back, shared by reading (read.ts) and verifying (verify.ts): the
 // selected columns, the entry the API and pages show, and the fields the hash covers (hash.ts).
-import type { AuditSubject } from './log.js';
+import type { AuditSubject } from './append.js';
 import { AUDIT_TIME_SQL, type AuditRowFields } from './hash.js';
 
 /** One row of the log as the API and the pages show it. */

@@ -1,7 +1,7 @@
 // Verifying the audit log: recomputes the hash chain (GET /audit/log/verify, npm run audit:verify).
 import type pg from 'pg';
 import { auditHash } from './hash.js';
-import type { AuditDb } from './log.js';
+import type { AuditDb } from './append.js';
 import { AUDIT_COLUMNS, toFields, type AuditRow } from './rows.js';
 
 export interface AuditVerifyResult {

@@ -6,8 +6,8 @@ import {
   encodeCursor,
   InvalidCursorError,
   type Page,
-} from '../../db/lifecycle/cursor.js';
-import type { AuditDb } from './log.js';
+} from '../lifecycle/cursor.js';
+import type { AuditDb } from './append.js';
 import { AUDIT_COLUMNS, toEntry, type AuditLogEntry, type AuditRow } from './rows.js';
 
 export interface AuditLogQuery {
