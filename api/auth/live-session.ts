@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { isUuid } from '../../domain/ids.js';
 import { isRole } from '../../domain/roles.js';
+import { sessionFacts } from '../../db/users/sessions.js';
 import type { AccessClaims, SessionUser } from './tokens.js';
 
 // Access tokens are signed, but a signature only says who the token was issued to. Every request
@@ -35,15 +36,7 @@ interface Facts {
 const cache = new Map<string, Facts>();
 
 async function lookUp(pool: pg.Pool, claims: AccessClaims, nowMs: number): Promise<Facts> {
-  const { rows } = await pool.query<{ email: string; role: string; disabled: boolean; revoked: boolean }>(
-    `SELECT u.email, u.role, u.disabled,
-            EXISTS (SELECT 1 FROM refresh_token rt
-                     WHERE rt.family_id = $2 AND rt.revoked_at IS NOT NULL) AS revoked
-       FROM app_user u
-      WHERE u.id = $1`,
-    [claims.id, claims.sessionId],
-  );
-  const row = rows[0];
+  const row = await sessionFacts(pool, claims.id, claims.sessionId);
   return {
     userId: claims.id,
     email: row?.email ?? null,

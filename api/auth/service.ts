@@ -2,7 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../../db/pool.js';
 import { recordAuditSafely } from '../audit/log.js';
-import { findUserByEmail } from '../../db/users/index.js';
+import { findUserByEmail, getUser } from '../../db/users/index.js';
+import {
+  clearLoginFailures,
+  countRecentLoginFailures,
+  recordLoginFailure,
+} from '../../db/users/login-failures.js';
+import {
+  insertRefreshToken,
+  isRefreshTokenUnspent,
+  lockRefreshTokenForRotation,
+  markRefreshTokenUsed,
+  revokeRefreshFamily,
+  revokeSessionFamilies,
+} from '../../db/users/refresh-tokens.js';
 import { isRole } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { rateLimited, unauthenticated, validationFailed } from '../errors.js';
@@ -49,12 +62,12 @@ const REFRESH_REJECTED = 'the refresh token is not valid; sign in again';
 
 async function issue(db: pg.Pool | pg.PoolClient, user: SessionUser, familyId: string): Promise<TokenPair> {
   const refreshToken = newRefreshToken();
-  const { rows } = await db.query<{ expires_at: Date }>(
-    `INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at)
-     VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-     RETURNING expires_at`,
-    [user.id, familyId, hashRefreshToken(refreshToken), authConfig.refreshTokenTtlSeconds],
-  );
+  const refreshTokenExpiresAt = await insertRefreshToken(db, {
+    userId: user.id,
+    familyId,
+    tokenHash: hashRefreshToken(refreshToken),
+    ttlSeconds: authConfig.refreshTokenTtlSeconds,
+  });
   const access = await signAccessToken(user, familyId);
   return {
     user,
@@ -62,30 +75,8 @@ async function issue(db: pg.Pool | pg.PoolClient, user: SessionUser, familyId: s
     accessToken: access.token,
     accessTokenExpiresAt: access.expiresAt,
     refreshToken,
-    refreshTokenExpiresAt: rows[0]!.expires_at,
+    refreshTokenExpiresAt,
   };
-}
-
-/** Failures within the window from `ip`: for `email`, and for every email. */
-async function recentFailures(pool: pg.Pool, email: string, ip: string) {
-  const { rows } = await pool.query<{ for_email: number; for_ip: number }>(
-    `SELECT count(*) FILTER (WHERE email = $1)::int AS for_email, count(*)::int AS for_ip
-       FROM login_failure
-      WHERE ip = $2 AND created_at > now() - make_interval(secs => $3)`,
-    [email, ip, authConfig.loginThrottle.windowSeconds],
-  );
-  return { forEmail: rows[0]?.for_email ?? 0, forIp: rows[0]?.for_ip ?? 0 };
-}
-
-async function recordFailure(pool: pg.Pool, email: string, ip: string): Promise<void> {
-  await pool.query(
-    `WITH cleanup AS (
-       DELETE FROM login_failure
-        WHERE (email = $1 OR ip = $2) AND created_at <= now() - make_interval(secs => $3)
-     )
-     INSERT INTO login_failure (email, ip) VALUES ($1, $2)`,
-    [email, ip, authConfig.loginThrottle.windowSeconds],
-  );
 }
 
 /**
@@ -110,8 +101,8 @@ export async function login(
       subject: { type: 'email', id: email.slice(0, 200) },
       after: { email, reason },
     });
-  const failures = await recentFailures(deps.pool, email, ip);
-  const { maxFailures, maxFailuresPerIp } = authConfig.loginThrottle;
+  const { maxFailures, maxFailuresPerIp, windowSeconds } = authConfig.loginThrottle;
+  const failures = await countRecentLoginFailures(deps.pool, { email, ip, windowSeconds });
   if (failures.forEmail >= maxFailures || failures.forIp >= maxFailuresPerIp) {
     await auditFailure(failures.forEmail >= maxFailures ? 'throttled' : 'throttled_ip');
     throw rateLimited('too many failed sign-in attempts; try again later');
@@ -121,13 +112,13 @@ export async function login(
     ? await verifyPassword(input.password, user.passwordHash)
     : await verifyAgainstDummy(input.password);
   if (!user || !ok || user.disabled || !isRole(user.role)) {
-    await recordFailure(deps.pool, email, ip);
+    await recordLoginFailure(deps.pool, { email, ip, windowSeconds });
     await auditFailure(
       !user ? 'unknown_email' : !ok ? 'wrong_password' : user.disabled ? 'disabled' : 'invalid_role',
     );
     throw unauthenticated(BAD_CREDENTIALS);
   }
-  await deps.pool.query('DELETE FROM login_failure WHERE email = $1 AND ip = $2', [email, ip]);
+  await clearLoginFailures(deps.pool, { email, ip });
   const sessionUser: SessionUser = { id: user.id, email: user.email, role: user.role };
   const pair = await issue(deps.pool, sessionUser, randomUUID());
   await recordAuditSafely(deps.pool, {
@@ -139,31 +130,8 @@ export async function login(
   return pair;
 }
 
-interface RefreshRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  used_at: Date | null;
-  revoked_at: Date | null;
-  expired: boolean;
-  in_cookie_grace: boolean;
-  in_race_grace: boolean;
-  email: string;
-  role: string;
-  disabled: boolean;
-}
-
 type RefreshOutcome =
   { ok: true; session: IssuedSession } | { ok: false; reason: string; user?: SessionUser; familyId?: string };
-
-/** Whether the token was still unspent when this request first looked (before queueing for its lock). */
-async function unspentOnArrival(pool: pg.Pool, tokenHash: string): Promise<boolean> {
-  const { rows } = await pool.query<{ unspent: boolean }>(
-    'SELECT used_at IS NULL AS unspent FROM refresh_token WHERE token_hash = $1',
-    [tokenHash],
-  );
-  return rows[0]?.unspent ?? false;
-}
 
 /**
  * Rotates a refresh token: the presented one is marked used and a new one in the same family is
@@ -182,41 +150,30 @@ export async function refreshSession(
   const grace = options.graceSeconds ?? 0;
   if (!presented || presented.length > 512) throw unauthenticated(REFRESH_REJECTED);
   const tokenHash = hashRefreshToken(presented);
-  const unspentWhenPresented = await unspentOnArrival(deps.pool, tokenHash);
+  // Whether the token was still unspent when this request first looked (before queueing for its lock).
+  const unspentWhenPresented = await isRefreshTokenUnspent(deps.pool, tokenHash);
   const outcome = await inTransaction<RefreshOutcome>(deps.pool, async (client) => {
-    const { rows } = await client.query<RefreshRow>(
-      `SELECT rt.id, rt.user_id, rt.family_id, rt.used_at, rt.revoked_at,
-              rt.expires_at <= now() AS expired,
-              (rt.used_at IS NOT NULL AND rt.used_at > now() - make_interval(secs => $2)) AS in_cookie_grace,
-              (rt.used_at IS NOT NULL AND rt.used_at > now() - make_interval(secs => $3)) AS in_race_grace,
-              u.email, u.role, u.disabled
-         FROM refresh_token rt JOIN app_user u ON u.id = rt.user_id
-        WHERE rt.token_hash = $1
-        FOR UPDATE OF rt`,
-      [tokenHash, grace, authConfig.refreshRaceGraceSeconds],
-    );
-    const row = rows[0];
+    const row = await lockRefreshTokenForRotation(client, tokenHash, {
+      cookieGraceSeconds: grace,
+      raceGraceSeconds: authConfig.refreshRaceGraceSeconds,
+    });
     if (!row) return { ok: false, reason: 'unknown' };
-    if (row.revoked_at) return { ok: false, reason: 'revoked' };
+    if (row.revokedAt) return { ok: false, reason: 'revoked' };
     if (row.expired) return { ok: false, reason: 'expired' };
-    const revokeFamily = () =>
-      client.query(
-        'UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
-        [row.family_id],
-      );
+    const revokeFamily = () => revokeRefreshFamily(client, row.familyId);
     if (row.disabled || !isRole(row.role)) {
       await revokeFamily();
       return { ok: false, reason: 'user disabled' };
     }
-    const user: SessionUser = { id: row.user_id, email: row.email, role: row.role };
-    if (row.used_at) {
-      if (grace > 0 && row.in_cookie_grace) {
-        const access = await signAccessToken(user, row.family_id);
+    const user: SessionUser = { id: row.userId, email: row.email, role: row.role };
+    if (row.usedAt) {
+      if (grace > 0 && row.inCookieGrace) {
+        const access = await signAccessToken(user, row.familyId);
         return {
           ok: true,
           session: {
             user,
-            sessionId: row.family_id,
+            sessionId: row.familyId,
             accessToken: access.token,
             accessTokenExpiresAt: access.expiresAt,
             refreshToken: null,
@@ -224,13 +181,13 @@ export async function refreshSession(
           },
         };
       }
-      if (unspentWhenPresented && row.in_race_grace)
-        return { ok: true, session: await issue(client, user, row.family_id) };
+      if (unspentWhenPresented && row.inRaceGrace)
+        return { ok: true, session: await issue(client, user, row.familyId) };
       await revokeFamily();
-      return { ok: false, reason: 'reused', user, familyId: row.family_id };
+      return { ok: false, reason: 'reused', user, familyId: row.familyId };
     }
-    await client.query('UPDATE refresh_token SET used_at = now() WHERE id = $1', [row.id]);
-    return { ok: true, session: await issue(client, user, row.family_id) };
+    await markRefreshTokenUsed(client, row.id);
+    return { ok: true, session: await issue(client, user, row.familyId) };
   });
   if (!outcome.ok) {
     if (outcome.familyId) forgetSessions([outcome.familyId]);
@@ -262,24 +219,16 @@ export async function logout(
   deps: Pick<AppDeps, 'pool'>,
   input: { userId?: string | null; sessionId?: string | null; refreshToken?: string | null },
 ): Promise<void> {
-  const { rows } = await deps.pool.query<{ user_id: string; family_id: string }>(
-    `UPDATE refresh_token SET revoked_at = now()
-      WHERE revoked_at IS NULL
-        AND (($1::uuid IS NOT NULL AND user_id = $1::uuid AND family_id = $2::uuid)
-             OR family_id IN (SELECT family_id FROM refresh_token
-                               WHERE token_hash = $3 AND ($1::uuid IS NULL OR user_id = $1::uuid)))
-      RETURNING user_id, family_id`,
-    [
-      input.userId ?? null,
-      input.sessionId ?? null,
-      input.refreshToken ? hashRefreshToken(input.refreshToken) : null,
-    ],
-  );
-  forgetSessions([...(input.sessionId ? [input.sessionId] : []), ...rows.map((row) => row.family_id)]);
+  const revoked = await revokeSessionFamilies(deps.pool, {
+    userId: input.userId ?? null,
+    familyId: input.sessionId ?? null,
+    tokenHash: input.refreshToken ? hashRefreshToken(input.refreshToken) : null,
+  });
+  forgetSessions([...(input.sessionId ? [input.sessionId] : []), ...revoked.map((row) => row.familyId)]);
   await auditLogout(
     deps,
-    input.userId ?? rows[0]?.user_id ?? null,
-    input.sessionId ?? rows[0]?.family_id ?? null,
+    input.userId ?? revoked[0]?.userId ?? null,
+    input.sessionId ?? revoked[0]?.familyId ?? null,
   );
 }
 
@@ -287,11 +236,7 @@ export async function logout(
 async function auditLogout(deps: Pick<AppDeps, 'pool'>, userId: string | null, sessionId: string | null) {
   if (!userId) return;
   try {
-    const { rows } = await deps.pool.query<{ email: string; role: string }>(
-      'SELECT email, role FROM app_user WHERE id = $1',
-      [userId],
-    );
-    const user = rows[0];
+    const user = await getUser(deps.pool, userId);
     if (!user) return;
     await recordAuditSafely(deps.pool, {
       actor: { id: userId, role: user.role, email: user.email },

@@ -9,9 +9,11 @@ import {
   getTask,
   listTasks,
   releaseTask,
+  taskSubjects,
   type Task,
   type TaskChangeResult,
   type TaskStatus,
+  type TaskSubject,
 } from '../../db/lifecycle/index.js';
 import { ROLES, canActOnTasks, taskRolesFor } from '../../domain/roles.js';
 import { auditStaffAction } from '../audit/log.js';
@@ -94,29 +96,14 @@ export const TaskSchema = z
   })
   .meta({ id: 'Task' });
 
-interface SubjectRow {
-  workflow_id: string;
-  status: string;
-  owner_id: string | null;
-  attributes: Record<string, unknown>;
-  email: string | null;
-}
-
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-async function subjectsOf(pool: pg.Pool, tasks: Task[]): Promise<Map<string, SubjectRow>> {
-  const ids = [...new Set(tasks.map((t) => t.workflowId))];
-  if (ids.length === 0) return new Map();
-  const { rows } = await pool.query<SubjectRow>(
-    `SELECT l.workflow_id, l.status, l.owner_id, l.attributes, u.email
-       FROM lifecycle l LEFT JOIN app_user u ON u.id = l.owner_id
-      WHERE l.workflow_id = ANY($1::text[])`,
-    [ids],
-  );
-  return new Map(rows.map((row) => [row.workflow_id, row]));
-}
-
-function toTaskView(task: Task, subject: SubjectRow | undefined, user: SessionUser, nowMs: number): TaskView {
+function toTaskView(
+  task: Task,
+  subject: TaskSubject | undefined,
+  user: SessionUser,
+  nowMs: number,
+): TaskView {
   const live = (LIVE_TASK_STATUSES as readonly string[]).includes(task.status);
   const a = subject?.attributes ?? {};
   return {
@@ -128,8 +115,8 @@ function toTaskView(task: Task, subject: SubjectRow | undefined, user: SessionUs
       type: task.subjectType,
       id: task.subjectId,
       status: subject?.status ?? null,
-      clientId: subject?.owner_id ?? null,
-      clientEmail: subject?.email ?? null,
+      clientId: subject?.ownerId ?? null,
+      clientEmail: subject?.ownerEmail ?? null,
       amount: str(a.amount),
       currency: str(a.currency),
       receivedAmount: str(a.receivedAmount),
@@ -139,7 +126,10 @@ function toTaskView(task: Task, subject: SubjectRow | undefined, user: SessionUs
 }
 
 async function viewsOf(pool: pg.Pool, tasks: Task[], user: SessionUser): Promise<TaskView[]> {
-  const subjects = await subjectsOf(pool, tasks);
+  const subjects = await taskSubjects(
+    pool,
+    tasks.map((task) => task.workflowId),
+  );
   const now = Date.now();
   return tasks.map((task) => toTaskView(task, subjects.get(task.workflowId), user, now));
 }

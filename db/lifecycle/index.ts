@@ -17,10 +17,12 @@ export {
   getTask,
   listTasks,
   releaseTask,
+  taskSubjects,
   type ListTasksInput,
   type Task,
   type TaskActor,
   type TaskChangeResult,
   type TaskRefusalCode,
   type TaskStatus,
+  type TaskSubject,
 } from './tasks.js';

@@ -145,6 +145,52 @@ export async function getTask(pool: pg.Pool, taskId: string): Promise<Task | nul
   return rows[0] ? toTask(rows[0]) : null;
 }
 
+/** The lifecycle a task is about, as the inbox shows it beside the task. */
+export interface TaskSubject {
+  workflowId: string;
+  status: string;
+  /** The client the lifecycle belongs to, if any. */
+  ownerId: string | null;
+  attributes: Record<string, unknown>;
+  /** That client's email (null without an owner). */
+  ownerEmail: string | null;
+}
+
+interface TaskSubjectRow {
+  workflow_id: string;
+  status: string;
+  owner_id: string | null;
+  attributes: Record<string, unknown>;
+  email: string | null;
+}
+
+/** The lifecycles of these workflow ids (duplicates are fine), keyed by workflow id; unknown ids are absent. */
+export async function taskSubjects(
+  pool: pg.Pool,
+  workflowIds: readonly string[],
+): Promise<Map<string, TaskSubject>> {
+  const ids = [...new Set(workflowIds)];
+  if (ids.length === 0) return new Map();
+  const { rows } = await pool.query<TaskSubjectRow>(
+    `SELECT l.workflow_id, l.status, l.owner_id, l.attributes, u.email
+       FROM lifecycle l LEFT JOIN app_user u ON u.id = l.owner_id
+      WHERE l.workflow_id = ANY($1::text[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((row) => [
+      row.workflow_id,
+      {
+        workflowId: row.workflow_id,
+        status: row.status,
+        ownerId: row.owner_id,
+        attributes: row.attributes,
+        ownerEmail: row.email,
+      },
+    ]),
+  );
+}
+
 /**
  * Why a claim or release did not happen, as the API's error codes: 404 not_found, 403 forbidden,
  * 409 task_claimed (someone else holds it) / invalid_state (closed, or not claimed) / version_conflict.

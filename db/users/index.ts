@@ -1,4 +1,5 @@
-// People who sign in (table app_user, migration ..._auth): the two reads sign-in and GET /me need.
+// People who sign in (table app_user, migration ..._auth): the two reads sign-in, sign-out and GET /me
+// need. Their sessions: refresh-tokens.ts, sessions.ts (the per-request check), login-failures.ts.
 // Plain `pg` like every other table; MikroORM is only the migrator (docs/data-access.md).
 import type pg from 'pg';
 import type { Role } from '../../domain/roles.js';
