@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import {
+  claimIdempotencyKey,
+  readIdempotencyRecord,
+  releaseIdempotencyKey,
+  storeIdempotentAnswer,
+  takeOverStaleIdempotencyKey,
+} from '../db/idempotency.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { depsOf } from './deps.js';
 import { ApiError, asyncHandler, conflict, unauthenticated, validationFailed } from './errors.js';
 
-// Idempotency-Key for POSTs that create something (API.md). Per user and key we keep one row:
-// a placeholder while the first request runs, then its status and JSON body. The same key with the
-// same request replays that answer; with a different request it is 409 idempotency_conflict; while
-// the first is still running, 409 request_in_progress.
+// Idempotency-Key for POSTs that create something (API.md). Per user and key we keep one row
+// (db/idempotency.ts): a placeholder while the first request runs, then its status and JSON body.
+// The same key with the same request replays that answer; with a different request it is 409
+// idempotency_conflict; while the first is still running, 409 request_in_progress.
 //
 // Stored: 2xx and 4xx business answers (404, 409, 422, ...). Not stored (the key stays usable):
 // 5xx, 400 (the client fixes the request and retries with the same key), 401 and 429.
@@ -59,13 +66,6 @@ export function idempotentUuid(userId: string, key: string, scope: string): stri
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-interface StoredRow {
-  request_hash: string;
-  status_code: number | null;
-  response_body: unknown;
-  stale: boolean;
-}
-
 /**
  * Middleware for creating POSTs; put it after requireAuth/requireRole (and after multer for
  * uploads). Requires the header, replays stored answers, and records the answer of the first
@@ -96,40 +96,29 @@ export function idempotent(options: { staleAfterSeconds?: number } = {}): Reques
     const path = req.originalUrl.split('?')[0]!;
     const hash = requestHash(req);
 
-    const claimed = await pool.query(
-      `INSERT INTO idempotency_record (user_id, key, method, path, request_hash)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, key) DO NOTHING`,
-      [user.id, key, req.method, path, hash],
-    );
-    if (claimed.rowCount === 0) {
-      const { rows } = await pool.query<StoredRow>(
-        `SELECT request_hash, status_code, response_body,
-                created_at < now() - make_interval(secs => $3) AS stale
-           FROM idempotency_record WHERE user_id = $1 AND key = $2`,
-        [user.id, key, staleAfter],
-      );
-      const row = rows[0];
+    const claimed = await claimIdempotencyKey(pool, {
+      userId: user.id,
+      key,
+      method: req.method,
+      path,
+      requestHash: hash,
+    });
+    if (!claimed) {
+      const row = await readIdempotencyRecord(pool, user.id, key, staleAfter);
       if (!row) throw requestInProgress();
-      if (row.request_hash !== hash) {
+      if (row.requestHash !== hash) {
         throw conflict(
           'idempotency_conflict',
           'this Idempotency-Key was already used for a different request',
         );
       }
-      if (row.status_code !== null) {
-        replay(res, row.status_code, row.response_body);
+      if (row.statusCode !== null) {
+        replay(res, row.statusCode, row.responseBody);
         return;
       }
       // Only one of several retries can move created_at forward, so only one takes over.
-      const takenOver = row.stale
-        ? await pool.query(
-            `UPDATE idempotency_record SET created_at = now()
-              WHERE user_id = $1 AND key = $2 AND status_code IS NULL
-                AND created_at < now() - make_interval(secs => $3)`,
-            [user.id, key, staleAfter],
-          )
-        : null;
-      if (!takenOver?.rowCount) {
+      const takenOver = row.stale ? await takeOverStaleIdempotencyKey(pool, user.id, key, staleAfter) : false;
+      if (!takenOver) {
         throw requestInProgress();
       }
     }
@@ -155,16 +144,9 @@ function recordAnswer(req: Request, res: Response, userId: string, key: string):
     // A transient answer (503 temporarily_unavailable, 409 busy: both carry Retry-After) says
     // "ask again"; storing it would replay "ask again" forever.
     if (shouldStore(status) && !res.getHeader('Retry-After')) {
-      await pool.query(
-        `UPDATE idempotency_record SET status_code = $3, response_body = $4::jsonb, completed_at = now()
-          WHERE user_id = $1 AND key = $2 AND status_code IS NULL`,
-        [userId, key, status, body === undefined ? null : JSON.stringify(body)],
-      );
+      await storeIdempotentAnswer(pool, userId, key, status, body);
     } else {
-      await pool.query(
-        'DELETE FROM idempotency_record WHERE user_id = $1 AND key = $2 AND status_code IS NULL',
-        [userId, key],
-      );
+      await releaseIdempotencyKey(pool, userId, key);
     }
   };
 
