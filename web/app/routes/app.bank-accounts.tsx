@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  type SerializeFrom,
+} from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
@@ -48,13 +53,15 @@ const FIELD_LABELS: Record<string, string> = {
   country: 'Country',
 };
 
+type BankAccount = SerializeFrom<typeof loader>['accounts'][number];
+type Refusal = Extract<NonNullable<SerializeFrom<typeof action>>, { ok: false }>;
+
 export default function BankAccounts() {
   const { accounts, idempotencyKey } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const error = result && !result.ok ? result : null;
-  const fieldError = (name: string) => error?.fields?.[name];
   const live = accounts.filter((a) => a.status !== 'REMOVED');
   const removed = accounts.filter((a) => a.status === 'REMOVED');
   return (
@@ -66,142 +73,150 @@ export default function BankAccounts() {
       </p>
       <section className="card">
         <h2>Add a bank account</h2>
-        <Form method="post" className="row" aria-label="Add a bank account">
-          <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-          <label>
-            IBAN
-            <input
-              name="iban"
-              required
-              size={34}
-              placeholder="DE89 3704 0044 0532 0130 00"
-              aria-invalid={Boolean(fieldError('iban'))}
-            />
-          </label>
-          <label>
-            BIC (SWIFT)
-            <input
-              name="bic"
-              required
-              size={11}
-              placeholder="COBADEFFXXX"
-              aria-invalid={Boolean(fieldError('bic'))}
-            />
-          </label>
-          <label>
-            Account holder
-            <input
-              name="accountName"
-              required
-              maxLength={140}
-              aria-invalid={Boolean(fieldError('accountName'))}
-            />
-          </label>
-          <label>
-            Bank
-            <input name="bankName" required maxLength={140} aria-invalid={Boolean(fieldError('bankName'))} />
-          </label>
-          <label>
-            Country
-            <input
-              name="country"
-              size={2}
-              maxLength={2}
-              placeholder="DE"
-              aria-invalid={Boolean(fieldError('country'))}
-            />
-          </label>
-          <button type="submit" name="intent" value="add" disabled={busy}>
-            Add account
-          </button>
-        </Form>
-        {error ? (
-          <div className="error" role="alert">
-            <p>
-              {error.fields && Object.keys(error.fields).length
-                ? 'Please correct the following:'
-                : error.error}
-            </p>
-            {error.fields && Object.keys(error.fields).length ? (
-              <ul>
-                {Object.entries(error.fields).map(([field, message]) => (
-                  <li key={field}>
-                    {FIELD_LABELS[field] ?? field}: {message}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-          </div>
-        ) : null}
+        <AddAccountForm idempotencyKey={idempotencyKey} error={error} busy={busy} />
+        {error ? <AddAccountRefusal error={error} /> : null}
         {result && result.ok ? <p className="ok">{result.message}</p> : null}
       </section>
 
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>IBAN</th>
-            <th>BIC</th>
-            <th>Holder</th>
-            <th>Bank</th>
-            <th>Status</th>
-            <th>Added</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {live.length === 0 ? (
-            <tr>
-              <td colSpan={7} className="muted">
-                No bank accounts yet.
-              </td>
-            </tr>
-          ) : (
-            live.map((account) => (
-              <tr key={account.id} data-bank-account-id={account.id}>
-                <td>{account.ibanDisplay}</td>
-                <td>{account.bic}</td>
-                <td>{account.accountName}</td>
-                <td>
-                  {account.bankName} ({account.country})
-                </td>
-                <td>
-                  <StatusBadge status={account.status} />
-                  {account.rejectionReason ? <div className="muted">{account.rejectionReason}</div> : null}
-                </td>
-                <td>{formatTime(account.createdAt)}</td>
-                <td>
-                  {account.allowedActions.includes('remove') ? (
-                    <Form method="post">
-                      <input type="hidden" name="id" value={account.id} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value="remove"
-                        className="secondary"
-                        disabled={busy}
-                      >
-                        Remove
-                      </button>
-                    </Form>
-                  ) : null}
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-      {removed.length > 0 ? (
-        <details style={{ marginTop: '1rem' }}>
-          <summary>Removed accounts ({removed.length})</summary>
-          <ul>
-            {removed.map((account) => (
-              <li key={account.id}>
-                {account.ibanDisplay} · {account.bankName} · removed {formatTime(account.removedAt)}
-              </li>
-            ))}
-          </ul>
-        </details>
-      ) : null}
+      <AccountTable accounts={live} busy={busy} />
+      {removed.length > 0 ? <RemovedAccounts accounts={removed} /> : null}
     </>
+  );
+}
+
+function AddAccountForm({
+  idempotencyKey,
+  error,
+  busy,
+}: {
+  idempotencyKey: string;
+  error: Refusal | null;
+  busy: boolean;
+}) {
+  const invalid = (name: string) => Boolean(error?.fields?.[name]);
+  return (
+    <Form method="post" className="row" aria-label="Add a bank account">
+      <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+      <label>
+        IBAN
+        <input
+          name="iban"
+          required
+          size={34}
+          placeholder="DE89 3704 0044 0532 0130 00"
+          aria-invalid={invalid('iban')}
+        />
+      </label>
+      <label>
+        BIC (SWIFT)
+        <input name="bic" required size={11} placeholder="COBADEFFXXX" aria-invalid={invalid('bic')} />
+      </label>
+      <label>
+        Account holder
+        <input name="accountName" required maxLength={140} aria-invalid={invalid('accountName')} />
+      </label>
+      <label>
+        Bank
+        <input name="bankName" required maxLength={140} aria-invalid={invalid('bankName')} />
+      </label>
+      <label>
+        Country
+        <input name="country" size={2} maxLength={2} placeholder="DE" aria-invalid={invalid('country')} />
+      </label>
+      <button type="submit" name="intent" value="add" disabled={busy}>
+        Add account
+      </button>
+    </Form>
+  );
+}
+
+/** Why the account was not added: each field's problem in words, or the one general reason. */
+function AddAccountRefusal({ error }: { error: Refusal }) {
+  const fields = error.fields && Object.keys(error.fields).length ? error.fields : null;
+  return (
+    <div className="error" role="alert">
+      <p>{fields ? 'Please correct the following:' : error.error}</p>
+      {fields ? (
+        <ul>
+          {Object.entries(fields).map(([field, message]) => (
+            <li key={field}>
+              {FIELD_LABELS[field] ?? field}: {message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function AccountTable({ accounts, busy }: { accounts: BankAccount[]; busy: boolean }) {
+  return (
+    <table className="grid">
+      <thead>
+        <tr>
+          <th>IBAN</th>
+          <th>BIC</th>
+          <th>Holder</th>
+          <th>Bank</th>
+          <th>Status</th>
+          <th>Added</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {accounts.length === 0 ? (
+          <tr>
+            <td colSpan={7} className="muted">
+              No bank accounts yet.
+            </td>
+          </tr>
+        ) : (
+          accounts.map((account) => <AccountRow key={account.id} account={account} busy={busy} />)
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+function AccountRow({ account, busy }: { account: BankAccount; busy: boolean }) {
+  return (
+    <tr data-bank-account-id={account.id}>
+      <td>{account.ibanDisplay}</td>
+      <td>{account.bic}</td>
+      <td>{account.accountName}</td>
+      <td>
+        {account.bankName} ({account.country})
+      </td>
+      <td>
+        <StatusBadge status={account.status} />
+        {account.rejectionReason ? <div className="muted">{account.rejectionReason}</div> : null}
+      </td>
+      <td>{formatTime(account.createdAt)}</td>
+      <td>
+        {account.allowedActions.includes('remove') ? (
+          <Form method="post">
+            <input type="hidden" name="id" value={account.id} />
+            <button type="submit" name="intent" value="remove" className="secondary" disabled={busy}>
+              Remove
+            </button>
+          </Form>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+function RemovedAccounts({ accounts }: { accounts: BankAccount[] }) {
+  return (
+    <details style={{ marginTop: '1rem' }}>
+      <summary>Removed accounts ({accounts.length})</summary>
+      <ul>
+        {accounts.map((account) => (
+          <li key={account.id}>
+            {account.ibanDisplay} · {account.bankName} · removed {formatTime(account.removedAt)}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }

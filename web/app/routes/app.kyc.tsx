@@ -6,6 +6,7 @@ import {
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
+  type SerializeFrom,
 } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import {
@@ -15,6 +16,7 @@ import {
   KYC_REQUIREMENTS,
 } from '../../../domain/kyc.js';
 import { attempt, type ActionResult } from '../action-result.server.js';
+import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { requireUser } from '../session.server.js';
@@ -93,14 +95,14 @@ function size(bytes: number): string {
     : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
+type Kyc = SerializeFrom<typeof loader>['kyc'];
+
 export default function KycPage() {
   const { kyc: rendered, idempotencyKey } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const { value: kyc } = useLiveResource(rendered, '/api/v1/kyc/events');
-  const missing = new Set(kyc.missing.map((m) => m.requirement));
-  const canSubmit = kyc.allowedActions.includes('submit');
   const canUpload = kyc.status !== 'REJECTED';
   return (
     <>
@@ -111,134 +113,167 @@ export default function KycPage() {
       {kyc.status === 'APPROVED' && kyc.expiresAt ? (
         <p className="muted">Valid until {formatTime(kyc.expiresAt)}.</p>
       ) : null}
-      {kyc.decision &&
-      (kyc.status === 'CHANGES_REQUESTED' || kyc.status === 'REJECTED') &&
-      kyc.decision.text ? (
-        <section className="card" aria-label="Reviewer comments">
-          <h2>{kyc.status === 'REJECTED' ? 'Reason' : 'What our team asks for'}</h2>
-          <p>{kyc.decision.text}</p>
-          <p className="muted">{formatTime(kyc.decision.at)}</p>
-        </section>
-      ) : null}
-      {result && !result.ok ? (
-        <p className="error" role="alert">
-          {result.error}
-        </p>
-      ) : null}
-      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <ReviewerComments kyc={kyc} />
+      <ActionMessage result={result} />
 
       <div className="row" style={{ alignItems: 'flex-start' }}>
-        <section className="card" style={{ flex: 1 }} aria-label="Checklist">
-          <h2>Checklist</h2>
-          <ul>
-            {KYC_REQUIREMENTS.map((requirement) => (
-              <li
-                key={requirement.key}
-                data-requirement={requirement.key}
-                data-missing={missing.has(requirement.key)}
-              >
-                {missing.has(requirement.key) ? '✗ Missing: ' : '✓ '}
-                {requirement.description}
-              </li>
-            ))}
-            <li className="muted">Optional: a company registration extract, if you trade for a company.</li>
-          </ul>
-          {canSubmit ? (
-            <Form method="post">
-              <button type="submit" name="intent" value="submit" disabled={busy || kyc.missing.length > 0}>
-                Submit for review
-              </button>
-              {kyc.missing.length > 0 ? <p className="muted">Upload what is missing first.</p> : null}
-            </Form>
-          ) : null}
-        </section>
-
+        <Checklist kyc={kyc} busy={busy} />
         {canUpload ? (
-          <section className="card" style={{ flex: 1 }}>
-            <h2>Upload a document</h2>
-            <p className="muted">
-              A PDF, PNG or JPEG of at most 10 MB. We check what the file really is, not its name.
-            </p>
-            <Form
-              method="post"
-              encType="multipart/form-data"
-              className="stack"
-              aria-label="Upload a document"
-            >
-              <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
-              <label>
-                Document
-                <select name="type" defaultValue={kyc.missing[0]?.acceptedTypes[0] ?? 'passport'}>
-                  {KYC_DOCUMENT_TYPES.map((type) => (
-                    <option key={type} value={type}>
-                      {KYC_DOCUMENT_TYPE_LABELS[type]}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                File
-                <input
-                  type="file"
-                  name="file"
-                  required
-                  accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
-                  aria-invalid={Boolean(result && !result.ok && result.fields?.file)}
-                />
-              </label>
-              <button type="submit" name="intent" value="upload" disabled={busy}>
-                Upload
-              </button>
-            </Form>
-          </section>
+          <UploadForm
+            kyc={kyc}
+            idempotencyKey={idempotencyKey}
+            busy={busy}
+            fileInvalid={Boolean(result && !result.ok && result.fields?.file)}
+          />
         ) : null}
       </div>
 
       <h2>Your documents</h2>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>Document</th>
-            <th>File</th>
-            <th className="num">Size</th>
-            <th>Uploaded</th>
-            <th>Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {kyc.documents.length === 0 ? (
-            <tr>
-              <td colSpan={5} className="muted">
-                Nothing uploaded yet.
-              </td>
-            </tr>
-          ) : (
-            kyc.documents.map((doc) => (
-              <tr key={doc.id} data-document-id={doc.id}>
-                <td>
-                  {doc.typeLabel}
-                  {doc.current ? '' : <span className="muted"> (replaced)</span>}
-                </td>
-                <td>
-                  <a href={doc.url} target="_blank" rel="noreferrer">
-                    {doc.filename}
-                  </a>
-                </td>
-                <td className="num">{size(doc.sizeBytes)}</td>
-                <td>{formatTime(doc.uploadedAt)}</td>
-                <td>
-                  <StatusBadge status={doc.status} />
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+      <DocumentTable documents={kyc.documents} />
 
       <section className="card" style={{ marginTop: '1rem' }}>
         <h2>Timeline</h2>
         <Timeline items={kyc.timeline} />
       </section>
     </>
+  );
+}
+
+/** What the reviewer wrote, when they asked for changes or rejected. */
+function ReviewerComments({ kyc }: { kyc: Kyc }) {
+  if (
+    !kyc.decision ||
+    !(kyc.status === 'CHANGES_REQUESTED' || kyc.status === 'REJECTED') ||
+    !kyc.decision.text
+  )
+    return null;
+  return (
+    <section className="card" aria-label="Reviewer comments">
+      <h2>{kyc.status === 'REJECTED' ? 'Reason' : 'What our team asks for'}</h2>
+      <p>{kyc.decision.text}</p>
+      <p className="muted">{formatTime(kyc.decision.at)}</p>
+    </section>
+  );
+}
+
+/** Each requirement met or missing, and the submit button once nothing is. */
+function Checklist({ kyc, busy }: { kyc: Kyc; busy: boolean }) {
+  const missing = new Set(kyc.missing.map((m) => m.requirement));
+  return (
+    <section className="card" style={{ flex: 1 }} aria-label="Checklist">
+      <h2>Checklist</h2>
+      <ul>
+        {KYC_REQUIREMENTS.map((requirement) => (
+          <li
+            key={requirement.key}
+            data-requirement={requirement.key}
+            data-missing={missing.has(requirement.key)}
+          >
+            {missing.has(requirement.key) ? '✗ Missing: ' : '✓ '}
+            {requirement.description}
+          </li>
+        ))}
+        <li className="muted">Optional: a company registration extract, if you trade for a company.</li>
+      </ul>
+      {kyc.allowedActions.includes('submit') ? (
+        <Form method="post">
+          <button type="submit" name="intent" value="submit" disabled={busy || kyc.missing.length > 0}>
+            Submit for review
+          </button>
+          {kyc.missing.length > 0 ? <p className="muted">Upload what is missing first.</p> : null}
+        </Form>
+      ) : null}
+    </section>
+  );
+}
+
+function UploadForm({
+  kyc,
+  idempotencyKey,
+  busy,
+  fileInvalid,
+}: {
+  kyc: Kyc;
+  idempotencyKey: string;
+  busy: boolean;
+  fileInvalid: boolean;
+}) {
+  return (
+    <section className="card" style={{ flex: 1 }}>
+      <h2>Upload a document</h2>
+      <p className="muted">
+        A PDF, PNG or JPEG of at most 10 MB. We check what the file really is, not its name.
+      </p>
+      <Form method="post" encType="multipart/form-data" className="stack" aria-label="Upload a document">
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+        <label>
+          Document
+          <select name="type" defaultValue={kyc.missing[0]?.acceptedTypes[0] ?? 'passport'}>
+            {KYC_DOCUMENT_TYPES.map((type) => (
+              <option key={type} value={type}>
+                {KYC_DOCUMENT_TYPE_LABELS[type]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          File
+          <input
+            type="file"
+            name="file"
+            required
+            accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+            aria-invalid={fileInvalid}
+          />
+        </label>
+        <button type="submit" name="intent" value="upload" disabled={busy}>
+          Upload
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+function DocumentTable({ documents }: { documents: Kyc['documents'] }) {
+  return (
+    <table className="grid">
+      <thead>
+        <tr>
+          <th>Document</th>
+          <th>File</th>
+          <th className="num">Size</th>
+          <th>Uploaded</th>
+          <th>Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {documents.length === 0 ? (
+          <tr>
+            <td colSpan={5} className="muted">
+              Nothing uploaded yet.
+            </td>
+          </tr>
+        ) : (
+          documents.map((doc) => (
+            <tr key={doc.id} data-document-id={doc.id}>
+              <td>
+                {doc.typeLabel}
+                {doc.current ? '' : <span className="muted"> (replaced)</span>}
+              </td>
+              <td>
+                <a href={doc.url} target="_blank" rel="noreferrer">
+                  {doc.filename}
+                </a>
+              </td>
+              <td className="num">{size(doc.sizeBytes)}</td>
+              <td>{formatTime(doc.uploadedAt)}</td>
+              <td>
+                <StatusBadge status={doc.status} />
+              </td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
   );
 }

@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
+import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -93,12 +94,7 @@ export default function WithdrawalPage() {
               </button>
             </Form>
           ) : null}
-          {result && !result.ok ? (
-            <p className="error" role="alert">
-              {result.error}
-            </p>
-          ) : null}
-          {result && result.ok ? <p className="ok">{result.message}</p> : null}
+          <ActionMessage result={result} />
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFrom } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import type { HistoryStep } from '../../../auditing/history-timeline.js';
 import type { ReplayResult } from '../../../api/services/audit-workflows.js';
@@ -72,14 +72,16 @@ function actorText(
   return `${who}${actor.role ? ` (${actor.role})` : ''}`;
 }
 
+type WorkflowDetail = SerializeFrom<typeof loader>['detail'];
+type People = WorkflowDetail['people'];
+type ReplayActionResult = { ok: true; replay: ReplayResult } | { ok: false; error: string };
+
 export default function AuditWorkflow() {
   const { detail } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== 'idle' && navigation.formMethod?.toLowerCase() === 'post';
-  const { lifecycle, history, timeline, entries, archive, people } = detail;
-  const id = encodeURIComponent(detail.workflowId);
-  const rawById = new Map(detail.rawEvents.map((event) => [String(event.eventId), event]));
+  const { lifecycle, people } = detail;
 
   return (
     <>
@@ -91,74 +93,8 @@ export default function AuditWorkflow() {
       </h1>
 
       <section className="card" aria-label="Summary">
-        <dl className="kv">
-          <dt>Type</dt>
-          <dd>{lifecycle?.type ?? history?.workflowType ?? '—'}</dd>
-          {lifecycle ? (
-            <>
-              <dt>Business id</dt>
-              <dd>{lifecycle.businessId}</dd>
-              <dt>Client</dt>
-              <dd>{lifecycle.ownerId ? (people[lifecycle.ownerId] ?? lifecycle.ownerId) : '—'}</dd>
-              <dt>Started / closed</dt>
-              <dd>
-                {formatTime(lifecycle.createdAt)} / {formatTime(lifecycle.closedAt)}
-              </dd>
-            </>
-          ) : null}
-          <dt>History</dt>
-          <dd>
-            {history ? (
-              <>
-                {history.eventCount} events, from{' '}
-                {history.source === 'archive' ? 'the PostgreSQL archive' : 'Temporal'}
-                {history.runId ? <span className="muted"> · run {history.runId}</span> : null}
-              </>
-            ) : (
-              <span className="error">{detail.historyProblem ?? 'not available'}</span>
-            )}
-          </dd>
-          <dt>Archive</dt>
-          <dd>
-            {archive ? (
-              <>
-                archived {formatTime(archive.archivedAt)} · sha256 <code>{archive.sha256}</code>
-                {history?.archiveIntact === false ? (
-                  <strong className="error"> — does NOT match the stored history</strong>
-                ) : history?.archiveIntact ? (
-                  <span className="ok"> ✓ intact</span>
-                ) : null}
-              </>
-            ) : (
-              <span className="muted">not archived yet (archived when the workflow closes)</span>
-            )}
-          </dd>
-          {timeline && timeline.buildIds.length > 0 ? (
-            <>
-              <dt>Code that ran it</dt>
-              <dd>
-                {timeline.buildIds.map((build) => (
-                  <code key={build} style={{ display: 'block', fontSize: '0.75rem' }}>
-                    {build}
-                  </code>
-                ))}
-              </dd>
-            </>
-          ) : null}
-        </dl>
-        <div className="row" style={{ marginTop: '0.75rem', alignItems: 'center' }}>
-          <Form method="post">
-            <button type="submit" name="intent" value="replay" disabled={busy || !history}>
-              {busy ? 'Replaying…' : 'Replay against the current code'}
-            </button>
-          </Form>
-          <a href={`/api/v1/audit/workflows/${id}/history`} target="_blank" rel="noreferrer">
-            Raw history JSON
-          </a>
-          <a href={`/api/v1/audit/workflows/${id}/export`} download>
-            Export (history, ledger, audit log, manifest)
-          </a>
-        </div>
+        <SummaryFacts detail={detail} />
+        <ReplayControls workflowId={detail.workflowId} busy={busy} hasHistory={Boolean(detail.history)} />
         {result ? <ReplayOutcome result={result} /> : null}
       </section>
 
@@ -170,164 +106,309 @@ export default function AuditWorkflow() {
           alignItems: 'start',
         }}
       >
-        <section className="card" aria-labelledby="business-timeline">
-          <h2 id="business-timeline">Business timeline</h2>
-          {lifecycle && lifecycle.events.length > 0 ? (
-            <ol className="timeline">
-              {lifecycle.events.map((event) => (
-                <li key={event.seq} data-status={event.to}>
-                  <div>
-                    {event.from ? (
-                      <>
-                        <StatusBadge status={event.from} /> →{' '}
-                      </>
-                    ) : null}
-                    <StatusBadge status={event.to} />
-                  </div>
-                  <div className="muted">
-                    {formatTime(event.at)} · {actorText(event.actor, people) ?? 'system'}
-                  </div>
-                  {event.reason ? <div>{event.reason}</div> : null}
-                  {typeof event.data.action === 'string' ? (
-                    <div className="muted">
-                      action <code>{event.data.action}</code>
-                    </div>
-                  ) : null}
-                </li>
-              ))}
-            </ol>
-          ) : (
-            <p className="muted">No lifecycle record for this workflow.</p>
-          )}
-          {lifecycle && lifecycle.tasks.length > 0 ? (
-            <>
-              <h3>Tasks</h3>
-              <ul>
-                {lifecycle.tasks.map((task) => (
-                  <li key={task.id}>
-                    <code>{task.kind}</code> for {task.requiredRole}: {task.status}
-                    {task.outcome ? ` (${task.outcome})` : ''}
-                    {task.completedBy ? ` by ${people[task.completedBy] ?? task.completedBy}` : ''}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-        </section>
-
-        <section className="card" aria-labelledby="event-history">
-          <h2 id="event-history">Temporal event history</h2>
-          {timeline ? (
-            <>
-              <p className="muted">
-                {timeline.eventCount} events; {timeline.workflowTasks} workflow tasks folded away. Each
-                step&apos;s raw events are under “JSON”.
-              </p>
-              {timeline.phases.map((phase, p) => (
-                <div key={p} style={{ marginBottom: '1rem' }}>
-                  <h3 style={{ margin: '0.5rem 0' }}>{phase.title}</h3>
-                  <ol className="timeline">
-                    {phase.steps.map((step) => (
-                      <li key={step.eventIds[0]} id={`event-${step.eventIds[0]}`} data-kind={step.kind}>
-                        {step.eventIds.slice(1).map((eventId) => (
-                          <a key={eventId} id={`event-${eventId}`} aria-hidden="true" />
-                        ))}
-                        <div>
-                          <strong>{step.title}</strong>{' '}
-                          {OUTCOME_LABEL[step.outcome] ? (
-                            <span style={{ color: OUTCOME_COLOR[step.outcome], fontWeight: 600 }}>
-                              {OUTCOME_LABEL[step.outcome]}
-                            </span>
-                          ) : null}
-                        </div>
-                        <div className="muted">
-                          {formatTime(step.at)} · events {step.eventIds.join(', ')}
-                          {step.actor ? <> · by {actorText(step.actor, people)}</> : null}
-                        </div>
-                        {step.details.length > 0 ? (
-                          <dl className="kv" style={{ fontSize: '0.85rem' }}>
-                            {step.details
-                              .filter((d) => d.value !== '')
-                              .map((d, i) => (
-                                <div key={i} style={{ display: 'contents' }}>
-                                  <dt>{d.label}</dt>
-                                  <dd style={{ overflowWrap: 'anywhere' }}>{d.value}</dd>
-                                </div>
-                              ))}
-                          </dl>
-                        ) : null}
-                        <details>
-                          <summary className="muted">JSON</summary>
-                          <pre style={{ fontSize: '0.75rem', overflowX: 'auto', maxHeight: '24rem' }}>
-                            {JSON.stringify(
-                              step.eventIds.map((eventId) => rawById.get(String(eventId))),
-                              null,
-                              2,
-                            )}
-                          </pre>
-                        </details>
-                      </li>
-                    ))}
-                  </ol>
-                </div>
-              ))}
-            </>
-          ) : (
-            <p className="error">{detail.historyProblem ?? 'No history.'}</p>
-          )}
-        </section>
+        <BusinessTimeline lifecycle={lifecycle} people={people} />
+        <EventHistory detail={detail} />
       </div>
 
-      <section className="card" aria-labelledby="ledger">
-        <h2 id="ledger">Ledger entries</h2>
-        {entries.length === 0 ? <p className="muted">This workflow posted no entries.</p> : null}
-        {entries.map((entry) => (
-          <div key={entry.id} style={{ marginBottom: '1rem' }}>
-            <div>
-              <strong>{entry.kind}</strong> · {entry.status} · {formatTime(entry.createdAt)}
-              {entry.activity ? <span className="muted"> · activity {entry.activity}</span> : null}
-            </div>
-            <div className="muted">
-              idempotency key <code>{entry.idempotencyKey}</code> · entry <code>{entry.id}</code>
-              {entry.reversesEntryId ? <> · reverses {entry.reversesEntryId}</> : null}
-            </div>
-            <div>{entry.description}</div>
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th>Account</th>
-                  <th>Asset</th>
-                  <th className="num">Debit</th>
-                  <th className="num">Credit</th>
-                  <th>Pending</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entry.lines.map((line, i) => (
-                  <tr key={i}>
-                    <td>
-                      <code>{line.accountCode}</code>
-                    </td>
-                    <td>{line.asset}</td>
-                    <td className="num">{line.debit}</td>
-                    <td className="num">{line.credit}</td>
-                    <td>{line.pending ? 'hold' : ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
-      </section>
+      <LedgerEntries entries={detail.entries} />
     </>
   );
 }
 
-function ReplayOutcome({
-  result,
+/** Type, business record, where the history comes from, its archive and the code that ran it. */
+function SummaryFacts({ detail }: { detail: WorkflowDetail }) {
+  const { lifecycle, history, timeline, people } = detail;
+  return (
+    <dl className="kv">
+      <dt>Type</dt>
+      <dd>{lifecycle?.type ?? history?.workflowType ?? '—'}</dd>
+      {lifecycle ? (
+        <>
+          <dt>Business id</dt>
+          <dd>{lifecycle.businessId}</dd>
+          <dt>Client</dt>
+          <dd>{lifecycle.ownerId ? (people[lifecycle.ownerId] ?? lifecycle.ownerId) : '—'}</dd>
+          <dt>Started / closed</dt>
+          <dd>
+            {formatTime(lifecycle.createdAt)} / {formatTime(lifecycle.closedAt)}
+          </dd>
+        </>
+      ) : null}
+      <dt>History</dt>
+      <dd>
+        <HistorySource detail={detail} />
+      </dd>
+      <dt>Archive</dt>
+      <dd>
+        <ArchiveState detail={detail} />
+      </dd>
+      {timeline && timeline.buildIds.length > 0 ? (
+        <>
+          <dt>Code that ran it</dt>
+          <dd>
+            {timeline.buildIds.map((build) => (
+              <code key={build} style={{ display: 'block', fontSize: '0.75rem' }}>
+                {build}
+              </code>
+            ))}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+function HistorySource({ detail }: { detail: WorkflowDetail }) {
+  const { history } = detail;
+  if (!history) return <span className="error">{detail.historyProblem ?? 'not available'}</span>;
+  return (
+    <>
+      {history.eventCount} events, from {history.source === 'archive' ? 'the PostgreSQL archive' : 'Temporal'}
+      {history.runId ? <span className="muted"> · run {history.runId}</span> : null}
+    </>
+  );
+}
+
+function ArchiveState({ detail }: { detail: WorkflowDetail }) {
+  const { archive, history } = detail;
+  if (!archive) return <span className="muted">not archived yet (archived when the workflow closes)</span>;
+  return (
+    <>
+      archived {formatTime(archive.archivedAt)} · sha256 <code>{archive.sha256}</code>
+      {history?.archiveIntact === false ? (
+        <strong className="error"> — does NOT match the stored history</strong>
+      ) : history?.archiveIntact ? (
+        <span className="ok"> ✓ intact</span>
+      ) : null}
+    </>
+  );
+}
+
+/** The replay button (a real form) and the links to the raw history and the export. */
+function ReplayControls({
+  workflowId,
+  busy,
+  hasHistory,
 }: {
-  result: { ok: true; replay: ReplayResult } | { ok: false; error: string };
+  workflowId: string;
+  busy: boolean;
+  hasHistory: boolean;
 }) {
+  const id = encodeURIComponent(workflowId);
+  return (
+    <div className="row" style={{ marginTop: '0.75rem', alignItems: 'center' }}>
+      <Form method="post">
+        <button type="submit" name="intent" value="replay" disabled={busy || !hasHistory}>
+          {busy ? 'Replaying…' : 'Replay against the current code'}
+        </button>
+      </Form>
+      <a href={`/api/v1/audit/workflows/${id}/history`} target="_blank" rel="noreferrer">
+        Raw history JSON
+      </a>
+      <a href={`/api/v1/audit/workflows/${id}/export`} download>
+        Export (history, ledger, audit log, manifest)
+      </a>
+    </div>
+  );
+}
+
+/** The lifecycle record's transitions and the human tasks it opened. */
+function BusinessTimeline({ lifecycle, people }: { lifecycle: WorkflowDetail['lifecycle']; people: People }) {
+  return (
+    <section className="card" aria-labelledby="business-timeline">
+      <h2 id="business-timeline">Business timeline</h2>
+      {lifecycle && lifecycle.events.length > 0 ? (
+        <ol className="timeline">
+          {lifecycle.events.map((event) => (
+            <LifecycleEvent key={event.seq} event={event} people={people} />
+          ))}
+        </ol>
+      ) : (
+        <p className="muted">No lifecycle record for this workflow.</p>
+      )}
+      {lifecycle && lifecycle.tasks.length > 0 ? (
+        <>
+          <h3>Tasks</h3>
+          <ul>
+            {lifecycle.tasks.map((task) => (
+              <li key={task.id}>
+                <code>{task.kind}</code> for {task.requiredRole}: {task.status}
+                {task.outcome ? ` (${task.outcome})` : ''}
+                {task.completedBy ? ` by ${people[task.completedBy] ?? task.completedBy}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+type LifecycleRecord = NonNullable<WorkflowDetail['lifecycle']>;
+
+function LifecycleEvent({ event, people }: { event: LifecycleRecord['events'][number]; people: People }) {
+  return (
+    <li data-status={event.to}>
+      <div>
+        {event.from ? (
+          <>
+            <StatusBadge status={event.from} /> →{' '}
+          </>
+        ) : null}
+        <StatusBadge status={event.to} />
+      </div>
+      <div className="muted">
+        {formatTime(event.at)} · {actorText(event.actor, people) ?? 'system'}
+      </div>
+      {event.reason ? <div>{event.reason}</div> : null}
+      {typeof event.data.action === 'string' ? (
+        <div className="muted">
+          action <code>{event.data.action}</code>
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+/** Temporal's history folded into phases of steps, each with its raw events. */
+function EventHistory({ detail }: { detail: WorkflowDetail }) {
+  const { timeline, people } = detail;
+  const rawById = new Map(detail.rawEvents.map((event) => [String(event.eventId), event]));
+  return (
+    <section className="card" aria-labelledby="event-history">
+      <h2 id="event-history">Temporal event history</h2>
+      {timeline ? (
+        <>
+          <p className="muted">
+            {timeline.eventCount} events; {timeline.workflowTasks} workflow tasks folded away. Each
+            step&apos;s raw events are under “JSON”.
+          </p>
+          {timeline.phases.map((phase, p) => (
+            <div key={p} style={{ marginBottom: '1rem' }}>
+              <h3 style={{ margin: '0.5rem 0' }}>{phase.title}</h3>
+              <ol className="timeline">
+                {phase.steps.map((step) => (
+                  <HistoryStepItem key={step.eventIds[0]} step={step} people={people} rawById={rawById} />
+                ))}
+              </ol>
+            </div>
+          ))}
+        </>
+      ) : (
+        <p className="error">{detail.historyProblem ?? 'No history.'}</p>
+      )}
+    </section>
+  );
+}
+
+type Step = NonNullable<WorkflowDetail['timeline']>['phases'][number]['steps'][number];
+
+function HistoryStepItem({
+  step,
+  people,
+  rawById,
+}: {
+  step: Step;
+  people: People;
+  rawById: Map<string, WorkflowDetail['rawEvents'][number]>;
+}) {
+  return (
+    <li id={`event-${step.eventIds[0]}`} data-kind={step.kind}>
+      {step.eventIds.slice(1).map((eventId) => (
+        <a key={eventId} id={`event-${eventId}`} aria-hidden="true" />
+      ))}
+      <div>
+        <strong>{step.title}</strong>{' '}
+        {OUTCOME_LABEL[step.outcome] ? (
+          <span style={{ color: OUTCOME_COLOR[step.outcome], fontWeight: 600 }}>
+            {OUTCOME_LABEL[step.outcome]}
+          </span>
+        ) : null}
+      </div>
+      <div className="muted">
+        {formatTime(step.at)} · events {step.eventIds.join(', ')}
+        {step.actor ? <> · by {actorText(step.actor, people)}</> : null}
+      </div>
+      {step.details.length > 0 ? (
+        <dl className="kv" style={{ fontSize: '0.85rem' }}>
+          {step.details
+            .filter((d) => d.value !== '')
+            .map((d, i) => (
+              <div key={i} style={{ display: 'contents' }}>
+                <dt>{d.label}</dt>
+                <dd style={{ overflowWrap: 'anywhere' }}>{d.value}</dd>
+              </div>
+            ))}
+        </dl>
+      ) : null}
+      <details>
+        <summary className="muted">JSON</summary>
+        <pre style={{ fontSize: '0.75rem', overflowX: 'auto', maxHeight: '24rem' }}>
+          {JSON.stringify(
+            step.eventIds.map((eventId) => rawById.get(String(eventId))),
+            null,
+            2,
+          )}
+        </pre>
+      </details>
+    </li>
+  );
+}
+
+/** Every ledger entry the workflow posted, with its lines. */
+function LedgerEntries({ entries }: { entries: WorkflowDetail['entries'] }) {
+  return (
+    <section className="card" aria-labelledby="ledger">
+      <h2 id="ledger">Ledger entries</h2>
+      {entries.length === 0 ? <p className="muted">This workflow posted no entries.</p> : null}
+      {entries.map((entry) => (
+        <LedgerEntry key={entry.id} entry={entry} />
+      ))}
+    </section>
+  );
+}
+
+function LedgerEntry({ entry }: { entry: WorkflowDetail['entries'][number] }) {
+  return (
+    <div style={{ marginBottom: '1rem' }}>
+      <div>
+        <strong>{entry.kind}</strong> · {entry.status} · {formatTime(entry.createdAt)}
+        {entry.activity ? <span className="muted"> · activity {entry.activity}</span> : null}
+      </div>
+      <div className="muted">
+        idempotency key <code>{entry.idempotencyKey}</code> · entry <code>{entry.id}</code>
+        {entry.reversesEntryId ? <> · reverses {entry.reversesEntryId}</> : null}
+      </div>
+      <div>{entry.description}</div>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Account</th>
+            <th>Asset</th>
+            <th className="num">Debit</th>
+            <th className="num">Credit</th>
+            <th>Pending</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entry.lines.map((line, i) => (
+            <tr key={i}>
+              <td>
+                <code>{line.accountCode}</code>
+              </td>
+              <td>{line.asset}</td>
+              <td className="num">{line.debit}</td>
+              <td className="num">{line.credit}</td>
+              <td>{line.pending ? 'hold' : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ReplayOutcome({ result }: { result: ReplayActionResult }) {
   if (!result.ok) {
     return (
       <p className="error" role="alert">

@@ -1,7 +1,13 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  type SerializeFrom,
+} from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { canActAs } from '../../../domain/roles.js';
 import { attempt } from '../action-result.server.js';
+import { ActionMessage } from '../components/ActionMessage.js';
 import { Countdown } from '../components/Countdown.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
@@ -77,6 +83,8 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   }
 }
 
+type Deposit = SerializeFrom<typeof loader>['deposit'];
+
 export default function OpsDeposit() {
   const { deposit: rendered, renderedAt, canConfirm, canReview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -92,136 +100,158 @@ export default function OpsDeposit() {
       <h1>
         Deposit {deposit.amount} {deposit.currency} <StatusBadge status={deposit.status} />
       </h1>
-      {result && !result.ok ? (
-        <p className="error" role="alert">
-          {result.error}
-        </p>
-      ) : null}
-      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>
           <h2>Details</h2>
-          <dl className="kv">
-            <dt>Client</dt>
-            <dd>{deposit.clientId}</dd>
-            <dt>Announced</dt>
-            <dd>
-              {deposit.amount} {deposit.currency} · {formatTime(deposit.createdAt)}
-            </dd>
-            <dt>Reference</dt>
-            <dd>{deposit.instructions.reference}</dd>
-            <dt>Client's reference</dt>
-            <dd>{deposit.wireReference ?? '—'}</dd>
-            <dt>Received</dt>
-            <dd>{deposit.receivedAmount ? `${deposit.receivedAmount} ${deposit.currency}` : '—'}</dd>
-            {deposit.holdUntil ? (
-              <>
-                <dt>Hold until</dt>
-                <dd>
-                  {formatTime(deposit.holdUntil)}
-                  {underReview ? (
-                    <>
-                      {' '}
-                      (<Countdown until={deposit.holdUntil} renderedAt={renderedAt} />)
-                    </>
-                  ) : null}
-                </dd>
-              </>
-            ) : null}
-          </dl>
-
+          <DepositFacts deposit={deposit} underReview={underReview} renderedAt={renderedAt} />
           {deposit.status === 'PENDING' && canConfirm ? (
-            <Form method="post" className="stack" aria-label="Confirm receipt">
-              <h2>Confirm receipt</h2>
-              <p className="muted">
-                Enter what the bank statement shows; the received amount is what the client gets.
-              </p>
-              <label>
-                Received amount ({deposit.currency})
-                <input name="receivedAmount" inputMode="decimal" defaultValue={deposit.amount} required />
-              </label>
-              <label>
-                Received at
-                <input name="receivedAt" type="datetime-local" />
-              </label>
-              <label>
-                Reference on the statement
-                <input name="senderReference" defaultValue={deposit.instructions.reference} maxLength={140} />
-              </label>
-              <label>
-                Sending bank's country (ISO code)
-                <input name="senderCountry" maxLength={2} placeholder="DE" pattern="[A-Za-z]{2}" />
-              </label>
-              <label>
-                Note
-                <input name="note" maxLength={500} />
-              </label>
-              <button type="submit" name="intent" value="confirm" disabled={busy}>
-                Confirm receipt
-              </button>
-            </Form>
+            <ConfirmReceiptForm deposit={deposit} busy={busy} />
           ) : null}
-
-          {underReview && canReview ? (
-            <div className="stack" aria-label="AML review">
-              <h2>AML review</h2>
-              <Form method="post" className="row">
-                <label>
-                  Note
-                  <input name="note" required maxLength={500} />
-                </label>
-                <button type="submit" name="intent" value="release" disabled={busy}>
-                  Release now
-                </button>
-              </Form>
-              <Form method="post" className="row">
-                <label>
-                  Hold until
-                  <input name="until" type="datetime-local" required />
-                </label>
-                <label>
-                  Note
-                  <input name="note" required maxLength={500} />
-                </label>
-                <button type="submit" name="intent" value="extend" className="secondary" disabled={busy}>
-                  Extend hold
-                </button>
-              </Form>
-              <Form method="post" className="row">
-                <label>
-                  Reason
-                  <input name="reason" required maxLength={500} />
-                </label>
-                <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-                  Reject and return funds
-                </button>
-              </Form>
-            </div>
-          ) : null}
+          {underReview && canReview ? <AmlReviewForms busy={busy} /> : null}
         </section>
         <section className="card" style={{ flex: 1 }}>
-          {deposit.screening ? (
-            <>
-              <h2>AML screening</h2>
-              <p>
-                Score <strong>{deposit.screening.score}</strong> · decision{' '}
-                <strong>{deposit.screening.decision}</strong>
-              </p>
-              {deposit.screening.reasons.length ? (
-                <ul>
-                  {deposit.screening.reasons.map((reason) => (
-                    <li key={reason}>{reason}</li>
-                  ))}
-                </ul>
-              ) : (
-                <p className="muted">No rule fired.</p>
-              )}
-            </>
-          ) : null}
+          {deposit.screening ? <Screening screening={deposit.screening} /> : null}
           <h2>Timeline</h2>
           <Timeline items={deposit.timeline} />
         </section>
       </div>
+    </>
+  );
+}
+
+function DepositFacts({
+  deposit,
+  underReview,
+  renderedAt,
+}: {
+  deposit: Deposit;
+  underReview: boolean;
+  renderedAt: string;
+}) {
+  return (
+    <dl className="kv">
+      <dt>Client</dt>
+      <dd>{deposit.clientId}</dd>
+      <dt>Announced</dt>
+      <dd>
+        {deposit.amount} {deposit.currency} · {formatTime(deposit.createdAt)}
+      </dd>
+      <dt>Reference</dt>
+      <dd>{deposit.instructions.reference}</dd>
+      <dt>Client's reference</dt>
+      <dd>{deposit.wireReference ?? '—'}</dd>
+      <dt>Received</dt>
+      <dd>{deposit.receivedAmount ? `${deposit.receivedAmount} ${deposit.currency}` : '—'}</dd>
+      {deposit.holdUntil ? (
+        <>
+          <dt>Hold until</dt>
+          <dd>
+            {formatTime(deposit.holdUntil)}
+            {underReview ? (
+              <>
+                {' '}
+                (<Countdown until={deposit.holdUntil} renderedAt={renderedAt} />)
+              </>
+            ) : null}
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** Operations records what the bank statement shows; the received amount is what gets credited. */
+function ConfirmReceiptForm({ deposit, busy }: { deposit: Deposit; busy: boolean }) {
+  return (
+    <Form method="post" className="stack" aria-label="Confirm receipt">
+      <h2>Confirm receipt</h2>
+      <p className="muted">
+        Enter what the bank statement shows; the received amount is what the client gets.
+      </p>
+      <label>
+        Received amount ({deposit.currency})
+        <input name="receivedAmount" inputMode="decimal" defaultValue={deposit.amount} required />
+      </label>
+      <label>
+        Received at
+        <input name="receivedAt" type="datetime-local" />
+      </label>
+      <label>
+        Reference on the statement
+        <input name="senderReference" defaultValue={deposit.instructions.reference} maxLength={140} />
+      </label>
+      <label>
+        Sending bank's country (ISO code)
+        <input name="senderCountry" maxLength={2} placeholder="DE" pattern="[A-Za-z]{2}" />
+      </label>
+      <label>
+        Note
+        <input name="note" maxLength={500} />
+      </label>
+      <button type="submit" name="intent" value="confirm" disabled={busy}>
+        Confirm receipt
+      </button>
+    </Form>
+  );
+}
+
+/** Release, extend the hold or reject: three real forms, one intent each. */
+function AmlReviewForms({ busy }: { busy: boolean }) {
+  return (
+    <div className="stack" aria-label="AML review">
+      <h2>AML review</h2>
+      <Form method="post" className="row">
+        <label>
+          Note
+          <input name="note" required maxLength={500} />
+        </label>
+        <button type="submit" name="intent" value="release" disabled={busy}>
+          Release now
+        </button>
+      </Form>
+      <Form method="post" className="row">
+        <label>
+          Hold until
+          <input name="until" type="datetime-local" required />
+        </label>
+        <label>
+          Note
+          <input name="note" required maxLength={500} />
+        </label>
+        <button type="submit" name="intent" value="extend" className="secondary" disabled={busy}>
+          Extend hold
+        </button>
+      </Form>
+      <Form method="post" className="row">
+        <label>
+          Reason
+          <input name="reason" required maxLength={500} />
+        </label>
+        <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
+          Reject and return funds
+        </button>
+      </Form>
+    </div>
+  );
+}
+
+function Screening({ screening }: { screening: NonNullable<Deposit['screening']> }) {
+  return (
+    <>
+      <h2>AML screening</h2>
+      <p>
+        Score <strong>{screening.score}</strong> · decision <strong>{screening.decision}</strong>
+      </p>
+      {screening.reasons.length ? (
+        <ul>
+          {screening.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No rule fired.</p>
+      )}
     </>
   );
 }

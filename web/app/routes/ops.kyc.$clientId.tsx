@@ -1,8 +1,14 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  type SerializeFrom,
+} from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { KYC_DOCUMENT_TYPES } from '../../../domain/kyc.js';
 import { canActAs } from '../../../domain/roles.js';
 import { attempt } from '../action-result.server.js';
+import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -45,6 +51,9 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   }
 }
 
+type KycReview = SerializeFrom<typeof loader>['kyc'];
+type KycDocument = KycReview['documents'][number];
+
 export default function OpsKycReview() {
   const { kyc: rendered, canReview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -69,139 +78,154 @@ export default function OpsKycReview() {
       <h1>
         KYC of {kyc.clientEmail ?? kyc.clientId} <StatusBadge status={kyc.status} />
       </h1>
-      {result && !result.ok ? (
-        <p className="error" role="alert">
-          {result.error}
-        </p>
-      ) : null}
-      {result && result.ok ? <p className="ok">{result.message}</p> : null}
-      <dl className="kv card">
-        <dt>Client</dt>
-        <dd>{kyc.clientId}</dd>
-        <dt>Submission</dt>
-        <dd>
-          {kyc.submission
-            ? `#${kyc.submission.cycle}, ${formatTime(kyc.submission.submittedAt)}`
-            : 'none yet'}
-        </dd>
-        {kyc.decision ? (
-          <>
-            <dt>Last decision</dt>
-            <dd>
-              {kyc.decision.action.replaceAll('_', ' ')} · {formatTime(kyc.decision.at)}
-              {kyc.decision.text ? ` · “${kyc.decision.text}”` : ''}
-            </dd>
-          </>
-        ) : null}
-        {kyc.expiresAt ? (
-          <>
-            <dt>Approval expires</dt>
-            <dd>{formatTime(kyc.expiresAt)}</dd>
-          </>
-        ) : null}
-        <dt>Still missing</dt>
-        <dd>{kyc.missing.length ? kyc.missing.map((m) => m.description).join('; ') : 'nothing'}</dd>
-      </dl>
+      <ActionMessage result={result} />
+      <ReviewFacts kyc={kyc} />
 
-      {deciding ? (
-        <section className="card stack" aria-label="Decision">
-          <h2>Decision</h2>
-          <Form method="post" className="row">
-            <label>
-              Note (optional)
-              <input name="note" maxLength={500} />
-            </label>
-            <button type="submit" name="intent" value="approve" disabled={busy}>
-              Approve
-            </button>
-          </Form>
-          <Form method="post" className="row">
-            <label>
-              Comments for the client
-              <input name="comments" required maxLength={2000} size={60} />
-            </label>
-            <button type="submit" name="intent" value="request_changes" className="secondary" disabled={busy}>
-              Request changes
-            </button>
-          </Form>
-          <Form method="post" className="row">
-            <label>
-              Reason (final: the client cannot resubmit)
-              <input name="reason" required maxLength={2000} size={60} />
-            </label>
-            <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-              Reject
-            </button>
-          </Form>
-        </section>
-      ) : null}
+      {deciding ? <DecisionForms busy={busy} /> : null}
 
       <h2>Documents under review</h2>
       {submitted.length === 0 ? <p className="muted">No submission yet.</p> : null}
       {submitted.map((doc) => (
-        <section key={doc.id} className="card" data-document-id={doc.id}>
-          <h3>
-            {doc.typeLabel} <StatusBadge status={doc.status} />
-          </h3>
-          <p className="muted">
-            {doc.filename} · {doc.contentType} · {doc.sizeBytes} bytes · uploaded {formatTime(doc.uploadedAt)}{' '}
-            · sha256 <code>{doc.sha256}</code> ·{' '}
-            <a href={doc.url} target="_blank" rel="noreferrer">
-              open in a new tab
-            </a>
-          </p>
-          {doc.contentType === 'application/pdf' ? (
-            <iframe
-              src={doc.url}
-              title={`${doc.typeLabel}: ${doc.filename}`}
-              style={{ width: '100%', height: '40rem', border: '1px solid #ccc' }}
-            />
-          ) : (
-            <img
-              src={doc.url}
-              alt={`${doc.typeLabel}: ${doc.filename}`}
-              style={{ maxWidth: '100%', maxHeight: '40rem' }}
-            />
-          )}
-        </section>
+        <SubmittedDocument key={doc.id} doc={doc} />
       ))}
 
-      {others.length > 0 ? (
-        <>
-          <h2>Other documents</h2>
-          <table className="grid">
-            <thead>
-              <tr>
-                <th>Document</th>
-                <th>File</th>
-                <th>Uploaded</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {others.map((doc) => (
-                <tr key={doc.id}>
-                  <td>{doc.typeLabel}</td>
-                  <td>
-                    <a href={doc.url} target="_blank" rel="noreferrer">
-                      {doc.filename}
-                    </a>
-                  </td>
-                  <td>{formatTime(doc.uploadedAt)}</td>
-                  <td>
-                    <StatusBadge status={doc.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      {others.length > 0 ? <OtherDocuments documents={others} /> : null}
 
       <section className="card" style={{ marginTop: '1rem' }}>
         <h2>Timeline</h2>
         <Timeline items={kyc.timeline} />
       </section>
+    </>
+  );
+}
+
+function ReviewFacts({ kyc }: { kyc: KycReview }) {
+  return (
+    <dl className="kv card">
+      <dt>Client</dt>
+      <dd>{kyc.clientId}</dd>
+      <dt>Submission</dt>
+      <dd>
+        {kyc.submission ? `#${kyc.submission.cycle}, ${formatTime(kyc.submission.submittedAt)}` : 'none yet'}
+      </dd>
+      {kyc.decision ? (
+        <>
+          <dt>Last decision</dt>
+          <dd>
+            {kyc.decision.action.replaceAll('_', ' ')} · {formatTime(kyc.decision.at)}
+            {kyc.decision.text ? ` · “${kyc.decision.text}”` : ''}
+          </dd>
+        </>
+      ) : null}
+      {kyc.expiresAt ? (
+        <>
+          <dt>Approval expires</dt>
+          <dd>{formatTime(kyc.expiresAt)}</dd>
+        </>
+      ) : null}
+      <dt>Still missing</dt>
+      <dd>{kyc.missing.length ? kyc.missing.map((m) => m.description).join('; ') : 'nothing'}</dd>
+    </dl>
+  );
+}
+
+/** Approve, request changes or reject: three real forms, one intent each. */
+function DecisionForms({ busy }: { busy: boolean }) {
+  return (
+    <section className="card stack" aria-label="Decision">
+      <h2>Decision</h2>
+      <Form method="post" className="row">
+        <label>
+          Note (optional)
+          <input name="note" maxLength={500} />
+        </label>
+        <button type="submit" name="intent" value="approve" disabled={busy}>
+          Approve
+        </button>
+      </Form>
+      <Form method="post" className="row">
+        <label>
+          Comments for the client
+          <input name="comments" required maxLength={2000} size={60} />
+        </label>
+        <button type="submit" name="intent" value="request_changes" className="secondary" disabled={busy}>
+          Request changes
+        </button>
+      </Form>
+      <Form method="post" className="row">
+        <label>
+          Reason (final: the client cannot resubmit)
+          <input name="reason" required maxLength={2000} size={60} />
+        </label>
+        <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
+          Reject
+        </button>
+      </Form>
+    </section>
+  );
+}
+
+/** One document of the submission, shown inline (a PDF in a frame, an image as an image). */
+function SubmittedDocument({ doc }: { doc: KycDocument }) {
+  return (
+    <section className="card" data-document-id={doc.id}>
+      <h3>
+        {doc.typeLabel} <StatusBadge status={doc.status} />
+      </h3>
+      <p className="muted">
+        {doc.filename} · {doc.contentType} · {doc.sizeBytes} bytes · uploaded {formatTime(doc.uploadedAt)} ·
+        sha256 <code>{doc.sha256}</code> ·{' '}
+        <a href={doc.url} target="_blank" rel="noreferrer">
+          open in a new tab
+        </a>
+      </p>
+      {doc.contentType === 'application/pdf' ? (
+        <iframe
+          src={doc.url}
+          title={`${doc.typeLabel}: ${doc.filename}`}
+          style={{ width: '100%', height: '40rem', border: '1px solid #ccc' }}
+        />
+      ) : (
+        <img
+          src={doc.url}
+          alt={`${doc.typeLabel}: ${doc.filename}`}
+          style={{ maxWidth: '100%', maxHeight: '40rem' }}
+        />
+      )}
+    </section>
+  );
+}
+
+function OtherDocuments({ documents }: { documents: KycDocument[] }) {
+  return (
+    <>
+      <h2>Other documents</h2>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Document</th>
+            <th>File</th>
+            <th>Uploaded</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {documents.map((doc) => (
+            <tr key={doc.id}>
+              <td>{doc.typeLabel}</td>
+              <td>
+                <a href={doc.url} target="_blank" rel="noreferrer">
+                  {doc.filename}
+                </a>
+              </td>
+              <td>{formatTime(doc.uploadedAt)}</td>
+              <td>
+                <StatusBadge status={doc.status} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </>
   );
 }

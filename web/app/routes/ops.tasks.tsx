@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ActionMessage } from '../components/ActionMessage.js';
 import { formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 import { TASK_KIND_LABELS as KIND_LABELS, taskSubjectPath } from '../task-links.js';
@@ -70,12 +71,7 @@ export default function TaskInbox() {
           Filter
         </button>
       </Form>
-      {result && !result.ok ? (
-        <p className="error" role="alert">
-          {result.error}
-        </p>
-      ) : null}
-      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <ActionMessage result={result} />
       <table className="grid">
         <thead>
           <tr>

@@ -1,7 +1,13 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  type SerializeFrom,
+} from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
+import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -54,15 +60,14 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   return result;
 }
 
+type Withdrawal = SerializeFrom<typeof loader>['withdrawal'];
+
 export default function OpsWithdrawal() {
   const { withdrawal: rendered, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const { value: withdrawal } = useLiveResource(rendered, `/api/v1/withdrawals/${rendered.id}/events`);
-  const account = withdrawal.bankAccount;
-  const pending = withdrawal.status === 'PENDING_APPROVAL';
-  const approvedByMe = withdrawal.approvals.some((a) => a.actor.id === me);
   return (
     <>
       <p>
@@ -71,121 +76,151 @@ export default function OpsWithdrawal() {
       <h1>
         Withdrawal {withdrawal.amount} {withdrawal.currency} <StatusBadge status={withdrawal.status} />
       </h1>
-      {result && !result.ok ? (
-        <p className="error" role="alert">
-          {result.error}
-        </p>
-      ) : null}
-      {result && result.ok ? <p className="ok">{result.message}</p> : null}
+      <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>
           <h2>Details</h2>
-          <dl className="kv">
-            <dt>Status</dt>
-            <dd data-testid="status">{withdrawal.status}</dd>
-            <dt>Client</dt>
-            <dd>{withdrawal.clientId}</dd>
-            <dt>Amount</dt>
-            <dd>
-              {withdrawal.amount} {withdrawal.currency}
-            </dd>
-            <dt>Pay to</dt>
-            <dd>
-              {account
-                ? `${account.accountName}, ${account.bankName} (${account.country}) · ${groupIban(account.iban)} · ${account.bic}`
-                : '—'}
-            </dd>
-            <dt>Requested</dt>
-            <dd>{formatTime(withdrawal.createdAt)}</dd>
-            <dt>Approval due</dt>
-            <dd>
-              {formatTime(withdrawal.approvalDueAt)}
-              {withdrawal.escalatedAt ? (
-                <strong className="error"> · overdue, escalated {formatTime(withdrawal.escalatedAt)}</strong>
-              ) : null}
-            </dd>
-            {withdrawal.bankReference ? (
-              <>
-                <dt>Bank reference</dt>
-                <dd>{withdrawal.bankReference}</dd>
-              </>
-            ) : null}
-            {withdrawal.failureReason ? (
-              <>
-                <dt>Reason</dt>
-                <dd>{withdrawal.failureReason}</dd>
-              </>
-            ) : null}
-          </dl>
-
-          <h2>Approvals</h2>
-          <p data-testid="approval-summary">
-            {withdrawal.approvalsRequired === 2
-              ? 'Four eyes: two different people must approve (at or above the threshold).'
-              : 'One approval is enough.'}{' '}
-            {pending
-              ? withdrawal.secondApproverNeeded
-                ? 'A second approver is needed.'
-                : `${withdrawal.approvalsMissing} approval${withdrawal.approvalsMissing === 1 ? '' : 's'} needed.`
-              : null}
-          </p>
-          {withdrawal.approvals.length === 0 ? (
-            <p className="muted">No approvals yet.</p>
-          ) : (
-            <ol data-testid="approvals">
-              {withdrawal.approvals.map((a) => (
-                <li key={`${a.actor.id}-${a.at}`}>
-                  {a.actor.id === me ? 'You' : `${a.actor.role} ${a.actor.id}`} · {formatTime(a.at)}
-                  {a.note ? ` — ${a.note}` : ''}
-                </li>
-              ))}
-            </ol>
-          )}
-          {pending && approvedByMe ? (
-            <p className="muted">You have approved; a different person must give the second approval.</p>
-          ) : null}
-
-          {withdrawal.allowedActions.includes('approve') ? (
-            <Form method="post" className="row" aria-label="Approve">
-              <label>
-                Note (optional)
-                <input name="note" maxLength={500} />
-              </label>
-              <button type="submit" name="intent" value="approve" disabled={busy}>
-                Approve withdrawal
-              </button>
-            </Form>
-          ) : null}
-          {withdrawal.allowedActions.includes('reject') ? (
-            <Form method="post" className="row" aria-label="Reject">
-              <label>
-                Reason
-                <input name="reason" required maxLength={500} />
-              </label>
-              <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-                Reject withdrawal
-              </button>
-            </Form>
-          ) : null}
+          <WithdrawalFacts withdrawal={withdrawal} />
+          <Approvals withdrawal={withdrawal} me={me} />
+          <DecisionForms allowedActions={withdrawal.allowedActions} busy={busy} />
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
           <Timeline items={withdrawal.timeline} />
-          {withdrawal.openTasks && withdrawal.openTasks.length > 0 ? (
-            <>
-              <h2>Open tasks</h2>
-              <ul>
-                {withdrawal.openTasks.map((task) => (
-                  <li key={task.id}>
-                    {task.summary ?? task.kind} · {task.status}
-                    {task.priority > 0 ? ` · priority ${task.priority}` : ''} · due {formatTime(task.dueAt)}
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
+          <OpenTasks tasks={withdrawal.openTasks} />
         </section>
       </div>
+    </>
+  );
+}
+
+function WithdrawalFacts({ withdrawal }: { withdrawal: Withdrawal }) {
+  const account = withdrawal.bankAccount;
+  return (
+    <dl className="kv">
+      <dt>Status</dt>
+      <dd data-testid="status">{withdrawal.status}</dd>
+      <dt>Client</dt>
+      <dd>{withdrawal.clientId}</dd>
+      <dt>Amount</dt>
+      <dd>
+        {withdrawal.amount} {withdrawal.currency}
+      </dd>
+      <dt>Pay to</dt>
+      <dd>
+        {account
+          ? `${account.accountName}, ${account.bankName} (${account.country}) · ${groupIban(account.iban)} · ${account.bic}`
+          : '—'}
+      </dd>
+      <dt>Requested</dt>
+      <dd>{formatTime(withdrawal.createdAt)}</dd>
+      <dt>Approval due</dt>
+      <dd>
+        {formatTime(withdrawal.approvalDueAt)}
+        {withdrawal.escalatedAt ? (
+          <strong className="error"> · overdue, escalated {formatTime(withdrawal.escalatedAt)}</strong>
+        ) : null}
+      </dd>
+      {withdrawal.bankReference ? (
+        <>
+          <dt>Bank reference</dt>
+          <dd>{withdrawal.bankReference}</dd>
+        </>
+      ) : null}
+      {withdrawal.failureReason ? (
+        <>
+          <dt>Reason</dt>
+          <dd>{withdrawal.failureReason}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+/** The four-eyes rule that applies, what is still needed and who has approved so far. */
+function Approvals({ withdrawal, me }: { withdrawal: Withdrawal; me: string }) {
+  const pending = withdrawal.status === 'PENDING_APPROVAL';
+  const approvedByMe = withdrawal.approvals.some((a) => a.actor.id === me);
+  return (
+    <>
+      <h2>Approvals</h2>
+      <p data-testid="approval-summary">
+        {withdrawal.approvalsRequired === 2
+          ? 'Four eyes: two different people must approve (at or above the threshold).'
+          : 'One approval is enough.'}{' '}
+        {pending
+          ? withdrawal.secondApproverNeeded
+            ? 'A second approver is needed.'
+            : `${withdrawal.approvalsMissing} approval${withdrawal.approvalsMissing === 1 ? '' : 's'} needed.`
+          : null}
+      </p>
+      {withdrawal.approvals.length === 0 ? (
+        <p className="muted">No approvals yet.</p>
+      ) : (
+        <ol data-testid="approvals">
+          {withdrawal.approvals.map((a) => (
+            <li key={`${a.actor.id}-${a.at}`}>
+              {a.actor.id === me ? 'You' : `${a.actor.role} ${a.actor.id}`} · {formatTime(a.at)}
+              {a.note ? ` — ${a.note}` : ''}
+            </li>
+          ))}
+        </ol>
+      )}
+      {pending && approvedByMe ? (
+        <p className="muted">You have approved; a different person must give the second approval.</p>
+      ) : null}
+    </>
+  );
+}
+
+function DecisionForms({
+  allowedActions,
+  busy,
+}: {
+  allowedActions: Withdrawal['allowedActions'];
+  busy: boolean;
+}) {
+  return (
+    <>
+      {allowedActions.includes('approve') ? (
+        <Form method="post" className="row" aria-label="Approve">
+          <label>
+            Note (optional)
+            <input name="note" maxLength={500} />
+          </label>
+          <button type="submit" name="intent" value="approve" disabled={busy}>
+            Approve withdrawal
+          </button>
+        </Form>
+      ) : null}
+      {allowedActions.includes('reject') ? (
+        <Form method="post" className="row" aria-label="Reject">
+          <label>
+            Reason
+            <input name="reason" required maxLength={500} />
+          </label>
+          <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
+            Reject withdrawal
+          </button>
+        </Form>
+      ) : null}
+    </>
+  );
+}
+
+function OpenTasks({ tasks }: { tasks: Withdrawal['openTasks'] }) {
+  if (!tasks || tasks.length === 0) return null;
+  return (
+    <>
+      <h2>Open tasks</h2>
+      <ul>
+        {tasks.map((task) => (
+          <li key={task.id}>
+            {task.summary ?? task.kind} · {task.status}
+            {task.priority > 0 ? ` · priority ${task.priority}` : ''} · due {formatTime(task.dueAt)}
+          </li>
+        ))}
+      </ul>
     </>
   );
 }
