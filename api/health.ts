@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
+import { pingDatabase } from '../db/pool.js';
 import type { AppDeps } from './deps.js';
 
 // /healthz: the process is up. /readyz: PostgreSQL answers, Temporal answers, and at least one live
@@ -39,9 +40,7 @@ export async function readiness(
   const temporalClient = deps.temporal();
   temporalClient.catch(() => undefined);
   const [postgres, temporal, worker] = await Promise.all([
-    timed(async () => {
-      await deps.pool.query('SELECT 1');
-    }),
+    timed(() => pingDatabase(deps.pool)),
     timed(async () => {
       const client = await temporalClient;
       const info = await client.workflowService.getSystemInfo({});

@@ -1,16 +1,14 @@
-// Live updates for timelines: one LISTEN connection per server process fans PostgreSQL notifications
-// (sent by the recordTransition activity in the same transaction as the projection write) out to
-// every open Server-Sent Events stream that follows that workflow.
+// Live updates for timelines: one LISTEN connection per server process (db/lifecycle/notifications.ts)
+// fans PostgreSQL notifications (sent by the recordTransition activity in the same transaction as
+// the projection write) out to every open Server-Sent Events stream that follows that workflow.
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
 import type { Request, Response } from 'express';
 import { config } from '../db/config.js';
-
-const CHANNEL = 'lifecycle';
+import { listenForLifecycleNotifications, type LifecycleListener } from '../db/lifecycle/notifications.js';
 
 class LifecycleNotifications {
   private readonly emitter = new EventEmitter();
-  private client: pg.Client | undefined;
+  private listener: LifecycleListener | undefined;
   private connecting: Promise<void> | undefined;
 
   constructor(private readonly connectionString: string) {
@@ -18,23 +16,19 @@ class LifecycleNotifications {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
-    client.on('notification', (message) => {
-      if (message.channel === CHANNEL && message.payload) this.emitter.emit(message.payload);
+    this.listener = await listenForLifecycleNotifications(this.connectionString, {
+      onNotification: (workflowId) => this.emitter.emit(workflowId),
+      onError: () => {
+        // Dropped connection: forget it; the next subscriber reconnects. Open streams keep their
+        // heartbeat, and the browser's EventSource reconnects and reloads the state.
+        this.listener = undefined;
+        this.connecting = undefined;
+      },
     });
-    client.on('error', () => {
-      // Dropped connection: forget it; the next subscriber reconnects. Open streams keep their
-      // heartbeat, and the browser's EventSource reconnects and reloads the state.
-      this.client = undefined;
-      this.connecting = undefined;
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    this.client = client;
   }
 
   async subscribe(workflowId: string, onChange: () => void): Promise<() => void> {
-    if (!this.client) {
+    if (!this.listener) {
       this.connecting ??= this.connect().catch((error) => {
         this.connecting = undefined;
         throw error;
@@ -46,10 +40,10 @@ class LifecycleNotifications {
   }
 
   async close(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
     this.connecting = undefined;
-    await client?.end().catch(() => undefined);
+    await listener?.close();
   }
 }
 

@@ -73,6 +73,11 @@ export function getPool(): pg.Pool {
   return shared;
 }
 
+/** Does PostgreSQL answer on `pool`? Resolves when it does (`SELECT 1`), throws otherwise (the readiness check). */
+export async function pingDatabase(pool: pg.Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}
+
 export async function closePool(): Promise<void> {
   const pool = shared;
   shared = undefined;

@@ -26,3 +26,8 @@ export {
   type TaskStatus,
   type TaskSubject,
 } from './tasks.js';
+export {
+  listenForLifecycleNotifications,
+  type LifecycleListener,
+  type LifecycleNotificationHandlers,
+} from './notifications.js';
