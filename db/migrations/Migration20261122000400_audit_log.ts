@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
 // - Append-only: triggers reject UPDATE, DELETE and TRUNCATE ('audit log is append-only').
 // - A hash chain: `hash` = sha256(prev_hash || canonical JSON of every other column), `prev_hash` =
 //   the previous row's `hash` (NULL for the first row). Editing a row with the triggers disabled
-//   breaks its hash; deleting or reordering rows breaks the links (see api/audit/hash.ts).
+//   breaks its hash; deleting or reordering rows breaks the links (see db/audit/hash.ts).
 // - `seq` is gapless (1, 2, 3, ...) and assigned by the writer as head + 1 while holding the chain
 //   lock. The insert trigger below also insists that a new row extends the current head (its seq
 //   follows the previous row's and its prev_hash is that row's hash); with the UNIQUE on seq, two
