@@ -78,4 +78,3 @@ export function lifecycleService<
         actWithStart(d, action, spec, { deps, user, businessId, requestId }),
   };
 }
-
