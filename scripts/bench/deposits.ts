@@ -9,13 +9,14 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { config } from '../../db/config.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 
 function scratchUrl(): string {
-  const url = new URL(config.databaseUrl);
+  // Only the server of DATABASE_URL: db/config.ts is imported after DATABASE_URL points at the
+  // scratch database, since it (and the pool) read the environment once, on import.
+  const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse');
   url.pathname = '/clearhouse_bench_deposits';
   return url.toString();
 }
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
   // Everything imported below reads DATABASE_URL on first use.
   process.env.DATABASE_URL = databaseUrl;
   process.env.TEMPORAL_TASK_QUEUE = `bench-${randomUUID()}`;
+  const { config } = await import('../../db/config.js');
   const { dropAndCreateDatabase, migrate } = await import('../../db/migrate.js');
   const { getPool, closePool } = await import('../../db/pool.js');
   const { ensureClientAccounts, ensureSystemAccounts, trialBalance } =
