@@ -173,6 +173,11 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
     async payWithdrawal(request: PayoutRequest): Promise<PayoutResult> {
       const run = execution();
       let result: PayoutResult;
+      // Heartbeats while the bank answers: a worker that dies mid-payout is noticed within the
+      // workflow's heartbeat timeout (seconds), not the payout's whole attempt timeout.
+      const context = Context.current();
+      context.heartbeat();
+      const beating = setInterval(() => context.heartbeat(), PAYOUT_HEARTBEAT_MS);
       try {
         result = await bank.payout(request);
       } catch (error) {
@@ -180,6 +185,8 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
           throw refusal(error.code, error.message, { payoutId: request.payoutId });
         }
         throw error;
+      } finally {
+        clearInterval(beating);
       }
       await deps.hooks?.afterPayout?.({ payoutId: request.payoutId, attempt: run.attempt });
       return result;
@@ -188,3 +195,6 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
 }
 
 export type WithdrawalActivities = ReturnType<typeof createWithdrawalActivities>;
+
+/** How often a payout in progress says it is alive (the workflow's heartbeat timeout is 5 s). */
+const PAYOUT_HEARTBEAT_MS = 1_000;

@@ -109,8 +109,11 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
   const payoutId = withdrawalPayoutId(businessId);
   const approvalDueAt = new Date(createdAtMs + policy.approvalSlaMs).toISOString();
   // The payout's attempt timeout comes from the policy (seconds in tests).
+  // The activity heartbeats while the bank answers, so a worker that dies mid-payout is retried
+  // after seconds, not after the whole attempt.
   const { payWithdrawal } = proxyActivities<WithdrawalActivities>({
     startToCloseTimeout: policy.payoutTimeoutMs,
+    heartbeatTimeout: '5 seconds',
     retry: LIFECYCLE_RETRY,
   });
 
