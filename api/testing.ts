@@ -7,6 +7,7 @@ import { config } from '../db/config.js';
 import { createPool } from '../db/pool.js';
 import type { Role } from '../domain/roles.js';
 import { createApp, type CreateAppOptions } from './app.js';
+import { insertUser } from '../db/users/index.js';
 import { hashPassword } from '../db/users/passwords.js';
 
 export interface TestUser {
@@ -79,12 +80,15 @@ export async function startTestApp(options: CreateAppOptions = {}): Promise<Test
       const password = userOptions.password ?? `pw-${randomUUID()}`;
       const email = `${role}-${randomUUID()}@test.example`;
       const hash = await hashPassword(password, { N: 1024, r: 8, p: 1 });
-      const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO app_user (email, password_hash, role, display_name, disabled)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [email, hash, role, `Test ${role}`, userOptions.disabled ?? false],
-      );
-      return { id: rows[0]!.id, email, role, password };
+      const id = await insertUser(pool, {
+        email,
+        passwordHash: hash,
+        role,
+        displayName: `Test ${role}`,
+        disabled: userOptions.disabled,
+      });
+      if (!id) throw new Error(`could not create a ${role}`);
+      return { id, email, role, password };
     },
     async login(user) {
       const answer = await api('/api/v1/auth/login', {

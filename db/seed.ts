@@ -2,6 +2,7 @@ import { ASSET_CODES } from '../domain/money.js';
 import { ensureClientAccounts, ensureSystemAccounts } from './ledger/index.js';
 import type pg from 'pg';
 import type { Role } from '../domain/roles.js';
+import { insertUser } from './users/index.js';
 import { hashPassword } from './users/passwords.js';
 import { config } from './config.js';
 import { createPool } from './pool.js';
@@ -29,12 +30,13 @@ export async function seedDemoUsers(pool: pg.Pool): Promise<string[]> {
   const existing = new Set(rows.map((r) => r.email));
   const created: string[] = [];
   for (const user of DEMO_USERS.filter((u) => !existing.has(u.email))) {
-    const inserted = await pool.query(
-      `INSERT INTO app_user (email, password_hash, role, display_name)
-       VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING`,
-      [user.email, await hashPassword(DEMO_PASSWORD), user.role, user.displayName],
-    );
-    if (inserted.rowCount) created.push(user.email);
+    const id = await insertUser(pool, {
+      email: user.email,
+      passwordHash: await hashPassword(DEMO_PASSWORD),
+      role: user.role,
+      displayName: user.displayName,
+    });
+    if (id) created.push(user.email);
   }
   return created;
 }

@@ -59,3 +59,24 @@ export async function getUser(db: Db, id: string): Promise<User | null> {
   const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM app_user WHERE id = $1`, [id]);
   return rows[0] ? toUser(rows[0]) : null;
 }
+
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  role: Role;
+  displayName: string;
+  disabled?: boolean;
+}
+
+/**
+ * Adds a user and answers its id, or null when the email is taken already (the seed runs again;
+ * tests and the chaos run make unique emails). The one way a user row is written.
+ */
+export async function insertUser(db: Db, user: NewUser): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO app_user (email, password_hash, role, display_name, disabled)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id`,
+    [user.email, user.passwordHash, user.role, user.displayName, user.disabled ?? false],
+  );
+  return rows[0]?.id ?? null;
+}

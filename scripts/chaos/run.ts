@@ -3,6 +3,7 @@
 // is stopped whatever happens. Used by `npm run chaos` (scripts/chaos.ts) and tests/chaos.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { insertUser } from '../../db/users/index.js';
 import { hashPassword } from '../../db/users/passwords.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import type { Role } from '../../domain/roles.js';
@@ -100,11 +101,12 @@ async function createUsers(pool: pg.Pool, role: Role, count: number): Promise<Cl
   for (let i = 0; i < count; i += 1) {
     const email = `chaos-${role}-${i}-${randomUUID().slice(0, 8)}@chaos.example`;
     const password = `pw-${randomUUID()}`;
-    const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO app_user (email, password_hash, role, display_name) VALUES ($1, $2, $3, $4) RETURNING id`,
-      [email, await hashPassword(password, CHEAP_SCRYPT), role, `Chaos ${role} ${i}`],
-    );
-    const id = rows[0]?.id;
+    const id = await insertUser(pool, {
+      email,
+      passwordHash: await hashPassword(password, CHEAP_SCRYPT),
+      role,
+      displayName: `Chaos ${role} ${i}`,
+    });
     if (!id) throw new Error(`could not create a ${role}`);
     made.push({ id, email, password });
   }
