@@ -1,7 +1,7 @@
 // The deposit as the API and the pages show it (API.md "lifecycle resources share one shape"), built
-// from the lifecycle read model, from the workflow's own state (an Update's result) or, for the
-// moment between start and the first projection write, from the start input. One builder decides
-// what each role sees: clients never see AML screening details, officers' notes or staff tasks.
+// from the lifecycle read model only (the workflow records a transition before it answers). One
+// builder decides what each role sees: clients never see AML screening details, officers' notes or
+// staff tasks.
 import { z } from 'zod';
 import type { LifecycleDetail, LifecycleSummary } from '../db/lifecycle/index.js';
 import type { Task } from '../db/lifecycle/tasks.js';
@@ -12,7 +12,6 @@ import {
   DEPOSIT_TRANSITIONS,
   type DepositHumanAction,
   type DepositInput,
-  type DepositState,
   type DepositStatus,
 } from '../domain/deposit.js';
 import type { TimelineEntry } from '../domain/lifecycle.js';
@@ -23,10 +22,8 @@ import { lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
 import {
   allowedHumanActions,
   isLiveTask,
-  lastChangedAt,
   textOrNull as str,
   transitionsOfDetail,
-  transitionsOfTimeline,
   type RecordedTransition as LifecycleTransition,
 } from './services/lifecycle-records.js';
 
@@ -211,31 +208,6 @@ export function recordFromLifecycle(
 
 export function recordFromDetail(detail: LifecycleDetail): DepositRecord {
   return recordFromLifecycle(detail, transitionsOfDetail<DepositStatus>(detail), detail.tasks);
-}
-
-/** From the workflow's own state (the result of an Update or the Query). */
-export function recordFromState(state: DepositState, tasks: Task[] = []): DepositRecord {
-  return {
-    businessId: state.id,
-    workflowId: state.workflowId,
-    status: state.status,
-    clientId: state.clientId,
-    amount: state.amount,
-    currency: state.currency,
-    reference: state.reference,
-    wireReference: state.wireReference,
-    receivedAmount: state.receivedAmount,
-    receivedAt: state.receivedAt,
-    holdUntil: state.holdUntil,
-    screening: state.screening
-      ? { score: state.screening.score, decision: state.screening.decision, reasons: state.screening.reasons }
-      : null,
-    createdAt: state.createdAt,
-    updatedAt: lastChangedAt(state.timeline, state.createdAt),
-    closedAt: state.closedAt,
-    transitions: transitionsOfTimeline(state.timeline),
-    tasks: tasks.filter(isLiveTask),
-  };
 }
 
 /** What an AML decision looks like to the client: the fact, never the officer's reasoning. */

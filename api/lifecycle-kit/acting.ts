@@ -6,7 +6,7 @@ import {
   type Workflow,
 } from '@temporalio/client';
 import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js';
-import { authorize, type Actor, type TimelineEntry } from '../../domain/lifecycle.js';
+import { authorize, type Actor } from '../../domain/lifecycle.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { invalidState } from '../errors.js';
@@ -22,6 +22,7 @@ import type { ActionSpec, AnyDescriptor, StartingActionSpec, StateOf, ViewOf } f
 import { answerApplied, appliedBefore, loadVisible, recorded, viewOf } from './reading.js';
 import { startOptions } from './starting.js';
 import {
+  appliedFrom,
   runLifecycleUpdate,
   temporalClient,
   updateErrorToApiError,
@@ -84,15 +85,6 @@ export async function act<D extends AnyDescriptor, Body, Args extends { actor: A
   });
 }
 
-/** The status the newest transition by `userId` left (the one an Update just made), else null. */
-function appliedFrom(timeline: readonly unknown[], userId: string): string | null {
-  const entries = timeline as readonly TimelineEntry[];
-  for (let i = entries.length - 1; i >= 0; i--) {
-    if (entries[i]?.actor?.id === userId) return entries[i]!.from;
-  }
-  return null;
-}
-
 /**
  * An action that may be the lifecycle's first (KYC's submit): update-with-start of its Update under
  * the request's Update id, so a retried request is applied once. On a lifecycle that exists the
@@ -145,7 +137,7 @@ export async function actWithStart<
     user,
     `${d.type}.${action}`,
     { type: d.type, id: after.businessId },
-    { ...(detail ? d.audit.before(detail) : {}), status: appliedFrom(state.timeline, user.id) },
+    { ...(detail ? d.audit.before(detail) : {}), status: appliedFrom(state, user.id) },
     { ...d.audit.after(state), input },
     { once: 'request' },
   );

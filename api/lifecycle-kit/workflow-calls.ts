@@ -25,14 +25,12 @@ import type { AppDeps } from '../deps.js';
 import { ApiError, busy, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
 import type { SessionUser } from '../services/common.js';
 
-export const serviceUnavailable = (message: string) => temporarilyUnavailable(message);
-
 /** The Temporal client, or 503 when it cannot be reached. */
 export async function temporalClient(deps: AppDeps): Promise<Client> {
   try {
     return await deps.temporal();
   } catch {
-    throw serviceUnavailable('the workflow service is unavailable; try again shortly');
+    throw temporarilyUnavailable('the workflow service is unavailable; try again shortly');
   }
 }
 
@@ -77,10 +75,10 @@ export function updateErrorToApiError(error: unknown): unknown {
     return invalidState('this lifecycle has ended; nothing can change any more');
   }
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return serviceUnavailable('the workflow did not answer in time; retry with the same X-Request-Id');
+    return temporarilyUnavailable('the workflow did not answer in time; retry with the same X-Request-Id');
   }
   if (error instanceof ServiceError) {
-    return serviceUnavailable('the workflow service is unavailable; try again shortly');
+    return temporarilyUnavailable('the workflow service is unavailable; try again shortly');
   }
   return error;
 }
@@ -126,13 +124,17 @@ export interface LifecycleUpdate<State, Args extends { actor: Actor }, View> {
   view: (state: State) => Promise<View>;
 }
 
-/** The newest timeline entry made by `userId` in an Update's answer (the one this Update made). */
-function appliedEntry(state: unknown, userId: string): { from: string | null } | null {
+/**
+ * The status the newest transition by `userId` in an Update's answer left: the one this Update
+ * made (a retried request gets the first answer back, so this stays right however often it is
+ * asked). Null when the answer has no such entry.
+ */
+export function appliedFrom(state: unknown, userId: string): string | null {
   const timeline = (state as { timeline?: unknown } | null)?.timeline;
   if (!Array.isArray(timeline)) return null;
   for (let i = timeline.length - 1; i >= 0; i--) {
     const entry = timeline[i] as { from?: string | null; actor?: { id?: string } | null };
-    if (entry?.actor?.id === userId) return { from: entry.from ?? null };
+    if (entry?.actor?.id === userId) return entry.from ?? null;
   }
   return null;
 }
@@ -163,13 +165,13 @@ export async function runLifecycleUpdate<State, Args extends { actor: Actor }, V
   const { actor: _actor, ...input } = u.args;
   // The status before is the one the workflow moved from when it applied this Update (a retried
   // request gets the first answer back, so this stays right however often it is asked).
-  const applied = appliedEntry(state, user.id);
+  const from = appliedFrom(state, user.id);
   await auditStaffAction(
     deps.pool,
     user,
     `${u.audit.subject.type}.${u.action}`,
     u.audit.subject,
-    applied && applied.from !== null ? { ...u.audit.before, status: applied.from } : u.audit.before,
+    from !== null ? { ...u.audit.before, status: from } : u.audit.before,
     { ...u.audit.after(state), input },
     { once: 'request' },
   );

@@ -26,10 +26,10 @@ import { auditLogAbout } from '../../db/audit/read.js';
 import type { AuditLogEntry } from '../../db/audit/rows.js';
 import { assertAuditReader } from '../audit/readers.js';
 import type { AppDeps } from '../deps.js';
-import { notFound, validationFailed } from '../errors.js';
+import { notFound, temporarilyUnavailable, validationFailed } from '../errors.js';
 import { listQuerySchema } from '../validate.js';
 import { parseInput, type SessionUser } from './common.js';
-import { serviceUnavailable, withDeadline } from '../lifecycle-kit/workflow-calls.js';
+import { withDeadline } from '../lifecycle-kit/workflow-calls.js';
 
 export type {
   ExecutionStatusName,
@@ -161,7 +161,7 @@ async function answering<T>(work: Promise<T>): Promise<T> {
     return await work;
   } catch (error) {
     if (error instanceof HistoryNotFoundError) throw notFound(error.message);
-    if (error instanceof TemporalUnavailableError) throw serviceUnavailable(error.message);
+    if (error instanceof TemporalUnavailableError) throw temporarilyUnavailable(error.message);
     if (error instanceof InvalidCursorError)
       throw validationFailed([{ path: 'cursor', code: 'invalid_cursor', message: error.message }]);
     throw error;

@@ -6,7 +6,8 @@ import { ASSET_CODES, formatAmount } from '../../domain/money.js';
 import { canReadAllClients, isClient } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden, notFound, validationFailed } from '../errors.js';
-import { isUuidText, type SessionUser } from './common.js';
+import { isUuid } from '../../domain/ids.js';
+import { type SessionUser } from './common.js';
 
 export interface BalanceView {
   asset: string;
@@ -57,7 +58,7 @@ export async function balancesFor(
         { path: 'clientId', code: 'required', message: 'name the client: ?clientId=<uuid>' },
       ]);
     }
-    if (!isUuidText(clientId)) {
+    if (!isUuid(clientId)) {
       throw validationFailed([
         { path: 'clientId', code: 'invalid_format', message: 'clientId must be a UUID' },
       ]);

@@ -47,7 +47,6 @@ export function actorOf(user: SessionUser): { id: string; role: SessionUser['rol
 }
 
 /** domain/ids.ts isUuid, under the name the services already use. */
-export { isUuid as isUuidText } from '../../domain/ids.js';
 
 /** 400 unless `key` is a usable Idempotency-Key header (1 to 200 characters). */
 export function requireIdempotencyKey(key: unknown): void {

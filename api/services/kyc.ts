@@ -63,7 +63,8 @@ import { conflict, forbidden, invalidState, notFound, unprocessable, validationF
 import { idempotentUuid } from '../idempotency.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
-import { isUuidText, parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
+import { isUuid } from '../../domain/ids.js';
+import { parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
 import { listLifecycleRecords } from './lifecycle-records.js';
 import { policyFromEnv } from './policy-from-env.js';
 
@@ -168,7 +169,7 @@ async function resolveClient(
     ]);
   }
   const id = clientId.toLowerCase();
-  if (!isUuidText(id) || !(await isClientUser(deps.pool, id))) throw notFound('no such client');
+  if (!isUuid(id) || !(await isClientUser(deps.pool, id))) throw notFound('no such client');
   return id;
 }
 
@@ -218,7 +219,7 @@ export async function getKycDocumentFile(
   user: SessionUser,
   id: string,
 ): Promise<{ document: KycDocument; content: Buffer }> {
-  if (!isUuidText(id)) throw notFound('no such document');
+  if (!isUuid(id)) throw notFound('no such document');
   const found = await getKycDocumentContent(deps.pool, id.toLowerCase());
   if (!found) throw notFound('no such document');
   if (!canReadAllClients(user.role) && found.document.clientId !== user.id)
@@ -232,7 +233,7 @@ export async function getKycDocumentFor(
   user: SessionUser,
   id: string,
 ): Promise<KycDocumentView> {
-  if (!isUuidText(id)) throw notFound('no such document');
+  if (!isUuid(id)) throw notFound('no such document');
   const doc = await getKycDocument(deps.pool, id.toLowerCase());
   if (!doc || (!canReadAllClients(user.role) && doc.clientId !== user.id)) throw notFound('no such document');
   return documentView(doc, currentIds(await listKycDocuments(deps.pool, doc.clientId)));

@@ -1,6 +1,5 @@
-// The read-model pieces every lifecycle's view is built from (deposits, withdrawals): a lifecycle's
-// transitions with their actions, its live tasks, a page of them gathered in two queries, and the
-// choice between the read model and the workflow's own state after an Update.
+// The read-model pieces every lifecycle's view is built from: a lifecycle's transitions with their
+// actions, its live tasks, and a page of them gathered in two queries.
 import type pg from 'pg';
 import {
   getLifecycleByBusinessId,
@@ -14,16 +13,12 @@ import {
   transitionsOfWorkflows,
   type RecordedTransition,
 } from '../../db/lifecycle/timelines.js';
-import {
-  actionsFor,
-  type PermissionTable,
-  type TimelineEntry,
-  type TransitionTable,
-} from '../../domain/lifecycle.js';
+import { actionsFor, type PermissionTable, type TransitionTable } from '../../domain/lifecycle.js';
 import { canReadAllClients, isClient, isReadOnly } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { actorOf, isUuidText, listOwner, listPage, type SessionUser } from './common.js';
+import { isUuid } from '../../domain/ids.js';
+import { actorOf, listOwner, listPage, type SessionUser } from './common.js';
 
 export type { RecordedTransition } from '../../db/lifecycle/timelines.js';
 
@@ -72,18 +67,6 @@ export function transitionsOfDetail<Status extends string>(
   }));
 }
 
-/** The transitions of a workflow's own timeline (its actions are not known there). */
-export function transitionsOfTimeline<Status extends string>(
-  timeline: readonly TimelineEntry<Status>[],
-): RecordedTransition<Status>[] {
-  return timeline.map((entry) => ({ entry, action: null }));
-}
-
-/** When a workflow's state last changed: its last timeline entry, else its creation. */
-export function lastChangedAt(timeline: readonly TimelineEntry[], createdAt: string): string {
-  return timeline[timeline.length - 1]?.at ?? createdAt;
-}
-
 /** The records of a page of lifecycles, with their timelines and (when asked) live tasks, in two queries. */
 export async function recordsOfSummaries<Status extends string, R>(
   pool: pg.Pool,
@@ -101,19 +84,6 @@ export async function recordsOfSummaries<Status extends string, R>(
 }
 
 /**
- * The record after an Update: the read model when it has caught up with the workflow's timeline
- * (recordTransition normally runs before the Update completes), else the workflow's own state.
- */
-export function freshestRecord<R>(
-  detail: LifecycleDetail | null,
-  timelineLength: number,
-  fromDetail: (detail: LifecycleDetail) => R,
-  fromState: (tasks: Task[]) => R,
-): R {
-  return detail && detail.lastSeq >= timelineLength ? fromDetail(detail) : fromState(detail?.tasks ?? []);
-}
-
-/**
  * The lifecycle of `type` with business id `id` as the read model has it, if `user` may see it
  * (staff, or the client it belongs to); otherwise 404 with `missing` (no existence leak).
  */
@@ -124,7 +94,7 @@ export async function loadVisibleLifecycle(
   id: string,
   missing: string,
 ): Promise<LifecycleDetail> {
-  if (!isUuidText(id)) throw notFound(missing);
+  if (!isUuid(id)) throw notFound(missing);
   const detail = await getLifecycleByBusinessId(deps.pool, type, id.toLowerCase());
   if (!detail) throw notFound(missing);
   if (!canReadAllClients(user.role) && detail.ownerId !== user.id) throw notFound(missing);

@@ -20,7 +20,8 @@ import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, conflict, forbidden, invalidState, notFound, validationFailed } from '../errors.js';
 import { listQuerySchema, textField } from '../validate.js';
-import { isUuidText, parseInput, type SessionUser } from './common.js';
+import { isUuid } from '../../domain/ids.js';
+import { parseInput, type SessionUser } from './common.js';
 
 export const TASK_STATUSES = [
   'open',
@@ -201,7 +202,7 @@ function raise(error: ApiError): never {
 /** POST /tasks/:id/claim: 200 claimed by the caller (again, if already theirs); 409 task_claimed if someone else holds it. */
 export async function claimTaskFor(deps: AppDeps, user: SessionUser, id: string): Promise<TaskView> {
   requireTaskRole(user);
-  if (!isUuidText(id)) throw notFound('no such task');
+  if (!isUuid(id)) throw notFound('no such task');
   const before = await getTask(deps.pool, id);
   const task = changeResult(
     await claimTask(deps.pool, { taskId: id, actor: { id: user.id, role: user.role } }),
@@ -213,7 +214,7 @@ export async function claimTaskFor(deps: AppDeps, user: SessionUser, id: string)
 /** POST /tasks/:id/release: only the claimant (403 otherwise); 409 once the task is closed. */
 export async function releaseTaskFor(deps: AppDeps, user: SessionUser, id: string): Promise<TaskView> {
   requireTaskRole(user);
-  if (!isUuidText(id)) throw notFound('no such task');
+  if (!isUuid(id)) throw notFound('no such task');
   const before = await getTask(deps.pool, id);
   const task = changeResult(
     await releaseTask(deps.pool, { taskId: id, actor: { id: user.id, role: user.role } }),

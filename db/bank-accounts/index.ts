@@ -10,6 +10,7 @@ import {
   type Page,
 } from '../lifecycle/cursor.js';
 import type { BankAccountStatus } from '../../domain/bank-account.js';
+import { isUuid } from '../../domain/ids.js';
 
 type Db = pg.Pool | pg.PoolClient;
 
@@ -88,17 +89,15 @@ function toBankAccount(row: BankAccountRow): BankAccount {
   };
 }
 
-import { UUID_PATTERN as UUID } from '../../domain/ids.js';
-
 export async function getBankAccount(db: Db, id: string): Promise<BankAccount | null> {
-  if (!UUID.test(id)) return null;
+  if (!isUuid(id)) return null;
   const { rows } = await db.query<BankAccountRow>(`SELECT ${COLUMNS} FROM bank_account WHERE id = $1`, [id]);
   return rows[0] ? toBankAccount(rows[0]) : null;
 }
 
 /** The accounts of `ids` (a page's), by id; ids that are not UUIDs or not accounts are left out. */
 export async function getBankAccounts(db: Db, ids: readonly string[]): Promise<Map<string, BankAccount>> {
-  const uuids = [...new Set(ids.filter((id) => UUID.test(id)))];
+  const uuids = [...new Set(ids.filter((id) => isUuid(id)))];
   if (uuids.length === 0) return new Map();
   const { rows } = await db.query<BankAccountRow>(
     `SELECT ${COLUMNS} FROM bank_account WHERE id = ANY($1::uuid[])`,
@@ -185,7 +184,7 @@ export async function listBankAccounts(
     return `$${params.length}`;
   };
   if (input.clientId !== undefined) {
-    if (!UUID.test(input.clientId)) return { items: [], nextCursor: null };
+    if (!isUuid(input.clientId)) return { items: [], nextCursor: null };
     conditions.push(`client_id = ${param(input.clientId)}`);
   }
   if (input.status !== undefined) {
@@ -194,7 +193,7 @@ export async function listBankAccounts(
   }
   if (input.cursor) {
     const [createdAt, id] = decodeCursor('bank_account', input.cursor, ['s', 's']) as [string, string];
-    if (Number.isNaN(Date.parse(createdAt)) || !UUID.test(id)) throw new InvalidCursorError(input.cursor);
+    if (Number.isNaN(Date.parse(createdAt)) || !isUuid(id)) throw new InvalidCursorError(input.cursor);
     conditions.push(`(created_at, id) < (${param(createdAt)}::timestamptz, ${param(id)}::uuid)`);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
