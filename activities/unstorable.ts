@@ -4,11 +4,10 @@
 // `unstorable_data`, which the workflow handles (workflows/lifecycle.ts records the transition
 // with the text made storable and raises an alert). Everything else keeps retrying as before.
 import { ApplicationFailure, log } from '@temporalio/activity';
-
-export const UNSTORABLE_DATA = 'unstorable_data';
+import { UNSTORABLE_DATA } from '../domain/text.js';
 
 /** SQLSTATE class 22 is "data exception": the value itself is wrong, whatever the retry. */
-export function isUnstorableDataError(error: unknown): boolean {
+function isUnstorableDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.length === 5 && code.startsWith('22');
 }

@@ -90,6 +90,9 @@ export function assertStorableJson(value: unknown): void {
 
 // ---- making text storable (workflows/lifecycle.ts, when an activity refused its input) ----------
 
+/** The failure type of an activity whose input PostgreSQL can never store (activities/unstorable.ts). */
+export const UNSTORABLE_DATA = 'unstorable_data';
+
 const REPLACEMENT = '\uFFFD';
 /** Deep enough for any transition's data; deeper values are cut (and so reported as changed). */
 const STORABLE_DEPTH_MAX = 32;

@@ -40,7 +40,7 @@ import type {
   OpenTask,
   RecordTransitionInput,
 } from '../activities/lifecycle.js';
-import { storableCopy } from '../domain/text.js';
+import { UNSTORABLE_DATA, storableCopy } from '../domain/text.js';
 import {
   isTerminal,
   nextStatus,
@@ -113,7 +113,7 @@ function isUnstorableFailure(error: unknown): boolean {
   return (
     error instanceof ActivityFailure &&
     error.cause instanceof ApplicationFailure &&
-    error.cause.type === 'unstorable_data'
+    error.cause.type === UNSTORABLE_DATA
   );
 }
 
