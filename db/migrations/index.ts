@@ -8,6 +8,8 @@ import { Migration20261122000600_withdrawals } from './Migration20261122000600_w
 import { Migration20261122000700_history_archive } from './Migration20261122000700_history_archive.js';
 import { Migration20261122000800_session_revocation } from './Migration20261122000800_session_revocation.js';
 import { Migration20261122000900_audit_request_index } from './Migration20261122000900_audit_request_index.js';
+import { Migration20261201000100_trading } from './Migration20261201000100_trading.js';
+import { Migration20261201000300_outbox } from './Migration20261201000300_outbox.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +22,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122000700_history_archive', class: Migration20261122000700_history_archive },
   { name: 'Migration20261122000800_session_revocation', class: Migration20261122000800_session_revocation },
   { name: 'Migration20261122000900_audit_request_index', class: Migration20261122000900_audit_request_index },
+  { name: 'Migration20261201000100_trading', class: Migration20261201000100_trading },
+  { name: 'Migration20261201000300_outbox', class: Migration20261201000300_outbox },
 ];
