@@ -11,6 +11,7 @@
 // reversals are here; resolving a hold (post, void, expire) is in holds.ts, on the same machinery.
 
 import assert from 'node:assert/strict';
+import type pg from 'pg';
 import { inTransaction } from '../pool.js';
 import { isUuid } from '../../domain/ids.js';
 import { payloadHash } from './canonical.js';
@@ -83,7 +84,7 @@ const LOCK_COLUMNS = `id, code, asset, debits_must_not_exceed_credits, credits_m
   debits_posted, credits_posted, debits_pending, credits_pending`;
 
 /** Locks the accounts in id order (LockRows runs above the sort); unknown codes are an error. */
-async function lockAccountsByCode(q: Queryable, codes: string[]): Promise<LockedAccounts> {
+export async function lockAccountsByCode(q: Queryable, codes: string[]): Promise<LockedAccounts> {
   const wanted = [...new Set(codes)];
   const found = await q.query<LockedAccountRow>(
     `SELECT ${LOCK_COLUMNS} FROM ledger_account WHERE code = ANY($1::text[]) ORDER BY id FOR UPDATE`,
@@ -342,7 +343,7 @@ function isRaceLoss(error: unknown): boolean {
 }
 
 /** One transaction; if it lost a unique-index race, again (the replay path then answers). */
-export async function transaction<T>(db: Db, work: (q: Queryable) => Promise<T>): Promise<T> {
+export async function transaction<T>(db: Db, work: (q: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await inTransaction(db, work);
@@ -359,6 +360,11 @@ export async function transaction<T>(db: Db, work: (q: Queryable) => Promise<T>)
  * entry; within the batch a repeated key with the same payload returns the same entry.
  */
 async function recordEntries(db: Db, validated: ValidatedEntry[]): Promise<Entry[]> {
+  return transaction(db, (q) => recordEntriesIn(q, validated));
+}
+
+/** recordEntries inside the caller's transaction `q` (db/ledger/transaction.ts shares it). */
+export async function recordEntriesIn(q: Queryable, validated: ValidatedEntry[]): Promise<Entry[]> {
   assert.ok(validated.length > 0);
   if (validated.length > MAX_ENTRIES_PER_BATCH) {
     throw new LedgerError('limit_exceeded', `at most ${MAX_ENTRIES_PER_BATCH} entries per call`, {
@@ -374,36 +380,34 @@ async function recordEntries(db: Db, validated: ValidatedEntry[]): Promise<Entry
   }
   const distinct = [...firstByKey.values()];
 
-  return transaction(db, async (q) => {
-    const { known, databaseNow } = await lookUpKeys(q, [...firstByKey.keys()]);
-    for (const entry of distinct) {
-      const existing = known.get(entry.common.idempotencyKey);
-      if (existing && existing.payloadHash !== entry.payloadHash) throw conflict(entry.common.idempotencyKey);
-    }
-    const fresh = distinct.filter((entry) => !known.has(entry.common.idempotencyKey));
+  const { known, databaseNow } = await lookUpKeys(q, [...firstByKey.keys()]);
+  for (const entry of distinct) {
+    const existing = known.get(entry.common.idempotencyKey);
+    if (existing && existing.payloadHash !== entry.payloadHash) throw conflict(entry.common.idempotencyKey);
+  }
+  const fresh = distinct.filter((entry) => !known.has(entry.common.idempotencyKey));
 
-    const created = new Map<string, Entry>();
-    if (fresh.length > 0) {
-      const accounts = await lockAccountsByCode(
-        q,
-        fresh.flatMap((entry) => entry.transfers.flatMap((t) => [t.debit, t.credit])),
-      );
-      const planned = fresh.map((entry) => planEntry(entry, accounts, databaseNow));
-      for (const entry of planned) applyEntry(entry);
-      const inserted = await insertEntries(q, planned, accounts);
-      for (const entry of inserted) created.set(entry.idempotencyKey, entry);
-    }
-
-    const replayed = await loadEntriesById(
+  const created = new Map<string, Entry>();
+  if (fresh.length > 0) {
+    const accounts = await lockAccountsByCode(
       q,
-      [...known.values()].map((k) => k.entryId),
+      fresh.flatMap((entry) => entry.transfers.flatMap((t) => [t.debit, t.credit])),
     );
-    return validated.map((entry) => {
-      const key = entry.common.idempotencyKey;
-      const result = created.get(key) ?? replayed.get(known.get(key)?.entryId ?? '');
-      assert.ok(result, `entry for ${key} recorded or replayed`);
-      return result;
-    });
+    const planned = fresh.map((entry) => planEntry(entry, accounts, databaseNow));
+    for (const entry of planned) applyEntry(entry);
+    const inserted = await insertEntries(q, planned, accounts);
+    for (const entry of inserted) created.set(entry.idempotencyKey, entry);
+  }
+
+  const replayed = await loadEntriesById(
+    q,
+    [...known.values()].map((k) => k.entryId),
+  );
+  return validated.map((entry) => {
+    const key = entry.common.idempotencyKey;
+    const result = created.get(key) ?? replayed.get(known.get(key)?.entryId ?? '');
+    assert.ok(result, `entry for ${key} recorded or replayed`);
+    return result;
   });
 }
 

@@ -25,7 +25,7 @@ const EXPIRY_SWEEP_PAGE = 500;
 
 type Resolution = 'post_pending' | 'void_pending' | 'expire_pending';
 
-interface ResolveRequest {
+export interface ResolveRequest {
   mode: Resolution;
   common: Common;
   holdEntryId: string;
@@ -72,28 +72,35 @@ interface Hold {
 async function resolveHold(db: Db, request: ResolveRequest): Promise<{ entry: Entry; created: boolean }> {
   const { holdEntryId } = request;
   if (!isUuid(holdEntryId)) throw holdNotFound(holdEntryId, 'does not exist');
-  return transaction(db, async (q) => {
-    const key = request.common.idempotencyKey;
-    const { known, databaseNow } = await lookUpKeys(q, [key]);
-    const existing = known.get(key);
-    if (existing) return { entry: await replay(q, existing, key, request.payloadHash), created: false };
-
-    const hold = await loadHold(q, holdEntryId);
-    const accounts = await lockAccountsById(
-      q,
-      hold.lines.map((line) => line.accountId),
-    );
-    await checkResolvable(q, request, hold, databaseNow);
-    const postedMinor = partialAmount(request, hold);
-    const planned = planResolution(request, hold, accounts, postedMinor);
-    applyEntry(planned);
-    const [entry] = await insertEntries(q, [planned], accounts);
-    assert.ok(entry);
-    return { entry, created: true };
-  });
+  return transaction(db, (q) => resolveHoldIn(q, request));
 }
 
-/** The entry an earlier request with this key recorded, if its payload was the same. */
+/** resolveHold inside the caller's transaction `q` (db/ledger/transaction.ts shares it). */
+export async function resolveHoldIn(
+  q: Queryable,
+  request: ResolveRequest,
+): Promise<{ entry: Entry; created: boolean }> {
+  const { holdEntryId } = request;
+  if (!isUuid(holdEntryId)) throw holdNotFound(holdEntryId, 'does not exist');
+  const key = request.common.idempotencyKey;
+  const { known, databaseNow } = await lookUpKeys(q, [key]);
+  const existing = known.get(key);
+  if (existing) return { entry: await replay(q, existing, key, request.payloadHash), created: false };
+
+  const hold = await loadHold(q, holdEntryId);
+  const accounts = await lockAccountsById(
+    q,
+    hold.lines.map((line) => line.accountId),
+  );
+  await checkResolvable(q, request, hold, databaseNow);
+  const postedMinor = partialAmount(request, hold);
+  const planned = planResolution(request, hold, accounts, postedMinor);
+  applyEntry(planned);
+  const [entry] = await insertEntries(q, [planned], accounts);
+  assert.ok(entry);
+  return { entry, created: true };
+}
+
 /** The hold and its lines; they never change, so they can be read before locking. */
 async function loadHold(q: Queryable, holdEntryId: string): Promise<Hold> {
   const holdRows = await q.query<HoldLineRow>(
@@ -231,11 +238,8 @@ function planResolution(
   };
 }
 
-/**
- * Second phase, post: moves the held amounts from *_pending to *_posted. With `amount` (single-transfer
- * holds only) posts that much and releases the rest, in the same entry.
- */
-export async function postHold(db: Db, input: PostHoldInput): Promise<Entry> {
+/** A validated post request; shared with LedgerTx.postHold. */
+export function postHoldRequest(input: PostHoldInput): ResolveRequest {
   const common = validateCommon(input);
   const holdEntryId = validateText(input.holdEntryId, 'holdEntryId', 100).toLowerCase();
   const amount = input.amount === undefined ? null : validateAmount(input.amount, 'amount');
@@ -248,19 +252,11 @@ export async function postHold(db: Db, input: PostHoldInput): Promise<Entry> {
     workflowId: common.workflowId,
     effectiveAt: common.effectiveAt,
   });
-  const { entry } = await resolveHold(db, {
-    mode: 'post_pending',
-    common,
-    holdEntryId,
-    amount,
-    expireAsOf: null,
-    payloadHash: hash,
-  });
-  return entry;
+  return { mode: 'post_pending', common, holdEntryId, amount, expireAsOf: null, payloadHash: hash };
 }
 
-/** Second phase, void: releases everything the hold reserved. */
-export async function voidHold(db: Db, input: VoidHoldInput): Promise<Entry> {
+/** A validated void request; shared with LedgerTx.voidHold. */
+export function voidHoldRequest(input: VoidHoldInput): ResolveRequest {
   const common = validateCommon(input);
   const holdEntryId = validateText(input.holdEntryId, 'holdEntryId', 100).toLowerCase();
   const hash = payloadHash({
@@ -271,14 +267,21 @@ export async function voidHold(db: Db, input: VoidHoldInput): Promise<Entry> {
     workflowId: common.workflowId,
     effectiveAt: common.effectiveAt,
   });
-  const { entry } = await resolveHold(db, {
-    mode: 'void_pending',
-    common,
-    holdEntryId,
-    amount: null,
-    expireAsOf: null,
-    payloadHash: hash,
-  });
+  return { mode: 'void_pending', common, holdEntryId, amount: null, expireAsOf: null, payloadHash: hash };
+}
+
+/**
+ * Second phase, post: moves the held amounts from *_pending to *_posted. With `amount` (single-transfer
+ * holds only) posts that much and releases the rest, in the same entry.
+ */
+export async function postHold(db: Db, input: PostHoldInput): Promise<Entry> {
+  const { entry } = await resolveHold(db, postHoldRequest(input));
+  return entry;
+}
+
+/** Second phase, void: releases everything the hold reserved. */
+export async function voidHold(db: Db, input: VoidHoldInput): Promise<Entry> {
+  const { entry } = await resolveHold(db, voidHoldRequest(input));
   return entry;
 }
 

@@ -24,6 +24,7 @@ export type {
 } from './types.js';
 export { MAX_ENTRIES_PER_BATCH, holdEntry, postEntries, postEntry, reverseEntry } from './engine.js';
 export { expireHolds, postHold, voidHold } from './holds.js';
+export { inLedgerTransaction, type LedgerTx } from './transaction.js';
 export { MAX_TRANSFERS_PER_ENTRY } from './validation.js';
 export {
   ensureAccount,

@@ -9,6 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
 //   venue_order       the book: every order routed to the internal venue, RESTING or DONE. It is the
 //                     only copy of the book, so after a restart the book is exactly what it was.
 //                     maker_fee_bps / taker_fee_bps are the order's own policy, fixed at its start.
+//                     filled + remaining = quantity always; status says whether the rest is live.
 //   venue_priority    time priority: a new order or a new price takes the next value.
 //   trade             one row per execution, immutable except for what settlement (issue 11) sets.
 // No question marks in this SQL: the migration runner would read them as bindings.
@@ -49,7 +50,9 @@ export class Migration20261201000100_trading extends Migration {
         status text NOT NULL CHECK (status IN ('RESTING', 'DONE')),
         priority bigint NOT NULL,
         reserve_asset text NOT NULL REFERENCES asset (code),
-        hold_entry_id uuid NULL REFERENCES journal_entry (id),
+        -- No foreign key to journal_entry: the journal must stay truncate-proof on its own (its
+        -- trigger, not a reference, refuses TRUNCATE); the venue checks the hold itself.
+        hold_entry_id uuid NULL,
         reserved bigint NOT NULL CHECK (reserved >= 0),
         maker_fee_bps integer NOT NULL CHECK (maker_fee_bps BETWEEN 0 AND 10000),
         taker_fee_bps integer NOT NULL CHECK (taker_fee_bps BETWEEN 0 AND 10000),
@@ -58,7 +61,7 @@ export class Migration20261201000100_trading extends Migration {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT venue_order_workflow_id_key UNIQUE (workflow_id),
-        CONSTRAINT venue_order_quantities CHECK (filled + remaining <= quantity),
+        CONSTRAINT venue_order_quantities CHECK (filled + remaining = quantity),
         CONSTRAINT venue_order_limit_needed CHECK (type = 'MARKET' OR limit_price IS NOT NULL),
         -- Only a limit order with something left rests, and it always holds its reservation.
         CONSTRAINT venue_order_resting_shape CHECK (
@@ -83,6 +86,12 @@ export class Migration20261201000100_trading extends Migration {
         aggressor_side text NOT NULL CHECK (aggressor_side IN ('BUY', 'SELL')),
         buy_fee bigint NOT NULL DEFAULT 0 CHECK (buy_fee >= 0),
         sell_fee bigint NOT NULL DEFAULT 0 CHECK (sell_fee >= 0),
+        -- Each side's order totals right after this trade (null for a side without an order), so a
+        -- fill can be told to its workflow again exactly as it was the first time.
+        buy_filled bigint NULL,
+        buy_remaining bigint NULL,
+        sell_filled bigint NULL,
+        sell_remaining bigint NULL,
         executed_at timestamptz NOT NULL DEFAULT now(),
         settlement_id uuid NULL,
         settlement_status text NOT NULL DEFAULT 'UNSETTLED',
