@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatAmount, parseAmount } from './money.js';
+import {
+  ASSETS,
+  ASSET_CODES,
+  CASH_ASSETS,
+  TRADABLE_ASSETS,
+  formatAmount,
+  isAssetCode,
+  isCashAsset,
+  isTradableAsset,
+  parseAmount,
+} from './money.js';
 
 describe('parseAmount', () => {
   it.each([
@@ -40,5 +50,29 @@ describe('formatAmount', () => {
       expect(formatAmount('EUR', parseAmount('EUR', text))).toBe(text);
     expect(formatAmount('EUA', 300n)).toBe('300');
     expect(formatAmount('EUR', -5n)).toBe('-0.05');
+  });
+});
+
+describe('assets', () => {
+  it('lists the cash currencies, the certificates and the listed security', () => {
+    expect(ASSET_CODES).toEqual(['EUR', 'USD', 'EUA', 'CEA', 'KRBN']);
+    expect(CASH_ASSETS).toEqual(['EUR', 'USD']);
+    expect(TRADABLE_ASSETS).toEqual(['EUA', 'CEA', 'KRBN']);
+    expect(ASSETS.KRBN).toEqual({ code: 'KRBN', scale: 0, kind: 'security' });
+  });
+
+  it('tells cash from tradable assets', () => {
+    expect(isCashAsset('USD')).toBe(true);
+    expect(isCashAsset('KRBN')).toBe(false);
+    expect(isTradableAsset('KRBN')).toBe(true);
+    expect(isTradableAsset('EUA')).toBe(true);
+    expect(isTradableAsset('EUR')).toBe(false);
+    expect(isTradableAsset('GBP')).toBe(false);
+    expect(isAssetCode('KRBN')).toBe(true);
+  });
+
+  it('reads KRBN quantities as whole shares', () => {
+    expect(parseAmount('KRBN', '25')).toBe(25n);
+    expect(() => parseAmount('KRBN', '2.5')).toThrow(/whole numbers/);
   });
 });

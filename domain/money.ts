@@ -6,11 +6,17 @@ export const ASSETS = {
   USD: { code: 'USD', scale: 2, kind: 'cash' },
   EUA: { code: 'EUA', scale: 0, kind: 'certificate' },
   CEA: { code: 'CEA', scale: 0, kind: 'certificate' },
+  // A listed security (the KraneShares Global Carbon ETF), traded through the paper broker and held
+  // with its custodian rather than a registry.
+  KRBN: { code: 'KRBN', scale: 0, kind: 'security' },
 } as const;
 
 export type AssetCode = keyof typeof ASSETS;
 export const ASSET_CODES = Object.keys(ASSETS) as AssetCode[];
+export type AssetKind = (typeof ASSETS)[AssetCode]['kind'];
 export const CASH_ASSETS = ASSET_CODES.filter((code) => ASSETS[code].kind === 'cash');
+/** What can be bought and sold: certificates (allowances) and listed securities. */
+export const TRADABLE_ASSETS = ASSET_CODES.filter((code) => ASSETS[code].kind !== 'cash');
 
 export function isAssetCode(value: unknown): value is AssetCode {
   return typeof value === 'string' && Object.hasOwn(ASSETS, value);
@@ -18,6 +24,11 @@ export function isAssetCode(value: unknown): value is AssetCode {
 
 export function isCashAsset(value: unknown): value is AssetCode {
   return isAssetCode(value) && ASSETS[value].kind === 'cash';
+}
+
+/** An allowance certificate or a listed security: the asset side of a trade, never cash. */
+export function isTradableAsset(value: unknown): value is AssetCode {
+  return isAssetCode(value) && ASSETS[value].kind !== 'cash';
 }
 
 export class AmountFormatError extends Error {}

@@ -10,9 +10,11 @@ import {
   orderReservePost,
   orderReserveRelease,
   reconAdjust,
+  registryTransferIn,
   settlementDeliver,
   systemAccountCode,
   systemAccountDefinitions,
+  tradeFee,
   tradeFill,
   withdrawalHold,
   withdrawalPost,
@@ -21,14 +23,14 @@ import {
 } from './postings.js';
 
 const client = randomUUID();
-const available = (asset: 'EUR' | 'USD' | 'EUA' | 'CEA') => `client:${client}:${asset}:available`;
-const held = (asset: 'EUR' | 'USD' | 'EUA' | 'CEA') => `client:${client}:${asset}:held`;
-const pendingSettlement = (asset: 'EUR' | 'USD' | 'EUA' | 'CEA') =>
-  `client:${client}:${asset}:pending_settlement`;
+type Asset = 'EUR' | 'USD' | 'EUA' | 'CEA' | 'KRBN';
+const available = (asset: Asset) => `client:${client}:${asset}:available`;
+const held = (asset: Asset) => `client:${client}:${asset}:held`;
+const pendingSettlement = (asset: Asset) => `client:${client}:${asset}:pending_settlement`;
 
 /** Every recipe balances by construction; this also proves each transfer moves a positive amount. */
 function expectWellFormed(recipe: PostingRecipe): void {
-  expect(recipe.kind).toMatch(/^[a-z.]+$/);
+  expect(recipe.kind).toMatch(/^[a-z_.]+$/);
   expect(recipe.description.length).toBeGreaterThan(0);
   expect(recipe.transfers.length).toBeGreaterThan(0);
   for (const transfer of recipe.transfers) {
@@ -57,6 +59,8 @@ describe('account codes', () => {
     expect(systemAccountCode('venue_clearing', 'CEA')).toBe('venue:clearing:CEA');
     expect(systemAccountCode('fees_revenue', 'USD')).toBe('fees:revenue:USD');
     expect(systemAccountCode('suspense', 'EUA')).toBe('suspense:EUA');
+    expect(systemAccountCode('omnibus', 'KRBN')).toBe('custody:omnibus:KRBN');
+    expect(() => systemAccountCode('fees_revenue', 'KRBN')).toThrow(/cash/);
     expect(() => systemAccountCode('fees_revenue', 'EUA')).toThrow(/cash/);
   });
 
@@ -79,6 +83,9 @@ describe('account codes', () => {
         'suspense:USD',
         'suspense:EUA',
         'suspense:CEA',
+        'custody:omnibus:KRBN',
+        'venue:clearing:KRBN',
+        'suspense:KRBN',
       ].sort(),
     );
     const omnibus = chart.find((d) => d.code === 'bank:omnibus:EUR');
@@ -88,6 +95,11 @@ describe('account codes', () => {
       debitsMustNotExceedCredits: false,
     });
     expect(chart.find((d) => d.code === 'fees:revenue:EUR')?.kind).toBe('revenue');
+    // The custodian, like a bank or a registry, can never hand out more than it holds.
+    expect(chart.find((d) => d.code === 'custody:omnibus:KRBN')).toMatchObject({
+      kind: 'asset',
+      creditsMustNotExceedDebits: true,
+    });
   });
 });
 
@@ -190,6 +202,62 @@ describe('posting recipes', () => {
         quantity: 1n,
       }),
     ).toThrow(/cash/);
+  });
+
+  it('tradeFill takes a listed security as the asset leg', () => {
+    const recipe = tradeFill({
+      clientId: client,
+      side: 'buy',
+      cashAsset: 'USD',
+      cashAmount: 30_000n,
+      certificateAsset: 'KRBN',
+      quantity: 10n,
+    });
+    expectWellFormed(recipe);
+    expect(recipe.description).toBe('Bought 10 KRBN for 300.00 USD');
+    expect(recipe.transfers).toEqual([
+      { debit: pendingSettlement('USD'), credit: 'venue:clearing:USD', amount: 30_000n },
+      { debit: 'venue:clearing:KRBN', credit: pendingSettlement('KRBN'), amount: 10n },
+    ]);
+    expect(() =>
+      tradeFill({
+        clientId: client,
+        side: 'sell',
+        cashAsset: 'EUR',
+        cashAmount: 1n,
+        certificateAsset: 'USD',
+        quantity: 1n,
+      }),
+    ).toThrow(/certificate or security/);
+  });
+
+  it("tradeFee: from the trade's pending-settlement cash to fee revenue", () => {
+    const recipe = tradeFee(client, 'EUR', 1_400n);
+    expectWellFormed(recipe);
+    expect(recipe.kind).toBe('trade.fee');
+    expect(recipe.description).toContain('14.00 EUR');
+    expect(recipe.transfers).toEqual([
+      { debit: pendingSettlement('EUR'), credit: 'fees:revenue:EUR', amount: 1_400n },
+    ]);
+    expect(() => tradeFee(client, 'EUA', 1n)).toThrow(/cash/);
+    expect(() => tradeFee(client, 'EUR', 1 as never)).toThrow(/bigint/);
+    expect(() => tradeFee('nobody', 'EUR', 1n)).toThrow(/UUID/);
+  });
+
+  it('registryTransferIn: Dr the registry or custody omnibus, Cr client available', () => {
+    const recipe = registryTransferIn(client, 'EUA', 10_000n, 'EU-TX-0001');
+    expectWellFormed(recipe);
+    expect(recipe.kind).toBe('registry.transfer_in');
+    expect(recipe.description).toContain('10000 EUA');
+    expect(recipe.description).toContain('EU-TX-0001');
+    expect(recipe.transfers).toEqual([
+      { debit: 'registry:omnibus:EUA', credit: available('EUA'), amount: 10_000n },
+    ]);
+    expect(registryTransferIn(client, 'KRBN', 5n, 'CUST-9').transfers).toEqual([
+      { debit: 'custody:omnibus:KRBN', credit: available('KRBN'), amount: 5n },
+    ]);
+    expect(() => registryTransferIn(client, 'EUR', 5n, 'x')).toThrow(/certificate or security/);
+    expect(() => registryTransferIn(client, 'EUA', 5n, '  ')).toThrow(/reference/);
   });
 
   it('settlementDeliver in: omnibus receives from the venue, the client gets it available', () => {

@@ -8,12 +8,15 @@
 // description }`: the accounts and amounts come from the hold itself (postHold / voidHold).
 
 import { isUuid } from './ids.js';
-import { ASSETS, formatAmount, isAssetCode, isCashAsset, type AssetCode } from './money.js';
+import { ASSETS, formatAmount, isAssetCode, isCashAsset, isTradableAsset, type AssetCode } from './money.js';
 
 export type ClientAccountRole = 'available' | 'held' | 'pending_settlement';
 export const CLIENT_ACCOUNT_ROLES: readonly ClientAccountRole[] = ['available', 'held', 'pending_settlement'];
 
-/** System accounts; `omnibus` is the bank account for cash and the registry account for certificates. */
+/**
+ * System accounts; `omnibus` is the bank account for cash, the registry account for certificates and
+ * the custody account for listed securities (held with the broker's custodian).
+ */
 export type SystemAccountRole = 'omnibus' | 'venue_clearing' | 'fees_revenue' | 'suspense';
 
 export type AccountKind = 'asset' | 'liability' | 'equity' | 'revenue' | 'expense';
@@ -49,9 +52,9 @@ function assertCash(asset: AssetCode, what: string): void {
   if (!isCashAsset(asset)) throw new TypeError(`${what} needs a cash asset, got ${asset}`);
 }
 
-function assertCertificate(asset: AssetCode, what: string): void {
-  if (ASSETS[asset].kind !== 'certificate')
-    throw new TypeError(`${what} needs a certificate asset, got ${asset}`);
+function assertTradable(asset: AssetCode, what: string): void {
+  if (!isTradableAsset(asset))
+    throw new TypeError(`${what} needs a certificate or security asset, got ${asset}`);
 }
 
 /**
@@ -76,12 +79,15 @@ export function clientAccountCode(clientId: string, asset: AssetCode, role: Clie
   return `client:${clientId.toLowerCase()}:${asset}:${role}`;
 }
 
-/** `bank:omnibus:<ccy>`, `registry:omnibus:<cert>`, `venue:clearing:<asset>`, `fees:revenue:<ccy>`, `suspense:<asset>`. */
+/**
+ * `bank:omnibus:<ccy>`, `registry:omnibus:<cert>`, `custody:omnibus:<security>`, `venue:clearing:<asset>`,
+ * `fees:revenue:<ccy>`, `suspense:<asset>`.
+ */
 export function systemAccountCode(role: SystemAccountRole, asset: AssetCode): string {
   assertAsset(asset);
   switch (role) {
     case 'omnibus':
-      return isCashAsset(asset) ? `bank:omnibus:${asset}` : `registry:omnibus:${asset}`;
+      return `${OMNIBUS_HOLDER[ASSETS[asset].kind]}:omnibus:${asset}`;
     case 'venue_clearing':
       return `venue:clearing:${asset}`;
     case 'fees_revenue':
@@ -95,6 +101,9 @@ export function systemAccountCode(role: SystemAccountRole, asset: AssetCode): st
     }
   }
 }
+
+/** Who holds our omnibus position of each kind of asset. */
+const OMNIBUS_HOLDER = { cash: 'bank', certificate: 'registry', security: 'custody' } as const;
 
 export interface SystemAccountDefinition {
   code: string;
@@ -240,8 +249,9 @@ export interface TradeFillInput {
   cashAsset: AssetCode;
   /** Cash minor units paid (buy) or received (sell). */
   cashAmount: bigint;
+  /** The asset traded: a certificate (EUA, CEA) or a listed security (KRBN). */
   certificateAsset: AssetCode;
-  /** Certificates received (buy) or delivered (sell). */
+  /** Units received (buy) or delivered (sell). */
   quantity: bigint;
 }
 
@@ -255,7 +265,7 @@ export interface TradeFillInput {
 export function tradeFill(input: TradeFillInput): PostingRecipe {
   const { clientId, side, cashAsset, cashAmount, certificateAsset, quantity } = input;
   assertCash(cashAsset, 'a trade cash leg');
-  assertCertificate(certificateAsset, 'a trade certificate leg');
+  assertTradable(certificateAsset, 'a trade asset leg');
   assertBigint(cashAmount);
   assertBigint(quantity);
   const [givenAsset, givenAmount, receivedAsset, receivedAmount] =
@@ -275,6 +285,55 @@ export function tradeFill(input: TradeFillInput): PostingRecipe {
         debit: systemAccountCode('venue_clearing', receivedAsset),
         credit: clientAccountCode(clientId, receivedAsset, 'pending_settlement'),
         amount: receivedAmount,
+      },
+    ],
+  };
+}
+
+/**
+ * The trading fee of one fill, taken from the trade's pending-settlement cash: a buyer's reservation
+ * included it (it was posted there with the fill's price), a seller's proceeds pay it.
+ * Dr client <cash> pending_settlement, Cr fees:revenue:<cash>.
+ */
+export function tradeFee(clientId: string, cashAsset: AssetCode, amount: bigint): PostingRecipe {
+  assertCash(cashAsset, 'a trade fee');
+  assertBigint(amount);
+  return {
+    kind: 'trade.fee',
+    description: `Trading fee of ${show(cashAsset, amount)}`,
+    transfers: [
+      {
+        debit: clientAccountCode(clientId, cashAsset, 'pending_settlement'),
+        credit: systemAccountCode('fees_revenue', cashAsset),
+        amount,
+      },
+    ],
+  };
+}
+
+/**
+ * Certificates or securities the client moved into our registry or custody account from elsewhere
+ * (`reference`: the registry's or custodian's transfer id). They are ours to owe the client at once:
+ * the transfer has already settled at the registry. Dr omnibus, Cr client available.
+ */
+export function registryTransferIn(
+  clientId: string,
+  asset: AssetCode,
+  quantity: bigint,
+  reference: string,
+): PostingRecipe {
+  assertTradable(asset, 'a registry transfer');
+  assertBigint(quantity);
+  if (typeof reference !== 'string' || reference.trim() === '')
+    throw new TypeError('a registry transfer needs the transfer reference');
+  return {
+    kind: 'registry.transfer_in',
+    description: `Transfer in of ${show(asset, quantity)} (reference ${reference.trim()})`,
+    transfers: [
+      {
+        debit: systemAccountCode('omnibus', asset),
+        credit: clientAccountCode(clientId, asset, 'available'),
+        amount: quantity,
       },
     ],
   };
