@@ -1,0 +1,104 @@
+// The order workflow's fill bookkeeping: which fills it has applied (by tradeId, so a Signal that
+// arrives twice, or a fill the venue reports again in a later answer, changes nothing), the totals
+// they add up to, and the sentences its timeline shows. Deterministic workflow code, no I/O.
+import type { OrderFill } from '../activities/order.js';
+import { formatAmount, parseAmount } from '../domain/money.js';
+import { formatQuantity, parseQuantity, type Instrument } from '../domain/instruments.js';
+import { averagePrice, type Fill, type OrderInput } from '../domain/order.js';
+
+export class OrderFills {
+  readonly fills: Fill[] = [];
+  private readonly seen = new Set<string>();
+  private filled = 0n;
+
+  constructor(
+    private readonly instrument: Instrument,
+    carried: readonly Fill[] = [],
+  ) {
+    for (const fill of carried) this.add(fill);
+  }
+
+  has(tradeId: string): boolean {
+    return this.seen.has(tradeId);
+  }
+
+  /** Keeps the fill; false when it was applied already. */
+  add(fill: Fill): boolean {
+    if (this.seen.has(fill.tradeId)) return false;
+    this.seen.add(fill.tradeId);
+    this.fills.push({
+      tradeId: fill.tradeId,
+      price: fill.price,
+      quantity: fill.quantity,
+      fee: fill.fee,
+      liquidity: fill.liquidity,
+      at: fill.at,
+    });
+    this.filled += parseQuantity(this.instrument, fill.quantity);
+    return true;
+  }
+
+  /** Σ quantity of the applied fills, in asset minor units. Fills may arrive out of trade order, so
+   * the totals are the sum of what was applied, never the last fill's own totals. */
+  get filledMinor(): bigint {
+    return this.filled;
+  }
+
+  filledQuantity(): string {
+    return formatAmount(this.instrument.asset, this.filled);
+  }
+
+  remainingQuantity(quantity: string): string {
+    const remaining = parseQuantity(this.instrument, quantity) - this.filled;
+    if (remaining < 0n) throw new Error(`fills exceed the order: ${this.filledQuantity()} of ${quantity}`);
+    return formatAmount(this.instrument.asset, remaining);
+  }
+
+  isComplete(quantity: string): boolean {
+    return this.filled === parseQuantity(this.instrument, quantity);
+  }
+
+  averagePrice(): string | null {
+    return averagePrice(this.fills, this.instrument);
+  }
+}
+
+/** "Filled 10 EUA at 70.10 EUR (taker)". */
+export function fillReason(instrument: Instrument, fill: OrderFill): string {
+  return `Filled ${fill.quantity} ${instrument.asset} at ${fill.price} ${instrument.quoteAsset} (${fill.liquidity.toLowerCase()})`;
+}
+
+/** Why the venue ended what was left of the order (the order's endCode), and the sentence shown. */
+export function remainderEnding(
+  instrument: Instrument,
+  input: Pick<OrderInput, 'type' | 'timeInForce'>,
+  outcome: 'CANCEL_REMAINDER' | 'FOK_KILLED' | 'SELF_TRADE_CANCELLED',
+  remaining: string,
+): { endCode: string; reason: string } {
+  const rest = `${remaining} ${instrument.asset}`;
+  if (outcome === 'FOK_KILLED')
+    return {
+      endCode: 'fok_not_filled',
+      reason: `Fill-or-kill: ${rest} could not be filled at once in full; cancelled`,
+    };
+  if (outcome === 'SELF_TRADE_CANCELLED')
+    return {
+      endCode: 'self_trade_prevented',
+      reason: `Cancelled ${rest}: it would have traded against your own resting order`,
+    };
+  if (input.type === 'MARKET')
+    return {
+      endCode: 'market_remainder',
+      reason: `Market order: ${rest} found no more liquidity; cancelled`,
+    };
+  return { endCode: 'ioc_remainder', reason: `Immediate-or-cancel: the unfilled ${rest} was cancelled` };
+}
+
+/** A decimal string of the instrument's asset, zero allowed (reservations, remainders). */
+export function quantityOrZero(instrument: Instrument, text: string): bigint {
+  return parseAmount(instrument.asset, text, { allowZero: true });
+}
+
+export function showQuantity(instrument: Instrument, minor: bigint): string {
+  return formatQuantity(instrument, minor);
+}

@@ -1,0 +1,536 @@
+// The order lifecycle, one workflow per order: pre-trade risk and the reservation, routing to the
+// internal venue (db/venue, one PostgreSQL transaction per call) or to the paper broker, the fills,
+// and every ending releasing what is left of the reservation. Rules live in domain/order.ts and
+// domain/risk.ts; the shared machinery (one change at a time, recorded transitions) in
+// workflows/lifecycle.ts.
+//
+//   1. ∅ → NEW recorded; validateOrder (risk + the `<workflowId>/reserve` hold) → VALIDATED, or
+//      REJECTED with the refusal (the `started` Update fails with its code).
+//   2. routeOrder (internal: submitOrder, then the resting orders it traded against are Signalled)
+//      → ROUTED, then its immediate fills; an IOC/FOK/MARKET/self-trade rest → CANCELLED.
+//      Paper: placeBrokerOrder → ROUTED (or REJECTED broker_rejected, hold voided), then the broker's
+//      executions are polled every policy.brokerPollMs and posted as they come.
+//   3. Main loop: fill Signals (applied as system steps, so they never race an Update), the owner's
+//      cancel / amend Updates, the DAY expiry timer. The venue's answers carry every fill of the
+//      order, so a fill the venue made before its Signal arrived is applied first, once.
+//   4. Long-lived orders continue as new before the history gets long, carrying their state.
+//   5. The ending archives the history (workflows/archive.ts).
+// Future changes to this sequence go behind patched('<change-id>') at the step they alter.
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { OrderActivities, OrderFill, VenueAnswer } from '../activities/order.js';
+import {
+  formatPrice,
+  formatQuantity,
+  instrumentOf,
+  parsePrice,
+  type Instrument,
+} from '../domain/instruments.js';
+import { allowedActions, type TimelineEntry } from '../domain/lifecycle.js';
+import { formatAmount } from '../domain/money.js';
+import {
+  ORDER_HUMAN_ACTIONS,
+  ORDER_TRANSITIONS,
+  ORDER_TYPE,
+  checkAmend,
+  checkCancel,
+  checkOrderInput,
+  reserveAmount,
+  reserveAsset,
+  type AmendOrderArgs,
+  type CancelOrderArgs,
+  type Fill,
+  type FillSignal,
+  type OrderAction,
+  type OrderInput,
+  type OrderRefusal,
+  type OrderState,
+  type OrderStatus,
+} from '../domain/order.js';
+import { archiveHistoryOnClose } from './archive.js';
+import {
+  CommandSlot,
+  LIFECYCLE_ACTIVITY_OPTIONS,
+  LIFECYCLE_RETRY,
+  LifecycleRecorder,
+  guard,
+  refusalFailure,
+  type Deadline,
+} from './lifecycle.js';
+import { OrderFills, fillReason, quantityOrZero, remainderEnding } from './order-fills.js';
+
+// ---------------------------------------------------------------------------------------------
+// Messages (the API and the venue activities import these definitions).
+
+export const orderStateQuery = defineQuery<OrderState>('state');
+/**
+ * Sent with the start (update-with-start): answers once the order was routed (ROUTED or later, its
+ * immediate fills applied), or fails with the pre-trade refusal (type = code, details[0].orderId)
+ * after REJECTED was recorded. Changes nothing.
+ */
+export const orderStartedUpdate = defineUpdate<OrderState, []>('started');
+export const cancelOrderUpdate = defineUpdate<OrderState, [CancelOrderArgs]>('cancel');
+export const amendOrderUpdate = defineUpdate<OrderState, [AmendOrderArgs]>('amend');
+/** A resting order traded (sent by the activity of the order that traded against it). */
+export const orderFillSignal = defineSignal<[FillSignal]>('fill');
+
+const { validateOrder, routeOrder, cancelAtVenue, amendAtVenue, releaseReservation } =
+  proxyActivities<OrderActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
+// The broker may be slow or down: its calls are retried without limit, each attempt bounded.
+const { placeBrokerOrder, brokerFills, cancelAtBroker } = proxyActivities<OrderActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: LIFECYCLE_RETRY,
+});
+
+/** What a run hands to the next one when it continues as new. */
+export interface OrderCarried {
+  status: OrderStatus;
+  timeline: TimelineEntry<OrderStatus>[];
+  fills: Fill[];
+  /** Fill Signals received and not applied yet. */
+  inbox: FillSignal[];
+  quantity: string;
+  price: string | null;
+  holdEntryId: string | null;
+  reserved: string;
+  protectionPrice: string | null;
+  brokerOrderId: string | null;
+  brokerSeq: number;
+}
+
+/** Continue as new after this many fills in one run even if Temporal does not suggest it yet. */
+const FILLS_PER_RUN_MAX = 2_000;
+
+type Command = { action: 'cancel'; args: CancelOrderArgs } | { action: 'amend'; args: AmendOrderArgs };
+
+export async function order(input: OrderInput, carried: OrderCarried | null = null): Promise<OrderState> {
+  guard(checkOrderInput(input));
+  const { businessId, clientId, policy } = input;
+  const instrument: Instrument = instrumentOf(input.symbol)!;
+  const paper = instrument.venue === 'paper';
+  const asset = reserveAsset(instrument, input.side);
+
+  let quantity = carried?.quantity ?? input.quantity;
+  let price = carried?.price ?? input.price;
+  let holdEntryId = carried?.holdEntryId ?? null;
+  let reserved = carried?.reserved ?? formatAmount(asset, 0n);
+  let protectionPrice = carried?.protectionPrice ?? null;
+  let brokerOrderId = carried?.brokerOrderId ?? null;
+  let brokerSeq = carried?.brokerSeq ?? 0;
+  let nextPollMs = Date.now() + policy.brokerPollMs;
+  let rejected: OrderRefusal | null = null;
+  let endCode: string | null = null;
+  let routed = carried !== null;
+  const fills = new OrderFills(instrument, carried?.fills);
+  const fillsAtStart = fills.fills.length;
+  const inbox: FillSignal[] = [...(carried?.inbox ?? [])];
+
+  const lifecycle = new LifecycleRecorder<OrderStatus, OrderAction>({
+    type: ORDER_TYPE,
+    businessId,
+    ownerId: clientId,
+    table: ORDER_TRANSITIONS,
+    initial: 'NEW',
+    startAction: 'place',
+    attributes,
+  });
+  if (carried) {
+    lifecycle.status = carried.status;
+    lifecycle.timeline.push(...carried.timeline);
+    lifecycle.recorded = carried.timeline.length;
+  }
+  const { workflowId } = lifecycle;
+  const commands = new CommandSlot<Command, OrderState>({
+    noun: 'order',
+    status: () => lifecycle.status,
+    answer: snapshot,
+  });
+  const transition = lifecycle.transition.bind(lifecycle);
+
+  function humanActions(): string[] {
+    if (!routed || lifecycle.terminal) return [];
+    const possible = allowedActions(ORDER_TRANSITIONS, lifecycle.status);
+    // The broker takes no amendments: a paper order can only be cancelled.
+    return ORDER_HUMAN_ACTIONS.filter((a) => possible.includes(a) && !(paper && a === 'amend'));
+  }
+
+  function snapshot(): OrderState {
+    return {
+      workflowId,
+      businessId,
+      clientId,
+      clientOrderId: input.clientOrderId,
+      symbol: input.symbol,
+      side: input.side,
+      type: input.type,
+      timeInForce: input.timeInForce,
+      quantity,
+      price,
+      status: lifecycle.status,
+      filledQuantity: fills.filledQuantity(),
+      remainingQuantity: fills.remainingQuantity(quantity),
+      averagePrice: fills.averagePrice(),
+      reserved: { asset, amount: reserved },
+      rejectReason: rejected?.message ?? null,
+      endCode,
+      expiresAt: input.expiresAt,
+      fills: fills.fills.map((f) => ({ ...f })),
+      timeline: [...lifecycle.timeline],
+      actions: humanActions(),
+    };
+  }
+
+  /** The lifecycle row the API lists orders from (api/order-view.ts reads exactly these keys). */
+  function attributes(): Record<string, unknown> {
+    return {
+      symbol: input.symbol,
+      side: input.side,
+      type: input.type,
+      timeInForce: input.timeInForce,
+      quantity,
+      price,
+      filledQuantity: fills.filledQuantity(),
+      remainingQuantity: fills.remainingQuantity(quantity),
+      averagePrice: fills.averagePrice(),
+      reserved: { asset, amount: reserved },
+      rejectReason: rejected?.message ?? null,
+      endCode,
+      clientOrderId: input.clientOrderId,
+      expiresAt: input.expiresAt,
+      venue: instrument.venue,
+    };
+  }
+
+  // --- Messages (registered before the first step: `started` arrives with the start) ----------
+
+  setHandler(orderStateQuery, snapshot);
+  setHandler(orderStartedUpdate, async () => {
+    await condition(() => routed || (rejected !== null && lifecycle.recorded === lifecycle.timeline.length));
+    if (rejected) {
+      throw refusalFailure({
+        code: rejected.code,
+        message: rejected.message,
+        details: { orderId: businessId, ...rejected.details },
+      });
+    }
+    return snapshot();
+  });
+  setHandler(orderFillSignal, (signal) => {
+    if (!fills.has(signal.tradeId) && !inbox.some((s) => s.tradeId === signal.tradeId)) inbox.push(signal);
+  });
+  const view = () => ({ status: lifecycle.status, clientId });
+  const amendView = () => ({
+    ...view(),
+    type: input.type,
+    quantity,
+    filledQuantity: fills.filledQuantity(),
+    price,
+  });
+  commands.handle(
+    cancelOrderUpdate,
+    (args) => checkCancel(view(), args),
+    (args) => ({ action: 'cancel', args }),
+  );
+  commands.handle(
+    amendOrderUpdate,
+    (args) =>
+      paper
+        ? { code: 'invalid_state', message: 'an order at the broker cannot be amended; cancel it instead' }
+        : checkAmend(amendView(), args, instrument),
+    (args) => ({ action: 'amend', args }),
+  );
+
+  // --- Fills ----------------------------------------------------------------------------------
+
+  /** Applies a fill once: PARTIALLY_FILLED, or FILLED when nothing remains. */
+  async function applyFill(fill: OrderFill): Promise<void> {
+    if (lifecycle.terminal || !fills.add(fill)) return;
+    const complete = fills.isComplete(quantity);
+    if (complete) reserved = formatAmount(asset, 0n);
+    await transition(complete ? 'fill_complete' : 'fill', null, {
+      reason: fillReason(instrument, fill),
+      data: {
+        tradeId: fill.tradeId,
+        price: fill.price,
+        quantity: fill.quantity,
+        fee: fill.fee,
+        liquidity: fill.liquidity,
+      },
+    });
+  }
+
+  /** Takes the venue's word for the order's reservation; an order the venue ended holds nothing. */
+  function adopt(answer: {
+    holdEntryId: string | null;
+    reserved: string;
+    status?: 'RESTING' | 'DONE';
+  }): void {
+    holdEntryId = answer.holdEntryId;
+    reserved = answer.reserved;
+    if (answer.status === 'DONE' && (answer.holdEntryId !== null || reserved !== formatAmount(asset, 0n)))
+      throw new Error(`venue ended order ${businessId} but still reserves ${reserved} ${asset}`);
+  }
+
+  /** Fill Signals: the venue made a new hold for what is left (the SELL's rest, the BUY's rest at its limit). */
+  async function applyInbox(): Promise<void> {
+    while (inbox.length > 0) {
+      await applyFill(inbox.shift()!);
+      if (!lifecycle.terminal) reserved = formatAmount(asset, restingReservation());
+    }
+  }
+
+  function restingReservation(): bigint {
+    return reserveAmount({
+      side: input.side,
+      type: input.type,
+      quantity: quantityOrZero(instrument, fills.remainingQuantity(quantity)),
+      limitPrice: price === null ? null : parsePrice(instrument, price),
+      protectionPrice: protectionPrice === null ? null : parsePrice(instrument, protectionPrice),
+      makerFeeBps: policy.makerFeeBps,
+      takerFeeBps: policy.takerFeeBps,
+    });
+  }
+
+  // --- Steps ----------------------------------------------------------------------------------
+
+  async function place(): Promise<void> {
+    await transition(null, input.requestedBy, {
+      reason: `${input.side === 'BUY' ? 'Buy' : 'Sell'} ${input.quantity} ${instrument.asset}${
+        price === null ? ' at market' : ` at ${price} ${instrument.quoteAsset}`
+      } (${input.type} ${input.timeInForce}) placed`,
+      data: { symbol: input.symbol, side: input.side, type: input.type, timeInForce: input.timeInForce },
+    });
+    const checked = await validateOrder.executeWithOptions({ summary: 'pre-trade risk + reservation' }, [
+      input,
+    ]);
+    if (!checked.ok) {
+      await reject(checked.refusal);
+      return;
+    }
+    holdEntryId = checked.holdEntryId;
+    reserved = checked.reserved;
+    protectionPrice = checked.protectionPrice;
+    await transition('validate', null, {
+      reason: `Risk checks passed; ${reserved} ${asset} reserved`,
+      data: { holdEntryId, reserved, asset },
+    });
+    if (paper) await routeToBroker();
+    else await routeToVenue();
+  }
+
+  async function reject(refusal: OrderRefusal): Promise<void> {
+    endCode = refusal.code;
+    rejected = refusal;
+    reserved = formatAmount(asset, 0n);
+    await transition('reject', null, {
+      reason: refusal.message,
+      data: { code: refusal.code, details: refusal.details },
+    });
+  }
+
+  async function routeToVenue(): Promise<void> {
+    const answer = await routeOrder.executeWithOptions(
+      { summary: `submit to the ${instrument.symbol} book` },
+      [{ order: input, holdEntryId: holdEntryId!, reserved, protectionPrice }],
+    );
+    adopt(answer);
+    await transition('route', null, {
+      reason: `Routed to the ${instrument.symbol} book`,
+      data: { outcome: answer.outcome },
+    });
+    for (const fill of answer.fills) await applyFill(fill);
+    await endRemainder(answer);
+    routed = true;
+  }
+
+  async function routeToBroker(): Promise<void> {
+    const placed = await placeBrokerOrder.executeWithOptions({ summary: 'place with the broker' }, [input]);
+    brokerOrderId = placed.brokerOrderId;
+    if (!placed.accepted) {
+      await releaseReservation.executeWithOptions({ summary: 'release the reservation' }, [
+        { holdEntryId: holdEntryId!, reason: 'broker rejected the order' },
+      ]);
+      holdEntryId = null;
+      await reject({ code: 'broker_rejected', message: placed.reason ?? 'the broker rejected the order' });
+      return;
+    }
+    await transition('route', null, { reason: 'Routed to the broker', data: { brokerOrderId } });
+    routed = true;
+    nextPollMs = Date.now() + policy.brokerPollMs;
+  }
+
+  /** The broker's executions since the last report, posted and applied. */
+  async function pollBroker(): Promise<void> {
+    const report = await brokerFills.executeWithOptions({ summary: 'broker execution reports' }, [
+      {
+        order: input,
+        brokerOrderId: brokerOrderId!,
+        afterSeq: brokerSeq,
+        holdEntryId: holdEntryId!,
+        reserved,
+        filledQuantity: fills.filledQuantity(),
+      },
+    ]);
+    brokerSeq = report.lastSeq;
+    holdEntryId = report.holdEntryId;
+    reserved = report.reserved;
+    for (const fill of report.fills) await applyFill(fill);
+    nextPollMs = Date.now() + policy.brokerPollMs;
+  }
+
+  /** Cancel or expiry: the rest leaves the book (or the broker), its reservation is released. */
+  async function end(
+    action: 'cancel' | 'expire',
+    reason: string,
+    text: string,
+    actor: CancelOrderArgs['actor'] | null,
+  ) {
+    if (paper) {
+      await cancelAtBroker.executeWithOptions({ summary: 'cancel at the broker' }, [
+        { brokerOrderId: brokerOrderId! },
+      ]);
+      await pollBroker();
+      if (!lifecycle.terminal) {
+        await releaseReservation.executeWithOptions({ summary: 'release the reservation' }, [
+          { holdEntryId: holdEntryId!, reason },
+        ]);
+        adopt({ holdEntryId: null, reserved: formatAmount(asset, 0n) });
+      }
+    } else {
+      const answer = await cancelAtVenue.executeWithOptions({ summary: `${action} at the venue` }, [
+        { orderId: businessId, symbol: input.symbol, side: input.side, reason },
+      ]);
+      for (const fill of answer.fills) await applyFill(fill);
+      adopt(answer);
+    }
+    if (lifecycle.terminal) {
+      // Filled before the request reached the venue: nothing was left to end.
+      if (action === 'cancel') guard(checkCancel(view(), { actor: actor! }));
+      return;
+    }
+    endCode = reason;
+    await transition(action, actor, {
+      reason: `${text}; ${fills.remainingQuantity(quantity)} ${instrument.asset} unfilled`,
+    });
+  }
+
+  async function amend(args: AmendOrderArgs): Promise<void> {
+    guard(checkAmend(amendView(), args, instrument));
+    const answer = await amendAtVenue.executeWithOptions({ summary: 'amend at the venue' }, [
+      {
+        orderId: businessId,
+        symbol: input.symbol,
+        side: input.side,
+        quantity: args.quantity ?? null,
+        price: args.price ?? null,
+      },
+    ]);
+    // Fills made while it rested came before the amendment; a new price may have traded at once.
+    for (const fill of answer.fills.filter((f) => f.liquidity === 'MAKER')) await applyFill(fill);
+    if (!lifecycle.terminal) {
+      const before = `${quantity} at ${price ?? 'market'}`;
+      // The venue's totals are the amended quantity; the price in the instrument's own format.
+      quantity = formatQuantity(
+        instrument,
+        quantityOrZero(instrument, answer.filledQuantity) +
+          quantityOrZero(instrument, answer.remainingQuantity),
+      );
+      if (args.price) price = formatPrice(instrument, parsePrice(instrument, args.price));
+      adopt(answer);
+      await transition('amend', args.actor, {
+        reason: `Amended from ${before} to ${quantity} at ${price ?? 'market'}`,
+        data: { quantity, price },
+      });
+    }
+    for (const fill of answer.fills) await applyFill(fill);
+    adopt(answer);
+    await endRemainder(answer);
+  }
+
+  /** The venue ended what was left without filling it (IOC, FOK, MARKET, self-trade prevention). */
+  async function endRemainder(answer: VenueAnswer): Promise<void> {
+    if (answer.status !== 'DONE' || lifecycle.terminal) return;
+    if (answer.outcome === 'FILLED' || answer.outcome === 'REST')
+      throw new Error(
+        `venue ended order ${businessId} as ${answer.outcome} with ${answer.remainingQuantity} left`,
+      );
+    const ending = remainderEnding(instrument, input, answer.outcome, fills.remainingQuantity(quantity));
+    endCode = ending.endCode;
+    await transition('cancel_remainder', null, { reason: ending.reason, data: { outcome: answer.outcome } });
+  }
+
+  async function run(command: Command): Promise<void> {
+    guard(command.action === 'cancel' ? checkCancel(view(), command.args) : null);
+    if (command.action === 'cancel')
+      return end('cancel', 'cancelled', 'Cancelled by the client', command.args.actor);
+    return amend(command.args);
+  }
+
+  // --- Main loop ------------------------------------------------------------------------------
+
+  function deadline(): Deadline | null {
+    const expiry = input.timeInForce === 'DAY' && input.expiresAt ? Date.parse(input.expiresAt) : null;
+    if (paper && (expiry === null || nextPollMs < expiry))
+      return { atMs: nextPollMs, summary: 'next broker report' };
+    return expiry === null ? null : { atMs: expiry, summary: `DAY order expires ${input.expiresAt}` };
+  }
+
+  async function elapsed(): Promise<void> {
+    const expiry = input.timeInForce === 'DAY' && input.expiresAt ? Date.parse(input.expiresAt) : null;
+    if (expiry !== null && Date.now() >= expiry)
+      return end('expire', 'expired', 'Expired at the session close', null);
+    if (paper) return pollBroker();
+  }
+
+  const continueAsNewDue = () =>
+    workflowInfo().continueAsNewSuggested || fills.fills.length - fillsAtStart >= FILLS_PER_RUN_MAX;
+
+  async function loop(): Promise<void> {
+    while (!lifecycle.terminal && !continueAsNewDue()) {
+      const due = deadline();
+      const woken = () => commands.pending || inbox.length > 0;
+      if (due === null) await condition(woken);
+      else if (due.atMs > Date.now()) await condition(woken, due.atMs - Date.now(), { summary: due.summary });
+      if (inbox.length > 0) await commands.system(applyInbox);
+      else if (commands.pending) await commands.applySubmitted(run);
+      else await commands.system(elapsed);
+    }
+  }
+
+  if (!carried) await place();
+  for (;;) {
+    await loop();
+    // Let every Update handler answer first. One accepted meanwhile is applied, never dropped.
+    await condition(() => allHandlersFinished() || commands.pending);
+    if (!commands.pending) break;
+    await commands.applySubmitted(run);
+  }
+  if (lifecycle.terminal) {
+    await condition(allHandlersFinished);
+    await archiveHistoryOnClose();
+    return snapshot();
+  }
+  const next: OrderCarried = {
+    status: lifecycle.status,
+    timeline: [...lifecycle.timeline],
+    fills: fills.fills,
+    inbox,
+    quantity,
+    price,
+    holdEntryId,
+    reserved,
+    protectionPrice,
+    brokerOrderId,
+    brokerSeq,
+  };
+  return continueAsNew<typeof order>(input, next);
+}
