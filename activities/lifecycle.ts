@@ -4,6 +4,7 @@
 import { log } from '@temporalio/activity';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.js';
+import { insertTaskOverdueEvent, insertTransitionEvent } from '../db/outbox/lifecycle-events.js';
 import type { TimelineEntry } from '../domain/lifecycle.js';
 import type { Role } from '../domain/roles.js';
 
@@ -99,6 +100,7 @@ export function createLifecycleActivities(pool: pg.Pool) {
           [input.workflowId, input.kind, input.priority, input.at, input.summary ?? null],
         );
         if (updated.rowCount === 0) return { escalated: false };
+        await insertTaskOverdueEvent(client, input); // the outbox row, in this transaction
         await client.query('SELECT pg_notify($1, $2)', [LIFECYCLE_CHANNEL, input.workflowId]);
         return { escalated: true };
       });
@@ -108,6 +110,7 @@ export function createLifecycleActivities(pool: pg.Pool) {
       return inTransaction(pool, async (client) => {
         if (!(await insertEvent(client, input))) return { recorded: false };
         await upsertLifecycle(client, input);
+        await insertTransitionEvent(client, input); // the outbox row, in this transaction
         await closeTasks(client, input);
         if (input.closed) await cancelLiveTasks(client, input);
         else await openTasks(client, input);

@@ -1,0 +1,3 @@
+export * from './events.js';
+export * from './redis.js';
+export * from './lifecycle-events.js';
