@@ -10,6 +10,7 @@ import { auditWorkflowWebServices } from './audit-workflows.js';
 import { kycWebServices } from './kyc.js';
 import { bankAccountWebServices } from './bank-accounts.js';
 import { withdrawalWebServices } from './withdrawals.js';
+import { tradingWebServices } from './trading.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -33,6 +34,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     kyc: kycWebServices(deps),
     bankAccounts: bankAccountWebServices(deps),
     withdrawals: withdrawalWebServices(deps),
+    trading: tradingWebServices(deps),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };

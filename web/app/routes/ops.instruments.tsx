@@ -1,0 +1,125 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { attempt } from '../action-result.server.js';
+import { formatMoney } from '../amounts.js';
+import { ActionMessage } from '../components/ActionMessage.js';
+import { StatusBadge } from '../components/Timeline.js';
+import { requireUser } from '../session.server.js';
+
+export const meta: MetaFunction = () => [{ title: 'Instruments · backoffice · clearhouse' }];
+
+const DECIDERS = ['operations', 'admin'] as const;
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  return {
+    instruments: await context.services.trading.instruments(user),
+    mayDecide: (DECIDERS as readonly string[]).includes(user.role),
+  };
+}
+
+export async function action({ context, request }: ActionFunctionArgs) {
+  const user = requireUser(context, request, DECIDERS);
+  const form = await request.formData();
+  const symbol = String(form.get('symbol') ?? '');
+  const text = String(form.get('text') ?? '').trim();
+  const trading = context.services.trading;
+  if (form.get('intent') === 'resume') {
+    return attempt(
+      () => trading.resume(user, symbol, text),
+      `${symbol} resumed: new orders are accepted again.`,
+    );
+  }
+  return attempt(() => trading.halt(user, symbol, text), `${symbol} halted: new orders are refused.`);
+}
+
+type Instrument = ReturnType<typeof useLoaderData<typeof loader>>['instruments'][number];
+
+/**
+ * The confirmation step: "Halt…"/"Resume…" links render this form for one instrument (?confirm=),
+ * which asks for the reason and posts. Works the same with or without JavaScript.
+ */
+function Confirm({ instrument }: { instrument: Instrument }) {
+  const halting = instrument.status === 'OPEN';
+  return (
+    <section
+      className="card confirm"
+      role="alertdialog"
+      aria-label={`${halting ? 'Halt' : 'Resume'} ${instrument.symbol}`}
+    >
+      <h2>
+        {halting ? 'Halt' : 'Resume'} {instrument.symbol}?
+      </h2>
+      <p>
+        {halting
+          ? 'While halted, every new order is refused (instrument_halted). Resting orders stay in the book.'
+          : 'New orders are accepted again at once.'}
+      </p>
+      <Form method="post" className="row">
+        <input type="hidden" name="symbol" value={instrument.symbol} />
+        <input type="hidden" name="intent" value={halting ? 'halt' : 'resume'} />
+        <label>
+          {halting ? 'Reason (clients see it)' : 'Note'}
+          <input name="text" required maxLength={2000} />
+        </label>
+        <button type="submit" className={halting ? 'danger' : ''}>
+          {halting ? `Halt ${instrument.symbol}` : `Resume ${instrument.symbol}`}
+        </button>
+        <Link to="/ops/instruments">Back</Link>
+      </Form>
+    </section>
+  );
+}
+
+export default function OpsInstruments() {
+  const { instruments, mayDecide } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const confirming = result?.ok ? null : instruments.find((i) => i.symbol === params.get('confirm'));
+  return (
+    <>
+      <h1>Instruments</h1>
+      <ActionMessage result={result} />
+      {confirming && mayDecide ? <Confirm instrument={confirming} /> : null}
+      <table className="grid" data-testid="instruments">
+        <thead>
+          <tr>
+            <th>Instrument</th>
+            <th>Venue</th>
+            <th className="num">Last price</th>
+            <th className="num">Reference · band</th>
+            <th>Status</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {instruments.map((i) => (
+            <tr key={i.symbol} data-symbol={i.symbol}>
+              <td>
+                <strong>{i.symbol}</strong> <span className="muted">{i.name}</span>
+              </td>
+              <td>{i.venue === 'internal' ? 'Internal book' : 'Paper broker'}</td>
+              <td className="num">{i.lastPrice ? formatMoney(i.lastPrice, i.quoteAsset) : '—'}</td>
+              <td className="num">
+                {formatMoney(i.referencePrice, i.quoteAsset)} · ±{i.priceBandPct}%
+              </td>
+              <td>
+                <StatusBadge status={i.status} />
+                {i.statusReason && i.status === 'HALTED' ? (
+                  <div className="muted small">{i.statusReason}</div>
+                ) : null}
+              </td>
+              <td>
+                {mayDecide ? (
+                  <Link to={`?confirm=${i.symbol}`} className={i.status === 'OPEN' ? 'danger-link' : ''}>
+                    {i.status === 'OPEN' ? 'Halt…' : 'Resume…'}
+                  </Link>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
