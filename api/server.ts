@@ -6,6 +6,9 @@ import { logger } from './logger.js';
 import { closeTemporalClient } from './temporal-client.js';
 import { mountWeb } from './pages/mount.js';
 import { closeLifecycleNotifications } from './live-updates.js';
+import { closeMarketNotifications } from './services/market.js';
+import { ensureInstruments } from '../db/venue/index.js';
+import { getPool } from '../db/pool.js';
 
 export interface RunningServer {
   server: Server;
@@ -17,6 +20,8 @@ export interface RunningServer {
 export async function startServer(
   options: CreateAppOptions & { port?: number; host?: string } = {},
 ): Promise<RunningServer> {
+  // The instrument rows the venue, the risk rules and GET /instruments read (idempotent upsert).
+  await ensureInstruments(getPool()).catch((err) => logger.warn({ err }, 'instruments not ensured'));
   const app = createApp(options);
   const port = options.port ?? config.port;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -37,7 +42,12 @@ export async function startServer(
       // A Temporal connection still being attempted can take a while to give up: do not wait for it forever.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([closePool(), closeTemporalClient(), closeLifecycleNotifications()]),
+        Promise.allSettled([
+          closePool(),
+          closeTemporalClient(),
+          closeLifecycleNotifications(),
+          closeMarketNotifications(),
+        ]),
         new Promise((resolve) => (timer = setTimeout(resolve, 3000))),
       ]);
       clearTimeout(timer);

@@ -13,6 +13,8 @@ import { systemRouter } from './system.js';
 import { kycRouter } from './kyc.js';
 import { bankAccountsRouter } from './bank-accounts.js';
 import { withdrawalsRouter } from './withdrawals.js';
+import { ordersRouter } from './orders.js';
+import { marketRouter } from './market.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -32,6 +34,8 @@ export const resourceRouters: RouterFactory[] = [
   kycRouter,
   bankAccountsRouter,
   withdrawalsRouter,
+  ordersRouter,
+  marketRouter,
   // one line per resource router, above this comment
 ];
 

@@ -11,3 +11,9 @@ export {
 export { listOrderSummaries, type ListOrdersInput } from './order-blotter.js';
 export { getInstrument, listInstruments, type InstrumentRow } from './instruments.js';
 export { REGISTRY_TRANSFER_IN_KIND, transfersInOfClient, type TransferIn } from './transfers-in.js';
+export {
+  MARKET_CHANNEL,
+  listenForMarketNotifications,
+  type MarketListener,
+  type MarketNotificationHandlers,
+} from './market-notifications.js';
