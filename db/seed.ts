@@ -1,5 +1,6 @@
-import { ASSET_CODES } from '../domain/money.js';
-import { ensureClientAccounts, ensureSystemAccounts } from './ledger/index.js';
+import { ASSET_CODES, parseAmount, type AssetCode } from '../domain/money.js';
+import { registryTransferIn } from '../domain/postings.js';
+import { ensureClientAccounts, ensureSystemAccounts, postEntry } from './ledger/index.js';
 import type pg from 'pg';
 import type { Role } from '../domain/roles.js';
 import { insertUser } from './users/index.js';
@@ -41,18 +42,56 @@ export async function seedDemoUsers(pool: pg.Pool): Promise<string[]> {
   return created;
 }
 
-/** Every piece of demo data. Other features add their seeds here, after the users. */
-/** Demo users plus the chart of accounts: system accounts and every demo client's accounts per asset. */
+/**
+ * What every demo client holds after seeding: certificates moved in from the registry, no cash (a
+ * client funds EUR through a deposit, as a real one would). Amounts are decimal strings, as at the edge.
+ */
+export const DEMO_CERTIFICATES: readonly { asset: AssetCode; quantity: string }[] = [
+  { asset: 'EUA', quantity: '10000' },
+  { asset: 'CEA', quantity: '10000' },
+];
+
+/** The ids of the demo clients that exist (role client, one of DEMO_USERS), with their email. */
+async function demoClients(pool: pg.Pool): Promise<{ id: string; email: string }[]> {
+  const { rows } = await pool.query<{ id: string; email: string }>(
+    `SELECT id, email FROM app_user WHERE role = 'client' AND email = ANY($1) ORDER BY email`,
+    [DEMO_USERS.filter((u) => u.role === 'client').map((u) => u.email)],
+  );
+  return rows;
+}
+
+/**
+ * One ledger entry per demo client and certificate, through the registryTransferIn recipe. The
+ * idempotency key (and the transfer reference, part of the payload) depend only on the client and
+ * the asset, so seeding again replays the first entry instead of crediting the certificates twice.
+ */
+export async function seedDemoCertificates(pool: pg.Pool): Promise<void> {
+  for (const client of await demoClients(pool)) {
+    for (const { asset, quantity } of DEMO_CERTIFICATES) {
+      const reference = `demo-seed-${asset}-${client.id}`;
+      await postEntry(pool, {
+        idempotencyKey: `seed/registry-transfer-in/${client.id}/${asset}`,
+        ...registryTransferIn(client.id, asset, parseAmount(asset, quantity), reference),
+      });
+    }
+  }
+}
+
+/**
+ * Every piece of demo data: users, the chart of accounts (system accounts and every demo client's
+ * accounts per asset), the demo clients' certificates. Other features add their seeds here.
+ *
+ * KYC is not seeded: app_user.kyc_status is the KYC workflow's projection (activities/kyc.ts), and
+ * the seed runs before any worker does, so a demo client passes KYC as a real one would (upload an
+ * identity document and a proof of address, submit; ops@ approves) before their first order.
+ */
 export async function seedDemoData(pool: pg.Pool): Promise<void> {
   await seedDemoUsers(pool);
   await ensureSystemAccounts(pool);
-  const clients = await pool.query<{ id: string }>(
-    `SELECT id FROM app_user WHERE role = 'client' AND email = ANY($1)`,
-    [DEMO_USERS.filter((u) => u.role === 'client').map((u) => u.email)],
-  );
-  for (const { id } of clients.rows) {
+  for (const { id } of await demoClients(pool)) {
     for (const asset of ASSET_CODES) await ensureClientAccounts(pool, id, asset);
   }
+  await seedDemoCertificates(pool);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -61,6 +100,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await seedDemoData(pool);
     console.log(`Demo users (password "${DEMO_PASSWORD}"):`);
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(22)} ${user.role}`);
+    const holdings = DEMO_CERTIFICATES.map((c) => `${c.quantity} ${c.asset}`).join(' and ');
+    console.log(`Demo clients hold ${holdings} each, no cash; they pass KYC before trading.`);
   } catch (error) {
     console.error(error);
     process.exitCode = 1;
