@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allowedActions, isTerminal, nextStatus, type Actor } from './lifecycle.js';
+import { allowedActions, isTerminal, nextStatus, type Actor, type TransitionResult } from './lifecycle.js';
 import { instrumentOf, type Instrument } from './instruments.js';
 import {
   ORDER_ACTIONS,
@@ -41,7 +41,7 @@ describe('transitions', () => {
   it('walks the happy path NEW → VALIDATED → ROUTED → PARTIALLY_FILLED → FILLED', () => {
     let status: OrderStatus = 'NEW';
     for (const action of ['validate', 'route', 'fill', 'fill', 'fill_complete'] as const) {
-      const next = nextStatus(ORDER_TRANSITIONS, status, action);
+      const next: TransitionResult<OrderStatus> = nextStatus(ORDER_TRANSITIONS, status, action);
       expect(next.ok).toBe(true);
       if (next.ok) status = next.to;
     }

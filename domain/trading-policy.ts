@@ -45,7 +45,7 @@ const SECOND_MS = 1000;
  * The EEX spot session for allowances (Monday to Friday, 08:00-18:00 Berlin time), for a deployment
  * that wants real hours; the default below trades around the clock so the demo always works.
  */
-export const EEX_TRADING_HOURS: TradingHours = {
+export const EEX_TRADING_HOURS: Extract<TradingHours, { kind: 'weekly' }> = {
   kind: 'weekly',
   timeZone: 'Europe/Berlin',
   days: [1, 2, 3, 4, 5],
