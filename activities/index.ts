@@ -10,6 +10,8 @@ import { createBankAccountActivities } from './bank-account.js';
 import { SimulatedBank, type BankAdapter } from './bank-adapter.js';
 import { failFastOnUnstorableData } from './unstorable.js';
 import { createWithdrawalActivities, type WithdrawalActivityHooks } from './withdrawal.js';
+import { PaperBroker, type BrokerAdapter } from './broker-adapter.js';
+import { createOrderActivities } from './order.js';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -23,6 +25,8 @@ export interface ActivityDeps {
   bank?: BankAdapter;
   /** Test seams around withdrawal payouts (failure injection). */
   withdrawalHooks?: WithdrawalActivityHooks;
+  /** The broker of paper-venue orders; the simulated one (its orders in PostgreSQL) when not given. */
+  broker?: BrokerAdapter;
 }
 
 /** Every activity the worker registers, bound to its dependencies (database, partner adapters). */
@@ -43,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
       bank: deps.bank ?? new SimulatedBank(deps.pool),
       hooks: deps.withdrawalHooks,
     }),
+    ...createOrderActivities({ pool: deps.pool, broker: deps.broker ?? new PaperBroker(deps.pool) }),
   });
 }
 

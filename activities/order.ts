@@ -21,7 +21,13 @@ import {
   isLedgerError,
   voidHold,
 } from '../db/ledger/index.js';
-import { amendOrder, cancelOrder, instrumentState, submitOrder } from '../db/venue/index.js';
+import {
+  amendOrder,
+  cancelOrder,
+  ensureInstruments,
+  instrumentState,
+  submitOrder,
+} from '../db/venue/index.js';
 import type { VenueFill, VenueOrderResult } from '../db/venue/index.js';
 import { formatAmount, parseAmount, type AssetCode } from '../domain/money.js';
 import {
@@ -180,6 +186,16 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     }
   }
 
+  /** The instrument's row; the catalogue is written on first use (ensureInstruments is idempotent). */
+  async function instrumentStateOf(symbol: string) {
+    const found = await instrumentState(pool, symbol);
+    if (found) return found;
+    await ensureInstruments(pool);
+    const state = await instrumentState(pool, symbol);
+    if (!state) throw new Error(`instrument ${symbol} is not in the venue's catalogue`);
+    return state;
+  }
+
   return {
     /**
      * Pre-trade risk (domain/risk.ts) on what the books say now, then the reservation: a hold of
@@ -192,7 +208,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const instrument = instrumentFor(order.symbol);
       const asset = reserveAsset(instrument, order.side);
       const idempotencyKey = `${run.workflowId}/reserve`;
-      const state = await instrumentState(pool, order.symbol);
+      const state = await instrumentStateOf(order.symbol);
       const quantity = parseQuantity(instrument, order.quantity);
       const limitPrice = order.price === null ? null : parsePrice(instrument, order.price);
       const protection =
@@ -226,7 +242,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
           instrument,
           instrumentStatus: state.status,
           referencePrice: state.referencePrice,
-          kycStatus: (await clientKycStatus(pool, order.clientId)) ?? 'NONE',
+          kycStatus: (await clientKycStatus(pool, order.clientId)) ?? 'NOT_STARTED',
           available: balance?.available ?? 0n,
           policy: order.policy,
           now: new Date(),

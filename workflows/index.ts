@@ -5,3 +5,4 @@ export { archiveLifecycle } from './archive.js';
 export { kyc } from './kyc.js';
 export { bankAccount } from './bank-account.js';
 export { withdrawal } from './withdrawal.js';
+export { order } from './order.js';

@@ -72,10 +72,17 @@ export function fillReason(instrument: Instrument, fill: OrderFill): string {
 export function remainderEnding(
   instrument: Instrument,
   input: Pick<OrderInput, 'type' | 'timeInForce'>,
-  outcome: 'CANCEL_REMAINDER' | 'FOK_KILLED' | 'SELF_TRADE_CANCELLED',
+  outcome: 'CANCEL_REMAINDER' | 'FOK_KILLED' | 'SELF_TRADE_CANCELLED' | null,
   remaining: string,
+  cancelReason: string | null,
 ): { endCode: string; reason: string } {
   const rest = `${remaining} ${instrument.asset}`;
+  // Never matched: the venue ended it on arrival (trading was halted after the risk check).
+  if (outcome === null)
+    return {
+      endCode: cancelReason ?? 'instrument_halted',
+      reason: `${instrument.symbol} was halted before the order reached the book; ${rest} cancelled`,
+    };
   if (outcome === 'FOK_KILLED')
     return {
       endCode: 'fok_not_filled',
@@ -94,9 +101,9 @@ export function remainderEnding(
   return { endCode: 'ioc_remainder', reason: `Immediate-or-cancel: the unfilled ${rest} was cancelled` };
 }
 
-/** A decimal string of the instrument's asset, zero allowed (reservations, remainders). */
-export function quantityOrZero(instrument: Instrument, text: string): bigint {
-  return parseAmount(instrument.asset, text, { allowZero: true });
+/** A decimal string of the instrument's asset (or of `asset`), zero allowed: remainders, reservations. */
+export function quantityOrZero(instrument: Instrument, text: string, asset = instrument.asset): bigint {
+  return parseAmount(asset, text, { allowZero: true });
 }
 
 export function showQuantity(instrument: Instrument, minor: bigint): string {

@@ -33,10 +33,11 @@ import {
   formatQuantity,
   instrumentOf,
   parsePrice,
+  parseQuantity,
   type Instrument,
 } from '../domain/instruments.js';
 import { allowedActions, type TimelineEntry } from '../domain/lifecycle.js';
-import { formatAmount } from '../domain/money.js';
+import { formatAmount, parseAmount } from '../domain/money.js';
 import {
   ORDER_HUMAN_ACTIONS,
   ORDER_TRANSITIONS,
@@ -252,8 +253,8 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
   // --- Fills ----------------------------------------------------------------------------------
 
   /** Applies a fill once: PARTIALLY_FILLED, or FILLED when nothing remains. */
-  async function applyFill(fill: OrderFill): Promise<void> {
-    if (lifecycle.terminal || !fills.add(fill)) return;
+  async function applyFill(fill: OrderFill): Promise<boolean> {
+    if (lifecycle.terminal || !fills.add(fill)) return false;
     const complete = fills.isComplete(quantity);
     if (complete) reserved = formatAmount(asset, 0n);
     await transition(complete ? 'fill_complete' : 'fill', null, {
@@ -266,6 +267,7 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
         liquidity: fill.liquidity,
       },
     });
+    return true;
   }
 
   /** Takes the venue's word for the order's reservation; an order the venue ended holds nothing. */
@@ -283,21 +285,30 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
   /** Fill Signals: the venue made a new hold for what is left (the SELL's rest, the BUY's rest at its limit). */
   async function applyInbox(): Promise<void> {
     while (inbox.length > 0) {
-      await applyFill(inbox.shift()!);
-      if (!lifecycle.terminal) reserved = formatAmount(asset, restingReservation());
+      const fill = inbox.shift()!;
+      const before = quantityOrZero(instrument, reserved, asset);
+      if (!(await applyFill(fill)) || lifecycle.terminal) continue;
+      reserved = formatAmount(asset, restingReservation(before, fill));
     }
   }
 
-  function restingReservation(): bigint {
-    return reserveAmount({
+  /** What the venue re-reserved for the rest: the rest's own reservation, at most what the fill left. */
+  function restingReservation(before: bigint, fill: OrderFill): bigint {
+    const remaining = quantityOrZero(instrument, fills.remainingQuantity(quantity));
+    if (input.side === 'SELL') return remaining;
+    const used =
+      parsePrice(instrument, fill.price) * parseQuantity(instrument, fill.quantity) +
+      parseAmount(instrument.quoteAsset, fill.fee, { allowZero: true });
+    const wanted = reserveAmount({
       side: input.side,
       type: input.type,
-      quantity: quantityOrZero(instrument, fills.remainingQuantity(quantity)),
+      quantity: remaining,
       limitPrice: price === null ? null : parsePrice(instrument, price),
       protectionPrice: protectionPrice === null ? null : parsePrice(instrument, protectionPrice),
       makerFeeBps: policy.makerFeeBps,
       takerFeeBps: policy.takerFeeBps,
     });
+    return wanted < before - used ? wanted : before - used;
   }
 
   // --- Steps ----------------------------------------------------------------------------------
@@ -463,7 +474,13 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
       throw new Error(
         `venue ended order ${businessId} as ${answer.outcome} with ${answer.remainingQuantity} left`,
       );
-    const ending = remainderEnding(instrument, input, answer.outcome, fills.remainingQuantity(quantity));
+    const ending = remainderEnding(
+      instrument,
+      input,
+      answer.outcome,
+      fills.remainingQuantity(quantity),
+      answer.cancelReason,
+    );
     endCode = ending.endCode;
     await transition('cancel_remainder', null, { reason: ending.reason, data: { outcome: answer.outcome } });
   }
