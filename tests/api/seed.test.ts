@@ -36,7 +36,10 @@ describe('demo seed', () => {
       const answer = await app.api('/api/v1/balances', { token: accessToken });
       expect(answer.status).toBe(200);
       const byAsset = new Map<string, Record<string, string>>(
-        (answer.body.items as Record<string, string>[]).map((item) => [item.asset, item]),
+        (answer.body.items as ({ asset: string } & Record<string, string>)[]).map((item) => [
+          item.asset,
+          item,
+        ]),
       );
       for (const asset of ['EUA', 'CEA']) {
         expect(byAsset.get(asset)).toMatchObject({ available: '10000', held: '0', pendingSettlement: '0' });
