@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { Queue } from 'bullmq';
 import { OUTBOX_CHANNEL, lockPendingEvents, markDispatched, type OutboxEvent } from '../db/outbox/index.js';
 import { inTransaction } from '../db/pool.js';
-import type { EventJob } from './notifications/queues.js';
+import type { EventJob } from '../db/outbox/queues.js';
 
 export interface OutboxDispatcherOptions {
   pool: pg.Pool;

@@ -5,6 +5,7 @@ import { closePool, getPool } from '../db/pool.js';
 import { backfillHistoryArchive } from '../auditing/index.js';
 import { defaultArchiveTemporalClient } from './history-archive.js';
 import { createActivities, type ActivityDeps } from './index.js';
+import { startNotifications } from './notifications/run.js';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -69,6 +70,16 @@ async function main(): Promise<void> {
       if (current?.getState() === 'RUNNING') current.shutdown();
     });
   }
+  // The outbox dispatcher and the notification queues' consumers run beside the Temporal worker, on
+  // their own (Redis, PostgreSQL): Temporal being down delays no mail. NOTIFICATIONS=0 leaves them out.
+  const notifications =
+    process.env.NOTIFICATIONS === '0'
+      ? null
+      : startNotifications({
+          pool: getPool(),
+          databaseUrl: config.databaseUrl,
+          onError: (error) => log('warn', 'notifications', { error: (error as Error)?.message ?? String(error) }),
+        });
   const address = config.temporalAddress;
   let failures = 0;
   while (!stop.signal.aborted) {
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
       await connection?.close().catch(() => undefined);
     }
   }
+  await notifications?.stop();
   await closePool();
   log('info', 'worker stopped');
 }

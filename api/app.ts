@@ -17,6 +17,7 @@ import {
   securityHeaders,
 } from './middleware/security.js';
 import { apiRouter, type RouterFactory } from './routes/index.js';
+import { mountQueueBoard } from './pages/queue-board.js';
 
 export interface CreateAppOptions extends Partial<AppDeps> {
   /**
@@ -76,6 +77,8 @@ export function createApp(options: CreateAppOptions = {}): Express {
   api.use(notFoundHandler);
   api.use(errorHandler);
   app.use('/api/v1', api);
+
+  mountQueueBoard(app, deps); // bull-board at /ops/queues, admins only (before the pages' catch-all)
 
   // ---- web pages: the lead mounts the Remix request handler here --------------------------------
   options.mountWeb?.(app, deps);

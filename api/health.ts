@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { pingDatabase } from '../db/pool.js';
+import { pingRedis } from '../db/outbox/redis.js';
 import type { AppDeps } from './deps.js';
 
 // /healthz: the process is up. /readyz: PostgreSQL answers, Temporal answers, and at least one live
@@ -39,7 +40,7 @@ export async function readiness(
 ): Promise<{ ok: boolean; checks: Record<string, CheckResult> }> {
   const temporalClient = deps.temporal();
   temporalClient.catch(() => undefined);
-  const [postgres, temporal, worker] = await Promise.all([
+  const [postgres, temporal, worker, redis] = await Promise.all([
     timed(() => pingDatabase(deps.pool)),
     timed(async () => {
       const client = await temporalClient;
@@ -47,8 +48,9 @@ export async function readiness(
       return { serverVersion: info.serverVersion || undefined };
     }),
     timed(async () => workerCheck(await temporalClient, deps.taskQueue, Date.now())),
+    timed(() => pingRedis()), // the notification queues (docs/notifications.md)
   ]);
-  const checks = { postgres, temporal, worker };
+  const checks = { postgres, temporal, worker, redis };
   return { ok: Object.values(checks).every((check) => check.ok), checks };
 }
 

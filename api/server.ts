@@ -6,6 +6,7 @@ import { logger } from './logger.js';
 import { closeTemporalClient } from './temporal-client.js';
 import { mountWeb } from './pages/mount.js';
 import { closeLifecycleNotifications } from './live-updates.js';
+import { closeNotificationConnections } from './services/notifications.js';
 import { closeMarketNotifications } from './services/market.js';
 import { ensureInstruments } from '../db/venue/index.js';
 import { getPool } from '../db/pool.js';
@@ -46,6 +47,7 @@ export async function startServer(
           closePool(),
           closeTemporalClient(),
           closeLifecycleNotifications(),
+          closeNotificationConnections(),
           closeMarketNotifications(),
         ]),
         new Promise((resolve) => (timer = setTimeout(resolve, 3000))),

@@ -104,3 +104,48 @@ export function checkResolvedAddresses(
   }
   return null;
 }
+
+export class TargetRefusedError extends Error {
+  constructor(readonly problem: TargetProblem) {
+    super(problem.message);
+  }
+}
+
+export interface ResolvedTarget {
+  url: URL;
+  host: string;
+  /** The checked address the request connects to. */
+  address: string;
+  family: 4 | 6;
+}
+
+/** DNS, handed in by the caller (the API at registration, the consumer at each attempt). */
+export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
+
+/** Checks `text`, resolves its host with `resolve` and checks every answer; throws TargetRefusedError. */
+export async function resolveTarget(
+  text: string,
+  allowedHosts: ReadonlySet<string>,
+  resolve: Resolver,
+): Promise<ResolvedTarget> {
+  const checked = checkTargetUrl(text);
+  if ('problem' in checked) throw new TargetRefusedError(checked.problem);
+  const host = hostOf(checked.url);
+  let answers: { address: string; family: number }[];
+  try {
+    answers = await resolve(host);
+  } catch (error) {
+    throw new TargetRefusedError({
+      code: 'bad_url',
+      message: `${host} does not resolve: ${(error as Error).message}`,
+    });
+  }
+  const problem = checkResolvedAddresses(
+    host,
+    answers.map((answer) => answer.address),
+    allowedHosts,
+  );
+  if (problem) throw new TargetRefusedError(problem);
+  const first = answers[0]!;
+  return { url: checked.url, host, address: first.address, family: first.family === 6 ? 6 : 4 };
+}

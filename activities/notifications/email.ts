@@ -12,7 +12,7 @@ import {
   recipientById,
   recordEmailMessageId,
 } from '../../db/notifications/index.js';
-import type { EmailJob } from './queues.js';
+import type { EmailJob } from '../../db/outbox/queues.js';
 import { absolute, renderEvent } from './templates.js';
 
 export const DEFAULT_SMTP_URL = 'smtp://127.0.0.1:1025';

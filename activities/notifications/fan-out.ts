@@ -21,7 +21,7 @@ import {
   type EventJob,
   type NotificationQueues,
   type WebhookJob,
-} from './queues.js';
+} from '../../db/outbox/queues.js';
 import { renderEvent } from './templates.js';
 
 export interface FanOutDeps {

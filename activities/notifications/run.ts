@@ -16,7 +16,7 @@ import {
   type EventJob,
   type NotificationQueues,
   type WebhookJob,
-} from './queues.js';
+} from '../../db/outbox/queues.js';
 import { deliverWebhook } from './webhook-delivery.js';
 import { allowedHostsFromEnv, type Resolver } from './webhook-target.js';
 

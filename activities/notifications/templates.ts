@@ -2,7 +2,7 @@
 // the event and the recipient's locale, amounts written the recipient's way. One renderer per
 // family of events; a lifecycle transition without its own falls back to the generic one.
 import { formatAmountFor, isLocale, DEFAULT_LOCALE, type Locale } from '../../domain/notifications.js';
-import type { EventJob } from './queues.js';
+import type { EventJob } from '../../db/outbox/queues.js';
 
 export interface Rendered {
   /** The in-app title and the mail's subject. */

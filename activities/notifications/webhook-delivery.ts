@@ -8,7 +8,12 @@ import type pg from 'pg';
 import { getOutboxEvent } from '../../db/outbox/index.js';
 import { getDelivery, recordAttempt, signingEndpoint } from '../../db/notifications/index.js';
 import { retryDelayMs, type WebhookPolicy } from '../../domain/notifications.js';
-import { jobId, type DeadLetterJob, type NotificationQueues, type WebhookJob } from './queues.js';
+import {
+  jobId,
+  type DeadLetterJob,
+  type NotificationQueues,
+  type WebhookJob,
+} from '../../db/outbox/queues.js';
 import { SIGNATURE_HEADER, signDelivery } from './signature.js';
 import { TargetRefusedError, postToTarget, resolveTarget, type Resolver } from './webhook-target.js';
 

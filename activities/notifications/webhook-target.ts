@@ -8,62 +8,29 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import {
-  checkResolvedAddresses,
-  checkTargetUrl,
-  hostOf,
   parseAllowedHosts,
-  type TargetProblem,
+  resolveTarget as resolveWith,
+  type ResolvedTarget,
+  type Resolver,
 } from '../../domain/webhook-targets.js';
 
-export class TargetRefusedError extends Error {
-  constructor(readonly problem: TargetProblem) {
-    super(problem.message);
-  }
-}
+export { TargetRefusedError, type ResolvedTarget, type Resolver } from '../../domain/webhook-targets.js';
 
-export interface ResolvedTarget {
-  url: URL;
-  host: string;
-  /** The checked address the request connects to. */
-  address: string;
-  family: 4 | 6;
-}
-
-export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
-
-const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
+/** The machine's resolver (getaddrinfo), every address. */
+export const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
 
 /** WEBHOOK_ALLOWED_HOSTS: names or addresses that may be private (a partner on a VPN, tests). */
 export function allowedHostsFromEnv(): Set<string> {
   return parseAllowedHosts(process.env.WEBHOOK_ALLOWED_HOSTS);
 }
 
-/** Checks `text` and resolves its host; throws TargetRefusedError with the reason. */
-export async function resolveTarget(
+/** Checks `text` and resolves its host (domain/webhook-targets.ts resolveTarget). */
+export function resolveTarget(
   text: string,
   allowedHosts: ReadonlySet<string>,
   resolve: Resolver = systemResolver,
 ): Promise<ResolvedTarget> {
-  const checked = checkTargetUrl(text);
-  if ('problem' in checked) throw new TargetRefusedError(checked.problem);
-  const host = hostOf(checked.url);
-  let answers: { address: string; family: number }[];
-  try {
-    answers = await resolve(host);
-  } catch (error) {
-    throw new TargetRefusedError({
-      code: 'bad_url',
-      message: `${host} does not resolve: ${(error as Error).message}`,
-    });
-  }
-  const problem = checkResolvedAddresses(
-    host,
-    answers.map((answer) => answer.address),
-    allowedHosts,
-  );
-  if (problem) throw new TargetRefusedError(problem);
-  const first = answers[0]!;
-  return { url: checked.url, host, address: first.address, family: first.family === 6 ? 6 : 4 };
+  return resolveWith(text, allowedHosts, resolve);
 }
 
 export interface PostResult {

@@ -13,6 +13,8 @@ import { systemRouter } from './system.js';
 import { kycRouter } from './kyc.js';
 import { bankAccountsRouter } from './bank-accounts.js';
 import { withdrawalsRouter } from './withdrawals.js';
+import { notificationsRouter } from './notifications.js';
+import { webhooksRouter } from './webhooks.js';
 import { ordersRouter } from './orders.js';
 import { marketRouter } from './market.js';
 
@@ -36,6 +38,8 @@ export const resourceRouters: RouterFactory[] = [
   withdrawalsRouter,
   ordersRouter,
   marketRouter,
+  notificationsRouter,
+  webhooksRouter,
   // one line per resource router, above this comment
 ];
 

@@ -3,3 +3,4 @@ export * from './in-app.js';
 export * from './preferences.js';
 export * from './recipients.js';
 export * from './webhooks.js';
+export * from './listen.js';

@@ -8,7 +8,7 @@ import { config } from '../config.js';
 import { createPool, inTransaction } from '../pool.js';
 import { insertUser } from '../users/index.js';
 import { createRedis, insertOutboxEvent, pendingEventCount } from './index.js';
-import { createQueues, closeQueues, type NotificationQueues } from '../../activities/notifications/queues.js';
+import { createQueues, closeQueues, type NotificationQueues } from './queues.js';
 import { startNotifications } from '../../activities/notifications/run.js';
 import { createOutboxDispatcher } from '../../activities/outbox-dispatcher.js';
 

@@ -4,7 +4,7 @@
 import { createRedis } from '../../db/outbox/redis.js';
 import { createPool } from '../../db/pool.js';
 import { startOutboxDispatcher } from '../../activities/outbox-dispatcher.js';
-import { createQueues } from '../../activities/notifications/queues.js';
+import { createQueues } from '../../db/outbox/queues.js';
 
 const databaseUrl = process.env.DATABASE_URL!;
 const pool = createPool(databaseUrl, 2);
