@@ -14,8 +14,12 @@ import {
   postEntry,
   trialBalance,
 } from '../../db/ledger/index.js';
+import { ensureInstruments } from '../../db/venue/index.js';
 import { depositClear, depositConfirm, registryTransferIn } from '../../domain/postings.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
+
+// Trading around the clock in this test, whatever hours the default policy names.
+process.env.TRADING_POLICY_JSON = JSON.stringify({ tradingHours: { kind: 'always' } });
 
 // Screenshots of the main steps, for a person to look at (gitignored).
 const SCREENSHOTS = 'tmp/e2e-screenshots';
@@ -27,6 +31,8 @@ describe('trading in the browser', () => {
   beforeAll(async () => {
     stack = await startWebStack();
     ({ app } = stack);
+    // The server writes the catalogue at start (api/server.ts); the in-process test app does not.
+    await ensureInstruments(app.pool);
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
