@@ -1,7 +1,8 @@
 // The instrument rows of the venue: created from the catalogue (domain/instruments.ts), their trading
 // status (halts) and the state the book and the API read: last price, reference price, sequence.
 import assert from 'node:assert/strict';
-import { INSTRUMENTS, instrumentOf, type Instrument } from '../../domain/instruments.js';
+import { INSTRUMENTS, instrumentOf, type Instrument, type Venue } from '../../domain/instruments.js';
+import { isAssetCode } from '../../domain/money.js';
 import type { Queryable } from '../ledger/rows.js';
 import type { Db } from '../ledger/types.js';
 
@@ -95,21 +96,56 @@ export interface LockedInstrument {
   state: InstrumentState;
 }
 
+interface TermsRow extends InstrumentRow {
+  asset: string;
+  quote_asset: string;
+  venue: Venue;
+  tick_size: string;
+  lot_size: string;
+  price_band_pct: number;
+}
+
+const TERMS_COLUMNS = `${STATE_COLUMNS}, asset, quote_asset, venue, tick_size, lot_size, price_band_pct`;
+
+/** The instrument's terms as stored (ensureInstruments wrote them from the catalogue). */
+function toInstrument(row: TermsRow): Instrument {
+  assert.ok(isAssetCode(row.asset) && isAssetCode(row.quote_asset), `${row.symbol} has known assets`);
+  return {
+    symbol: row.symbol,
+    name: instrumentOf(row.symbol)?.name ?? row.symbol,
+    asset: row.asset,
+    quoteAsset: row.quote_asset,
+    venue: row.venue,
+    tickSize: BigInt(row.tick_size),
+    lotSize: BigInt(row.lot_size),
+    referencePrice: BigInt(row.reference_price),
+    priceBandPct: row.price_band_pct,
+  };
+}
+
 /**
- * The instrument row under FOR UPDATE: every venue call on one instrument waits here, so matching is
- * serialised per instrument. The instrument must be in the catalogue and on the internal venue.
+ * The instrument row, under FOR UPDATE when `lock`: every venue call on one instrument takes that
+ * lock first, so matching is serialised per instrument. Null for an unknown symbol.
  */
-export async function lockInstrument(q: Queryable, symbol: string): Promise<LockedInstrument> {
-  const instrument = instrumentOf(symbol);
-  assert.ok(instrument, `instrument ${symbol} is in the catalogue`);
-  assert.equal(instrument.venue, 'internal', `${symbol} trades on the internal venue`);
-  const found = await q.query<InstrumentRow>(
-    `SELECT ${STATE_COLUMNS} FROM instrument WHERE symbol = $1 FOR UPDATE`,
+export async function loadInstrument(
+  q: Queryable,
+  symbol: string,
+  lock: 'FOR UPDATE' | null,
+): Promise<LockedInstrument | null> {
+  const found = await q.query<TermsRow>(
+    `SELECT ${TERMS_COLUMNS} FROM instrument WHERE symbol = $1 ${lock ?? ''}`,
     [symbol],
   );
   const row = found.rows[0];
-  assert.ok(row, `instrument ${symbol} has its row (ensureInstruments)`);
-  return { instrument, state: toState(row) };
+  return row ? { instrument: toInstrument(row), state: toState(row) } : null;
+}
+
+/** loadInstrument under the lock, for an instrument of the internal venue. */
+export async function lockInstrument(q: Queryable, symbol: string): Promise<LockedInstrument> {
+  const locked = await loadInstrument(q, symbol, 'FOR UPDATE');
+  assert.ok(locked, `instrument ${symbol} has its row (ensureInstruments)`);
+  assert.equal(locked.instrument.venue, 'internal', `${symbol} trades on the internal venue`);
+  return locked;
 }
 
 /** After a book change: sequence + `changes`, and the last price when something traded. */

@@ -205,10 +205,8 @@ async function executeFill(
  * One side of a fill: posts what the fill uses of the order's hold (which releases the rest of that
  * hold) and, when the order keeps a remainder, reserves it with a new hold. Answers the side's fee.
  *
- * A BUY's fee is capped at what its reservation still holds beyond the notional: the reservation
- * rounds the fee up once on the whole quantity while each fill rounds up its own, so across many
- * partial fills at the limit price the sum could exceed the reservation by a minor unit per fill.
- * The reservation is what the client agreed to spend at most, so that unit is not charged.
+ * A BUY's fee is capped at what its reservation still holds beyond the notional (see
+ * remainderReservation: it can fall a minor unit short when the client has nothing left available).
  */
 async function settleSide(
   tx: LedgerTx,
@@ -245,9 +243,7 @@ async function settleSide(
     order.status = 'DONE';
     return fee;
   }
-  const wanted =
-    order.side === 'BUY' ? reserveAmount({ ...order, quantity: order.remaining }) : order.remaining;
-  const reserve = wanted < released ? wanted : released;
+  const reserve = await remainderReservation(tx, order, released);
   assert.ok(reserve > 0n, 'a remainder keeps a reservation');
   const hold = await tx.holdEntry({
     idempotencyKey: `${order.workflowId}/fill/${tradeId}/reserve`,
@@ -257,4 +253,28 @@ async function settleSide(
   order.holdEntryId = hold.id;
   order.reserved = reserve;
   return fee;
+}
+
+/**
+ * What a remainder reserves: SELL its quantity; BUY its reserveAmount. A reservation rounds the fee
+ * up once on the whole quantity while each fill rounds up its own, so what a BUY's fill released can
+ * be a minor unit short of the remainder's reserveAmount; that unit comes from the client's available
+ * cash, or, when there is none, the remainder keeps what was released (and its last fill's fee is
+ * capped by settleSide: the reservation is what the client agreed to spend at most).
+ */
+async function remainderReservation(tx: LedgerTx, order: VenueOrder, released: bigint): Promise<bigint> {
+  if (order.side === 'SELL') {
+    assert.equal(released, order.remaining, 'a SELL reserves exactly its remainder');
+    return released;
+  }
+  const wanted = reserveAmount({ ...order, quantity: order.remaining });
+  if (wanted <= released) return wanted;
+  const available = clientAccountCode(order.clientId, order.reserveAsset, 'available');
+  // The account is locked (executeMatch locks every account of the match up front).
+  const found = await tx.query<{ spendable: string }>(
+    `SELECT credits_posted - debits_posted - debits_pending AS spendable FROM ledger_account WHERE code = $1`,
+    [available],
+  );
+  const spendable = BigInt(found.rows[0]?.spendable ?? '0');
+  return wanted - released <= spendable ? wanted : released + spendable;
 }

@@ -4,7 +4,7 @@
 // venue_order answers its current result without matching again, which makes a retried activity safe.
 import assert from 'node:assert/strict';
 import { isUuid } from '../../domain/ids.js';
-import { instrumentOf, type Instrument } from '../../domain/instruments.js';
+import type { Instrument } from '../../domain/instruments.js';
 import { matchIncoming } from '../../domain/matching.js';
 import { reserveAmount, reserveAsset } from '../../domain/order.js';
 import { clientAccountCode } from '../../domain/postings.js';
@@ -12,7 +12,7 @@ import { ensureClientAccounts } from '../ledger/accounts.js';
 import type { Queryable } from '../ledger/rows.js';
 import { inLedgerTransaction } from '../ledger/transaction.js';
 import type { Db } from '../ledger/types.js';
-import { lockInstrument } from './instruments.js';
+import { loadInstrument, lockInstrument } from './instruments.js';
 import { executeMatch, incomingOf, priceBoundOf, releaseHold, restingOf } from './match.js';
 import { insertOrder, loadCrossing, loadOrder, nextPriority, type VenueOrder } from './order-rows.js';
 import { orderResult } from './results.js';
@@ -94,8 +94,10 @@ function newOrder(input: SubmitOrderInput, instrument: Instrument, priority: big
 }
 
 export async function submitOrder(db: Db, input: SubmitOrderInput): Promise<VenueOrderResult> {
-  const instrument = instrumentOf(input.symbol);
-  assert.ok(instrument && instrument.venue === 'internal', `${input.symbol} trades on the internal venue`);
+  const known = await loadInstrument(db, input.symbol, null);
+  assert.ok(known, `instrument ${input.symbol} exists`);
+  const { instrument } = known;
+  assert.equal(instrument.venue, 'internal', `${input.symbol} trades on the internal venue`);
   assertSubmitInput(input, instrument);
   // Both assets' accounts exist before any fill can credit them (idempotent, outside the unit).
   await ensureClientAccounts(db, input.clientId, instrument.asset);
