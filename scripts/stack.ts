@@ -186,6 +186,11 @@ async function main(): Promise<void> {
       'frontend.ListWorkersEnabled=true',
     ]);
   }
+  await startRedisIfMissing();
+  if (!process.env.SMTP_URL) {
+    // A local mail catcher: every mail the stack sends is kept and shown at its page.
+    run('mail', process.execPath, ['--import', 'tsx', 'scripts/mail-catcher.ts']);
+  }
   await waitForTemporal(temporalAddress, 60_000);
   say(`Temporal answers at ${temporalAddress}.`);
 
@@ -223,6 +228,8 @@ async function main(): Promise<void> {
   );
   say(`  API           http://localhost:${config.port}/api/v1  (OpenAPI at /api/v1/openapi.json)`);
   say(`  readiness     http://localhost:${config.port}/readyz`);
+  say(`  queues        http://localhost:${config.port}/ops/queues  (bull-board, admins)`);
+  if (!process.env.SMTP_URL) say('  mail catcher  http://localhost:1080/  (SMTP on 1025)');
   if (!process.env.TEMPORAL_ADDRESS) say(`  Temporal UI   http://localhost:${temporalUiPort}/`);
   say(`  Temporal gRPC ${temporalAddress}`);
   if (logins.length) {
@@ -230,6 +237,36 @@ async function main(): Promise<void> {
     for (const l of logins) say(`  ${l.email.padEnd(22)} ${l.role}`);
   }
   say('Ctrl-C stops everything.');
+}
+
+/**
+ * Redis for the notification queues (REDIS_URL): when nothing answers at the default address, a
+ * local redis-server is started for the stack (no persistence: the queues refill from the outbox).
+ */
+async function startRedisIfMissing(): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const ping = async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  };
+  if (await ping()) return;
+  if (process.env.REDIS_URL) throw new Error(`Redis at ${url} does not answer`);
+  say('Starting redis-server on 127.0.0.1:6379 ...');
+  run('redis', 'redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no']);
+  const deadline = Date.now() + 10_000;
+  while (!(await ping())) {
+    if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s (is it installed?)');
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** JWT_SECRET, or a random one kept in the data dir so sessions survive restarts of the stack. */
