@@ -11,6 +11,7 @@ import { Migration20261122000900_audit_request_index } from './Migration20261122
 import { Migration20261201000100_trading } from './Migration20261201000100_trading.js';
 import { Migration20261201000200_paper_broker } from './Migration20261201000200_paper_broker.js';
 import { Migration20261201000300_outbox } from './Migration20261201000300_outbox.js';
+import { Migration20261201000400_settlement } from './Migration20261201000400_settlement.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000100_trading', class: Migration20261201000100_trading },
   { name: 'Migration20261201000200_paper_broker', class: Migration20261201000200_paper_broker },
   { name: 'Migration20261201000300_outbox', class: Migration20261201000300_outbox },
+  { name: 'Migration20261201000400_settlement', class: Migration20261201000400_settlement },
 ];
