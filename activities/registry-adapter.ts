@@ -106,7 +106,9 @@ export interface SimulatedRegistryOptions {
 }
 
 /** Options from REGISTRY_SIM_JSON (e.g. `{"latencyMs":300,"rejectRate":0.02}`); {} when unset. */
-export function registrySimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SimulatedRegistryOptions {
+export function registrySimOptionsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): SimulatedRegistryOptions {
   const text = env.REGISTRY_SIM_JSON;
   if (!text) return {};
   const parsed: unknown = JSON.parse(text);
