@@ -48,7 +48,7 @@ import {
 } from '../domain/order.js';
 import { orderReserve, orderReserveRelease } from '../domain/postings.js';
 import { preTradeCheck } from '../domain/risk.js';
-import { orderFillSignal } from '../workflows/order.js';
+import { orderFillSignal } from '../workflows/order-messages.js';
 import type { BrokerAdapter } from './broker-adapter.js';
 import { BrokerUnavailableError } from './broker-adapter.js';
 import { postBrokerExecution } from './order-broker.js';

@@ -3,8 +3,8 @@
 // they add up to, and the sentences its timeline shows. Deterministic workflow code, no I/O.
 import type { OrderFill } from '../activities/order.js';
 import { formatAmount, parseAmount } from '../domain/money.js';
-import { formatQuantity, parseQuantity, type Instrument } from '../domain/instruments.js';
-import { averagePrice, type Fill, type OrderInput } from '../domain/order.js';
+import { formatQuantity, parsePrice, parseQuantity, type Instrument } from '../domain/instruments.js';
+import { averagePrice, reserveAmount, type Fill, type OrderInput, type OrderState } from '../domain/order.js';
 
 export class OrderFills {
   readonly fills: Fill[] = [];
@@ -108,4 +108,60 @@ export function quantityOrZero(instrument: Instrument, text: string, asset = ins
 
 export function showQuantity(instrument: Instrument, minor: bigint): string {
   return formatQuantity(instrument, minor);
+}
+
+/** The keys of the lifecycle row the API lists orders from (api/order-view.ts reads exactly these). */
+export const ORDER_ATTRIBUTE_KEYS = [
+  'symbol',
+  'side',
+  'type',
+  'timeInForce',
+  'quantity',
+  'price',
+  'filledQuantity',
+  'remainingQuantity',
+  'averagePrice',
+  'reserved',
+  'rejectReason',
+  'endCode',
+  'clientOrderId',
+  'expiresAt',
+] as const satisfies readonly (keyof OrderState)[];
+
+export function pickAttributes(
+  state: Partial<OrderState>,
+  venue: Instrument['venue'],
+): Record<string, unknown> {
+  const row: Record<string, unknown> = { venue };
+  for (const key of ORDER_ATTRIBUTE_KEYS) row[key] = state[key];
+  return row;
+}
+
+/**
+ * What the venue re-reserved for a resting order's rest after a fill it was told of by Signal
+ * (db/venue does the same): SELL the remaining quantity; BUY the rest's own reservation at its limit,
+ * at most what the fill left of the hold (`before` minus the fill's notional and fee).
+ */
+export function reservationAfterFill(
+  instrument: Instrument,
+  order: Pick<OrderInput, 'side' | 'type' | 'price' | 'policy'> & { protectionPrice: string | null },
+  remainingQuantity: string,
+  before: bigint,
+  fill: OrderFill,
+): bigint {
+  const remaining = quantityOrZero(instrument, remainingQuantity);
+  if (order.side === 'SELL') return remaining;
+  const used =
+    parsePrice(instrument, fill.price) * parseQuantity(instrument, fill.quantity) +
+    parseAmount(instrument.quoteAsset, fill.fee, { allowZero: true });
+  const wanted = reserveAmount({
+    side: order.side,
+    type: order.type,
+    quantity: remaining,
+    limitPrice: order.price === null ? null : parsePrice(instrument, order.price),
+    protectionPrice: order.protectionPrice === null ? null : parsePrice(instrument, order.protectionPrice),
+    makerFeeBps: order.policy.makerFeeBps,
+    takerFeeBps: order.policy.takerFeeBps,
+  });
+  return wanted < before - used ? wanted : before - used;
 }

@@ -20,12 +20,10 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   proxyActivities,
   setHandler,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { OrderActivities, OrderFill, VenueAnswer } from '../activities/order.js';
 import {
@@ -33,11 +31,10 @@ import {
   formatQuantity,
   instrumentOf,
   parsePrice,
-  parseQuantity,
   type Instrument,
 } from '../domain/instruments.js';
-import { allowedActions, type TimelineEntry } from '../domain/lifecycle.js';
-import { formatAmount, parseAmount } from '../domain/money.js';
+import { allowedActions } from '../domain/lifecycle.js';
+import { formatAmount } from '../domain/money.js';
 import {
   ORDER_HUMAN_ACTIONS,
   ORDER_TRANSITIONS,
@@ -45,11 +42,9 @@ import {
   checkAmend,
   checkCancel,
   checkOrderInput,
-  reserveAmount,
   reserveAsset,
   type AmendOrderArgs,
   type CancelOrderArgs,
-  type Fill,
   type FillSignal,
   type OrderAction,
   type OrderInput,
@@ -67,50 +62,41 @@ import {
   refusalFailure,
   type Deadline,
 } from './lifecycle.js';
-import { OrderFills, fillReason, quantityOrZero, remainderEnding } from './order-fills.js';
+import {
+  OrderFills,
+  fillReason,
+  pickAttributes,
+  quantityOrZero,
+  remainderEnding,
+  reservationAfterFill,
+} from './order-fills.js';
+import {
+  amendOrderUpdate,
+  cancelOrderUpdate,
+  orderFillSignal,
+  orderStartedUpdate,
+  orderStateQuery,
+  type OrderCarried,
+} from './order-messages.js';
 
-// ---------------------------------------------------------------------------------------------
-// Messages (the API and the venue activities import these definitions).
-
-export const orderStateQuery = defineQuery<OrderState>('state');
-/**
- * Sent with the start (update-with-start): answers once the order was routed (ROUTED or later, its
- * immediate fills applied), or fails with the pre-trade refusal (type = code, details[0].orderId)
- * after REJECTED was recorded. Changes nothing.
- */
-export const orderStartedUpdate = defineUpdate<OrderState, []>('started');
-export const cancelOrderUpdate = defineUpdate<OrderState, [CancelOrderArgs]>('cancel');
-export const amendOrderUpdate = defineUpdate<OrderState, [AmendOrderArgs]>('amend');
-/** A resting order traded (sent by the activity of the order that traded against it). */
-export const orderFillSignal = defineSignal<[FillSignal]>('fill');
+// Messages (the API and the venue activities import these definitions from here).
+export {
+  amendOrderUpdate,
+  cancelOrderUpdate,
+  orderFillSignal,
+  orderStartedUpdate,
+  orderStateQuery,
+  type OrderCarried,
+} from './order-messages.js';
 
 const { validateOrder, routeOrder, cancelAtVenue, amendAtVenue, releaseReservation } =
   proxyActivities<OrderActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
-// The broker may be slow or down: its calls are retried without limit, each attempt bounded.
-const { placeBrokerOrder, brokerFills, cancelAtBroker } = proxyActivities<OrderActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: LIFECYCLE_RETRY,
-});
-
-/** What a run hands to the next one when it continues as new. */
-export interface OrderCarried {
-  status: OrderStatus;
-  timeline: TimelineEntry<OrderStatus>[];
-  fills: Fill[];
-  /** Fill Signals received and not applied yet. */
-  inbox: FillSignal[];
-  quantity: string;
-  price: string | null;
-  holdEntryId: string | null;
-  reserved: string;
-  protectionPrice: string | null;
-  brokerOrderId: string | null;
-  brokerSeq: number;
-}
+// The broker may be slow or down: each attempt is bounded, and retried without limit.
+const BROKER_CALLS: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: LIFECYCLE_RETRY };
+const { placeBrokerOrder, brokerFills, cancelAtBroker } = proxyActivities<OrderActivities>(BROKER_CALLS);
 
 /** Continue as new after this many fills in one run even if Temporal does not suggest it yet. */
 const FILLS_PER_RUN_MAX = 2_000;
-
 type Command = { action: 'cancel'; args: CancelOrderArgs } | { action: 'amend'; args: AmendOrderArgs };
 
 export async function order(input: OrderInput, carried: OrderCarried | null = null): Promise<OrderState> {
@@ -192,23 +178,7 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
 
   /** The lifecycle row the API lists orders from (api/order-view.ts reads exactly these keys). */
   function attributes(): Record<string, unknown> {
-    return {
-      symbol: input.symbol,
-      side: input.side,
-      type: input.type,
-      timeInForce: input.timeInForce,
-      quantity,
-      price,
-      filledQuantity: fills.filledQuantity(),
-      remainingQuantity: fills.remainingQuantity(quantity),
-      averagePrice: fills.averagePrice(),
-      reserved: { asset, amount: reserved },
-      rejectReason: rejected?.message ?? null,
-      endCode,
-      clientOrderId: input.clientOrderId,
-      expiresAt: input.expiresAt,
-      venue: instrument.venue,
-    };
+    return pickAttributes(snapshot(), instrument.venue);
   }
 
   // --- Messages (registered before the first step: `started` arrives with the start) ----------
@@ -288,27 +258,10 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
       const fill = inbox.shift()!;
       const before = quantityOrZero(instrument, reserved, asset);
       if (!(await applyFill(fill)) || lifecycle.terminal) continue;
-      reserved = formatAmount(asset, restingReservation(before, fill));
+      const order = { ...input, price, protectionPrice };
+      const rest = reservationAfterFill(instrument, order, fills.remainingQuantity(quantity), before, fill);
+      reserved = formatAmount(asset, rest);
     }
-  }
-
-  /** What the venue re-reserved for the rest: the rest's own reservation, at most what the fill left. */
-  function restingReservation(before: bigint, fill: OrderFill): bigint {
-    const remaining = quantityOrZero(instrument, fills.remainingQuantity(quantity));
-    if (input.side === 'SELL') return remaining;
-    const used =
-      parsePrice(instrument, fill.price) * parseQuantity(instrument, fill.quantity) +
-      parseAmount(instrument.quoteAsset, fill.fee, { allowZero: true });
-    const wanted = reserveAmount({
-      side: input.side,
-      type: input.type,
-      quantity: remaining,
-      limitPrice: price === null ? null : parsePrice(instrument, price),
-      protectionPrice: protectionPrice === null ? null : parsePrice(instrument, protectionPrice),
-      makerFeeBps: policy.makerFeeBps,
-      takerFeeBps: policy.takerFeeBps,
-    });
-    return wanted < before - used ? wanted : before - used;
   }
 
   // --- Steps ----------------------------------------------------------------------------------
@@ -399,12 +352,8 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
   }
 
   /** Cancel or expiry: the rest leaves the book (or the broker), its reservation is released. */
-  async function end(
-    action: 'cancel' | 'expire',
-    reason: string,
-    text: string,
-    actor: CancelOrderArgs['actor'] | null,
-  ) {
+  async function end(action: 'cancel' | 'expire', actor: CancelOrderArgs['actor'] | null) {
+    const reason = action === 'cancel' ? 'cancelled' : 'expired';
     if (paper) {
       await cancelAtBroker.executeWithOptions({ summary: 'cancel at the broker' }, [
         { brokerOrderId: brokerOrderId! },
@@ -429,9 +378,9 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
       return;
     }
     endCode = reason;
-    await transition(action, actor, {
-      reason: `${text}; ${fills.remainingQuantity(quantity)} ${instrument.asset} unfilled`,
-    });
+    const text = action === 'cancel' ? 'Cancelled by the client' : 'Expired at the session close';
+    const rest = `${fills.remainingQuantity(quantity)} ${instrument.asset}`;
+    await transition(action, actor, { reason: `${text}; ${rest} unfilled` });
   }
 
   async function amend(args: AmendOrderArgs): Promise<void> {
@@ -486,25 +435,23 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
   }
 
   async function run(command: Command): Promise<void> {
-    guard(command.action === 'cancel' ? checkCancel(view(), command.args) : null);
-    if (command.action === 'cancel')
-      return end('cancel', 'cancelled', 'Cancelled by the client', command.args.actor);
-    return amend(command.args);
+    if (command.action === 'amend') return amend(command.args);
+    guard(checkCancel(view(), command.args)); // a fill applied since may have ended the order
+    return end('cancel', command.args.actor);
   }
 
   // --- Main loop ------------------------------------------------------------------------------
 
+  const expiry = input.timeInForce === 'DAY' && input.expiresAt ? Date.parse(input.expiresAt) : null;
+
   function deadline(): Deadline | null {
-    const expiry = input.timeInForce === 'DAY' && input.expiresAt ? Date.parse(input.expiresAt) : null;
     if (paper && (expiry === null || nextPollMs < expiry))
       return { atMs: nextPollMs, summary: 'next broker report' };
     return expiry === null ? null : { atMs: expiry, summary: `DAY order expires ${input.expiresAt}` };
   }
 
   async function elapsed(): Promise<void> {
-    const expiry = input.timeInForce === 'DAY' && input.expiresAt ? Date.parse(input.expiresAt) : null;
-    if (expiry !== null && Date.now() >= expiry)
-      return end('expire', 'expired', 'Expired at the session close', null);
+    if (expiry !== null && Date.now() >= expiry) return end('expire', null);
     if (paper) return pollBroker();
   }
 
@@ -532,7 +479,6 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
     await commands.applySubmitted(run);
   }
   if (lifecycle.terminal) {
-    await condition(allHandlersFinished);
     await archiveHistoryOnClose();
     return snapshot();
   }
