@@ -58,7 +58,13 @@ async function marketPage(deps: AppDeps, user: WebUser, symbol: string, interval
     market.marketTradesFor(deps, symbol, { limit: RECENT_TRADES }),
     market.candlesFor(deps, symbol, { interval, from: from.toISOString(), to: to.toISOString() }),
   ]);
-  return { instrument, book, trades, candles };
+  return {
+    instrument,
+    book,
+    trades,
+    candles,
+    window: { from: from.toISOString(), to: to.toISOString(), intervalMs: market.CANDLE_INTERVALS[interval] },
+  };
 }
 
 async function preview(deps: AppDeps, user: WebUser, symbol: string, input: TicketInput) {

@@ -322,7 +322,13 @@ export default function TradePage() {
           <h2>Price</h2>
           <IntervalSwitch interval={interval} />
         </div>
-        <CandleChart candles={market.candles} quoteAsset={instrument.quoteAsset} />
+        <CandleChart
+          candles={market.candles}
+          quoteAsset={instrument.quoteAsset}
+          from={market.window.from}
+          to={market.window.to}
+          intervalMs={market.window.intervalMs}
+        />
         <p className="muted">Times in UTC.</p>
       </section>
       <section className="card">

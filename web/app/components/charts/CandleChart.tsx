@@ -14,20 +14,34 @@ export interface Candle {
 
 /** Share of the plot height the volume band takes. */
 const VOLUME_BAND = 0.25;
-/** The most candles drawn: the newest ones (a column narrower than ~3 px says nothing). */
+/** The most columns drawn (a column narrower than ~3 px says nothing); a longer window is cut to its newest part. */
 export const MAX_CANDLES = 180;
 
+/**
+ * Each candle sits in its own interval's column of the window [from, to), so gaps without trades
+ * stay visible as gaps and one candle is one column wide, not the whole chart.
+ */
 export function CandleChart({
   candles,
   quoteAsset,
+  from,
+  to,
+  intervalMs,
   frame = { ...DEFAULT_FRAME, height: 280 },
 }: {
   candles: Candle[];
   quoteAsset: string;
+  from: string;
+  to: string;
+  intervalMs: number;
   frame?: Frame;
 }) {
   const title = `Price (${quoteAsset}) and volume`;
-  const shown = candles.slice(-MAX_CANDLES);
+  const toMs = Date.parse(to);
+  const columns = Math.max(1, Math.min(MAX_CANDLES, Math.ceil((toMs - Date.parse(from)) / intervalMs)));
+  // The last column is the interval `to` falls in (candles start on whole intervals).
+  const firstMs = (Math.floor(toMs / intervalMs) - (columns - 1)) * intervalMs;
+  const shown = candles.filter((c) => Date.parse(c.start) + intervalMs > firstMs);
   if (shown.length === 0)
     return <EmptyChart frame={frame} title={title} message="No trades in this period." />;
   const rows = shown.map((c) => ({
@@ -49,10 +63,12 @@ export function CandleChart({
   );
   const maxVolume = Math.max(...rows.map((r) => r.volume), 1);
   const volumeHeight = (v: number) => (v / maxVolume) * plotHeight * VOLUME_BAND;
-  const column = (frame.width - frame.left - frame.right) / rows.length;
+  const column = (frame.width - frame.left - frame.right) / columns;
   const body = Math.max(1, column * 0.7);
-  const centre = (index: number) => frame.left + column * (index + 0.5);
-  const labelIndexes = [...new Set([0, Math.floor((rows.length - 1) / 2), rows.length - 1])];
+  const slotOf = (start: string) => Math.floor((Date.parse(start) - firstMs) / intervalMs);
+  const centreOfSlot = (slot: number) => frame.left + column * (slot + 0.5);
+  const centre = (index: number) => centreOfSlot(slotOf(rows[index]!.start));
+  const labelSlots = [0, Math.floor(columns / 2), columns - 1];
   const last = shown.at(-1)!;
   return (
     <svg
@@ -90,7 +106,11 @@ export function CandleChart({
       })}
       <XAxis
         frame={frame}
-        labels={labelIndexes.map((index) => ({ x: centre(index), text: shortTime(rows[index]!.start) }))}
+        labels={labelSlots.map((slot, index) => ({
+          x: centreOfSlot(slot),
+          text: shortTime(new Date(firstMs + slot * intervalMs).toISOString()),
+          anchor: index === 0 ? 'start' : index === labelSlots.length - 1 ? 'end' : 'middle',
+        }))}
       />
     </svg>
   );

@@ -21,9 +21,13 @@ function cumulativeSteps(levels: DepthLevel[]): Step[] {
   });
 }
 
-/** A closed step area from the best price outward, dropping to zero at the far end. */
+/**
+ * A closed step area from the best price outward: each level steps up by its quantity, and the
+ * total runs on to `edge` (the chart's side), since that much is available beyond the last level.
+ */
 function stepArea(
   steps: Step[],
+  edge: number,
   x: (v: number) => number,
   y: (v: number) => number,
   baseline: number,
@@ -38,8 +42,17 @@ function stepArea(
       `L${x(step.price)},${y(step.cumulative)}`,
     );
   }
-  parts.push(`L${x(steps.at(-1)!.price)},${baseline}`, 'Z');
+  parts.push(`L${x(edge)},${y(steps.at(-1)!.cumulative)}`, `L${x(edge)},${baseline}`, 'Z');
   return parts.join(' ');
+}
+
+/** The price range shown: every level, with room on both sides (at least ±1 % around the middle). */
+function priceDomain(prices: number[]): [number, number] {
+  const low = Math.min(...prices);
+  const high = Math.max(...prices);
+  const span = Math.max(high - low, ((low + high) / 2) * 0.02);
+  const pad = span * 0.2;
+  return [low - pad, high + pad];
 }
 
 export function DepthChart({
@@ -47,7 +60,7 @@ export function DepthChart({
   asks,
   asset,
   quoteAsset,
-  frame = DEFAULT_FRAME,
+  frame = { ...DEFAULT_FRAME, width: 480, height: 200 },
 }: {
   bids: DepthLevel[];
   asks: DepthLevel[];
@@ -63,7 +76,8 @@ export function DepthChart({
   const askSteps = cumulativeSteps(asks);
   const prices = [...bidSteps, ...askSteps].map((s) => s.price);
   const maxCumulative = Math.max(bidSteps.at(-1)?.cumulative ?? 0, askSteps.at(-1)?.cumulative ?? 0);
-  const x = linearScale(Math.min(...prices), Math.max(...prices), frame.left, frame.width - frame.right);
+  const [low, high] = priceDomain(prices);
+  const x = linearScale(low, high, frame.left, frame.width - frame.right);
   const y = linearScale(0, maxCumulative * 1.1, frame.height - frame.bottom, frame.top);
   const baseline = frame.height - frame.bottom;
   const labelPrices = [x.domain[0], (x.domain[0] + x.domain[1]) / 2, x.domain[1]];
@@ -79,9 +93,16 @@ export function DepthChart({
     >
       <title>{title}</title>
       <YAxis frame={frame} scale={y} format={(v) => tickLabel(v, 0)} />
-      <path className="bids" d={stepArea(bidSteps, x, y, baseline)} />
-      <path className="asks" d={stepArea(askSteps, x, y, baseline)} />
-      <XAxis frame={frame} labels={labelPrices.map((p) => ({ x: x(p), text: tickLabel(p) }))} />
+      <path className="bids" d={stepArea(bidSteps, low, x, y, baseline)} />
+      <path className="asks" d={stepArea(askSteps, high, x, y, baseline)} />
+      <XAxis
+        frame={frame}
+        labels={labelPrices.map((p, index) => ({
+          x: x(p),
+          text: tickLabel(p),
+          anchor: index === 0 ? 'start' : index === labelPrices.length - 1 ? 'end' : 'middle',
+        }))}
+      />
     </svg>
   );
 }

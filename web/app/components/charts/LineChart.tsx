@@ -30,6 +30,7 @@ export function LineChart({
     frame.top,
   );
   const path = rows.map((r, index) => `${index === 0 ? 'M' : 'L'}${x(r.ms)},${y(r.value)}`).join(' ');
+  const spanMs = rows.at(-1)!.ms - rows[0]!.ms;
   const first = points[0]!;
   const last = points.at(-1)!;
   return (
@@ -51,10 +52,15 @@ export function LineChart({
       <XAxis
         frame={frame}
         labels={[
-          { x: x(rows[0]!.ms), text: first.at.slice(0, 10) },
-          { x: x(rows.at(-1)!.ms), text: last.at.slice(0, 10) },
+          { x: x(rows[0]!.ms), text: timeLabel(first.at, spanMs), anchor: 'start' },
+          { x: x(rows.at(-1)!.ms), text: timeLabel(last.at, spanMs), anchor: 'end' },
         ]}
       />
     </svg>
   );
+}
+
+/** The date alone over long spans; the time too when everything happened within a few days (UTC). */
+function timeLabel(iso: string, spanMs: number): string {
+  return spanMs > 3 * 86_400_000 ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }

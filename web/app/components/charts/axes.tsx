@@ -91,15 +91,15 @@ export function XAxis({
   labels,
 }: {
   frame: Frame;
-  /** Positions (px) and their text. */
-  labels: { x: number; text: string }[];
+  /** Positions (px) and their text; the first and last labels may hang inward (`anchor`). */
+  labels: { x: number; text: string; anchor?: 'start' | 'middle' | 'end' }[];
 }) {
   const y = frame.height - frame.bottom;
   return (
     <g className="axis x" aria-hidden="true">
       <line x1={frame.left} x2={frame.width - frame.right} y1={y} y2={y} className="baseline" />
       {labels.map((label, index) => (
-        <text key={`${label.x}-${index}`} x={label.x} y={y + 16} textAnchor="middle">
+        <text key={`${label.x}-${index}`} x={label.x} y={y + 16} textAnchor={label.anchor ?? 'middle'}>
           {label.text}
         </text>
       ))}
