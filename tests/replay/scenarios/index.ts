@@ -5,6 +5,7 @@
 import { bankAccountScenarios } from './bank-account.js';
 import { depositScenarios } from './deposit.js';
 import { kycScenarios } from './kyc.js';
+import { orderScenarios } from './order.js';
 import { pingScenarios } from './ping.js';
 import type { Scenario } from './types.js';
 import { withdrawalScenarios } from './withdrawal.js';
@@ -17,5 +18,6 @@ export const scenarios: Scenario[] = [
   ...kycScenarios,
   ...bankAccountScenarios,
   ...withdrawalScenarios,
+  ...orderScenarios,
   // one line per workflow type, above this comment
 ];
