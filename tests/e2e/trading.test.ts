@@ -93,7 +93,7 @@ describe('trading in the browser', () => {
     await page.locator('[data-testid=order-preview]').waitFor();
   }
 
-  it('places, fills, cancels and halts — the buyer without JavaScript', async () => {
+  it('places, fills, amends, cancels and halts — the buyer without JavaScript', async () => {
     const buyer = await tradingClient({ eur: 1_000_000n }); // 10 000.00 EUR
     const seller = await tradingClient({ eua: 500n });
     const ops = await app.createUser('operations');
@@ -127,14 +127,22 @@ describe('trading in the browser', () => {
     await buyerPage.goto(`${app.url}/app/orders?status=FILLED`);
     expect(await buyerPage.locator(`tr[data-order-id="${orderId}"]`).count()).toBe(0);
 
-    // Seller (JavaScript on) crosses 4 of the 10 at the resting price.
+    // Seller (JavaScript on) watches the book live in one tab and crosses 4 of the 10 in another.
     const sellerPage = await stack.signIn(seller);
+    const watchPage = await sellerPage.context().newPage();
+    await watchPage.goto(`${app.url}/app/trade/EUA`);
+    await watchPage.locator('text=Live: book and trades update by themselves.').waitFor({ timeout: 10_000 });
+    expect(await watchPage.textContent('[data-testid=book]')).toContain('10 EUA');
+    expect(await watchPage.textContent('[data-testid=recent-trades]')).toContain('No trades yet.');
     await ticket(sellerPage, { side: 'SELL', quantity: '4', price: '69.50' });
     await Promise.all([
       sellerPage.waitForURL(/\/app\/orders\/[0-9a-f-]{36}$/),
       sellerPage.click('button:has-text("Confirm order")'),
     ]);
     await sellerPage.locator('[data-testid=status]', { hasText: 'FILLED' }).waitFor({ timeout: 20_000 });
+    // The watching tab followed the market stream without a reload: 6 left, one trade printed.
+    await watchPage.locator('[data-testid=book]', { hasText: '6 EUA' }).waitFor({ timeout: 10_000 });
+    await watchPage.locator('[data-testid=recent-trades]', { hasText: '69.50 EUR' }).waitFor();
 
     // Buyer: a reload shows the fill (no JavaScript, no meta refresh: the current state on each load).
     await expect
@@ -159,11 +167,26 @@ describe('trading in the browser', () => {
     expect(await buyerPage.locator('[data-testid=trades] tbody tr[data-trade-id]').count()).toBe(1);
     expect(await buyerPage.textContent('[data-testid=trades]')).toContain('278.00 EUR');
 
+    // Amend the order down to 8 in all (a lower quantity keeps its place): 4 stay open.
+    await buyerPage.goto(`${app.url}/app/orders/${orderId}`);
+    await buyerPage.fill('form[aria-label="Amend order"] input[name=quantity]', '8');
+    await buyerPage.click('form[aria-label="Amend order"] button:has-text("Amend")');
+    await buyerPage.locator('text=Order amended.').waitFor();
+    await expect
+      .poll(
+        async () => {
+          await buyerPage.goto(`${app.url}/app/orders/${orderId}`);
+          return buyerPage.textContent('[data-testid=open]');
+        },
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBe('4 EUA');
+
     // Cancel from My orders: a first click asks, the second cancels.
     await buyerPage.goto(`${app.url}/app/orders`);
     await buyerPage.click(`tr[data-order-id="${orderId}"] a:has-text("Cancel…")`);
     await buyerPage.locator('[aria-label="Confirm cancellation"]').waitFor();
-    expect(await buyerPage.textContent('[aria-label="Confirm cancellation"]')).toContain('6 EUA');
+    expect(await buyerPage.textContent('[aria-label="Confirm cancellation"]')).toContain('4 EUA');
     await buyerPage.click('button:has-text("Yes, cancel the order")');
     await buyerPage.locator('text=Order cancelled; its reservation is released.').waitFor();
     await expect

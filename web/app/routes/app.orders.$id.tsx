@@ -54,7 +54,7 @@ function Summary({ order }: { order: Order }) {
         {order.averagePrice ? ` at an average ${formatMoney(order.averagePrice, order.quoteAsset)}` : ''}
       </dd>
       <dt>Open</dt>
-      <dd>{formatMoney(order.remainingQuantity, order.asset)}</dd>
+      <dd data-testid="open">{formatMoney(order.remainingQuantity, order.asset)}</dd>
       <dt>Reserved</dt>
       <dd>{formatMoney(order.reserved.amount, order.reserved.asset)}</dd>
       {order.clientOrderId ? (
