@@ -75,7 +75,9 @@ const DEFAULT_LATENCY_MS = 200;
 const PARTS_MAX = 3;
 
 /** Options from PAPER_BROKER_JSON (e.g. `{"latencyMs":500,"rejectRate":0.05}`); {} when unset. */
-export function paperBrokerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PaperBrokerOptions {
+export function paperBrokerOptionsFromEnv(
+  env: { PAPER_BROKER_JSON?: string } = process.env,
+): PaperBrokerOptions {
   const text = env.PAPER_BROKER_JSON;
   if (!text) return {};
   const parsed: unknown = JSON.parse(text);
