@@ -9,6 +9,7 @@ import { config } from '../../db/config.js';
 import { ensureClientAccounts, postEntry } from '../../db/ledger/index.js';
 import { depositClear, depositConfirm, registryTransferIn } from '../../domain/postings.js';
 import type { AssetCode } from '../../domain/money.js';
+import type { ApiAnswer } from '../../api/testing.js';
 import type { ApiWorld, Person } from './helpers.js';
 
 export interface Funding {
@@ -49,13 +50,26 @@ export async function trader(w: ApiWorld, funding: Funding = {}): Promise<Person
   return person;
 }
 
-export function place(
+/** Answers that store nothing under the key (api/idempotency.ts): the same request again is safe. */
+const isTransient = (answer: ApiAnswer) =>
+  answer.status === 503 || (answer.status === 409 && answer.body?.error?.code === 'request_in_progress');
+
+/**
+ * POST /orders, retried with the same key while the answer is transient (a busy test machine can
+ * take longer than the request's Temporal deadline): what a careful client does.
+ */
+export async function place(
   w: ApiWorld,
   client: Person,
   body: Record<string, unknown>,
   key: string = randomUUID(),
-) {
-  return w.as(client, '/orders', { method: 'POST', json: body, idempotencyKey: key });
+): Promise<ApiAnswer> {
+  const attempts = 10;
+  for (let attempt = 1; ; attempt++) {
+    const answer = await w.as(client, '/orders', { method: 'POST', json: body, idempotencyKey: key });
+    if (!isTransient(answer) || attempt === attempts) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** Places and expects 201; the order. */
