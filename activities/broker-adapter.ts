@@ -76,7 +76,7 @@ const PARTS_MAX = 3;
 
 /** Options from PAPER_BROKER_JSON (e.g. `{"latencyMs":500,"rejectRate":0.05}`); {} when unset. */
 export function paperBrokerOptionsFromEnv(
-  env: { PAPER_BROKER_JSON?: string } = process.env,
+  env: Record<string, string | undefined> = process.env,
 ): PaperBrokerOptions {
   const text = env.PAPER_BROKER_JSON;
   if (!text) return {};
