@@ -3,9 +3,9 @@
 // each order for display, people by email instead of ids, the portfolio's value over time.
 import { randomUUID } from 'node:crypto';
 import { findUserByEmail, getUser } from '../../db/users/index.js';
-import { instrumentOf, parsePrice } from '../../domain/instruments.js';
+import { formatPrice, instrumentOf, notional, parsePrice } from '../../domain/instruments.js';
 import { isUuid } from '../../domain/ids.js';
-import { formatAmount, isCashAsset, parseAmount } from '../../domain/money.js';
+import { parseAmount } from '../../domain/money.js';
 import { reserveAsset } from '../../domain/order.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
@@ -31,11 +31,27 @@ const RECENT_TRADES = 30;
 const VALUE_FILL_PAGES = 10;
 const PAGE_LIMIT = 200;
 
-/** The display terms of the instrument an order, trade or position is in. */
-function assetsOf(symbol: string) {
+/** The catalogue's instrument of a symbol the API answered with (always a known one). */
+function knownInstrument(symbol: string) {
   const instrument = instrumentOf(symbol);
   if (!instrument) throw new Error(`unknown instrument ${symbol}`);
+  return instrument;
+}
+
+/** The display terms of the instrument an order, trade or position is in. */
+function assetsOf(symbol: string) {
+  const instrument = knownInstrument(symbol);
   return { asset: instrument.asset as string, quoteAsset: instrument.quoteAsset as string };
+}
+
+/** A trade as the Trades page lists it: with its assets and its notional (price × quantity). */
+function tradeRow(trade: positions.TradeView) {
+  const instrument = knownInstrument(trade.symbol);
+  const notionalMinor = notional(
+    parsePrice(instrument, trade.price),
+    parseAmount(instrument.asset, trade.quantity),
+  );
+  return { ...trade, ...assetsOf(trade.symbol), notional: formatPrice(instrument, notionalMinor) };
 }
 
 /** Every signed-in person may read the market (API.md); `user` is the page's, asserted by the route. */
@@ -174,7 +190,7 @@ async function portfolio(deps: AppDeps, user: WebUser) {
   );
   return {
     positions: items,
-    cash: held.cash.filter((c) => isCashAsset(c.asset)),
+    cash: held.cash,
     lots,
     valueSeries: portfolioValueSeries(items, fills, new Date().toISOString()),
   };
@@ -225,13 +241,7 @@ export function tradingWebServices(deps: AppDeps) {
     listTrades: async (user: WebUser, query: { symbol?: string; cursor?: string; limit?: number }) => {
       const page = await positions.listTrades(deps, user, query);
       return {
-        items: page.items.map((t) => {
-          const assets = assetsOf(t.symbol);
-          const instrument = instrumentOf(t.symbol)!;
-          const notional =
-            parseAmount(instrument.quoteAsset, t.price) * parseAmount(instrument.asset, t.quantity);
-          return { ...t, ...assets, notional: formatAmount(instrument.quoteAsset, notional) };
-        }),
+        items: page.items.map(tradeRow),
         nextCursor: page.nextCursor,
       };
     },

@@ -233,6 +233,18 @@ describe('trading in the browser', () => {
     await buyerPage.click('a:has-text("see it in My orders")');
     expect(await buyerPage.textContent('[data-testid=status]')).toBe('REJECTED');
 
+    // The other pages of the flow render what happened: the instrument list, the day candles, the
+    // staff view of the order with its fill and the buyer by email.
+    await buyerPage.goto(`${app.url}/app/trade`);
+    expect(await buyerPage.textContent('tr[data-symbol=EUA]')).toContain('HALTED');
+    expect(await buyerPage.textContent('tr[data-symbol=EUA] [data-field=last-price]')).toBe('69.50 EUR');
+    await buyerPage.goto(`${app.url}/app/trade/EUA?interval=1d`);
+    await buyerPage.locator('[data-testid=candle-chart]').waitFor();
+    await opsPage.goto(`${app.url}/ops/orders/${orderId}`);
+    expect(await opsPage.textContent('[data-testid=status]')).toBe('CANCELLED');
+    expect(await opsPage.textContent('main')).toContain(buyer.email);
+    expect(await opsPage.textContent('main')).toContain('69.50 EUR');
+
     const balance = await trialBalance(app.pool);
     expect(balance.balanced).toBe(true);
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   redirect,
   type ActionFunctionArgs,
@@ -90,7 +91,7 @@ export async function action({
         user,
         symbol,
         fields,
-        String(form.get('idempotencyKey') ?? '') || crypto.randomUUID(),
+        String(form.get('idempotencyKey') ?? '') || randomUUID(),
       );
       placedId = order.id;
     } catch (error) {
