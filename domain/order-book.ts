@@ -282,12 +282,12 @@ export class OrderBook {
   /** Up to `levels` price levels per side, aggregated, best first. */
   depth(levels: number): { bids: DepthLevel[]; asks: DepthLevel[] } {
     check(Number.isInteger(levels) && levels >= 0, 'depth levels must be a non-negative integer');
-    const view = (side: BookSide): DepthLevel[] =>
+    const levelsOf = (side: BookSide): DepthLevel[] =>
       side.levels
         .slice(Math.max(0, side.levels.length - levels))
         .reverse()
         .map((level) => ({ price: level.price, quantity: level.quantity, orders: level.count }));
-    return { bids: view(this.bids), asks: view(this.asks) };
+    return { bids: levelsOf(this.bids), asks: levelsOf(this.asks) };
   }
 
   /** A copy of one resting order, or null. */

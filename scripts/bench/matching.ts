@@ -95,7 +95,8 @@ class LiveOrders {
   remove(orderId: string): void {
     const index = this.indexById.get(orderId);
     if (index === undefined) return;
-    const last = this.ids.pop()!;
+    const last = this.ids.pop();
+    if (last === undefined) throw new Error(`live orders lost track of ${orderId}`);
     this.indexById.delete(orderId);
     if (last === orderId) return;
     this.ids[index] = last;
