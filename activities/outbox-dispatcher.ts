@@ -23,6 +23,8 @@ export interface OutboxDispatcherOptions {
   /** Called after the jobs were added and before the batch is marked (tests crash here). */
   onEnqueued?: (events: OutboxEvent[]) => void | Promise<void>;
   onError?: (error: unknown) => void;
+  /** Only the events of these owners, read each round (tests sharing a database); default all. */
+  ownerIds?: () => readonly string[];
 }
 
 export interface OutboxDispatcher {
@@ -41,7 +43,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
   return {
     dispatchOnce: () =>
       inTransaction(options.pool, async (client) => {
-        const events = await lockPendingEvents(client, batchSize);
+        const events = await lockPendingEvents(client, batchSize, options.ownerIds?.() ?? null);
         if (events.length === 0) return 0;
         await options.queue.addBulk(
           events.map((event) => ({

@@ -34,6 +34,8 @@ export interface NotificationsSetup {
   pollMs?: number;
   concurrency?: number;
   onError?: (error: unknown) => void;
+  /** The dispatcher takes only these owners' events (test files sharing one database). */
+  ownerIds?: () => readonly string[];
 }
 
 export interface RunningNotifications {
@@ -95,6 +97,7 @@ export function startNotifications(setup: NotificationsSetup): RunningNotificati
           queue: queues.events,
           pollMs: setup.pollMs,
           onError,
+          ownerIds: setup.ownerIds,
         });
 
   return {

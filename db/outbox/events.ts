@@ -62,12 +62,18 @@ export function outboxEventFromRow(row: OutboxRow): OutboxEvent {
  * Locks up to `limit` committed, undispatched events, oldest first, on `client` (in a transaction).
  * SKIP LOCKED: several dispatchers share the backlog without waiting on each other.
  */
-export async function lockPendingEvents(client: pg.PoolClient, limit: number): Promise<OutboxEvent[]> {
+export async function lockPendingEvents(
+  client: pg.PoolClient,
+  limit: number,
+  /** Only these owners' events (test files sharing one database each dispatch their own); null: all. */
+  ownerIds: readonly string[] | null = null,
+): Promise<OutboxEvent[]> {
   if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new Error(`bad limit ${limit}`);
   const rows = await client.query<OutboxRow>(
     `SELECT id, type, owner_id, workflow_id, data, created_at FROM outbox_event
-      WHERE dispatched_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-    [limit],
+      WHERE dispatched_at IS NULL AND ($2::uuid[] IS NULL OR owner_id = ANY($2::uuid[]))
+      ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit, ownerIds],
   );
   return rows.rows.map(outboxEventFromRow);
 }

@@ -54,9 +54,12 @@ async function commitEvents(ownerId: string, count: number): Promise<string[]> {
   return ids;
 }
 
-function runChild(env: Record<string, string>): { exited: Promise<number | string | null>; kill(): void } {
+function runChild(
+  owner: string,
+  env: Record<string, string> = {},
+): { exited: Promise<number | string | null>; kill(): void } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/outbox-dispatcher-child.ts'], {
-    env: { ...process.env, QUEUE_PREFIX: prefix, DATABASE_URL: config.databaseUrl, ...env },
+    env: { ...process.env, QUEUE_PREFIX: prefix, DATABASE_URL: config.databaseUrl, OWNER_ID: owner, ...env },
     stdio: 'ignore',
   });
   return {
@@ -107,27 +110,32 @@ describe('outbox dispatcher', () => {
   it('publishes every event exactly once under killed dispatchers, and consumers run once per event', async () => {
     const ownerId = await newClient();
     // Events of earlier tests in this database are not ours: drain them first.
-    const drain = createOutboxDispatcher({ pool, databaseUrl: config.databaseUrl, queue: queues.events });
+    const drain = createOutboxDispatcher({
+      pool,
+      databaseUrl: config.databaseUrl,
+      queue: queues.events,
+      ownerIds: () => [ownerId],
+    });
     while ((await drain.dispatchOnce()) > 0);
     await queues.events.obliterate({ force: true });
 
     const ids = await commitEvents(ownerId, 60);
 
     // 1. Killed between adding its first batch and marking it: the jobs exist, the rows are pending.
-    const crashing = runChild({ CRASH_AFTER_ENQUEUE: '1' });
+    const crashing = runChild(ownerId, { CRASH_AFTER_ENQUEUE: '1' });
     expect(await crashing.exited).toBe('SIGKILL');
     const afterCrash = await jobIdsInQueue();
     expect(afterCrash).toHaveLength(5);
     expect(await pendingEventCount(pool, ownerId)).toBe(60);
 
     // 2. Another one, killed at an arbitrary moment while it works through the backlog.
-    const killed = runChild({ DISPATCH_BATCH: '3' });
+    const killed = runChild(ownerId, { DISPATCH_BATCH: '3' });
     await until(async () => (await pendingEventCount(pool, ownerId)) < 60);
     killed.kill();
     await killed.exited;
 
     // 3. A third finishes the job; it re-adds the crashed batch's job ids, which BullMQ ignores.
-    const finishing = runChild({ DISPATCH_BATCH: '7' });
+    const finishing = runChild(ownerId, { DISPATCH_BATCH: '7' });
     await until(async () => (await pendingEventCount(pool, ownerId)) === 0);
     finishing.kill();
     await finishing.exited;

@@ -13,6 +13,8 @@ import { startMailCatcher, type MailCatcher } from '../../scripts/mail-catcher.j
 import { announced, openEvents, startApiWorld, type ApiWorld } from './helpers.js';
 
 const prefix = `test-notifications-${randomUUID()}`;
+/** The people of this file: its dispatcher takes only their events. */
+const owners = new Set<string>();
 let world: ApiWorld;
 let catcher: MailCatcher;
 let notifications: RunningNotifications;
@@ -28,6 +30,7 @@ beforeAll(async () => {
     prefix,
     transport: createMailTransport(catcher.smtpUrl),
     pollMs: 100,
+    ownerIds: () => [...owners], // this file's people only: other files share the database
   });
 });
 
@@ -42,9 +45,15 @@ afterAll(async () => {
   await world?.stop();
 });
 
+async function person(role: 'client') {
+  const someone = await world.person(role);
+  owners.add(someone.id);
+  return someone;
+}
+
 describe('notifications', () => {
   it('a deposit’s transition reaches the bell live, the list, and the client’s mail in their format', async () => {
-    const client = await world.person('client');
+    const client = await person('client');
     const put = await world.as(client, '/notification-preferences', {
       method: 'PUT',
       json: { locale: 'de-DE', types: { 'deposit.pending': { inApp: true, email: true } } },
@@ -85,7 +94,7 @@ describe('notifications', () => {
       expect(json.some((m) => m.to.includes(client.email))).toBe(true);
 
       // Someone else cannot mark it; the owner can, and the bell hears it.
-      const stranger = await world.person('client');
+      const stranger = await person('client');
       expect((await world.as(stranger, `/notifications/${note.id}/read`, { method: 'POST' })).status).toBe(
         404,
       );
@@ -101,7 +110,7 @@ describe('notifications', () => {
   });
 
   it('keeps mail off by default and refuses a malformed preference', async () => {
-    const client = await world.person('client');
+    const client = await person('client');
     const bad = await world.as(client, '/notification-preferences', {
       method: 'PUT',
       json: { types: { 'Not A Type': { inApp: true, email: true } } },

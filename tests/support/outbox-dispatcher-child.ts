@@ -16,6 +16,7 @@ startOutboxDispatcher({
   queue: queues.events,
   batchSize: Number(process.env.DISPATCH_BATCH ?? 5),
   pollMs: 50,
+  ownerIds: () => [process.env.OWNER_ID!],
   onEnqueued: () => {
     if (crash) process.kill(process.pid, 'SIGKILL');
   },
