@@ -6,7 +6,6 @@
 // answers once the order is routed (with its immediate fills) or fails with the pre-trade refusal
 // after recording REJECTED (422 with that code and details.orderId). The server writes no ledger
 // entry: the reservation is the workflow's, serialised by the ledger, so orders never overspend.
-import { ApplicationFailure } from '@temporalio/client';
 import { z } from 'zod';
 import { ensureClientAccounts } from '../../db/ledger/index.js';
 import { recordsOfSummaries } from './lifecycle-records.js';
@@ -301,12 +300,10 @@ export async function createOrder(
 }
 
 function rejectedAgain(view: OrderView): ApiError {
-  const failure = ApplicationFailure.create({
-    type: view.endCode ?? 'order_rejected',
-    message: view.rejectReason ?? 'the order was rejected',
-    nonRetryable: true,
-  });
-  return refusalError(failure, view.id);
+  return refusalError(
+    { type: view.endCode, message: view.rejectReason ?? 'the order was rejected', details: [] },
+    view.id,
+  );
 }
 
 // ---- actions --------------------------------------------------------------------------------------
