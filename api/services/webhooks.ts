@@ -145,11 +145,13 @@ async function ownEndpoint(deps: AppDeps, user: SessionUser, id: string): Promis
 }
 
 export async function deleteWebhookFor(deps: AppDeps, user: SessionUser, id: string): Promise<void> {
+  requireOwnerRole(user);
   await ownEndpoint(deps, user, id);
   if (!(await deleteEndpoint(deps.pool, user.id, id))) throw notFound('no such webhook');
 }
 
 export async function rotateWebhookSecretFor(deps: AppDeps, user: SessionUser, id: string) {
+  requireOwnerRole(user);
   await ownEndpoint(deps, user, id);
   const secret = newSecret();
   const rotated = await rotateEndpointSecret(
@@ -175,6 +177,7 @@ export async function listDeliveriesFor(deps: AppDeps, user: SessionUser, id: st
 
 /** A new round for one delivery: PENDING, attempts from zero, a job of its own (202). */
 export async function redeliverFor(deps: AppDeps, user: SessionUser, id: string, deliveryId: string) {
+  requireOwnerRole(user);
   const endpoint = await ownEndpoint(deps, user, id);
   if (!uuidSchema.safeParse(deliveryId).success) throw notFound('no such delivery');
   const delivery = await resetForRedelivery(deps.pool, endpoint.id, deliveryId);

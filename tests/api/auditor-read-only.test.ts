@@ -108,6 +108,11 @@ const AUDITOR_MAY_CALL: Record<string, string> = {
   'POST /api/v1/auth/login': 'session',
   'POST /api/v1/auth/refresh': 'session',
   'POST /api/v1/auth/logout': 'session',
+  // The auditor's own inbox: marking their notifications read and choosing how they hear of events
+  // changes no business data (API.md "Notifications and webhooks").
+  'POST /api/v1/notifications/:id/read': 'own notification state',
+  'POST /api/v1/notifications/read-all': 'own notification state',
+  'PUT /api/v1/notification-preferences': 'own notification preferences',
 };
 
 /** Express path parameters (':id', ':clientId?', ':id(\\d+)') filled with fresh random UUIDs. */
