@@ -1,8 +1,12 @@
 // The demo seed, run twice as `npm start` does on every start: the demo clients hold exactly
 // 10 000 EUA and 10 000 CEA each (one registry transfer-in entry per client and certificate), no
-// cash, and their KYC is left to the KYC workflow. Read back through the API a client would use.
+// cash, and the seed writes no KYC status. Then the stack's demo KYC step (scripts/demo-kyc.ts)
+// passes both clients' KYC through the API and the KYC workflow, approved by ops@. Read back
+// through the API a client would use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../../api/testing.js';
+import type { TestApp } from '../../api/testing.js';
+import { DEMO_KYC_APPROVER, DEMO_KYC_NOTE, approveDemoKyc } from '../../scripts/demo-kyc.js';
+import { startApiWorld, type ApiWorld } from './helpers.js';
 import { trialBalance } from '../../db/ledger/index.js';
 import { transfersInOfClient } from '../../db/trading/transfers-in.js';
 import { DEMO_CERTIFICATES, DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '../../db/seed.js';
@@ -10,15 +14,17 @@ import { DEMO_CERTIFICATES, DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '../.
 const DEMO_CLIENTS = DEMO_USERS.filter((u) => u.role === 'client').map((u) => u.email);
 
 describe('demo seed', () => {
+  let world: ApiWorld;
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ apiRateLimitPerMinute: 0 });
+    world = await startApiWorld();
+    app = world.app;
     await seedDemoData(app.pool);
     await seedDemoData(app.pool);
   });
   afterAll(async () => {
-    await app?.close();
+    await world?.stop();
   });
 
   it('names the two demo clients the API contract promises', () => {
@@ -68,6 +74,43 @@ describe('demo seed', () => {
     );
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row.kyc_status).toBe('NOT_STARTED');
+  });
+
+  it('the demo KYC step approves both clients through the KYC workflow, once', async () => {
+    expect(await approveDemoKyc(app.url)).toEqual({
+      'client@example.com': `approved by ${DEMO_KYC_APPROVER}`,
+      'client2@example.com': `approved by ${DEMO_KYC_APPROVER}`,
+    });
+    // Again (the next npm start): nothing more happens.
+    expect(await approveDemoKyc(app.url)).toEqual({
+      'client@example.com': 'already APPROVED',
+      'client2@example.com': 'already APPROVED',
+    });
+
+    const { rows: approvers } = await app.pool.query<{ id: string }>(
+      `SELECT id FROM app_user WHERE email = $1`,
+      [DEMO_KYC_APPROVER],
+    );
+    for (const email of DEMO_CLIENTS) {
+      const { accessToken, user } = await app.login({ email, password: DEMO_PASSWORD });
+      const me = await app.api('/api/v1/me', { token: accessToken });
+      expect(me.body.kycStatus).toBe('APPROVED');
+      const kyc = await app.api('/api/v1/kyc', { token: accessToken });
+      const path = (kyc.body.timeline as { from: string | null; to: string }[]).map(
+        (e) => `${e.from ?? '∅'}→${e.to}`,
+      );
+      expect(path).toEqual(['∅→NOT_STARTED', 'NOT_STARTED→PENDING_REVIEW', 'PENDING_REVIEW→APPROVED']);
+      expect(kyc.body.timeline.at(-1).actor).toEqual({ id: approvers[0]!.id, role: 'operations' });
+
+      // The approval is a staff action in the audit log, naming the approver and the seed's note.
+      const { rows: audited } = await app.pool.query<{ actor_email: string; after: unknown }>(
+        `SELECT actor_email, after FROM audit_log WHERE subject_id = $1 AND action LIKE '%approve%'`,
+        [user.id],
+      );
+      expect(audited).toHaveLength(1);
+      expect(audited[0]!.actor_email).toBe(DEMO_KYC_APPROVER);
+      expect(JSON.stringify(audited[0])).toContain(DEMO_KYC_NOTE);
+    }
   });
 
   it('keeps the books balanced', async () => {
