@@ -13,12 +13,17 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../db/seed.js';
 export const DEMO_KYC_APPROVER = 'ops@example.com';
 export const DEMO_KYC_NOTE = 'Demo seed (npm start): demo documents approved automatically';
 const APPROVED_WAIT_MS = 20_000;
+const UNAVAILABLE_RETRIES = 30;
 
 interface Answer {
   status: number;
   body: any;
 }
 
+/**
+ * One API call. A 503 (at start the worker may not poll yet, so the workflow does not answer within
+ * the server's deadline) is retried with the same Idempotency-Key and X-Request-Id: the same request.
+ */
 async function call(
   apiUrl: string,
   path: string,
@@ -28,13 +33,18 @@ async function call(
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.method === 'POST') headers['idempotency-key'] = randomUUID();
   if (init.json !== undefined) headers['content-type'] = 'application/json';
-  const answer = await fetch(`${apiUrl}/api/v1${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.form ?? (init.json === undefined ? undefined : JSON.stringify(init.json)),
-  });
-  const text = await answer.text();
-  return { status: answer.status, body: text ? JSON.parse(text) : null };
+  for (let attempt = 1; ; attempt++) {
+    const answer = await fetch(`${apiUrl}/api/v1${path}`, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.form ?? (init.json === undefined ? undefined : JSON.stringify(init.json)),
+    });
+    const text = await answer.text();
+    if (answer.status !== 503 || attempt >= UNAVAILABLE_RETRIES) {
+      return { status: answer.status, body: text ? JSON.parse(text) : null };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 function expectStatus(answer: Answer, expected: number, what: string): void {

@@ -220,6 +220,19 @@ async function main(): Promise<void> {
     COOKIE_SECURE: process.env.COOKIE_SECURE ?? '0',
   });
   await waitForHttp(`http://127.0.0.1:${config.port}/healthz`, 60_000);
+  if (seedDemo) {
+    // Demo KYC goes through the API and the KYC workflow, so it waits for the server and the worker.
+    const { approveDemoKyc } = await import('./demo-kyc.js');
+    await approveDemoKyc(`http://127.0.0.1:${config.port}`).then(
+      (done) =>
+        say(
+          `Demo KYC: ${Object.entries(done)
+            .map(([email, what]) => `${email} ${what}`)
+            .join('; ')}`,
+        ),
+      (error: Error) => say(`Demo KYC not approved (${error.message}); approve it on /ops/kyc.`),
+    );
+  }
 
   say('');
   say('clearhouse is running:');
