@@ -81,9 +81,10 @@ export async function seedDemoCertificates(pool: pg.Pool): Promise<void> {
  * Every piece of demo data: users, the chart of accounts (system accounts and every demo client's
  * accounts per asset), the demo clients' certificates. Other features add their seeds here.
  *
- * KYC is not seeded: app_user.kyc_status is the KYC workflow's projection (activities/kyc.ts), and
- * the seed runs before any worker does, so a demo client passes KYC as a real one would (upload an
- * identity document and a proof of address, submit; ops@ approves) before their first order.
+ * KYC is not written here: app_user.kyc_status is the KYC workflow's projection (activities/kyc.ts)
+ * and this runs before any worker does. `npm start` passes the demo clients' KYC once the server is
+ * up, through the API and the workflow (scripts/demo-kyc.ts); `npm run db:seed` alone leaves it
+ * NOT_STARTED.
  */
 export async function seedDemoData(pool: pg.Pool): Promise<void> {
   await seedDemoUsers(pool);
@@ -101,7 +102,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`Demo users (password "${DEMO_PASSWORD}"):`);
     for (const user of DEMO_USERS) console.log(`  ${user.email.padEnd(22)} ${user.role}`);
     const holdings = DEMO_CERTIFICATES.map((c) => `${c.quantity} ${c.asset}`).join(' and ');
-    console.log(`Demo clients hold ${holdings} each, no cash; they pass KYC before trading.`);
+    console.log(`Demo clients hold ${holdings} each, no cash; KYC not started (npm start approves it).`);
   } catch (error) {
     console.error(error);
     process.exitCode = 1;
