@@ -43,7 +43,9 @@ export const INSTRUMENTS: readonly Instrument[] = Object.freeze([
     asset: 'CEA',
     quoteAsset: 'EUR',
     venue: 'internal',
-    tickSize: 1n,
+    // The platform's own tick for CEA (0.05 EUR): coarser than EUA's, as CEA trades at a sixth of
+    // its price; an off-tick price is the pre-trade refusal invalid_tick.
+    tickSize: 5n,
     lotSize: 1n,
     referencePrice: 1150n,
     // The 10 % of the Shanghai exchange's listed-agreement trades.

@@ -25,6 +25,7 @@ import {
   type OrderState,
 } from '../domain/order.js';
 import { tradingPolicy, type TradingPolicy } from '../domain/trading-policy.js';
+import { lockInstruments } from '../tests/support/instrument-lock.js';
 import {
   amendOrderUpdate,
   cancelOrderUpdate,
@@ -40,8 +41,11 @@ const POLICY: TradingPolicy = tradingPolicy({ brokerPollMs: 300 });
 const pool = getPool();
 const broker = new PaperBroker(pool, { latencyMs: 150, partialFills: true });
 let t: TestTemporal;
+let releaseInstruments: () => Promise<void>;
 
 beforeAll(async () => {
+  // Other test files trade EUA and CEA too: this file has their books to itself while it runs.
+  releaseInstruments = await lockInstruments(['CEA', 'EUA', 'KRBN']);
   t = await startTestWorker({ deps: { broker } });
   await ensureSystemAccounts(pool);
   await ensureInstruments(pool);
@@ -49,6 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
+  await releaseInstruments?.();
   await closePool();
 });
 

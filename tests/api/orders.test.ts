@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { ensureInstruments } from '../../db/venue/index.js';
+import { lockInstruments } from '../support/instrument-lock.js';
 import { closeMarketNotifications } from '../../api/services/market.js';
 import {
   expectBooksBalanced,
@@ -202,26 +203,37 @@ describe('pre-trade refusals', () => {
     return order.body;
   }
 
-  it('kyc_required, insufficient_funds, insufficient_position, price_out_of_band, order_too_large', async () => {
-    const unverified = await trader(w, { eurMinor: 100_000n, kyc: 'PENDING_REVIEW' });
-    await expectRejected(unverified, limit('BUY', '1', '70.00'), 'kyc_required');
-    const poor = await trader(w, { eurMinor: 5_000n });
-    await expectRejected(poor, limit('BUY', '1', '70.00'), 'insufficient_funds');
-    await expectRejected(poor, limit('SELL', '1', '70.00'), 'insufficient_position');
-    await expectRejected(poor, limit('BUY', '1', '99.00'), 'price_out_of_band');
-    await expectRejected(poor, limit('BUY', '100001', '70.00'), 'order_too_large');
-    // Nothing was reserved for any of them.
-    expect(await balance(w, poor, 'EUR')).toMatchObject({ available: '50.00', pending: '0.00' });
-    // Asked again under the same clientOrderId, a refused order answers the same refusal.
-    const body = limit('BUY', '1', '70.00', { clientOrderId: 'refused-again' });
-    const first = await place(w, poor, body);
-    expectError(first, 422, 'insufficient_funds');
-    const second = await place(w, poor, body);
-    expectError(second, 422, 'insufficient_funds');
-    expect(second.body.error.details.orderId).toBe(first.body.error.details.orderId);
-    // invalid_tick: every instrument's tick is one minor unit of its quote asset, so a price off the
-    // tick has too many decimals and is refused at the edge (400) before any order exists.
-    expectError(await place(w, poor, limit('BUY', '1', '70.001')), 400, 'validation_failed');
+  it('kyc_required, insufficient_funds, insufficient_position, price_out_of_band, order_too_large, invalid_tick', async () => {
+    // Held so no other file halts EUA or CEA meanwhile (a halt is checked before these rules).
+    const release = await lockInstruments(['CEA', 'EUA']);
+    try {
+      const unverified = await trader(w, { eurMinor: 100_000n, kyc: 'PENDING_REVIEW' });
+      await expectRejected(unverified, limit('BUY', '1', '70.00'), 'kyc_required');
+      const poor = await trader(w, { eurMinor: 5_000n });
+      await expectRejected(poor, limit('BUY', '1', '70.00'), 'insufficient_funds');
+      await expectRejected(poor, limit('SELL', '1', '70.00'), 'insufficient_position');
+      await expectRejected(poor, limit('BUY', '1', '99.00'), 'price_out_of_band');
+      await expectRejected(poor, limit('BUY', '100001', '70.00'), 'order_too_large');
+      // Nothing was reserved for any of them.
+      expect(await balance(w, poor, 'EUR')).toMatchObject({ available: '50.00', pending: '0.00' });
+      // Asked again under the same clientOrderId, a refused order answers the same refusal.
+      const body = limit('BUY', '1', '70.00', { clientOrderId: 'refused-again' });
+      const first = await place(w, poor, body);
+      expectError(first, 422, 'insufficient_funds');
+      const second = await place(w, poor, body);
+      expectError(second, 422, 'insufficient_funds');
+      expect(second.body.error.details.orderId).toBe(first.body.error.details.orderId);
+      // invalid_tick: CEA's tick is 0.05 EUR, so 11.53 is a well-formed price off the tick (422); a
+      // price with more decimals than the quote asset has is malformed and refused at the edge (400).
+      await expectRejected(
+        poor,
+        { symbol: 'CEA', side: 'BUY', type: 'LIMIT', quantity: '1', price: '11.53' },
+        'invalid_tick',
+      );
+      expectError(await place(w, poor, limit('BUY', '1', '70.001')), 400, 'validation_failed');
+    } finally {
+      await release();
+    }
   });
 
   it('instrument_halted while operations halt it; clients may not halt (403); resume opens it again', async () => {

@@ -3,9 +3,7 @@
 // lock per instrument so the test files, which run in parallel against one database and one book,
 // never cross each other's orders.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { expect } from 'vitest';
-import { config } from '../../db/config.js';
 import { ensureClientAccounts, postEntry } from '../../db/ledger/index.js';
 import { depositClear, depositConfirm, registryTransferIn } from '../../domain/postings.js';
 import type { AssetCode } from '../../domain/money.js';
@@ -112,20 +110,7 @@ export async function waitForOrder(
   }
 }
 
-/**
- * Runs `work` holding a session advisory lock on `symbol` (a dedicated connection), so crossing
- * scenarios of different test files on one instrument take turns. `work` leaves nothing resting.
- */
-export async function withInstrument<T>(symbol: string, work: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: config.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(`SELECT pg_advisory_lock(hashtext('test-instrument:' || $1))`, [symbol]);
-    return await work();
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export { withInstrument } from '../support/instrument-lock.js';
 
 /** Cancels every working order of `client` (what a scenario leaves resting). */
 export async function cancelWorking(w: ApiWorld, client: Person): Promise<void> {

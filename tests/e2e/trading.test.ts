@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockInstruments } from '../support/instrument-lock.js';
 import type { TestApp, TestUser } from '../../api/testing.js';
 import {
   ensureClientAccounts,
@@ -27,8 +28,11 @@ const SCREENSHOTS = 'tmp/e2e-screenshots';
 describe('trading in the browser', () => {
   let stack: WebStack;
   let app: TestApp;
+  let releaseInstruments: () => Promise<void>;
 
   beforeAll(async () => {
+    // Other test files trade EUA too: this file has its book to itself while it runs.
+    releaseInstruments = await lockInstruments(['EUA']);
     stack = await startWebStack();
     ({ app } = stack);
     // The server writes the catalogue at start (api/server.ts); the in-process test app does not.
@@ -37,6 +41,7 @@ describe('trading in the browser', () => {
   });
   afterAll(async () => {
     await stack?.stop();
+    await releaseInstruments?.();
   });
 
   /** A browser context with JavaScript disabled, signed in through the login form. */
