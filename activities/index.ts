@@ -12,6 +12,8 @@ import { failFastOnUnstorableData } from './unstorable.js';
 import { createWithdrawalActivities, type WithdrawalActivityHooks } from './withdrawal.js';
 import { PaperBroker, type BrokerAdapter } from './broker-adapter.js';
 import { createOrderActivities } from './order.js';
+import { SimulatedRegistry, type RegistryAdapter } from './registry-adapter.js';
+import { createSettlementActivities } from './settlement.js';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -27,6 +29,8 @@ export interface ActivityDeps {
   withdrawalHooks?: WithdrawalActivityHooks;
   /** The broker of paper-venue orders; the simulated one (its orders in PostgreSQL) when not given. */
   broker?: BrokerAdapter;
+  /** The carbon registries (settlement, certificate transfers); the simulated one when not given. */
+  registry?: RegistryAdapter;
 }
 
 /** Every activity the worker registers, bound to its dependencies (database, partner adapters). */
@@ -48,6 +52,10 @@ export function createActivities(deps: ActivityDeps) {
       hooks: deps.withdrawalHooks,
     }),
     ...createOrderActivities({ pool: deps.pool, broker: deps.broker ?? new PaperBroker(deps.pool) }),
+    ...createSettlementActivities({
+      pool: deps.pool,
+      registry: deps.registry ?? new SimulatedRegistry(deps.pool),
+    }),
   });
 }
 

@@ -6,6 +6,7 @@ import { backfillHistoryArchive } from '../auditing/index.js';
 import { defaultArchiveTemporalClient } from './history-archive.js';
 import { createActivities, type ActivityDeps } from './index.js';
 import { startNotifications } from './notifications/run.js';
+import { ensureSettlementSchedule } from './settlement-schedule.js';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -78,7 +79,8 @@ async function main(): Promise<void> {
       : startNotifications({
           pool: getPool(),
           databaseUrl: config.databaseUrl,
-          onError: (error) => log('warn', 'notifications', { error: (error as Error)?.message ?? String(error) }),
+          onError: (error) =>
+            log('warn', 'notifications', { error: (error as Error)?.message ?? String(error) }),
         });
   const address = config.temporalAddress;
   let failures = 0;
@@ -103,6 +105,7 @@ async function main(): Promise<void> {
       else {
         log('info', 'worker polling', { taskQueue: config.taskQueue, address });
         if (failures === 0) backfillArchiveInBackground();
+        if (failures === 0 && process.env.SETTLEMENT_SCHEDULE !== '0') ensureSettlementScheduleInBackground();
       }
       await running;
       break; // a clean end is a shutdown someone asked for (our signals, or the SDK runtime's)
@@ -149,6 +152,17 @@ function backfillArchiveInBackground(): void {
     (error) =>
       log('warn', 'history archive backfill failed', { error: (error as Error)?.message ?? String(error) }),
   );
+}
+
+/** The settlement batches' Schedule, created or updated to the policy (activities/settlement-schedule.ts). */
+function ensureSettlementScheduleInBackground(): void {
+  void defaultArchiveTemporalClient()
+    .then((client) => ensureSettlementSchedule(client, { taskQueue: config.taskQueue }))
+    .then(
+      (outcome) => log('info', 'settlement schedule', { outcome }),
+      (error) =>
+        log('warn', 'settlement schedule failed', { error: (error as Error)?.message ?? String(error) }),
+    );
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -425,3 +425,49 @@ export function reconAdjust(
     ],
   };
 }
+
+// --- Client settlement (issue 11) -----------------------------------------------------------------
+
+export interface ClientSettlementLeg {
+  asset: AssetCode;
+  /** The client's net obligation with the venue: positive it receives, negative it delivers. */
+  netMinor: bigint;
+  /** What moves from its pending_settlement to available (received gross, less fees taken there). */
+  releaseMinor: bigint;
+}
+
+/**
+ * The delivery of one client's settlement of one batch, after netting. For each asset:
+ *   net > 0 (receives): Dr omnibus, Cr venue:clearing   — delivered to us from the venue
+ *   net < 0 (delivers): Dr venue:clearing, Cr omnibus   — delivered by us to the venue
+ *   release > 0:        Dr client pending_settlement, Cr client available
+ * The fills left each client's net obligation in venue:clearing, so once every client of a batch
+ * delivered, clearing is back to zero for its trades (and the omnibus moved by what really left or
+ * arrived). Unlike `settlementDeliver` (one gross leg), the venue leg is the net of the client's
+ * trades while the release is what it received gross: the given side left `available` at the fill.
+ */
+export function clientSettlementDeliver(
+  clientId: string,
+  legs: readonly ClientSettlementLeg[],
+): PostingRecipe {
+  assertClientId(clientId);
+  const transfers: PostingTransfer[] = [];
+  for (const leg of legs) {
+    assertAsset(leg.asset);
+    assertBigint(leg.netMinor);
+    assertBigint(leg.releaseMinor);
+    const omnibus = systemAccountCode('omnibus', leg.asset);
+    const clearing = systemAccountCode('venue_clearing', leg.asset);
+    if (leg.netMinor > 0n) transfers.push({ debit: omnibus, credit: clearing, amount: leg.netMinor });
+    if (leg.netMinor < 0n) transfers.push({ debit: clearing, credit: omnibus, amount: -leg.netMinor });
+    if (leg.releaseMinor > 0n)
+      transfers.push({
+        debit: clientAccountCode(clientId, leg.asset, 'pending_settlement'),
+        credit: clientAccountCode(clientId, leg.asset, 'available'),
+        amount: leg.releaseMinor,
+      });
+  }
+  if (transfers.length === 0) throw new TypeError('a settlement delivery needs at least one movement');
+  const shown = legs.map((l) => show(l.asset, l.netMinor < 0n ? -l.netMinor : l.netMinor)).join(', ');
+  return { kind: 'settlement.deliver', description: `Settlement delivered: ${shown}`, transfers };
+}

@@ -6,3 +6,5 @@ export { kyc } from './kyc.js';
 export { bankAccount } from './bank-account.js';
 export { withdrawal } from './withdrawal.js';
 export { order } from './order.js';
+export { settlementBatch } from './settlement-batch.js';
+export { clientSettlement } from './client-settlement.js';

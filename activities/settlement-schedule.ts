@@ -1,0 +1,104 @@
+// The Temporal Schedule that starts one SettlementBatch per cutoff of the `settlement` policy
+// (default: 16:00 Europe/Brussels on business days; SETTLEMENT_POLICY_JSON overrides, tests use an
+// interval of seconds). Created idempotently at worker start-up: an existing Schedule is updated to
+// the current policy instead.
+//
+// Overlap policy BUFFER_ALL with a catch-up window: batches run one after another, never two for the
+// same cutoff (each scheduled run's workflow id is the action's id plus its scheduled time, and the
+// batch's cutoff is unique in settlement_batch), and cutoffs missed while Temporal or the workers
+// were down are run in order once they are back, if they are at most `catchupWindowMs` late.
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type DayOfWeek,
+  type ScheduleOptionsAction,
+  type ScheduleSpec,
+} from '@temporalio/client';
+import {
+  SCHEDULED_BATCH_WORKFLOW_PREFIX,
+  SETTLEMENT_SCHEDULE_ID,
+  checkSettlementPolicy,
+  settlementPolicy,
+  type SettlementPolicy,
+} from '../domain/settlement.js';
+import { minutesOfLocalTime } from '../domain/trading-policy.js';
+import type { settlementBatch } from '../workflows/settlement-batch.js';
+
+const ISO_WEEKDAYS: Record<number, DayOfWeek> = {
+  1: 'MONDAY',
+  2: 'TUESDAY',
+  3: 'WEDNESDAY',
+  4: 'THURSDAY',
+  5: 'FRIDAY',
+  6: 'SATURDAY',
+  7: 'SUNDAY',
+};
+
+/** The policy from SETTLEMENT_POLICY_JSON over the defaults; throws on an unusable one. */
+export function settlementPolicyFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): SettlementPolicy {
+  const raw = env.SETTLEMENT_POLICY_JSON?.trim();
+  const overrides: unknown = raw ? JSON.parse(raw) : {};
+  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
+    throw new Error('SETTLEMENT_POLICY_JSON must be a JSON object');
+  const policy = settlementPolicy(overrides as Partial<SettlementPolicy>);
+  const problems = checkSettlementPolicy(policy);
+  if (problems.length > 0) throw new Error(`SETTLEMENT_POLICY_JSON is not usable: ${problems.join('; ')}`);
+  return policy;
+}
+
+/** The Schedule's calendar from the policy's. */
+export function scheduleSpecOf(policy: SettlementPolicy): ScheduleSpec {
+  const calendar = policy.calendar;
+  if (calendar.kind === 'interval') return { intervals: [{ every: calendar.everySeconds * 1000 }] };
+  return {
+    timezone: calendar.timeZone,
+    calendars: calendar.cutoffs.map((cutoff) => {
+      const minutes = minutesOfLocalTime(cutoff);
+      if (minutes === null) throw new Error(`cutoff "${cutoff}" is not "HH:MM"`);
+      return {
+        hour: Math.floor(minutes / 60),
+        minute: minutes % 60,
+        dayOfWeek: calendar.days.map((d) => ISO_WEEKDAYS[d] as DayOfWeek),
+      };
+    }),
+  };
+}
+
+function actionOf(policy: SettlementPolicy, taskQueue: string): ScheduleOptionsAction {
+  return {
+    type: 'startWorkflow',
+    workflowType: 'settlementBatch',
+    workflowId: SCHEDULED_BATCH_WORKFLOW_PREFIX,
+    taskQueue,
+    args: [{ origin: 'schedule', requestedBy: null, policy }] satisfies Parameters<typeof settlementBatch>,
+    staticSummary: 'Settlement batch (scheduled cutoff)',
+  };
+}
+
+/** Creates the Schedule, or brings an existing one to the current policy. Answers what it did. */
+export async function ensureSettlementSchedule(
+  client: Client,
+  options: { taskQueue: string; policy?: SettlementPolicy; scheduleId?: string },
+): Promise<'created' | 'updated'> {
+  const policy = options.policy ?? settlementPolicyFromEnv();
+  const scheduleId = options.scheduleId ?? SETTLEMENT_SCHEDULE_ID;
+  const spec = scheduleSpecOf(policy);
+  const action = actionOf(policy, options.taskQueue);
+  const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: policy.catchupWindowMs };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+  await client.schedule.getHandle(scheduleId).update((previous) => ({
+    ...previous,
+    spec,
+    action,
+    policies: { ...previous.policies, ...policies },
+  }));
+  return 'updated';
+}
