@@ -6,12 +6,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type pg from 'pg';
 import { inTransaction } from '../../db/pool.js';
 import { getOutboxEvent } from '../../db/outbox/index.js';
-import {
-  claimEmail,
-  getPreferences,
-  recipientById,
-  recordEmailMessageId,
-} from '../../db/notifications/index.js';
+import { audienceFor, claimEmail, recordEmailMessageId } from '../../db/notifications/index.js';
 import type { EmailJob } from '../../db/outbox/queues.js';
 import { absolute, renderEvent } from './templates.js';
 
@@ -29,14 +24,11 @@ export interface EmailDeps {
 
 /** Answers what was done: 'sent', or why not ('already_sent', 'no_recipient', 'no_event'). */
 export async function sendEventEmail(deps: EmailDeps, job: EmailJob): Promise<string> {
-  const [event, recipient] = await Promise.all([
-    getOutboxEvent(deps.pool, job.eventId),
-    recipientById(deps.pool, job.userId),
-  ]);
+  const event = await getOutboxEvent(deps.pool, job.eventId);
   if (!event) return 'no_event';
+  const [recipient] = await audienceFor(deps.pool, { ids: [job.userId] }, event.type);
   if (!recipient) return 'no_recipient';
-  const preferences = await getPreferences(deps.pool, recipient.id);
-  const rendered = renderEvent(event, { displayName: recipient.displayName, locale: preferences.locale });
+  const rendered = renderEvent(event, { displayName: recipient.displayName, locale: recipient.locale });
   return inTransaction(deps.pool, async (client) => {
     const first = await claimEmail(client, {
       eventId: event.id,

@@ -5,8 +5,7 @@
 // the job (bull-board can retry it: one more attempt). A refused target (SSRF guard) is DEAD at once.
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type pg from 'pg';
-import { getOutboxEvent } from '../../db/outbox/index.js';
-import { getDelivery, recordAttempt, signingEndpoint } from '../../db/notifications/index.js';
+import { deliveryWithTarget, recordAttempt } from '../../db/notifications/index.js';
 import { retryDelayMs, type WebhookPolicy } from '../../domain/notifications.js';
 import {
   jobId,
@@ -36,13 +35,11 @@ export async function deliverWebhook(
   job: Job<WebhookJob>,
   token?: string,
 ): Promise<string> {
-  const delivery = await getDelivery(deps.pool, job.data.deliveryId);
-  if (!delivery) return 'no_delivery';
+  // One read for the delivery, its endpoint's live secrets and its event (a round trip per attempt).
+  const loaded = await deliveryWithTarget(deps.pool, job.data.deliveryId, Date.now());
+  if (!loaded) return 'no_delivery';
+  const { delivery, endpoint, event } = loaded;
   if (delivery.status === 'DELIVERED') return 'already_delivered';
-  const [endpoint, event] = await Promise.all([
-    signingEndpoint(deps.pool, delivery.endpointId, Date.now()),
-    getOutboxEvent(deps.pool, delivery.eventId),
-  ]);
   if (!endpoint || !event) {
     await recordAttempt(deps.pool, delivery.id, {
       ok: false,

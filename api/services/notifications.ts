@@ -23,7 +23,7 @@ import { EVENT_TYPE_PATTERN, LOCALES, defaultPreference } from '../../domain/not
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { uuidSchema } from '../validate.js';
-import { parseInput, type SessionUser } from './common.js';
+import { listPage, parseInput, type SessionUser } from './common.js';
 
 /** Event types a person is offered in the preferences page (others may be set through the API). */
 export const KNOWN_EVENT_TYPES = [
@@ -57,11 +57,16 @@ export const NotificationSchema = z
   .meta({ id: 'Notification' });
 
 export const NotificationListSchema = z
-  .object({ items: z.array(NotificationSchema), unread: z.number().int() })
+  .object({
+    items: z.array(NotificationSchema),
+    unread: z.number().int(),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as ?cursor= for the next (older) page' }),
+  })
   .meta({ id: 'NotificationList' });
 
 export const ListNotificationsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(NOTIFICATION_PAGE_MAX).optional(),
+  cursor: z.string().min(1).max(500).optional(),
 });
 
 const PreferenceSchema = z.object({ inApp: z.boolean(), email: z.boolean() });
@@ -91,9 +96,14 @@ export async function listNotificationsFor(
   deps: AppDeps,
   user: SessionUser,
   query: unknown,
-): Promise<{ items: Notification[]; unread: number }> {
-  const { limit } = parseInput(ListNotificationsQuerySchema, query, 'query');
-  return listNotifications(deps.pool, user.id, limit ?? 50);
+): Promise<{ items: Notification[]; unread: number; nextCursor: string | null }> {
+  const { limit, cursor } = parseInput(ListNotificationsQuerySchema, query, 'query');
+  return listPage(() => listNotifications(deps.pool, user.id, limit ?? 50, cursor ?? null));
+}
+
+/** The bell's number: the person's unread notifications. */
+export function unreadCountFor(deps: AppDeps, user: SessionUser): Promise<number> {
+  return unreadCount(deps.pool, user.id);
 }
 
 export async function markReadFor(deps: AppDeps, user: SessionUser, id: string): Promise<Notification> {

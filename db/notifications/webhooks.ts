@@ -130,14 +130,6 @@ export async function endpointsForEvent(
   return rows.rows.map((row) => toSigningEndpoint(row, nowMs));
 }
 
-export async function signingEndpoint(db: Db, id: string, nowMs: number): Promise<SigningEndpoint | null> {
-  const rows = await db.query<EndpointRow>(
-    `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoint WHERE id = $1 AND deleted_at IS NULL`,
-    [id],
-  );
-  return rows.rows[0] ? toSigningEndpoint(rows.rows[0], nowMs) : null;
-}
-
 // ---- deliveries ------------------------------------------------------------------------------
 
 export interface WebhookDelivery {
@@ -188,30 +180,81 @@ const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   redeliveries: row.redeliveries,
 });
 
-/** The (endpoint, event) delivery, created PENDING the first time; the same row every later time. */
-export async function ensureDelivery(
+/**
+ * The deliveries of one event to several endpoints, created PENDING where absent, in one statement
+ * (the fan-out's transaction). Existing ones are answered as they are, so the caller can tell a
+ * delivery already under way.
+ */
+export async function ensureDeliveries(
   db: Db,
-  delivery: { endpointId: string; eventId: string; eventType: string },
-): Promise<WebhookDelivery> {
-  const rows = await db.query<DeliveryRow>(
-    `WITH added AS (
-       INSERT INTO webhook_delivery (endpoint_id, event_id, event_type) VALUES ($1, $2, $3)
-       ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING ${DELIVERY_COLUMNS}
-     )
-     SELECT ${DELIVERY_COLUMNS} FROM added
-     UNION ALL
-     SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE endpoint_id = $1 AND event_id = $2
-     LIMIT 1`,
-    [delivery.endpointId, delivery.eventId, delivery.eventType],
+  event: { eventId: string; eventType: string },
+  endpointIds: readonly string[],
+): Promise<WebhookDelivery[]> {
+  if (endpointIds.length === 0) return [];
+  if (endpointIds.length > 1000) throw new Error('at most 1000 deliveries per statement');
+  await db.query(
+    `INSERT INTO webhook_delivery (endpoint_id, event_id, event_type)
+     SELECT endpoint_id, $2, $3 FROM unnest($1::uuid[]) AS endpoint_id
+     ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
+    [endpointIds, event.eventId, event.eventType],
   );
-  return toDelivery(rows.rows[0]!);
+  const rows = await db.query<DeliveryRow>(
+    `SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE event_id = $1 AND endpoint_id = ANY($2::uuid[])
+      ORDER BY endpoint_id`,
+    [event.eventId, endpointIds],
+  );
+  if (rows.rows.length !== endpointIds.length) throw new Error('a delivery was neither added nor found');
+  return rows.rows.map(toDelivery);
 }
 
-export async function getDelivery(db: Db, id: string): Promise<WebhookDelivery | null> {
-  const rows = await db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_delivery WHERE id = $1`, [
-    id,
-  ]);
-  return rows.rows[0] ? toDelivery(rows.rows[0]) : null;
+/** What one attempt needs, in one round trip: the delivery, its live endpoint's secrets, its event. */
+export async function deliveryWithTarget(
+  db: Db,
+  id: string,
+  nowMs: number,
+): Promise<{
+  delivery: WebhookDelivery;
+  endpoint: SigningEndpoint | null;
+  event: { id: string; type: string; createdAt: string; data: Record<string, unknown> } | null;
+} | null> {
+  const rows = await db.query<
+    DeliveryRow & {
+      e_id: string | null;
+      owner_id: string;
+      system: boolean;
+      url: string;
+      events: string[];
+      e_created_at: Date;
+      secret: string;
+      previous_secret: string | null;
+      previous_secret_expires_at: Date | null;
+      e_deleted: boolean;
+      o_type: string | null;
+      o_data: Record<string, unknown> | null;
+      o_created_at: Date | null;
+    }
+  >(
+    `SELECT d.id, d.endpoint_id, d.event_id, d.event_type, d.status, d.attempts, d.last_status_code,
+            d.last_error, d.next_attempt_at, d.created_at, d.delivered_at, d.redeliveries,
+            e.id AS e_id, e.owner_id, e.system, e.url, e.events, e.created_at AS e_created_at, e.secret,
+            e.previous_secret, e.previous_secret_expires_at, e.deleted_at IS NOT NULL AS e_deleted,
+            o.type AS o_type, o.data AS o_data, o.created_at AS o_created_at
+       FROM webhook_delivery d
+       JOIN webhook_endpoint e ON e.id = d.endpoint_id
+       LEFT JOIN outbox_event o ON o.id = d.event_id
+      WHERE d.id = $1`,
+    [id],
+  );
+  const row = rows.rows[0];
+  if (!row) return null;
+  const endpoint = row.e_deleted
+    ? null
+    : toSigningEndpoint({ ...row, id: row.endpoint_id, created_at: row.e_created_at }, nowMs);
+  const event =
+    row.o_type !== null && row.o_data !== null && row.o_created_at !== null
+      ? { id: row.event_id, type: row.o_type, data: row.o_data, createdAt: row.o_created_at.toISOString() }
+      : null;
+  return { delivery: toDelivery(row), endpoint, event };
 }
 
 export async function listDeliveries(db: Db, endpointId: string, limit: number): Promise<WebhookDelivery[]> {

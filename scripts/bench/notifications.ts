@@ -9,6 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
@@ -19,10 +20,25 @@ function scratchUrl(): string {
   return url.toString();
 }
 
+const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::bigint::text`;
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Per job of a queue (completed jobs are kept): waiting (added → taken) and running (taken → done), p50 ms. */
+async function jobTimes(queue: Queue) {
+  const jobs = await queue.getJobs(['completed'], 0, N + 10);
+  const waiting = jobs.map((job) => (job.processedOn ?? Number.NaN) - job.timestamp);
+  const running = jobs.map((job) => (job.finishedOn ?? Number.NaN) - (job.processedOn ?? Number.NaN));
+  return {
+    completed: jobs.length,
+    waitingP50: percentile(waiting, 50),
+    runningP50: percentile(running, 50),
+    runningP99: percentile(running, 99),
+  };
 }
 
 async function main(): Promise<void> {
@@ -92,12 +108,25 @@ async function main(): Promise<void> {
       }
     }),
   );
+  const committedMs = Date.now() - startedMs;
   await allDelivered;
   const elapsedMs = Date.now() - startedMs;
-  const created = await pool.query<{ id: string; ms: string }>(
-    `SELECT id, (extract(epoch FROM created_at) * 1000)::bigint::text AS ms FROM outbox_event`,
+  // Where the time goes, per event: commit → dispatched (outbox_event.dispatched_at) → fanned out
+  // (webhook_delivery.created_at) → received here.
+  const stamps = await pool.query<{ id: string; created: string; dispatched: string; fanned: string }>(
+    `SELECT o.id, ${epochMs('o.created_at')} AS created, ${epochMs('o.dispatched_at')} AS dispatched,
+            ${epochMs('d.created_at')} AS fanned
+       FROM outbox_event o JOIN webhook_delivery d ON d.event_id = o.id`,
   );
-  const lags = created.rows.map((row) => (deliveredAt.get(row.id) ?? Number.NaN) - Number(row.ms));
+  const stage = (pick: (row: (typeof stamps.rows)[number]) => number) => {
+    const values = stamps.rows.map(pick);
+    return { p50: percentile(values, 50), p99: percentile(values, 99) };
+  };
+  const jobs = {
+    events: await jobTimes(running.queues.events),
+    webhooks: await jobTimes(running.queues.webhooks),
+  };
+  const lags = stamps.rows.map((row) => (deliveredAt.get(row.id) ?? Number.NaN) - Number(row.created));
 
   console.log(
     JSON.stringify(
@@ -107,6 +136,13 @@ async function main(): Promise<void> {
         concurrency: CONCURRENCY,
         eventsPerSecond: Math.round((N / elapsedMs) * 1000),
         lagMs: { p50: percentile(lags, 50), p99: percentile(lags, 99), max: percentile(lags, 100) },
+        commitsPerSecond: Math.round((N / committedMs) * 1000),
+        stagesMs: {
+          commitToDispatched: stage((row) => Number(row.dispatched) - Number(row.created)),
+          dispatchedToFannedOut: stage((row) => Number(row.fanned) - Number(row.dispatched)),
+          fannedOutToReceived: stage((row) => (deliveredAt.get(row.id) ?? Number.NaN) - Number(row.fanned)),
+        },
+        jobs,
         note: 'commit → webhook delivered, dispatcher + consumers + receiver in one process, Redis at REDIS_URL',
       },
       null,
