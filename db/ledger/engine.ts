@@ -9,12 +9,16 @@
 // A racing duplicate (same key) or a racing resolution of the same hold loses on a unique index; the
 // whole call is then retried once and answers from the committed winner. Postings, holds and
 // reversals are here; resolving a hold (post, void, expire) is in holds.ts, on the same machinery.
+// Single postings and holds (postEntry, holdEntry) take the group commit instead (group-commit.ts,
+// fast-path.ts): the same steps in one server-side statement per group, checked by this engine's
+// own rules whenever it refuses one.
 
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { inTransaction } from '../pool.js';
 import { isUuid } from '../../domain/ids.js';
 import { payloadHash } from './canonical.js';
+import { recordGrouped } from './group-commit.js';
 import { LedgerError } from './errors.js';
 import type { LockedAccount, PlannedEntry, PlannedLine, Totals } from './planned-entry.js';
 import { asAsset, loadEntries, type Queryable, type StoredEntry } from './rows.js';
@@ -31,13 +35,13 @@ import {
 
 export const MAX_ENTRIES_PER_BATCH = 1000;
 /** A call that lost a unique-index race is run again this many times at most. */
-const MAX_ATTEMPTS = 3;
+export const MAX_ATTEMPTS = 3;
 
 const RACE_CONSTRAINTS = new Set(['journal_entry_idempotency_key_key', 'journal_entry_pending_entry_id_key']);
 
 // --- Accounts under lock --------------------------------------------------------------------------
 
-interface LockedAccountRow {
+export interface LockedAccountRow {
   id: string;
   code: string;
   asset: string;
@@ -92,13 +96,18 @@ export async function lockAccountsByCode(q: Queryable, codes: string[]): Promise
   );
   const accounts = new LockedAccounts();
   for (const row of found.rows) accounts.add(row);
+  assertAccountsKnown(accounts, wanted);
+  return accounts;
+}
+
+/** Throws unknown_account naming every code in `wanted` (distinct, in order) that `accounts` lacks. */
+export function assertAccountsKnown(accounts: LockedAccounts, wanted: string[]): void {
   const missing = wanted.filter((code) => !accounts.byCode.has(code));
   if (missing.length > 0) {
     throw new LedgerError('unknown_account', `unknown account ${missing.join(', ')}`, {
       accountCodes: missing,
     });
   }
-  return accounts;
 }
 
 /** The accounts of a hold's lines, locked in id order; they exist (journal lines reference them). */
@@ -315,7 +324,7 @@ export async function lookUpKeys(q: Queryable, keys: string[]): Promise<KeyLooku
   return { known, databaseNow };
 }
 
-function conflict(key: string): LedgerError {
+export function conflict(key: string): LedgerError {
   return new LedgerError(
     'idempotency_conflict',
     `idempotency key "${key}" was already used for a different payload`,
@@ -323,7 +332,7 @@ function conflict(key: string): LedgerError {
   );
 }
 
-async function loadEntriesById(q: Queryable, ids: string[]): Promise<Map<string, Entry>> {
+export async function loadEntriesById(q: Queryable, ids: string[]): Promise<Map<string, Entry>> {
   if (ids.length === 0) return new Map();
   const stored: StoredEntry[] = await loadEntries(q, 'e.id = ANY($1::uuid[])', [ids]);
   return new Map(stored.map(({ entry }) => [entry.id, entry]));
@@ -337,7 +346,7 @@ export async function replay(q: Queryable, existing: KnownKey, key: string, hash
   return replayed;
 }
 
-function isRaceLoss(error: unknown): boolean {
+export function isRaceLoss(error: unknown): boolean {
   const pgError = error as { code?: string; constraint?: string };
   return pgError?.code === '23505' && RACE_CONSTRAINTS.has(pgError.constraint ?? '');
 }
@@ -411,7 +420,7 @@ export async function recordEntriesIn(q: Queryable, validated: ValidatedEntry[])
   });
 }
 
-function planEntry(entry: ValidatedEntry, accounts: LockedAccounts, databaseNow: Date): PlannedEntry {
+export function planEntry(entry: ValidatedEntry, accounts: LockedAccounts, databaseNow: Date): PlannedEntry {
   if (entry.expiresAt !== null && entry.expiresAt.getTime() <= databaseNow.getTime()) {
     throw invalid('a hold must expire in the future', {
       expiresAt: entry.expiresAt.toISOString(),
@@ -456,9 +465,12 @@ async function recordOne(db: Db, validated: ValidatedEntry): Promise<Entry> {
   return entry;
 }
 
-/** A posting, effective immediately. */
+/**
+ * A posting, effective immediately. Goes through the group commit (group-commit.ts): one statement of
+ * the server-side fast path, shared with the postings that arrive within the same short window.
+ */
 export async function postEntry(db: Db, input: EntryInput): Promise<Entry> {
-  return recordOne(db, validateEntry(input, 'posted'));
+  return recordGrouped(db, validateEntry(input, 'posted'));
 }
 
 /** Several postings in one transaction, all or none (same rules as postEntry, applied in order). */
@@ -472,7 +484,19 @@ export async function postEntries(db: Db, inputs: EntryInput[]): Promise<Entry[]
 
 /** A two-phase transfer's first phase: raises debits_pending / credits_pending, checked like a posting. */
 export async function holdEntry(db: Db, input: HoldInput): Promise<Entry> {
-  return recordOne(db, validateEntry(input, 'pending'));
+  return recordGrouped(db, validateEntry(input, 'pending'));
+}
+
+/**
+ * The same posting or hold through the JavaScript engine in a transaction of its own (the path
+ * LedgerTx shares): the reference the grouped path is tested against.
+ */
+export async function recordUngrouped(
+  db: Db,
+  input: HoldInput,
+  status: 'posted' | 'pending',
+): Promise<Entry> {
+  return recordOne(db, validateEntry(input, status));
 }
 
 // --- Reversal -------------------------------------------------------------------------------------

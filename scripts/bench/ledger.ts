@@ -1,16 +1,20 @@
-// Ledger throughput and latency: `npm run bench:ledger` (BENCH_N postings per mode, default 5000).
+// Ledger throughput in pgledger's `performance_check` shape:
 //
-// Creates a scratch database (BENCH_DATABASE_URL, default: DATABASE_URL's server with database
-// clearhouse_bench), migrates it, opens BENCH_ACCOUNTS funded client-style accounts (flagged
-// debits_must_not_exceed_credits, so every posting runs the full flag check) and posts balanced
-// two-line transfers between random pairs of them:
-//   - one entry per transaction (postEntry) and BENCH_BATCH entries per transaction (postEntries),
-//   - with 1 and 8 concurrent clients (async workers sharing one pool),
-//   - plus a "hot account" mode where every transfer credits the same account (row-lock contention).
-// Latency is per call, i.e. per transaction. The numbers are for comparison between runs on one
-// machine, never asserted anywhere.
+//   npm run bench:ledger -- --accounts 50 --workers 20 --duration 10s [--batch 1000]
+//
+// A scratch database (BENCH_DATABASE_URL, default: DATABASE_URL's server, database
+// clearhouse_bench_ledger) is dropped, created and migrated; `--accounts` client-style accounts
+// (debits_must_not_exceed_credits, so every transfer runs the full flag check) get a large opening
+// balance; `--workers` async workers then post, until `--duration` is over, one transfer between a
+// random pair of distinct accounts per call:
+//   - `--batch 1` (default): `postEntry`, one entry of one transfer per call (pgledger's workload;
+//     concurrent calls share transactions through the group commit);
+//   - `--batch N`: `postEntries` of N such entries per call (the set-based batched path).
+// Prints `Transfers/second: <n>` and the p50/p99 latency of one call, then checks the trial balance.
+// The figures are for comparison between runs on one machine, never asserted anywhere.
 
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { config, splitDatabaseUrl } from '../../db/config.js';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
@@ -23,30 +27,35 @@ import {
   type EntryInput,
 } from '../../db/ledger/index.js';
 
-const POSTINGS_PER_MODE = Number(process.env.BENCH_N ?? 5000);
-const BATCH_SIZE = Number(process.env.BENCH_BATCH ?? 10);
-const ACCOUNT_COUNT = Number(process.env.BENCH_ACCOUNTS ?? 1000);
-const OPENING_BALANCE_MINOR = 10n ** 12n;
+const OPENING_BALANCE_MINOR = 10n ** 15n;
+const POOL_SIZE = Number(process.env.BENCH_POOL ?? 10);
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      accounts: { type: 'string', default: '50' },
+      workers: { type: 'string', default: '20' },
+      duration: { type: 'string', default: '10s' },
+      batch: { type: 'string', default: '1' },
+    },
+  });
+  const accounts = Number(values.accounts);
+  const workers = Number(values.workers);
+  const batch = Number(values.batch);
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(values.duration);
+  if (!match) throw new Error(`--duration like 10s, 500ms or 1m, not ${values.duration}`);
+  const durationMs =
+    Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 } as const)[match[2] as 'ms' | 's' | 'm'];
+  if (!(accounts >= 2) || !(workers >= 1) || !(batch >= 1))
+    throw new Error('--accounts ≥ 2, --workers ≥ 1, --batch ≥ 1');
+  return { accounts, workers, batch, durationMs };
+}
 
 function benchDatabaseUrl(): string {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
   const url = new URL(config.databaseUrl);
-  url.pathname = '/clearhouse_bench';
+  url.pathname = '/clearhouse_bench_ledger';
   return url.toString();
-}
-
-interface Mode {
-  name: string;
-  clients: number;
-  entriesPerTransaction: number;
-  hotAccount: boolean;
-}
-
-interface Result {
-  mode: Mode;
-  postings: number;
-  seconds: number;
-  latenciesMs: number[];
 }
 
 function percentile(sortedMs: number[], p: number): number {
@@ -55,19 +64,19 @@ function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.max(0, index)]!;
 }
 
-function randomPair(accounts: string[], hot: string | null): [string, string] {
+/** Two distinct accounts, uniformly at random (pgledger: the first two of a random permutation). */
+function randomPair(accounts: string[]): [string, string] {
   const debit = accounts[Math.floor(Math.random() * accounts.length)]!;
-  if (hot !== null && debit !== hot) return [debit, hot];
   for (;;) {
     const credit = accounts[Math.floor(Math.random() * accounts.length)]!;
     if (credit !== debit) return [debit, credit];
   }
 }
 
-async function openAccounts(db: Db): Promise<string[]> {
+async function openAccounts(db: Db, count: number): Promise<string[]> {
   const funding = 'bench:funding:EUR';
   await ensureAccount(db, { code: funding, asset: 'EUR', kind: 'equity' });
-  const codes = Array.from({ length: ACCOUNT_COUNT }, (_, i) => `bench:client:${i}:EUR`);
+  const codes = Array.from({ length: count }, (_, i) => `bench:client:${i}:EUR`);
   for (const code of codes) {
     await ensureAccount(db, { code, asset: 'EUR', kind: 'liability', debitsMustNotExceedCredits: true });
   }
@@ -85,110 +94,75 @@ async function openAccounts(db: Db): Promise<string[]> {
   return codes;
 }
 
-async function runMode(db: Db, mode: Mode, accounts: string[]): Promise<Result> {
-  const transactions = Math.ceil(POSTINGS_PER_MODE / mode.entriesPerTransaction);
-  const hot = mode.hotAccount ? accounts[0]! : null;
-  const latenciesMs: number[] = [];
-  let next = 0;
-  let posted = 0;
+interface Run {
+  transfers: number;
+  seconds: number;
+  latenciesMs: number[];
+}
 
-  const makeEntry = (tx: number, j: number): EntryInput => {
-    const [debit, credit] = randomPair(accounts, hot);
+async function run(
+  db: Db,
+  accounts: string[],
+  setup: { workers: number; batch: number; durationMs: number; tag: string },
+): Promise<Run> {
+  const latenciesMs: number[] = [];
+  let transfers = 0;
+  let calls = 0;
+  const entry = (call: number, j: number): EntryInput => {
+    const [debit, credit] = randomPair(accounts);
     return {
-      idempotencyKey: `bench:${mode.name}:${tx}:${j}`,
+      idempotencyKey: `bench:${setup.tag}:${call}:${j}`,
       kind: 'bench.transfer',
       description: 'benchmark transfer',
-      workflowId: `bench-${mode.name}-${tx % 100}`,
       transfers: [{ debit, credit, amount: BigInt(1 + Math.floor(Math.random() * 10_000)) }],
     };
   };
-
+  const started = performance.now();
+  const deadline = started + setup.durationMs;
   const worker = async (): Promise<void> => {
-    for (;;) {
-      const tx = next;
-      next += 1;
-      if (tx >= transactions) return;
-      const size = Math.min(mode.entriesPerTransaction, POSTINGS_PER_MODE - tx * mode.entriesPerTransaction);
-      const entries = Array.from({ length: size }, (_, j) => makeEntry(tx, j));
-      const started = performance.now();
-      if (size === 1) await postEntry(db, entries[0]!);
-      else await postEntries(db, entries);
-      latenciesMs.push(performance.now() - started);
-      posted += size;
+    while (performance.now() < deadline) {
+      const call = calls;
+      calls += 1;
+      const callStarted = performance.now();
+      if (setup.batch === 1) await postEntry(db, entry(call, 0));
+      else
+        await postEntries(
+          db,
+          Array.from({ length: setup.batch }, (_, j) => entry(call, j)),
+        );
+      latenciesMs.push(performance.now() - callStarted);
+      transfers += setup.batch;
     }
   };
-
-  const started = performance.now();
-  await Promise.all(Array.from({ length: mode.clients }, () => worker()));
+  await Promise.all(Array.from({ length: setup.workers }, () => worker()));
   const seconds = (performance.now() - started) / 1000;
-  if (posted !== POSTINGS_PER_MODE) throw new Error(`${mode.name}: posted ${posted} of ${POSTINGS_PER_MODE}`);
   latenciesMs.sort((a, b) => a - b);
-  return { mode, postings: posted, seconds, latenciesMs };
-}
-
-function printTable(results: Result[]): void {
-  const header = [
-    'mode',
-    'clients',
-    'entries/tx',
-    'postings',
-    'seconds',
-    'postings/s',
-    'p50 ms/tx',
-    'p99 ms/tx',
-  ];
-  const rows = results.map((r) => [
-    r.mode.name,
-    String(r.mode.clients),
-    String(r.mode.entriesPerTransaction),
-    String(r.postings),
-    r.seconds.toFixed(2),
-    Math.round(r.postings / r.seconds).toString(),
-    percentile(r.latenciesMs, 50).toFixed(2),
-    percentile(r.latenciesMs, 99).toFixed(2),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(
-    `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
-  );
-  for (const row of rows) console.log(line(row));
+  return { transfers, seconds, latenciesMs };
 }
 
 async function main(): Promise<void> {
+  const { accounts: accountCount, workers, batch, durationMs } = options();
   const url = benchDatabaseUrl();
   const { name } = splitDatabaseUrl(url);
-  console.log(
-    `ledger benchmark: ${POSTINGS_PER_MODE} postings per mode, database ${name}, ${ACCOUNT_COUNT} accounts`,
-  );
   await dropAndCreateDatabase(url);
   await migrate(url);
-
-  const db = createPool(url, 10);
+  const db = createPool(url, POOL_SIZE);
   try {
     const version = await db.query<{ server_version: string }>('SHOW server_version');
-    console.log(`PostgreSQL ${version.rows[0]?.server_version}, Node ${process.version}`);
-    const accounts = await openAccounts(db);
-
+    console.log(
+      `ledger benchmark: database ${name}, PostgreSQL ${version.rows[0]?.server_version}, Node ${process.version}, ` +
+        `pool ${POOL_SIZE}, ${accountCount} accounts, ${workers} workers, batch ${batch}, ${durationMs / 1000} s`,
+    );
+    const accounts = await openAccounts(db, accountCount);
     // Warm-up: connections, plans, caches.
-    await runMode(db, { name: 'warmup', clients: 8, entriesPerTransaction: 1, hotAccount: false }, accounts);
+    await run(db, accounts, { workers, batch, durationMs: Math.min(1000, durationMs), tag: 'warmup' });
 
-    const modes: Mode[] = [
-      { name: 'single', clients: 1, entriesPerTransaction: 1, hotAccount: false },
-      { name: 'single', clients: 8, entriesPerTransaction: 1, hotAccount: false },
-      { name: `batch${BATCH_SIZE}`, clients: 1, entriesPerTransaction: BATCH_SIZE, hotAccount: false },
-      { name: `batch${BATCH_SIZE}`, clients: 8, entriesPerTransaction: BATCH_SIZE, hotAccount: false },
-      { name: 'single-hot', clients: 8, entriesPerTransaction: 1, hotAccount: true },
-      { name: `batch${BATCH_SIZE}-hot`, clients: 8, entriesPerTransaction: BATCH_SIZE, hotAccount: true },
-    ];
-    const results: Result[] = [];
-    for (const mode of modes) {
-      results.push(await runMode(db, { ...mode, name: `${mode.name}-c${mode.clients}` }, accounts));
-    }
-    results.forEach((r) => (r.mode = { ...r.mode, name: r.mode.name.replace(/-c\d+$/, '') }));
-    printTable(results);
+    const result = await run(db, accounts, { workers, batch, durationMs, tag: 'timed' });
+    console.log(`Completed transfers: ${result.transfers}`);
+    console.log(`Elapsed time in seconds: ${result.seconds.toFixed(1)}`);
+    console.log(`Transfers/second: ${(result.transfers / result.seconds).toFixed(1)}`);
+    console.log(`p50 latency ms/call: ${percentile(result.latenciesMs, 50).toFixed(2)}`);
+    console.log(`p99 latency ms/call: ${percentile(result.latenciesMs, 99).toFixed(2)}`);
 
     const trial = await trialBalance(db);
     console.log(
