@@ -14,6 +14,8 @@ import { PaperBroker, type BrokerAdapter } from './broker-adapter.js';
 import { createOrderActivities } from './order.js';
 import { SimulatedRegistry, type RegistryAdapter } from './registry-adapter.js';
 import { createSettlementActivities } from './settlement.js';
+import { createRegistryAccountActivities } from './registry-account.js';
+import { createCertificateTransferActivities } from './certificate-transfer.js';
 
 export interface ActivityDeps {
   pool: pg.Pool;
@@ -53,6 +55,14 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createOrderActivities({ pool: deps.pool, broker: deps.broker ?? new PaperBroker(deps.pool) }),
     ...createSettlementActivities({
+      pool: deps.pool,
+      registry: deps.registry ?? new SimulatedRegistry(deps.pool),
+    }),
+    ...createRegistryAccountActivities({
+      pool: deps.pool,
+      registry: deps.registry ?? new SimulatedRegistry(deps.pool),
+    }),
+    ...createCertificateTransferActivities({
       pool: deps.pool,
       registry: deps.registry ?? new SimulatedRegistry(deps.pool),
     }),

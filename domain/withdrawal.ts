@@ -36,6 +36,7 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
+import { approvalsAtThreshold, checkFourEyes, type Approval } from './four-eyes.js';
 import { isUuid } from './ids.js';
 import { AmountFormatError, CASH_ASSETS, isCashAsset, parseAmount, type AssetCode } from './money.js';
 
@@ -191,8 +192,10 @@ export function checkWithdrawalPolicy(policy: WithdrawalPolicy): string[] {
 /** 2 when `amount` is at or above the currency's four-eyes threshold, else 1. */
 export function approvalsRequired(currency: AssetCode, amount: string, policy: WithdrawalPolicy): 1 | 2 {
   const threshold = policy.fourEyesThreshold[currency];
-  if (threshold === undefined) return 2; // no threshold configured: the safe side
-  return parseAmount(currency, amount) >= parseAmount(currency, threshold) ? 2 : 1;
+  return approvalsAtThreshold(
+    parseAmount(currency, amount),
+    threshold === undefined ? null : parseAmount(currency, threshold),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -245,11 +248,7 @@ export interface PayoutAccount {
   country: string;
 }
 
-export interface Approval {
-  actor: Actor;
-  at: string;
-  note: string | null;
-}
+export type { Approval } from './four-eyes.js';
 
 export interface ApproveWithdrawalArgs {
   actor: Actor;
@@ -357,12 +356,7 @@ function checkAction(view: WithdrawalView, action: WithdrawalAction, actor: unkn
   return next.ok ? null : next.refusal;
 }
 
-/** The action an approval leads to: `approve` when it is the last one needed. */
-export function approvalAction(
-  view: Pick<WithdrawalView, 'approvals' | 'approvalsRequired'>,
-): 'approve' | 'approve_first' {
-  return view.approvals.length + 1 >= view.approvalsRequired ? 'approve' : 'approve_first';
-}
+export { approvalAction } from './four-eyes.js';
 
 export function checkApprove(
   view: WithdrawalView,
@@ -373,19 +367,8 @@ export function checkApprove(
   // approve and approve_first share origin and permission; the count picks one.
   const refused = checkAction(view, 'approve', args.actor);
   if (refused) return refused;
-  if (args.actor.id === view.requestedBy || args.actor.id === view.clientId) {
-    return {
-      code: 'self_approval',
-      message: 'you requested this withdrawal (or it is yours): someone else must approve it',
-    };
-  }
-  if (view.approvals.some((a) => a.actor.id === args.actor.id)) {
-    return {
-      code: 'already_approved_by_you',
-      message: 'you have already approved this withdrawal; a second, different person must approve it',
-      details: { approvals: view.approvals.length, approvalsRequired: view.approvalsRequired },
-    };
-  }
+  const fourEyes = checkFourEyes(view, args.actor, 'withdrawal');
+  if (fourEyes) return fourEyes;
   const note = checkText(args.note, 'note', { required: false });
   return note.ok ? null : note.refusal;
 }

@@ -8,3 +8,5 @@ export { withdrawal } from './withdrawal.js';
 export { order } from './order.js';
 export { settlementBatch } from './settlement-batch.js';
 export { clientSettlement } from './client-settlement.js';
+export { registryAccount } from './registry-account.js';
+export { certificateTransfer } from './certificate-transfer.js';
