@@ -180,7 +180,9 @@ function orderBody(side: Side, j: number): Record<string, string> {
     symbol: SYMBOL,
     side,
     type: 'LIMIT',
-    quantity: QUANTITIES[j % QUANTITIES.length]!,
+    // Sellers run one step ahead through the sizes, so a BUY and the SELL it meets seldom match
+    // exactly: partial fills, orders resting on with a remainder, takers sweeping two makers.
+    quantity: QUANTITIES[(j + (side === 'SELL' ? 1 : 0)) % QUANTITIES.length]!,
     price: prices[j % prices.length]!,
     timeInForce: 'GTC',
   };
