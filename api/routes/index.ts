@@ -17,6 +17,8 @@ import { notificationsRouter } from './notifications.js';
 import { webhooksRouter } from './webhooks.js';
 import { ordersRouter } from './orders.js';
 import { marketRouter } from './market.js';
+import { registryAccountsRouter } from './registry-accounts.js';
+import { certificateTransfersRouter } from './certificate-transfers.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -40,6 +42,8 @@ export const resourceRouters: RouterFactory[] = [
   marketRouter,
   notificationsRouter,
   webhooksRouter,
+  registryAccountsRouter,
+  certificateTransfersRouter,
   // one line per resource router, above this comment
 ];
 

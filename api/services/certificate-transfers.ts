@@ -1,0 +1,294 @@
+// Certificate transfers on the lifecycle kit (api/lifecycle-kit): the descriptor, the request (its
+// input and the early answers) and each human action as data — the kit does the loading, checks,
+// Update, audit and view. The JSON routes and the pages call these same functions.
+//
+// Request: role (403) → body (400) → the preconditions (db/certificate-transfers/preconditions.ts):
+// KYC approved (422 kyc_required), the registry account is the caller's (404 otherwise, no
+// existence leak), VERIFIED (422 registry_account_unverified) and at the asset's registry (422
+// registry_mismatch) → the workflow checks them again and, for OUT, holds the certificates in its
+// first step (422 insufficient_position, and `certificate_transfer.request_declined` in the audit
+// log). The server writes no ledger entry.
+import { ApplicationFailure } from '@temporalio/client';
+import { z } from 'zod';
+import { transferPreconditions } from '../../db/certificate-transfers/preconditions.js';
+import { getClientBalances } from '../../db/ledger/index.js';
+import {
+  CERTIFICATE_ASSETS,
+  CERTIFICATE_DECLINE_CODES,
+  CERTIFICATE_TRANSFER_PERMISSIONS,
+  CERTIFICATE_TRANSFER_STATUSES,
+  CERTIFICATE_TRANSFER_TRANSITIONS,
+  CERTIFICATE_TRANSFER_TYPE,
+  TRANSFER_DIRECTIONS,
+  certificateTransferPolicy,
+  certificateTransferStaticSummary,
+  certificateTransferWorkflowId,
+  checkCertificateTransferInput,
+  checkCertificateTransferPolicy,
+  type CertificateAsset,
+  type CertificateTransferInput,
+  type CertificateTransferPolicy,
+  type CertificateTransferState,
+} from '../../domain/certificate-transfer.js';
+import { formatAmount } from '../../domain/money.js';
+import { isClient } from '../../domain/roles.js';
+import {
+  approveCertificateTransferUpdate,
+  cancelCertificateTransferUpdate,
+  certificateTransfer,
+  certificateTransferRequestUpdate,
+  confirmCertificateTransferUpdate,
+  rejectCertificateTransferUpdate,
+} from '../../workflows/certificate-transfer.js';
+import { auditStaffAction } from '../audit/log.js';
+import {
+  recordFromDetail,
+  recordFromSummary,
+  toCertificateTransferView,
+  transferApprovalsOf,
+  type CertificateTransferView,
+} from '../certificate-transfer-view.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
+import { idempotentUuid } from '../idempotency.js';
+import { lifecycleService } from '../lifecycle-kit/service.js';
+import { updateErrorToApiError } from '../lifecycle-kit/workflow-calls.js';
+import {
+  decimalAmountSchema,
+  listQuerySchema,
+  parseAmountField,
+  textField,
+  uuidSchema,
+} from '../validate.js';
+import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
+import { policyFromEnv } from './policy-from-env.js';
+
+export { CertificateTransferSchema, type CertificateTransferView } from '../certificate-transfer-view.js';
+
+// ---- policy -----------------------------------------------------------------------------------------
+
+/**
+ * The policy new transfers start with: the domain defaults (four eyes at 10 000 certificates),
+ * overridden by CERTIFICATE_TRANSFER_POLICY_JSON (e.g. `{"fourEyesThreshold":{"EUA":"500"}}`).
+ */
+const currentPolicy = policyFromEnv<CertificateTransferPolicy>({
+  variable: 'CERTIFICATE_TRANSFER_POLICY_JSON',
+  withDefaults: certificateTransferPolicy,
+  check: checkCertificateTransferPolicy,
+});
+
+// ---- input schemas (also used for the OpenAPI document) --------------------------------------------
+
+export const CreateCertificateTransferBodySchema = z
+  .object({
+    direction: z
+      .enum(TRANSFER_DIRECTIONS)
+      .meta({ description: 'IN: to us at the registry; OUT: to your account' }),
+    asset: z.enum(CERTIFICATE_ASSETS).meta({ example: 'EUA' }),
+    quantity: decimalAmountSchema.meta({ example: '300', description: 'Whole certificates' }),
+    registryAccountId: uuidSchema.meta({ description: 'One of your VERIFIED registry accounts' }),
+  })
+  .meta({ id: 'CreateCertificateTransferBody' });
+
+export const ListCertificateTransfersQuerySchema = listQuerySchema.extend({
+  status: z.enum(CERTIFICATE_TRANSFER_STATUSES).optional(),
+  clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s transfers' }),
+});
+
+export const ConfirmCertificateTransferBodySchema = z
+  .object({
+    quantity: decimalAmountSchema.meta({
+      example: '300',
+      description: 'What arrived at our registry account',
+    }),
+    note: textField({ max: 2000, multiline: true }).nullish(),
+  })
+  .meta({ id: 'ConfirmCertificateTransferBody' });
+export const ApproveCertificateTransferBodySchema = z
+  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
+  .meta({ id: 'ApproveCertificateTransferBody' });
+export const RejectCertificateTransferBodySchema = z
+  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
+  .meta({ id: 'RejectCertificateTransferBody' });
+
+// ---- the lifecycle ---------------------------------------------------------------------------------
+
+const transfers = lifecycleService({
+  type: CERTIFICATE_TRANSFER_TYPE,
+  noun: 'certificate transfer',
+  workflowId: certificateTransferWorkflowId,
+  transitions: CERTIFICATE_TRANSFER_TRANSITIONS,
+  permissions: CERTIFICATE_TRANSFER_PERMISSIONS,
+  startedUpdate: certificateTransferRequestUpdate,
+  refusalOfResult: (state: CertificateTransferState) =>
+    state.declined
+      ? ApplicationFailure.create({
+          type: state.declined.code,
+          message: state.declined.message,
+          nonRetryable: true,
+        })
+      : null,
+  recordOfDetail: recordFromDetail,
+  recordOfSummary: recordFromSummary,
+  view: toCertificateTransferView,
+  audit: {
+    before: (detail) => ({
+      status: detail.status,
+      approvals: transferApprovalsOf(detail.attributes.approvals).length,
+    }),
+    after: (state: CertificateTransferState) => ({ status: state.status, approvals: state.approvals.length }),
+  },
+});
+
+export const getCertificateTransfer = transfers.get;
+export const certificateTransferWorkflowIdFor = transfers.workflowIdFor;
+export const listCertificateTransfers = transfers.lister(ListCertificateTransfersQuerySchema);
+
+/** The caller's available certificates (decimal strings), for the request form. */
+export async function availableCertificatesFor(
+  deps: AppDeps,
+  user: SessionUser,
+): Promise<{ asset: CertificateAsset; available: string }[]> {
+  if (!isClient(user.role)) return [];
+  const balances = await getClientBalances(deps.pool, user.id);
+  return CERTIFICATE_ASSETS.map((asset) => ({
+    asset,
+    available: formatAmount(asset, balances.find((b) => b.asset === asset)?.available ?? 0n),
+  }));
+}
+
+// ---- requesting -----------------------------------------------------------------------------------
+
+const DECLINE_MESSAGES: Record<string, string> = {
+  insufficient_position: 'your available certificates do not cover this transfer',
+  kyc_required: 'certificate transfers need an approved KYC review',
+  registry_account_unverified: 'certificate transfers use a verified registry account only',
+  registry_mismatch: 'this certificate is held at another registry',
+};
+
+function declinedError(code: string, message: string, details: unknown = null): ApiError {
+  const known = (CERTIFICATE_DECLINE_CODES as readonly string[]).includes(code);
+  return unprocessable(
+    known ? code : 'certificate_transfer_declined',
+    known ? `${DECLINE_MESSAGES[code]}: ${message}` : message,
+    details,
+  );
+}
+
+/**
+ * POST /certificate-transfers. The business id comes from the caller's Idempotency-Key, so a
+ * retried request reaches the same workflow (a declined one stays declined); the same key with
+ * another body is 409 idempotency_conflict.
+ */
+export async function createCertificateTransfer(
+  deps: AppDeps,
+  user: SessionUser,
+  body: Record<string, unknown>,
+  idempotencyKey: string,
+): Promise<CertificateTransferView> {
+  if (!isClient(user.role)) throw forbidden('only clients request certificate transfers');
+  const parsed = parseInput(CreateCertificateTransferBodySchema, body, 'body');
+  const asset = parsed.asset;
+  const quantity = formatAmount(asset, parseAmountField(asset, parsed.quantity, 'quantity'));
+  const registryAccountId = parsed.registryAccountId.toLowerCase();
+  const direction = parsed.direction;
+  requireIdempotencyKey(idempotencyKey);
+
+  // The early answer: KYC and the account. The certificates are the workflow's to decide (its hold).
+  const checked = await transferPreconditions(deps.pool, { clientId: user.id, asset, registryAccountId });
+  if (!checked.ok) {
+    const { code, message, details } = checked.refusal;
+    throw code === 'registry_account_not_found'
+      ? notFound('no such registry account')
+      : declinedError(code, message, details);
+  }
+
+  const businessId = idempotentUuid(user.id, idempotencyKey, CERTIFICATE_TRANSFER_TYPE);
+  const input: CertificateTransferInput = {
+    businessId,
+    clientId: user.id,
+    direction,
+    asset,
+    quantity,
+    registryAccountId,
+    policy: currentPolicy(),
+    requestedBy: actorOf(user),
+  };
+  const refused = checkCertificateTransferInput(input);
+  if (refused) throw refusalToApiError(refused);
+
+  const asked = { direction, asset, quantity, registryAccountId };
+  return transfers.start(
+    deps,
+    user,
+    {
+      businessId,
+      workflow: certificateTransfer,
+      args: [input],
+      staticSummary: `${certificateTransferStaticSummary(input)} (${user.email})`,
+      conflicts: (record) =>
+        record.attributes.direction !== direction ||
+        record.attributes.asset !== asset ||
+        record.attributes.quantity !== quantity ||
+        record.attributes.registryAccountId !== registryAccountId,
+      audit: asked,
+    },
+    {
+      refused: async (failure) => {
+        await auditStaffAction(
+          deps.pool,
+          user,
+          'certificate_transfer.request_declined',
+          { type: CERTIFICATE_TRANSFER_TYPE, id: businessId },
+          null,
+          { code: failure.type, ...asked },
+          { once: 'subject' },
+        );
+      },
+      refusalError: (failure) =>
+        declinedError(
+          failure.type ?? 'certificate_transfer_declined',
+          failure.message,
+          Array.isArray(failure.details) ? (failure.details[0] ?? null) : null,
+        ),
+    },
+  );
+}
+
+// ---- actions --------------------------------------------------------------------------------------
+
+/** already_approved_by_you is a 409 (like withdrawals); self_approval stays 422. */
+function approveError(error: unknown): unknown {
+  const mapped = updateErrorToApiError(error);
+  if (mapped instanceof ApiError && mapped.code === 'already_approved_by_you')
+    return conflict(mapped.code, mapped.message, mapped.details);
+  return mapped;
+}
+
+/** IN: the registry receipt was seen; the received quantity (at most the asset's scale) is posted. */
+export const confirmCertificateTransfer = transfers.action('confirm', {
+  update: confirmCertificateTransferUpdate,
+  body: ConfirmCertificateTransferBodySchema,
+  args: (body, detail) => {
+    const asset = (detail.attributes.asset === 'CEA' ? 'CEA' : 'EUA') as CertificateAsset;
+    const quantity = formatAmount(asset, parseAmountField(asset, body.quantity, 'quantity'));
+    return { quantity, note: body.note?.trim() || null };
+  },
+});
+
+export const approveCertificateTransfer = transfers.action('approve', {
+  update: approveCertificateTransferUpdate,
+  body: ApproveCertificateTransferBodySchema,
+  args: (body) => ({ note: body.note?.trim() || null }),
+  mapError: approveError,
+});
+
+export const rejectCertificateTransfer = transfers.action('reject', {
+  update: rejectCertificateTransferUpdate,
+  body: RejectCertificateTransferBodySchema,
+  args: (body) => ({ reason: body.reason }),
+});
+
+const cancel = transfers.action('cancel', { update: cancelCertificateTransferUpdate, args: () => ({}) });
+export const cancelCertificateTransfer = (deps: AppDeps, user: SessionUser, id: string, requestId: string) =>
+  cancel(deps, user, id, {}, requestId);
