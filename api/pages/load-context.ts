@@ -11,6 +11,7 @@ import { kycWebServices } from './kyc.js';
 import { bankAccountWebServices } from './bank-accounts.js';
 import { withdrawalWebServices } from './withdrawals.js';
 import { tradingWebServices } from './trading.js';
+import { notificationWebServices } from './notifications.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -35,6 +36,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     bankAccounts: bankAccountWebServices(deps),
     withdrawals: withdrawalWebServices(deps),
     trading: tradingWebServices(deps),
+    notifications: notificationWebServices(deps),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };

@@ -1,6 +1,7 @@
 import { Form, NavLink } from '@remix-run/react';
 import { AUDIT_READER_ROLES, type Role } from '../../../domain/roles.js';
 import type { WebUser } from '../context.js';
+import { NotificationBell, notificationsPathFor } from './NotificationBell.js';
 
 interface NavItem {
   to: string;
@@ -19,6 +20,7 @@ const NAV: NavItem[] = [
   { to: '/app/orders', label: 'My orders', roles: ['client'] },
   { to: '/app/trades', label: 'Trades', roles: ['client'] },
   { to: '/app/portfolio', label: 'Portfolio', roles: ['client'] },
+  { to: '/app/webhooks', label: 'Webhooks', roles: ['client'] },
   { to: '/ops/tasks', label: 'Task inbox', roles: ['operations', 'aml_officer', 'admin'] },
   { to: '/ops/deposits', label: 'Deposits', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/ops/kyc', label: 'KYC reviews', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
@@ -43,7 +45,16 @@ const AREA: Record<Role, string> = {
   auditor: 'Audit',
 };
 
-export function Shell({ user, children }: { user: WebUser; children: React.ReactNode }) {
+export function Shell({
+  user,
+  unread = 0,
+  children,
+}: {
+  user: WebUser;
+  /** The bell's count as the layout's loader read it. */
+  unread?: number;
+  children: React.ReactNode;
+}) {
   return (
     <div className="shell">
       <header className="topbar">
@@ -59,6 +70,7 @@ export function Shell({ user, children }: { user: WebUser; children: React.React
           ))}
         </nav>
         <div className="who">
+          <NotificationBell unread={unread} href={notificationsPathFor(user.role)} />
           <span title={user.role}>
             {user.email} · {user.role}
           </span>

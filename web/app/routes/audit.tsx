@@ -4,14 +4,15 @@ import { Shell } from '../components/Shell.js';
 import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
 
-export function loader({ context, request }: LoaderFunctionArgs) {
-  return { user: requireUser(context, request, AUDIT_READER_ROLES) };
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, AUDIT_READER_ROLES);
+  return { user, unread: await context.services.notifications.unread(user) };
 }
 
 export default function AuditArea() {
-  const { user } = useLoaderData<typeof loader>();
+  const { user, unread } = useLoaderData<typeof loader>();
   return (
-    <Shell user={user}>
+    <Shell user={user} unread={unread}>
       <Outlet />
     </Shell>
   );

@@ -3,14 +3,15 @@ import { Outlet, useLoaderData } from '@remix-run/react';
 import { Shell } from '../components/Shell.js';
 import { requireUser } from '../session.server.js';
 
-export function loader({ context, request }: LoaderFunctionArgs) {
-  return { user: requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']) };
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  return { user, unread: await context.services.notifications.unread(user) };
 }
 
 export default function BackofficeArea() {
-  const { user } = useLoaderData<typeof loader>();
+  const { user, unread } = useLoaderData<typeof loader>();
   return (
-    <Shell user={user}>
+    <Shell user={user} unread={unread}>
       <Outlet />
     </Shell>
   );
