@@ -81,3 +81,11 @@ export async function liveSessionUser(
 export function forgetSessions(sessionIds: Iterable<string>): void {
   for (const sessionId of sessionIds) cache.delete(sessionId);
 }
+
+/**
+ * Drops what this process remembers about every session of `userId` (disabled, demoted, password
+ * reset): their next request asks the database again instead of trusting a 2-second-old answer.
+ */
+export function forgetUserSessions(userId: string): void {
+  for (const [sessionId, facts] of cache) if (facts.userId === userId) cache.delete(sessionId);
+}

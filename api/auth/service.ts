@@ -18,7 +18,9 @@ import {
 } from '../../db/users/refresh-tokens.js';
 import { isRole } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
-import { rateLimited, unauthenticated, validationFailed } from '../errors.js';
+import { ApiError, rateLimited, unauthenticated, validationFailed } from '../errors.js';
+import { secondFactorNeeded } from '../../domain/admin.js';
+import { checkSecondFactor, currentAuthPolicy, totpEnabled } from './two-factor.js';
 import { logger } from '../logger.js';
 import { authConfig } from './config.js';
 import { forgetSessions } from './live-session.js';
@@ -81,13 +83,15 @@ async function issue(db: pg.Pool | pg.PoolClient, user: SessionUser, familyId: s
 
 /**
  * Checks the credentials and opens a session. Unknown email, wrong password and disabled account
- * all answer the same 401 after the same amount of work. After `maxFailures` failed attempts for
- * one email from one IP, or `maxFailuresPerIp` for any emails from one IP, within the window,
- * answers 429 without checking. A success clears its own email's failures (from that IP) only.
+ * all answer the same 401 after the same amount of work. A staff member with TOTP gives `totpCode`
+ * too (a code or a recovery code): without it 401 `totp_required`, wrong 401 `totp_invalid`. After
+ * `maxFailures` failed attempts for one email from one IP, or `maxFailuresPerIp` for any emails
+ * from one IP, within the window, answers 429 without checking. A success clears its own email's
+ * failures (from that IP) only.
  */
 export async function login(
   deps: Pick<AppDeps, 'pool'>,
-  input: { email: string; password: string; ip: string },
+  input: { email: string; password: string; ip: string; totpCode?: string | null },
 ): Promise<TokenPair> {
   assertStorableEmail(input.email);
   const email = normalizeEmail(input.email);
@@ -117,6 +121,31 @@ export async function login(
       !user ? 'unknown_email' : !ok ? 'wrong_password' : user.disabled ? 'disabled' : 'invalid_role',
     );
     throw unauthenticated(BAD_CREDENTIALS);
+  }
+  // The second factor (staff who enrolled, api/auth/two-factor.ts): asked for only after a correct
+  // password, so a missing code tells nothing to someone without it; a wrong one counts as a failure.
+  const needed = secondFactorNeeded(
+    user.role,
+    await totpEnabled(deps.pool, user.id),
+    currentAuthPolicy().staffTwoFactor,
+  );
+  if (needed === 'enrolment') {
+    await auditFailure('totp_enrolment_required');
+    throw new ApiError(
+      403,
+      'totp_enrolment_required',
+      'staff must sign in with two-factor authentication; ask an administrator to help you set it up',
+    );
+  }
+  if (needed === 'code') {
+    const code = input.totpCode?.trim() ?? '';
+    if (code === '')
+      throw new ApiError(401, 'totp_required', 'enter the six-digit code from your authenticator app');
+    if (!(await checkSecondFactor(deps.pool, user.id, code))) {
+      await recordLoginFailure(deps.pool, { email, ip, windowSeconds });
+      await auditFailure('wrong_totp');
+      throw new ApiError(401, 'totp_invalid', 'the code is not right; enter the code your app shows now');
+    }
   }
   await clearLoginFailures(deps.pool, { email, ip });
   const sessionUser: SessionUser = { id: user.id, email: user.email, role: user.role };

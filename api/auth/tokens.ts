@@ -55,11 +55,21 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims | n
   }
 }
 
-/** A new opaque refresh token (256 random bits). Only its hash is stored. */
-export function newRefreshToken(): string {
+/** A new opaque secret (256 random bits): refresh tokens, invitation and reset links. Only its hash is stored. */
+export function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function hashRefreshToken(token: string): string {
+/** The stored form of an opaque secret (SHA-256, hex): enough for 256 random bits, and constant-time to look up. */
+export function hashOpaqueToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** A new opaque refresh token (256 random bits). Only its hash is stored. */
+export function newRefreshToken(): string {
+  return newOpaqueToken();
+}
+
+export function hashRefreshToken(token: string): string {
+  return hashOpaqueToken(token);
 }

@@ -17,8 +17,11 @@ import { notificationsRouter } from './notifications.js';
 import { webhooksRouter } from './webhooks.js';
 import { ordersRouter } from './orders.js';
 import { marketRouter } from './market.js';
+import { settlementsRouter } from './settlements.js';
 import { registryAccountsRouter } from './registry-accounts.js';
 import { certificateTransfersRouter } from './certificate-transfers.js';
+import { adminRouter } from './admin.js';
+import { apiKeysRouter } from './api-keys.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -40,10 +43,13 @@ export const resourceRouters: RouterFactory[] = [
   withdrawalsRouter,
   ordersRouter,
   marketRouter,
+  settlementsRouter,
   notificationsRouter,
   webhooksRouter,
+  adminRouter,
   registryAccountsRouter,
   certificateTransfersRouter,
+  apiKeysRouter,
   // one line per resource router, above this comment
 ];
 

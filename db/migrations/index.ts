@@ -12,8 +12,11 @@ import { Migration20261201000100_trading } from './Migration20261201000100_tradi
 import { Migration20261201000200_paper_broker } from './Migration20261201000200_paper_broker.js';
 import { Migration20261201000300_outbox } from './Migration20261201000300_outbox.js';
 import { Migration20261201000400_settlement } from './Migration20261201000400_settlement.js';
+import { Migration20261201000600_reconciliation } from './Migration20261201000600_reconciliation.js';
 import { Migration20261201000500_registry } from './Migration20261201000500_registry.js';
 import { Migration20261201000700_ledger_fast_path } from './Migration20261201000700_ledger_fast_path.js';
+import { Migration20261201000800_admin } from './Migration20261201000800_admin.js';
+import { Migration20261201000900_api_keys } from './Migration20261201000900_api_keys.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -31,5 +34,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000300_outbox', class: Migration20261201000300_outbox },
   { name: 'Migration20261201000400_settlement', class: Migration20261201000400_settlement },
   { name: 'Migration20261201000500_registry', class: Migration20261201000500_registry },
+  { name: 'Migration20261201000600_reconciliation', class: Migration20261201000600_reconciliation },
   { name: 'Migration20261201000700_ledger_fast_path', class: Migration20261201000700_ledger_fast_path },
+  { name: 'Migration20261201000800_admin', class: Migration20261201000800_admin },
+  { name: 'Migration20261201000900_api_keys', class: Migration20261201000900_api_keys },
 ];
