@@ -158,6 +158,18 @@ export async function expectLedgerBalanced(db: Db): Promise<void> {
 }
 
 /**
+ * The running totals balance per asset, posted and pending (O(accounts)): what trialBalance checks
+ * without reading the lines.
+ */
+export async function expectTotalsBalanced(db: Db): Promise<void> {
+  const off = await db.query(
+    `SELECT asset FROM ledger_account GROUP BY asset
+      HAVING sum(debits_posted) <> sum(credits_posted) OR sum(debits_pending) <> sum(credits_pending)`,
+  );
+  expect(off.rows).toEqual([]);
+}
+
+/**
  * Per client and asset, what the client's holds reserve equals Σ reserved of its RESTING orders, and
  * every RESTING order's hold is an open hold of exactly its reservation.
  */
