@@ -4,6 +4,8 @@
 // client's open page (JavaScript on) counts up by itself over the SSE stream and the list shows the
 // event; then, with JavaScript off, the client marks one read and then all read by plain form posts.
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp, TestUser } from '../../api/testing.js';
@@ -16,6 +18,11 @@ import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 // Holds of seconds, so a confirmed deposit clears while the test watches.
 process.env.DEPOSIT_POLICY_JSON = JSON.stringify(TEST_DEPOSIT_POLICY);
+// The local receiver of the delivery-log check may be a target; two quick attempts before DEAD.
+process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+// This file's queues, for the consumers here and for the server's producer side (redeliver).
+process.env.QUEUE_PREFIX = `test-e2e-notifications-${randomUUID()}`;
+process.env.WEBHOOK_POLICY_JSON = JSON.stringify({ attempts: 2, backoffFirstMs: 100, backoffMaxMs: 200 });
 
 describe('notification centre in the browser', () => {
   let stack: WebStack;
@@ -32,7 +39,7 @@ describe('notification centre in the browser', () => {
       pool: app.pool,
       databaseUrl: config.databaseUrl,
       connection: redis,
-      prefix: `test-e2e-notifications-${randomUUID()}`,
+      prefix: process.env.QUEUE_PREFIX,
       pollMs: 100,
       ownerIds: () => [...owners],
     });
@@ -187,7 +194,7 @@ describe('notification centre in the browser', () => {
 
     // Webhooks: a private target is refused in words; a public one is registered with its secret once.
     await page.goto(`${app.url}/app/webhooks`);
-    await page.fill('input[name=url]', 'http://127.0.0.1:9/hook');
+    await page.fill('input[name=url]', 'http://169.254.169.254/latest/meta-data');
     await page.check('input[name=events][value="deposit.cleared"]');
     await page.click('button:has-text("Register endpoint")');
     await page.locator('.error[role=alert]').waitFor();
@@ -215,5 +222,54 @@ describe('notification centre in the browser', () => {
     await page.click('button:has-text("Delete")');
     await page.locator('text=Endpoint deleted.').waitFor();
     expect(await page.locator('[data-endpoint-id]').count()).toBe(0);
+  });
+
+  it('lists deliveries with their status codes and redelivers a dead one', async () => {
+    let answer = 500;
+    const receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(answer).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const client = await app.createUser('client');
+      owners.add(client.id);
+      const ops = await app.createUser('operations');
+      const page = await signInWithoutJs(client);
+      await page.goto(`${app.url}/app/webhooks`);
+      await page.fill('input[name=url]', `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      await page.check('input[name=events][value="deposit.cleared"]');
+      await page.click('button:has-text("Register endpoint")');
+      await page.locator('[data-testid=webhook-secret]').waitFor();
+
+      await depositThatClears(client, ops);
+      const row = page.locator('tr[data-delivery-id]');
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${app.url}/app/webhooks`);
+            return row.getAttribute('data-status', { timeout: 1000 }).catch(() => null);
+          },
+          { timeout: 30_000, interval: 300 },
+        )
+        .toBe('DEAD');
+      expect(await row.locator('[data-field=status-code]').textContent()).toBe('500');
+
+      answer = 200;
+      await page.click('tr[data-delivery-id] button:has-text("Redeliver")');
+      await page.locator('text=Redelivery queued.').waitFor();
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${app.url}/app/webhooks`);
+            return row.getAttribute('data-status', { timeout: 1000 }).catch(() => null);
+          },
+          { timeout: 20_000, interval: 300 },
+        )
+        .toBe('DELIVERED');
+      expect(await row.locator('[data-field=status-code]').textContent()).toBe('200');
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
