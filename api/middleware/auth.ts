@@ -2,11 +2,21 @@ import type { Request, RequestHandler, Response } from 'express';
 import { hasAnyRole, type Role } from '../../domain/roles.js';
 import { resolveSession, setSessionCookies, clearSessionCookies, type SessionUser } from '../auth/session.js';
 import { depsOf } from '../deps.js';
+import { authenticateApiKey, carriesApiKey } from './api-key.js';
 import { forbidden, unauthenticated } from '../errors.js';
 
 /** Finds the caller (Bearer header, else the page cookies with transparent refresh); sets req.user. */
 async function authenticate(req: Request, res: Response): Promise<SessionUser | null> {
   if (req.user) return req.user;
+  // X-API-Key: the key's owner within its scopes (api/middleware/api-key.ts); nothing else is looked at.
+  if (carriesApiKey(req)) {
+    const owner = await authenticateApiKey(req, res);
+    if (owner) {
+      req.user = owner;
+      req.log = req.log.child({ userId: owner.id, apiKeyId: req.apiKey?.id });
+    }
+    return owner;
+  }
   const resolved = await resolveSession(depsOf(req), {
     authorization: req.get('authorization'),
     cookies: (req.cookies ?? {}) as Record<string, string | undefined>,
