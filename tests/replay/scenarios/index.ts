@@ -7,6 +7,7 @@ import { depositScenarios } from './deposit.js';
 import { kycScenarios } from './kyc.js';
 import { orderScenarios } from './order.js';
 import { pingScenarios } from './ping.js';
+import { certificateTransferScenarios, registryAccountScenarios } from './registry.js';
 import type { Scenario } from './types.js';
 import { withdrawalScenarios } from './withdrawal.js';
 
@@ -19,5 +20,7 @@ export const scenarios: Scenario[] = [
   ...bankAccountScenarios,
   ...withdrawalScenarios,
   ...orderScenarios,
+  ...registryAccountScenarios,
+  ...certificateTransferScenarios,
   // one line per workflow type, above this comment
 ];
