@@ -12,6 +12,8 @@ import { bankAccountWebServices } from './bank-accounts.js';
 import { withdrawalWebServices } from './withdrawals.js';
 import { tradingWebServices } from './trading.js';
 import { notificationWebServices } from './notifications.js';
+import { certificateTransferWebServices, registryAccountWebServices } from './registry.js';
+import { adminWebServices } from './admin.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -37,6 +39,9 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     withdrawals: withdrawalWebServices(deps),
     trading: tradingWebServices(deps),
     notifications: notificationWebServices(deps),
+    registryAccounts: registryAccountWebServices(deps),
+    certificateTransfers: certificateTransferWebServices(deps),
+    admin: adminWebServices(deps),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };

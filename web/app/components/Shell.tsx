@@ -32,6 +32,8 @@ const NAV: NavItem[] = [
   { to: '/ops/withdrawals', label: 'Withdrawals', roles: ['operations', 'admin', 'auditor'] },
   { to: '/ops/orders', label: 'Orders', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/ops/instruments', label: 'Instruments', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  { to: '/admin/users', label: 'Users', roles: ['admin'] },
+  { to: '/admin/policies', label: 'Policies', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/audit', label: 'Audit', roles: AUDIT_READER_ROLES },
   { to: '/audit/workflows', label: 'Workflows', roles: AUDIT_READER_ROLES },
   { to: '/audit/log', label: 'Audit log', roles: AUDIT_READER_ROLES },
