@@ -1,5 +1,6 @@
 // The worker process: runs every workflow and activity on the task queue. Any number may run at once.
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { observeDatabase, observeLedger, startMetricsServer } from '../api/metrics.js';
 import { config } from '../db/config.js';
 import { closePool, getPool } from '../db/pool.js';
 import { backfillHistoryArchive } from '../auditing/index.js';
@@ -60,8 +61,28 @@ export function retryDelayMs(failures: number): number {
   return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, Math.min(failures - 1, 10)));
 }
 
-async function main(): Promise<void> {
-  Runtime.install({ workerHeartbeatInterval: HEARTBEAT_INTERVAL_MS });
+/**
+ * The worker process's loop. `deps` replaces activity dependencies (scripts/chaos/worker.ts puts
+ * switchable partner outages around the simulated partners); the process entry passes none.
+ */
+export async function runWorkerProcess(deps: Partial<ActivityDeps> = {}): Promise<void> {
+  // Metrics: the SDK's own (task slots, poll latency, activity retries …) on TEMPORAL_METRICS_BIND
+  // (e.g. 0.0.0.0:9464), the application's (ledger postings, lifecycles, tasks) on WORKER_METRICS_PORT.
+  const sdkMetricsBind = process.env.TEMPORAL_METRICS_BIND;
+  Runtime.install({
+    workerHeartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    ...(sdkMetricsBind
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsBind } } } }
+      : {}),
+  });
+  if (process.env.WORKER_METRICS_PORT) {
+    observeLedger();
+    observeDatabase(getPool());
+    startMetricsServer(
+      Number(process.env.WORKER_METRICS_PORT),
+      process.env.WORKER_METRICS_HOST ?? '127.0.0.1',
+    );
+  }
   const stop = new AbortController();
   let current: Worker | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -95,6 +116,7 @@ async function main(): Promise<void> {
       // instead of re-bundling the workflows each time (~10 s on two busy cores).
       current = await createWorker({
         connection,
+        deps,
         workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH || undefined,
       });
       const running = current.run(); // RUNNING from here on, so shutdown() may be called
@@ -178,7 +200,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error) => {
+  runWorkerProcess().catch((error) => {
     console.error(error);
     process.exit(1);
   });

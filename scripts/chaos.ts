@@ -15,12 +15,18 @@
 //   --temporal-restarts N     CHAOS_TEMPORAL_RESTARTS  (5)
 //   --db-cut-every S          CHAOS_DB_CUT_EVERY_S     (5)
 //   --db-cuts N               CHAOS_DB_CUTS            (100)
+//   --partner-outage-every S  CHAOS_PARTNER_OUTAGE_EVERY_S  a bank, registry or broker outage (15)
+//   --partner-outages N       CHAOS_PARTNER_OUTAGES    (20)
+//   --kinds a,b               CHAOS_KINDS              only lifecycle kinds starting with one of these
+//                                                      (e.g. order,withdrawal_paid); default every kind
+//   --faults a,b              CHAOS_FAULTS             which faults: worker,temporal,db,partners (all)
 //   --keep                    CHAOS_KEEP=1             keep the database and the logs
 //
 // The PostgreSQL server comes from CHAOS_DATABASE_URL or DATABASE_URL (only host and credentials are
 // used: the run creates and drops its own clearhouse_chaos_<random> database).
 import { parseArgs } from 'node:util';
 import { DEFAULT_OPTIONS, runChaos, type ChaosOptions } from './chaos/run.js';
+import { DEFAULT_MIX, LIFECYCLE_KINDS } from './chaos/scenarios/index.js';
 
 const FLAGS = {
   lifecycles: 'CHAOS_LIFECYCLES',
@@ -36,7 +42,10 @@ const FLAGS = {
   'temporal-restarts': 'CHAOS_TEMPORAL_RESTARTS',
   'db-cut-every': 'CHAOS_DB_CUT_EVERY_S',
   'db-cuts': 'CHAOS_DB_CUTS',
+  'partner-outage-every': 'CHAOS_PARTNER_OUTAGE_EVERY_S',
+  'partner-outages': 'CHAOS_PARTNER_OUTAGES',
 } as const;
+const FAULT_NAMES = ['worker', 'temporal', 'db', 'partners'] as const;
 type Flag = keyof typeof FLAGS;
 
 function readOptions(): ChaosOptions {
@@ -47,6 +56,8 @@ function readOptions(): ChaosOptions {
         { type: 'string' }
       >),
       keep: { type: 'boolean' },
+      kinds: { type: 'string' },
+      faults: { type: 'string' },
     },
     strict: true,
   });
@@ -63,6 +74,30 @@ function readOptions(): ChaosOptions {
   const lifecycles = Math.floor(number('lifecycles', d.lifecycles));
   const durationMs = seconds('duration', d.durationMs);
   if (lifecycles < 1) throw new Error('--lifecycles must be at least 1');
+  const list = (text: string | undefined) =>
+    text === undefined || text.trim() === ''
+      ? null
+      : text
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+  const kindPrefixes = list(values.kinds ?? process.env.CHAOS_KINDS);
+  const mix = kindPrefixes
+    ? (Object.fromEntries(
+        LIFECYCLE_KINDS.map((kind) => [
+          kind,
+          kindPrefixes.some((p) => kind.startsWith(p)) ? DEFAULT_MIX[kind] : 0,
+        ]),
+      ) as typeof DEFAULT_MIX)
+    : undefined;
+  if (mix && Object.values(mix).every((w) => w === 0))
+    throw new Error(`--kinds matches no lifecycle kind (${LIFECYCLE_KINDS.join(', ')})`);
+  const faultNames = list(values.faults ?? process.env.CHAOS_FAULTS) ?? [...FAULT_NAMES];
+  for (const name of faultNames)
+    if (!(FAULT_NAMES as readonly string[]).includes(name))
+      throw new Error(`--faults: "${name}" is none of ${FAULT_NAMES.join(', ')}`);
+  const on = (name: (typeof FAULT_NAMES)[number]) => faultNames.includes(name);
+  const outage = d.faults.partnerOutage ?? { everyMs: 15_000, max: 20, downMs: 4_000 };
   return {
     ...d,
     lifecycles,
@@ -72,20 +107,26 @@ function readOptions(): ChaosOptions {
     maxInFlight: Math.max(1, Math.floor(number('max-in-flight', d.maxInFlight))),
     settleMs: seconds('settle', d.settleMs),
     lifecycleBudgetMs: seconds('lifecycle-budget', d.lifecycleBudgetMs),
+    mix,
     faults: {
       workerKill: {
         ...d.faults.workerKill,
-        everyMs: seconds('worker-kill-every', d.faults.workerKill.everyMs),
+        everyMs: on('worker') ? seconds('worker-kill-every', d.faults.workerKill.everyMs) : 0,
         max: Math.floor(number('worker-kills', d.faults.workerKill.max)),
       },
       temporalRestart: {
         ...d.faults.temporalRestart,
-        everyMs: seconds('temporal-restart-every', d.faults.temporalRestart.everyMs),
+        everyMs: on('temporal') ? seconds('temporal-restart-every', d.faults.temporalRestart.everyMs) : 0,
         max: Math.floor(number('temporal-restarts', d.faults.temporalRestart.max)),
       },
       dbCut: {
-        everyMs: seconds('db-cut-every', d.faults.dbCut.everyMs),
+        everyMs: on('db') ? seconds('db-cut-every', d.faults.dbCut.everyMs) : 0,
         max: Math.floor(number('db-cuts', d.faults.dbCut.max)),
+      },
+      partnerOutage: {
+        ...outage,
+        everyMs: on('partners') ? seconds('partner-outage-every', outage.everyMs) : 0,
+        max: Math.floor(number('partner-outages', outage.max)),
       },
     },
     keep: values.keep === true || process.env.CHAOS_KEEP === '1',

@@ -6,7 +6,16 @@
 import type { Client } from '@temporalio/client';
 import type { ApiClient } from './client.js';
 import { sleep } from './random.js';
-import { pathOf, type Lifecycle, type LifecycleKind, type Resource, type Staff } from './scenarios/index.js';
+import { checkInvariants, type InvariantReport } from './check-invariants.js';
+import { minorOf, modelBalances, showMinor, type TransferIn } from './check-model.js';
+import {
+  pathOf,
+  reached,
+  type Lifecycle,
+  type LifecycleKind,
+  type Resource,
+  type Staff,
+} from './scenarios/index.js';
 import type { Stack } from './stack.js';
 
 export interface StuckLifecycle {
@@ -31,6 +40,10 @@ export interface EndState {
   backlog: { workflowTasks: number | null; activityTasks: number | null };
   trialBalance: { balanced: boolean; accountsMatchLines: boolean } | null;
   balanceMismatches: string[];
+  /** Broken promises of the venue over the fills the orders report (check-model.ts). */
+  venueViolations: string[];
+  /** Database, Temporal and audit invariants (check-invariants.ts). */
+  invariants: InvariantReport;
   /** Reads that did not answer (the check itself could not see something). */
   readProblems: string[];
 }
@@ -40,6 +53,8 @@ export interface CheckContext {
   api: ApiClient;
   staff: Staff;
   lifecycles: Lifecycle[];
+  /** Certificates moved in by the harness (run.ts), part of the balance model. */
+  transfersIn: readonly TransferIn[];
   settleMs: number;
   pollMs: number;
   log: (line: string) => void;
@@ -56,6 +71,10 @@ const RESOURCES_OF: Record<LifecycleKind, number> = {
   withdrawal_paid: 4,
   withdrawal_rejected: 4,
   withdrawal_cancelled: 4,
+  // Two KYC reviews, the taker's deposit, the maker's and the taker's orders.
+  order_cross: 5,
+  order_rest_cancel: 3,
+  order_rejected: 1,
 };
 
 /** Workflows that stay open in their intended status (waiting for a removal, an expiry). */
@@ -64,6 +83,7 @@ const OPEN_WHEN: Record<Resource['type'], readonly string[]> = {
   withdrawal: ['PENDING_APPROVAL', 'PROCESSING'],
   bank_account: ['PENDING_VERIFICATION', 'VERIFIED'],
   kyc: ['NOT_STARTED', 'PENDING_REVIEW', 'APPROVED', 'CHANGES_REQUESTED'],
+  order: ['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED'],
 };
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
@@ -88,9 +108,10 @@ const resourcesOf = (lifecycles: readonly Lifecycle[]) => lifecycles.flatMap((l)
 /** Reads a resource through the API as the auditor; records its status. */
 async function readStatus(ctx: CheckContext, resource: Resource, problems: string[]): Promise<void> {
   const answer = await ctx.api.send(ctx.staff.auditor, { method: 'GET', path: pathOf(resource, true) });
-  if (answer.status === 200 && typeof answer.body?.status === 'string')
+  if (answer.status === 200 && typeof answer.body?.status === 'string') {
     resource.lastStatus = answer.body.status;
-  else problems.push(`GET ${pathOf(resource, true)}: ${answer.status} ${answer.code ?? ''}`.trim());
+    if (resource.type === 'order') resource.detail = answer.body;
+  } else problems.push(`GET ${pathOf(resource, true)}: ${answer.status} ${answer.code ?? ''}`.trim());
 }
 
 async function backlog(stack: Stack): Promise<EndState['backlog']> {
@@ -113,13 +134,11 @@ async function settle(ctx: CheckContext): Promise<number> {
   const started = Date.now();
   const rounds = Math.ceil(ctx.settleMs / ctx.pollMs) + 1;
   for (let round = 0; round < rounds; round += 1) {
-    const pending = resourcesOf(ctx.lifecycles).filter((r) => r.lastStatus !== r.intended);
+    const pending = resourcesOf(ctx.lifecycles).filter((r) => !reached(r));
     await eachLimited(pending, 8, (resource) => readStatus(ctx, resource, []));
     const queues = await backlog(ctx.stack).catch(() => ({ workflowTasks: null, activityTasks: null }));
     const quiet =
-      resourcesOf(ctx.lifecycles).every((r) => r.lastStatus === r.intended) &&
-      !queues.workflowTasks &&
-      !queues.activityTasks;
+      resourcesOf(ctx.lifecycles).every((r) => reached(r)) && !queues.workflowTasks && !queues.activityTasks;
     if (quiet || Date.now() - started >= ctx.settleMs) break;
     await sleep(ctx.pollMs);
   }
@@ -127,7 +146,7 @@ async function settle(ctx: CheckContext): Promise<number> {
 }
 
 function stuckOf(lifecycle: Lifecycle): StuckLifecycle | null {
-  const off = lifecycle.resources.find((r) => r.lastStatus !== r.intended);
+  const off = lifecycle.resources.find((r) => !reached(r));
   const incomplete = lifecycle.resources.length < RESOURCES_OF[lifecycle.kind];
   if (!off && !incomplete) return null;
   return {
@@ -225,62 +244,60 @@ async function listOrphans(ctx: CheckContext, problems: string[]): Promise<strin
   return orphans;
 }
 
-const minorOf = (text: string): bigint => {
-  const [whole = '0', fraction = ''] = text.split('.');
-  return BigInt(whole) * 100n + BigInt((fraction + '00').slice(0, 2));
-};
-const eur = (minor: bigint) =>
-  `${minor < 0n ? '-' : ''}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, '0')}`;
-
-/** What a client's EUR balances must be, given the final statuses of its lifecycles. */
-function impliedBalances(resources: readonly Resource[]): {
-  available: bigint;
-  held: bigint;
-  pending: bigint;
-} {
-  let available = 0n;
-  let held = 0n;
-  let pending = 0n;
-  for (const r of resources) {
-    if (r.type === 'deposit' && r.lastStatus === 'CLEARED') available += r.amountMinor;
-    if (r.type === 'deposit' && (r.lastStatus === 'ON_HOLD' || r.lastStatus === 'AML_REVIEW'))
-      held += r.amountMinor;
-    if (r.type === 'withdrawal' && r.lastStatus === 'COMPLETED') available -= r.amountMinor;
-    if (r.type === 'withdrawal' && (r.lastStatus === 'PENDING_APPROVAL' || r.lastStatus === 'PROCESSING')) {
-      available -= r.amountMinor;
-      pending += r.amountMinor;
-    }
+/**
+ * Every client's balances against the checker's own model (check-model.ts): for each asset, what
+ * it owns (available + pending + pendingSettlement), what open holds reserve, what AML holds.
+ */
+async function compareBalances(
+  ctx: CheckContext,
+  mismatches: string[],
+  venueViolations: string[],
+  problems: string[],
+): Promise<Set<string>> {
+  const model = modelBalances(ctx.lifecycles, ctx.transfersIn);
+  venueViolations.push(...model.venueViolations);
+  const owners = new Map<string, Lifecycle>();
+  for (const lifecycle of ctx.lifecycles) {
+    owners.set(lifecycle.client.id, lifecycle);
+    if (lifecycle.counterparty) owners.set(lifecycle.counterparty.id, lifecycle);
   }
-  return { available, held, pending };
-}
-
-async function compareBalances(ctx: CheckContext, mismatches: string[], problems: string[]): Promise<void> {
-  await eachLimited(ctx.lifecycles, 8, async (lifecycle) => {
+  await eachLimited([...owners], 8, async ([clientId, lifecycle]) => {
     const answer = await ctx.api.send(ctx.staff.auditor, {
       method: 'GET',
-      path: `/balances?clientId=${lifecycle.client.id}`,
+      path: `/balances?clientId=${clientId}`,
     });
     if (answer.status !== 200) {
-      problems.push(`GET /balances of ${lifecycle.client.id}: ${answer.status} ${answer.code ?? ''}`.trim());
+      problems.push(`GET /balances of ${clientId}: ${answer.status} ${answer.code ?? ''}`.trim());
       return;
     }
-    const row = (
-      answer.body.items as { asset: string; available: string; held: string; pending: string }[]
-    ).find((item) => item.asset === 'EUR');
-    const actual = {
-      available: minorOf(row?.available ?? '0'),
-      held: minorOf(row?.held ?? '0'),
-      pending: minorOf(row?.pending ?? '0'),
-    };
-    const implied = impliedBalances(lifecycle.resources);
-    for (const field of ['available', 'held', 'pending'] as const) {
-      if (actual[field] !== implied[field]) {
-        mismatches.push(
-          `lifecycle ${lifecycle.index} (${lifecycle.kind}) client ${lifecycle.client.id}: ${field} ${eur(actual[field])} EUR, expected ${eur(implied[field])}`,
-        );
+    const rows = answer.body.items as {
+      asset: string;
+      available: string;
+      held: string;
+      pending: string;
+      pendingSettlement: string;
+    }[];
+    const expected = model.expected.get(clientId) ?? new Map();
+    const assets = new Set([...expected.keys(), ...rows.map((r) => r.asset)]);
+    for (const asset of assets) {
+      const row = rows.find((r) => r.asset === asset);
+      const read = (text: string | undefined) => minorOf(asset, text ?? '0');
+      const actual = {
+        total: read(row?.available) + read(row?.pending) + read(row?.pendingSettlement),
+        pending: read(row?.pending),
+        held: read(row?.held),
+      };
+      const want = expected.get(asset) ?? { total: 0n, pending: 0n, held: 0n };
+      for (const field of ['total', 'pending', 'held'] as const) {
+        if (actual[field] !== want[field]) {
+          mismatches.push(
+            `lifecycle ${lifecycle.index} (${lifecycle.kind}) client ${clientId}: ${field} ${showMinor(asset, actual[field])} ${asset}, expected ${showMinor(asset, want[field])}`,
+          );
+        }
       }
     }
   });
+  return model.tradeIds;
 }
 
 export async function checkEndState(ctx: CheckContext): Promise<EndState> {
@@ -317,7 +334,16 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
   if (trial.status !== 200)
     readProblems.push(`GET /ledger/trial-balance: ${trial.status} ${trial.code ?? ''}`.trim());
   const balanceMismatches: string[] = [];
-  await compareBalances(ctx, balanceMismatches, readProblems);
+  const venueViolations: string[] = [];
+  const tradeIds = await compareBalances(ctx, balanceMismatches, venueViolations, readProblems);
+  const invariants = await checkInvariants({
+    pool: ctx.stack.pool,
+    temporal: await ctx.stack.temporalClient(),
+    api: ctx.api,
+    auditor: ctx.staff.auditor,
+    lifecycles: ctx.lifecycles,
+    tradeIds,
+  });
 
   return {
     settledInMs,
@@ -335,6 +361,8 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
           }
         : null,
     balanceMismatches,
+    venueViolations,
+    invariants,
     readProblems,
   };
 }
@@ -359,6 +387,9 @@ export function failuresOf(end: EndState): string[] {
     );
   if (end.balanceMismatches.length)
     failures.push(`${end.balanceMismatches.length} client balance mismatch(es)`);
+  if (end.venueViolations.length) failures.push(`${end.venueViolations.length} venue violation(s)`);
+  if (end.invariants.violations.length)
+    failures.push(`${end.invariants.violations.length} invariant violation(s)`);
   if (end.readProblems.length) failures.push(`${end.readProblems.length} end-state read(s) failed`);
   return failures;
 }

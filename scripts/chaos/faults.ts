@@ -4,6 +4,7 @@
 // (pg_terminate_backend of every session on the chaos database). Each schedule is bounded in count
 // and in time; when the window closes every part of the stack is running again.
 import pg from 'pg';
+import { PARTNERS, writeOutages, type Partner } from './partners.js';
 import type { Random } from './random.js';
 import { sleep } from './random.js';
 import type { Stack } from './stack.js';
@@ -22,6 +23,8 @@ export interface FaultPlan {
   workerKill: FaultSchedule & { downMs: number };
   temporalRestart: FaultSchedule & { downMs: number };
   dbCut: FaultSchedule;
+  /** A simulated partner (bank, registry, broker) answering nothing but its outage error for downMs. */
+  partnerOutage?: FaultSchedule & { downMs: number; partners?: readonly Partner[] };
 }
 
 export interface FaultCounts {
@@ -30,6 +33,8 @@ export interface FaultCounts {
   dbCuts: number;
   /** Sessions pg_terminate_backend ended, over all cuts. */
   backendsTerminated: number;
+  /** Partner outages, by partner. */
+  partnerOutages: Record<Partner, number>;
   /** A fault that could not be injected (e.g. Temporal did not come back), one line each. */
   problems: string[];
 }
@@ -54,6 +59,7 @@ export function startFaults(
     temporalRestarts: 0,
     dbCuts: 0,
     backendsTerminated: 0,
+    partnerOutages: { bank: 0, registry: 0, broker: 0 },
     problems: [],
   };
   const started = Date.now();
@@ -137,10 +143,24 @@ export function startFaults(
     }
   };
 
+  const partnerOutage = async (outage: NonNullable<FaultPlan['partnerOutage']>) => {
+    const choices = outage.partners?.length ? outage.partners : PARTNERS;
+    const partner = choices[random.int(0, choices.length - 1)]!;
+    writeOutages(stack.partnerOutagesFile, { [partner]: true });
+    counts.partnerOutages[partner] += 1;
+    log(`fault ${elapsed()}: ${partner} outage for ${(outage.downMs / 1000).toFixed(1)} s`);
+    // Ends early when the run stops, so no outage outlives the window.
+    const back = Date.now() + outage.downMs;
+    while (!stopped && Date.now() < back) await sleep(100);
+    writeOutages(stack.partnerOutagesFile, {});
+  };
+
+  const outagePlan = plan.partnerOutage;
   const done = Promise.all([
     workerKills(),
     schedule('Temporal restart', plan.temporalRestart, restartTemporal),
     schedule('database cut', plan.dbCut, cutDatabase),
+    outagePlan ? schedule('partner outage', outagePlan, () => partnerOutage(outagePlan)) : Promise.resolve(),
   ]).then(() => undefined);
 
   return {
@@ -150,6 +170,7 @@ export function startFaults(
       stopped = true;
       await done;
       // Whatever a schedule left behind: the stack runs whole again.
+      writeOutages(stack.partnerOutagesFile, {});
       if (!stack.temporal.running) await stack.startTemporal();
       if (!stack.worker.running) stack.worker.start();
       await stack.worker.waitReady(90_000);

@@ -6,6 +6,7 @@ import type { FaultCounts } from './faults.js';
 import {
   INTENDED_FINAL,
   LIFECYCLE_KINDS,
+  reached,
   type Lifecycle,
   type LifecycleKind,
   type ResourceType,
@@ -53,6 +54,9 @@ const MAIN_TYPE: Record<LifecycleKind, ResourceType> = {
   withdrawal_paid: 'withdrawal',
   withdrawal_rejected: 'withdrawal',
   withdrawal_cancelled: 'withdrawal',
+  order_cross: 'order',
+  order_rest_cancel: 'order',
+  order_rejected: 'order',
 };
 
 /** The status a lifecycle ended in: its main resource's, or where it stopped before creating it. */
@@ -60,7 +64,7 @@ function finalStatusOf(lifecycle: Lifecycle): string {
   const type = MAIN_TYPE[lifecycle.kind];
   const main = lifecycle.resources.find((r) => r.type === type);
   if (main) return main.lastStatus ?? 'unknown';
-  const off = lifecycle.resources.find((r) => r.lastStatus !== r.intended);
+  const off = lifecycle.resources.find((r) => !reached(r));
   return off ? `no ${type}: ${off.type} ${off.lastStatus}` : `no ${type}`;
 }
 
@@ -120,7 +124,8 @@ export function formatReport(s: ChaosSummary): string {
   out.push(
     '',
     `faults: ${f.workerKills} worker kill -9, ${f.temporalRestarts} Temporal restarts, ${f.dbCuts} database cuts ` +
-      `(${f.backendsTerminated} connections terminated); crashed by themselves: worker ${s.crashes.worker}, server ${s.crashes.server}`,
+      `(${f.backendsTerminated} connections terminated), partner outages: bank ${f.partnerOutages.bank}, registry ${f.partnerOutages.registry}, broker ${f.partnerOutages.broker}; ` +
+      `crashed by themselves: worker ${s.crashes.worker}, server ${s.crashes.server}`,
     ...f.problems.map((p) => `  fault problem: ${p}`),
   );
 
@@ -148,6 +153,14 @@ export function formatReport(s: ChaosSummary): string {
   out.push(...limited('open staff tasks', e.openTasks));
   out.push(...limited('created, but the client never learned its id (its answer was lost)', e.orphans));
   out.push(...limited('balance mismatches', e.balanceMismatches));
+  out.push(...limited('venue violations', e.venueViolations));
+  out.push(
+    '',
+    `invariants examined: ${Object.entries(e.invariants.examined)
+      .map(([what, n]) => `${n} ${what}`)
+      .join(', ')}`,
+  );
+  out.push(...limited('invariant violations', e.invariants.violations));
   out.push(...limited('end-state reads that failed', e.readProblems));
 
   out.push(

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { insertUser } from '../../db/users/index.js';
 import { hashPassword } from '../../db/users/passwords.js';
-import { ensureSystemAccounts } from '../../db/ledger/index.js';
+import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
+import { registryTransferIn } from '../../domain/postings.js';
 import type { Role } from '../../domain/roles.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
 import { checkEndState, failuresOf } from './check.js';
@@ -20,6 +21,7 @@ import { startFaults, type FaultPlan } from './faults.js';
 import { seededRandom, sleep } from './random.js';
 import { formatReport, type ChaosSummary } from './report.js';
 import {
+  NEEDS_COUNTERPARTY,
   planKinds,
   runLifecycle,
   type ClientAccount,
@@ -28,6 +30,7 @@ import {
   type ScenarioWorld,
 } from './scenarios/index.js';
 import { startStack } from './stack.js';
+import { CHAOS_FEES, type TransferIn } from './check-model.js';
 
 export interface ChaosOptions {
   lifecycles: number;
@@ -72,6 +75,11 @@ export const CHAOS_POLICY_ENV: Record<string, string> = {
     payoutTimeoutMs: 5_000,
   }),
   KYC_POLICY_JSON: JSON.stringify({ approvalValidityMs: 24 * 3_600_000, reviewDueMs: 3_600_000 }),
+  // Settlement batches run when a scenario starts them, not on the worker's Schedule: a batch the
+  // scripts did not ask for would move balances no lifecycle's script implies.
+  SETTLEMENT_SCHEDULE: '0',
+  // The fees the checker's model charges (check-model.ts CHAOS_FEES), said here rather than assumed.
+  TRADING_POLICY_JSON: JSON.stringify(CHAOS_FEES),
   // The run measures fault tolerance, not the per-IP budget (every client shares 127.0.0.1).
   API_RATE_LIMIT_PER_MINUTE: '0',
 };
@@ -88,6 +96,7 @@ export const DEFAULT_OPTIONS: Omit<ChaosOptions, 'postgresUrl' | 'log'> = {
     workerKill: { everyMs: 5_000, max: 50, downMs: 1_000 },
     temporalRestart: { everyMs: 40_000, max: 5, downMs: 2_000 },
     dbCut: { everyMs: 5_000, max: 100 },
+    partnerOutage: { everyMs: 15_000, max: 20, downMs: 4_000 },
   },
   retry: DEFAULT_RETRY_POLICY,
   keep: false,
@@ -148,7 +157,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const [aml] = await createUsers(stack.pool, 'aml_officer', 1);
     const [auditor] = await createUsers(stack.pool, 'auditor', 1);
     if (!ops || !ops2 || !aml || !auditor) throw new Error('the staff could not be created');
+    const kinds = planKinds(options.lifecycles, seededRandom(options.seed), options.mix);
     const clients = await createUsers(stack.pool, 'client', options.lifecycles);
+    const counterparties = await createUsers(
+      stack.pool,
+      'client',
+      kinds.filter((kind) => NEEDS_COUNTERPARTY.has(kind)).length,
+    );
     const stats = new RequestStats();
     const api = new ApiClient(stack.apiUrl, stats, options.retry, seededRandom(options.seed ^ 0x5eed));
     const login = (who: Credentials) => api.login(who);
@@ -159,22 +174,41 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       auditor: await login(auditor),
     };
 
-    const kinds = planKinds(options.lifecycles, seededRandom(options.seed), options.mix);
+    let nextCounterparty = 0;
     const lifecycles: Lifecycle[] = kinds.map((kind, index) => ({
       index,
       kind,
       client: clients[index]!,
+      counterparty: NEEDS_COUNTERPARTY.has(kind) ? counterparties[nextCounterparty++]! : null,
       resources: [],
       failure: null,
       failureKind: null,
       startedAt: 0,
       endedAt: null,
     }));
+    const transfersIn: TransferIn[] = [];
     const world: ScenarioWorld = {
       api,
       staff,
       lifecycleBudgetMs: options.lifecycleBudgetMs,
       pollMs: options.pollMs,
+      transferIn: async (clientId, asset, quantity) => {
+        // The harness's connections are cut too: retried, once per client and asset by its key.
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            await ensureClientAccounts(stack.pool, clientId, asset);
+            await postEntry(stack.pool, {
+              idempotencyKey: `chaos/registry-transfer-in/${clientId}/${asset}`,
+              ...registryTransferIn(clientId, asset, quantity, `chaos-${clientId.slice(0, 8)}`),
+            });
+            break;
+          } catch (error) {
+            if (attempt >= 20) throw error;
+            await sleep(250 * attempt);
+          }
+        }
+        transfersIn.push({ clientId, asset, quantity });
+      },
     };
 
     log(`${options.lifecycles} lifecycles over ${options.durationMs / 1000} s, seed ${options.seed}`);
@@ -209,6 +243,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       api,
       staff,
       lifecycles,
+      transfersIn,
       settleMs: options.settleMs,
       pollMs: options.pollMs,
       log,

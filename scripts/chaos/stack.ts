@@ -229,6 +229,8 @@ export interface Stack {
   temporalAddress: string;
   taskQueue: string;
   workDir: string;
+  /** The partner outage switch the worker reads (partners.ts). */
+  partnerOutagesFile: string;
   /** The harness's own pool on the chaos database (seeding, diagnostics). */
   pool: pg.Pool;
   temporal: ManagedProcess;
@@ -242,6 +244,8 @@ export interface Stack {
   supervisedRestarts: { worker: number; server: number };
   stop(): Promise<void>;
 }
+
+const outagesFileOf = (workDir: string) => join(workDir, 'partner-outages.json');
 
 /** The names, ports and addresses of one stack, chosen before anything starts. */
 interface StackPlan {
@@ -302,6 +306,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       temporalAddress: plan.temporalAddress,
       taskQueue: plan.taskQueue,
       workDir: plan.workDir,
+      partnerOutagesFile: outagesFileOf(plan.workDir),
       pool,
       temporal,
       worker,
@@ -426,11 +431,13 @@ function appProcesses(
     TEMPORAL_TASK_QUEUE: plan.taskQueue,
     JWT_SECRET: randomBytes(48).toString('base64url'),
     LOG_LEVEL: 'warn',
+    PARTNER_OUTAGES_FILE: outagesFileOf(plan.workDir),
     ...extraEnv,
   };
   const node = (file: string) => ({ command: process.execPath, args: ['--import', 'tsx', file] });
   const worker = new ManagedProcess('worker', {
-    ...node('activities/worker.ts'),
+    // activities/worker.ts with the simulated partners behind the run's outage switch.
+    ...node('scripts/chaos/worker.ts'),
     env,
     logPath: join(plan.workDir, 'worker.log'),
     readyLine: /worker polling/,

@@ -98,8 +98,8 @@ export class Driver {
   }
 
   /** Records a created resource on the lifecycle, with the status its answer gave. */
-  add(resource: Omit<Resource, 'lastStatus'>, answer: Answer): Resource {
-    const added: Resource = { ...resource, lastStatus: answer.body?.status ?? null };
+  add(resource: Omit<Resource, 'lastStatus' | 'ownerId'>, answer: Answer): Resource {
+    const added: Resource = { ...resource, ownerId: this.client.id, lastStatus: answer.body?.status ?? null };
     this.lifecycle.resources.push(added);
     return added;
   }

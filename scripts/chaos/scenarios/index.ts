@@ -4,15 +4,22 @@
 // or a rejection, or a cancellation). Every creating POST carries its own Idempotency-Key and every
 // action its own X-Request-Id, kept across retries (client.ts). A final answer other than the one
 // the contract promises stops the lifecycle where it is; the end-state check then reports it.
+//
+// A new lifecycle joins in one place: its kinds in model.ts (LIFECYCLE_KINDS, DEFAULT_MIX,
+// INTENDED_FINAL, and SETTLED/pathOf for a new resource type), its script in a file of its own here,
+// and one case below. The checker is generic over resources (check.ts); a lifecycle that moves money
+// says how in the balance model (check-model.ts).
 import type { Random } from '../random.js';
 import { runBankAccount } from './bank-account.js';
 import { runDeposit } from './deposit.js';
 import { Driver } from './driver.js';
 import { runKyc } from './kyc.js';
+import { runOrderCross, runOrderRejected, runOrderRestCancel } from './order.js';
 import {
   DEFAULT_MIX,
   LIFECYCLE_KINDS,
   ScenarioStop,
+  type ClientAccount,
   type Lifecycle,
   type LifecycleKind,
   type ScenarioWorld,
@@ -23,7 +30,9 @@ export {
   DEFAULT_MIX,
   INTENDED_FINAL,
   LIFECYCLE_KINDS,
+  NEEDS_COUNTERPARTY,
   pathOf,
+  reached,
   type ClientAccount,
   type FailureKind,
   type Lifecycle,
@@ -35,7 +44,7 @@ export {
 } from './model.js';
 
 /** The steps of one lifecycle of `kind`. */
-async function runKind(driver: Driver, kind: LifecycleKind): Promise<void> {
+async function runKind(driver: Driver, kind: LifecycleKind, counterparty: Driver | null): Promise<void> {
   const random = driver.random;
   const depositMinor = () => BigInt(random.int(100, 4999)) * 100n + BigInt(random.int(0, 99));
   switch (kind) {
@@ -67,6 +76,16 @@ async function runKind(driver: Driver, kind: LifecycleKind): Promise<void> {
     case 'withdrawal_cancelled':
       await runWithdrawal(driver, 'cancelled');
       return;
+    case 'order_cross':
+      if (!counterparty) throw new Error('order_cross runs with a counterparty');
+      await runOrderCross(driver, counterparty);
+      return;
+    case 'order_rest_cancel':
+      await runOrderRestCancel(driver);
+      return;
+    case 'order_rejected':
+      await runOrderRejected(driver);
+      return;
   }
 }
 
@@ -78,12 +97,15 @@ export async function runLifecycle(
 ): Promise<void> {
   lifecycle.startedAt = Date.now();
   try {
-    const session = await world.api
-      .login(lifecycle.client, lifecycle.startedAt + world.lifecycleBudgetMs)
-      .catch((error: Error) => {
+    const signIn = (who: ClientAccount) =>
+      world.api.login(who, lifecycle.startedAt + world.lifecycleBudgetMs).catch((error: Error) => {
         throw new ScenarioStop('gave_up', `sign in: ${error.message}`);
       });
-    await runKind(new Driver(world, lifecycle, session, random), lifecycle.kind);
+    const session = await signIn(lifecycle.client);
+    const other = lifecycle.counterparty
+      ? new Driver(world, lifecycle, await signIn(lifecycle.counterparty), random)
+      : null;
+    await runKind(new Driver(world, lifecycle, session, random), lifecycle.kind, other);
   } catch (error) {
     lifecycle.failure = error instanceof Error ? error.message : String(error);
     lifecycle.failureKind = error instanceof ScenarioStop ? error.kind : 'harness';

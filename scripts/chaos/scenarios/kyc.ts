@@ -41,7 +41,8 @@ function upload(
 }
 
 export async function runKyc(driver: Driver): Promise<Resource> {
-  const { client } = driver.lifecycle;
+  // The driver's session, which is the counterparty's for a trade's second side.
+  const client = driver.client;
   const salt = new TextEncoder().encode(`\n${randomUUID()}\n`);
   const png = new Uint8Array([...Buffer.from(PNG_HEX, 'hex'), ...salt]);
   const pdf = new Uint8Array([...Buffer.from(PDF_TEXT, 'latin1'), ...salt]);
@@ -52,6 +53,7 @@ export async function runKyc(driver: Driver): Promise<Resource> {
     id: client.id,
     workflowId: `kyc-${client.id}`,
     intended: 'APPROVED',
+    ownerId: client.id,
     lastStatus: 'NOT_STARTED',
     amountMinor: 0n,
   };

@@ -12,6 +12,9 @@ export const LIFECYCLE_KINDS = [
   'withdrawal_paid',
   'withdrawal_rejected',
   'withdrawal_cancelled',
+  'order_cross',
+  'order_rest_cancel',
+  'order_rejected',
 ] as const;
 export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
@@ -26,6 +29,9 @@ export const DEFAULT_MIX: Record<LifecycleKind, number> = {
   withdrawal_paid: 20,
   withdrawal_rejected: 8,
   withdrawal_cancelled: 8,
+  order_cross: 16,
+  order_rest_cancel: 6,
+  order_rejected: 4,
 };
 
 /** The status a lifecycle of each kind ends in: that of the last resource it creates. */
@@ -39,9 +45,19 @@ export const INTENDED_FINAL: Record<LifecycleKind, string> = {
   withdrawal_paid: 'COMPLETED',
   withdrawal_rejected: 'REJECTED',
   withdrawal_cancelled: 'CANCELLED',
+  // The maker's order: FILLED when takers took it all, else CANCELLED after its amend and cancel.
+  order_cross: 'FILLED|CANCELLED',
+  order_rest_cancel: 'CANCELLED',
+  order_rejected: 'REJECTED',
 };
 
-export type ResourceType = 'deposit' | 'withdrawal' | 'bank_account' | 'kyc';
+/**
+ * Lifecycle kinds that need a second client (the taker of a crossing order). A new kind that trades
+ * against someone names itself here; the run creates the counterparties.
+ */
+export const NEEDS_COUNTERPARTY: ReadonlySet<LifecycleKind> = new Set(['order_cross']);
+
+export type ResourceType = 'deposit' | 'withdrawal' | 'bank_account' | 'kyc' | 'order';
 
 /** Statuses after which nothing changes by itself any more (a wait for another one can stop). */
 export const SETTLED: Record<ResourceType, readonly string[]> = {
@@ -49,6 +65,7 @@ export const SETTLED: Record<ResourceType, readonly string[]> = {
   withdrawal: ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'],
   bank_account: ['VERIFIED', 'REJECTED', 'REMOVED'],
   kyc: ['APPROVED', 'REJECTED', 'CHANGES_REQUESTED'],
+  order: ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'],
 };
 
 export interface Resource {
@@ -56,12 +73,25 @@ export interface Resource {
   /** The resource id; for a KYC review, the client's id. */
   id: string;
   workflowId: string;
-  /** The status this lifecycle should end in. */
+  /**
+   * The status this lifecycle should end in; `A|B` when the script allows either (an order that
+   * other lifecycles' orders may fill before its cancel arrives).
+   */
   intended: string;
+  /** The client whose balances this resource moves (the lifecycle's client unless a counterparty's). */
+  ownerId: string;
   /** The status last read (an answer's body, a GET). */
   lastStatus: string | null;
   /** Deposits: the received amount; withdrawals: the amount (minor units of EUR). */
   amountMinor: bigint;
+  /** The last body read of it (orders: fills, reservation, quantities for the checker's model). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  detail?: any;
+}
+
+/** Whether `resource` is in (one of) the status(es) its script intends. */
+export function reached(resource: Pick<Resource, 'intended' | 'lastStatus'>): boolean {
+  return resource.lastStatus !== null && resource.intended.split('|').includes(resource.lastStatus);
 }
 
 export interface ClientAccount extends Credentials {
@@ -72,6 +102,8 @@ export interface Lifecycle {
   index: number;
   kind: LifecycleKind;
   client: ClientAccount;
+  /** The other side of a trade, for the kinds in NEEDS_COUNTERPARTY; null otherwise. */
+  counterparty: ClientAccount | null;
   resources: Resource[];
   /** Why it stopped before its last step, if it did: which step answered what. */
   failure: string | null;
@@ -94,6 +126,11 @@ export interface ScenarioWorld {
   /** How long one lifecycle may take in all (requests, retries, waits). */
   lifecycleBudgetMs: number;
   pollMs: number;
+  /**
+   * Certificates a client holds at the registry, moved in as the demo seed does (the registryTransferIn
+   * recipe through db/ledger); the certificate-transfer lifecycle replaces this once it has a scenario.
+   */
+  transferIn(clientId: string, asset: 'EUA' | 'CEA', quantity: bigint): Promise<void>;
 }
 
 export type FailureKind = 'refused' | 'gave_up' | 'timed_out' | 'harness';
@@ -118,5 +155,7 @@ export function pathOf(resource: Pick<Resource, 'type' | 'id'>, asStaff: boolean
       return `/bank-accounts/${resource.id}`;
     case 'kyc':
       return asStaff ? `/kyc?clientId=${resource.id}` : '/kyc';
+    case 'order':
+      return `/orders/${resource.id}`;
   }
 }
