@@ -3,6 +3,7 @@ import cookieParser from 'cookie-parser';
 import { resolveDeps, type AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
+import { httpMetrics, metricsHandler, observeDatabase, observeLedger } from './metrics.js';
 import { bodyDepthLimit } from './middleware/body-limits.js';
 import { decodablePath } from './middleware/path-encoding.js';
 import { requestContext } from './middleware/request-context.js';
@@ -54,9 +55,14 @@ export function createApp(options: CreateAppOptions = {}): Express {
   app.set('trust proxy', trustProxySetting());
 
   app.use(requestContext());
+  app.use(httpMetrics());
   app.use(securityHeaders());
   app.use(cookieParser());
   app.use(healthRouter(deps));
+  // Prometheus (api/metrics.ts); METRICS_TOKEN, when set, guards it.
+  observeLedger();
+  observeDatabase(deps.pool);
+  app.get('/metrics', metricsHandler());
 
   const api = express.Router();
   const corsOrigins = options.corsOrigins ?? corsOriginsFromEnv();

@@ -13,6 +13,7 @@
 
 import assert from 'node:assert/strict';
 import { postBatch, type PostingOutcome } from './fast-path.js';
+import { observeGroup } from './observer.js';
 import type { Db, Entry } from './types.js';
 import type { ValidatedEntry } from './validation.js';
 
@@ -69,6 +70,13 @@ class GroupCommit {
   }
 
   private async send(group: Waiting[]): Promise<void> {
+    const startedAt = performance.now();
+    const observe = (ok: (i: number) => boolean) =>
+      observeGroup({
+        size: group.length,
+        durationMs: performance.now() - startedAt,
+        postings: group.map((waiting, i) => ({ kind: waiting.entry.common.kind, ok: ok(i) })),
+      });
     let outcomes: PostingOutcome[];
     try {
       outcomes = await postBatch(
@@ -76,19 +84,27 @@ class GroupCommit {
         group.map((waiting) => waiting.entry),
       );
     } catch (error) {
-      if (group.length === 1) return group[0]!.reject(error);
+      if (group.length === 1) {
+        observe(() => false);
+        return group[0]!.reject(error);
+      }
       // The group failed as a whole: one by one, in order, so a fault stays with its own posting.
+      const recorded: boolean[] = [];
       for (const waiting of group) {
         try {
           const [outcome] = await postBatch(this.db, [waiting.entry]);
           assert.ok(outcome);
+          recorded.push(outcome.ok);
           settle(waiting, outcome);
         } catch (alone) {
+          recorded.push(false);
           waiting.reject(alone);
         }
       }
+      observe((i) => recorded[i] === true);
       return;
     }
+    observe((i) => outcomes[i]?.ok === true);
     group.forEach((waiting, i) => settle(waiting, outcomes[i]!));
   }
 }
