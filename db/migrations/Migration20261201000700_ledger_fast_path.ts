@@ -20,9 +20,33 @@ import { Migration } from '@mikro-orm/migrations';
 // per-statement balance trigger). The table constraints and triggers of the ledger migration still
 // hold every row: an engine bug aborts the statement, it cannot corrupt the books.
 //
+// The balance trigger is redefined to read only the lines its statement inserted (the transition
+// table) instead of looking every touched entry's lines up again: lines are append-only and every
+// earlier statement left each entry balanced, so an entry balances after this statement exactly when
+// this statement's lines of it balance. Same guarantee, without one index probe per entry.
+//
 // No "?" anywhere in this SQL: the migration runner would read it as a binding placeholder.
 export class Migration20261201000700_ledger_fast_path extends Migration {
   override async up(): Promise<void> {
+    this.addSql(`
+      CREATE OR REPLACE FUNCTION ledger_journal_lines_balanced() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        bad record;
+      BEGIN
+        SELECT n.entry_id, n.asset, n.pending, sum(n.debit) AS debits, sum(n.credit) AS credits
+          INTO bad
+          FROM inserted_lines n
+         GROUP BY n.entry_id, n.asset, n.pending
+        HAVING sum(n.debit) <> sum(n.credit)
+         LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'journal entry % is unbalanced in %: debits % <> credits %',
+            bad.entry_id, bad.asset, bad.debits, bad.credits
+            USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$`);
     this.addSql(`
       CREATE FUNCTION ledger_post_batch(p_batch jsonb) RETURNS jsonb
       LANGUAGE plpgsql VOLATILE AS $fn$
@@ -158,5 +182,25 @@ export class Migration20261201000700_ledger_fast_path extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`DROP FUNCTION ledger_post_batch(jsonb)`);
+    this.addSql(`
+      CREATE OR REPLACE FUNCTION ledger_journal_lines_balanced() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        bad record;
+      BEGIN
+        SELECT l.entry_id, l.asset, l.pending, sum(l.debit) AS debits, sum(l.credit) AS credits
+          INTO bad
+          FROM journal_line l
+         WHERE l.entry_id IN (SELECT DISTINCT n.entry_id FROM inserted_lines n)
+         GROUP BY l.entry_id, l.asset, l.pending
+        HAVING sum(l.debit) <> sum(l.credit)
+         LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'journal entry % is unbalanced in %: debits % <> credits %',
+            bad.entry_id, bad.asset, bad.debits, bad.credits
+            USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$`);
   }
 }
