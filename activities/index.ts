@@ -14,6 +14,7 @@ import { PaperBroker, type BrokerAdapter } from './broker-adapter.js';
 import { createOrderActivities } from './order.js';
 import { SimulatedRegistry, type RegistryAdapter } from './registry-adapter.js';
 import { createSettlementActivities } from './settlement.js';
+import { createReconciliationActivities } from './reconciliation.js';
 import { createRegistryAccountActivities } from './registry-account.js';
 import { createCertificateTransferActivities } from './certificate-transfer.js';
 
@@ -58,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
       pool: deps.pool,
       registry: deps.registry ?? new SimulatedRegistry(deps.pool),
     }),
+    ...createReconciliationActivities(deps.pool),
     ...createRegistryAccountActivities({
       pool: deps.pool,
       registry: deps.registry ?? new SimulatedRegistry(deps.pool),

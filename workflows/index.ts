@@ -10,3 +10,4 @@ export { settlementBatch } from './settlement-batch.js';
 export { clientSettlement } from './client-settlement.js';
 export { registryAccount } from './registry-account.js';
 export { certificateTransfer } from './certificate-transfer.js';
+export { reconciliation } from './reconciliation.js';

@@ -1,0 +1,3 @@
+export * from './statements.js';
+export * from './matching.js';
+export * from './breaks.js';

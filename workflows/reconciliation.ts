@@ -1,0 +1,199 @@
+// The reconciliation of one imported statement: IMPORTED → MATCHING → RECONCILED, or BREAKS_OPEN
+// until operations resolved every break (match by hand, dismiss, or an adjustment that a second
+// operator approves) → RECONCILED. The lines and breaks stay in PostgreSQL; this workflow carries
+// counts and the adjustments waiting for approval only, so a 100,000-line statement costs the same
+// few events as a one-line one. Rules: domain/reconciliation/lifecycle.ts.
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+} from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import type { ReconciliationActivities } from '../activities/reconciliation.js';
+import {
+  RECONCILIATION_TRANSITIONS,
+  RECONCILIATION_TYPE,
+  checkApprove,
+  checkResolve,
+  type ApproveAdjustmentArgs,
+  type PendingAdjustments,
+  type ReconciliationAction,
+  type ReconciliationInput,
+  type ReconciliationState,
+  type ReconciliationStatus,
+  type ResolveBreakArgs,
+} from '../domain/reconciliation/lifecycle.js';
+import { archiveHistoryOnClose } from './archive.js';
+import { CommandSlot, LIFECYCLE_ACTIVITY_OPTIONS, LIFECYCLE_RETRY, LifecycleRecorder } from './lifecycle.js';
+
+export const reconciliationStateQuery = defineQuery<ReconciliationState>('state');
+export const reconciliationStartedUpdate = defineUpdate<ReconciliationState, []>('started');
+export const resolveBreakUpdate = defineUpdate<ReconciliationState, [ResolveBreakArgs]>('resolve');
+export const approveAdjustmentUpdate = defineUpdate<ReconciliationState, [ApproveAdjustmentArgs]>('approve');
+
+// Matching reads and writes a whole statement: minutes for the largest, with a heartbeat per page.
+const { matchReconciliation } = proxyActivities<ReconciliationActivities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '60 seconds',
+  retry: LIFECYCLE_RETRY,
+});
+const { resolveReconciliationBreak, approveReconciliationAdjustment } =
+  proxyActivities<ReconciliationActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
+
+type Command =
+  { action: 'resolve'; args: ResolveBreakArgs } | { action: 'approve'; args: ApproveAdjustmentArgs };
+
+export async function reconciliation(input: ReconciliationInput): Promise<ReconciliationState> {
+  const { reconciliationId, policy } = input;
+  const createdAtMs = Date.now();
+  let matched = 0;
+  let openBreaks = 0;
+  const pendingAdjustments: PendingAdjustments = {};
+
+  const lifecycle = new LifecycleRecorder<ReconciliationStatus, ReconciliationAction>({
+    type: RECONCILIATION_TYPE,
+    businessId: reconciliationId,
+    ownerId: null,
+    table: RECONCILIATION_TRANSITIONS,
+    initial: 'IMPORTED',
+    startAction: 'import',
+    attributes: () => ({
+      source: input.source,
+      accountCode: input.accountCode,
+      currency: input.currency,
+      from: input.from,
+      to: input.to,
+      lines: input.lines,
+      consistent: input.consistent,
+      matched,
+      openBreaks,
+    }),
+  });
+  const { workflowId } = lifecycle;
+  const commands = new CommandSlot<Command, ReconciliationState>({
+    noun: 'reconciliation',
+    status: () => lifecycle.status,
+    answer: snapshot,
+  });
+  const view = () => ({ status: lifecycle.status, pendingAdjustments });
+
+  function snapshot(): ReconciliationState {
+    return {
+      id: reconciliationId,
+      workflowId,
+      type: RECONCILIATION_TYPE,
+      status: lifecycle.status,
+      source: input.source,
+      accountCode: input.accountCode,
+      currency: input.currency,
+      from: input.from,
+      to: input.to,
+      lines: input.lines,
+      consistent: input.consistent,
+      matched,
+      openBreaks,
+      pendingAdjustments: { ...pendingAdjustments },
+      createdAt: new Date(createdAtMs).toISOString(),
+      closedAt: lifecycle.closedAt,
+      allowedActions: lifecycle.status === 'BREAKS_OPEN' ? ['resolve', 'approve'] : [],
+      timeline: [...lifecycle.timeline],
+    };
+  }
+  const nowIso = () => new Date(Date.now()).toISOString();
+
+  async function resolve(args: ResolveBreakArgs): Promise<void> {
+    const result = await resolveReconciliationBreak.executeWithOptions(
+      { summary: `${args.resolution} break ${args.breakId}` },
+      [
+        {
+          workflowId,
+          breakId: args.breakId,
+          resolution: args.resolution,
+          entryIds: args.entryIds ?? null,
+          note: args.note?.trim() || null,
+          actorId: args.actor.id,
+          at: nowIso(),
+        },
+      ],
+    );
+    if (args.resolution === 'adjust') pendingAdjustments[args.breakId] = { proposedBy: args.actor.id };
+    openBreaks = result.openBreaks;
+    await lifecycle.transition('resolve', args.actor, {
+      reason:
+        args.resolution === 'adjust'
+          ? `Adjustment of break ${args.breakId} proposed; a second operator must approve it`
+          : `Break ${args.breakId} ${args.resolution === 'match' ? 'matched by hand' : 'dismissed'}`,
+      data: {
+        breakId: args.breakId,
+        resolution: args.resolution,
+        entryIds: args.entryIds ?? null,
+        note: args.note ?? null,
+      },
+    });
+  }
+
+  async function approve(args: ApproveAdjustmentArgs): Promise<void> {
+    const result = await approveReconciliationAdjustment.executeWithOptions(
+      { summary: `post adjustment of ${args.breakId}` },
+      [
+        {
+          workflowId,
+          breakId: args.breakId,
+          accountCode: input.accountCode,
+          actorId: args.actor.id,
+          at: nowIso(),
+        },
+      ],
+    );
+    const proposedBy = pendingAdjustments[args.breakId]?.proposedBy ?? null;
+    delete pendingAdjustments[args.breakId];
+    openBreaks = result.openBreaks;
+    await lifecycle.transition('approve', args.actor, {
+      reason: `Adjustment of break ${args.breakId} approved and posted`,
+      data: { breakId: args.breakId, entryId: result.entryId, proposedBy },
+    });
+  }
+
+  setHandler(reconciliationStateQuery, snapshot);
+  lifecycle.answerStarted(reconciliationStartedUpdate, snapshot);
+  commands.handle(
+    resolveBreakUpdate,
+    (args) => checkResolve(view(), args),
+    (args) => ({ action: 'resolve', args }),
+  );
+  commands.handle(
+    approveAdjustmentUpdate,
+    (args) => checkApprove(view(), args),
+    (args) => ({ action: 'approve', args }),
+  );
+
+  await lifecycle.transition(null, input.importedBy, {
+    reason: `Statement of ${input.accountCode} ${input.from}..${input.to} imported (${input.lines} lines${input.consistent ? '' : ', inconsistent'})`,
+  });
+  await commands.system(async () => {
+    await lifecycle.transition('match', null, { reason: 'Matching against the ledger' });
+    const result = await matchReconciliation.executeWithOptions({ summary: `match ${input.lines} lines` }, [
+      { reconciliationId, workflowId, policy },
+    ]);
+    matched = result.matched;
+    openBreaks = result.openBreaks;
+    await lifecycle.transition(openBreaks === 0 ? 'all_matched' : 'breaks_found', null, {
+      reason: `${matched} of ${input.lines} lines matched, ${openBreaks} break(s) open`,
+    });
+  });
+
+  await commands.loop({
+    done: () => lifecycle.terminal || (openBreaks === 0 && !commands.pending),
+    deadline: () => null,
+    run: async (command) => (command.action === 'resolve' ? resolve(command.args) : approve(command.args)),
+    elapsed: async () => undefined,
+  });
+  if (!lifecycle.terminal) {
+    await lifecycle.transition('reconcile', null, { reason: 'Every break is resolved' });
+  }
+  await condition(allHandlersFinished);
+  await archiveHistoryOnClose();
+  return snapshot();
+}
