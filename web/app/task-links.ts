@@ -6,6 +6,9 @@ export const TASK_KIND_LABELS: Record<string, string> = {
   'kyc.review': 'KYC review',
   'bank_account.verify': 'Verify bank account',
   'withdrawal.approve': 'Approve withdrawal',
+  'registry_account.verify': 'Verify registry account',
+  'certificate_transfer.confirm_receipt': 'Confirm certificate receipt',
+  'certificate_transfer.approve': 'Approve certificate transfer',
 };
 
 const SUBJECT_PAGES: Record<string, string> = {
@@ -13,6 +16,8 @@ const SUBJECT_PAGES: Record<string, string> = {
   kyc: '/ops/kyc/',
   bank_account: '/ops/bank-accounts/',
   withdrawal: '/ops/withdrawals/',
+  registry_account: '/ops/registry-accounts/',
+  certificate_transfer: '/ops/certificate-transfers/',
 };
 
 export function taskSubjectPath(subjectType: string, subjectId: string): string {
