@@ -66,6 +66,28 @@ const RECIPES: Record<
   return: depositReturn,
 };
 
+// Accounts this process has seen exist, per pool: ledger accounts are never removed, so once ensured
+// they need no further round trips (four per confirmation before: an insert and a read, twice).
+const ensuredAccounts = new WeakMap<pg.Pool, Set<string>>();
+
+/** The first posting of a deposit makes sure its accounts exist (both calls are idempotent). */
+async function ensureDepositAccounts(pool: pg.Pool, clientId: string, currency: AssetCode): Promise<void> {
+  let ensured = ensuredAccounts.get(pool);
+  if (ensured === undefined) {
+    ensured = new Set();
+    ensuredAccounts.set(pool, ensured);
+  }
+  if (!ensured.has('system')) {
+    await ensureSystemAccounts(pool);
+    ensured.add('system');
+  }
+  const client = `client:${clientId}:${currency}`;
+  if (!ensured.has(client)) {
+    await ensureClientAccounts(pool, clientId, currency);
+    ensured.add(client);
+  }
+}
+
 export function createDepositActivities(deps: DepositActivityDeps) {
   const { pool } = deps;
 
@@ -77,11 +99,7 @@ export function createDepositActivities(deps: DepositActivityDeps) {
     const idempotencyKey = `${execution.workflowId}/${step}`;
     const amount = parseAmount(input.currency, input.amount);
     try {
-      if (step === 'confirm') {
-        // The first posting of a deposit makes sure its accounts exist (both calls are idempotent).
-        await ensureSystemAccounts(pool);
-        await ensureClientAccounts(pool, input.clientId, input.currency);
-      }
+      if (step === 'confirm') await ensureDepositAccounts(pool, input.clientId, input.currency);
       const entry = await postEntry(pool, {
         idempotencyKey,
         workflowId: execution.workflowId,

@@ -33,7 +33,14 @@ export {
   getAccount,
   getClientBalances,
 } from './accounts.js';
-export { MAX_PAGE_SIZE, getEntry, listEntries, trialBalance } from './queries.js';
+export {
+  MAX_PAGE_SIZE,
+  getEntry,
+  listEntries,
+  trialBalance,
+  trialBalanceTotals,
+  type TrialBalanceTotals,
+} from './queries.js';
 export { canonicalJson, payloadHash } from './canonical.js';
 export {
   CLIENT_ACCOUNT_ROLES,

@@ -1,0 +1,135 @@
+// API latency at a fixed rate: `npm run bench:api`.
+//
+// Starts a stack of its own (scripts/chaos/stack.ts: a scratch database, a Temporal dev server, the
+// worker and the API server as child processes), signs in a client with funded accounts and a few
+// deposits, then drives autocannon at BENCH_RATE requests/s (default 200) for BENCH_SECONDS (default
+// 30) with BENCH_CONNECTIONS connections (default 20) on each of
+//   GET /balances, GET /deposits, POST /deposits (a fresh Idempotency-Key per request),
+// one after the other, and prints for each a line
+//   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>
+import { randomUUID } from 'node:crypto';
+import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
+import { insertUser } from '../../db/users/index.js';
+import { hashPassword } from '../../db/users/passwords.js';
+import { depositClear, depositConfirm } from '../../domain/postings.js';
+import { startStack } from '../chaos/stack.js';
+import { ensureTemporalCli } from '../temporal-cli.js';
+
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const PASSWORD = 'bench-password-1234';
+
+interface AutocannonResult {
+  latency: { p50: number; p99: number };
+  errors: number;
+  non2xx: number;
+  requests: { total: number };
+}
+interface AutocannonRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  overallRate: number;
+  duration: number;
+  headers: Record<string, string>;
+  requests: AutocannonRequest[];
+}) => Promise<AutocannonResult>;
+
+async function main(): Promise<void> {
+  // autocannon ships no types; the shape used is declared above.
+  const { default: autocannon } = (await import('autocannon' as string)) as { default: Autocannon };
+  const stack = await startStack({
+    postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse',
+    temporalCli: await ensureTemporalCli(),
+    env: { API_RATE_LIMIT_PER_MINUTE: '0' },
+    log: (line) => console.log(`  stack: ${line}`),
+    keep: process.env.BENCH_KEEP === '1',
+  });
+  try {
+    const pool = stack.pool;
+    await ensureSystemAccounts(pool);
+    const email = `bench-api-${randomUUID()}@example.com`;
+    const id = await insertUser(pool, {
+      email,
+      passwordHash: await hashPassword(PASSWORD),
+      role: 'client',
+      displayName: email,
+    });
+    if (!id) throw new Error('bench user was not created');
+    await pool.query(`UPDATE app_user SET kyc_status = 'APPROVED' WHERE id = $1`, [id]);
+    await ensureClientAccounts(pool, id, 'EUR');
+    await postEntry(pool, {
+      idempotencyKey: `bench/${id}/confirm`,
+      ...depositConfirm(id, 'EUR', 100_000_00n),
+    });
+    await postEntry(pool, { idempotencyKey: `bench/${id}/clear`, ...depositClear(id, 'EUR', 100_000_00n) });
+    const login = await fetch(`${stack.apiUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    if (login.status !== 200) throw new Error(`bench login failed: ${login.status}`);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+
+    const deposit = JSON.stringify({ amount: '100.00', currency: 'EUR' });
+    const routes: Array<[string, AutocannonRequest]> = [
+      ['GET /balances', { method: 'GET', path: '/api/v1/balances' }],
+      ['GET /deposits', { method: 'GET', path: '/api/v1/deposits' }],
+      [
+        'POST /deposits',
+        {
+          method: 'POST',
+          path: '/api/v1/deposits',
+          body: deposit,
+          setupRequest: (request) => ({
+            ...request,
+            headers: { ...request.headers, 'idempotency-key': randomUUID() },
+          }),
+        },
+      ],
+    ];
+    // A few deposits first, so GET /deposits lists something; warm-up of every route.
+    for (const [, request] of routes) {
+      await autocannon({
+        url: stack.apiUrl,
+        connections: 4,
+        overallRate: 20,
+        duration: 2,
+        headers,
+        requests: [request],
+      });
+    }
+    console.log(
+      `API benchmark: ${RATE} requests/s for ${SECONDS} s, ${CONNECTIONS} connections, server ${stack.apiUrl}`,
+    );
+    for (const [name, request] of routes) {
+      const result = await autocannon({
+        url: stack.apiUrl,
+        connections: CONNECTIONS,
+        overallRate: RATE,
+        duration: SECONDS,
+        headers,
+        requests: [request],
+      });
+      console.log(
+        `${name}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, ` +
+          `non-2xx ${result.non2xx}, requests ${result.requests.total}`,
+      );
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
