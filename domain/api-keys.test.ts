@@ -7,6 +7,7 @@ import {
   checkNewApiKey,
   isApiKeyShape,
   scopeForRoute,
+  type NewApiKeyRequest,
 } from './api-keys.js';
 
 const RANDOM = 'A'.repeat(43);
@@ -72,7 +73,7 @@ describe('standing', () => {
 });
 
 describe('issuing', () => {
-  const request = {
+  const request: NewApiKeyRequest = {
     name: 'bot',
     scopes: ['orders:read'],
     expiresAtMs: null,
@@ -83,7 +84,7 @@ describe('issuing', () => {
     expect(checkNewApiKey(request, NOW)).toEqual([]);
   });
   it('refuses staff owners, disabled owners, past expiry, unknown and repeated scopes, empty names', () => {
-    const paths = (r: Partial<typeof request>) =>
+    const paths = (r: Partial<NewApiKeyRequest>) =>
       checkNewApiKey({ ...request, ...r }, NOW).map((p) => p.path);
     expect(paths({ ownerRole: 'operations' })).toEqual(['ownerId']);
     expect(paths({ ownerDisabled: true })).toEqual(['ownerId']);

@@ -75,7 +75,6 @@ export const API_KEY_ROUTES: readonly ScopedRoute[] = [
   { method: 'GET', path: '/positions', scope: 'orders:read' },
   { method: 'GET', path: '/positions/*/lots', scope: 'orders:read' },
   { method: 'GET', path: '/balances', scope: 'orders:read' },
-  { method: 'GET', path: '/quotes', scope: 'orders:read' },
   { method: 'POST', path: '/orders', scope: 'orders:write' },
   { method: 'POST', path: '/orders/bulk', scope: 'orders:write' },
   { method: 'POST', path: '/orders/*/cancel', scope: 'orders:write' },

@@ -22,6 +22,7 @@ import { registryAccountsRouter } from './registry-accounts.js';
 import { certificateTransfersRouter } from './certificate-transfers.js';
 import { adminRouter } from './admin.js';
 import { apiKeysRouter } from './api-keys.js';
+import { quotesRouter } from './quotes.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -50,6 +51,7 @@ export const resourceRouters: RouterFactory[] = [
   registryAccountsRouter,
   certificateTransfersRouter,
   apiKeysRouter,
+  quotesRouter,
   // one line per resource router, above this comment
 ];
 

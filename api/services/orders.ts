@@ -211,6 +211,18 @@ export async function createOrder(
   body: unknown,
   idempotencyKey: string,
 ): Promise<OrderView> {
+  return placePreparedOrder(deps, user, prepareOrder(user, body, idempotencyKey));
+}
+
+/** A checked order request, not placed yet (createOrder; the bulk and quote paths check all first). */
+export interface PreparedOrder {
+  input: OrderInput;
+  instrument: Instrument;
+  asked: Record<string, string | null>;
+}
+
+/** POST /orders' checks without I/O: role, body, keys, the order input (400/403 here, nothing placed). */
+export function prepareOrder(user: SessionUser, body: unknown, idempotencyKey: string): PreparedOrder {
   if (!isClient(user.role)) throw forbidden('only clients place orders');
   const parsed = parseInput(CreateOrderBodySchema, body, 'body');
   requireIdempotencyKey(idempotencyKey);
@@ -245,10 +257,6 @@ export async function createOrder(
   };
   const refused = checkOrderInput(input);
   if (refused) throw refusalToApiError(refused);
-
-  // The reservation and the proceeds land on these accounts; the workflow's postings need them.
-  await ensureClientAccounts(deps.pool, user.id, instrument.quoteAsset);
-  await ensureClientAccounts(deps.pool, user.id, instrument.asset);
   const asked = {
     symbol: input.symbol,
     side: input.side,
@@ -258,6 +266,21 @@ export async function createOrder(
     price,
     clientOrderId,
   };
+  return { input, instrument, asked };
+}
+
+/** Starts the order workflow of a prepared order and answers once it is routed (createOrder's second half). */
+export async function placePreparedOrder(
+  deps: AppDeps,
+  user: SessionUser,
+  prepared: PreparedOrder,
+): Promise<OrderView> {
+  const { input, instrument, asked } = prepared;
+  const { businessId, quantity, price } = input;
+
+  // The reservation and the proceeds land on these accounts; the workflow's postings need them.
+  await ensureClientAccounts(deps.pool, user.id, instrument.quoteAsset);
+  await ensureClientAccounts(deps.pool, user.id, instrument.asset);
   const view = await orders.start(
     deps,
     user,

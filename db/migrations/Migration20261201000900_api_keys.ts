@@ -12,6 +12,9 @@ import { Migration } from '@mikro-orm/migrations';
 //   a later PUT took it off the book (or found it already done).
 // - quote_slot: one row per (owner, symbol); a PUT holds its row lock while it replaces the pair,
 //   so two PUTs of one caller on one symbol take turns.
+//   Neither table has a foreign key to instrument on purpose: inserting the slot row would take a
+//   KEY SHARE lock on the instrument row for the whole PUT, and the venue locks that row FOR UPDATE
+//   to match — the PUT would wait for its own orders. The symbol is checked by the API instead.
 //
 // No question marks in this SQL: the migration runner would read them as bindings.
 export class Migration20261201000900_api_keys extends Migration {
@@ -45,7 +48,7 @@ export class Migration20261201000900_api_keys extends Migration {
     this.addSql(`
       CREATE TABLE quote_slot (
         owner_id uuid NOT NULL REFERENCES app_user (id),
-        symbol text NOT NULL REFERENCES instrument (symbol),
+        symbol text NOT NULL,
         replaced_count bigint NOT NULL DEFAULT 0,
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (owner_id, symbol)
@@ -55,7 +58,7 @@ export class Migration20261201000900_api_keys extends Migration {
       CREATE TABLE quote_order (
         order_id uuid PRIMARY KEY,
         owner_id uuid NOT NULL REFERENCES app_user (id),
-        symbol text NOT NULL REFERENCES instrument (symbol),
+        symbol text NOT NULL,
         side text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         replaced_at timestamptz,
