@@ -1,12 +1,16 @@
 // Instruments and market data through HTTP after a few trades on CEA: the aggregated book (no
 // owners), public trades, candles, the SSE market stream, and the edge's 400s and 404s. Real server,
 // worker, Temporal and PostgreSQL; the scenario holds CEA's test lock and leaves nothing resting.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { closeMarketNotifications } from '../../api/services/market.js';
 import { expectError, openEvents, post, startApiWorld, type ApiWorld, type Person } from './helpers.js';
 import { cancelWorking, placed, trader, waitForOrder, withInstrument } from './trading-support.js';
+
+// A test may first wait its turn on a shared instrument (tests/support/instrument-lock.ts) while
+// another file trades it.
+vi.setConfig({ testTimeout: 240_000 });
 
 let w: ApiWorld;
 let reader: Person;

@@ -3,7 +3,7 @@
 // postings and certificates from registry transfers in (tests/api/trading-support.ts). Crossing
 // scenarios hold the instrument's test lock and leave nothing resting.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { lockInstruments } from '../support/instrument-lock.js';
@@ -25,6 +25,10 @@ import {
   waitForOrder,
   withInstrument,
 } from './trading-support.js';
+
+// A test may first wait its turn on a shared instrument (tests/support/instrument-lock.ts) while
+// another file trades it.
+vi.setConfig({ testTimeout: 240_000 });
 
 let w: ApiWorld;
 let ops: Person;

@@ -1,11 +1,15 @@
 // Positions through HTTP: FIFO lots from a client's fills and registry transfers in, marked to the
 // last trade, with the cash balances; who may read whose. Real server, worker, Temporal, PostgreSQL.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { closeMarketNotifications } from '../../api/services/market.js';
 import { expectBooksBalanced, expectError, startApiWorld, type ApiWorld, type Person } from './helpers.js';
 import { placed, trader, waitForOrder, withInstrument } from './trading-support.js';
+
+// A test may first wait its turn on a shared instrument (tests/support/instrument-lock.ts) while
+// another file trades it.
+vi.setConfig({ testTimeout: 240_000 });
 
 let w: ApiWorld;
 let ops: Person;
