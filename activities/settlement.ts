@@ -43,6 +43,8 @@ export interface SettlementLegJson {
 export interface ProcessedSettlement {
   legs: SettlementLegJson[];
   tradeCount: number;
+  /** Why the pending settlement cannot cover the releases; null when it can. */
+  shortfall: string | null;
 }
 
 export interface DeliverLegInput {
@@ -109,13 +111,15 @@ export function createSettlementActivities(deps: SettlementActivityDeps) {
 
     /**
      * PROCESSED: the legs as netted, each release checked against the client's pending settlement
-     * (the fills put it there). A shortfall is a bug upstream, not something to deliver around: it
-     * fails for good and the workflow opens an exception.
+     * (the fills put it there). A shortfall is not something to deliver around, nor a reason to fail
+     * the workflow: it is answered as `shortfall`, and the workflow opens an exception for operations
+     * (who may retry once it is put right, or cancel). Called again on each retry: it re-checks.
      */
     async processClientSettlement(input: { settlementId: string }): Promise<ProcessedSettlement> {
       const record = await loadSettlement(pool, input.settlementId);
       if (!record)
         throw ApplicationFailure.nonRetryable(`no client settlement ${input.settlementId}`, 'not_found');
+      const shortfalls: string[] = [];
       if (record.deliveredAt === null) {
         for (const leg of record.legs) {
           if (leg.releaseMinor === 0n) continue;
@@ -125,11 +129,9 @@ export function createSettlementActivities(deps: SettlementActivityDeps) {
           );
           const balance = account ? account.creditsPosted - account.debitsPosted : 0n;
           if (balance < leg.releaseMinor)
-            throw ApplicationFailure.create({
-              type: 'pending_settlement_short',
-              message: `pending settlement of ${leg.asset} is ${formatAmount(leg.asset, balance)}, the settlement releases ${formatAmount(leg.asset, leg.releaseMinor)}`,
-              nonRetryable: true,
-            });
+            shortfalls.push(
+              `pending settlement of ${leg.asset} is ${formatAmount(leg.asset, balance)}, the settlement releases ${formatAmount(leg.asset, leg.releaseMinor)}`,
+            );
         }
       }
       if (record.status === 'INITIATED') await setSettlementStatus(pool, record.settlementId, 'PROCESSED');
@@ -140,6 +142,7 @@ export function createSettlementActivities(deps: SettlementActivityDeps) {
           net: signed(l.asset, l.netMinor),
           release: formatAmount(l.asset, l.releaseMinor),
         })),
+        shortfall: shortfalls.length > 0 ? shortfalls.join('; ') : null,
       };
     },
 

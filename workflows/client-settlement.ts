@@ -86,6 +86,7 @@ export async function clientSettlement(input: ClientSettlementInput): Promise<Cl
   let round = 0;
   let deliveredAt: string | null = null;
   let failure: string | null = null;
+  let shortfall: string | null = null;
   const deliveries: ClientSettlementState['deliveries'] = [];
 
   const lifecycle = new LifecycleRecorder<SettlementStatus, SettlementAction>({
@@ -152,6 +153,7 @@ export async function clientSettlement(input: ClientSettlementInput): Promise<Cl
     ]);
     legs = processed.legs;
     progress = legs.map((leg) => ({ leg, delivered: false }));
+    shortfall = processed.shortfall;
     await lifecycle.transition('process', null, {
       reason: `Netted ${processed.tradeCount} trade${processed.tradeCount === 1 ? '' : 's'}: ${describeLegs(legViews())}`,
     });
@@ -191,8 +193,21 @@ export async function clientSettlement(input: ClientSettlementInput): Promise<Cl
     return null;
   }
 
+  /**
+   * A pending settlement short of the releases (the fills should have put them there): nothing is
+   * delivered; it is an exception for operations, not a failed workflow. Re-checked on each retry.
+   */
+  async function recheckShortfall(): Promise<string | null> {
+    if (shortfall === null) return null;
+    const processed = await processClientSettlement.executeWithOptions({ summary: 're-check legs' }, [
+      { settlementId },
+    ]);
+    shortfall = processed.shortfall;
+    return shortfall === null ? null : `pending settlement short: ${shortfall}`;
+  }
+
   async function firstDelivery(): Promise<void> {
-    const reason = await deliverRound();
+    const reason = shortfall !== null ? `pending settlement short: ${shortfall}` : await deliverRound();
     if (reason === null) {
       await lifecycle.transition('deliver', null, { reason: `Delivered: ${describeLegs(legViews())}` });
       return;
@@ -218,7 +233,7 @@ export async function clientSettlement(input: ClientSettlementInput): Promise<Cl
   }
 
   async function retry(args: RetrySettlementArgs): Promise<void> {
-    const reason = await deliverRound();
+    const reason = (await recheckShortfall()) ?? (await deliverRound());
     if (reason !== null) {
       failure = reason;
       // Stays FAILING, the task open: the operator learns why at once.

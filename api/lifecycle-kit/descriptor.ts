@@ -105,6 +105,11 @@ export interface StartSpec<W extends Workflow, Rec> {
   staticSummary: string;
   /** True when the existing lifecycle under this key is not the one this body asks for. */
   conflicts: (record: Rec) => boolean;
+  /**
+   * The owner the workflow records: by default the caller (a client's own lifecycle); null for one
+   * staff start that no client owns (the business id still derives from the caller's key).
+   */
+  ownerId?: string | null;
 }
 
 // The kit's modules (reading.ts, starting.ts, acting.ts) take any lifecycle's descriptor and

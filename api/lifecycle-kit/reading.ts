@@ -61,6 +61,11 @@ export async function viewOf<D extends AnyDescriptor>(
   return (await viewsOf(d, deps, user, [d.recordOfDetail(detail) as RecOf<D>]))[0]!;
 }
 
+/** Query fields that filter on the lifecycle's attributes of the same name (exact values). */
+export interface ListOptions<Q> {
+  attributes?: readonly (keyof Q & string)[];
+}
+
 /** A page of what `user` may list, filtered by `schema`'s parse of the query. */
 export async function listPage<D extends AnyDescriptor, Q extends ListQuery>(
   d: D,
@@ -68,9 +73,15 @@ export async function listPage<D extends AnyDescriptor, Q extends ListQuery>(
   deps: AppDeps,
   user: SessionUser,
   query: Record<string, unknown>,
+  options: ListOptions<Q> = {},
 ): Promise<{ items: ViewOf<D>[]; nextCursor: string | null }> {
   const q = parseInput(schema, query, 'query');
-  const page = await listLifecycleRecords(deps, user, d.type, q, d.recordOfSummary);
+  const attributes: Record<string, string> = {};
+  for (const key of options.attributes ?? []) {
+    const value = q[key];
+    if (value !== undefined && value !== null) attributes[key] = String(value);
+  }
+  const page = await listLifecycleRecords(deps, user, d.type, { ...q, attributes }, d.recordOfSummary);
   return { items: await viewsOf(d, deps, user, page.records as RecOf<D>[]), nextCursor: page.nextCursor };
 }
 

@@ -22,7 +22,7 @@ import type {
   StartingActionSpec,
   StartSpec,
 } from './descriptor.js';
-import { listPage, loadVisible, viewsOf, viewOf, type ListQuery } from './reading.js';
+import { listPage, loadVisible, viewsOf, viewOf, type ListOptions, type ListQuery } from './reading.js';
 import { startLifecycle, type StartHooks } from './starting.js';
 
 export type { ListQuery } from './reading.js';
@@ -50,9 +50,12 @@ export function lifecycleService<
 
     /** A page of what `user` may list, filtered by `schema`'s parse of the query. */
     lister:
-      <Q extends ListQuery>(schema: z.ZodType<Q>) =>
+      <Q extends ListQuery>(schema: z.ZodType<Q>, options: ListOptions<Q> = {}) =>
       (deps: AppDeps, user: SessionUser, query: Record<string, unknown>) =>
-        listPage(d, schema, deps, user, query) as Promise<{ items: View[]; nextCursor: string | null }>,
+        listPage(d, schema, deps, user, query, options) as Promise<{
+          items: View[];
+          nextCursor: string | null;
+        }>,
 
     /** Starts one (update-with-start of `startedUpdate`; starting.ts startLifecycle). */
     start: <W extends Workflow>(

@@ -114,7 +114,8 @@ export async function startLifecycle<D extends AnyDescriptor, W extends Workflow
   }
   const detail = await recorded(d, deps, workflowId);
   const record = d.recordOfDetail(detail) as RecOf<D>;
-  if (detail.ownerId !== user.id || spec.conflicts(record)) {
+  const owner = spec.ownerId === undefined ? user.id : spec.ownerId;
+  if (detail.ownerId !== owner || spec.conflicts(record)) {
     throw conflict('idempotency_conflict', `this Idempotency-Key was already used for a different ${d.noun}`);
   }
   await auditStaffAction(

@@ -28,6 +28,7 @@ import {
   registry,
 } from '../openapi.js';
 import type { SessionUser } from '../services/common.js';
+import type { Role } from '../../domain/roles.js';
 import { listResponseSchema } from '../validate.js';
 
 /** `request.headers` of every action: the request id is its Update id (lifecycle-kit/workflow-calls.ts updateIdFor). */
@@ -121,11 +122,13 @@ export class LifecycleRoutes {
     return this;
   }
 
-  /** POST creating one (clients only, behind an Idempotency-Key): 201 with the new resource. */
+  /** POST creating one (clients unless `roles` says who, behind an Idempotency-Key): 201 with the new resource. */
   create(
     path: string,
     spec: Documented & {
       body: z.ZodType;
+      /** Who may create one; default clients (their own lifecycles). */
+      roles?: readonly Role[];
       run: (deps: AppDeps, user: SessionUser, body: never, idempotencyKey: string) => Promise<unknown>;
     },
   ): this {
@@ -138,7 +141,7 @@ export class LifecycleRoutes {
       },
     };
     return this.route('post', path, doc, (deps) => [
-      requireRole('client'),
+      requireRole(...(spec.roles ?? ['client'])),
       idempotent(),
       asyncHandler(async (req, res) => {
         const view = await spec.run(deps, currentUser(req), (req.body ?? {}) as never, req.idempotencyKey!);

@@ -82,6 +82,7 @@ const batchRoutes = new LifecycleRoutes({
   .create('/ops/settlement-batches', {
     summary: 'Start a settlement batch now (operations), besides the policy’s Schedule',
     body: StartBatchBodySchema,
+    roles: ['operations'],
     responds: 'The batch, COLLECTED (its trades claimed and netted)',
     errors: [400, 401, 403, 409, 422, 503],
     run: startSettlementBatch,
@@ -98,6 +99,13 @@ const batchRoutes = new LifecycleRoutes({
     responds: 'The batch',
     errors: [401, 403, 404],
     run: getBatchFor,
+  })
+  .events('/ops/settlement-batches/:id/events', {
+    summary: 'Live updates of one settlement batch (Server-Sent Events; staff, auditor)',
+    responds: 'text/event-stream of `state` events',
+    errors: [401, 403, 404],
+    workflowIdOf: async (deps, user, id) => (await getBatchFor(deps, user, id)).workflowId,
+    read: getBatchFor,
   });
 
 export function settlementsRouter(deps: AppDeps): Router {

@@ -109,7 +109,14 @@ export async function listLifecycleRecords<Status extends string, R>(
   deps: AppDeps,
   user: SessionUser,
   type: string,
-  query: { status?: string; clientId?: string; limit?: number; cursor?: string },
+  query: {
+    status?: string;
+    clientId?: string;
+    limit?: number;
+    cursor?: string;
+    /** Exact values of lifecycle attributes (db/lifecycle listLifecycles). */
+    attributes?: Readonly<Record<string, string>>;
+  },
   build: (summary: LifecycleSummary, transitions: RecordedTransition<Status>[], tasks: Task[]) => R,
 ): Promise<{ records: R[]; nextCursor: string | null }> {
   const owner = listOwner(user, query.clientId);
@@ -119,6 +126,7 @@ export async function listLifecycleRecords<Status extends string, R>(
       type,
       ownerId: owner.ownerId,
       status: query.status,
+      attributes: query.attributes,
       limit: query.limit,
       cursor: query.cursor,
     }),

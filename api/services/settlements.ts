@@ -2,7 +2,13 @@
 // or cancel a FAILING one) and settlement batches (staff and auditors read them; operations start one
 // now, besides the policy's Schedule). The JSON routes and the pages call these same functions.
 import { z } from 'zod';
-import { batchTotals, loadSettlements, settlementTradeIds } from '../../db/settlement/index.js';
+import {
+  batchTotals,
+  loadSettlements,
+  settlementTradeIds,
+  settlementTrades,
+} from '../../db/settlement/index.js';
+import { formatAmount } from '../../domain/money.js';
 import { canReadAllClients, hasAnyRole } from '../../domain/roles.js';
 import {
   BATCH_STATUSES,
@@ -48,6 +54,7 @@ const TRADE_IDS_SHOWN = 200;
 export const ListSettlementsQuerySchema = listQuerySchema.extend({
   status: z.enum(SETTLEMENT_STATUSES).optional(),
   clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s settlements' }),
+  batchId: uuidSchema.optional().meta({ description: 'The settlements of one batch' }),
 });
 export const ListBatchesQuerySchema = listQuerySchema.extend({ status: z.enum(BATCH_STATUSES).optional() });
 export const RetrySettlementBodySchema = z
@@ -86,7 +93,26 @@ const settlements = lifecycleService({
 });
 
 export const getSettlementFor = settlements.get;
-export const listSettlementsFor = settlements.lister(ListSettlementsQuerySchema);
+// batchId is one of the lifecycle's attributes (workflows/client-settlement.ts).
+export const listSettlementsFor = settlements.lister(ListSettlementsQuerySchema, { attributes: ['batchId'] });
+
+/** A settlement's trades from its client's side, for its page (the same visibility as the settlement). */
+export async function settlementTradesFor(deps: AppDeps, user: SessionUser, id: string) {
+  const settlement = await getSettlementFor(deps, user, id);
+  const trades = await settlementTrades(deps.pool, settlement.id, TRADE_IDS_SHOWN);
+  return trades.map((t) => ({
+    id: t.tradeId,
+    symbol: t.symbol,
+    asset: t.asset,
+    quoteAsset: t.quoteAsset,
+    side: t.side,
+    price: formatAmount(t.quoteAsset, t.priceMinor),
+    quantity: formatAmount(t.asset, t.quantityMinor),
+    fee: formatAmount(t.quoteAsset, t.feeMinor),
+    at: t.executedAt,
+    settlementStatus: t.settlementStatus,
+  }));
+}
 
 const confirmReceipt = settlements.action('confirm_receipt', {
   update: confirmReceiptUpdate,
@@ -167,6 +193,7 @@ export async function startSettlementBatch(
     ],
     staticSummary: `Settlement batch cut off at ${cutoff} (${user.email})`,
     conflicts: () => false,
+    ownerId: null,
     audit: { cutoff },
   });
 }

@@ -98,6 +98,8 @@ export interface ListLifecyclesInput {
   ownerId?: string;
   /** One status or any of several. */
   status?: string | readonly string[];
+  /** Only lifecycles whose attributes hold each of these values (JSON containment). */
+  attributes?: Readonly<Record<string, string | number | boolean>>;
   /** 1..200, default 50. */
   limit?: number;
   cursor?: string | null;
@@ -124,6 +126,8 @@ export async function listLifecycles(
     const statuses = typeof input.status === 'string' ? [input.status] : [...input.status];
     conditions.push(`status = ANY(${param(statuses)}::text[])`);
   }
+  if (input.attributes !== undefined && Object.keys(input.attributes).length > 0)
+    conditions.push(`attributes @> ${param(JSON.stringify(input.attributes))}::jsonb`);
   if (input.cursor) {
     const [createdAt, workflowId] = decodeCursor('lifecycle', input.cursor, ['s', 's']) as [string, string];
     if (Number.isNaN(Date.parse(createdAt))) throw new InvalidCursorError(input.cursor);

@@ -166,3 +166,60 @@ export async function settlementTradeIds(db: Db, settlementId: string, limit: nu
   );
   return rows.map((r) => r.id);
 }
+
+/** One of a settlement's trades from its client's side (the settlement page's "included trades"). */
+export interface SettlementTrade {
+  tradeId: string;
+  symbol: string;
+  asset: AssetCode;
+  quoteAsset: AssetCode;
+  side: 'BUY' | 'SELL';
+  priceMinor: bigint;
+  quantityMinor: bigint;
+  feeMinor: bigint;
+  executedAt: string;
+  settlementStatus: string;
+}
+
+/** The settlement's trades as its client made them, oldest first, at most `limit`. */
+export async function settlementTrades(
+  db: Db,
+  settlementId: string,
+  limit: number,
+): Promise<SettlementTrade[]> {
+  const { rows } = await db.query<{
+    id: string;
+    symbol: string;
+    asset: AssetCode;
+    quote_asset: AssetCode;
+    side: 'BUY' | 'SELL';
+    price: string;
+    quantity: string;
+    fee: string;
+    executed_at: Date;
+    settlement_status: string;
+  }>(
+    `SELECT t.id, t.symbol, i.asset, i.quote_asset,
+            CASE WHEN t.buyer_id = cs.client_id THEN 'BUY' ELSE 'SELL' END AS side,
+            t.price::text, t.quantity::text,
+            (CASE WHEN t.buyer_id = cs.client_id THEN t.buy_fee ELSE t.sell_fee END)::text AS fee,
+            t.executed_at, t.settlement_status
+       FROM client_settlement cs
+       JOIN trade t ON t.settlement_id = cs.batch_id AND (t.buyer_id = cs.client_id OR t.seller_id = cs.client_id)
+       JOIN instrument i ON i.symbol = t.symbol
+      WHERE cs.id = $1 ORDER BY t.executed_at, t.id LIMIT $2`,
+    [settlementId, limit],
+  );
+  return rows.map((r) => ({
+    tradeId: r.id,
+    symbol: r.symbol,
+    asset: r.asset,
+    quoteAsset: r.quote_asset,
+    side: r.side,
+    priceMinor: BigInt(r.price),
+    quantityMinor: BigInt(r.quantity),
+    feeMinor: BigInt(r.fee),
+    executedAt: r.executed_at.toISOString(),
+    settlementStatus: r.settlement_status,
+  }));
+}
