@@ -14,6 +14,7 @@ import { tradingWebServices } from './trading.js';
 import { notificationWebServices } from './notifications.js';
 import { certificateTransferWebServices, registryAccountWebServices } from './registry.js';
 import { adminWebServices } from './admin.js';
+import { settlementWebServices } from './settlements.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -42,6 +43,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     registryAccounts: registryAccountWebServices(deps),
     certificateTransfers: certificateTransferWebServices(deps),
     admin: adminWebServices(deps),
+    settlements: settlementWebServices(deps),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };
