@@ -2,12 +2,17 @@
 import type { AppDeps } from '../deps.js';
 import * as bankAccountService from '../services/bank-accounts.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 export function bankAccountWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Parameters<typeof bankAccountService.listBankAccountsFor>[2]) =>
       bankAccountService.listBankAccountsFor(deps, user, query),
     get: (user: WebUser, id: string) => bankAccountService.getBankAccountFor(deps, user, id),
+    /** Counts per status and search for the staff list. */
+    lists: staffListServices(deps, 'bank_account', (user, id) =>
+      bankAccountService.getBankAccountFor(deps, user, id),
+    ),
     verified: (user: WebUser) => bankAccountService.verifiedBankAccountsOf(deps, user),
     create: (user: WebUser, body: Record<string, unknown>, idempotencyKey: string) =>
       bankAccountService.createBankAccount(deps, user, body, idempotencyKey),

@@ -3,12 +3,15 @@ import type { AppDeps } from '../deps.js';
 import * as depositService from '../services/deposits.js';
 import * as taskService from '../services/tasks.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 export function depositWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Parameters<typeof depositService.listDeposits>[2]) =>
       depositService.listDeposits(deps, user, query),
     get: (user: WebUser, id: string) => depositService.getDeposit(deps, user, id),
+    /** Counts per status and search for the staff list. */
+    lists: staffListServices(deps, 'deposit', (user, id) => depositService.getDeposit(deps, user, id)),
     create: (
       user: WebUser,
       body: Parameters<typeof depositService.createDeposit>[2],

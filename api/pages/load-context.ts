@@ -15,6 +15,7 @@ import { notificationWebServices } from './notifications.js';
 import { certificateTransferWebServices, registryAccountWebServices } from './registry.js';
 import { adminWebServices } from './admin.js';
 import { settlementWebServices } from './settlements.js';
+import { peopleByIds } from './people.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -44,6 +45,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     certificateTransfers: certificateTransferWebServices(deps),
     admin: adminWebServices(deps),
     settlements: settlementWebServices(deps),
+    people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };

@@ -2,12 +2,17 @@
 import type { AppDeps } from '../deps.js';
 import * as withdrawalService from '../services/withdrawals.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 export function withdrawalWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Parameters<typeof withdrawalService.listWithdrawals>[2]) =>
       withdrawalService.listWithdrawals(deps, user, query),
     get: (user: WebUser, id: string) => withdrawalService.getWithdrawal(deps, user, id),
+    /** Counts per status and search for the staff list. */
+    lists: staffListServices(deps, 'withdrawal', (user, id) =>
+      withdrawalService.getWithdrawal(deps, user, id),
+    ),
     /** What the request form offers: the caller's verified accounts and available cash per currency. */
     async formOptions(user: WebUser) {
       const [accounts, available] = await Promise.all([

@@ -1,6 +1,6 @@
 /**
  * The common query of a staff list page: status (a list may default to what is waiting for
- * someone; `?status=` empty shows every status), client filter, cursor, page size.
+ * someone; `?status=` empty shows every status), client filter, search text, cursor, page size.
  */
 export function listQuery(request: Request, defaultStatus?: string) {
   const params = new URL(request.url).searchParams;
@@ -11,4 +11,9 @@ export function listQuery(request: Request, defaultStatus?: string) {
     cursor: params.get('cursor') || undefined,
     limit: 50,
   };
+}
+
+/** The search box's text (`?q=`), trimmed; undefined when empty. */
+export function searchText(request: Request): string | undefined {
+  return new URL(request.url).searchParams.get('q')?.trim().slice(0, 100) || undefined;
 }

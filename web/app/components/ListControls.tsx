@@ -1,26 +1,38 @@
 import { Form, Link, useSearchParams } from '@remix-run/react';
 
-/** The filter bar of a staff list: a status select and, where the list has one, a client filter. */
+/**
+ * The filter bar of a staff list: search, a status select and, where the list has one, a client
+ * filter. A plain GET form, so every filter lives in the URL (bookmark, share, back button).
+ */
 export function ListFilters({
   statuses,
   status,
   clientFilter = true,
+  searchLabel = 'Search (reference, email, IBAN or id)',
 }: {
   statuses: readonly string[];
   /** The status in effect (a list may default to what is waiting for someone). */
   status: string;
   clientFilter?: boolean;
+  /** Label of the search box; null for a list without search. */
+  searchLabel?: string | null;
 }) {
   const [params] = useSearchParams();
   return (
-    <Form method="get" className="row card">
+    <Form method="get" className="row card" role="search">
+      {searchLabel ? (
+        <label>
+          {searchLabel}
+          <input name="q" type="search" defaultValue={params.get('q') ?? ''} maxLength={100} />
+        </label>
+      ) : null}
       <label>
         Status
         <select name="status" defaultValue={status}>
           <option value="">All</option>
           {statuses.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {s.replaceAll('_', ' ').toLowerCase()}
             </option>
           ))}
         </select>
@@ -38,16 +50,66 @@ export function ListFilters({
   );
 }
 
-/** A link to the next page that keeps every filter of the current one. */
+/** Counts per status as links that filter the list (Stripe's tabs above a table). */
+export function StatusCounts({
+  statuses,
+  counts,
+  status,
+}: {
+  statuses: readonly string[];
+  counts: Record<string, number>;
+  status: string;
+}) {
+  const [params] = useSearchParams();
+  const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  const linkTo = (value: string) => {
+    const next = new URLSearchParams(params);
+    next.set('status', value);
+    next.delete('cursor');
+    return `?${next}`;
+  };
+  return (
+    <nav className="status-counts" aria-label="Counts per status">
+      <Link to={linkTo('')} aria-current={status === '' ? 'page' : undefined}>
+        All <span className="count">{total.toLocaleString('en')}</span>
+      </Link>
+      {statuses.map((s) => (
+        <Link key={s} to={linkTo(s)} aria-current={status === s ? 'page' : undefined} data-status={s}>
+          {s.replaceAll('_', ' ').toLowerCase()}{' '}
+          <span className="count">{(counts[s] ?? 0).toLocaleString('en')}</span>
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+/** The list's rows as CSV, with the filters in effect (the `.csv` resource route next to the list). */
+export function CsvExportLink({ path, label = 'Download CSV' }: { path: string; label?: string }) {
+  const [params] = useSearchParams();
+  const next = new URLSearchParams(params);
+  next.delete('cursor');
+  const query = next.toString();
+  return (
+    <a className="button secondary" href={query ? `${path}?${query}` : path} download>
+      {label}
+    </a>
+  );
+}
+
+/** A link to the next page that keeps every filter of the current one, and one back to the first. */
 export function NextPageLink({ cursor, status }: { cursor: string | null; status?: string }) {
   const [params] = useSearchParams();
-  if (!cursor) return null;
+  const first = new URLSearchParams(params);
+  first.delete('cursor');
+  const onLaterPage = params.has('cursor');
+  if (!cursor && !onLaterPage) return null;
   const next = new URLSearchParams(params);
   if (status !== undefined) next.set('status', status);
-  next.set('cursor', cursor);
+  if (cursor) next.set('cursor', cursor);
   return (
-    <p>
-      <Link to={`?${next}`}>Next page →</Link>
-    </p>
+    <nav className="row pager" aria-label="Pages">
+      {onLaterPage ? <Link to={`?${first}`}>← First page</Link> : null}
+      {cursor ? <Link to={`?${next}`}>Next page →</Link> : null}
+    </nav>
   );
 }

@@ -1,3 +1,7 @@
+import { formatUtc } from '../amounts.js';
+import { Person, type People } from './Person.js';
+import { Time } from './Time.js';
+
 export interface TimelineItem {
   at: string;
   from: string | null;
@@ -10,17 +14,13 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge ${status}`}>{status.replaceAll('_', ' ')}</span>;
 }
 
+/** Plain UTC text of an instant (attributes, CSV); on a page prefer <Time>, which shows local time. */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  // A fixed, unambiguous format that renders the same on server and client (no hydration mismatch).
-  return iso
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, 'Z')
-    .replace(/Z$/, ' UTC');
+  return formatUtc(iso);
 }
 
-/** Every transition with its time, who made it and why, oldest first. */
-export function Timeline({ items }: { items: TimelineItem[] }) {
+/** Every transition with its time, who made it (by name, from `people`) and why, oldest first. */
+export function Timeline({ items, people }: { items: TimelineItem[]; people?: People }) {
   if (items.length === 0) return <p className="muted">No events yet.</p>;
   return (
     <ol className="timeline" aria-label="Timeline">
@@ -35,12 +35,17 @@ export function Timeline({ items }: { items: TimelineItem[] }) {
             <StatusBadge status={item.to} />
           </div>
           <div className="muted">
-            {formatTime(item.at)} ·{' '}
-            {item.actor ? `${item.actor.role} ${item.actor.id.slice(0, 8)}` : 'system'}
+            <Time at={item.at} /> ·{' '}
+            {item.actor ? <Person people={people} id={item.actor.id} role={item.actor.role} /> : 'system'}
           </div>
           {item.reason ? <div>{item.reason}</div> : null}
         </li>
       ))}
     </ol>
   );
+}
+
+/** The ids of everyone a timeline names, for the loader's people lookup. */
+export function timelineActorIds(items: readonly TimelineItem[]): string[] {
+  return items.flatMap((item) => (item.actor ? [item.actor.id] : []));
 }

@@ -1,8 +1,14 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
+import { CopyValue } from '../components/CopyButton.js';
 import { Countdown } from '../components/Countdown.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { Money } from '../components/Money.js';
+import { Stepper } from '../components/Stepper.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
+import { DEPOSIT_STEPS } from '../lifecycle-steps.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -12,7 +18,8 @@ export const meta: MetaFunction = () => [{ title: 'Deposit · clearhouse' }];
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['client']);
   const deposit = await loadOr404(() => context.services.deposits.get(user, params.id ?? ''));
-  return { deposit, renderedAt: new Date().toISOString() };
+  const people = await context.services.people(timelineActorIds(deposit.timeline));
+  return { deposit, people, renderedAt: new Date().toISOString() };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -24,7 +31,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function DepositPage() {
-  const { deposit: rendered, renderedAt } = useLoaderData<typeof loader>();
+  const { deposit: rendered, people, renderedAt } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { value: deposit, live } = useLiveResource(rendered, `/api/v1/deposits/${rendered.id}/events`);
   return (
@@ -33,8 +40,10 @@ export default function DepositPage() {
         <Link to="/app/deposits">← Deposits</Link>
       </p>
       <h1>
-        Deposit {deposit.amount} {deposit.currency} <StatusBadge status={deposit.status} />
+        Deposit <Money amount={deposit.amount} asset={deposit.currency} />{' '}
+        <StatusBadge status={deposit.status} />
       </h1>
+      <Stepper steps={DEPOSIT_STEPS.steps} ended={DEPOSIT_STEPS.ended} status={deposit.status} />
       <p className="muted" aria-live="polite">
         {live ? 'Live: this page updates by itself.' : 'Reload to see changes.'}
       </p>
@@ -45,17 +54,19 @@ export default function DepositPage() {
             <dt>Beneficiary</dt>
             <dd>{deposit.instructions.beneficiary}</dd>
             <dt>IBAN</dt>
-            <dd>{deposit.instructions.iban}</dd>
+            <dd>
+              <CopyValue value={deposit.instructions.iban} label="IBAN" />
+            </dd>
             <dt>BIC</dt>
             <dd>{deposit.instructions.bic}</dd>
             <dt>Reference</dt>
             <dd>
-              <strong data-testid="reference">{deposit.instructions.reference}</strong> (put it in the
-              transfer's remittance field)
+              <CopyValue value={deposit.instructions.reference} label="reference" testId="reference" /> (put
+              it in the transfer's remittance field)
             </dd>
             <dt>Amount</dt>
             <dd>
-              {deposit.amount} {deposit.currency}
+              <Money amount={deposit.amount} asset={deposit.currency} />
             </dd>
           </dl>
           <h2>Status</h2>
@@ -63,12 +74,14 @@ export default function DepositPage() {
             <dt>Status</dt>
             <dd data-testid="status">{deposit.status}</dd>
             <dt>Received</dt>
-            <dd>{deposit.receivedAmount ? `${deposit.receivedAmount} ${deposit.currency}` : '—'}</dd>
+            <dd>
+              <Money amount={deposit.receivedAmount} asset={deposit.currency} />
+            </dd>
             {deposit.holdUntil && (deposit.status === 'ON_HOLD' || deposit.status === 'AML_REVIEW') ? (
               <>
                 <dt>Held until</dt>
                 <dd>
-                  {formatTime(deposit.holdUntil)} (
+                  <Time at={deposit.holdUntil} age={false} /> (
                   <Countdown until={deposit.holdUntil} renderedAt={renderedAt} />)
                 </dd>
               </>
@@ -76,9 +89,11 @@ export default function DepositPage() {
           </dl>
           {deposit.status === 'PENDING' ? (
             <Form method="post">
-              <button type="submit" className="danger">
-                Cancel this deposit
-              </button>
+              <ConfirmButton
+                label="Cancel this deposit"
+                question="The announcement is withdrawn; a wire that arrives later is returned to you."
+                confirmLabel="Yes, cancel the deposit"
+              />
             </Form>
           ) : null}
           {result && !result.ok ? <p className="error">{result.error}</p> : null}
@@ -86,7 +101,7 @@ export default function DepositPage() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={deposit.timeline} />
+          <Timeline items={deposit.timeline} people={people} />
         </section>
       </div>
     </>

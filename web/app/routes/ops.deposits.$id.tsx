@@ -8,8 +8,17 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { canActAs } from '../../../domain/roles.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
+import { CopyValue } from '../components/CopyButton.js';
 import { Countdown } from '../components/Countdown.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { Money } from '../components/Money.js';
+import { OpenTasks } from '../components/OpenTasks.js';
+import { Person, type People } from '../components/Person.js';
+import { Stepper } from '../components/Stepper.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
+import { DEPOSIT_STEPS } from '../lifecycle-steps.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -21,8 +30,15 @@ const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
   const deposit = await loadOr404(() => context.services.deposits.get(user, params.id ?? ''));
+  const people = await context.services.people([
+    deposit.clientId,
+    ...timelineActorIds(deposit.timeline),
+    ...(deposit.openTasks ?? []).map((task) => task.assignee),
+  ]);
   return {
     deposit,
+    people,
+    temporalUi: temporalUiLink(deposit.workflowId),
     renderedAt: new Date().toISOString(),
     canConfirm: canActAs(user.role, 'operations'),
     canReview: canActAs(user.role, 'aml_officer'),
@@ -86,7 +102,14 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 type Deposit = SerializeFrom<typeof loader>['deposit'];
 
 export default function OpsDeposit() {
-  const { deposit: rendered, renderedAt, canConfirm, canReview } = useLoaderData<typeof loader>();
+  const {
+    deposit: rendered,
+    people,
+    temporalUi,
+    renderedAt,
+    canConfirm,
+    canReview,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -98,22 +121,30 @@ export default function OpsDeposit() {
         <Link to="/ops/tasks">← Task inbox</Link>
       </p>
       <h1>
-        Deposit {deposit.amount} {deposit.currency} <StatusBadge status={deposit.status} />
+        Deposit <Money amount={deposit.amount} asset={deposit.currency} />{' '}
+        <StatusBadge status={deposit.status} />
       </h1>
+      <Stepper steps={DEPOSIT_STEPS.steps} ended={DEPOSIT_STEPS.ended} status={deposit.status} />
+      <p className="muted">
+        <a href={temporalUi} target="_blank" rel="noreferrer">
+          Open the workflow in the Temporal UI
+        </a>
+      </p>
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>
           <h2>Details</h2>
-          <DepositFacts deposit={deposit} underReview={underReview} renderedAt={renderedAt} />
+          <DepositFacts deposit={deposit} people={people} underReview={underReview} renderedAt={renderedAt} />
           {deposit.status === 'PENDING' && canConfirm ? (
             <ConfirmReceiptForm deposit={deposit} busy={busy} />
           ) : null}
           {underReview && canReview ? <AmlReviewForms busy={busy} /> : null}
         </section>
         <section className="card" style={{ flex: 1 }}>
+          <OpenTasks tasks={deposit.openTasks ?? []} people={people} nowMs={Date.parse(renderedAt)} />
           {deposit.screening ? <Screening screening={deposit.screening} /> : null}
           <h2>Timeline</h2>
-          <Timeline items={deposit.timeline} />
+          <Timeline items={deposit.timeline} people={people} />
         </section>
       </div>
     </>
@@ -122,32 +153,41 @@ export default function OpsDeposit() {
 
 function DepositFacts({
   deposit,
+  people,
   underReview,
   renderedAt,
 }: {
   deposit: Deposit;
+  people: People;
   underReview: boolean;
   renderedAt: string;
 }) {
   return (
     <dl className="kv">
       <dt>Client</dt>
-      <dd>{deposit.clientId}</dd>
+      <dd>
+        <Person people={people} id={deposit.clientId} />{' '}
+        <span className="muted">({people[deposit.clientId]?.email ?? deposit.clientId})</span>
+      </dd>
       <dt>Announced</dt>
       <dd>
-        {deposit.amount} {deposit.currency} · {formatTime(deposit.createdAt)}
+        <Money amount={deposit.amount} asset={deposit.currency} /> · <Time at={deposit.createdAt} />
       </dd>
       <dt>Reference</dt>
-      <dd>{deposit.instructions.reference}</dd>
+      <dd>
+        <CopyValue value={deposit.instructions.reference} label="reference" />
+      </dd>
       <dt>Client's reference</dt>
       <dd>{deposit.wireReference ?? '—'}</dd>
       <dt>Received</dt>
-      <dd>{deposit.receivedAmount ? `${deposit.receivedAmount} ${deposit.currency}` : '—'}</dd>
+      <dd>
+        <Money amount={deposit.receivedAmount} asset={deposit.currency} />
+      </dd>
       {deposit.holdUntil ? (
         <>
           <dt>Hold until</dt>
           <dd>
-            {formatTime(deposit.holdUntil)}
+            <Time at={deposit.holdUntil} age={false} />
             {underReview ? (
               <>
                 {' '}
@@ -223,14 +263,19 @@ function AmlReviewForms({ busy }: { busy: boolean }) {
           Extend hold
         </button>
       </Form>
-      <Form method="post" className="row">
-        <label>
-          Reason
-          <input name="reason" required maxLength={500} />
-        </label>
-        <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-          Reject and return funds
-        </button>
+      <Form method="post">
+        <ConfirmButton
+          label="Reject…"
+          question="The deposit is rejected and the funds go back to the sender. This cannot be undone."
+          confirmLabel="Reject and return funds"
+          name="intent"
+          value="reject"
+        >
+          <label>
+            Reason
+            <input name="reason" required maxLength={500} />
+          </label>
+        </ConfirmButton>
       </Form>
     </div>
   );

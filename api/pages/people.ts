@@ -1,0 +1,17 @@
+// People by id for the pages, so timelines, tasks and approvals name a person instead of a UUID.
+import { userLabels } from '../../db/users/admin.js';
+import type { AppDeps } from '../deps.js';
+
+const MAX_IDS = 500;
+
+/** Display name and email per id (unknown ids are left out); a plain object, so loaders can return it. */
+export async function peopleByIds(
+  deps: AppDeps,
+  ids: readonly (string | null | undefined)[],
+): Promise<Record<string, { email: string; displayName: string }>> {
+  const uuids = [...new Set(ids.filter((id): id is string => typeof id === 'string' && UUID.test(id)))];
+  if (uuids.length > MAX_IDS) throw new Error(`people lookup of ${uuids.length} ids exceeds ${MAX_IDS}`);
+  return Object.fromEntries(await userLabels(deps.pool, uuids));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,42 @@
+// /ops/deposits.csv: the deposit list with the filters in effect, every page of it.
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { allPages, csvResponse } from '../csv.server.js';
+import { listQuery, searchText } from '../list-query.server.js';
+import { requireUser } from '../session.server.js';
+import { DEPOSIT_LIST_READERS } from './ops.deposits._index.js';
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, DEPOSIT_LIST_READERS);
+  const query = { ...listQuery(request), limit: 200 };
+  const q = searchText(request);
+  const deposits = context.services.deposits;
+  const { items } = q
+    ? { items: await deposits.lists.search(user, q, query.status) }
+    : await allPages((cursor) => deposits.list(user, { ...query, cursor }));
+  const people = await context.services.people(items.map((d) => d.clientId));
+  return csvResponse(
+    'deposits.csv',
+    [
+      'id',
+      'created_at',
+      'client_email',
+      'client_id',
+      'currency',
+      'amount',
+      'received_amount',
+      'reference',
+      'status',
+    ],
+    items.map((d) => [
+      d.id,
+      d.createdAt,
+      people[d.clientId]?.email ?? '',
+      d.clientId,
+      d.currency,
+      d.amount,
+      d.receivedAmount ?? '',
+      d.instructions.reference,
+      d.status,
+    ]),
+  );
+}
