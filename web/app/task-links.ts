@@ -6,6 +6,7 @@ export const TASK_KIND_LABELS: Record<string, string> = {
   'kyc.review': 'KYC review',
   'bank_account.verify': 'Verify bank account',
   'withdrawal.approve': 'Approve withdrawal',
+  'settlement.exception': 'Settlement exception',
   'registry_account.verify': 'Verify registry account',
   'certificate_transfer.confirm_receipt': 'Confirm certificate receipt',
   'certificate_transfer.approve': 'Approve certificate transfer',
@@ -16,6 +17,7 @@ const SUBJECT_PAGES: Record<string, string> = {
   kyc: '/ops/kyc/',
   bank_account: '/ops/bank-accounts/',
   withdrawal: '/ops/withdrawals/',
+  client_settlement: '/ops/settlements?id=',
   registry_account: '/ops/registry-accounts/',
   certificate_transfer: '/ops/certificate-transfers/',
 };
