@@ -108,6 +108,10 @@ const AUDITOR_MAY_CALL: Record<string, string> = {
   'POST /api/v1/auth/login': 'session',
   'POST /api/v1/auth/refresh': 'session',
   'POST /api/v1/auth/logout': 'session',
+  'POST /api/v1/auth/password-reset': 'session: anyone may ask for a reset link (202 always)',
+  'POST /api/v1/auth/password-reset/confirm': 'session: sets one’s own password from a mailed token',
+  'POST /api/v1/auth/totp/enrol': 'session: one’s own second factor',
+  'POST /api/v1/auth/totp/confirm': 'session: one’s own second factor',
   // The auditor's own inbox: marking their notifications read and choosing how they hear of events
   // changes no business data (API.md "Notifications and webhooks").
   'POST /api/v1/notifications/:id/read': 'own notification state',
