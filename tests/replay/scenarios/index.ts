@@ -8,6 +8,7 @@ import { kycScenarios } from './kyc.js';
 import { orderScenarios } from './order.js';
 import { pingScenarios } from './ping.js';
 import { certificateTransferScenarios, registryAccountScenarios } from './registry.js';
+import { clientSettlementScenarios, settlementBatchScenarios } from './settlement.js';
 import type { Scenario } from './types.js';
 import { withdrawalScenarios } from './withdrawal.js';
 
@@ -22,5 +23,7 @@ export const scenarios: Scenario[] = [
   ...orderScenarios,
   ...registryAccountScenarios,
   ...certificateTransferScenarios,
+  ...settlementBatchScenarios,
+  ...clientSettlementScenarios,
   // one line per workflow type, above this comment
 ];
