@@ -196,6 +196,9 @@ async function tradesOf(
 
 const legOf = (s: Settlement, asset: string) => s.legs.find((l) => l.asset === asset);
 
+/** The first scenario's confirmed settlement and completed batch, for the auditor area's checks. */
+const closedOnes: { settlement?: Settlement; batchWorkflowId?: string } = {};
+
 describe('settling trades between clients', { timeout: 120_000 }, () => {
   it('nets each client per asset, delivers, moves pending settlement to available, and is confirmed', async () => {
     const a = await trader(w, { eurMinor: 10_000_000n, certificates: { EUA: 100n } });
@@ -255,6 +258,8 @@ describe('settling trades between clients', { timeout: 120_000 }, () => {
     // The batch: completed, its totals per asset (gross traded, net moved).
     const batch = await waitForBatch(started.id, 'COMPLETED');
     expect(batch).toMatchObject({ id: started.id, origin: 'manual', status: 'COMPLETED' });
+    closedOnes.settlement = sb;
+    closedOnes.batchWorkflowId = batch.workflowId;
     expect(batch.timeline.map((t: { to: string }) => t.to)).toContain('COMPLETED');
     const totals = Object.fromEntries(
       batch.totals.map((t: { asset: string; gross: string; net: string }) => [t.asset, t]),
@@ -413,5 +418,35 @@ describe('settling trades between clients', { timeout: 120_000 }, () => {
     });
     expect(again.body.id).toBe(first.body.id);
     await waitForBatch(first.body.id, 'COMPLETED');
+  });
+
+  it('both workflow types are in the auditor area: search, history, replay, export, archived on close', async () => {
+    const { settlement, batchWorkflowId } = closedOnes;
+    if (!settlement || !batchWorkflowId) throw new Error('needs the first scenario');
+    for (const [type, workflowId] of [
+      ['client_settlement', settlement.workflowId],
+      ['settlement_batch', batchWorkflowId],
+    ] as const) {
+      const deadline = Date.now() + 30_000;
+      let item: { workflowId: string; type: string; archive: unknown } | undefined;
+      for (;;) {
+        const found = await w.as(auditor, `/audit/workflows?type=${type}&limit=200`);
+        expect(found.status, found.text).toBe(200);
+        item = found.body.items.find((i: { workflowId: string }) => i.workflowId === workflowId);
+        if ((item && item.archive) || Date.now() > deadline) break;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+      expect(item, `${type} ${workflowId}`).toMatchObject({ workflowId, type });
+      expect(item!.archive, `${workflowId} archived on close`).toBeTruthy();
+      const history = await w.as(auditor, `/audit/workflows/${workflowId}/history`);
+      expect(history.status, history.text).toBe(200);
+      expect(history.body.events.length).toBeGreaterThan(5);
+      const replay = await w.as(auditor, `/audit/workflows/${workflowId}/replay`, { method: 'POST' });
+      expect(replay.status, replay.text).toBe(200);
+      expect(replay.body).toMatchObject({ workflowId, deterministic: true });
+      const exported = await w.as(auditor, `/audit/workflows/${workflowId}/export`);
+      expect(exported.status, exported.text).toBe(200);
+      expect(exported.headers.get('content-disposition')).toMatch(/attachment/);
+    }
   });
 });
