@@ -1,5 +1,6 @@
 // Market makers over HTTP: POST /orders/bulk (all or nothing, api/services/order-bulk.ts) and
-// PUT /quotes/:symbol (a two-sided quote replacing the previous one, api/services/quotes.ts).
+// PUT /quotes/:symbol (a two-sided quote replacing the previous one, api/services/quotes.ts) and
+// GET /market/:symbol/maker-stream (the book and own fills, api/services/maker-stream.ts).
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -16,6 +17,7 @@ import {
 } from '../openapi.js';
 import { OrderSchema } from '../order-view.js';
 import { BulkOrdersBodySchema, createBulkOrders, MAX_BULK_ORDERS } from '../services/order-bulk.js';
+import { streamForMaker } from '../services/maker-stream.js';
 import { QuoteBodySchema, QuoteSchema, replaceQuote } from '../services/quotes.js';
 
 const tags = ['orders'];
@@ -51,6 +53,24 @@ registry.registerPath({
   },
 });
 
+registry.registerPath({
+  method: 'get',
+  path: '/market/{symbol}/maker-stream',
+  tags: ['market'],
+  summary: 'The book and the caller’s own fills on one symbol (Server-Sent Events; client or API key)',
+  description:
+    '`event: book` at once and after every change; `event: fills` first with the latest own executions, then `event: fill` for each new one.',
+  security,
+  request: { params: symbolParams },
+  responses: {
+    200: {
+      description: 'text/event-stream of `book`, `fills` and `fill` events',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
 export function quotesRouter(deps: AppDeps): Router {
   const router = Router();
   router.post(
@@ -70,6 +90,13 @@ export function quotesRouter(deps: AppDeps): Router {
       // Quotes are a program's business: a person signed in places orders instead.
       if (!req.apiKey) throw forbidden('quotes are placed with an API key (X-API-Key)');
       res.json(await replaceQuote(deps, currentUser(req), String(req.params.symbol ?? ''), req.body));
+    }),
+  );
+  router.get(
+    '/market/:symbol/maker-stream',
+    requireRole('client'),
+    asyncHandler(async (req, res) => {
+      await streamForMaker(deps, currentUser(req), req, res, String(req.params.symbol ?? ''));
     }),
   );
   return router;

@@ -341,6 +341,11 @@ function marketNotifications(): MarketNotifications {
   return shared;
 }
 
+/** Calls `onChange` after every change the venue announces on `symbol`; answers the unsubscribe. */
+export function subscribeToMarket(symbol: string, onChange: () => void): Promise<() => void> {
+  return marketNotifications().subscribe(symbol, onChange);
+}
+
 export async function closeMarketNotifications(): Promise<void> {
   await shared?.close();
   shared = undefined;

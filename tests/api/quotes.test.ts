@@ -1,6 +1,7 @@
 // PUT /quotes/:symbol through HTTP: a two-sided quote with an API key replaces the previous pair;
 // two racing PUTs leave exactly one pair working, the last one's. Holds the EUA lock, leaves nothing
 // resting.
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInit } from '../../api/testing.js';
 import { closeMarketNotifications } from '../../api/services/market.js';
@@ -59,6 +60,40 @@ async function working(key: string): Promise<{ id: string; side: string; price: 
   return list.body.items.filter(
     (o: { status: string }) => o.status === 'ROUTED' || o.status === 'PARTIALLY_FILLED',
   );
+}
+
+/** Server-sent events of `path` read with an API key; `until` returns the first event it accepts. */
+async function openWithKey(key: string, path: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${w.app.url}/api/v1${path}`, {
+    headers: { 'x-api-key': key, accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  return {
+    async until(accept: (event: string, data: any) => boolean, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const lines = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+          const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+          if (event && data && accept(event, JSON.parse(data))) return JSON.parse(data);
+          continue;
+        }
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        buffer += decoder.decode(chunk.value, { stream: true });
+      }
+      throw new Error('no such event in time');
+    },
+    close: () => controller.abort(),
+  };
 }
 
 describe('PUT /quotes/:symbol', () => {
@@ -138,5 +173,41 @@ describe('PUT /quotes/:symbol', () => {
     expectError(signedIn, 403, 'forbidden');
     expectError(await put(key, quote('65.00', '75.00'), 'NOPE'), 404, 'not_found');
     expect(await working(key)).toEqual([]);
+  });
+
+  it('the maker stream sends the book and the key owner’s own fills as they happen', async () => {
+    const maker = await trader(w, { eurMinor: 1_000_000n, certificates: { EUA: 100n } });
+    const taker = await trader(w, { eurMinor: 1_000_000n });
+    const key = await keyFor(maker);
+    await withInstrument('EUA', async () => {
+      const stream = await openWithKey(key, '/market/EUA/maker-stream');
+      try {
+        const first = await stream.until((event) => event === 'fills');
+        expect(first).toEqual([]);
+        const placed = await put(key, quote('65.00', '75.00', '4'));
+        expect(placed.status, placed.text).toBe(200);
+        const book = await stream.until(
+          (event, data) => event === 'book' && data.asks.some((l: { price: string }) => l.price === '75.00'),
+        );
+        expect(book.symbol).toBe('EUA');
+        const hit = await w.as(taker, '/orders', {
+          method: 'POST',
+          idempotencyKey: randomUUID(),
+          json: { symbol: 'EUA', side: 'BUY', type: 'LIMIT', quantity: '1', price: '75.00' },
+        });
+        expect(hit.status, hit.text).toBe(201);
+        const fill = await stream.until((event) => event === 'fill');
+        expect(fill).toMatchObject({
+          orderId: placed.body.ask.id,
+          side: 'SELL',
+          price: '75.00',
+          quantity: '1',
+          liquidity: 'MAKER',
+        });
+      } finally {
+        stream.close();
+      }
+      await cancelWorking(w, maker);
+    });
   });
 });
