@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { spawnWorker, type WorkerProcess } from '../tests/support/dev-server.js';
 import { closePool, getPool } from '../db/pool.js';
-import { trialBalance } from '../db/ledger/index.js';
+import { postEntry, trialBalance } from '../db/ledger/index.js';
+import { clientAccountCode } from '../domain/postings.js';
 import { balancesOf, newClient, placeOrder, testInstrument } from '../db/venue/test-support.js';
 import { PLATFORM_REGISTRY_ACCOUNTS, SimulatedRegistry } from '../activities/registry-adapter.js';
 import { ensureSettlementSchedule } from '../activities/settlement-schedule.js';
@@ -254,6 +255,51 @@ describe('settlement batch', { timeout: 90_000 }, () => {
       [failing.workflowId],
     );
     expect(closed.rows).toEqual([{ status: 'done' }]);
+  });
+
+  it('a pending settlement short of its release opens an exception instead of failing', async () => {
+    const { eua, clients } = await market(2);
+    const [a, b] = clients as [string, string];
+    await trade(eua, a, b, 6n, 7000n);
+    // A mistaken correction takes 2 of b's 6 pending certificates before the batch.
+    const pending = clientAccountCode(b, eua.asset, 'pending_settlement');
+    const available = clientAccountCode(b, eua.asset, 'available');
+    const shift = (out: boolean) =>
+      postEntry(pool, {
+        idempotencyKey: `test-shift/${b}/${out ? 'out' : 'back'}`,
+        kind: 'test.correction',
+        description: 'test correction',
+        transfers: [
+          out
+            ? { debit: pending, credit: available, amount: 2n }
+            : { debit: available, credit: pending, amount: 2n },
+        ],
+      });
+    await shift(true);
+    const batch = await runBatch();
+    expect(batch.status).toBe('COMPLETED');
+    const failing = await until(
+      'failing',
+      () => settlementOf(batch.id, b),
+      (v) => v.status === 'FAILING',
+    );
+    expect(failing.failure).toMatch(/pending settlement short/);
+    expect(failing.timeline.map((e) => e.to)).toEqual(['INITIATED', 'PROCESSED', 'FAILING']);
+    const task = await pool.query(
+      `SELECT status FROM task WHERE workflow_id = $1 AND kind = 'settlement.exception'`,
+      [failing.workflowId],
+    );
+    expect(task.rows).toEqual([{ status: 'open' }]);
+    const handle = t.client.workflow.getHandle(failing.workflowId);
+    // Still short: the retry is refused and nothing moved.
+    await expect(handle.executeUpdate(retrySettlementUpdate, { args: [{ actor: OPS }] })).rejects.toThrow();
+    expect((await balancesOf(pool, b, 'EUA')).pendingSettlement).toBe(4n);
+    await shift(false);
+    const retried = await handle.executeUpdate(retrySettlementUpdate, {
+      args: [{ actor: OPS, note: 'put right' }],
+    });
+    expect(retried.status).toBe('DELIVERED');
+    expect((await balancesOf(pool, b, 'EUA')).pendingSettlement).toBe(0n);
   });
 
   it('pages its client settlements across continue-as-new', async () => {
