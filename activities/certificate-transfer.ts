@@ -3,7 +3,6 @@
 // exactly once, and resolving the hold (posted on delivery, voided on every other ending). Ledger
 // idempotency keys are `<workflowId>/<step>`, taken from the activity's own context; the registry's
 // transfer id is derived from the transfer. A retry therefore never holds, delivers or books twice.
-import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { transferPreconditions } from '../db/certificate-transfers/preconditions.js';
 import { getRegistryAccount } from '../db/registry-accounts/index.js';
@@ -27,6 +26,7 @@ import {
 import { parseAmount } from '../domain/money.js';
 import { registryTransferIn } from '../domain/postings.js';
 import type { Registry } from '../domain/registry-account.js';
+import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
 import { PLATFORM_REGISTRY_ACCOUNTS, type RegistryAdapter } from './registry-adapter.js';
 
 export interface ReserveCertificateTransferInput {
@@ -71,23 +71,6 @@ export interface DeliverCertificatesInput {
 export interface CertificateTransferActivityDeps {
   pool: pg.Pool;
   registry: RegistryAdapter;
-}
-
-function execution(): { workflowId: string; runId: string; activity: string } {
-  const info = Context.current().info;
-  const run = info.workflowExecution;
-  if (!run) throw ApplicationFailure.nonRetryable('transfer activities run from a workflow', 'invalid_call');
-  return { workflowId: run.workflowId, runId: run.runId, activity: info.activityType };
-}
-
-/** A business refusal: retrying cannot help, the workflow decides what follows. */
-function refusal(type: string, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    type,
-    message,
-    nonRetryable: true,
-    details: details === undefined ? [] : [details],
-  });
 }
 
 /** The ledger's refusal as the workflow's; a lack of certificates is insufficient_position. */

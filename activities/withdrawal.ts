@@ -3,7 +3,7 @@
 // payout, voided on every other ending). Ledger idempotency keys are `<workflowId>/<step>`, taken
 // from the activity's own context; the payout id is derived from the withdrawal. A retry therefore
 // never reserves, pays or books twice.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { getBankAccount } from '../db/bank-accounts/index.js';
 import {
@@ -19,6 +19,7 @@ import { withdrawalPreconditions } from '../db/withdrawals/preconditions.js';
 import { parseAmount, type AssetCode } from '../domain/money.js';
 import { withdrawalHold, withdrawalPost, withdrawalVoid } from '../domain/postings.js';
 import type { PayoutAccount } from '../domain/withdrawal.js';
+import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
 import { BankError, type BankAdapter, type PayoutRequest, type PayoutResult } from './bank-adapter.js';
 
 export interface ReserveWithdrawalInput {
@@ -51,24 +52,6 @@ export interface WithdrawalActivityDeps {
   pool: pg.Pool;
   bank: BankAdapter;
   hooks?: WithdrawalActivityHooks;
-}
-
-function execution(): { workflowId: string; runId: string; activity: string; attempt: number } {
-  const info = Context.current().info;
-  const run = info.workflowExecution;
-  if (!run)
-    throw ApplicationFailure.nonRetryable('withdrawal activities run from a workflow', 'invalid_call');
-  return { workflowId: run.workflowId, runId: run.runId, activity: info.activityType, attempt: info.attempt };
-}
-
-/** A business refusal: retrying cannot help, the workflow decides what follows. */
-function refusal(type: string, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    type,
-    message,
-    nonRetryable: true,
-    details: details === undefined ? [] : [details],
-  });
 }
 
 function ledgerRefusal(error: unknown): never {

@@ -18,6 +18,7 @@ import {
   type TransferDirection,
   type TransferRegistryAccount,
 } from '../domain/certificate-transfer.js';
+import { approvalsFromJson } from '../domain/four-eyes.js';
 import { REGISTRIES } from '../domain/registry-account.js';
 import { isClient } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
@@ -84,15 +85,7 @@ export interface CertificateTransferRecord {
 }
 
 /** The approvals the read model's attributes carry (untyped JSON). */
-export function transferApprovalsOf(value: unknown): Approval[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((a) => {
-    const approval = a as Partial<Approval>;
-    return approval?.actor && typeof approval.actor.id === 'string'
-      ? [{ actor: approval.actor, at: String(approval.at ?? ''), note: approval.note ?? null }]
-      : [];
-  });
-}
+export const transferApprovalsOf = approvalsFromJson;
 
 export function recordFromSummary(
   summary: LifecycleSummary,

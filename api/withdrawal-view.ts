@@ -7,6 +7,7 @@ import type { LifecycleDetail, LifecycleSummary } from '../db/lifecycle/index.js
 import type { Task } from '../db/lifecycle/tasks.js';
 import type { Actor, TimelineEntry } from '../domain/lifecycle.js';
 import type { AssetCode } from '../domain/money.js';
+import { approvalsFromJson } from '../domain/four-eyes.js';
 import { ROLES, isClient } from '../domain/roles.js';
 import {
   WITHDRAWAL_HUMAN_ACTIONS,
@@ -135,15 +136,7 @@ export interface WithdrawalRecord {
 }
 
 /** The approvals the read model's attributes carry (untyped JSON). */
-export function approvalsOf(value: unknown): Approval[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((a) => {
-    const approval = a as Partial<Approval>;
-    return approval?.actor && typeof approval.actor.id === 'string'
-      ? [{ actor: approval.actor, at: String(approval.at ?? ''), note: approval.note ?? null }]
-      : [];
-  });
-}
+export const approvalsOf = approvalsFromJson;
 
 export function recordFromSummary(
   summary: LifecycleSummary,

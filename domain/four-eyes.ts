@@ -61,3 +61,14 @@ export function checkFourEyes(view: FourEyesView, actor: Actor, noun: string): F
   }
   return null;
 }
+
+/** The approvals a read model's attributes carry (untyped JSON), the malformed ones left out. */
+export function approvalsFromJson(value: unknown): Approval[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((a) => {
+    const approval = a as Partial<Approval>;
+    return approval?.actor && typeof approval.actor.id === 'string'
+      ? [{ actor: approval.actor, at: String(approval.at ?? ''), note: approval.note ?? null }]
+      : [];
+  });
+}

@@ -22,7 +22,15 @@ import type { Actor } from '../../domain/lifecycle.js';
 import { temporalCallTimeoutMs, withTemporalDeadline } from '../temporal-client.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, busy, forbidden, invalidState, temporarilyUnavailable, unprocessable } from '../errors.js';
+import {
+  ApiError,
+  busy,
+  conflict,
+  forbidden,
+  invalidState,
+  temporarilyUnavailable,
+  unprocessable,
+} from '../errors.js';
 import type { SessionUser } from '../services/common.js';
 
 /** The Temporal client, or 503 when it cannot be reached. */
@@ -81,6 +89,17 @@ export function updateErrorToApiError(error: unknown): unknown {
     return temporarilyUnavailable('the workflow service is unavailable; try again shortly');
   }
   return error;
+}
+
+/**
+ * An approval's failure under four eyes (domain/four-eyes.ts): a second approval by the same person is
+ * a 409 already_approved_by_you (API.md), self_approval stays a 422; anything else as usual.
+ */
+export function approvalUpdateError(error: unknown): unknown {
+  const mapped = updateErrorToApiError(error);
+  if (mapped instanceof ApiError && mapped.code === 'already_approved_by_you')
+    return conflict(mapped.code, mapped.message, mapped.details);
+  return mapped;
 }
 
 /**

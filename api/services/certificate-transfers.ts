@@ -49,10 +49,10 @@ import {
   type CertificateTransferView,
 } from '../certificate-transfer-view.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
+import { ApiError, forbidden, notFound, unprocessable } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
-import { updateErrorToApiError } from '../lifecycle-kit/workflow-calls.js';
+import { approvalUpdateError } from '../lifecycle-kit/workflow-calls.js';
 import {
   decimalAmountSchema,
   listQuerySchema,
@@ -257,14 +257,6 @@ export async function createCertificateTransfer(
 
 // ---- actions --------------------------------------------------------------------------------------
 
-/** already_approved_by_you is a 409 (like withdrawals); self_approval stays 422. */
-function approveError(error: unknown): unknown {
-  const mapped = updateErrorToApiError(error);
-  if (mapped instanceof ApiError && mapped.code === 'already_approved_by_you')
-    return conflict(mapped.code, mapped.message, mapped.details);
-  return mapped;
-}
-
 /** IN: the registry receipt was seen; the received quantity (at most the asset's scale) is posted. */
 export const confirmCertificateTransfer = transfers.action('confirm', {
   update: confirmCertificateTransferUpdate,
@@ -280,7 +272,7 @@ export const approveCertificateTransfer = transfers.action('approve', {
   update: approveCertificateTransferUpdate,
   body: ApproveCertificateTransferBodySchema,
   args: (body) => ({ note: body.note?.trim() || null }),
-  mapError: approveError,
+  mapError: approvalUpdateError,
 });
 
 export const rejectCertificateTransfer = transfers.action('reject', {

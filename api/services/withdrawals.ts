@@ -42,7 +42,7 @@ import {
 } from '../../workflows/withdrawal.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, conflict, forbidden, notFound, unprocessable } from '../errors.js';
+import { ApiError, forbidden, notFound, unprocessable } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import {
@@ -62,7 +62,7 @@ import {
 } from '../withdrawal-view.js';
 import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
-import { updateErrorToApiError } from '../lifecycle-kit/workflow-calls.js';
+import { approvalUpdateError } from '../lifecycle-kit/workflow-calls.js';
 
 export type { WithdrawalView } from '../withdrawal-view.js';
 
@@ -265,21 +265,12 @@ export async function createWithdrawal(
 
 // ---- actions --------------------------------------------------------------------------------------
 
-/** The workflow's refusal as the contract's error; already_approved_by_you is a 409 (API.md). */
-function approveError(error: unknown): unknown {
-  const mapped = updateErrorToApiError(error);
-  if (mapped instanceof ApiError && mapped.code === 'already_approved_by_you') {
-    return conflict(mapped.code, mapped.message, mapped.details);
-  }
-  return mapped;
-}
-
 /** The workflow decides: self_approval 422, already_approved_by_you 409 (four eyes). */
 export const approveWithdrawal = withdrawals.action('approve', {
   update: approveWithdrawalUpdate,
   body: ApproveWithdrawalBodySchema,
   args: (body) => ({ note: body.note?.trim() || null }),
-  mapError: approveError,
+  mapError: approvalUpdateError,
 });
 
 export const rejectWithdrawal = withdrawals.action('reject', {
