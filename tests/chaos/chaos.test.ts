@@ -20,7 +20,7 @@ describe('chaos: mixed lifecycles through worker kills, a Temporal restart and c
         seed: 8,
         durationMs: 20_000,
         // A window that leaves room for the worker's second kill after it came back.
-        faultWindowMs: 40_000,
+        faultWindowMs: 60_000,
         maxInFlight: 24,
         // Room for a busy shared machine: a lifecycle that runs out of budget counts as stuck.
         lifecycleBudgetMs: 90_000,
