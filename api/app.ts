@@ -19,6 +19,7 @@ import {
 } from './middleware/security.js';
 import { apiRouter, type RouterFactory } from './routes/index.js';
 import { mountQueueBoard } from './pages/queue-board.js';
+import { apiDocsRouter } from './api-docs.js';
 
 export interface CreateAppOptions extends Partial<AppDeps> {
   /**
@@ -84,6 +85,7 @@ export function createApp(options: CreateAppOptions = {}): Express {
   api.use(errorHandler);
   app.use('/api/v1', api);
 
+  app.use(apiDocsRouter()); // /api/docs: the API reference, rendered from the OpenAPI document
   mountQueueBoard(app, deps); // bull-board at /ops/queues, admins only (before the pages' catch-all)
 
   // ---- web pages: the lead mounts the Remix request handler here --------------------------------

@@ -1,5 +1,7 @@
-// Turns the API's errors into words for a form, so a refused action shows why instead of a crash.
+// Turns the API's errors into words for a form (domain/messages.ts), so a refused action says what
+// to do instead of quoting a schema, and never crashes the page.
 import { ApiError } from '../../api/errors.js';
+import { friendlyIssue, friendlyRefusal, type IssueLike } from '../../domain/messages.js';
 
 export type ActionResult =
   | { ok: true; message?: string }
@@ -12,14 +14,23 @@ export async function attempt(work: () => Promise<unknown>, success?: string): P
   } catch (error) {
     if (error instanceof ApiError) {
       const fields: Record<string, string> = {};
-      const issues = (
-        error.details as { issues?: { path: (string | number)[] | string; message: string }[] } | undefined
-      )?.issues;
-      for (const issue of issues ?? []) {
-        const path = Array.isArray(issue.path) ? issue.path.join('.') : String(issue.path);
-        fields[path] = issue.message;
-      }
-      return { ok: false, error: error.message, code: error.code, fields };
+      const raw =
+        (
+          error.details as
+            { issues?: { path: (string | number)[] | string; code?: string; message: string }[] } | undefined
+        )?.issues ?? [];
+      const issues: IssueLike[] = raw.map((issue) => ({
+        path: Array.isArray(issue.path) ? issue.path.join('.') : String(issue.path),
+        code: issue.code,
+        message: issue.message,
+      }));
+      for (const issue of issues) fields[issue.path] = friendlyIssue(issue);
+      return {
+        ok: false,
+        error: friendlyRefusal(error.code, error.message, issues),
+        code: error.code,
+        fields,
+      };
     }
     throw error;
   }

@@ -7,7 +7,9 @@ import {
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { Money } from '../components/Money.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Deposits · clearhouse' }];
@@ -64,7 +66,13 @@ export default function Deposits() {
               placeholder="1250.50"
               required
               aria-invalid={Boolean(error?.fields?.amount)}
+              aria-describedby={error?.fields?.amount ? 'amount-error' : undefined}
             />
+            {error?.fields?.amount ? (
+              <span id="amount-error" className="error">
+                {error.fields.amount}
+              </span>
+            ) : null}
           </label>
           <label>
             Currency
@@ -84,11 +92,6 @@ export default function Deposits() {
         {error ? (
           <p className="error" role="alert">
             {error.error}
-            {error.fields && Object.keys(error.fields).length
-              ? `: ${Object.entries(error.fields)
-                  .map(([field, message]) => `${field} — ${message}`)
-                  .join('; ')}`
-              : ''}
           </p>
         ) : null}
       </section>
@@ -113,16 +116,22 @@ export default function Deposits() {
             page.items.map((d) => (
               <tr key={d.id} data-deposit-id={d.id}>
                 <td>
-                  <Link to={`/app/deposits/${d.id}`}>{formatTime(d.createdAt)}</Link>
+                  <Link to={`/app/deposits/${d.id}`}>
+                    <Time at={d.createdAt} />
+                  </Link>
                 </td>
                 <td className="num">
-                  {d.amount} {d.currency}
+                  <Money amount={d.amount} asset={d.currency} />
                 </td>
-                <td>{d.instructions.reference}</td>
+                <td>
+                  <code>{d.instructions.reference}</code>
+                </td>
                 <td>
                   <StatusBadge status={d.status} />
                 </td>
-                <td className="num">{d.receivedAmount ? `${d.receivedAmount} ${d.currency}` : '—'}</td>
+                <td className="num">
+                  <Money amount={d.receivedAmount} asset={d.currency} />
+                </td>
               </tr>
             ))
           )}
