@@ -8,9 +8,11 @@ import { Router, type Request, type Response } from 'express';
 import { buildOpenApiDocument } from './openapi.js';
 
 const require = createRequire(import.meta.url);
+// The package exports neither package.json nor its browser bundle, so the bundle is found beside its
+// main entry (dist/index.js → dist/browser/standalone.js).
 const SCALAR_BUNDLE = path.join(
-  path.dirname(require.resolve('@scalar/api-reference/package.json')),
-  'dist/browser/standalone.js',
+  path.dirname(require.resolve('@scalar/api-reference')),
+  'browser/standalone.js',
 );
 
 /** The guide above the reference: how to authenticate and what a first session looks like. */
