@@ -23,6 +23,7 @@ import { certificateTransfersRouter } from './certificate-transfers.js';
 import { adminRouter } from './admin.js';
 import { apiKeysRouter } from './api-keys.js';
 import { quotesRouter } from './quotes.js';
+import { reconciliationsRouter } from './reconciliations.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -52,6 +53,7 @@ export const resourceRouters: RouterFactory[] = [
   certificateTransfersRouter,
   apiKeysRouter,
   quotesRouter,
+  reconciliationsRouter,
   // one line per resource router, above this comment
 ];
 

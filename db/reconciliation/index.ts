@@ -1,3 +1,4 @@
 export * from './statements.js';
 export * from './matching.js';
 export * from './breaks.js';
+export * from './queries.js';
