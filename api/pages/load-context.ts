@@ -16,6 +16,7 @@ import { certificateTransferWebServices, registryAccountWebServices } from './re
 import { adminWebServices } from './admin.js';
 import { settlementWebServices } from './settlements.js';
 import { peopleByIds } from './people.js';
+import { dashboardWebServices } from './dashboards.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -45,6 +46,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     certificateTransfers: certificateTransferWebServices(deps),
     admin: adminWebServices(deps),
     settlements: settlementWebServices(deps),
+    dashboards: dashboardWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),

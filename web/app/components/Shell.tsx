@@ -24,6 +24,7 @@ const NAV: NavItem[] = [
   { to: '/app/settlements', label: 'Settlements', roles: ['client'] },
   { to: '/app/portfolio', label: 'Portfolio', roles: ['client'] },
   { to: '/app/webhooks', label: 'Webhooks', roles: ['client'] },
+  { to: '/ops/dashboard', label: 'Dashboard', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/ops/tasks', label: 'Task inbox', roles: ['operations', 'aml_officer', 'admin'] },
   { to: '/ops/deposits', label: 'Deposits', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/ops/kyc', label: 'KYC reviews', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
@@ -64,9 +65,12 @@ const AREA: Record<Role, string> = {
 export function Shell({
   user,
   unread = 0,
+  tasks = null,
   children,
 }: {
   user: WebUser;
+  /** The inbox counts (open + claimed, overdue) as the backoffice layout's loader read them. */
+  tasks?: { open: number; claimed: number; overdue: number } | null;
   /** The bell's count as the layout's loader read it. */
   unread?: number;
   children: React.ReactNode;
@@ -82,6 +86,7 @@ export function Shell({
           {NAV.filter((item) => item.roles.includes(user.role)).map((item) => (
             <NavLink key={item.to} to={item.to} prefetch="intent">
               {item.label}
+              {item.to === '/ops/tasks' && tasks ? <InboxCount tasks={tasks} /> : null}
             </NavLink>
           ))}
         </nav>
@@ -99,5 +104,26 @@ export function Shell({
       </header>
       <main className="page">{children}</main>
     </div>
+  );
+}
+
+/** The inbox's size beside its link, red with the overdue count when anything is late. */
+function InboxCount({ tasks }: { tasks: { open: number; claimed: number; overdue: number } }) {
+  const live = tasks.open + tasks.claimed;
+  return (
+    <>
+      <span className="nav-count" data-testid="inbox-count" aria-label={`${live} tasks`}>
+        {live}
+      </span>
+      {tasks.overdue > 0 ? (
+        <span
+          className="nav-count overdue"
+          data-testid="inbox-overdue"
+          aria-label={`${tasks.overdue} overdue`}
+        >
+          {tasks.overdue} late
+        </span>
+      ) : null}
+    </>
   );
 }

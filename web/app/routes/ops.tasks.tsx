@@ -1,8 +1,11 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react';
+import { useEffect } from 'react';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { formatTime } from '../components/Timeline.js';
+import { shortAge } from '../amounts.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
 import { TASK_KIND_LABELS as KIND_LABELS, taskSubjectPath } from '../task-links.js';
 
@@ -19,7 +22,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     cursor: params.get('cursor') || undefined,
     limit: 100,
   });
-  return { page, me: user.id, now: new Date().toISOString() };
+  const people = await context.services.people(page.items.map((task) => task.assignee));
+  return { page, people, me: user.id, now: new Date().toISOString() };
 }
 
 export async function action({ context, request }: ActionFunctionArgs) {
@@ -34,15 +38,28 @@ export async function action({ context, request }: ActionFunctionArgs) {
   );
 }
 
-function age(fromIso: string, nowIso: string): string {
-  const minutes = Math.max(0, Math.round((Date.parse(nowIso) - Date.parse(fromIso)) / 60000));
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
-  return `${Math.round(minutes / 1440)} d`;
+/** How often an open inbox reloads its rows (and the navigation's counts) while visible. */
+const REFRESH_MS = 15_000;
+
+/** Live inbox: with JavaScript the rows refresh on an interval and whenever the tab gets focus. */
+function useInboxRefresh() {
+  const revalidator = useRevalidator();
+  useEffect(() => {
+    const refresh = () => {
+      if (document.visibilityState === 'visible' && revalidator.state === 'idle') revalidator.revalidate();
+    };
+    const timer = setInterval(refresh, REFRESH_MS);
+    window.addEventListener('focus', refresh);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('focus', refresh);
+    };
+  }, [revalidator]);
 }
 
 export default function TaskInbox() {
-  const { page, me, now } = useLoaderData<typeof loader>();
+  const { page, people, me, now } = useLoaderData<typeof loader>();
+  useInboxRefresh();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   return (
@@ -75,12 +92,14 @@ export default function TaskInbox() {
       <table className="grid">
         <thead>
           <tr>
-            <th>Task</th>
-            <th>Subject</th>
-            <th>Age</th>
-            <th>Due</th>
-            <th>Status</th>
-            <th />
+            <th scope="col">Task</th>
+            <th scope="col">Subject</th>
+            <th scope="col">Age</th>
+            <th scope="col">Due</th>
+            <th scope="col">Assignee</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -92,24 +111,33 @@ export default function TaskInbox() {
             </tr>
           ) : (
             page.items.map((task) => (
-              <tr key={task.id} data-task-kind={task.kind} data-subject-id={task.subjectId}>
+              <tr
+                key={task.id}
+                data-task-kind={task.kind}
+                data-subject-id={task.subjectId}
+                className={task.overdue ? 'overdue' : undefined}
+              >
                 <td>{KIND_LABELS[task.kind] ?? task.kind}</td>
                 <td>
                   <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>
                     {task.summary ?? task.subjectId}
                   </Link>
                 </td>
-                <td>{age(task.createdAt, now)}</td>
-                <td className={task.overdue ? 'overdue' : undefined}>
-                  {formatTime(task.dueAt)}
-                  {task.overdue ? ' (overdue)' : ''}
-                </td>
+                <td>{shortAge(task.createdAt, Date.parse(now))}</td>
                 <td>
-                  {task.status === 'claimed'
-                    ? task.assignee === me
-                      ? 'claimed by you'
-                      : 'claimed by a colleague'
-                    : 'open'}
+                  {task.dueAt ? <Time at={task.dueAt} /> : '—'}
+                  {task.overdue ? <strong> (overdue)</strong> : ''}
+                </td>
+                <td data-field="assignee">
+                  {task.status === 'claimed' ? (
+                    task.assignee === me ? (
+                      'claimed by you'
+                    ) : (
+                      <Person people={people} id={task.assignee} />
+                    )
+                  ) : (
+                    <span className="muted">open</span>
+                  )}
                 </td>
                 <td>
                   <Form method="post" className="row">

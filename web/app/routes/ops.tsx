@@ -5,13 +5,17 @@ import { requireUser } from '../session.server.js';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
-  return { user, unread: await context.services.notifications.unread(user) };
+  const [unread, tasks] = await Promise.all([
+    context.services.notifications.unread(user),
+    context.services.dashboards.taskCounts(user),
+  ]);
+  return { user, unread, tasks };
 }
 
 export default function BackofficeArea() {
-  const { user, unread } = useLoaderData<typeof loader>();
+  const { user, unread, tasks } = useLoaderData<typeof loader>();
   return (
-    <Shell user={user} unread={unread}>
+    <Shell user={user} unread={unread} tasks={tasks}>
       <Outlet />
     </Shell>
   );
