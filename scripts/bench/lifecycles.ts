@@ -9,6 +9,7 @@
 //   deposit lifecycles/s: <n>
 //   bare workflows/s: <n>
 //   ratio: <r>
+// BENCH_WORKER_OPTIONS (JSON) is merged into the worker's options, to measure a tuning first.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
@@ -86,7 +87,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: temporal.address });
   const client: Client = new TemporalClient({ connection, namespace: config.temporalNamespace });
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const worker = await createWorker({ connection: nativeConnection, deps: { temporal: async () => client } });
+  // BENCH_WORKER_OPTIONS: JSON merged into the worker's options, to measure a tuning before adopting it.
+  const options = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
+  const worker = await createWorker({
+    connection: nativeConnection,
+    deps: { temporal: async () => client },
+    options,
+  });
   const running = worker.run();
   const taskQueue = config.taskQueue;
   const clients = Array.from({ length: 50 }, () => randomUUID());
