@@ -18,6 +18,7 @@ import { settlementWebServices } from './settlements.js';
 import { peopleByIds } from './people.js';
 import { dashboardWebServices } from './dashboards.js';
 import type { AppDeps } from '../deps.js';
+import { marketMakerWebServices } from './market-makers.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
 
@@ -49,6 +50,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     dashboards: dashboardWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
+    marketMakers: marketMakerWebServices(deps),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };
 }

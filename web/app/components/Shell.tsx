@@ -52,6 +52,12 @@ const NAV: NavItem[] = [
   { to: '/audit', label: 'Audit', roles: AUDIT_READER_ROLES },
   { to: '/audit/workflows', label: 'Workflows', roles: AUDIT_READER_ROLES },
   { to: '/audit/log', label: 'Audit log', roles: AUDIT_READER_ROLES },
+  {
+    to: '/ops/market-makers',
+    label: 'Market makers',
+    roles: ['operations', 'aml_officer', 'admin', 'auditor'],
+  },
+  { to: '/ops/api-keys', label: 'API keys', roles: ['admin'] },
 ];
 
 const AREA: Record<Role, string> = {
