@@ -6,7 +6,7 @@
 // 30) with BENCH_CONNECTIONS connections (default 20) on each of
 //   GET /balances, GET /deposits, POST /deposits (a fresh Idempotency-Key per request),
 // one after the other, and prints for each a line
-//   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>
+//   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>, statuses <code>×<n> …
 import { randomUUID } from 'node:crypto';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { insertUser } from '../../db/users/index.js';
@@ -25,6 +25,7 @@ interface AutocannonResult {
   errors: number;
   non2xx: number;
   requests: { total: number };
+  statusCodeStats?: Record<string, { count: number }>;
 }
 interface AutocannonRequest {
   method: string;
@@ -121,7 +122,10 @@ async function main(): Promise<void> {
       });
       console.log(
         `${name}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, ` +
-          `non-2xx ${result.non2xx}, requests ${result.requests.total}`,
+          `non-2xx ${result.non2xx}, requests ${result.requests.total}, statuses ` +
+          Object.entries(result.statusCodeStats ?? {})
+            .map(([status, { count }]) => `${status}×${count}`)
+            .join(' '),
       );
     }
   } finally {
