@@ -15,6 +15,7 @@ import { notificationWebServices } from './notifications.js';
 import { certificateTransferWebServices, registryAccountWebServices } from './registry.js';
 import { adminWebServices } from './admin.js';
 import { settlementWebServices } from './settlements.js';
+import { reconciliationWebServices } from './reconciliation.js';
 import { peopleByIds } from './people.js';
 import { dashboardWebServices } from './dashboards.js';
 import type { AppDeps } from '../deps.js';
@@ -47,6 +48,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     certificateTransfers: certificateTransferWebServices(deps),
     admin: adminWebServices(deps),
     settlements: settlementWebServices(deps),
+    reconciliations: reconciliationWebServices(deps),
     dashboards: dashboardWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),

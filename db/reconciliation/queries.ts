@@ -262,3 +262,30 @@ export async function dailyMatchHistory(pool: pg.Pool, days: number): Promise<Da
   );
   return rows.map((r) => ({ day: r.day, matched: Number(r.matched), unmatched: Number(r.unmatched) }));
 }
+
+export interface BreakAgeBucket {
+  label: string;
+  open: number;
+  /** Of those, past the task's due time. */
+  overdue: number;
+}
+
+/** Open breaks of statements (open or waiting for approval) by age: under a day, 1–3, 3–7, older. */
+export async function openBreaksByAge(pool: pg.Pool): Promise<BreakAgeBucket[]> {
+  const { rows } = await pool.query<{ bucket: number; open: string; overdue: string }>(
+    `SELECT CASE WHEN age < interval '1 day' THEN 0 WHEN age < interval '3 days' THEN 1
+                 WHEN age < interval '7 days' THEN 2 ELSE 3 END AS bucket,
+            count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue
+       FROM (SELECT now() - b.created_at AS age,
+                    EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = b.workflow_id
+                              AND t.kind = '${RECON_BREAK_TASK_PREFIX}:' || b.id::text
+                              AND t.status IN ('open', 'claimed') AND t.due_at < now()) AS overdue
+               FROM recon_break b WHERE b.statement_id IS NOT NULL AND b.status IN ('OPEN', 'PENDING_APPROVAL')) x
+      GROUP BY 1`,
+  );
+  const labels = ['< 1 day', '1–3 days', '3–7 days', '> 7 days'];
+  return labels.map((label, bucket) => {
+    const row = rows.find((r) => Number(r.bucket) === bucket);
+    return { label, open: Number(row?.open ?? 0), overdue: Number(row?.overdue ?? 0) };
+  });
+}

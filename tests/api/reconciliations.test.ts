@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../api/auth/session.js';
+import { mountWeb } from '../../api/pages/mount.js';
+import { startTestApp, type TestApp } from '../../api/testing.js';
 import { ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { depositReference } from '../../domain/deposit.js';
 import {
@@ -47,7 +50,7 @@ function upload(
   person: Person,
   data: Buffer | string,
   fields: Record<string, string> = { source: 'bank' },
-  key = randomUUID(),
+  key: string = randomUUID(),
 ) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
@@ -375,5 +378,72 @@ describe('matching and resolving breaks', () => {
       409,
       'invalid_state',
     );
+  }, 60_000);
+});
+
+// ---- the pages (they need the built web app: TEST_WEB=0 skips them) --------------------------------
+
+let web: TestApp | undefined;
+
+function page(person: Person, path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set('cookie', `${SESSION_COOKIE}=${person.token}`);
+  return fetch(`${web!.url}${path}`, { ...init, headers, redirect: 'manual' });
+}
+
+describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
+  beforeAll(async () => {
+    web = await startTestApp({ apiRateLimitPerMinute: 0, mountWeb });
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('uploads from the summary page, lists lines with the unmatched filter, dismisses a break by a plain form post', async () => {
+    const summary = await page(auditor, '/ops/reconciliations');
+    expect(summary.status, await summary.clone().text()).toBe(200);
+    const summaryHtml = await summary.text();
+    expect(summaryHtml).toContain('Statement lines per booking day');
+    expect(summaryHtml).toContain('<svg');
+    expect(summaryHtml).not.toContain('Import a statement');
+
+    const day = uniqueDay();
+    const form = new FormData();
+    form.append('idempotencyKey', randomUUID());
+    form.append('source', 'bank');
+    const text = csv([
+      ['opening', 'EUR', day, '0.00', '', ''],
+      ['entry', 'EUR', day, '12.34', `PAGE-${randomUUID().slice(0, 8)}`, ''],
+      ['closing', 'EUR', day, '12.34', '', ''],
+    ]);
+    form.append('file', new Blob([text]), 'statement.csv');
+    const uploaded = await page(ops, '/ops/reconciliations?index', { method: 'POST', body: form });
+    expect(uploaded.status, await uploaded.clone().text()).toBe(302);
+    const id = (uploaded.headers.get('location') ?? '').split('/').pop() as string;
+    await waitFor(id, (r) => r.status === 'BREAKS_OPEN');
+
+    const detail = await page(ops, `/ops/reconciliations/${id}?matchStatus=UNMATCHED`);
+    expect(detail.status).toBe(200);
+    const html = await detail.text();
+    expect(html).toContain('12.34 EUR');
+    expect(html).toContain('Dismiss…');
+    const matchedOnly = await (await page(ops, `/ops/reconciliations/${id}?matchStatus=MATCHED`)).text();
+    expect(matchedOnly).toContain('No lines.');
+
+    const breakId = (await w.as(ops, `/ops/reconciliations/${id}/breaks`)).body.items[0].id as string;
+    const dismissed = await page(ops, `/ops/reconciliations/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ intent: 'dismiss', breakId, reason: 'test transfer' }).toString(),
+    });
+    expect(dismissed.status).toBe(200);
+    const done = await waitFor(id, (r) => r.status === 'RECONCILED');
+    expect(done.status).toBe('RECONCILED');
+    const task = await page(ops, `/ops/reconciliation-breaks/${breakId}`);
+    expect(task.status).toBe(302);
+    expect(task.headers.get('location')).toBe(`/ops/reconciliations/${id}#break-${breakId}`);
+    const report = await page(auditor, `/ops/reconciliations/${id}/report.csv`);
+    expect(report.status).toBe(200);
+    expect(await report.text()).toContain('test transfer');
   }, 60_000);
 });

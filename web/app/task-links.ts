@@ -10,6 +10,7 @@ export const TASK_KIND_LABELS: Record<string, string> = {
   'registry_account.verify': 'Verify registry account',
   'certificate_transfer.confirm_receipt': 'Confirm certificate receipt',
   'certificate_transfer.approve': 'Approve certificate transfer',
+  'reconciliation.break': 'Reconciliation break',
 };
 
 const SUBJECT_PAGES: Record<string, string> = {
@@ -20,6 +21,7 @@ const SUBJECT_PAGES: Record<string, string> = {
   client_settlement: '/ops/settlements?id=',
   registry_account: '/ops/registry-accounts/',
   certificate_transfer: '/ops/certificate-transfers/',
+  reconciliation_break: '/ops/reconciliation-breaks/',
 };
 
 export function taskSubjectPath(subjectType: string, subjectId: string): string {

@@ -46,6 +46,11 @@ const NAV: NavItem[] = [
     label: 'Settlement',
     roles: ['operations', 'aml_officer', 'admin', 'auditor'],
   },
+  {
+    to: '/ops/reconciliations',
+    label: 'Reconciliation',
+    roles: ['operations', 'aml_officer', 'admin', 'auditor'],
+  },
   { to: '/ops/instruments', label: 'Instruments', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
   { to: '/admin/users', label: 'Users', roles: ['admin'] },
   { to: '/admin/policies', label: 'Policies', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },

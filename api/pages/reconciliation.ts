@@ -1,0 +1,41 @@
+// Reconciliation services for the Remix pages: the same service functions the JSON routes call,
+// and the daily matched/unmatched history the summary page charts.
+import { dailyMatchHistory, openBreaksByAge } from '../../db/reconciliation/index.js';
+import { canReadAllClients } from '../../domain/roles.js';
+import type { AppDeps } from '../deps.js';
+import { forbidden } from '../errors.js';
+import * as service from '../services/reconciliations.js';
+import type { WebUser } from './load-context.js';
+
+/** The summary chart spans this many days. */
+const HISTORY_DAYS = 30;
+
+export function reconciliationWebServices(deps: AppDeps) {
+  return {
+    list: (user: WebUser, query: Record<string, unknown>) => service.listReconciliations(deps, user, query),
+    get: (user: WebUser, id: string) => service.getReconciliation(deps, user, id),
+    lines: (user: WebUser, id: string, query: Record<string, unknown>) =>
+      service.listLines(deps, user, id, query),
+    breaks: (user: WebUser, id: string, query: Record<string, unknown>) =>
+      service.listBreaks(deps, user, id, query),
+    import: (user: WebUser, upload: service.StatementUpload, idempotencyKey: string) =>
+      service.importStatements(deps, user, upload, idempotencyKey),
+    resolve: (user: WebUser, breakId: string, body: unknown, requestId: string) =>
+      service.resolveBreak(deps, user, breakId, body, requestId),
+    approve: (user: WebUser, breakId: string, requestId: string) =>
+      service.approveBreakAdjustment(deps, user, breakId, requestId),
+    confirmDeposit: (user: WebUser, id: string, lineId: string, requestId: string) =>
+      service.confirmDepositFromLine(deps, user, id, lineId, requestId),
+    breakOf: (user: WebUser, breakId: string) => service.getBreakFor(deps, user, breakId),
+    report: (user: WebUser, id: string) => service.reconciliationReport(deps, user, id),
+    /** The summary: daily matched/unmatched lines and open breaks by age. */
+    summary: async (user: WebUser) => {
+      if (!canReadAllClients(user.role)) throw forbidden('reconciliations are for staff and auditors');
+      const [history, breaksByAge] = await Promise.all([
+        dailyMatchHistory(deps.pool, HISTORY_DAYS),
+        openBreaksByAge(deps.pool),
+      ]);
+      return { history, breaksByAge };
+    },
+  };
+}
