@@ -15,6 +15,7 @@ import { createOrderActivities } from './order.js';
 import { SimulatedRegistry, type RegistryAdapter } from './registry-adapter.js';
 import { createSettlementActivities } from './settlement.js';
 import { createReconciliationActivities } from './reconciliation.js';
+import { createInternalReconciliationActivities } from './internal-reconciliation.js';
 import { createRegistryAccountActivities } from './registry-account.js';
 import { createCertificateTransferActivities } from './certificate-transfer.js';
 
@@ -60,6 +61,10 @@ export function createActivities(deps: ActivityDeps) {
       registry: deps.registry ?? new SimulatedRegistry(deps.pool),
     }),
     ...createReconciliationActivities(deps.pool),
+    ...createInternalReconciliationActivities({
+      pool: deps.pool,
+      registry: deps.registry ?? new SimulatedRegistry(deps.pool),
+    }),
     ...createRegistryAccountActivities({
       pool: deps.pool,
       registry: deps.registry ?? new SimulatedRegistry(deps.pool),

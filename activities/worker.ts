@@ -8,6 +8,7 @@ import { defaultArchiveTemporalClient } from './history-archive.js';
 import { createActivities, type ActivityDeps } from './index.js';
 import { startNotifications } from './notifications/run.js';
 import { ensureSettlementSchedule } from './settlement-schedule.js';
+import { ensureInternalReconciliationSchedule } from './internal-reconciliation-schedule.js';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -128,6 +129,8 @@ export async function runWorkerProcess(deps: Partial<ActivityDeps> = {}): Promis
         log('info', 'worker polling', { taskQueue: config.taskQueue, address });
         if (failures === 0) backfillArchiveInBackground();
         if (failures === 0 && process.env.SETTLEMENT_SCHEDULE !== '0') ensureSettlementScheduleInBackground();
+        if (failures === 0 && process.env.RECONCILIATION_SCHEDULE !== '0')
+          ensureInternalScheduleInBackground();
       }
       await running;
       break; // a clean end is a shutdown someone asked for (our signals, or the SDK runtime's)
@@ -184,6 +187,19 @@ function ensureSettlementScheduleInBackground(): void {
       (outcome) => log('info', 'settlement schedule', { outcome }),
       (error) =>
         log('warn', 'settlement schedule failed', { error: (error as Error)?.message ?? String(error) }),
+    );
+}
+
+/** The internal reconciliation's Schedule (activities/internal-reconciliation-schedule.ts). */
+function ensureInternalScheduleInBackground(): void {
+  void defaultArchiveTemporalClient()
+    .then((client) => ensureInternalReconciliationSchedule(client, { taskQueue: config.taskQueue }))
+    .then(
+      (outcome) => log('info', 'internal reconciliation schedule', { outcome }),
+      (error) =>
+        log('warn', 'internal reconciliation schedule failed', {
+          error: (error as Error)?.message ?? String(error),
+        }),
     );
 }
 

@@ -11,3 +11,4 @@ export { clientSettlement } from './client-settlement.js';
 export { registryAccount } from './registry-account.js';
 export { certificateTransfer } from './certificate-transfer.js';
 export { reconciliation } from './reconciliation.js';
+export { internalReconciliation } from './internal-reconciliation.js';
