@@ -3,7 +3,15 @@
 // seconds. A batch claims every unsettled trade of the database, so each scenario checks its own
 // clients and trades, and the file's scenarios run one after another.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// A batch claims every unsettled trade of its database: this file has a database of its own, so
+// other files' trades never join its batches (and its batches never settle theirs).
+vi.hoisted(() => {
+  process.env.DATABASE_URL = `${process.env.DATABASE_URL}_settlement_wf`;
+});
+
+import { dropAndCreateDatabase, migrate } from '../db/migrate.js';
 import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { spawnWorker, type WorkerProcess } from '../tests/support/dev-server.js';
 import { closePool, getPool } from '../db/pool.js';
@@ -44,6 +52,9 @@ let t: TestTemporal;
 const workflows: string[] = [];
 
 beforeAll(async () => {
+  expect(process.env.DATABASE_URL).toMatch(/_settlement_wf$/);
+  await dropAndCreateDatabase(process.env.DATABASE_URL!);
+  await migrate(process.env.DATABASE_URL!);
   t = await startTestWorker({ deps: { registry } });
 });
 afterAll(async () => {

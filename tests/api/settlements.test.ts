@@ -4,7 +4,15 @@
 // test lock, leaving nothing resting. A batch claims every unsettled trade of the database, so each
 // scenario starts its own batch (POST /ops/settlement-batches) and checks only its own clients.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// A batch claims every unsettled trade of its database: this file has a database of its own, so
+// other files' trades never join its batches (and its batches never settle theirs).
+vi.hoisted(() => {
+  process.env.DATABASE_URL = `${process.env.DATABASE_URL}_settlement_api`;
+});
+
+import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { startTestApp } from '../../api/testing.js';
 import { closeTemporalClient } from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
@@ -72,6 +80,9 @@ async function startWorld(): Promise<ApiWorld> {
 }
 
 beforeAll(async () => {
+  expect(process.env.DATABASE_URL).toMatch(/_settlement_api$/);
+  await dropAndCreateDatabase(process.env.DATABASE_URL!);
+  await migrate(process.env.DATABASE_URL!);
   w = await startWorld();
   [ops, auditor, aml] = await Promise.all([
     w.person('operations'),
