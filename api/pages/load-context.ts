@@ -18,8 +18,8 @@ import { settlementWebServices } from './settlements.js';
 import { reconciliationWebServices } from './reconciliation.js';
 import { peopleByIds } from './people.js';
 import { dashboardWebServices } from './dashboards.js';
-import type { AppDeps } from '../deps.js';
 import { marketMakerWebServices } from './market-makers.js';
+import type { AppDeps } from '../deps.js';
 import { webLogin, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
 
@@ -50,9 +50,9 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     settlements: settlementWebServices(deps),
     reconciliations: reconciliationWebServices(deps),
     dashboards: dashboardWebServices(deps),
+    marketMakers: marketMakerWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
-    marketMakers: marketMakerWebServices(deps),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),
   };
 }

@@ -52,17 +52,17 @@ const NAV: NavItem[] = [
     roles: ['operations', 'aml_officer', 'admin', 'auditor'],
   },
   { to: '/ops/instruments', label: 'Instruments', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
-  { to: '/admin/users', label: 'Users', roles: ['admin'] },
-  { to: '/admin/policies', label: 'Policies', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
-  { to: '/audit', label: 'Audit', roles: AUDIT_READER_ROLES },
-  { to: '/audit/workflows', label: 'Workflows', roles: AUDIT_READER_ROLES },
-  { to: '/audit/log', label: 'Audit log', roles: AUDIT_READER_ROLES },
   {
     to: '/ops/market-makers',
     label: 'Market makers',
     roles: ['operations', 'aml_officer', 'admin', 'auditor'],
   },
   { to: '/ops/api-keys', label: 'API keys', roles: ['admin'] },
+  { to: '/admin/users', label: 'Users', roles: ['admin'] },
+  { to: '/admin/policies', label: 'Policies', roles: ['operations', 'aml_officer', 'admin', 'auditor'] },
+  { to: '/audit', label: 'Audit', roles: AUDIT_READER_ROLES },
+  { to: '/audit/workflows', label: 'Workflows', roles: AUDIT_READER_ROLES },
+  { to: '/audit/log', label: 'Audit log', roles: AUDIT_READER_ROLES },
 ];
 
 const AREA: Record<Role, string> = {
