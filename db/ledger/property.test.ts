@@ -352,5 +352,5 @@ describe('ledger properties', () => {
       ),
       { numRuns: 40 },
     );
-  });
+  }, 240_000);
 });

@@ -9,7 +9,7 @@ import { checkStatement } from '../reconciliation/statement-checks.js';
 import { decimalToMinor, minorToDecimal } from './amounts.js';
 import { parseStatementFile, UnreadableStatementError, type ParsedStatement } from './index.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/bank-statements');
+const FIXTURES = join(import.meta.dirname, '../../tests/fixtures/bank-statements');
 const encode = (text: string) => new TextEncoder().encode(text);
 const read = (path: string) => new Uint8Array(readFileSync(join(FIXTURES, path)));
 

@@ -60,7 +60,7 @@ const SNAPSHOT_SQL = `SELECT
   (SELECT count(*) FROM task)::text AS tasks,
   (SELECT count(*) FROM task WHERE status IN ('open', 'claimed'))::text AS open_tasks,
   (SELECT count(*) FROM journal_entry)::text AS journal_entries,
-  (SELECT coalesce(sum(debits_posted + credits_posted + debits_pending + credits_pending), 0) FROM ledger_account)::text AS ledger_totals,
+  (SELECT coalesce(sum(debits_posted::numeric + credits_posted + debits_pending + credits_pending), 0) FROM ledger_account)::text AS ledger_totals,
   (SELECT count(*) FROM ledger_account)::text AS ledger_accounts,
   (SELECT count(*) FROM bank_account)::text AS bank_accounts,
   (SELECT count(*) FROM kyc_document)::text AS kyc_documents,

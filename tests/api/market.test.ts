@@ -197,10 +197,13 @@ describe('market data', () => {
     expectError(await post(w, ops, '/ops/instruments/CEA/resume', { reason: 'x' }), 400, 'validation_failed');
     expectError(await post(w, auditor, '/ops/instruments/CEA/halt', { reason: 'x' }), 403, 'forbidden');
     expectError(await post(w, ops, '/ops/instruments/NOPE/halt', { reason: 'x' }), 404, 'not_found');
-    expectError(
-      await post(w, ops, '/ops/instruments/EUA/resume', { note: 'not halted' }),
-      409,
-      'invalid_state',
+    // Under EUA's lock: another file may halt EUA for a moment (tests/support/instrument-lock.ts).
+    await withInstrument('EUA', async () =>
+      expectError(
+        await post(w, ops, '/ops/instruments/EUA/resume', { note: 'not halted' }),
+        409,
+        'invalid_state',
+      ),
     );
   });
 });

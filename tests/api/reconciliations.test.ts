@@ -22,7 +22,7 @@ import {
   type Person,
 } from './helpers.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/bank-statements');
+const FIXTURES = join(import.meta.dirname, '../fixtures/bank-statements');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 let w: ApiWorld;

@@ -2,7 +2,7 @@
 // colleague on /admin/users, the invitation mail reaches the mail catcher through the outbox,
 // queues and mailer, the colleague opens its link, sets a password on /set-password and signs in.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../../api/testing.js';
 import { closeNotificationConnections } from '../../api/services/notifications.js';
 import { startNotifications, type RunningNotifications } from '../../activities/notifications/run.js';
@@ -11,6 +11,9 @@ import { config } from '../../db/config.js';
 import { createRedis } from '../../db/outbox/index.js';
 import { startMailCatcher, type MailCatcher } from '../../scripts/mail-catcher.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
+
+// The invitation mail goes through the outbox, the queue and the mailer: slow on a loaded machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 process.env.QUEUE_PREFIX = `test-e2e-admin-${randomUUID()}`;
 
@@ -75,7 +78,7 @@ describe('administration in the browser', () => {
     ]);
     expect(rows).toHaveLength(1);
     owners.add(rows[0]!.id);
-    const mail = await catcher.waitFor((m) => m.to.includes(email), 30_000);
+    const mail = await catcher.waitFor((m) => m.to.includes(email), 90_000);
     const link = /https?:\/\/\S+\/set-password\?token=[\w%-]+/.exec(mail.text)?.[0];
     expect(link, mail.text).toBeTruthy();
 
