@@ -165,7 +165,11 @@ describe('access matrix: roles', () => {
       Object.keys(owned).some((base) => r.path === base || r.path.startsWith(`${base}/`)),
     );
     expect(theirs.length).toBeGreaterThanOrEqual(8);
-    const before = await world.app.pool.query(`SELECT count(*)::int AS n FROM lifecycle_event`);
+    // Client A's lifecycles only: other test files change theirs in the same database meanwhile.
+    const before = await world.app.pool.query(
+      `SELECT count(*)::int AS n FROM lifecycle_event WHERE workflow_id IN (SELECT workflow_id FROM lifecycle WHERE owner_id = $1)`,
+      [clientA.id],
+    );
     for (const route of theirs) {
       const base = Object.keys(owned).find((b) => route.path === b || route.path.startsWith(`${b}/`))!;
       const path = fill(route.path, { id: owned[base]! });
@@ -176,7 +180,10 @@ describe('access matrix: roles', () => {
         expect(mine.status, `${keyOf(route)} as the owner: ${mine.text}`).toBe(200);
       }
     }
-    const after = await world.app.pool.query(`SELECT count(*)::int AS n FROM lifecycle_event`);
+    const after = await world.app.pool.query(
+      `SELECT count(*)::int AS n FROM lifecycle_event WHERE workflow_id IN (SELECT workflow_id FROM lifecycle WHERE owner_id = $1)`,
+      [clientA.id],
+    );
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 });
