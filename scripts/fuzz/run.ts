@@ -52,7 +52,8 @@ const STATE_ON_REFUSAL: Record<string, (status: number) => boolean> = {
 };
 
 /** Streams answer forever; they are exercised by their own tests. */
-const SKIPPED = (path: string) => /\/events$|\/stream$/.test(path);
+// Server-sent event streams never end (…/events, …/stream, …/maker-stream): nothing to fuzz.
+const SKIPPED = (path: string) => /\/events$|[/-]stream$/.test(path);
 
 const SNAPSHOT_SQL = `SELECT
   (SELECT count(*) FROM lifecycle)::text AS lifecycles,
@@ -229,7 +230,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       let text = '';
       let contentType = '';
       try {
-        const response = await fetch(url, { method: op.method, headers, body: c.body, redirect: 'manual' });
+        // A bound on every request: an answer that never ends is a violation, not a hung run.
+        const response = await fetch(url, {
+          method: op.method,
+          headers,
+          body: c.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(15_000),
+        });
         status = response.status;
         contentType = response.headers.get('content-type') ?? '';
         text = await response.text();

@@ -2,29 +2,46 @@
 // "None" is checked where it matters: no order, no workflow and no hold exists after a 422, even
 // when the refusal is the batch's last order or only the batch as a whole is too big for the
 // client's cash. Trading scenarios hold the EUA lock and leave nothing resting.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { closeMarketNotifications } from '../../api/services/market.js';
 import { expectBooksBalanced, expectError, startApiWorld, type ApiWorld, type Person } from './helpers.js';
-import { balance, cancelWorking, trader, withInstrument } from './trading-support.js';
+import { balance, cancelWorking, trader } from './trading-support.js';
+import { lockInstruments } from '../support/instrument-lock.js';
 import { randomUUID } from 'node:crypto';
 
 let w: ApiWorld;
 let admin: Person;
 let auditor: Person;
 
+let releaseInstruments: () => Promise<void>;
+
+// The prices below sit in the band around EUA's catalogue reference (70.00). EUA's book and last
+// price are shared with other test files, so this file holds EUA for its whole run and starts each
+// test from a known market: open, no last trade (the reference is the catalogue's again).
 beforeAll(async () => {
+  releaseInstruments = await lockInstruments(['EUA']);
   w = await startApiWorld();
   [admin, auditor] = await Promise.all([w.person('admin'), w.person('auditor')]);
   await ensureSystemAccounts(w.app.pool);
   await ensureInstruments(w.app.pool);
 });
 
+beforeEach(async () => {
+  await w.app.pool.query(
+    `UPDATE instrument SET status = 'OPEN', status_reason = NULL, last_price = NULL WHERE symbol = 'EUA'`,
+  );
+});
+
 afterAll(async () => {
   await closeMarketNotifications();
   await w?.stop();
+  await releaseInstruments?.();
 });
+
+/** The file holds EUA already (beforeAll): a scenario runs as it is. */
+const withInstrument = async <T>(_symbol: string, work: () => Promise<T>): Promise<T> => work();
 
 afterEach(async () => {
   await expectBooksBalanced(w, auditor);

@@ -2,7 +2,15 @@
 // as nobody, with generated valid and broken requests (scripts/fuzz). No 5xx, every error in the
 // contract's shape, and no 4xx that changes state. `npm run fuzz` is the same, longer, on a stack of
 // its own.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+
+// "No 4xx changes anything" compares row counts of the whole database: this file has a database of
+// its own, so other test files running beside it change nothing it counts.
+vi.hoisted(() => {
+  process.env.DATABASE_URL = `${process.env.DATABASE_URL}_fuzz`;
+});
+
+import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { closeArchiveTemporalClient } from '../../activities/history-archive.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
 import { closeTemporalClient } from '../../api/temporal-client.js';
@@ -18,6 +26,9 @@ let app: TestApp;
 let temporal: TestTemporal;
 
 beforeAll(async () => {
+  expect(process.env.DATABASE_URL).toMatch(/_fuzz$/);
+  await dropAndCreateDatabase(process.env.DATABASE_URL!);
+  await migrate(process.env.DATABASE_URL!);
   process.env.WORKFLOW_BUNDLE_PATH = inject('workflowBundlePath');
   temporal = await startTestWorker();
   app = await startTestApp({ apiRateLimitPerMinute: 0 });
