@@ -1,7 +1,11 @@
-// What the staff lists need beyond a page of records: how many of a lifecycle type are in each
-// status (the counts above a list) and which ones a search text finds (reference, id, the owner's
-// email or name, an IBAN in the lifecycle's or its bank account's attributes). Read-only.
+// What the staff lists need beyond the API's newest-first page: how many of a lifecycle type are
+// in each status (the counts above a list), which ones a search text finds (reference, id, the
+// owner's email or name, an IBAN in the lifecycle's or its bank account's attributes), and a page in
+// the order the viewer picked, keyset-paged along that order. Read-only.
 import type pg from 'pg';
+import { isUuid } from '../../domain/ids.js';
+import { clampLimit, type Page } from '../lifecycle/cursor.js';
+import { parseSort, sortCursor, sortSql, type Sort, type SortColumn, type SortSpec } from './sorting.js';
 
 export const MAX_SEARCH_RESULTS = 100;
 const MAX_SEARCH_TEXT = 100;
@@ -20,6 +24,168 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+// ---- sortable columns per lifecycle type ------------------------------------------------------------
+
+const text = (sql: string): SortColumn => ({ sql: `coalesce(${sql}, '')`, type: 'text' });
+/** Amounts are decimal strings in the attributes; a missing one sorts below every amount. */
+const amount = (key: string): SortColumn => ({
+  sql: `coalesce((l.attributes->>'${key}')::numeric, -1)`,
+  type: 'numeric',
+});
+const instant = (sql: string): SortColumn => ({
+  sql: `coalesce((${sql})::timestamptz, '-infinity'::timestamptz)`,
+  type: 'timestamptz',
+});
+
+/** Every lifecycle list sorts by these: when it began and last changed, its status, its client. */
+const COMMON = {
+  created: { sql: 'l.created_at', type: 'timestamptz' },
+  updated: { sql: 'l.updated_at', type: 'timestamptz' },
+  status: { sql: 'l.status', type: 'text' },
+  client: text('lower(u.email)'),
+} as const satisfies Record<string, SortColumn>;
+
+function lifecycleSort<C extends string>(type: string, extra: Record<C, SortColumn>, initial = 'created') {
+  return {
+    list: `lifecycle-${type}`,
+    columns: { ...COMMON, ...extra },
+    tieBreak: 'l.workflow_id',
+    default: { column: initial as C | keyof typeof COMMON, dir: 'desc' },
+  } satisfies SortSpec<C | keyof typeof COMMON>;
+}
+
+/**
+ * The whitelist of each staff list: the URL's `sort` picks one of these names, never SQL. Keys not
+ * named here (JSON paths, joins) cannot be asked for.
+ */
+export const LIFECYCLE_SORTS = {
+  deposit: lifecycleSort('deposit', {
+    amount: amount('amount'),
+    received: amount('receivedAmount'),
+    reference: text("l.attributes->>'reference'"),
+  }),
+  withdrawal: lifecycleSort('withdrawal', {
+    amount: amount('amount'),
+    iban: text("l.attributes->'bankAccount'->>'iban'"),
+  }),
+  bank_account: lifecycleSort('bank_account', {
+    iban: text("l.attributes->>'iban'"),
+    bic: text("l.attributes->>'bic'"),
+    holder: text("lower(l.attributes->>'accountName')"),
+  }),
+  registry_account: lifecycleSort('registry_account', {
+    registry: text("l.attributes->>'registry'"),
+    account: text("l.attributes->>'accountId'"),
+    holder: text("lower(l.attributes->>'holderName')"),
+  }),
+  certificate_transfer: lifecycleSort('certificate_transfer', {
+    direction: text("l.attributes->>'direction'"),
+    quantity: amount('quantity'),
+  }),
+  kyc: lifecycleSort(
+    'kyc',
+    {
+      submitted: instant("l.attributes->'submission'->>'submittedAt'"),
+      expires: instant("l.attributes->>'expiresAt'"),
+      cycle: { sql: "coalesce((l.attributes->'submission'->>'cycle')::numeric, -1)", type: 'numeric' },
+    },
+    'updated',
+  ),
+  client_settlement: lifecycleSort('client_settlement', {
+    cutoff: instant("l.attributes->>'cutoff'"),
+  }),
+  settlement_batch: lifecycleSort('settlement_batch', {
+    cutoff: instant("l.attributes->>'cutoff'"),
+  }),
+} as const;
+
+export type SortedLifecycleType = keyof typeof LIFECYCLE_SORTS;
+
+export function lifecycleSortSpec(type: string): SortSpec {
+  if (!Object.hasOwn(LIFECYCLE_SORTS, type)) throw new Error(`no sort whitelist for lifecycle type ${type}`);
+  return LIFECYCLE_SORTS[type as SortedLifecycleType] as SortSpec;
+}
+
+/** The sort a staff list's URL asks for (UnknownSortError for a column its whitelist lacks). */
+export function lifecycleSortOf(type: string, column?: string | null, dir?: string | null): Sort {
+  return parseSort(lifecycleSortSpec(type), column, dir);
+}
+
+export interface FindLifecyclesInput {
+  type: string;
+  /** Search text (see searchLifecycles); none: every lifecycle of the type. */
+  text?: string;
+  status?: string;
+  /** One client's (staff filter); not a uuid: nothing. */
+  ownerId?: string;
+  sort?: Sort;
+  cursor?: string | null;
+  /** 1..200, default 50. */
+  limit?: number;
+}
+
+/**
+ * A page of business ids of `type` in the order `sort` names (the type's whitelist; default: its
+ * newest first), the id breaking ties, keyset-paged: the cursor holds the last row's key and id, so
+ * rows added or changed meanwhile never make a page repeat or skip one that kept its key.
+ * Throws UnknownSortError and InvalidCursorError.
+ */
+export async function findLifecycles(
+  pool: pg.Pool,
+  input: FindLifecyclesInput,
+): Promise<Page<{ businessId: string; workflowId: string }>> {
+  const spec = lifecycleSortSpec(input.type);
+  const sort = input.sort ?? spec.default;
+  const limit = clampLimit(input.limit);
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const conditions = [`l.type = ${param(input.type)}`];
+  if (input.status) conditions.push(`l.status = ${param(input.status)}`);
+  if (input.ownerId !== undefined) {
+    if (!isUuid(input.ownerId)) return { items: [], nextCursor: null };
+    conditions.push(`l.owner_id = ${param(input.ownerId.toLowerCase())}::uuid`);
+  }
+  const search = input.text?.trim().slice(0, MAX_SEARCH_TEXT) ?? '';
+  if (search !== '') {
+    const exact = param(search);
+    const pattern = param(likePattern(search));
+    // IBANs are typed in groups of four: the text without its spaces also counts.
+    const compact = param(likePattern(search.replace(/\s+/g, '')));
+    conditions.push(`(lower(l.business_id) = lower(${exact})
+             OR l.attributes::text ILIKE ${pattern}
+             OR l.attributes::text ILIKE ${compact}
+             OR u.email ILIKE ${pattern}
+             OR u.display_name ILIKE ${pattern}
+             OR coalesce(b.attributes::text, '') ILIKE ${compact})`);
+  }
+  const sql = sortSql(spec, sort, input.cursor, param);
+  if (sql.after) conditions.push(sql.after);
+  const { rows } = await pool.query<{
+    business_id: string;
+    workflow_id: string;
+    sort_key: string;
+    sort_id: string;
+  }>(
+    `SELECT l.business_id, l.workflow_id, ${sql.select}
+       FROM lifecycle l
+       LEFT JOIN app_user u ON u.id = l.owner_id
+       LEFT JOIN lifecycle b ON b.type = 'bank_account' AND b.business_id = l.attributes->>'bankAccountId'
+      WHERE ${conditions.join(' AND ')}
+      ${sql.orderBy}
+      LIMIT ${param(limit + 1)}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((row) => ({ businessId: row.business_id, workflowId: row.workflow_id })),
+    nextCursor: rows.length > limit && last ? sortCursor(spec, sort, last) : null,
+  };
+}
+
 /**
  * Business ids of `type` that `text` finds, newest first: an exact id, or the text (spaces ignored,
  * for IBANs typed in groups) in the attributes, the owner's email or display name, or the attributes
@@ -29,27 +195,9 @@ export async function searchLifecycles(
   pool: pg.Pool,
   input: { type: string; text: string; status?: string; limit: number },
 ): Promise<string[]> {
-  const text = input.text.trim().slice(0, MAX_SEARCH_TEXT);
-  if (text === '') return [];
+  if (input.text.trim() === '') return [];
   if (!(input.limit >= 1 && input.limit <= MAX_SEARCH_RESULTS))
     throw new Error(`search limit ${input.limit}`);
-  const compact = text.replace(/\s+/g, '');
-  const { rows } = await pool.query<{ business_id: string }>(
-    `SELECT l.business_id
-       FROM lifecycle l
-       LEFT JOIN app_user u ON u.id = l.owner_id
-       LEFT JOIN lifecycle b ON b.type = 'bank_account' AND b.business_id = l.attributes->>'bankAccountId'
-      WHERE l.type = $1
-        AND ($5::text IS NULL OR l.status = $5)
-        AND (lower(l.business_id) = lower($2)
-             OR l.attributes::text ILIKE $3
-             OR l.attributes::text ILIKE $4
-             OR u.email ILIKE $3
-             OR u.display_name ILIKE $3
-             OR coalesce(b.attributes::text, '') ILIKE $4)
-      ORDER BY l.created_at DESC, l.workflow_id DESC
-      LIMIT $6`,
-    [input.type, text, likePattern(text), likePattern(compact), input.status ?? null, input.limit],
-  );
-  return rows.map((row) => row.business_id);
+  const page = await findLifecycles(pool, input);
+  return page.items.map((item) => item.businessId);
 }

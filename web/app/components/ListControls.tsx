@@ -113,3 +113,44 @@ export function NextPageLink({ cursor, status }: { cursor: string | null; status
     </nav>
   );
 }
+
+/**
+ * A column header that sorts the list: a plain link (works without JavaScript) to the same URL with
+ * `sort` and `dir` set and the cursor dropped (a cursor belongs to one order). The sorted column says
+ * so to assistive technology (aria-sort); clicking it again reverses the direction.
+ */
+export function SortHeader({
+  column,
+  label,
+  sort,
+  numeric = false,
+  firstDir = 'asc',
+}: {
+  column: string;
+  label: string;
+  /** The sort in effect. */
+  sort: { column: string; dir: 'asc' | 'desc' };
+  /** Amounts: aligned right like their cells. */
+  numeric?: boolean;
+  /** The direction of the first click (times and amounts read best largest first). */
+  firstDir?: 'asc' | 'desc';
+}) {
+  const [params] = useSearchParams();
+  const active = sort.column === column;
+  const next = new URLSearchParams(params);
+  next.set('sort', column);
+  next.set('dir', active ? (sort.dir === 'asc' ? 'desc' : 'asc') : firstDir);
+  next.delete('cursor');
+  return (
+    <th
+      scope="col"
+      className={numeric ? 'num' : undefined}
+      aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <Link to={`?${next}`} className="sort" data-sort={column}>
+        {label}
+        {active ? <span aria-hidden="true">{sort.dir === 'asc' ? ' ▲' : ' ▼'}</span> : null}
+      </Link>
+    </th>
+  );
+}

@@ -1,13 +1,20 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { DEPOSIT_STATUSES } from '../../../domain/deposit.js';
+import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
-import { CsvExportLink, ListFilters, NextPageLink, StatusCounts } from '../components/ListControls.js';
-import { listQuery, searchText } from '../list-query.server.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Deposits · backoffice · clearhouse' }];
 
@@ -15,21 +22,14 @@ export const DEPOSIT_LIST_READERS = ['operations', 'aml_officer', 'admin', 'audi
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, DEPOSIT_LIST_READERS);
-  const query = listQuery(request);
-  const q = searchText(request);
   const deposits = context.services.deposits;
-  const [page, counts] = await Promise.all([
-    q
-      ? deposits.lists.search(user, q, query.status).then((items) => ({ items, nextCursor: null }))
-      : deposits.list(user, query),
-    deposits.lists.counts(),
-  ]);
-  const people = await context.services.people(page.items.map((d) => d.clientId));
-  return { page, counts, people, status: query.status ?? '', searching: q !== undefined };
+  const [list, counts] = await Promise.all([staffListPage(request, user, deposits), deposits.lists.counts()]);
+  const people = await context.services.people(list.page.items.map((d) => d.clientId));
+  return { ...list, counts, people };
 }
 
 export default function OpsDeposits() {
-  const { page, counts, people, status, searching } = useLoaderData<typeof loader>();
+  const { page, counts, people, status, searching, sort } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="row between">
@@ -39,21 +39,17 @@ export default function OpsDeposits() {
       <StatusCounts statuses={DEPOSIT_STATUSES} counts={counts} status={status} />
       <ListFilters statuses={DEPOSIT_STATUSES} status={status} />
       <p className="muted" aria-live="polite">
-        {searching ? `${page.items.length} found` : `${page.items.length} shown`}
+        {searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
       </p>
       <table className="grid">
         <thead>
           <tr>
-            <th scope="col">Announced</th>
-            <th scope="col">Client</th>
-            <th scope="col" className="num">
-              Announced amount
-            </th>
-            <th scope="col" className="num">
-              Received
-            </th>
-            <th scope="col">Reference</th>
-            <th scope="col">Status</th>
+            <SortHeader column="created" label="Announced" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="amount" label="Announced amount" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="received" label="Received" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="reference" label="Reference" sort={sort} />
+            <SortHeader column="status" label="Status" sort={sort} />
           </tr>
         </thead>
         <tbody>
@@ -81,7 +77,7 @@ export default function OpsDeposits() {
                 <Money amount={d.receivedAmount} asset={d.currency} />
               </td>
               <td>
-                <code>{d.instructions.reference}</code>
+                <CopyValue value={d.instructions.reference} label="reference" />
               </td>
               <td>
                 <StatusBadge status={d.status} />

@@ -1,18 +1,13 @@
-// /ops/deposits.csv: the deposit list with the filters in effect, every page of it.
+// /ops/deposits.csv: the deposit list with the filters and the sort in effect, every page of it.
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { allPages, csvResponse } from '../csv.server.js';
-import { listQuery, searchText } from '../list-query.server.js';
+import { csvResponse } from '../csv.server.js';
 import { requireUser } from '../session.server.js';
+import { staffListRows } from '../staff-list.server.js';
 import { DEPOSIT_LIST_READERS } from './ops.deposits._index.js';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, DEPOSIT_LIST_READERS);
-  const query = { ...listQuery(request), limit: 200 };
-  const q = searchText(request);
-  const deposits = context.services.deposits;
-  const { items } = q
-    ? { items: await deposits.lists.search(user, q, query.status) }
-    : await allPages((cursor) => deposits.list(user, { ...query, cursor }));
+  const items = await staffListRows(request, user, context.services.deposits);
   const people = await context.services.people(items.map((d) => d.clientId));
   return csvResponse(
     'deposits.csv',

@@ -1,33 +1,36 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { WITHDRAWAL_STATUSES, groupIban } from '../../../domain/withdrawal.js';
+import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
-import { CsvExportLink, ListFilters, NextPageLink, StatusCounts } from '../components/ListControls.js';
-import { listQuery, searchText } from '../list-query.server.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawals · backoffice · clearhouse' }];
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
-  const query = listQuery(request);
-  const q = searchText(request);
   const withdrawals = context.services.withdrawals;
-  const [page, counts] = await Promise.all([
-    q
-      ? withdrawals.lists.search(user, q, query.status).then((items) => ({ items, nextCursor: null }))
-      : withdrawals.list(user, query),
+  const [list, counts] = await Promise.all([
+    staffListPage(request, user, withdrawals),
     withdrawals.lists.counts(),
   ]);
-  const people = await context.services.people(page.items.map((w) => w.clientId));
-  return { page, counts, people, status: query.status ?? '' };
+  const people = await context.services.people(list.page.items.map((w) => w.clientId));
+  return { ...list, counts, people };
 }
 
 export default function OpsWithdrawals() {
-  const { page, counts, people, status } = useLoaderData<typeof loader>();
+  const { page, counts, people, status, searching, sort } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="row between">
@@ -36,15 +39,18 @@ export default function OpsWithdrawals() {
       </div>
       <StatusCounts statuses={WITHDRAWAL_STATUSES} counts={counts} status={status} />
       <ListFilters statuses={WITHDRAWAL_STATUSES} status={status} />
+      <p className="muted" aria-live="polite">
+        {searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
+      </p>
       <table className="grid">
         <thead>
           <tr>
-            <th>Requested</th>
-            <th>Client</th>
-            <th className="num">Amount</th>
-            <th>To</th>
-            <th>Approvals</th>
-            <th>Status</th>
+            <SortHeader column="created" label="Requested" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="amount" label="Amount" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="iban" label="To" sort={sort} />
+            <th scope="col">Approvals</th>
+            <SortHeader column="status" label="Status" sort={sort} />
           </tr>
         </thead>
         <tbody>
@@ -68,7 +74,9 @@ export default function OpsWithdrawals() {
                 <td className="num">
                   <Money amount={w.amount} asset={w.currency} />
                 </td>
-                <td>{w.bankAccount ? groupIban(w.bankAccount.iban) : '—'}</td>
+                <td>
+                  {w.bankAccount ? <CopyValue value={groupIban(w.bankAccount.iban)} label="IBAN" /> : '—'}
+                </td>
                 <td>
                   {w.approvals.length} of {w.approvalsRequired}
                   {w.secondApproverNeeded ? ' · second approver needed' : ''}
