@@ -24,6 +24,7 @@ import { adminRouter } from './admin.js';
 import { apiKeysRouter } from './api-keys.js';
 import { quotesRouter } from './quotes.js';
 import { reconciliationsRouter } from './reconciliations.js';
+import { statementsRouter } from './statements.js';
 
 /** One router per resource. Each declares full paths relative to /api/v1 ('/deposits', '/ops/deposits/:id/confirm'). */
 export type RouterFactory = (deps: AppDeps) => Router;
@@ -54,6 +55,7 @@ export const resourceRouters: RouterFactory[] = [
   apiKeysRouter,
   quotesRouter,
   reconciliationsRouter,
+  statementsRouter,
   // one line per resource router, above this comment
 ];
 
