@@ -7,6 +7,7 @@ import { depositScenarios } from './deposit.js';
 import { kycScenarios } from './kyc.js';
 import { orderScenarios } from './order.js';
 import { pingScenarios } from './ping.js';
+import { internalReconciliationScenarios, reconciliationScenarios } from './reconciliation.js';
 import { certificateTransferScenarios, registryAccountScenarios } from './registry.js';
 import { clientSettlementScenarios, settlementBatchScenarios } from './settlement.js';
 import type { Scenario } from './types.js';
@@ -15,6 +16,8 @@ import { withdrawalScenarios } from './withdrawal.js';
 export type { CaptureContext, Scenario } from './types.js';
 
 export const scenarios: Scenario[] = [
+  // First: an internal reconciliation reads the whole ledger, balanced only while nothing else ran.
+  ...internalReconciliationScenarios,
   ...pingScenarios,
   ...depositScenarios,
   ...kycScenarios,
@@ -25,5 +28,6 @@ export const scenarios: Scenario[] = [
   ...certificateTransferScenarios,
   ...settlementBatchScenarios,
   ...clientSettlementScenarios,
+  ...reconciliationScenarios,
   // one line per workflow type, above this comment
 ];
