@@ -1,21 +1,33 @@
 // Prometheus metrics (prom-client) of the server and of each worker process:
 //   http_request_duration_seconds{method,route,status}   per Express route pattern, not per URL
-//   ledger_postings_total{kind,outcome}, ledger_group_commit_duration_seconds,
-//   ledger_group_commit_batch_size                       from the group commit (db/ledger/observer.ts)
+//   ledger_postings_total{path,kind,outcome}, ledger_posting_duration_seconds{path,kind}
+//                                                        both posting paths (db/ledger/observer.ts)
+//   ledger_group_commit_duration_seconds, ledger_group_commit_batch_size   the group commit's groups
 //   clearhouse_lifecycle_transitions_total{type,status}  transitions recorded (lifecycle_event)
 //   clearhouse_lifecycles{type,status}                   lifecycles by current status
 //   clearhouse_open_tasks{kind,age}, clearhouse_overdue_tasks{kind}
 //   clearhouse_outbox_pending, clearhouse_outbox_oldest_pending_seconds   the notification queue
 //   clearhouse_trial_balance_imbalance{asset}            debits − credits per asset (must be 0)
 // plus Node's default process metrics. The database-backed gauges are read at scrape time with a
-// short statement timeout, so a slow scrape never holds a connection for long; they are the same in
-// every process, so alerts should read them from one job (docs/operations.md). The worker also runs
+// short statement timeout (their queries: db/metrics.ts), so a slow scrape never holds a connection
+// for long; they are the same in every process, so alerts should read them from one job
+// (docs/operations.md). The worker also runs
 // the Temporal SDK's own Prometheus exporter (activities/worker.ts, TEMPORAL_METRICS_BIND).
 import { createServer, type Server } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import client from 'prom-client';
-import { setLedgerObserver } from '../db/ledger/observer.js';
+import { setLedgerObserver, setUnitPostingObserver } from '../db/ledger/observer.js';
+import {
+  lifecycleCounts,
+  lifecycleTransitionCounts,
+  openTaskCounts,
+  outboxBacklog,
+  overdueTaskCounts,
+  trialBalanceImbalance,
+  withScrapeTimeout,
+  type Queryable,
+} from '../db/metrics.js';
 
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
@@ -28,10 +40,20 @@ const httpDuration = new client.Histogram({
   registers: [registry],
 });
 
+// Two paths post: the group commit (single postings and holds from the pool) and the calls made inside
+// a caller's transaction (inLedgerTransaction: the venue's fills and reservations, settlement, bulk
+// orders). `path` tells them apart; `kind` is the entry's kind, the recipe (trade.fill, order.reserve …).
 const ledgerPostings = new client.Counter({
   name: 'ledger_postings_total',
-  help: 'Postings and holds through the group commit, by entry kind and outcome (recorded | refused)',
-  labelNames: ['kind', 'outcome'] as const,
+  help: 'Ledger postings and holds by path (group_commit | transaction), entry kind and outcome (recorded | refused)',
+  labelNames: ['path', 'kind', 'outcome'] as const,
+  registers: [registry],
+});
+const ledgerPostingDuration = new client.Histogram({
+  name: 'ledger_posting_duration_seconds',
+  help: 'Time one posting took, by path and entry kind (group_commit: its group statement; transaction: its call inside the unit)',
+  labelNames: ['path', 'kind'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [registry],
 });
 const ledgerGroupDuration = new client.Histogram({
@@ -48,15 +70,25 @@ const ledgerGroupSize = new client.Histogram({
 });
 
 let observing = false;
-/** Counts the group commit's postings in this process (idempotent). */
+const outcomeOf = (ok: boolean) => (ok ? 'recorded' : 'refused');
+
+/** Counts this process's ledger postings, both paths (idempotent). */
 export function observeLedger(): void {
   if (observing) return;
   observing = true;
   setLedgerObserver((group) => {
     ledgerGroupSize.observe(group.size);
     ledgerGroupDuration.observe(group.durationMs / 1000);
-    for (const posting of group.postings)
-      ledgerPostings.inc({ kind: posting.kind, outcome: posting.ok ? 'recorded' : 'refused' });
+    for (const posting of group.postings) {
+      ledgerPostings.inc({ path: 'group_commit', kind: posting.kind, outcome: outcomeOf(posting.ok) });
+      ledgerPostingDuration.observe({ path: 'group_commit', kind: posting.kind }, group.durationMs / 1000);
+    }
+  });
+  setUnitPostingObserver((postings) => {
+    for (const posting of postings) {
+      ledgerPostings.inc({ path: 'transaction', kind: posting.kind, outcome: outcomeOf(posting.ok) });
+      ledgerPostingDuration.observe({ path: 'transaction', kind: posting.kind }, posting.durationMs / 1000);
+    }
   });
 }
 
@@ -76,20 +108,7 @@ export function httpMetrics(): RequestHandler {
   };
 }
 
-// ---- gauges read from the database at scrape time -------------------------------------------------
-
-const SCRAPE_TIMEOUT_MS = 2000;
-
-async function scrapeQuery<R extends pg.QueryResultRow>(pool: pg.Pool, sql: string): Promise<R[]> {
-  const connection = await pool.connect();
-  try {
-    await connection.query(`SET statement_timeout = ${SCRAPE_TIMEOUT_MS}`);
-    return (await connection.query<R>(sql)).rows;
-  } finally {
-    await connection.query('RESET statement_timeout').catch(() => undefined);
-    connection.release();
-  }
-}
+// ---- gauges read from the database at scrape time (the queries: db/metrics.ts) ----------------------
 
 let databaseGauges: pg.Pool | null = null;
 
@@ -101,7 +120,7 @@ export function observeDatabase(pool: pg.Pool): void {
     name: string,
     help: string,
     labelNames: string[],
-    read: (set: (labels: Record<string, string>, value: number) => void) => Promise<void>,
+    read: (q: Queryable, set: (labels: Record<string, string>, value: number) => void) => Promise<void>,
   ) =>
     new client.Gauge({
       name,
@@ -110,7 +129,10 @@ export function observeDatabase(pool: pg.Pool): void {
       registers: [registry],
       async collect() {
         this.reset();
-        await read((labels, value) => this.set(labels, value)).catch(() => undefined);
+        // A failed read leaves the gauge empty for this scrape (absent() alerts see it), never a 500.
+        await withScrapeTimeout(pool, (q) => read(q, (labels, value) => this.set(labels, value))).catch(
+          () => undefined,
+        );
       },
     });
 
@@ -118,86 +140,52 @@ export function observeDatabase(pool: pg.Pool): void {
     'clearhouse_lifecycle_transitions_total',
     'Lifecycle transitions recorded, by lifecycle type and the status entered (monotonic; from lifecycle_event)',
     ['type', 'status'],
-    async (set) => {
-      const rows = await scrapeQuery<{ type: string; to_status: string; n: string }>(
-        pool,
-        `SELECT l.type, e.to_status, count(*)::text AS n
-           FROM lifecycle_event e JOIN lifecycle l USING (workflow_id) GROUP BY 1, 2`,
-      );
-      for (const r of rows) set({ type: r.type, status: r.to_status }, Number(r.n));
+    async (q, set) => {
+      for (const r of await lifecycleTransitionCounts(q)) set({ type: r.type, status: r.status }, r.count);
     },
   );
-  gauge('clearhouse_lifecycles', 'Lifecycles by type and current status', ['type', 'status'], async (set) => {
-    const rows = await scrapeQuery<{ type: string; status: string; n: string }>(
-      pool,
-      `SELECT type, status, count(*)::text AS n FROM lifecycle GROUP BY 1, 2`,
-    );
-    for (const r of rows) set({ type: r.type, status: r.status }, Number(r.n));
-  });
+  gauge(
+    'clearhouse_lifecycles',
+    'Lifecycles by type and current status',
+    ['type', 'status'],
+    async (q, set) => {
+      for (const r of await lifecycleCounts(q)) set({ type: r.type, status: r.status }, r.count);
+    },
+  );
   gauge(
     'clearhouse_open_tasks',
     'Open or claimed staff tasks by kind and age (lt_1h, 1h_to_24h, gt_24h)',
     ['kind', 'age'],
-    async (set) => {
-      const rows = await scrapeQuery<{ kind: string; age: string; n: string }>(
-        pool,
-        `SELECT kind,
-                CASE WHEN created_at > now() - interval '1 hour' THEN 'lt_1h'
-                     WHEN created_at > now() - interval '24 hours' THEN '1h_to_24h'
-                     ELSE 'gt_24h' END AS age,
-                count(*)::text AS n
-           FROM task WHERE status IN ('open', 'claimed') GROUP BY 1, 2`,
-      );
-      for (const r of rows) set({ kind: r.kind, age: r.age }, Number(r.n));
+    async (q, set) => {
+      for (const r of await openTaskCounts(q)) set({ kind: r.kind, age: r.age }, r.count);
     },
   );
   gauge(
     'clearhouse_overdue_tasks',
     'Open or claimed tasks past their due time, by kind',
     ['kind'],
-    async (set) => {
-      const rows = await scrapeQuery<{ kind: string; n: string }>(
-        pool,
-        `SELECT kind, count(*)::text AS n FROM task
-        WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at < now() GROUP BY 1`,
-      );
-      for (const r of rows) set({ kind: r.kind }, Number(r.n));
+    async (q, set) => {
+      for (const r of await overdueTaskCounts(q)) set({ kind: r.kind }, r.count);
     },
   );
   gauge(
     'clearhouse_outbox_pending',
     'Outbox events not yet dispatched (the notification queue)',
     [],
-    async (set) => {
-      const rows = await scrapeQuery<{ n: string }>(
-        pool,
-        `SELECT count(*)::text AS n FROM outbox_event WHERE dispatched_at IS NULL`,
-      );
-      set({}, Number(rows[0]?.n ?? 0));
-    },
+    async (q, set) => set({}, (await outboxBacklog(q)).pending),
   );
   gauge(
     'clearhouse_outbox_oldest_pending_seconds',
     'Age of the oldest undispatched outbox event (0 when none)',
     [],
-    async (set) => {
-      const rows = await scrapeQuery<{ s: string | null }>(
-        pool,
-        `SELECT extract(epoch FROM now() - min(created_at))::text AS s FROM outbox_event WHERE dispatched_at IS NULL`,
-      );
-      set({}, Number(rows[0]?.s ?? 0));
-    },
+    async (q, set) => set({}, (await outboxBacklog(q)).oldestSeconds),
   );
   gauge(
     'clearhouse_trial_balance_imbalance',
     'Posted debits minus posted credits over all ledger accounts, per asset (anything but 0 is an incident)',
     ['asset'],
-    async (set) => {
-      const rows = await scrapeQuery<{ asset: string; d: string }>(
-        pool,
-        `SELECT asset, (sum(debits_posted) - sum(credits_posted))::text AS d FROM ledger_account GROUP BY 1`,
-      );
-      for (const r of rows) set({ asset: r.asset }, Number(r.d));
+    async (q, set) => {
+      for (const r of await trialBalanceImbalance(q)) set({ asset: r.asset }, r.difference);
     },
   );
 }

@@ -28,3 +28,70 @@ export function observeGroup(observation: GroupObservation): void {
     // Metrics are best effort.
   }
 }
+
+// ---- postings made inside a caller's transaction (inLedgerTransaction: the venue's fills, holds) ----
+// They never pass the group commit, so they report here instead: per call its entry kind (the
+// recipe), how long the call took inside the unit, and whether it counts as recorded. That is known
+// only when the unit ends: a call that succeeded is still undone by a unit that rolls back, or by a
+// lost race after which the unit runs again (its first attempt's calls then count as refused).
+
+export interface UnitPostingObservation {
+  kind: string;
+  durationMs: number;
+  /** True only when the call succeeded and its unit committed. */
+  ok: boolean;
+}
+
+type UnitListener = (postings: UnitPostingObservation[]) => void;
+
+let unitListener: UnitListener | null = null;
+
+export function setUnitPostingObserver(next: UnitListener | null): void {
+  unitListener = next;
+}
+
+/** The calls of one inLedgerTransaction unit, timed as they run and reported when it ends. */
+export class UnitPostings {
+  #attempt: { kind: string; durationMs: number; ok: boolean }[] = [];
+
+  /** Runs one ledger call of the unit, timing it under `kind`. */
+  async time<T>(kind: string, call: () => Promise<T>): Promise<T> {
+    const startedAt = performance.now();
+    let ok = false;
+    try {
+      const result = await call();
+      ok = true;
+      return result;
+    } finally {
+      this.#attempt.push({ kind, durationMs: performance.now() - startedAt, ok });
+    }
+  }
+
+  /** A new attempt of the unit begins: whatever the previous one made was rolled back. */
+  restart(): void {
+    this.#report(false);
+  }
+
+  /** Reports the unit's calls once `unit` settled: recorded if it committed, refused otherwise. */
+  async settle<T>(unit: Promise<T>): Promise<T> {
+    try {
+      const result = await unit;
+      this.#report(true);
+      return result;
+    } catch (error) {
+      this.#report(false);
+      throw error;
+    }
+  }
+
+  #report(committed: boolean): void {
+    const made = this.#attempt;
+    this.#attempt = [];
+    if (unitListener === null || made.length === 0) return;
+    try {
+      unitListener(made.map((call) => ({ ...call, ok: call.ok && committed })));
+    } catch {
+      // Metrics are best effort.
+    }
+  }
+}

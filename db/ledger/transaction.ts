@@ -24,6 +24,7 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { lockAccountsByCode, recordEntriesIn, transaction } from './engine.js';
 import { postHoldRequest, resolveHoldIn, voidHoldRequest } from './holds.js';
+import { UnitPostings } from './observer.js';
 import type { Db, Entry, EntryInput, HoldInput, PostHoldInput, VoidHoldInput } from './types.js';
 import { validateEntry } from './validation.js';
 
@@ -43,12 +44,13 @@ export interface LedgerTx {
   voidHold(input: VoidHoldInput): Promise<Entry>;
 }
 
-function ledgerTx(client: pg.PoolClient): LedgerTx {
-  const recordOne = async (input: HoldInput, status: 'posted' | 'pending'): Promise<Entry> => {
-    const [entry] = await recordEntriesIn(client, [validateEntry(input, status)]);
-    assert.ok(entry);
-    return entry;
-  };
+function ledgerTx(client: pg.PoolClient, made: UnitPostings): LedgerTx {
+  const recordOne = (input: HoldInput, status: 'posted' | 'pending'): Promise<Entry> =>
+    made.time(input.kind, async () => {
+      const [entry] = await recordEntriesIn(client, [validateEntry(input, status)]);
+      assert.ok(entry);
+      return entry;
+    });
   return {
     client,
     query: <R extends pg.QueryResultRow>(text: string, params?: unknown[]) => client.query<R>(text, params),
@@ -57,12 +59,21 @@ function ledgerTx(client: pg.PoolClient): LedgerTx {
     },
     postEntry: (input) => recordOne(input, 'posted'),
     holdEntry: (input) => recordOne(input, 'pending'),
-    postHold: async (input) => (await resolveHoldIn(client, postHoldRequest(input))).entry,
-    voidHold: async (input) => (await resolveHoldIn(client, voidHoldRequest(input))).entry,
+    postHold: (input) =>
+      made.time(input.kind, async () => (await resolveHoldIn(client, postHoldRequest(input))).entry),
+    voidHold: (input) =>
+      made.time(input.kind, async () => (await resolveHoldIn(client, voidHoldRequest(input))).entry),
   };
 }
 
 /** Runs `work` in one transaction with a LedgerTx; everything it did commits, or nothing. */
 export async function inLedgerTransaction<T>(db: Db, work: (tx: LedgerTx) => Promise<T>): Promise<T> {
-  return transaction(db, (client) => work(ledgerTx(client)));
+  // The unit's postings count in the ledger metrics (observer.ts) once it committed or rolled back.
+  const made = new UnitPostings();
+  return made.settle(
+    transaction(db, (client) => {
+      made.restart();
+      return work(ledgerTx(client, made));
+    }),
+  );
 }

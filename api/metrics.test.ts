@@ -1,0 +1,127 @@
+// /metrics over HTTP (the worker's bare server; the API's route serves the same registry): a fill made
+// inside the venue's transaction counts under ledger_postings_total{path="transaction",kind="trade.fill"},
+// a refused unit counts as refused, and the database-backed gauges still scrape.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../db/ledger/index.js';
+import { inLedgerTransaction } from '../db/ledger/index.js';
+import { testPool, uniqueKey } from '../db/ledger/test-support.js';
+import { newClient, placeOrder, testInstrument } from '../db/venue/test-support.js';
+import { depositConfirm } from '../domain/postings.js';
+import { observeDatabase, observeLedger, startMetricsServer } from './metrics.js';
+
+let db: Db;
+let server: Server;
+let url: string;
+
+beforeAll(async () => {
+  db = testPool(4);
+  observeLedger();
+  observeDatabase(db);
+  server = startMetricsServer(0);
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await db.end();
+});
+
+async function scrape(): Promise<string> {
+  const answer = await fetch(url);
+  expect(answer.status).toBe(200);
+  return answer.text();
+}
+
+/** The value of one sample (`name{labels} value`), 0 when the series is absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const inside = line.slice(name.length + 1, line.indexOf('}'));
+    const have = inside.split(',');
+    if (wanted.every((pair) => have.includes(pair))) return Number(line.slice(line.indexOf('}') + 1));
+  }
+  return 0;
+}
+
+const fills = { path: 'transaction', kind: 'trade.fill', outcome: 'recorded' };
+
+describe('/metrics', () => {
+  it('counts a fill posted inside the venue transaction under its recipe, with its latency', async () => {
+    const eua = await testInstrument(db, 'EUA');
+    const seller = await newClient(db, eua, 0n, 100n);
+    const buyer = await newClient(db, eua, 10_000_000n, 0n);
+    const before = await scrape();
+
+    await placeOrder(db, eua, { clientId: seller, side: 'SELL', quantity: 5n, price: 7000n });
+    const bid = await placeOrder(db, eua, { clientId: buyer, side: 'BUY', quantity: 5n, price: 7000n });
+    expect(bid.result).toMatchObject({ outcome: 'FILLED', filled: 5n });
+
+    const after = await scrape();
+    expect(sample(after, 'ledger_postings_total', fills)).toBe(
+      sample(before, 'ledger_postings_total', fills) + 1,
+    );
+    const timed = { path: 'transaction', kind: 'trade.fill' };
+    expect(sample(after, 'ledger_posting_duration_seconds_count', timed)).toBe(
+      sample(before, 'ledger_posting_duration_seconds_count', timed) + 1,
+    );
+    // The reservations went through the group commit, on the same metric under their own path.
+    expect(
+      sample(after, 'ledger_postings_total', {
+        path: 'group_commit',
+        kind: 'order.reserve',
+        outcome: 'recorded',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts the postings of a unit that rolled back as refused, not recorded', async () => {
+    const eua = await testInstrument(db, 'EUA');
+    const client = await newClient(db, eua, 0n, 0n);
+    const refused = { path: 'transaction', kind: 'metrics.test', outcome: 'refused' };
+    const recorded = { ...refused, outcome: 'recorded' };
+    const before = await scrape();
+
+    await expect(
+      inLedgerTransaction(db, async (tx) => {
+        await tx.postEntry({
+          idempotencyKey: uniqueKey('metrics'),
+          ...depositConfirm(client, 'EUR', 100n),
+          kind: 'metrics.test',
+        });
+        throw new Error('the unit fails after its posting');
+      }),
+    ).rejects.toThrow('the unit fails');
+
+    const after = await scrape();
+    expect(sample(after, 'ledger_postings_total', refused)).toBe(
+      sample(before, 'ledger_postings_total', refused) + 1,
+    );
+    expect(sample(after, 'ledger_postings_total', recorded)).toBe(
+      sample(before, 'ledger_postings_total', recorded),
+    );
+  });
+
+  it('still scrapes the database-backed gauges', async () => {
+    const text = await scrape();
+    // Every gauge is there with its help line, and the ledger of the test database balances.
+    for (const name of [
+      'clearhouse_lifecycle_transitions_total',
+      'clearhouse_lifecycles',
+      'clearhouse_open_tasks',
+      'clearhouse_overdue_tasks',
+      'clearhouse_outbox_pending',
+      'clearhouse_outbox_oldest_pending_seconds',
+      'clearhouse_trial_balance_imbalance',
+    ])
+      expect(text).toContain(`# TYPE ${name} gauge`);
+    expect(text).toMatch(/^clearhouse_outbox_pending \d+$/m);
+    expect(text).toMatch(/^clearhouse_outbox_oldest_pending_seconds [\d.]+$/m);
+    expect(sample(text, 'clearhouse_trial_balance_imbalance', { asset: 'EUR' })).toBe(0);
+    expect(sample(text, 'clearhouse_trial_balance_imbalance', { asset: 'EUA' })).toBe(0);
+    expect(text).toMatch(/^clearhouse_trial_balance_imbalance\{asset="EUR"\} 0$/m);
+  });
+});
