@@ -8,6 +8,7 @@ import {
   checkCancel,
   checkConfirm,
   checkDepositInput,
+  checkDepositLimit,
   checkDepositPolicy,
   checkExtend,
   checkReject,
@@ -190,6 +191,24 @@ describe('checkDepositInput', () => {
     const refusal = checkDepositInput(input(overrides as Partial<DepositInput>));
     expect(refusal?.code).toBe('validation_failed');
     expect((refusal?.details as { issues: { path: string }[] }).issues[0]!.path).toBe(path);
+  });
+
+  it('keeps to the policy’s per-currency maximum (checkDepositLimit, the workflow’s start check)', () => {
+    const policy = depositPolicy({ maxAmount: { EUR: '1000.00' } });
+    expect(checkDepositPolicy(policy)).toEqual([]);
+    expect(checkDepositLimit(input({ policy }))).toBeNull();
+    expect(checkDepositLimit(input({ policy, amount: '1000.01' }))).toEqual({
+      code: 'validation_failed',
+      message: 'The largest deposit is 1,000.00 EUR.',
+      details: { asset: 'EUR', max: '1000.00' },
+    });
+    expect(checkDepositLimit(input({ policy, amount: '5000.00', currency: 'USD' }))).toBeNull();
+    // A policy recorded before maxAmount existed (a running deposit's input) has no limit.
+    const { maxAmount: _none, ...older } = policy;
+    expect(checkDepositLimit(input({ policy: older, amount: '999999.00' }))).toBeNull();
+    expect(checkDepositPolicy(depositPolicy({ maxAmount: { EUA: '5' } as never }))).toEqual([
+      'maxAmount.EUA: not an asset of this policy (EUR, USD)',
+    ]);
   });
 
   it('refuses an announcement on behalf of someone else', () => {

@@ -21,6 +21,16 @@ describe('policyDiff', () => {
     ]);
     expect(policyDiff(before, structuredClone(before))).toEqual([]);
   });
+
+  it('counts an absent object as an empty one (a version stored before maxAmount existed)', () => {
+    expect(policyDiff({ shortHoldMs: 1 }, { shortHoldMs: 1, maxAmount: {} })).toEqual([]);
+    const changes = policyDiff({ shortHoldMs: 1 }, { shortHoldMs: 1, maxAmount: { EUR: '100.00' } });
+    expect(changes).toEqual([{ path: 'maxAmount.EUR', before: undefined, after: '100.00' }]);
+    expect(moneyMovingChanges('deposit', changes)).toHaveLength(1);
+    expect(policyDiff({ maxAmount: { EUR: '1.00' } }, {})).toEqual([
+      { path: 'maxAmount.EUR', before: '1.00', after: undefined },
+    ]);
+  });
 });
 
 describe('moneyMovingChanges', () => {
@@ -31,6 +41,9 @@ describe('moneyMovingChanges', () => {
     );
     expect(moneyMovingChanges('withdrawal', changes).map((c) => c.path)).toEqual(['fourEyesThreshold.EUR']);
     expect(moneyMovingChanges('kyc', changes)).toEqual([]);
+    expect(
+      moneyMovingChanges('trading', policyDiff({ defaultPriceBandPct: 10 }, { defaultPriceBandPct: 5 })),
+    ).toHaveLength(1);
     // A prefix is a whole field name: "amlX" is not under "aml".
     expect(moneyMovingChanges('deposit', policyDiff({ amlX: 1 }, { amlX: 2 }))).toEqual([]);
     expect(moneyMovingChanges('deposit', policyDiff({ aml: { a: 1 } }, { aml: { a: 2 } }))).toHaveLength(1);

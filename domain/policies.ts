@@ -23,13 +23,15 @@ export function isPolicyName(value: unknown): value is PolicyName {
  * without a second person: four-eyes thresholds, maximum amounts, AML score limits, tolerances.
  * A change under any of these prefixes waits for a second admin; any other field applies at once.
  */
+// Only fields the policy documents have (a name of a field that does not exist protects nothing):
+// the per-asset maxAmount of the deposit, withdrawal and trading policies (domain/amount-limits.ts).
 export const MONEY_MOVING_FIELDS: Record<PolicyName, readonly string[]> = {
   deposit: ['aml', 'maxAmount'],
   withdrawal: ['fourEyesThreshold', 'maxAmount'],
   kyc: [],
-  trading: ['maxOrderQuantity', 'maxOrderNotional', 'maxAmount', 'priceBandBps'],
-  settlement: ['maxAmount'],
-  reconciliation: ['tolerance', 'adjustmentFourEyesThreshold', 'maxAmount'],
+  trading: ['maxOrderQuantity', 'maxOrderNotional', 'maxAmount', 'defaultPriceBandPct'],
+  settlement: [],
+  reconciliation: ['tolerance'],
   auth: [],
 };
 
@@ -49,11 +51,15 @@ const DIFF_DEPTH_MAX = 16;
 
 /**
  * Every leaf that differs between `before` and `after`, sorted by path. Objects are walked key by
- * key; arrays and scalars compare as whole values (by their JSON text).
+ * key; arrays and scalars compare as whole values (by their JSON text). An absent object counts as
+ * an empty one: a version stored before a field such as maxAmount existed and the same policy with
+ * `maxAmount: {}` do not differ, and `maxAmount.EUR` set on it is one change of that leaf.
  */
 export function policyDiff(before: unknown, after: unknown): PolicyFieldChange[] {
   const changes: PolicyFieldChange[] = [];
   const walk = (a: unknown, b: unknown, path: string, depth: number) => {
+    if (a === undefined && isPlainObject(b)) a = {};
+    if (b === undefined && isPlainObject(a)) b = {};
     if (depth < DIFF_DEPTH_MAX && isPlainObject(a) && isPlainObject(b)) {
       const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
       for (const key of keys) walk(a[key], b[key], path ? `${path}.${key}` : key, depth + 1);

@@ -154,6 +154,40 @@ describe('withinSizeLimits', () => {
     });
   });
 
+  it('reads a tighter per-asset limit: quantity by the traded asset, notional by the quote asset', () => {
+    const perAsset = context({
+      policy: tradingPolicy({ maxOrderQuantity: 1000, maxOrderNotional: 50_000, maxAmount: { EUA: '500' } }),
+    });
+    expect(withinSizeLimits(order({ quantity: 500n }), perAsset)).toBeNull();
+    expect(withinSizeLimits(order({ quantity: 501n }), perAsset)).toMatchObject({
+      code: 'order_too_large',
+      message: 'The quantity 501 is above the largest order of 500 EUA.',
+      details: { quantity: '501', maxOrderQuantity: '500', asset: 'EUA' },
+    });
+    // 100 × 70.00 = 7000.00: at a 7000.00 EUR limit it passes, one minor unit less and it is refused.
+    const at = context({ policy: tradingPolicy({ maxAmount: { EUR: '7000.00' } }) });
+    expect(withinSizeLimits(order(), at)).toBeNull();
+    const below = context({ policy: tradingPolicy({ maxAmount: { EUR: '6999.99' } }) });
+    expect(withinSizeLimits(order(), below)).toMatchObject({
+      code: 'order_too_large',
+      message: "The order's value of 7,000.00 EUR is above the largest order of 6,999.99 EUR.",
+      details: { notional: '7000.00', maxOrderNotional: '6999.99', asset: 'EUR' },
+    });
+    // Another quote currency's entry, or a looser one than the policy-wide limit, changes nothing.
+    expect(
+      withinSizeLimits(order(), context({ policy: tradingPolicy({ maxAmount: { USD: '1.00' } }) })),
+    ).toBeNull();
+    const looser = context({ policy: tradingPolicy({ maxOrderQuantity: 1000, maxAmount: { EUA: '5000' } }) });
+    expect(withinSizeLimits(order({ quantity: 1001n, limitPrice: 100n }), looser)?.code).toBe(
+      'order_too_large',
+    );
+    // A running order's policy from before maxAmount existed keeps the policy-wide limits only.
+    const { maxAmount: _none, ...older } = tradingPolicy({ maxOrderQuantity: 1000 });
+    expect(
+      withinSizeLimits(order({ quantity: 1000n, limitPrice: 100n }), context({ policy: older })),
+    ).toBeNull();
+  });
+
   it('values a MARKET order at its protection price', () => {
     // 700 at the band top 77.00 is 53 900.00, above the limit even though 700 × 70.00 is not.
     const market = order({ type: 'MARKET', limitPrice: null, quantity: 700n });

@@ -5,6 +5,7 @@
 // always hears about the most basic problem first (no KYC before a bad tick, a bad tick before
 // money).
 
+import { groupedDecimal, maxAmountMinor } from './amount-limits.js';
 import { formatPrice, formatQuantity, notional, priceBand, type Instrument } from './instruments.js';
 import { ASSETS, formatAmount } from './money.js';
 import {
@@ -133,24 +134,44 @@ export const withinPriceBand: RiskRule = (o, ctx) => {
   );
 };
 
+/** The smaller of a policy-wide limit and an asset's own (null: the asset has none). */
+function tighter(overall: bigint, own: bigint | null): bigint {
+  return own !== null && own < overall ? own : overall;
+}
+
+/**
+ * order_too_large: the quantity above the largest order of the instrument's asset, or the notional
+ * (at the worst price) above the largest order of its quote asset — each the tighter of the
+ * policy-wide maxOrderQuantity / maxOrderNotional and the asset's own entry in maxAmount.
+ */
 export const withinSizeLimits: RiskRule = (o, ctx) => {
   const { instrument, policy } = ctx;
-  const maxQuantity = BigInt(policy.maxOrderQuantity) * 10n ** BigInt(ASSETS[instrument.asset].scale);
+  const { asset, quoteAsset } = instrument;
+  const maxQuantity = tighter(
+    BigInt(policy.maxOrderQuantity) * 10n ** BigInt(ASSETS[asset].scale),
+    maxAmountMinor(policy.maxAmount, asset),
+  );
   if (o.quantity > maxQuantity) {
-    const [quantity, max] = [o.quantity, maxQuantity].map((q) => formatQuantity(instrument, q));
-    return refusal('order_too_large', `The quantity ${quantity} is above the largest order of ${max}.`, {
-      quantity,
-      maxOrderQuantity: max,
-    });
-  }
-  const maxNotional = BigInt(policy.maxOrderNotional) * 10n ** BigInt(ASSETS[instrument.quoteAsset].scale);
-  const orderNotional = notional(worstPrice(o, ctx), o.quantity);
-  if (orderNotional > maxNotional) {
-    const [value, max] = [orderNotional, maxNotional].map((n) => formatAmount(instrument.quoteAsset, n));
+    const quantity = formatQuantity(instrument, o.quantity);
+    const max = formatQuantity(instrument, maxQuantity);
     return refusal(
       'order_too_large',
-      `The order's value of ${value} ${instrument.quoteAsset} is above the largest order of ${max}.`,
-      { notional: value, maxOrderNotional: max, asset: instrument.quoteAsset },
+      `The quantity ${quantity} is above the largest order of ${groupedDecimal(max)} ${asset}.`,
+      { quantity, maxOrderQuantity: max, asset },
+    );
+  }
+  const maxNotional = tighter(
+    BigInt(policy.maxOrderNotional) * 10n ** BigInt(ASSETS[quoteAsset].scale),
+    maxAmountMinor(policy.maxAmount, quoteAsset),
+  );
+  const orderNotional = notional(worstPrice(o, ctx), o.quantity);
+  if (orderNotional > maxNotional) {
+    const value = formatAmount(quoteAsset, orderNotional);
+    const max = formatAmount(quoteAsset, maxNotional);
+    return refusal(
+      'order_too_large',
+      `The order's value of ${groupedDecimal(value)} ${quoteAsset} is above the largest order of ${groupedDecimal(max)} ${quoteAsset}.`,
+      { notional: value, maxOrderNotional: max, asset: quoteAsset },
     );
   }
   return null;

@@ -45,10 +45,20 @@ describe('the trading policy', () => {
     ['dayOrderTtlMs', { dayOrderTtlMs: 0 }],
     ['brokerPollMs', { brokerPollMs: -5 }],
     ['brokerAckTimeoutMs', { brokerAckTimeoutMs: Number.NaN }],
+    ['maxAmount.EUA', { maxAmount: { EUA: '1.5' } }],
+    ['maxAmount.EUR', { maxAmount: { EUR: '0.00' } }],
+    ['maxAmount.XYZ', { maxAmount: { XYZ: '1' } as never }],
   ])('names a bad %s', (field, overrides) => {
     const problems = checkTradingPolicy(tradingPolicy(overrides));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(field);
+  });
+
+  it('takes per-asset limits for cash (notional) and traded assets (quantity), each optional', () => {
+    expect(DEFAULT_TRADING_POLICY.maxAmount).toEqual({});
+    expect(checkTradingPolicy(tradingPolicy({ maxAmount: { EUR: '250000.00', EUA: '5000' } }))).toEqual([]);
+    const { maxAmount: _none, ...older } = DEFAULT_TRADING_POLICY;
+    expect(checkTradingPolicy(older)).toEqual([]);
   });
 
   it('refuses a missing policy', () => {

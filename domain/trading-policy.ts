@@ -2,6 +2,9 @@
 // New orders start with the policy current at their start; a running order keeps its own.
 // Durations in milliseconds (seconds in tests). Rules that read it live in domain/risk.ts.
 
+import { copyMaxAmounts, maxAmountProblems, type MaxAmounts } from './amount-limits.js';
+import { ASSET_CODES } from './money.js';
+
 /** When the market is open, in a named time zone; `always` in tests and for the demo. */
 export type TradingHours =
   | { kind: 'always' }
@@ -24,6 +27,13 @@ export interface TradingPolicy {
   maxOrderQuantity: number;
   /** Largest notional of one order, in whole units of the quote asset. */
   maxOrderNotional: number;
+  /**
+   * Per asset, tighter than the two above (domain/amount-limits.ts): a cash asset's entry is the
+   * largest notional of one order quoted in it, a traded asset's the largest quantity of one order
+   * of it. An asset left out has only maxOrderQuantity / maxOrderNotional. Optional: orders started
+   * before the field existed carry none.
+   */
+  maxAmount?: MaxAmounts;
   /** Price band around the reference price, in percent; an instrument's own band wins when set. */
   defaultPriceBandPct: number;
   tradingHours: TradingHours;
@@ -58,6 +68,7 @@ export const DEFAULT_TRADING_POLICY: TradingPolicy = {
   takerFeeBps: 20,
   maxOrderQuantity: 100_000,
   maxOrderNotional: 5_000_000,
+  maxAmount: {},
   defaultPriceBandPct: 10,
   tradingHours: { kind: 'always' },
   sessionClose: { timeZone: 'Europe/Berlin', time: '18:00' },
@@ -68,7 +79,11 @@ export const DEFAULT_TRADING_POLICY: TradingPolicy = {
 
 /** The default policy with some fields replaced (tests use seconds and `always`). */
 export function tradingPolicy(overrides: Partial<TradingPolicy> = {}): TradingPolicy {
-  return { ...DEFAULT_TRADING_POLICY, ...overrides };
+  return {
+    ...DEFAULT_TRADING_POLICY,
+    ...overrides,
+    maxAmount: copyMaxAmounts(overrides.maxAmount ?? DEFAULT_TRADING_POLICY.maxAmount),
+  };
 }
 
 /** Fee rates are whole basis points up to 10 % (1000 bps): anything more is a typo. */
@@ -144,6 +159,7 @@ export function checkTradingPolicy(policy: TradingPolicy): string[] {
     wholeNumberProblem(policy.maxOrderQuantity, 'maxOrderQuantity', 1, 1_000_000_000),
     wholeNumberProblem(policy.maxOrderNotional, 'maxOrderNotional', 1, 1_000_000_000),
   ];
+  problems.push(...maxAmountProblems(policy.maxAmount, ASSET_CODES));
   if (!isBandPct(policy.defaultPriceBandPct))
     problems.push('defaultPriceBandPct must be a percentage above 0 and below 100, in steps of 0.01');
   problems.push(...tradingHoursProblems(policy.tradingHours));

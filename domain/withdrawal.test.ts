@@ -11,6 +11,7 @@ import {
   checkCancel,
   checkReject,
   checkWithdrawalInput,
+  checkWithdrawalLimit,
   checkWithdrawalPolicy,
   groupIban,
   withdrawalPayoutId,
@@ -210,6 +211,21 @@ describe('input, policy and identities', () => {
     for (const [overrides, code] of cases) {
       expect(checkWithdrawalInput(input(overrides)), JSON.stringify(overrides)).toMatchObject({ code });
     }
+  });
+
+  it('keeps to the policy’s per-currency maximum (checkWithdrawalLimit, the workflow’s start check)', () => {
+    const policy = withdrawalPolicy({ maxAmount: { USD: '50000.00' } });
+    expect(checkWithdrawalPolicy(policy)).toEqual([]);
+    expect(checkWithdrawalLimit(input({ policy, currency: 'USD', amount: '50000.00' }))).toBeNull();
+    expect(checkWithdrawalLimit(input({ policy, currency: 'USD', amount: '50000.01' }))).toMatchObject({
+      code: 'validation_failed',
+      message: 'The largest withdrawal is 50,000.00 USD.',
+      details: { asset: 'USD', max: '50000.00' },
+    });
+    expect(checkWithdrawalLimit(input({ policy, amount: '90000.00' }))).toBeNull();
+    expect(checkWithdrawalPolicy(withdrawalPolicy({ maxAmount: { EUR: '0' } }))).toEqual([
+      'maxAmount.EUR: amount must be greater than zero',
+    ]);
   });
 
   it('checks the policy field by field', () => {

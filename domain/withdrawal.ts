@@ -36,6 +36,13 @@ import {
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
+import {
+  copyMaxAmounts,
+  decimalAboveLimit,
+  limitSentence,
+  maxAmountProblems,
+  type MaxAmounts,
+} from './amount-limits.js';
 import { approvalsAtThreshold, checkFourEyes, type Approval } from './four-eyes.js';
 import { isUuid } from './ids.js';
 import { AmountFormatError, CASH_ASSETS, isCashAsset, parseAmount, type AssetCode } from './money.js';
@@ -145,6 +152,11 @@ export interface WithdrawalPolicy {
   escalatedPriority: number;
   /** One payout attempt may take this long before it is retried (with the same payout id). */
   payoutTimeoutMs: number;
+  /**
+   * Largest withdrawal per currency (domain/amount-limits.ts); a currency left out has no limit
+   * beyond the edge bound. Optional: withdrawals started before the field existed carry none.
+   */
+  maxAmount?: MaxAmounts;
 }
 
 export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = {
@@ -152,6 +164,8 @@ export const DEFAULT_WITHDRAWAL_POLICY: WithdrawalPolicy = {
   approvalSlaMs: 24 * HOUR_MS,
   escalatedPriority: 20,
   payoutTimeoutMs: 30 * 1000,
+  // No limit of its own until an admin (or WITHDRAWAL_POLICY_JSON) sets one: the edge bound applies.
+  maxAmount: {},
 };
 
 /** The default policy with some fields replaced (tests use seconds instead of hours). */
@@ -160,6 +174,7 @@ export function withdrawalPolicy(overrides: Partial<WithdrawalPolicy> = {}): Wit
     ...DEFAULT_WITHDRAWAL_POLICY,
     ...overrides,
     fourEyesThreshold: { ...DEFAULT_WITHDRAWAL_POLICY.fourEyesThreshold, ...overrides.fourEyesThreshold },
+    maxAmount: copyMaxAmounts(overrides.maxAmount ?? DEFAULT_WITHDRAWAL_POLICY.maxAmount),
   };
 }
 
@@ -186,7 +201,7 @@ export function checkWithdrawalPolicy(policy: WithdrawalPolicy): string[] {
       problems.push(`fourEyesThreshold.${asset}: ${error.message}`);
     }
   }
-  return problems;
+  return [...problems, ...maxAmountProblems(policy.maxAmount, CASH_ASSETS)];
 }
 
 /** 2 when `amount` is at or above the currency's four-eyes threshold, else 1. */
@@ -339,6 +354,17 @@ export function checkWithdrawalInput(input: WithdrawalInput): Refusal | null {
   if (problems.length > 0)
     return refuse('validation_failed', `the withdrawal policy is not usable: ${problems.join('; ')}`);
   return null;
+}
+
+/**
+ * The workflow's start check of the policy's maxAmount, after checkWithdrawalInput. The API refuses
+ * first (422 amount_above_limit, api/services/amount-limit.ts); this keeps a workflow started by any
+ * other path inside its policy. Inputs recorded before maxAmount existed carry no limit, so their
+ * histories replay unchanged.
+ */
+export function checkWithdrawalLimit(input: WithdrawalInput): Refusal | null {
+  const limit = decimalAboveLimit(input.policy.maxAmount, input.currency, input.amount);
+  return limit ? refuse('validation_failed', limitSentence('withdrawal', limit), limit) : null;
 }
 
 /** Shape, permission and status of `action` requested by `actor`. */

@@ -18,9 +18,10 @@ import {
   defineUpdate,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { DepositActivities } from '../activities/deposit.js';
+import type { DepositActivities, DepositPostingStep } from '../activities/deposit.js';
 import { archiveHistoryOnClose } from './archive.js';
 import {
   DEPOSIT_HUMAN_ACTIONS,
@@ -31,6 +32,7 @@ import {
   checkCancel,
   checkConfirm,
   checkDepositInput,
+  checkDepositLimit,
   checkExtend,
   checkReject,
   checkRelease,
@@ -51,12 +53,14 @@ import { allowedActions } from '../domain/lifecycle.js';
 import {
   CommandSlot,
   LIFECYCLE_ACTIVITY_OPTIONS,
+  LIFECYCLE_LOCAL_ACTIVITY_OPTIONS,
   LifecycleRecorder,
   guard,
   refusalFailure,
   type CloseTask,
   type Deadline,
   type OpenTask,
+  type RecordVia,
 } from './lifecycle.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -77,6 +81,16 @@ export const rejectDepositUpdate = defineUpdate<DepositState, [RejectDepositArgs
 const { confirmDepositPosting, clearDepositPosting, returnDepositPosting } =
   proxyActivities<DepositActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
 const { screenDeposit } = proxyActivities<DepositActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
+// Since patched(POSTING_WITH_TRANSITION): a posting and its transition are one local activity and
+// one transaction (activities/deposit.ts recordTransitionWithDepositPosting). The screening stays an
+// activity task on purpose: its result must be in history before anything is written. A local
+// activity is run again when its workflow task is retried after a worker died, and a screening run
+// again later may decide otherwise (velocity moves) and lead to another status than the one already
+// recorded; a posting and transition re-run with a fixed screening only differ in time.
+const local = proxyLocalActivities<DepositActivities>(LIFECYCLE_LOCAL_ACTIVITY_OPTIONS);
+
+/** Deposits from before this change post in an activity of their own, then record the transition. */
+const POSTING_WITH_TRANSITION = 'deposit-posting-with-transition';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -89,6 +103,7 @@ type Command =
 
 export async function deposit(input: DepositInput): Promise<DepositState> {
   guard(checkDepositInput(input));
+  guard(checkDepositLimit(input));
   const { businessId, clientId, currency, reference, policy } = input;
   const amount = canonical(input.amount);
   const wireReference = input.wireReference?.trim() || null;
@@ -176,6 +191,14 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
 
   const posting = () => ({ clientId, currency, amount: receivedAmount! });
   const money = (value: string) => `${value} ${currency}`;
+  /** Records a transition together with the deposit's posting of `step` (one local activity). */
+  const withPosting =
+    (step: DepositPostingStep): RecordVia =>
+    (transitionInput, summary) =>
+      local.recordTransitionWithDepositPosting.executeWithOptions(
+        { summary: `${summary} (deposit.${step} ${money(receivedAmount!)})` },
+        [{ posting: { step, ...posting() }, transition: transitionInput }],
+      );
   const amlReviewTask = (dueAt: string, summary: string, priority: number): OpenTask => ({
     kind: DEPOSIT_TASKS.amlReview,
     requiredRole: 'aml_officer',
@@ -212,13 +235,16 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
     receivedAt = args.receivedAt ? new Date(Date.parse(args.receivedAt)).toISOString() : nowIso;
     confirmedAt = nowIso;
     const senderReference = args.senderReference?.trim() || null;
-    try {
-      await confirmDepositPosting.executeWithOptions({ summary: `deposit.confirm ${money(received)}` }, [
-        posting(),
-      ]);
-    } catch (error) {
-      receivedAmount = receivedAt = confirmedAt = null; // nothing was booked: still PENDING
-      throw error;
+    const together = patched(POSTING_WITH_TRANSITION);
+    if (!together) {
+      try {
+        await confirmDepositPosting.executeWithOptions({ summary: `deposit.confirm ${money(received)}` }, [
+          posting(),
+        ]);
+      } catch (error) {
+        receivedAmount = receivedAt = confirmedAt = null; // nothing was booked: still PENDING
+        throw error;
+      }
     }
     screening = await screenDeposit.executeWithOptions({ summary: `AML screening of ${money(received)}` }, [
       {
@@ -234,20 +260,39 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
         policy: policy.aml,
       },
     ]);
-    const holdMs = holdDurationMs(screening.decision, policy);
+    if (!together) return recordConfirmation(args, received, screening, undefined);
+    try {
+      await recordConfirmation(args, received, screening, withPosting('confirm'));
+    } catch (error) {
+      // The posting was refused with its transition: nothing was booked or recorded, still PENDING.
+      receivedAmount = receivedAt = confirmedAt = holdUntil = null;
+      screening = null;
+      throw error;
+    }
+  }
+
+  /** The confirmation's transition: under review, or on hold until the screening's hold ends. */
+  async function recordConfirmation(
+    args: ConfirmDepositArgs,
+    received: string,
+    screened: DepositScreening,
+    record: RecordVia | undefined,
+  ): Promise<void> {
+    const holdMs = holdDurationMs(screened.decision, policy);
     const closeTasks: CloseTask[] = [
       { kind: DEPOSIT_TASKS.confirmReceipt, outcome: 'confirmed', completedBy: args.actor.id },
     ];
-    const data = { receivedAmount: received, receivedAt, note: args.note?.trim() || null, screening };
+    const data = { receivedAmount: received, receivedAt, note: args.note?.trim() || null, screening: screened };
     if (holdMs === null) {
       await transition('confirm_flagged', args.actor, {
         reason: `Received ${money(received)}; under compliance review`,
         data,
         closeTasks,
+        record,
         openTasks: [
           amlReviewTask(
             new Date(Date.now() + policy.amlReviewDueMs).toISOString(),
-            `Review flagged deposit of ${money(received)} (score ${screening.score})`,
+            `Review flagged deposit of ${money(received)} (score ${screened.score})`,
             10,
           ),
         ],
@@ -259,13 +304,14 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       reason: `Received ${money(received)}; on hold until ${holdUntil}`,
       data: { ...data, holdUntil },
       closeTasks,
+      record,
       // A long hold means risk indicators: an officer should look before it clears by itself.
       openTasks:
-        screening.decision === 'long_hold'
+        screened.decision === 'long_hold'
           ? [
               amlReviewTask(
                 holdUntil,
-                `Look at long hold of ${money(received)} (score ${screening.score})`,
+                `Look at long hold of ${money(received)} (score ${screened.score})`,
                 0,
               ),
             ]
@@ -287,23 +333,31 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
     });
   }
 
+  /** The posting of `step` as an activity of its own (older histories), or undefined: with the transition. */
+  async function postApart(step: DepositPostingStep): Promise<RecordVia | undefined> {
+    if (patched(POSTING_WITH_TRANSITION)) return withPosting(step);
+    const activity = { clear: clearDepositPosting, return: returnDepositPosting, confirm: confirmDepositPosting }[
+      step
+    ];
+    await activity.executeWithOptions({ summary: `deposit.${step} ${money(receivedAmount!)}` }, [posting()]);
+    return undefined;
+  }
+
   async function release(args: ReleaseDepositArgs): Promise<void> {
-    await clearDepositPosting.executeWithOptions({ summary: `deposit.clear ${money(receivedAmount!)}` }, [
-      posting(),
-    ]);
+    const record = await postApart('clear');
     await transition('release', args.actor, {
       reason: args.note.trim(),
       closeTasks: [{ kind: DEPOSIT_TASKS.amlReview, outcome: 'released', completedBy: args.actor.id }],
+      record,
     });
   }
 
   async function holdElapsed(): Promise<void> {
-    await clearDepositPosting.executeWithOptions({ summary: `deposit.clear ${money(receivedAmount!)}` }, [
-      posting(),
-    ]);
+    const record = await postApart('clear');
     await transition('hold_elapsed', null, {
       reason: 'Hold period ended',
       closeTasks: [{ kind: DEPOSIT_TASKS.amlReview, outcome: 'hold_elapsed', status: 'cancelled' }],
+      record,
     });
   }
 
@@ -318,14 +372,19 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   }
 
   async function reject(args: RejectDepositArgs): Promise<void> {
-    await returnDepositPosting.executeWithOptions({ summary: `deposit.return ${money(receivedAmount!)}` }, [
-      posting(),
-    ]);
+    const record = await postApart('return');
+    const previousHold = holdUntil;
     holdUntil = null;
-    await transition('reject', args.actor, {
-      reason: args.reason.trim(),
-      closeTasks: [{ kind: DEPOSIT_TASKS.amlReview, outcome: 'rejected', completedBy: args.actor.id }],
-    });
+    try {
+      await transition('reject', args.actor, {
+        reason: args.reason.trim(),
+        closeTasks: [{ kind: DEPOSIT_TASKS.amlReview, outcome: 'rejected', completedBy: args.actor.id }],
+        record,
+      });
+    } catch (error) {
+      holdUntil = previousHold; // refused with its posting: still held
+      throw error;
+    }
   }
 
   async function run(command: Command): Promise<void> {

@@ -38,6 +38,7 @@ import {
   checkReject,
   checkWithdrawalAmount,
   checkWithdrawalInput,
+  checkWithdrawalLimit,
   groupIban,
   withdrawalPayoutId,
   type Approval,
@@ -102,6 +103,7 @@ type Command =
 
 export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalState> {
   guard(checkWithdrawalInput(input));
+  guard(checkWithdrawalLimit(input));
   const { businessId, clientId, currency, bankAccountId, policy, requestedBy } = input;
   const amount = canonical(input.amount);
   const createdAtMs = Date.now();

@@ -46,6 +46,7 @@ import {
   uuidSchema,
 } from '../validate.js';
 import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
+import { refuseAboveLimit } from './amount-limit.js';
 import { policyFromEnv } from './policy-from-env.js';
 
 export type { DepositView } from '../deposit-view.js';
@@ -184,6 +185,13 @@ export async function createDeposit(
   };
   const refused = checkDepositInput(input);
   if (refused) throw refusalToApiError(refused);
+  await refuseAboveLimit(
+    deps.pool,
+    { type: DEPOSIT_TYPE, noun: 'deposit', businessId },
+    input.policy.maxAmount,
+    asset,
+    amount,
+  );
 
   await ensureClientAccounts(deps.pool, user.id, asset);
   return deposits.start(deps, user, {

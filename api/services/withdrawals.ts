@@ -61,6 +61,7 @@ import {
   type WithdrawalView,
 } from '../withdrawal-view.js';
 import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
+import { refuseAboveLimit } from './amount-limit.js';
 import { policyFromEnv } from './policy-from-env.js';
 import { approvalUpdateError } from '../lifecycle-kit/workflow-calls.js';
 
@@ -225,6 +226,13 @@ export async function createWithdrawal(
   };
   const refused = checkWithdrawalInput(input);
   if (refused) throw refusalToApiError(refused);
+  await refuseAboveLimit(
+    deps.pool,
+    { type: WITHDRAWAL_TYPE, noun: 'withdrawal', businessId },
+    input.policy.maxAmount,
+    asset,
+    amount,
+  );
 
   const asked = { amount, currency: asset, bankAccountId };
   return withdrawals.start(
