@@ -2,12 +2,15 @@
 import type { AppDeps } from '../deps.js';
 import * as kycService from '../services/kyc.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 export function kycWebServices(deps: AppDeps) {
   return {
     get: (user: WebUser, clientId?: string) => kycService.getKyc(deps, user, clientId ? { clientId } : {}),
     reviews: (user: WebUser, query: Parameters<typeof kycService.listKycReviews>[2]) =>
       kycService.listKycReviews(deps, user, query),
+    /** Counts per status, search and sort for the review list (one KYC lifecycle per client). */
+    lists: staffListServices(deps, 'kyc', (user, clientId) => kycService.getKyc(deps, user, { clientId })),
     upload: (
       user: WebUser,
       input: { type: string; file: kycService.UploadedFile | null },

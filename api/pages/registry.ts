@@ -4,12 +4,17 @@ import type { AppDeps } from '../deps.js';
 import * as transferService from '../services/certificate-transfers.js';
 import * as accountService from '../services/registry-accounts.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 export function registryAccountWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Parameters<typeof accountService.listRegistryAccountsFor>[2]) =>
       accountService.listRegistryAccountsFor(deps, user, query),
     get: (user: WebUser, id: string) => accountService.getRegistryAccountFor(deps, user, id),
+    /** Counts per status, search and sort for the staff list. */
+    lists: staffListServices(deps, 'registry_account', (user, id) =>
+      accountService.getRegistryAccountFor(deps, user, id),
+    ),
     create: (user: WebUser, body: Record<string, unknown>, idempotencyKey: string) =>
       accountService.createRegistryAccount(deps, user, body, idempotencyKey),
     verify: (user: WebUser, id: string, body: { note?: string | null }, requestId: string) =>
@@ -24,6 +29,10 @@ export function certificateTransferWebServices(deps: AppDeps) {
     list: (user: WebUser, query: Parameters<typeof transferService.listCertificateTransfers>[2]) =>
       transferService.listCertificateTransfers(deps, user, query),
     get: (user: WebUser, id: string) => transferService.getCertificateTransfer(deps, user, id),
+    /** Counts per status, search and sort for the staff list. */
+    lists: staffListServices(deps, 'certificate_transfer', (user, id) =>
+      transferService.getCertificateTransfer(deps, user, id),
+    ),
     /** What the request form offers: the caller's verified registry accounts and available certificates. */
     async formOptions(user: WebUser) {
       const [accounts, available] = await Promise.all([

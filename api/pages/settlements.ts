@@ -3,12 +3,17 @@
 import type { AppDeps } from '../deps.js';
 import * as settlementService from '../services/settlements.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 export function settlementWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Record<string, unknown>) =>
       settlementService.listSettlementsFor(deps, user, query),
     get: (user: WebUser, id: string) => settlementService.getSettlementFor(deps, user, id),
+    /** Counts per status, search and sort for the exceptions list. */
+    lists: staffListServices(deps, 'client_settlement', (user, id) =>
+      settlementService.getSettlementFor(deps, user, id),
+    ),
     trades: (user: WebUser, id: string) => settlementService.settlementTradesFor(deps, user, id),
     confirmReceipt: (user: WebUser, id: string, requestId: string) =>
       settlementService.confirmSettlementReceipt(deps, user, id, requestId),
@@ -19,6 +24,10 @@ export function settlementWebServices(deps: AppDeps) {
     listBatches: (user: WebUser, query: Record<string, unknown>) =>
       settlementService.listBatchesFor(deps, user, query),
     getBatch: (user: WebUser, id: string) => settlementService.getBatchFor(deps, user, id),
+    /** Counts per status and sort for the batch list. */
+    batchLists: staffListServices(deps, 'settlement_batch', (user, id) =>
+      settlementService.getBatchFor(deps, user, id),
+    ),
     startBatch: (user: WebUser, body: { cutoff?: string }, idempotencyKey: string) =>
       settlementService.startSettlementBatch(deps, user, body, idempotencyKey),
   };

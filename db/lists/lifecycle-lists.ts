@@ -81,6 +81,7 @@ export const LIFECYCLE_SORTS = {
   certificate_transfer: lifecycleSort('certificate_transfer', {
     direction: text("l.attributes->>'direction'"),
     quantity: amount('quantity'),
+    reference: text("l.attributes->>'reference'"),
   }),
   kyc: lifecycleSort(
     'kyc',

@@ -1,35 +1,56 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { BANK_ACCOUNT_STATUSES } from '../../../domain/bank-account.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { CopyValue } from '../components/CopyButton.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
-import { ListFilters, NextPageLink } from '../components/ListControls.js';
-import { listQuery } from '../list-query.server.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Bank accounts · backoffice · clearhouse' }];
 
+export const BANK_ACCOUNT_LIST_READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
+/** The list opens on what waits for a verification. */
+export const BANK_ACCOUNT_LIST = { defaultStatus: 'PENDING_VERIFICATION' };
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
-  const query = listQuery(request, 'PENDING_VERIFICATION');
-  const page = await context.services.bankAccounts.list(user, query);
-  return { page, status: query.status ?? '' };
+  const user = requireUser(context, request, BANK_ACCOUNT_LIST_READERS);
+  const accounts = context.services.bankAccounts;
+  const [list, counts] = await Promise.all([
+    staffListPage(request, user, accounts, BANK_ACCOUNT_LIST),
+    accounts.lists.counts(),
+  ]);
+  const people = await context.services.people(list.page.items.map((a) => a.clientId));
+  return { ...list, counts, people };
 }
 
 export default function OpsBankAccounts() {
-  const { page, status } = useLoaderData<typeof loader>();
+  const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <h1>Bank accounts</h1>
+      <div className="row between">
+        <h1>Bank accounts</h1>
+        <CsvExportLink path="/ops/bank-accounts.csv" />
+      </div>
+      <StatusCounts statuses={BANK_ACCOUNT_STATUSES} counts={counts} status={status} />
       <ListFilters statuses={BANK_ACCOUNT_STATUSES} status={status} />
       <table className="grid">
         <thead>
           <tr>
-            <th>Added</th>
-            <th>Client</th>
-            <th>IBAN</th>
-            <th>BIC</th>
-            <th>Holder</th>
-            <th>Status</th>
+            <SortHeader column="created" label="Added" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="iban" label="IBAN" sort={sort} />
+            <SortHeader column="bic" label="BIC" sort={sort} />
+            <SortHeader column="holder" label="Holder" sort={sort} />
+            <SortHeader column="status" label="Status" sort={sort} />
           </tr>
         </thead>
         <tbody>
@@ -43,10 +64,16 @@ export default function OpsBankAccounts() {
             page.items.map((account) => (
               <tr key={account.id} data-bank-account-id={account.id}>
                 <td>
-                  <Link to={`/ops/bank-accounts/${account.id}`}>{formatTime(account.createdAt)}</Link>
+                  <Link to={`/ops/bank-accounts/${account.id}`}>
+                    <Time at={account.createdAt} />
+                  </Link>
                 </td>
-                <td>{account.clientEmail ?? account.clientId}</td>
-                <td>{account.ibanDisplay}</td>
+                <td>
+                  <Person people={people} id={account.clientId} />
+                </td>
+                <td>
+                  <CopyValue value={account.ibanDisplay} label="IBAN" />
+                </td>
                 <td>{account.bic}</td>
                 <td>{account.accountName}</td>
                 <td>

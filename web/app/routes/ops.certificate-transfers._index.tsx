@@ -1,42 +1,67 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { CERTIFICATE_TRANSFER_STATUSES } from '../../../domain/certificate-transfer.js';
-import { ListFilters, NextPageLink } from '../components/ListControls.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
-import { listQuery } from '../list-query.server.js';
+import { CopyValue } from '../components/CopyButton.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
+import { Money } from '../components/Money.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Certificate transfers · backoffice · clearhouse' }];
 
+export const CERTIFICATE_TRANSFER_LIST_READERS = ['operations', 'admin', 'auditor'] as const;
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['operations', 'admin', 'auditor']);
-  const query = listQuery(request);
-  const page = await context.services.certificateTransfers.list(user, query);
-  return { page, status: query.status ?? '' };
+  const user = requireUser(context, request, CERTIFICATE_TRANSFER_LIST_READERS);
+  const transfers = context.services.certificateTransfers;
+  const [list, counts] = await Promise.all([
+    staffListPage(request, user, transfers),
+    transfers.lists.counts(),
+  ]);
+  const people = await context.services.people(list.page.items.map((t) => t.clientId));
+  return { ...list, counts, people };
 }
 
 export default function OpsCertificateTransfers() {
-  const { page, status } = useLoaderData<typeof loader>();
+  const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <h1>Certificate transfers</h1>
-      <ListFilters statuses={CERTIFICATE_TRANSFER_STATUSES} status={status} />
+      <div className="row between">
+        <h1>Certificate transfers</h1>
+        <CsvExportLink path="/ops/certificate-transfers.csv" />
+      </div>
+      <StatusCounts statuses={CERTIFICATE_TRANSFER_STATUSES} counts={counts} status={status} />
+      <ListFilters
+        statuses={CERTIFICATE_TRANSFER_STATUSES}
+        status={status}
+        searchLabel="Search (reference, registry account, email or id)"
+      />
       <table className="grid">
         <thead>
           <tr>
-            <th>Requested</th>
-            <th>Client</th>
-            <th>Direction</th>
-            <th>Quantity</th>
-            <th>Registry account</th>
-            <th>Approvals</th>
-            <th>Status</th>
+            <SortHeader column="created" label="Requested" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="direction" label="Direction" sort={sort} />
+            <SortHeader column="quantity" label="Quantity" sort={sort} numeric firstDir="desc" />
+            <th scope="col">Registry account</th>
+            <SortHeader column="reference" label="Reference" sort={sort} />
+            <th scope="col">Approvals</th>
+            <SortHeader column="status" label="Status" sort={sort} />
           </tr>
         </thead>
         <tbody>
           {page.items.length === 0 ? (
             <tr>
-              <td colSpan={7} className="muted">
+              <td colSpan={8} className="muted">
                 Nothing here.
               </td>
             </tr>
@@ -44,14 +69,21 @@ export default function OpsCertificateTransfers() {
             page.items.map((t) => (
               <tr key={t.id} data-certificate-transfer-id={t.id}>
                 <td>
-                  <Link to={`/ops/certificate-transfers/${t.id}`}>{formatTime(t.createdAt)}</Link>
+                  <Link to={`/ops/certificate-transfers/${t.id}`}>
+                    <Time at={t.createdAt} />
+                  </Link>
                 </td>
-                <td>{t.clientId}</td>
-                <td>{t.direction}</td>
                 <td>
-                  {t.quantity} {t.asset}
+                  <Person people={people} id={t.clientId} />
                 </td>
-                <td>{t.registryAccount?.accountId ?? ''}</td>
+                <td>{t.direction}</td>
+                <td className="num">
+                  <Money amount={t.quantity} asset={t.asset} />
+                </td>
+                <td>{t.registryAccount?.accountId ?? '—'}</td>
+                <td>
+                  <CopyValue value={t.reference} label="reference" />
+                </td>
                 <td>{t.direction === 'OUT' ? `${t.approvals.length} of ${t.approvalsRequired}` : '—'}</td>
                 <td>
                   <StatusBadge status={t.status} />

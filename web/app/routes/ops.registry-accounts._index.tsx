@@ -1,35 +1,60 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { REGISTRY_ACCOUNT_STATUSES } from '../../../domain/registry-account.js';
-import { ListFilters, NextPageLink } from '../components/ListControls.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
-import { listQuery } from '../list-query.server.js';
+import { CopyValue } from '../components/CopyButton.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Registry accounts · backoffice · clearhouse' }];
 
+export const REGISTRY_ACCOUNT_LIST_READERS = ['operations', 'admin', 'auditor'] as const;
+/** The list opens on what waits for a verification. */
+export const REGISTRY_ACCOUNT_LIST = { defaultStatus: 'PENDING_VERIFICATION' };
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['operations', 'admin', 'auditor']);
-  const query = listQuery(request, 'PENDING_VERIFICATION');
-  const page = await context.services.registryAccounts.list(user, query);
-  return { page, status: query.status ?? '' };
+  const user = requireUser(context, request, REGISTRY_ACCOUNT_LIST_READERS);
+  const accounts = context.services.registryAccounts;
+  const [list, counts] = await Promise.all([
+    staffListPage(request, user, accounts, REGISTRY_ACCOUNT_LIST),
+    accounts.lists.counts(),
+  ]);
+  const people = await context.services.people(list.page.items.map((a) => a.clientId));
+  return { ...list, counts, people };
 }
 
 export default function OpsRegistryAccounts() {
-  const { page, status } = useLoaderData<typeof loader>();
+  const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <h1>Registry accounts</h1>
-      <ListFilters statuses={REGISTRY_ACCOUNT_STATUSES} status={status} />
+      <div className="row between">
+        <h1>Registry accounts</h1>
+        <CsvExportLink path="/ops/registry-accounts.csv" />
+      </div>
+      <StatusCounts statuses={REGISTRY_ACCOUNT_STATUSES} counts={counts} status={status} />
+      <ListFilters
+        statuses={REGISTRY_ACCOUNT_STATUSES}
+        status={status}
+        searchLabel="Search (account id, holder, email or id)"
+      />
       <table className="grid">
         <thead>
           <tr>
-            <th>Added</th>
-            <th>Client</th>
-            <th>Registry</th>
-            <th>Account id</th>
-            <th>Holder</th>
-            <th>Status</th>
+            <SortHeader column="created" label="Added" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="registry" label="Registry" sort={sort} />
+            <SortHeader column="account" label="Account id" sort={sort} />
+            <SortHeader column="holder" label="Holder" sort={sort} />
+            <SortHeader column="status" label="Status" sort={sort} />
           </tr>
         </thead>
         <tbody>
@@ -43,11 +68,17 @@ export default function OpsRegistryAccounts() {
             page.items.map((account) => (
               <tr key={account.id} data-registry-account-id={account.id}>
                 <td>
-                  <Link to={`/ops/registry-accounts/${account.id}`}>{formatTime(account.createdAt)}</Link>
+                  <Link to={`/ops/registry-accounts/${account.id}`}>
+                    <Time at={account.createdAt} />
+                  </Link>
                 </td>
-                <td>{account.clientEmail ?? account.clientId}</td>
+                <td>
+                  <Person people={people} id={account.clientId} />
+                </td>
                 <td>{account.registry}</td>
-                <td>{account.accountId}</td>
+                <td>
+                  <CopyValue value={account.accountId} label="registry account id" />
+                </td>
                 <td>{account.holderName}</td>
                 <td>
                   <StatusBadge status={account.status} />
