@@ -1,0 +1,78 @@
+// The statement PDF's layout: the header once, the table's header on every page, every page numbered.
+import { describe, expect, it } from 'vitest';
+import { pdfText } from '../../tests/support/pdf-text.js';
+import type { StatementDocument, StatementLineView } from '../services/client-statement.js';
+import { statementPdf } from './statement-pdf.js';
+
+function statement(lineCount: number): StatementDocument {
+  let balanceMinor = 0n;
+  const lines: StatementLineView[] = Array.from({ length: lineCount }, (_, i) => {
+    const credit = i % 3 !== 0;
+    balanceMinor += credit ? 125_050n : -10_000n;
+    return {
+      entryId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      postedAt: '2026-11-15T10:00:00.000Z',
+      // Every seventh description wraps onto a second line of its cell.
+      description:
+        i % 7 === 0
+          ? 'Trade · Order 3f0c2a9e-1111-4444-8888-123456789abc, trade 9a0c2a9e-1111-4444-8888-123456789abc'
+          : `Deposit cleared · Deposit CH-LINE${i}`,
+      kind: 'deposit.clear',
+      reference: null,
+      subject: null,
+      account: 'available',
+      amount: credit ? '1250.50' : '100.00',
+      direction: credit ? 'CREDIT' : 'DEBIT',
+      balance: `${balanceMinor / 100n}.${String(balanceMinor % 100n).padStart(2, '0')}`,
+      note: '',
+    };
+  });
+  return {
+    clientId: '00000000-0000-4000-8000-000000000001',
+    asset: 'EUR',
+    account: 'all',
+    from: '2026-11-01',
+    to: '2026-11-30',
+    openingBalance: '0.00',
+    closingBalance: lines.at(-1)?.balance ?? '0.00',
+    lineCount,
+    lines,
+    nextCursor: null,
+    holder: {
+      id: '00000000-0000-4000-8000-000000000001',
+      email: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+    },
+  };
+}
+
+describe('statement PDF', () => {
+  it('is a PDF with the client, the period and the balances grouped with the asset', async () => {
+    const pdf = await statementPdf(statement(3), { compress: false });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(pdf);
+    expect(text).toContain('Ada Lovelace <ada@example.com>');
+    expect(text).toContain('2026-11-01 to 2026-11-30');
+    expect(text).toContain('Closing balance');
+    expect(text).toContain('2,401.00 EUR');
+    expect(text).toContain('Page 1 of 1');
+  });
+
+  it('breaks pages, repeating the table header, and numbers every page', async () => {
+    const text = pdfText(await statementPdf(statement(150), { compress: false }));
+    const pages = [...text.matchAll(/Page (\d+) of (\d+)/g)];
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    const count = Number(pages[0]![2]);
+    expect(pages.map((p) => Number(p[1]))).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(pages.every((p) => Number(p[2]) === count)).toBe(true);
+    expect(text.split('\n').filter((line) => line === 'Description')).toHaveLength(count);
+    // Every line made it, in order: its reference appears once.
+    for (const i of [1, 2, 75, 149]) expect(text).toContain(`CH-LINE${i}\n`);
+    expect(text.split('\n').filter((line) => line === 'Statement of account')).toHaveLength(1);
+  });
+
+  it('says so when the period has no movements', async () => {
+    const text = pdfText(await statementPdf(statement(0), { compress: false }));
+    expect(text).toContain('No movements in this period.');
+  });
+});
