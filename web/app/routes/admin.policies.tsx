@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { maxAmountFromForm, PolicyLimits } from '../components/PolicyLimits.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Policies · administration · clearhouse' }];
@@ -23,24 +24,31 @@ export async function action({ context, request }: ActionFunctionArgs) {
   const intent = String(form.get('intent') ?? '');
   if (intent === 'approve' || intent === 'reject') {
     const id = String(form.get('changeId') ?? '');
-    return attempt(
+    const decided = await attempt(
       () => admin.decidePolicy(user, name, id, intent),
       intent === 'approve'
         ? `The ${name} change is approved and in force for new lifecycles.`
         : `The ${name} change is rejected.`,
     );
+    return { ...decided, policy: name };
   }
   let policy: unknown;
-  try {
-    policy = JSON.parse(String(form.get('policy') ?? ''));
-  } catch {
-    return {
-      ok: false as const,
-      error: 'The policy is not valid JSON: check quotes and commas.',
-      code: 'validation_failed',
-    };
+  if (intent === 'limits') {
+    // The whole maxAmount is replaced: a field left blank removes that asset's limit.
+    policy = { maxAmount: maxAmountFromForm(name, form) };
+  } else {
+    try {
+      policy = JSON.parse(String(form.get('policy') ?? ''));
+    } catch {
+      return {
+        ok: false as const,
+        error: 'The policy is not valid JSON: check quotes and commas.',
+        code: 'validation_failed',
+        policy: name,
+      };
+    }
   }
-  return attempt(async () => {
+  const result = await attempt(async () => {
     const saved = await admin.savePolicy(user, name, policy, String(form.get('reason') ?? ''));
     if (saved.outcome === 'pending_approval') throw new PendingNotice();
   }, `The ${name} policy is saved as a new version; new lifecycles start with it.`).catch(
@@ -53,6 +61,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
       throw error;
     },
   );
+  return { ...result, policy: name };
 }
 
 class PendingNotice extends Error {}
@@ -118,6 +127,12 @@ export default function AdminPolicies() {
               ) : null}
             </div>
           ))}
+          <PolicyLimits
+            name={p.name}
+            policy={p.policy}
+            mayEdit={mayEdit}
+            fieldErrors={result && !result.ok && result.policy === p.name ? (result.fields ?? {}) : {}}
+          />
           {mayEdit ? (
             <Form method="post">
               <input type="hidden" name="name" value={p.name} />
