@@ -3,12 +3,20 @@
 // after the entry committed and the worker died) returns the first entry instead of posting twice.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { ensureClientAccounts, ensureSystemAccounts, isLedgerError, postEntry } from '../db/ledger/index.js';
+import {
+  ensureClientAccounts,
+  ensureSystemAccounts,
+  inLedgerTransaction,
+  isLedgerError,
+  postEntry,
+  type EntryInput,
+} from '../db/ledger/index.js';
 import { screen, type AmlPolicy } from '../domain/aml.js';
 import { DEPOSIT_TYPE, type DepositScreening } from '../domain/deposit.js';
 import { ASSETS, formatAmount, parseAmount, type AssetCode } from '../domain/money.js';
 import { depositClear, depositConfirm, depositReturn, type PostingRecipe } from '../domain/postings.js';
 import type { AmlDataPartner } from './aml-data.js';
+import { recordTransitionIn, type RecordTransitionInput, type RecordTransitionResult } from './lifecycle.js';
 
 export type DepositPostingStep = 'confirm' | 'clear' | 'return';
 
@@ -88,38 +96,62 @@ async function ensureDepositAccounts(pool: pg.Pool, clientId: string, currency: 
   }
 }
 
+/** A posting and the transition it belongs to, recorded together (recordTransitionWithDepositPosting). */
+export interface DepositTransitionInput {
+  posting: DepositPostingInput & { step: DepositPostingStep };
+  transition: RecordTransitionInput;
+}
+
+export interface DepositTransitionResult extends RecordTransitionResult {
+  /** The posting's entry; null when an earlier attempt had recorded the transition (and its posting). */
+  entryId: string | null;
+  idempotencyKey: string;
+}
+
+/** The ledger said no for a business reason: retrying cannot help. */
+function ledgerRefusal(error: unknown): unknown {
+  if (!isLedgerError(error)) return error;
+  return ApplicationFailure.create({
+    type: error.code,
+    message: error.message,
+    nonRetryable: true,
+    details: error.details ? [error.details] : [],
+  });
+}
+
 export function createDepositActivities(deps: DepositActivityDeps) {
   const { pool } = deps;
 
-  async function post(step: DepositPostingStep, input: DepositPostingInput): Promise<DepositPostingResult> {
+  /** The posting's identity: `<workflowId>/<step>` from the activity's own context. */
+  function postingOf(step: DepositPostingStep, input: DepositPostingInput): EntryInput {
     const info = Context.current().info;
     const execution = info.workflowExecution;
     if (!execution)
       throw ApplicationFailure.nonRetryable('deposit postings run from a workflow', 'invalid_call');
-    const idempotencyKey = `${execution.workflowId}/${step}`;
-    const amount = parseAmount(input.currency, input.amount);
+    return {
+      idempotencyKey: `${execution.workflowId}/${step}`,
+      workflowId: execution.workflowId,
+      runId: execution.runId,
+      activity: info.activityType,
+      ...RECIPES[step](input.clientId, input.currency, parseAmount(input.currency, input.amount)),
+    };
+  }
+
+  async function post(step: DepositPostingStep, input: DepositPostingInput): Promise<DepositPostingResult> {
+    const entryInput = postingOf(step, input);
+    const { idempotencyKey } = entryInput;
     try {
       if (step === 'confirm') await ensureDepositAccounts(pool, input.clientId, input.currency);
-      const entry = await postEntry(pool, {
+      const entry = await postEntry(pool, entryInput);
+      await deps.hooks?.afterPosting?.({
+        step,
         idempotencyKey,
-        workflowId: execution.workflowId,
-        runId: execution.runId,
-        activity: info.activityType,
-        ...RECIPES[step](input.clientId, input.currency, amount),
+        entryId: entry.id,
+        attempt: Context.current().info.attempt,
       });
-      await deps.hooks?.afterPosting?.({ step, idempotencyKey, entryId: entry.id, attempt: info.attempt });
       return { entryId: entry.id, idempotencyKey };
     } catch (error) {
-      // The ledger said no for a business reason: retrying cannot help.
-      if (isLedgerError(error)) {
-        throw ApplicationFailure.create({
-          type: error.code,
-          message: error.message,
-          nonRetryable: true,
-          details: error.details ? [error.details] : [],
-        });
-      }
-      throw error;
+      throw ledgerRefusal(error);
     }
   }
 
@@ -135,6 +167,39 @@ export function createDepositActivities(deps: DepositActivityDeps) {
     /** deposit.return: Dr client held, Cr bank:omnibus (the money goes back to the sender). */
     async returnDepositPosting(input: DepositPostingInput): Promise<DepositPostingResult> {
       return post('return', input);
+    },
+
+    /**
+     * A posting and its transition in one transaction: the read model first (its (workflow, seq)
+     * event is the gate: an attempt that finds it recorded did the posting too, in the same commit),
+     * then the posting through the engine, so the accounts stay locked only until the commit. The
+     * posting keeps its key `<workflowId>/<step>`, so a posting made by the separate activity of
+     * older code is found, not made twice. Run as a local activity (workflows/deposit.ts).
+     */
+    async recordTransitionWithDepositPosting(input: DepositTransitionInput): Promise<DepositTransitionResult> {
+      const { step, ...posting } = input.posting;
+      const entryInput = postingOf(step, posting);
+      const { idempotencyKey } = entryInput;
+      try {
+        if (step === 'confirm') await ensureDepositAccounts(pool, posting.clientId, posting.currency);
+        const result = await inLedgerTransaction(pool, async (tx) => {
+          const recorded = await recordTransitionIn(tx.client, input.transition);
+          if (!recorded.recorded) return { ...recorded, entryId: null, idempotencyKey };
+          const entry = await tx.postEntry(entryInput);
+          return { ...recorded, entryId: entry.id, idempotencyKey };
+        });
+        if (result.entryId !== null) {
+          await deps.hooks?.afterPosting?.({
+            step,
+            idempotencyKey,
+            entryId: result.entryId,
+            attempt: Context.current().info.attempt,
+          });
+        }
+        return result;
+      } catch (error) {
+        throw ledgerRefusal(error);
+      }
     },
 
     /** Gathers the facts (velocity from the read model, country rating from the partner) and applies the AML rules. */

@@ -1,7 +1,7 @@
 // The one activity every lifecycle workflow runs on each transition: it writes the read model
 // (lifecycle row, timeline event, tasks) in one transaction and tells listeners. Idempotent: the
 // event's (workflow_id, seq) is the key, so a retried attempt finds its work done and does nothing.
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type pg from 'pg';
 import { inTransaction } from '../db/pool.js';
 import { insertTaskOverdueEvent, insertTransitionEvent } from '../db/outbox/lifecycle-events.js';
@@ -71,7 +71,17 @@ export const DATA_ALERT_TASK = 'data_alert';
 export interface RecordTransitionResult {
   /** false when an earlier attempt had already recorded this transition. */
   recorded: boolean;
+  /**
+   * Set when an earlier attempt recorded this transition at another time. A local activity is run
+   * again when its workflow task is retried (a worker died after the commit), and the retried task
+   * has a later workflow time; the workflow keeps the recorded time so its timeline equals the read
+   * model's.
+   */
+  storedAt?: string;
 }
+
+/** The error type of a second, different transition at a seq already recorded. */
+export const TRANSITION_CONFLICT = 'transition_conflict';
 
 export interface EscalateTaskInput {
   workflowId: string;
@@ -107,19 +117,30 @@ export function createLifecycleActivities(pool: pg.Pool) {
     },
 
     async recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult> {
-      return inTransaction(pool, async (client) => {
-        if (!(await insertEvent(client, input))) return { recorded: false };
-        await upsertLifecycle(client, input);
-        await insertTransitionEvent(client, input); // the outbox row, in this transaction
-        await closeTasks(client, input);
-        if (input.closed) await cancelLiveTasks(client, input);
-        else await openTasks(client, input);
-        if (input.alert) await openDataAlert(client, input, input.alert);
-        await notify(client, input.workflowId);
-        return { recorded: true };
-      });
+      return inTransaction(pool, (client) => recordTransitionIn(client, input));
     },
   };
+}
+
+/**
+ * recordTransition inside the caller's transaction (activities/deposit.ts puts a posting in the same
+ * unit). A (workflow, seq) already recorded is left as it is: the same transition answers
+ * `recorded: false` (with `storedAt` when its time differs); another transition at that seq is a
+ * non-retryable `transition_conflict`, never overwritten.
+ */
+export async function recordTransitionIn(
+  client: pg.PoolClient,
+  input: RecordTransitionInput,
+): Promise<RecordTransitionResult> {
+  if (!(await insertEvent(client, input))) return alreadyRecorded(client, input);
+  await upsertLifecycle(client, input);
+  await insertTransitionEvent(client, input); // the outbox row, in this transaction
+  await closeTasks(client, input);
+  if (input.closed) await cancelLiveTasks(client, input);
+  else await openTasks(client, input);
+  if (input.alert) await openDataAlert(client, input, input.alert);
+  await notify(client, input.workflowId);
+  return { recorded: true };
 }
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
@@ -151,6 +172,32 @@ async function insertEvent(client: pg.PoolClient, input: RecordTransitionInput):
     ],
   );
   return event.rowCount !== 0;
+}
+
+/**
+ * The event at (workflow, seq) exists. A retried regular activity brings the same input; a local
+ * activity re-run by a retried workflow task may bring a later time, or (if an Update arrived in
+ * between and won) another transition: that is refused, so the read model is never rewritten.
+ */
+async function alreadyRecorded(
+  client: pg.PoolClient,
+  input: RecordTransitionInput,
+): Promise<RecordTransitionResult> {
+  const { rows } = await client.query<{ at: Date; to_status: string }>(
+    'SELECT at, to_status FROM lifecycle_event WHERE workflow_id = $1 AND seq = $2',
+    [input.workflowId, input.seq],
+  );
+  const stored = rows[0];
+  if (stored && stored.to_status !== input.entry.to) {
+    throw ApplicationFailure.create({
+      type: TRANSITION_CONFLICT,
+      message: `transition ${input.seq} of ${input.workflowId} was recorded as ${stored.to_status}, not ${input.entry.to}`,
+      nonRetryable: true,
+      details: [{ seq: input.seq, recorded: stored.to_status, attempted: input.entry.to }],
+    });
+  }
+  const storedAt = stored?.at.toISOString();
+  return storedAt && storedAt !== input.entry.at ? { recorded: false, storedAt } : { recorded: false };
 }
 
 /** The lifecycle row: created by the first transition, moved forward only by a later seq. */

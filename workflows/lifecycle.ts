@@ -27,11 +27,14 @@ import {
   TemporalFailure,
   condition,
   currentUpdateInfo,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type {
@@ -39,6 +42,7 @@ import type {
   LifecycleActivities,
   OpenTask,
   RecordTransitionInput,
+  RecordTransitionResult,
 } from '../activities/lifecycle.js';
 import { UNSTORABLE_DATA, storableCopy } from '../domain/text.js';
 import {
@@ -101,6 +105,28 @@ export const LIFECYCLE_ACTIVITY_OPTIONS: ActivityOptions = {
 
 const lifecycleActivities = proxyActivities<LifecycleActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
 
+/**
+ * The same activities run locally, inside the workflow task: a transition is a few writes to our
+ * own database, so it needs no activity task of its own (three history events, a second workflow
+ * task and two round trips to the server each). Retries within 2 s happen inside the workflow task
+ * (which the worker keeps alive meanwhile); longer backoffs become a server timer, so an outage
+ * never pins a workflow task. Every local activity must be idempotent even when re-run by a
+ * retried workflow task (a worker died after its commit): see recordTransitionIn.
+ */
+export const LIFECYCLE_LOCAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '5 seconds',
+  retry: LIFECYCLE_RETRY,
+  localRetryThreshold: '2 seconds',
+};
+
+const localLifecycleActivities = proxyLocalActivities<LifecycleActivities>(LIFECYCLE_LOCAL_ACTIVITY_OPTIONS);
+
+/**
+ * Histories recorded before transitions became local activities (and every transition of a run
+ * still replaying them) keep the activity task; new ones run locally.
+ */
+export const LOCAL_TRANSITIONS_PATCH = 'local-transitions';
+
 // ---------------------------------------------------------------------------------------------
 // Transitions
 
@@ -124,7 +150,16 @@ export interface TransitionEffects {
   data?: Record<string, unknown>;
   openTasks?: OpenTask[];
   closeTasks?: CloseTask[];
+  /**
+   * Records the transition instead of recordTransition, with a side effect in the same transaction
+   * (a deposit's posting: activities/deposit.ts recordDepositTransition). Must be as idempotent as
+   * recordTransition, per (workflow, seq).
+   */
+  record?: RecordVia;
 }
+
+/** An activity call that records a transition (with `summary` for the Temporal UI). */
+export type RecordVia = (input: RecordTransitionInput, summary: string) => Promise<RecordTransitionResult>;
 
 export interface LifecycleRecorderOptions<Status extends string, Action extends string> {
   /** Lifecycle type as the read model stores it ('deposit', 'withdrawal', ...). */
@@ -199,6 +234,8 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
       actor,
       effects.reason,
     );
+    const from = this.status;
+    const closedBefore = this.closedAt;
     this.status = to;
     this.timeline.push(entry);
     const closed = isTerminal(options.table, to);
@@ -220,25 +257,50 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
       updateId: applyingUpdateId,
     };
     const summary = `${entry.from ?? 'start'} → ${to}`;
+    const record = effects.record ?? recordTransitionVia();
     try {
-      await lifecycleActivities.recordTransition.executeWithOptions({ summary }, [input]);
+      this.keepStoredTime(await record(input, summary));
       this.recorded++;
     } catch (error) {
-      if (!isUnstorableFailure(error)) throw error;
+      if (!isUnstorableFailure(error)) {
+        // Refused (a posting recorded with it said no, or another transition holds this seq):
+        // nothing was recorded, so the lifecycle stays where it was.
+        this.timeline.pop();
+        this.status = from;
+        this.closedAt = closedBefore;
+        throw error;
+      }
       // The edge refuses such text, so this is a bug upstream: never jam the lifecycle on it. Record
       // the transition with the text made storable, keep the timeline the same, and raise an alert.
       const storable = storableCopy(input);
-      const storedEntry = storable.value.entry as TimelineEntry<Status>;
-      this.timeline[this.timeline.length - 1] = storedEntry;
-      await lifecycleActivities.recordTransition.executeWithOptions(
-        { summary: `${summary} (text replaced)` },
-        [{ ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } }],
+      this.timeline[this.timeline.length - 1] = storable.value.entry as TimelineEntry<Status>;
+      this.keepStoredTime(
+        await record(
+          { ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } },
+          `${summary} (text replaced)`,
+        ),
       );
       this.recorded++;
-      return storedEntry;
     }
-    return entry;
+    return this.timeline[this.timeline.length - 1]!;
   }
+
+  /** A re-run local activity found the transition recorded earlier: the timeline keeps that time. */
+  private keepStoredTime(result: RecordTransitionResult | undefined): void {
+    const at = result?.storedAt;
+    if (!at) return;
+    const last = this.timeline.length - 1;
+    this.timeline[last] = { ...this.timeline[last]!, at };
+    if (this.closedAt !== null) this.closedAt = at;
+  }
+}
+
+/** recordTransition as a local activity, or as the activity task of histories from before. */
+function recordTransitionVia(): RecordVia {
+  if (patched(LOCAL_TRANSITIONS_PATCH))
+    return (input, summary) =>
+      localLifecycleActivities.recordTransition.executeWithOptions({ summary }, [input]);
+  return (input, summary) => lifecycleActivities.recordTransition.executeWithOptions({ summary }, [input]);
 }
 
 // ---------------------------------------------------------------------------------------------
