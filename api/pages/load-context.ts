@@ -19,8 +19,9 @@ import { reconciliationWebServices } from './reconciliation.js';
 import { peopleByIds } from './people.js';
 import { dashboardWebServices } from './dashboards.js';
 import { marketMakerWebServices } from './market-makers.js';
+import { clientHomeWebServices } from './client-home.js';
 import type { AppDeps } from '../deps.js';
-import { webLogin, webLogout } from './sign-in.js';
+import { webLogin, webLoginWithCode, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
 
 export interface WebUser {
@@ -33,6 +34,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
   return {
     login: (email: string, password: string, _meta: { ip: string; userAgent: string; requestId: string }) =>
       webLogin(deps, email, password, { ip: req.ip ?? '' }),
+    loginWithCode: (step: string, code: string) => webLoginWithCode(deps, step, code, { ip: req.ip ?? '' }),
     logout: (cookieHeader: string) => webLogout(deps, cookieHeader),
     // One line per feature: its page services (api/pages/<feature>.ts).
     deposits: depositWebServices(deps),
@@ -51,6 +53,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     reconciliations: reconciliationWebServices(deps),
     dashboards: dashboardWebServices(deps),
     marketMakers: marketMakerWebServices(deps),
+    clientHome: clientHomeWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),

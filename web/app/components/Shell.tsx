@@ -12,6 +12,7 @@ interface NavItem {
 // One navigation for everyone; each person sees the areas their role may enter.
 const NAV: NavItem[] = [
   { to: '/app/balances', label: 'Balances', roles: ['client'] },
+  { to: '/app/statement', label: 'Statement', roles: ['client'] },
   { to: '/app/deposits', label: 'Deposits', roles: ['client'] },
   { to: '/app/kyc', label: 'KYC', roles: ['client'] },
   { to: '/app/bank-accounts', label: 'Bank accounts', roles: ['client'] },
