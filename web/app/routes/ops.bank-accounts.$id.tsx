@@ -2,7 +2,10 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { CopyValue } from '../components/CopyButton.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -12,7 +15,12 @@ export const meta: MetaFunction = () => [{ title: 'Bank account · backoffice ·
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
   const account = await loadOr404(() => context.services.bankAccounts.get(user, params.id ?? ''));
-  return { account };
+  const people = await context.services.people([
+    account.clientId,
+    account.verifiedBy,
+    ...timelineActorIds(account.timeline),
+  ]);
+  return { account, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -38,7 +46,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function OpsBankAccount() {
-  const { account: rendered } = useLoaderData<typeof loader>();
+  const { account: rendered, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -58,12 +66,17 @@ export default function OpsBankAccount() {
           <dl className="kv">
             <dt>Client</dt>
             <dd>
-              {account.clientEmail ?? ''} ({account.clientId})
+              <Person people={people} id={account.clientId} />
+              {people[account.clientId] ? (
+                <span className="muted"> · {people[account.clientId]!.email}</span>
+              ) : null}
             </dd>
             <dt>Account holder</dt>
             <dd>{account.accountName}</dd>
             <dt>IBAN</dt>
-            <dd>{account.ibanDisplay}</dd>
+            <dd>
+              <CopyValue value={account.ibanDisplay} label="IBAN" />
+            </dd>
             <dt>BIC</dt>
             <dd>{account.bic}</dd>
             <dt>Bank</dt>
@@ -71,12 +84,20 @@ export default function OpsBankAccount() {
               {account.bankName} ({account.country})
             </dd>
             <dt>Added</dt>
-            <dd>{formatTime(account.createdAt)}</dd>
+            <dd>
+              <Time at={account.createdAt} />
+            </dd>
             {account.verifiedAt ? (
               <>
                 <dt>Verified</dt>
                 <dd>
-                  {formatTime(account.verifiedAt)}
+                  <Time at={account.verifiedAt} />
+                  {account.verifiedBy ? (
+                    <>
+                      {' '}
+                      by <Person people={people} id={account.verifiedBy} />
+                    </>
+                  ) : null}
                   {account.verificationNote ? ` · ${account.verificationNote}` : ''}
                 </dd>
               </>
@@ -85,7 +106,7 @@ export default function OpsBankAccount() {
               <>
                 <dt>Rejected</dt>
                 <dd>
-                  {formatTime(account.rejectedAt)} · {account.rejectionReason}
+                  <Time at={account.rejectedAt} /> · {account.rejectionReason}
                 </dd>
               </>
             ) : null}
@@ -120,7 +141,7 @@ export default function OpsBankAccount() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={account.timeline} />
+          <Timeline items={account.timeline} people={people} />
         </section>
       </div>
     </>

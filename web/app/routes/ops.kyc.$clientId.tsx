@@ -9,7 +9,9 @@ import { KYC_DOCUMENT_TYPES } from '../../../domain/kyc.js';
 import { canActAs } from '../../../domain/roles.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { Person, personName, type People } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -21,7 +23,8 @@ const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
   const kyc = await loadOr404(() => context.services.kyc.get(user, params.clientId ?? ''));
-  return { kyc, canReview: canActAs(user.role, 'operations') };
+  const people = await context.services.people([kyc.clientId, ...timelineActorIds(kyc.timeline)]);
+  return { kyc, people, canReview: canActAs(user.role, 'operations') };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -55,7 +58,7 @@ type KycReview = SerializeFrom<typeof loader>['kyc'];
 type KycDocument = KycReview['documents'][number];
 
 export default function OpsKycReview() {
-  const { kyc: rendered, canReview } = useLoaderData<typeof loader>();
+  const { kyc: rendered, people, canReview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -76,10 +79,10 @@ export default function OpsKycReview() {
         <Link to="/ops/tasks">← Task inbox</Link> · <Link to="/ops/kyc">KYC reviews</Link>
       </p>
       <h1>
-        KYC of {kyc.clientEmail ?? kyc.clientId} <StatusBadge status={kyc.status} />
+        KYC of {personName(people, kyc.clientId)} <StatusBadge status={kyc.status} />
       </h1>
       <ActionMessage result={result} />
-      <ReviewFacts kyc={kyc} />
+      <ReviewFacts kyc={kyc} people={people} />
 
       {deciding ? <DecisionForms busy={busy} /> : null}
 
@@ -93,26 +96,35 @@ export default function OpsKycReview() {
 
       <section className="card" style={{ marginTop: '1rem' }}>
         <h2>Timeline</h2>
-        <Timeline items={kyc.timeline} />
+        <Timeline items={kyc.timeline} people={people} />
       </section>
     </>
   );
 }
 
-function ReviewFacts({ kyc }: { kyc: KycReview }) {
+function ReviewFacts({ kyc, people }: { kyc: KycReview; people: People }) {
   return (
     <dl className="kv card">
       <dt>Client</dt>
-      <dd>{kyc.clientId}</dd>
+      <dd>
+        <Person people={people} id={kyc.clientId} />
+        {people[kyc.clientId] ? <span className="muted"> · {people[kyc.clientId]!.email}</span> : null}
+      </dd>
       <dt>Submission</dt>
       <dd>
-        {kyc.submission ? `#${kyc.submission.cycle}, ${formatTime(kyc.submission.submittedAt)}` : 'none yet'}
+        {kyc.submission ? (
+          <>
+            #{kyc.submission.cycle}, <Time at={kyc.submission.submittedAt} />
+          </>
+        ) : (
+          'none yet'
+        )}
       </dd>
       {kyc.decision ? (
         <>
           <dt>Last decision</dt>
           <dd>
-            {kyc.decision.action.replaceAll('_', ' ')} · {formatTime(kyc.decision.at)}
+            {kyc.decision.action.replaceAll('_', ' ')} · <Time at={kyc.decision.at} />
             {kyc.decision.text ? ` · “${kyc.decision.text}”` : ''}
           </dd>
         </>
@@ -120,7 +132,9 @@ function ReviewFacts({ kyc }: { kyc: KycReview }) {
       {kyc.expiresAt ? (
         <>
           <dt>Approval expires</dt>
-          <dd>{formatTime(kyc.expiresAt)}</dd>
+          <dd>
+            <Time at={kyc.expiresAt} />
+          </dd>
         </>
       ) : null}
       <dt>Still missing</dt>
@@ -173,7 +187,7 @@ function SubmittedDocument({ doc }: { doc: KycDocument }) {
         {doc.typeLabel} <StatusBadge status={doc.status} />
       </h3>
       <p className="muted">
-        {doc.filename} · {doc.contentType} · {doc.sizeBytes} bytes · uploaded {formatTime(doc.uploadedAt)} ·
+        {doc.filename} · {doc.contentType} · {doc.sizeBytes} bytes · uploaded <Time at={doc.uploadedAt} /> ·
         sha256 <code>{doc.sha256}</code> ·{' '}
         <a href={doc.url} target="_blank" rel="noreferrer">
           open in a new tab
@@ -218,7 +232,9 @@ function OtherDocuments({ documents }: { documents: KycDocument[] }) {
                   {doc.filename}
                 </a>
               </td>
-              <td>{formatTime(doc.uploadedAt)}</td>
+              <td>
+                <Time at={doc.uploadedAt} />
+              </td>
               <td>
                 <StatusBadge status={doc.status} />
               </td>

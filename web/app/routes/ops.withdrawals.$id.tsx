@@ -8,7 +8,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { CopyValue } from '../components/CopyButton.js';
+import { Money } from '../components/Money.js';
+import { Person, type People } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -20,7 +24,12 @@ const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
   const withdrawal = await loadOr404(() => context.services.withdrawals.get(user, params.id ?? ''));
-  return { withdrawal, me: user.id };
+  const people = await context.services.people([
+    withdrawal.clientId,
+    ...withdrawal.approvals.map((a) => a.actor.id),
+    ...timelineActorIds(withdrawal.timeline),
+  ]);
+  return { withdrawal, people, me: user.id };
 }
 
 /** The contract's refusals in words. */
@@ -63,7 +72,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 type Withdrawal = SerializeFrom<typeof loader>['withdrawal'];
 
 export default function OpsWithdrawal() {
-  const { withdrawal: rendered, me } = useLoaderData<typeof loader>();
+  const { withdrawal: rendered, people, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -74,19 +83,20 @@ export default function OpsWithdrawal() {
         <Link to="/ops/tasks">← Task inbox</Link> · <Link to="/ops/withdrawals">All withdrawals</Link>
       </p>
       <h1>
-        Withdrawal {withdrawal.amount} {withdrawal.currency} <StatusBadge status={withdrawal.status} />
+        Withdrawal <Money amount={withdrawal.amount} asset={withdrawal.currency} />{' '}
+        <StatusBadge status={withdrawal.status} />
       </h1>
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>
           <h2>Details</h2>
-          <WithdrawalFacts withdrawal={withdrawal} />
-          <Approvals withdrawal={withdrawal} me={me} />
+          <WithdrawalFacts withdrawal={withdrawal} people={people} />
+          <Approvals withdrawal={withdrawal} people={people} me={me} />
           <DecisionForms allowedActions={withdrawal.allowedActions} busy={busy} />
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={withdrawal.timeline} />
+          <Timeline items={withdrawal.timeline} people={people} />
           <OpenTasks tasks={withdrawal.openTasks} />
         </section>
       </div>
@@ -94,37 +104,54 @@ export default function OpsWithdrawal() {
   );
 }
 
-function WithdrawalFacts({ withdrawal }: { withdrawal: Withdrawal }) {
+function WithdrawalFacts({ withdrawal, people }: { withdrawal: Withdrawal; people: People }) {
   const account = withdrawal.bankAccount;
   return (
     <dl className="kv">
       <dt>Status</dt>
       <dd data-testid="status">{withdrawal.status}</dd>
       <dt>Client</dt>
-      <dd>{withdrawal.clientId}</dd>
+      <dd>
+        <Person people={people} id={withdrawal.clientId} />
+        {people[withdrawal.clientId] ? (
+          <span className="muted"> · {people[withdrawal.clientId]!.email}</span>
+        ) : null}
+      </dd>
       <dt>Amount</dt>
       <dd>
-        {withdrawal.amount} {withdrawal.currency}
+        <Money amount={withdrawal.amount} asset={withdrawal.currency} />
       </dd>
       <dt>Pay to</dt>
       <dd>
-        {account
-          ? `${account.accountName}, ${account.bankName} (${account.country}) · ${groupIban(account.iban)} · ${account.bic}`
-          : '—'}
+        {account ? (
+          <>
+            {account.accountName}, {account.bankName} ({account.country}) ·{' '}
+            <CopyValue value={groupIban(account.iban)} label="IBAN" /> · {account.bic}
+          </>
+        ) : (
+          '—'
+        )}
       </dd>
       <dt>Requested</dt>
-      <dd>{formatTime(withdrawal.createdAt)}</dd>
+      <dd>
+        <Time at={withdrawal.createdAt} />
+      </dd>
       <dt>Approval due</dt>
       <dd>
-        {formatTime(withdrawal.approvalDueAt)}
+        <Time at={withdrawal.approvalDueAt} />
         {withdrawal.escalatedAt ? (
-          <strong className="error"> · overdue, escalated {formatTime(withdrawal.escalatedAt)}</strong>
+          <strong className="error">
+            {' '}
+            · overdue, escalated <Time at={withdrawal.escalatedAt} />
+          </strong>
         ) : null}
       </dd>
       {withdrawal.bankReference ? (
         <>
           <dt>Bank reference</dt>
-          <dd>{withdrawal.bankReference}</dd>
+          <dd>
+            <CopyValue value={withdrawal.bankReference} label="bank reference" />
+          </dd>
         </>
       ) : null}
       {withdrawal.failureReason ? (
@@ -138,7 +165,7 @@ function WithdrawalFacts({ withdrawal }: { withdrawal: Withdrawal }) {
 }
 
 /** The four-eyes rule that applies, what is still needed and who has approved so far. */
-function Approvals({ withdrawal, me }: { withdrawal: Withdrawal; me: string }) {
+function Approvals({ withdrawal, people, me }: { withdrawal: Withdrawal; people: People; me: string }) {
   const pending = withdrawal.status === 'PENDING_APPROVAL';
   const approvedByMe = withdrawal.approvals.some((a) => a.actor.id === me);
   return (
@@ -160,7 +187,8 @@ function Approvals({ withdrawal, me }: { withdrawal: Withdrawal; me: string }) {
         <ol data-testid="approvals">
           {withdrawal.approvals.map((a) => (
             <li key={`${a.actor.id}-${a.at}`}>
-              {a.actor.id === me ? 'You' : `${a.actor.role} ${a.actor.id}`} · {formatTime(a.at)}
+              {a.actor.id === me ? 'You' : <Person people={people} id={a.actor.id} role={a.actor.role} />} ·{' '}
+              <Time at={a.at} />
               {a.note ? ` — ${a.note}` : ''}
             </li>
           ))}
@@ -217,7 +245,7 @@ function OpenTasks({ tasks }: { tasks: Withdrawal['openTasks'] }) {
         {tasks.map((task) => (
           <li key={task.id}>
             {task.summary ?? task.kind} · {task.status}
-            {task.priority > 0 ? ` · priority ${task.priority}` : ''} · due {formatTime(task.dueAt)}
+            {task.priority > 0 ? ` · priority ${task.priority}` : ''} · due <Time at={task.dueAt} />
           </li>
         ))}
       </ul>
