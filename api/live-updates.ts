@@ -1,56 +1,19 @@
 // Live updates for timelines: one LISTEN connection per server process (db/lifecycle/notifications.ts)
 // fans PostgreSQL notifications (sent by the recordTransition activity in the same transaction as
-// the projection write) out to every open Server-Sent Events stream that follows that workflow.
-import { EventEmitter } from 'node:events';
+// the projection write) out to every open Server-Sent Events stream that follows that workflow; the
+// fan-out (api/notification-fanout.ts) connects again when that connection breaks.
 import type { Request, Response } from 'express';
 import { config } from '../db/config.js';
-import { listenForLifecycleNotifications, type LifecycleListener } from '../db/lifecycle/notifications.js';
+import { listenForLifecycleNotifications } from '../db/lifecycle/notifications.js';
+import { holdStreamOpen, NotificationFanout } from './notification-fanout.js';
 
-class LifecycleNotifications {
-  private readonly emitter = new EventEmitter();
-  private listener: LifecycleListener | undefined;
-  private connecting: Promise<void> | undefined;
+let shared: NotificationFanout | undefined;
 
-  constructor(private readonly connectionString: string) {
-    this.emitter.setMaxListeners(0);
-  }
-
-  private async connect(): Promise<void> {
-    this.listener = await listenForLifecycleNotifications(this.connectionString, {
-      onNotification: (workflowId) => this.emitter.emit(workflowId),
-      onError: () => {
-        // Dropped connection: forget it; the next subscriber reconnects. Open streams keep their
-        // heartbeat, and the browser's EventSource reconnects and reloads the state.
-        this.listener = undefined;
-        this.connecting = undefined;
-      },
-    });
-  }
-
-  async subscribe(workflowId: string, onChange: () => void): Promise<() => void> {
-    if (!this.listener) {
-      this.connecting ??= this.connect().catch((error) => {
-        this.connecting = undefined;
-        throw error;
-      });
-      await this.connecting;
-    }
-    this.emitter.on(workflowId, onChange);
-    return () => this.emitter.off(workflowId, onChange);
-  }
-
-  async close(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    this.connecting = undefined;
-    await listener?.close();
-  }
-}
-
-let shared: LifecycleNotifications | undefined;
-
-export function lifecycleNotifications(): LifecycleNotifications {
-  shared ??= new LifecycleNotifications(config.databaseUrl);
+/** The process's fan-out of lifecycle notifications (api/notification-fanout.ts). */
+export function lifecycleNotifications(): NotificationFanout {
+  shared ??= new NotificationFanout('lifecycle', (handlers) =>
+    listenForLifecycleNotifications(config.databaseUrl, handlers),
+  );
   return shared;
 }
 
@@ -89,12 +52,13 @@ export async function streamLifecycle(
       }
     });
   };
-  const unsubscribe = await lifecycleNotifications().subscribe(workflowId, send);
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  req.on('close', () => {
-    closed = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
-  send();
+  const open = await holdStreamOpen(
+    req,
+    res,
+    () => lifecycleNotifications().subscribe(workflowId, send),
+    () => {
+      closed = true;
+    },
+  );
+  if (open) send();
 }

@@ -8,6 +8,7 @@ import type { Db } from '../db/ledger/index.js';
 import { inLedgerTransaction } from '../db/ledger/index.js';
 import { testPool, uniqueKey } from '../db/ledger/test-support.js';
 import { newClient, placeOrder, testInstrument } from '../db/venue/test-support.js';
+import { observeGroup } from '../db/ledger/observer.js';
 import { depositConfirm } from '../domain/postings.js';
 import { observeDatabase, observeLedger, startMetricsServer } from './metrics.js';
 
@@ -103,6 +104,30 @@ describe('/metrics', () => {
     expect(sample(after, 'ledger_postings_total', recorded)).toBe(
       sample(before, 'ledger_postings_total', recorded),
     );
+  });
+
+  it('counts a group-commit statement that failed as a whole apart from refusals', async () => {
+    const failures = (text: string) => Number(/^ledger_group_commit_failures_total (\S+)$/m.exec(text)?.[1]);
+    const before = failures(await scrape());
+    observeGroup({
+      size: 2,
+      durationMs: 3,
+      postings: [
+        { kind: 'x', ok: false },
+        { kind: 'x', ok: true },
+      ],
+    });
+    expect(failures(await scrape())).toBe(before);
+    observeGroup({
+      size: 2,
+      durationMs: 3,
+      failed: true,
+      postings: [
+        { kind: 'x', ok: false },
+        { kind: 'x', ok: true },
+      ],
+    });
+    expect(failures(await scrape())).toBe(before + 1);
   });
 
   it('still scrapes the database-backed gauges', async () => {

@@ -2,12 +2,14 @@
 //   http_request_duration_seconds{method,route,status}   per Express route pattern, not per URL
 //   ledger_postings_total{path,kind,outcome}, ledger_posting_duration_seconds{path,kind}
 //                                                        both posting paths (db/ledger/observer.ts)
-//   ledger_group_commit_duration_seconds, ledger_group_commit_batch_size   the group commit's groups
+//   ledger_group_commit_duration_seconds, ledger_group_commit_batch_size,
+//   ledger_group_commit_failures_total                   the group commit's groups
 //   clearhouse_lifecycle_transitions_total{type,status}  transitions recorded (lifecycle_event)
 //   clearhouse_lifecycles{type,status}                   lifecycles by current status
 //   clearhouse_open_tasks{kind,age}, clearhouse_overdue_tasks{kind}
 //   clearhouse_outbox_pending, clearhouse_outbox_oldest_pending_seconds   the notification queue
 //   clearhouse_trial_balance_imbalance{asset}            debits − credits per asset (must be 0)
+//   clearhouse_sse_subscribers{stream}                   open live-stream subscriptions (api/notification-fanout.ts)
 // plus Node's default process metrics. The database-backed gauges are read at scrape time with a
 // short statement timeout (their queries: db/metrics.ts), so a slow scrape never holds a connection
 // for long; they are the same in every process, so alerts should read them from one job
@@ -18,6 +20,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import client from 'prom-client';
 import { setLedgerObserver, setUnitPostingObserver } from '../db/ledger/observer.js';
+import { fanoutSubscribers } from './notification-fanout.js';
 import {
   lifecycleCounts,
   lifecycleTransitionCounts,
@@ -62,6 +65,11 @@ const ledgerGroupDuration = new client.Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [registry],
 });
+const ledgerGroupFailures = new client.Counter({
+  name: 'ledger_group_commit_failures_total',
+  help: 'Group-commit statements that failed as a whole (a database fault, not a refusal); the group was then sent one by one',
+  registers: [registry],
+});
 const ledgerGroupSize = new client.Histogram({
   name: 'ledger_group_commit_batch_size',
   help: 'Postings that shared one group commit',
@@ -79,6 +87,7 @@ export function observeLedger(): void {
   setLedgerObserver((group) => {
     ledgerGroupSize.observe(group.size);
     ledgerGroupDuration.observe(group.durationMs / 1000);
+    if (group.failed) ledgerGroupFailures.inc();
     for (const posting of group.postings) {
       ledgerPostings.inc({ path: 'group_commit', kind: posting.kind, outcome: outcomeOf(posting.ok) });
       ledgerPostingDuration.observe({ path: 'group_commit', kind: posting.kind }, group.durationMs / 1000);
@@ -107,6 +116,19 @@ export function httpMetrics(): RequestHandler {
     next();
   };
 }
+
+// Open live streams (SSE) per notification fan-out (market, lifecycle, notifications): after the
+// clients left it must come back down (npm run bench:load reads it to prove no subscription leaks).
+new client.Gauge({
+  name: 'clearhouse_sse_subscribers',
+  help: 'Open live-stream subscriptions by fan-out (market, lifecycle, notifications)',
+  labelNames: ['stream'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const { name, subscribers } of fanoutSubscribers()) this.set({ stream: name }, subscribers);
+  },
+});
 
 // ---- gauges read from the database at scrape time (the queries: db/metrics.ts) ----------------------
 

@@ -10,6 +10,7 @@ import type { Instrument } from '../../domain/instruments.js';
 import { isClient } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
+import { holdStreamOpen } from '../notification-fanout.js';
 import { bookFor, instrumentOr404, subscribeToMarket } from './market.js';
 import type { SessionUser } from './common.js';
 
@@ -96,12 +97,14 @@ export async function streamForMaker(
       sending = null;
     });
   };
-  const unsubscribe = await subscribeToMarket(instrument.symbol, () => send(false));
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  req.on('close', () => {
-    closed = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
-  send(true);
+  const open = await holdStreamOpen(
+    req,
+    res,
+    () => subscribeToMarket(instrument.symbol, () => send(false)),
+    () => {
+      closed = true;
+    },
+    HEARTBEAT_MS,
+  );
+  if (open) send(true);
 }

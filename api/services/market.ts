@@ -2,7 +2,6 @@
 // trades, candles, the halts operations put on an instrument, and the market stream (SSE). Reads
 // come from the venue's tables (db/venue, db/trading); nothing here writes the book. Every price and
 // quantity leaves as a decimal string at its asset's scale; the book never names an owner.
-import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { config } from '../../db/config.js';
@@ -11,7 +10,6 @@ import {
   listInstruments,
   listenForMarketNotifications,
   type InstrumentRow,
-  type MarketListener,
 } from '../../db/trading/index.js';
 import { bookDepth, candles, recentTrades, setInstrumentStatus } from '../../db/venue/index.js';
 import { instrumentOf, type Instrument } from '../../domain/instruments.js';
@@ -19,6 +17,7 @@ import { formatAmount } from '../../domain/money.js';
 import { ORDER_SIDES } from '../../domain/order.js';
 import { hasAnyRole } from '../../domain/roles.js';
 import { auditStaffAction } from '../audit/log.js';
+import { holdStreamOpen, NotificationFanout } from '../notification-fanout.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden, invalidState, notFound, validationFailed } from '../errors.js';
 import { instantField, textField } from '../validate.js';
@@ -290,54 +289,16 @@ export async function changeInstrumentStatus(
 const STREAM_DEPTH = 10;
 const STREAM_TRADES = 20;
 
+let shared: NotificationFanout | undefined;
+
 /**
  * One LISTEN connection per process (db/trading/market-notifications.ts), fanned out to every open
- * market stream of the symbol named by the notification.
+ * market stream of the symbol named by the notification (api/notification-fanout.ts).
  */
-class MarketNotifications {
-  private readonly emitter = new EventEmitter();
-  private listener: MarketListener | undefined;
-  private connecting: Promise<void> | undefined;
-
-  constructor(private readonly connectionString: string) {
-    this.emitter.setMaxListeners(0);
-  }
-
-  private async connect(): Promise<void> {
-    this.listener = await listenForMarketNotifications(this.connectionString, {
-      onNotification: (symbol) => this.emitter.emit(symbol),
-      onError: () => {
-        // Dropped: the next subscriber reconnects; open streams' EventSource reconnects and reloads.
-        this.listener = undefined;
-        this.connecting = undefined;
-      },
-    });
-  }
-
-  async subscribe(symbol: string, onChange: () => void): Promise<() => void> {
-    if (!this.listener) {
-      this.connecting ??= this.connect().catch((error) => {
-        this.connecting = undefined;
-        throw error;
-      });
-      await this.connecting;
-    }
-    this.emitter.on(symbol, onChange);
-    return () => this.emitter.off(symbol, onChange);
-  }
-
-  async close(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    this.connecting = undefined;
-    await listener?.close();
-  }
-}
-
-let shared: MarketNotifications | undefined;
-
-function marketNotifications(): MarketNotifications {
-  shared ??= new MarketNotifications(config.databaseUrl);
+function marketNotifications(): NotificationFanout {
+  shared ??= new NotificationFanout('market', (handlers) =>
+    listenForMarketNotifications(config.databaseUrl, handlers),
+  );
   return shared;
 }
 
@@ -396,12 +357,13 @@ export async function streamMarket(
       sending = null;
     });
   };
-  const unsubscribe = await marketNotifications().subscribe(instrument.symbol, send);
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  req.on('close', () => {
-    closed = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
-  send();
+  const open = await holdStreamOpen(
+    req,
+    res,
+    () => marketNotifications().subscribe(instrument.symbol, send),
+    () => {
+      closed = true;
+    },
+  );
+  if (open) send();
 }

@@ -1,7 +1,6 @@
 // The notification centre over HTTP: a person's own notifications (newest first, unread count),
 // marking them read, preferences per event type, and a live stream of the unread count (SSE) fed by
 // PostgreSQL NOTIFY (db/notifications/listen.ts) — one LISTEN connection per server process.
-import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { config } from '../../db/config.js';
@@ -17,11 +16,11 @@ import {
   putPreferences,
   unreadCount,
   type Notification,
-  type NotificationListener,
 } from '../../db/notifications/index.js';
 import { EVENT_TYPE_PATTERN, LOCALES, defaultPreference } from '../../domain/notifications.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
+import { holdStreamOpen, NotificationFanout } from '../notification-fanout.js';
 import { uuidSchema } from '../validate.js';
 import { listPage, parseInput, type SessionUser } from './common.js';
 
@@ -137,47 +136,9 @@ export async function putPreferencesFor(deps: AppDeps, user: SessionUser, body: 
 
 // ---- live unread count ----------------------------------------------------------------------
 
-class UserNotifications {
-  private readonly emitter = new EventEmitter();
-  private listener: NotificationListener | undefined;
-  private connecting: Promise<void> | undefined;
-
-  constructor(private readonly connectionString: string) {
-    this.emitter.setMaxListeners(0);
-  }
-
-  async subscribe(userId: string, onChange: () => void): Promise<() => void> {
-    if (!this.listener) {
-      this.connecting ??= listenForUserNotifications(this.connectionString, {
-        onUser: (id) => this.emitter.emit(id),
-        onError: () => {
-          this.listener = undefined; // the next subscriber reconnects; browsers reconnect by themselves
-          this.connecting = undefined;
-        },
-      }).then(
-        (listener) => {
-          this.listener = listener;
-        },
-        (error) => {
-          this.connecting = undefined;
-          throw error;
-        },
-      );
-      await this.connecting;
-    }
-    this.emitter.on(userId, onChange);
-    return () => this.emitter.off(userId, onChange);
-  }
-
-  async close(): Promise<void> {
-    const listener = this.listener;
-    this.listener = undefined;
-    this.connecting = undefined;
-    await listener?.close();
-  }
-}
-
-let shared: UserNotifications | undefined;
+// One LISTEN connection per process (db/notifications/listen.ts) fanned out to every open bell of the
+// person named by the notification (api/notification-fanout.ts).
+let shared: NotificationFanout | undefined;
 
 export async function closeUserNotifications(): Promise<void> {
   await shared?.close();
@@ -191,7 +152,10 @@ export async function streamNotifications(
   req: Request,
   res: Response,
 ): Promise<void> {
-  shared ??= new UserNotifications(config.databaseUrl);
+  shared ??= new NotificationFanout('notifications', ({ onNotification, onError }) =>
+    listenForUserNotifications(config.databaseUrl, { onUser: onNotification, onError }),
+  );
+  const fanout = shared;
   res.status(200).set({
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache, no-transform',
@@ -215,14 +179,15 @@ export async function streamNotifications(
       }
     });
   };
-  const unsubscribe = await shared.subscribe(user.id, send);
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-  req.on('close', () => {
-    closed = true;
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
-  send();
+  const open = await holdStreamOpen(
+    req,
+    res,
+    () => fanout.subscribe(user.id, send),
+    () => {
+      closed = true;
+    },
+  );
+  if (open) send();
 }
 
 /** The server's connections for notifications: the LISTEN client, the queues, the readiness ping. */

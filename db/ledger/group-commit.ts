@@ -71,10 +71,11 @@ class GroupCommit {
 
   private async send(group: Waiting[]): Promise<void> {
     const startedAt = performance.now();
-    const observe = (ok: (i: number) => boolean) =>
+    const observe = (ok: (i: number) => boolean, failed = false) =>
       observeGroup({
         size: group.length,
         durationMs: performance.now() - startedAt,
+        failed,
         postings: group.map((waiting, i) => ({ kind: waiting.entry.common.kind, ok: ok(i) })),
       });
     let outcomes: PostingOutcome[];
@@ -85,7 +86,7 @@ class GroupCommit {
       );
     } catch (error) {
       if (group.length === 1) {
-        observe(() => false);
+        observe(() => false, true);
         return group[0]!.reject(error);
       }
       // The group failed as a whole: one by one, in order, so a fault stays with its own posting.
@@ -101,7 +102,7 @@ class GroupCommit {
           waiting.reject(alone);
         }
       }
-      observe((i) => recorded[i] === true);
+      observe((i) => recorded[i] === true, true);
       return;
     }
     observe((i) => outcomes[i]?.ok === true);

@@ -7,6 +7,8 @@ export interface GroupObservation {
   size: number;
   /** Wall-clock time of the group's statement(s), from send to the last outcome. */
   durationMs: number;
+  /** The group's statement failed as a whole (a database fault, not a refusal); it was then sent one by one. */
+  failed?: boolean;
   /** Per posting: its kind and whether it was recorded (false: refused, or failed with the group). */
   postings: { kind: string; ok: boolean }[];
 }
