@@ -18,6 +18,7 @@ import type pg from 'pg';
 import { inTransaction } from '../pool.js';
 import { isUuid } from '../../domain/ids.js';
 import { payloadHash } from './canonical.js';
+import { declinedBatch, postEntriesBatched } from './batched-path.js';
 import { recordGrouped } from './group-commit.js';
 import { LedgerError } from './errors.js';
 import type { LockedAccount, PlannedEntry, PlannedLine, Totals } from './planned-entry.js';
@@ -372,21 +373,30 @@ async function recordEntries(db: Db, validated: ValidatedEntry[]): Promise<Entry
   return transaction(db, (q) => recordEntriesIn(q, validated));
 }
 
-/** recordEntries inside the caller's transaction `q` (db/ledger/transaction.ts shares it). */
-export async function recordEntriesIn(q: Queryable, validated: ValidatedEntry[]): Promise<Entry[]> {
+/**
+ * The entries of one call with repeated keys folded (the first occurrence wins, the others must be
+ * identical), keyed by idempotency key in first-occurrence order. Throws limit_exceeded past the
+ * batch size and idempotency_conflict for a repeated key with another payload.
+ */
+function distinctByKey(validated: ValidatedEntry[]): Map<string, ValidatedEntry> {
   assert.ok(validated.length > 0);
   if (validated.length > MAX_ENTRIES_PER_BATCH) {
     throw new LedgerError('limit_exceeded', `at most ${MAX_ENTRIES_PER_BATCH} entries per call`, {
       entries: validated.length,
     });
   }
-  // Repeated keys inside the batch: the first occurrence wins, the others must be identical.
   const firstByKey = new Map<string, ValidatedEntry>();
   for (const entry of validated) {
     const first = firstByKey.get(entry.common.idempotencyKey);
     if (first === undefined) firstByKey.set(entry.common.idempotencyKey, entry);
     else if (first.payloadHash !== entry.payloadHash) throw conflict(entry.common.idempotencyKey);
   }
+  return firstByKey;
+}
+
+/** recordEntries inside the caller's transaction `q` (db/ledger/transaction.ts shares it). */
+export async function recordEntriesIn(q: Queryable, validated: ValidatedEntry[]): Promise<Entry[]> {
+  const firstByKey = distinctByKey(validated);
   const distinct = [...firstByKey.values()];
 
   const { known, databaseNow } = await lookUpKeys(q, [...firstByKey.keys()]);
@@ -473,13 +483,28 @@ export async function postEntry(db: Db, input: EntryInput): Promise<Entry> {
   return recordGrouped(db, validateEntry(input, 'posted'));
 }
 
-/** Several postings in one transaction, all or none (same rules as postEntry, applied in order). */
+/**
+ * Several postings in one transaction, all or none (same rules as postEntry, applied in order). New
+ * postings go in one statement of the batched path (batched-path.ts); whenever it declines (a known
+ * key, a refusal, a lost race) the JavaScript engine answers the same call.
+ */
 export async function postEntries(db: Db, inputs: EntryInput[]): Promise<Entry[]> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalid('postEntries needs at least one entry');
-  return recordEntries(
-    db,
-    inputs.map((input) => validateEntry(input, 'posted')),
-  );
+  const validated = inputs.map((input) => validateEntry(input, 'posted'));
+  const firstByKey = distinctByKey(validated);
+  let created: Entry[];
+  try {
+    created = await postEntriesBatched(db, [...firstByKey.values()]);
+  } catch (error) {
+    if (declinedBatch(error)) return recordEntries(db, validated);
+    throw error;
+  }
+  const byKey = new Map(created.map((entry) => [entry.idempotencyKey, entry]));
+  return validated.map((entry) => {
+    const result = byKey.get(entry.common.idempotencyKey);
+    assert.ok(result, `entry for ${entry.common.idempotencyKey} recorded`);
+    return result;
+  });
 }
 
 /** A two-phase transfer's first phase: raises debits_pending / credits_pending, checked like a posting. */

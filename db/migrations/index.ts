@@ -17,6 +17,7 @@ import { Migration20261201000500_registry } from './Migration20261201000500_regi
 import { Migration20261201000700_ledger_fast_path } from './Migration20261201000700_ledger_fast_path.js';
 import { Migration20261201000800_admin } from './Migration20261201000800_admin.js';
 import { Migration20261201000900_api_keys } from './Migration20261201000900_api_keys.js';
+import { Migration20261201001600_ledger_batched_path } from './Migration20261201001600_ledger_batched_path.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000700_ledger_fast_path', class: Migration20261201000700_ledger_fast_path },
   { name: 'Migration20261201000800_admin', class: Migration20261201000800_admin },
   { name: 'Migration20261201000900_api_keys', class: Migration20261201000900_api_keys },
+  { name: 'Migration20261201001600_ledger_batched_path', class: Migration20261201001600_ledger_batched_path },
 ];
