@@ -2,8 +2,7 @@
 // sort from the URL. Without a sort or a search it is the API's own newest-first page; with either
 // it is db/lists' page in that order (keyset cursor along the sort). A column the list cannot sort
 // by, a direction other than asc/desc, or a cursor another list issued answers 400 with the reason.
-import { InvalidCursorError } from '../../db/lifecycle/cursor.js';
-import { UnknownSortError, type Sort } from '../../db/lists/sorting.js';
+import type { Sort } from '../../db/lists/sorting.js';
 import type { StaffListQuery } from '../../api/pages/staff-lists.js';
 import { ApiError } from '../../api/errors.js';
 import { allPages } from './csv.server.js';
@@ -24,6 +23,14 @@ interface ListReaders<V, U> {
   };
 }
 
+/**
+ * By name, not instanceof: the page build bundles its own copy of db/lists while the services the
+ * server hands the loaders throw from the server's copy.
+ */
+function isNamed(error: unknown, name: string): error is Error {
+  return error instanceof Error && error.name === name;
+}
+
 /** A 400 page that says what was wrong with the list's URL. */
 export function badListRequest(message: string): Response {
   return new Response(message, { status: 400, statusText: message.slice(0, 120) });
@@ -38,7 +45,7 @@ export function sortFromUrl(
   try {
     return sortOf(params.get('sort'), params.get('dir'));
   } catch (error) {
-    if (error instanceof UnknownSortError) throw badListRequest(error.message);
+    if (isNamed(error, 'UnknownSortError')) throw badListRequest(error.message);
     throw error;
   }
 }

@@ -1,0 +1,172 @@
+// Staff lists in a real browser with JavaScript switched off: clicking a sortable column header (a
+// plain link) reorders the deposit and bank-account lists and clicking it again reverses them; an
+// unknown sort column is a 400 page that says why; the CSV follows the sort; and the staff pages of
+// the issue name a seeded person instead of showing their id.
+import { randomInt, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { TestApp, TestUser } from '../../api/testing.js';
+import { startWebStack, type WebStack } from '../support/web-stack.js';
+
+const SCREENSHOTS = 'tmp/e2e-lists';
+
+/** A German IBAN with valid check digits (mod 97) for a random account number. */
+function germanIban(): string {
+  const bban = `37040044${String(randomInt(0, 1e9)).padStart(10, '0')}`;
+  // D=13, E=14; check digits 00 while computing.
+  const check = 98n - (BigInt(`${bban}131400`) % 97n);
+  return `DE${String(check).padStart(2, '0')}${bban}`;
+}
+
+describe('staff lists without JavaScript', () => {
+  let stack: WebStack;
+  let app: TestApp;
+  let client: TestUser;
+  let ops: TestUser;
+  let name: string;
+  let opsPage: Page;
+
+  async function signInWithoutJs(user: TestUser): Promise<Page> {
+    const page = await (await stack.browser.newContext({ javaScriptEnabled: false })).newPage();
+    await page.goto(`${app.url}/login`);
+    expect(await page.evaluate(() => '__remixRouter' in window)).toBe(false);
+    await page.fill('input[name=email]', user.email);
+    await page.fill('input[name=password]', user.password);
+    await Promise.all([
+      page.waitForURL((url) => !url.pathname.startsWith('/login')),
+      page.click('button[type=submit]'),
+    ]);
+    return page;
+  }
+
+  async function asClient(path: string, json: unknown) {
+    const token = (await app.login(client)).accessToken;
+    const answer = await app.api(`/api/v1${path}`, {
+      method: 'POST',
+      token,
+      idempotencyKey: randomUUID(),
+      json,
+    });
+    expect(answer.status, answer.text).toBe(201);
+    return answer.body as { id: string };
+  }
+
+  beforeAll(async () => {
+    stack = await startWebStack();
+    app = stack.app;
+    client = await app.createUser('client');
+    ops = await app.createUser('operations');
+    // A name of this file's own, so the page text proves who is named.
+    name = `Quilla Marchetti ${randomUUID().slice(0, 6)}`;
+    await app.pool.query('UPDATE app_user SET display_name = $1 WHERE id = $2', [name, client.id]);
+    for (const amount of ['250.00', '1234567.80', '9.50', '31000.00']) {
+      await asClient('/deposits', { amount, currency: 'EUR' });
+    }
+    for (const holder of ['Mara Ode', 'Anna Berg', 'Zeno Kalt']) {
+      await asClient('/bank-accounts', {
+        iban: germanIban(),
+        bic: 'COBADEFFXXX',
+        accountName: holder,
+        bankName: 'Commerzbank',
+        country: 'DE',
+      });
+    }
+    opsPage = await signInWithoutJs(ops);
+  });
+  afterAll(async () => {
+    await opsPage?.context().close();
+    await stack?.stop();
+  });
+
+  const amountsOnPage = async (page: Page) =>
+    (await page.locator('tbody tr[data-deposit-id] td.num:nth-child(3)').allTextContents()).map((t) =>
+      t.trim(),
+    );
+
+  it('sorts the deposit list by a header link, both ways, and the CSV in the same order', async () => {
+    const page = opsPage;
+    await page.goto(`${app.url}/ops/deposits?q=${encodeURIComponent(client.email)}`);
+    expect(await amountsOnPage(page)).toHaveLength(4);
+
+    await page.click('thead a[data-sort=amount]');
+    await page.waitForURL(/sort=amount/);
+    expect(new URL(page.url()).searchParams.get('dir')).toBe('desc');
+    // The search stays in the URL with the sort.
+    expect(new URL(page.url()).searchParams.get('q')).toBe(client.email);
+    expect(await amountsOnPage(page)).toEqual([
+      '1,234,567.80 EUR',
+      '31,000.00 EUR',
+      '250.00 EUR',
+      '9.50 EUR',
+    ]);
+    expect(await page.getAttribute('thead th[aria-sort]', 'aria-sort')).toBe('descending');
+    await page.screenshot({ path: `${SCREENSHOTS}/ops-deposits-by-amount.png`, fullPage: true });
+
+    await page.click('thead a[data-sort=amount]');
+    await page.waitForURL(/dir=asc/);
+    expect(await amountsOnPage(page)).toEqual([
+      '9.50 EUR',
+      '250.00 EUR',
+      '31,000.00 EUR',
+      '1,234,567.80 EUR',
+    ]);
+
+    const csv = await page.request.get(
+      `${app.url}/ops/deposits.csv?q=${encodeURIComponent(client.email)}&sort=amount&dir=asc`,
+    );
+    expect(csv.status()).toBe(200);
+    const amounts = (await csv.text())
+      .trim()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(',')[5]);
+    expect(amounts).toEqual(['9.50', '250.00', '31000.00', '1234567.80']);
+  });
+
+  it('sorts the bank-account list by holder and refuses a column it cannot sort by', async () => {
+    const page = opsPage;
+    await page.goto(`${app.url}/ops/bank-accounts?status=&q=${encodeURIComponent(client.email)}`);
+    await page.click('thead a[data-sort=holder]');
+    await page.waitForURL(/sort=holder/);
+    const holders = async () =>
+      (await page.locator('tbody tr[data-bank-account-id] td:nth-child(5)').allTextContents()).map((t) =>
+        t.trim(),
+      );
+    expect(await holders()).toEqual(['Anna Berg', 'Mara Ode', 'Zeno Kalt']);
+    await page.click('thead a[data-sort=holder]');
+    await page.waitForURL(/dir=desc/);
+    expect(await holders()).toEqual(['Zeno Kalt', 'Mara Ode', 'Anna Berg']);
+    await page.screenshot({ path: `${SCREENSHOTS}/ops-bank-accounts-by-holder.png`, fullPage: true });
+
+    const refused = await page.goto(`${app.url}/ops/bank-accounts?sort=attributes&dir=asc`);
+    expect(refused?.status()).toBe(400);
+    expect(await page.textContent('body')).toContain('cannot sort by');
+    const backwards = await page.goto(`${app.url}/ops/deposits?sort=amount&dir=sideways`);
+    expect(backwards?.status()).toBe(400);
+  });
+
+  it('names the seeded person, never their id, on the staff list and detail pages', async () => {
+    const page = opsPage;
+    const q = `q=${encodeURIComponent(client.email)}`;
+    await page.goto(`${app.url}/ops/deposits?${q}`);
+    const deposit = await page.getAttribute('tbody tr[data-deposit-id]', 'data-deposit-id');
+    await page.goto(`${app.url}/ops/bank-accounts?status=&${q}`);
+    const account = await page.getAttribute('tbody tr[data-bank-account-id]', 'data-bank-account-id');
+    const pages = [
+      `/ops/deposits?${q}`,
+      `/ops/deposits?${q}&sort=client`,
+      `/ops/bank-accounts?status=&${q}`,
+      `/ops/bank-accounts?status=&${q}&sort=created&dir=asc`,
+      `/ops/deposits/${deposit}`,
+      `/ops/bank-accounts/${account}`,
+      `/ops/kyc/${client.id}`,
+    ];
+    for (const path of pages) {
+      const answer = await page.goto(`${app.url}${path}`);
+      expect(answer?.status(), path).toBe(200);
+      const text = (await page.textContent('main')) ?? '';
+      expect(text, path).toContain(name);
+      expect(text, path).not.toContain(client.id);
+    }
+  });
+});
