@@ -176,7 +176,9 @@ export function createDepositActivities(deps: DepositActivityDeps) {
      * posting keeps its key `<workflowId>/<step>`, so a posting made by the separate activity of
      * older code is found, not made twice. Run as a local activity (workflows/deposit.ts).
      */
-    async recordTransitionWithDepositPosting(input: DepositTransitionInput): Promise<DepositTransitionResult> {
+    async recordTransitionWithDepositPosting(
+      input: DepositTransitionInput,
+    ): Promise<DepositTransitionResult> {
       const { step, ...posting } = input.posting;
       const entryInput = postingOf(step, posting);
       const { idempotencyKey } = entryInput;

@@ -265,8 +265,36 @@ const signaled: Renderer = (state, seen) => {
 
 // ---- markers and search attributes ---------------------------------------------------------------------------
 
+/**
+ * A local activity (workflows/lifecycle.ts runs transitions so): it ran inside a workflow task and
+ * left only this marker, so it is one step, titled like an activity task of the same type.
+ */
+function localActivity(state: TimelineState, seen: Seen): void {
+  const details = seen.attrs.details as Record<string, unknown> | undefined;
+  const data = payloads(details?.data)[0] as { activity_type?: string; attempt?: number } | undefined;
+  const failed = seen.attrs.failure !== undefined && seen.attrs.failure !== null;
+  addStep(
+    state,
+    seen,
+    'activity',
+    withSummary(`Activity ${data?.activity_type ?? 'local'}`, seen),
+    failed ? 'failed' : 'ok',
+    [
+      { label: 'ran as', value: 'local activity (inside the workflow task)' },
+      { label: 'attempts', value: String(data?.attempt ?? 1) },
+      failed
+        ? { label: 'failure', value: failureText(seen.attrs.failure) }
+        : { label: 'result', value: compactValue(payloads(details?.result)[0]) },
+    ],
+  );
+}
+
 const markerRecorded: Renderer = (state, seen) => {
   const name = String(seen.attrs.markerName ?? '');
+  if (name === 'core_local_activity') {
+    localActivity(state, seen);
+    return;
+  }
   if (name !== 'core_patch') {
     addStep(state, seen, 'marker', `Marker ${name}`, 'info');
     return;

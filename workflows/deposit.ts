@@ -282,7 +282,12 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
     const closeTasks: CloseTask[] = [
       { kind: DEPOSIT_TASKS.confirmReceipt, outcome: 'confirmed', completedBy: args.actor.id },
     ];
-    const data = { receivedAmount: received, receivedAt, note: args.note?.trim() || null, screening: screened };
+    const data = {
+      receivedAmount: received,
+      receivedAt,
+      note: args.note?.trim() || null,
+      screening: screened,
+    };
     if (holdMs === null) {
       await transition('confirm_flagged', args.actor, {
         reason: `Received ${money(received)}; under compliance review`,
@@ -308,13 +313,7 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       // A long hold means risk indicators: an officer should look before it clears by itself.
       openTasks:
         screened.decision === 'long_hold'
-          ? [
-              amlReviewTask(
-                holdUntil,
-                `Look at long hold of ${money(received)} (score ${screened.score})`,
-                0,
-              ),
-            ]
+          ? [amlReviewTask(holdUntil, `Look at long hold of ${money(received)} (score ${screened.score})`, 0)]
           : [],
     });
   }
@@ -336,9 +335,11 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   /** The posting of `step` as an activity of its own (older histories), or undefined: with the transition. */
   async function postApart(step: DepositPostingStep): Promise<RecordVia | undefined> {
     if (patched(POSTING_WITH_TRANSITION)) return withPosting(step);
-    const activity = { clear: clearDepositPosting, return: returnDepositPosting, confirm: confirmDepositPosting }[
-      step
-    ];
+    const activity = {
+      clear: clearDepositPosting,
+      return: returnDepositPosting,
+      confirm: confirmDepositPosting,
+    }[step];
     await activity.executeWithOptions({ summary: `deposit.${step} ${money(receivedAmount!)}` }, [posting()]);
     return undefined;
   }

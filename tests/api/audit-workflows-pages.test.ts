@@ -138,7 +138,10 @@ describe.skipIf(!webBuildExists())('audit workflow pages', () => {
       expect(shown).toContain(phase);
     expect(shown).toMatch(/Workflow deposit started — Deposit 321\.00 EUR/);
     expect(shown).toContain('Update confirm');
-    expect(shown).toMatch(/Activity confirmDepositPosting — deposit\.confirm 321\.00 EUR done/);
+    // The posting runs with its transition, as a local activity (patched('deposit-posting-with-transition')).
+    expect(shown).toMatch(
+      /Activity recordTransitionWithDepositPosting — PENDING → ON_HOLD \(deposit\.confirm 321\.00 EUR\) done/,
+    );
     expect(shown).toMatch(/Timer [\d.]+ s — AML hold until/);
     expect(shown).toContain("Code version marker: patched('archive-history')");
     expect(shown).toContain('Child workflow archiveLifecycle');

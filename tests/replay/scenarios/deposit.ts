@@ -72,7 +72,7 @@ async function closed(handle: Handle): Promise<string> {
   return handle.workflowId;
 }
 
-export const depositScenarios: Scenario[] = [
+const oneShapeScenarios: Scenario[] = [
   {
     type: 'deposit',
     path: 'happy',
@@ -195,4 +195,22 @@ export const depositScenarios: Scenario[] = [
       return workflowId;
     },
   },
+];
+
+/**
+ * The same paths again in the shape of patched('local-transitions') and
+ * patched('deposit-posting-with-transition') (issue 15): transitions as local-activity markers, each
+ * posting inside its transition's local activity. The files without the suffix keep the older shape.
+ */
+const V2_PATHS = ['happy', 'aml-review-release', 'reject', 'kit-start-queued-updates'];
+
+export const depositScenarios: Scenario[] = [
+  ...oneShapeScenarios,
+  ...oneShapeScenarios
+    .filter((scenario) => V2_PATHS.includes(scenario.path))
+    .map((scenario) => ({
+      ...scenario,
+      path: `${scenario.path}-v2`,
+      description: `${scenario.description} (local transitions, postings with their transitions)`,
+    })),
 ];
