@@ -96,6 +96,10 @@ export function statementPeriod(
   return { from: formatDay(fromMs), to: formatDay(toMs), fromMs, endMs: toMs + DAY_MS };
 }
 
+/** The client home's balance-history chart spans, in days. */
+export const HISTORY_DAYS = [30, 90] as const;
+export type HistoryDays = (typeof HISTORY_DAYS)[number];
+
 // ---- lines in words ---------------------------------------------------------------------------------
 
 /** What each posting recipe (domain/postings.ts, certificate-transfer.ts) means on a statement. */
@@ -130,7 +134,8 @@ export interface StatementSubject {
   reference: string;
 }
 
-const SUBJECT_NOUNS: Record<string, string> = {
+/** What a client calls each lifecycle type (statement lines, the home's recent activity). */
+export const SUBJECT_NOUNS: Record<string, string> = {
   deposit: 'Deposit',
   withdrawal: 'Withdrawal',
   order: 'Order',

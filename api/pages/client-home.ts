@@ -1,6 +1,7 @@
 // The client's home (balances with their history, open lifecycles, recent activity) and statement
 // page, over the same services and queries as the JSON API (api/services/client-statement.ts,
 // balances.ts, db/statements-client, db/dashboards/client.ts).
+import type { HistoryDays } from '../../domain/client-statement.js';
 import { formatAmount } from '../../domain/money.js';
 import { isClient } from '../../domain/roles.js';
 import { dailyClosingBalances } from '../../db/statements-client/balance-history.js';
@@ -11,9 +12,6 @@ import { balancesFor } from '../services/balances.js';
 import { statementFor, type StatementView } from '../services/client-statement.js';
 import type { WebUser } from './load-context.js';
 
-/** The history chart's two spans. */
-export const HISTORY_DAYS = [30, 90] as const;
-export type HistoryDays = (typeof HISTORY_DAYS)[number];
 const RECENT_SHOWN = 10;
 
 function requireClient(user: WebUser): void {
