@@ -5,6 +5,7 @@ import { config } from '../db/config.js';
 import { closePool, getPool } from '../db/pool.js';
 import { backfillHistoryArchive } from '../auditing/index.js';
 import { defaultArchiveTemporalClient } from './history-archive.js';
+import { activityLogInterceptor } from './activity-log.js';
 import { createActivities, type ActivityDeps } from './index.js';
 import { startNotifications } from './notifications/run.js';
 import { ensureSettlementSchedule } from './settlement-schedule.js';
@@ -30,6 +31,11 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       ? { workflowBundle: { codePath: setup.workflowBundlePath } }
       : { workflowsPath: new URL('../workflows/index.ts', import.meta.url).pathname }),
     ...setup.options,
+    // Every activity execution logs one line with its workflow id (activities/activity-log.ts).
+    interceptors: {
+      ...setup.options?.interceptors,
+      activity: [activityLogInterceptor, ...(setup.options?.interceptors?.activity ?? [])],
+    },
   });
 }
 

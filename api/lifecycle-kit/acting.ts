@@ -9,6 +9,7 @@ import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js'
 import { authorize, type Actor } from '../../domain/lifecycle.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
+import { noteWorkflow } from '../middleware/request-context.js';
 import { invalidState } from '../errors.js';
 import {
   actorOf,
@@ -103,6 +104,7 @@ export async function actWithStart<
   const { deps, user, requestId } = call;
   requireActionRole(d.permissions, user, action);
   const workflowId = d.workflowId(call.businessId);
+  noteWorkflow(workflowId);
   const detail = await getLifecycle(deps.pool, workflowId);
   if (detail) {
     const replayed = await checkExisting(d, deps, user, detail, action, requestId);

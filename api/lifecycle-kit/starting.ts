@@ -12,6 +12,7 @@ import {
 import { getLifecycle } from '../../db/lifecycle/index.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
+import { noteWorkflow } from '../middleware/request-context.js';
 import { conflict, temporarilyUnavailable, type ApiError } from '../errors.js';
 import type { SessionUser } from '../services/common.js';
 import type { AnyDescriptor, RecOf, StartSpec, StateOf, ViewOf } from './descriptor.js';
@@ -98,6 +99,7 @@ export async function startLifecycle<D extends AnyDescriptor, W extends Workflow
   if (!startedUpdate) throw new Error(`the ${d.noun} lifecycle is started by an action (actWithStart)`);
   const client = await temporalClient(deps);
   const workflowId = d.workflowId(spec.businessId);
+  noteWorkflow(workflowId);
   try {
     await withDeadline(client, () =>
       client.workflow.executeUpdateWithStart(startedUpdate, {

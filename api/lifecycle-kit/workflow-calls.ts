@@ -19,6 +19,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Actor } from '../../domain/lifecycle.js';
+import { noteWorkflow } from '../middleware/request-context.js';
 import { temporalCallTimeoutMs, withTemporalDeadline } from '../temporal-client.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
@@ -170,6 +171,7 @@ export async function runLifecycleUpdate<State, Args extends { actor: Actor }, V
   u: LifecycleUpdate<State, Args, View>,
 ): Promise<View> {
   const client = await temporalClient(deps);
+  noteWorkflow(u.workflowId);
   let state: State;
   try {
     state = await withDeadline(client, () =>

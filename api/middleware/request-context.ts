@@ -12,6 +12,8 @@ export interface RequestMeta {
   /** Express's req.ip (honours TRUST_PROXY), or null when unknown. */
   ip: string | null;
   userAgent: string | null;
+  /** The workflow this request started or acted on (noteWorkflow), for its request line. */
+  workflowId?: string;
 }
 
 const USER_AGENT_MAX = 512;
@@ -23,6 +25,16 @@ const storage = new AsyncLocalStorage<RequestMeta>();
  */
 export function requestMeta(): RequestMeta | undefined {
   return storage.getStore();
+}
+
+/**
+ * Names the workflow the current request started or sent an action to: the request's log line then
+ * carries `workflowId` beside `reqId` and `userId`, and that id is on every log line of the
+ * workflow's activities (activities/activity-log.ts), so one request can be followed into its work.
+ */
+export function noteWorkflow(workflowId: string): void {
+  const meta = storage.getStore();
+  if (meta) meta.workflowId = workflowId;
 }
 
 /** Runs `fn` with `meta` as the current request metadata (scripts and tests; the middleware does it per request). */
@@ -41,6 +53,12 @@ export function requestContext(logger: Logger = rootLogger): RequestHandler {
     req.id = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID();
     req.log = logger.child({ reqId: req.id });
     res.setHeader('X-Request-Id', req.id);
+    const userAgent = req.get('user-agent');
+    const meta: RequestMeta = {
+      requestId: req.id,
+      ip: req.ip ?? req.socket.remoteAddress ?? null,
+      userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+    };
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -49,6 +67,7 @@ export function requestContext(logger: Logger = rootLogger): RequestHandler {
         path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
+        ...(meta.workflowId ? { workflowId: meta.workflowId } : {}),
       };
       // (req.log carries userId once requireAuth has identified the caller.)
       if (res.statusCode >= 500 && res.statusCode !== 503) req.log.error(line, 'request completed');
@@ -56,12 +75,6 @@ export function requestContext(logger: Logger = rootLogger): RequestHandler {
       else req.log.info(line, 'request completed');
     });
 
-    const userAgent = req.get('user-agent');
-    const meta: RequestMeta = {
-      requestId: req.id,
-      ip: req.ip ?? req.socket.remoteAddress ?? null,
-      userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
-    };
     // Body parsers call next() from the request stream's 'data'/'end' listeners, which Node runs
     // in the HTTP parser's async context, not ours: emit the request's events inside the context
     // too, so middleware and handlers after a body parser still see requestMeta().
