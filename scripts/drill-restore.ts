@@ -1,18 +1,30 @@
 // npm run drill:restore — the backup and restore drill (docs/backup.md): a stack of its own with
-// lifecycles running (a short chaos traffic without faults), a pg_dump of the application database
-// taken WHILE they run, a restore into a fresh database, and on the restored copy: the trial balance
-// (debits = credits per asset), every account equal to its journal lines, the audit chain, and every
-// archived workflow history still replaying against the current code. Exits 1 when any fails.
-import { execFileSync } from 'node:child_process';
+// lifecycles running (chaos traffic without faults), a pg_dump of the application database taken
+// WHILE they run, a restore into a fresh database, and on the restored copy, with the project's own
+// checkers: the trial balance (posted and pending lines balance per asset) and every account equal
+// to its journal lines (db/ledger trialBalance), the audit chain (db/audit verifyAuditLog), and every
+// archived workflow history still intact (its sha256) and replaying against the current workflow
+// code (auditing replayHistoryJson). Exits 1 when any of those fails, 2 when the drill could not run.
+//
+//   DRILL_DATABASE_URL (any URL of the PostgreSQL server)  DRILL_DIR (/tmp, where the dump goes)
+//   DRILL_LIFECYCLES (30)  DRILL_MIN_ARCHIVED (3: closed workflows archived before the dump, so the
+//   copy has histories to replay; lifecycles must still be in flight then)
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
-import pg from 'pg';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { DEFAULT_OPTIONS, runChaos } from './chaos/run.js';
+import { replayHistoryJson } from '../auditing/history-replay.js';
+import { verifyAuditLog } from '../db/audit/verify.js';
+import { historySha256 } from '../db/history/index.js';
+import { trialBalance } from '../db/ledger/index.js';
+import { createPool } from '../db/pool.js';
+import { DEFAULT_OPTIONS, runChaos, type ChaosResult } from './chaos/run.js';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const serverUrl =
   process.env.DRILL_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const LIFECYCLES = Number(process.env.DRILL_LIFECYCLES ?? 30);
+const MIN_ARCHIVED = Number(process.env.DRILL_MIN_ARCHIVED ?? 3);
 
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
@@ -20,112 +32,163 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
+/** The checks on the restored copy; answers the problems found (none: the copy is whole). */
 async function verify(url: string): Promise<string[]> {
   const problems: string[] = [];
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
+  const pool = createPool(url, 2);
   try {
-    const unbalanced = await db.query(
-      `SELECT asset, sum(debits_posted)::text AS d, sum(credits_posted)::text AS c FROM ledger_account GROUP BY 1
-       HAVING sum(debits_posted) <> sum(credits_posted)`,
+    const counts = await pool.query<{ entries: number; accounts: number; lifecycles: number; open: number }>(
+      `SELECT (SELECT count(*)::int FROM journal_entry) AS entries,
+              (SELECT count(*)::int FROM ledger_account) AS accounts,
+              (SELECT count(*)::int FROM lifecycle) AS lifecycles,
+              (SELECT count(*)::int FROM journal_entry h WHERE h.status = 'pending'
+                  AND NOT EXISTS (SELECT 1 FROM journal_entry r WHERE r.pending_entry_id = h.id)) AS open`,
     );
-    for (const r of unbalanced.rows)
-      problems.push(`trial balance: ${r.asset} debits ${r.d} ≠ credits ${r.c}`);
-    const drifted = await db.query(
-      `SELECT a.code FROM ledger_account a
-         LEFT JOIN (SELECT l.account_id,
-                           sum(l.debit) FILTER (WHERE NOT l.pending) AS dp, sum(l.credit) FILTER (WHERE NOT l.pending) AS cp
-                      FROM journal_line l GROUP BY 1) s ON s.account_id = a.id
-        WHERE a.debits_posted <> coalesce(s.dp, 0) OR a.credits_posted <> coalesce(s.cp, 0)`,
+    const c = counts.rows[0]!;
+    log(
+      `restored copy: ${c.entries} journal entries (${c.open} open holds), ${c.accounts} accounts, ${c.lifecycles} lifecycles`,
     );
-    for (const r of drifted.rows) problems.push(`account ${r.code} differs from its lines`);
-    const entries = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM journal_entry`);
-    log(`restored copy: ${entries.rows[0]?.n} journal entries, ${drifted.rowCount} drifted accounts`);
-  } finally {
-    await db.end();
-  }
-  // The audit chain and the archived histories, through the project's own verifiers.
-  const audit = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
-    env: { ...process.env, DATABASE_URL: url },
-    encoding: 'utf8',
-  });
-  log(`audit chain: ${audit.trim().split('\n').at(-1)}`);
-  const histories = new pg.Client({ connectionString: url });
-  await histories.connect();
-  try {
-    const { rows } = await histories.query<{ workflow_id: string; history: unknown }>(
-      `SELECT workflow_id, history FROM workflow_history_archive`,
+
+    const trial = await trialBalance(pool);
+    for (const a of trial.assets)
+      if (a.debits !== a.credits)
+        problems.push(`trial balance: ${a.asset} debits ${a.debits} ≠ credits ${a.credits}`);
+    for (const asset of trial.unbalancedPendingAssets) problems.push(`open holds of ${asset} do not balance`);
+    for (const code of trial.mismatchedAccounts) problems.push(`account ${code} differs from its lines`);
+    log(
+      `trial balance: ${trial.balanced ? 'balanced' : 'NOT balanced'} over ${trial.assets.length} assets; accounts vs lines: ${trial.mismatchedAccounts.length} differ`,
+    );
+
+    const audit = await verifyAuditLog(pool);
+    if (!audit.valid) problems.push(`audit chain broken at entry ${audit.firstBrokenId} (${audit.reason})`);
+    log(`audit chain: ${audit.valid ? 'intact' : 'BROKEN'}, ${audit.entries} entries verified`);
+
+    const { rows } = await pool.query<{ workflow_id: string; sha256: string; history: unknown }>(
+      `SELECT workflow_id, sha256, history FROM workflow_history_archive ORDER BY workflow_id`,
     );
     let replayed = 0;
-    // One bundle of the current workflow code for every history.
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: new URL('../workflows/index.ts', import.meta.url).pathname,
-    });
     for (const row of rows) {
-      try {
-        await Worker.runReplayHistory(
-          { workflowBundle: { code: bundle.code } },
-          historyFromJSON(row.history),
-          row.workflow_id,
-        );
-        replayed += 1;
-      } catch (error) {
-        problems.push(
-          `history ${row.workflow_id} no longer replays: ${(error as Error).message.split('\n')[0]}`,
-        );
+      if (historySha256(row.history) !== row.sha256) {
+        problems.push(`history ${row.workflow_id}: its sha256 no longer matches`);
+        continue;
       }
+      const outcome = await replayHistoryJson(row.history, { workflowId: row.workflow_id });
+      if (outcome.deterministic) replayed += 1;
+      else problems.push(`history ${row.workflow_id} no longer replays: ${outcome.error?.split('\n')[0]}`);
     }
-    log(`archived histories: ${replayed}/${rows.length} replay`);
+    log(`archived histories: ${replayed}/${rows.length} intact and replay`);
+    if (rows.length === 0)
+      problems.push('no archived history to replay (the drill proves nothing about them)');
   } finally {
-    await histories.end();
+    await pool.end();
   }
   return problems;
 }
 
+/** Closed workflows archived so far in `database` (0 when it cannot be read yet). */
+async function archivedIn(database: string): Promise<number> {
+  const pool = createPool(withDatabase(serverUrl, database), 1);
+  try {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workflow_history_archive`,
+    );
+    return rows[0]?.n ?? 0;
+  } catch {
+    return 0;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Progress lines of the chaos run: "  20 s: 20 started, 3 ended, 29 retries". */
+const PROGRESS = /^\s*(\d+) s: (\d+) started, (\d+) ended/;
+
 async function main(): Promise<number> {
   const dumpDir = process.env.DRILL_DIR ?? '/tmp';
-  let dumpFile = '';
   let sourceDb = '';
-  // Lifecycles without faults; the dump is taken in the middle of their traffic.
-  const chaos = runChaos({
-    ...DEFAULT_OPTIONS,
-    lifecycles: 30,
-    durationMs: 30_000,
-    settleMs: 30_000,
-    faults: {
-      workerKill: { everyMs: 0, max: 0, downMs: 0 },
-      temporalRestart: { everyMs: 0, max: 0, downMs: 0 },
-      dbCut: { everyMs: 0, max: 0 },
-    },
-    postgresUrl: serverUrl,
-    keep: true,
-    log: (line) => {
-      log(line);
-      const found = /database (clearhouse_chaos_[0-9a-f]+)/.exec(line);
-      if (found && !sourceDb) sourceDb = found[1]!;
-    },
-  });
-  const dumped = (async () => {
-    while (!sourceDb) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 60_000)); // the stack is up and traffic has begun
-    dumpFile = join(dumpDir, `${sourceDb}.dump`);
-    execFileSync('pg_dump', ['--format=custom', '--file', dumpFile, withDatabase(serverUrl, sourceDb)]);
-    log(`pg_dump taken while lifecycles run: ${dumpFile}`);
-  })();
-  const [result] = await Promise.all([chaos, dumped]);
+  let workDir = '';
+  let dumping: Promise<{ file: string; at: string }> | undefined;
+  // Lifecycles without faults; the dump is taken once MIN_ARCHIVED closed workflows are archived while
+  // others are still in flight (the run's own progress lines), so it catches them half-way and the
+  // copy has histories to replay. It runs beside the traffic (pg_dump reads one consistent snapshot;
+  // the lifecycles go on meanwhile).
+  const takeDump = (at: string) => {
+    const file = join(dumpDir, `${sourceDb}.dump`);
+    dumping ??= promisify(execFile)('pg_dump', [
+      '--format=custom',
+      '--file',
+      file,
+      withDatabase(serverUrl, sourceDb),
+    ]).then(() => {
+      log(`pg_dump taken ${at}: ${file} (${(statSync(file).size / 1024 / 1024).toFixed(1)} MB)`);
+      return { file, at };
+    });
+  };
+  let source: ChaosResult | undefined;
+  let sourceError: unknown;
+  try {
+    source = await runChaos({
+      ...DEFAULT_OPTIONS,
+      lifecycles: LIFECYCLES,
+      durationMs: 30_000,
+      settleMs: 60_000,
+      faults: {
+        workerKill: { everyMs: 0, max: 0, downMs: 0 },
+        temporalRestart: { everyMs: 0, max: 0, downMs: 0 },
+        dbCut: { everyMs: 0, max: 0 },
+      },
+      postgresUrl: serverUrl,
+      keep: true,
+      log: (line) => {
+        log(line);
+        const found = /database (clearhouse_chaos_[0-9a-f]+)/.exec(line);
+        if (found && !sourceDb) sourceDb = found[1]!;
+        const kept = /work directory (\S+)$/.exec(line);
+        if (kept && !workDir) workDir = kept[1]!;
+        const progress = PROGRESS.exec(line);
+        if (progress && sourceDb && !dumping) {
+          const inFlight = Number(progress[2]) - Number(progress[3]);
+          void archivedIn(sourceDb).then((archived) => {
+            if (inFlight > 0 && archived >= MIN_ARCHIVED)
+              takeDump(
+                `at ${progress[1]} s of traffic, ${inFlight} lifecycles in flight, ${progress[3]} ended, ${archived} histories archived`,
+              );
+          });
+        }
+      },
+    });
+  } catch (error) {
+    // The source run's own checker failing does not stop the drill: the copy is still checked.
+    sourceError = error;
+  }
+  if (!sourceDb) throw new Error(`the source stack never started: ${(sourceError as Error)?.message}`);
+  if (!dumping) throw new Error('no dump was taken while lifecycles ran (the traffic ended first)');
+  const dump = await dumping;
+
   const restored = `${sourceDb}_restored`;
+  const startedAt = Date.now();
   execFileSync('createdb', ['--maintenance-db', serverUrl, restored]);
-  execFileSync('pg_restore', ['--no-owner', '--dbname', withDatabase(serverUrl, restored), dumpFile]);
-  log(`restored into ${restored}`);
+  execFileSync('pg_restore', [
+    '--no-owner',
+    '--exit-on-error',
+    '--dbname',
+    withDatabase(serverUrl, restored),
+    dump.file,
+  ]);
+  log(`restored into ${restored} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   const problems = await verify(withDatabase(serverUrl, restored));
-  log(
-    result.ok
-      ? 'the source run passed its own checks'
-      : `the source run failed: ${result.failures.join('; ')}`,
-  );
+  if (source)
+    log(
+      source.ok
+        ? 'the source run passed its own checks'
+        : `the source run failed its own checks:\n${source.report}`,
+    );
+  else log(`the source run's checker could not finish: ${(sourceError as Error)?.message ?? sourceError}`);
   for (const p of problems) log(`RESTORE PROBLEM: ${p}`);
   for (const name of [restored, sourceDb])
     execFileSync('dropdb', ['--maintenance-db', serverUrl, '--force', name], { stdio: 'ignore' });
+  rmSync(dump.file, { force: true });
+  if (workDir.includes('clearhouse-chaos-')) rmSync(workDir, { recursive: true, force: true });
   log(problems.length === 0 ? 'PASSED: the restored copy is whole' : `FAILED: ${problems.length} problem(s)`);
   return problems.length === 0 ? 0 : 1;
 }
