@@ -55,7 +55,7 @@ export async function readList<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (error) {
-    if (error instanceof InvalidCursorError)
+    if (isNamed(error, 'InvalidCursorError'))
       throw badListRequest('This page link is not valid for this list.');
     if (error instanceof ApiError && error.status === 400) throw badListRequest(error.message);
     throw error;
