@@ -49,7 +49,11 @@ export async function postBrokerExecution(
 ): Promise<PostedBrokerExecution> {
   const { run, order, instrument, tradeId, report, holdEntryId, reserved } = posting;
   const cash = notional(report.price, report.quantity);
-  const fee = feeFor(cash, order.policy.takerFeeBps);
+  let fee = feeFor(cash, order.policy.takerFeeBps);
+  // The reservation rounds the fee up once on the whole quantity, each execution rounds up its own:
+  // a BUY's later executions can find the hold a minor unit short. The reservation is what the
+  // client agreed to spend at most, so that fee is capped (as the internal venue's settleSide does).
+  if (order.side === 'BUY' && cash <= reserved && cash + fee > reserved) fee = reserved - cash;
   const asset = reserveAsset(instrument, order.side);
   const uses = order.side === 'BUY' ? cash + fee : report.quantity;
   const filled = posting.filledBefore + report.quantity;
