@@ -79,6 +79,7 @@ export interface ListTasksInput {
   roles: readonly Role[];
   /** Default: open and claimed. */
   status?: TaskStatus | readonly TaskStatus[];
+  /** The kind, or its prefix before `:` (a reconciliation break's kind carries its id after it). */
   kind?: string;
   /** Only tasks claimed by this user (`assignee=me`). */
   assignee?: string;
@@ -109,7 +110,10 @@ export async function listTasks(pool: pg.Pool, input: ListTasksInput): Promise<P
     `required_role = ANY(${param([...input.roles])}::text[])`,
     `status = ANY(${param([...statuses])}::text[])`,
   ];
-  if (input.kind !== undefined) conditions.push(`kind = ${param(input.kind)}`);
+  if (input.kind !== undefined) {
+    const kind = param(input.kind);
+    conditions.push(`(kind = ${kind} OR starts_with(kind, ${kind} || ':'))`);
+  }
   if (input.assignee !== undefined) {
     if (!isUuid(input.assignee)) return { items: [], nextCursor: null };
     conditions.push(`assignee = ${param(input.assignee)}`);
