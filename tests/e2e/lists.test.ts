@@ -143,6 +143,13 @@ describe('staff lists without JavaScript', () => {
     expect(await page.textContent('body')).toContain('cannot sort by');
     const backwards = await page.goto(`${app.url}/ops/deposits?sort=amount&dir=sideways`);
     expect(backwards?.status()).toBe(400);
+    // A cursor belongs to one list and one order: another's is refused, not a 500.
+    const foreign = await page.goto(`${app.url}/ops/deposits?sort=amount&dir=asc&cursor=bm90LWEtY3Vyc29y`);
+    expect(foreign?.status()).toBe(400);
+    expect(await page.textContent('body')).toContain('not valid for this list');
+    const batches = await page.goto(`${app.url}/ops/settlement-batches?sort=cutoff&dir=asc`);
+    expect(batches?.status()).toBe(200);
+    expect(await page.getAttribute('thead th[aria-sort]', 'aria-sort')).toBe('ascending');
   });
 
   it('names the seeded person, never their id, on the staff list and detail pages', async () => {

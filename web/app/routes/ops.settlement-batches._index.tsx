@@ -10,10 +10,12 @@ import { BATCH_STATUSES } from '../../../domain/settlement.js';
 import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { SortHeader, StatusCounts } from '../components/ListControls.js';
 import { NextPage, StatusFilter } from '../components/Settlement.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
-import { listQuery } from '../list-query.server.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Settlement batches · backoffice · clearhouse' }];
 
@@ -21,10 +23,19 @@ const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
-  const { status, cursor, limit } = listQuery(request);
-  const page = await context.services.settlements.listBatches(user, { status, cursor, limit });
+  const settlements = context.services.settlements;
+  // Batches belong to no client: no client filter.
+  const [list, counts] = await Promise.all([
+    staffListPage(
+      request,
+      user,
+      { list: settlements.listBatches, lists: settlements.batchLists },
+      { clientFilter: false },
+    ),
+    settlements.batchLists.counts(),
+  ]);
   // A fresh key per rendered form: sending the same form twice starts one batch, not two.
-  return { page, status: status ?? '', canStart: user.role === 'operations', idempotencyKey: randomUUID() };
+  return { ...list, counts, canStart: user.role === 'operations', idempotencyKey: randomUUID() };
 }
 
 const ERROR_WORDS: Record<string, string> = {
@@ -53,7 +64,7 @@ export async function action({ context, request }: ActionFunctionArgs) {
 }
 
 export default function SettlementBatches() {
-  const { page, status, canStart, idempotencyKey } = useLoaderData<typeof loader>();
+  const { page, status, counts, sort, canStart, idempotencyKey } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   return (
@@ -82,13 +93,14 @@ export default function SettlementBatches() {
           <ActionMessage result={result} />
         </section>
       ) : null}
+      <StatusCounts statuses={BATCH_STATUSES} counts={counts} status={status} />
       <StatusFilter statuses={BATCH_STATUSES} status={status} />
       <table className="grid">
         <thead>
           <tr>
-            <th>Cutoff</th>
-            <th>Origin</th>
-            <th>Status</th>
+            <SortHeader column="cutoff" label="Cutoff" sort={sort} firstDir="desc" />
+            <th scope="col">Origin</th>
+            <SortHeader column="status" label="Status" sort={sort} />
             <th className="num">Trades</th>
             <th className="num">Settlements</th>
             <th>Gross / net per asset</th>
@@ -105,7 +117,9 @@ export default function SettlementBatches() {
             page.items.map((b) => (
               <tr key={b.id} data-batch-id={b.id}>
                 <td>
-                  <Link to={`/ops/settlement-batches/${b.id}`}>{formatTime(b.cutoff)}</Link>
+                  <Link to={`/ops/settlement-batches/${b.id}`}>
+                    <Time at={b.cutoff} />
+                  </Link>
                 </td>
                 <td>{b.origin}</td>
                 <td>
