@@ -12,11 +12,12 @@ import { DATA_ALERT_TASK } from '../activities/lifecycle.js';
 import { depositPolicy, depositReference, depositWorkflowId, type DepositInput } from '../domain/deposit.js';
 import type { Actor } from '../domain/lifecycle.js';
 import { COMMANDS_WAITING_MAX } from './lifecycle.js';
+import { SimulatedAmlDataPartner } from '../activities/aml-data.js';
 import {
+  cancelDepositUpdate,
   confirmDepositUpdate,
   deposit,
   depositStateQuery,
-  rejectDepositUpdate,
   releaseDepositUpdate,
 } from './deposit.js';
 
@@ -30,20 +31,22 @@ const POLICY = depositPolicy({
 const pool = getPool();
 const ops: Actor = { id: randomUUID(), role: 'operations' };
 const aml: Actor = { id: randomUUID(), role: 'aml_officer' };
-/** Workflow ids whose clearing posting takes a while (a slow database), to hold the slot. */
-const slowClear = new Set<string>();
+const partner = new SimulatedAmlDataPartner();
+/** Sender countries whose rating takes a while (a slow partner), to hold the slot. */
+const slowCountries = new Set<string>();
 
 let t: TestTemporal;
 
 beforeAll(async () => {
   t = await startTestWorker({
     deps: {
-      depositHooks: {
-        async afterPosting({ step, idempotencyKey }) {
-          const workflowId = idempotencyKey.slice(0, idempotencyKey.lastIndexOf('/'));
-          if (step === 'clear' && slowClear.has(workflowId)) {
-            await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
-          }
+      // The screening is an activity task (its result must be in history before anything is
+      // written); the postings and transitions are local activities, inside one workflow task, where
+      // no Update can arrive. So the slot is held across a slow screening.
+      amlData: {
+        async countryRisk(country) {
+          if (slowCountries.has(country)) await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
+          return partner.countryRisk(country);
         },
       },
     },
@@ -55,8 +58,7 @@ afterAll(async () => {
   await closePool();
 });
 
-async function announce() {
-  const clientId = randomUUID();
+async function announce(clientId: string = randomUUID()) {
   await ensureClientAccounts(pool, clientId, 'EUR');
   const businessId = randomUUID();
   const input: DepositInput = {
@@ -85,32 +87,31 @@ function refusalType(error: unknown): string | undefined {
 
 describe('command slot', () => {
   it('an Update arriving during another change waits its turn, is checked again, and only a full queue is busy', async () => {
-    const handle = await announce();
-    slowClear.add(handle.workflowId);
-    const flagged = await handle.executeUpdate(confirmDepositUpdate, {
-      args: [{ actor: ops, receivedAmount: '5000.00', senderCountry: 'IR', senderReference: 'x' }],
-    });
-    expect(flagged.status).toBe('AML_REVIEW');
+    const owner: Actor = { id: randomUUID(), role: 'client' };
+    const handle = await announce(owner.id);
+    slowCountries.add('KP');
 
-    // The release holds the slot for ~2 s (slow posting). Rejects sent meanwhile are valid when
-    // they arrive (AML_REVIEW), so their validators accept them; they wait, and when their turn
-    // comes the deposit is CLEARED: each then gets the real answer, invalid_state. Past the
+    // The confirmation holds the slot for ~2 s (slow screening). Cancels sent meanwhile are valid
+    // when they arrive (PENDING), so their validators accept them; they wait, and when their turn
+    // comes the deposit is in AML_REVIEW: each then gets the real answer, invalid_state. Past the
     // queue's bound the answer is busy, which a retry may fix.
-    const release = handle.executeUpdate(releaseDepositUpdate, {
-      args: [{ actor: aml, note: 'looked at it' }],
+    const confirm = handle.executeUpdate(confirmDepositUpdate, {
+      args: [{ actor: ops, receivedAmount: '5000.00', senderCountry: 'KP', senderReference: 'x' }],
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const rejects = await Promise.allSettled(
-      Array.from({ length: COMMANDS_WAITING_MAX + 2 }, (_, i) =>
-        handle.executeUpdate(rejectDepositUpdate, {
-          args: [{ actor: aml, reason: `second thoughts ${i}` }],
-        }),
+    const cancels = await Promise.allSettled(
+      Array.from({ length: COMMANDS_WAITING_MAX + 2 }, () =>
+        handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: owner }] }),
       ),
     );
-    expect((await release).status).toBe('CLEARED');
-    const answers = rejects.map((r) => (r.status === 'rejected' ? refusalType(r.reason) : 'applied'));
+    expect((await confirm).status).toBe('AML_REVIEW');
+    const answers = cancels.map((r) => (r.status === 'rejected' ? refusalType(r.reason) : 'applied'));
     expect(answers.filter((a) => a === 'invalid_state')).toHaveLength(COMMANDS_WAITING_MAX);
     expect(answers.filter((a) => a === 'busy')).toHaveLength(2);
+    const released = await handle.executeUpdate(releaseDepositUpdate, {
+      args: [{ actor: aml, note: 'looked at it' }],
+    });
+    expect(released.status).toBe('CLEARED');
     expect((await handle.result()).status).toBe('CLEARED');
     const trial = await trialBalance(pool);
     expect(trial.balanced && trial.accountsMatchLines).toBe(true);

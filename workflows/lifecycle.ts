@@ -130,17 +130,20 @@ export const LOCAL_TRANSITIONS_PATCH = 'local-transitions';
 // ---------------------------------------------------------------------------------------------
 // Transitions
 
+/** A local activity fails with the activity's own failure; an activity task wraps it in ActivityFailure. */
+function activityCause(error: unknown): unknown {
+  return error instanceof ActivityFailure ? error.cause : error;
+}
+
 function unstorableMessage(error: unknown): string {
-  return error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
+  const cause = activityCause(error);
+  return cause instanceof Error ? cause.message : String(error);
 }
 
 /** activities/unstorable.ts: the activity's input can never be stored, so it was not retried. */
 function isUnstorableFailure(error: unknown): boolean {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.type === UNSTORABLE_DATA
-  );
+  const cause = activityCause(error);
+  return cause instanceof ApplicationFailure && cause.type === UNSTORABLE_DATA;
 }
 
 /** What a transition does besides changing status: the reason shown, facts kept, tasks. */
