@@ -1,8 +1,10 @@
 // The Temporal Schedule of the internal reconciliation: nightly at 02:00 Europe/Brussels in
 // production, every INTERNAL_RECONCILIATION_EVERY_SECONDS seconds when that is set (tests). Created
 // idempotently at worker start-up like the settlement schedule (activities/settlement-schedule.ts):
-// an existing Schedule is brought to the current spec instead. Overlap SKIP: a run still going makes
-// the next one wait for the next night rather than two runs checking the same books at once.
+// an existing Schedule is brought to the current spec instead. Overlap ALLOW_ALL: a run with
+// differences stays open until every break is explained (days, perhaps), and the books must still be
+// checked every night meanwhile; a difference nobody explained yet shows again in the next run. (The
+// check itself is one activity of seconds, so two runs reading the books at once is harmless.)
 import {
   ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
@@ -38,7 +40,7 @@ export async function ensureInternalReconciliationSchedule(
     >,
     staticSummary: 'Internal reconciliation (scheduled)',
   };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP };
+  const policies = { overlap: ScheduleOverlapPolicy.ALLOW_ALL };
   try {
     await client.schedule.create({ scheduleId, spec, action, policies });
     return 'created';

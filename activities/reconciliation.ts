@@ -175,7 +175,8 @@ export function createReconciliationActivities(pool: pg.Pool) {
     async approveReconciliationAdjustment(input: {
       workflowId: string;
       breakId: string;
-      accountCode: string;
+      /** The statement's account (informational: the entry is always the asset's omnibus vs suspense). */
+      accountCode?: string;
       actorId: string;
       at: string;
     }): Promise<{ entryId: string; openBreaks: number }> {

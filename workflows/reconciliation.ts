@@ -26,7 +26,8 @@ import {
   type ResolveBreakArgs,
 } from '../domain/reconciliation/lifecycle.js';
 import { archiveHistoryOnClose } from './archive.js';
-import { CommandSlot, LIFECYCLE_ACTIVITY_OPTIONS, LIFECYCLE_RETRY, LifecycleRecorder } from './lifecycle.js';
+import { CommandSlot, LIFECYCLE_RETRY, LifecycleRecorder } from './lifecycle.js';
+import { breakResolution, type BreakCommand } from './reconciliation-breaks.js';
 
 export const reconciliationStateQuery = defineQuery<ReconciliationState>('state');
 export const reconciliationStartedUpdate = defineUpdate<ReconciliationState, []>('started');
@@ -39,11 +40,6 @@ const { matchReconciliation } = proxyActivities<ReconciliationActivities>({
   heartbeatTimeout: '60 seconds',
   retry: LIFECYCLE_RETRY,
 });
-const { resolveReconciliationBreak, approveReconciliationAdjustment } =
-  proxyActivities<ReconciliationActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
-
-type Command =
-  { action: 'resolve'; args: ResolveBreakArgs } | { action: 'approve'; args: ApproveAdjustmentArgs };
 
 export async function reconciliation(input: ReconciliationInput): Promise<ReconciliationState> {
   const { reconciliationId, policy } = input;
@@ -72,7 +68,7 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
     }),
   });
   const { workflowId } = lifecycle;
-  const commands = new CommandSlot<Command, ReconciliationState>({
+  const commands = new CommandSlot<BreakCommand, ReconciliationState>({
     noun: 'reconciliation',
     status: () => lifecycle.status,
     answer: snapshot,
@@ -101,60 +97,12 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
       timeline: [...lifecycle.timeline],
     };
   }
-  const nowIso = () => new Date(Date.now()).toISOString();
-
-  async function resolve(args: ResolveBreakArgs): Promise<void> {
-    const result = await resolveReconciliationBreak.executeWithOptions(
-      { summary: `${args.resolution} break ${args.breakId}` },
-      [
-        {
-          workflowId,
-          breakId: args.breakId,
-          resolution: args.resolution,
-          entryIds: args.entryIds ?? null,
-          note: args.note?.trim() || null,
-          actorId: args.actor.id,
-          at: nowIso(),
-        },
-      ],
-    );
-    if (args.resolution === 'adjust') pendingAdjustments[args.breakId] = { proposedBy: args.actor.id };
-    openBreaks = result.openBreaks;
-    await lifecycle.transition('resolve', args.actor, {
-      reason:
-        args.resolution === 'adjust'
-          ? `Adjustment of break ${args.breakId} proposed; a second operator must approve it`
-          : `Break ${args.breakId} ${args.resolution === 'match' ? 'matched by hand' : 'dismissed'}`,
-      data: {
-        breakId: args.breakId,
-        resolution: args.resolution,
-        entryIds: args.entryIds ?? null,
-        note: args.note ?? null,
-      },
-    });
-  }
-
-  async function approve(args: ApproveAdjustmentArgs): Promise<void> {
-    const result = await approveReconciliationAdjustment.executeWithOptions(
-      { summary: `post adjustment of ${args.breakId}` },
-      [
-        {
-          workflowId,
-          breakId: args.breakId,
-          accountCode: input.accountCode,
-          actorId: args.actor.id,
-          at: nowIso(),
-        },
-      ],
-    );
-    const proposedBy = pendingAdjustments[args.breakId]?.proposedBy ?? null;
-    delete pendingAdjustments[args.breakId];
-    openBreaks = result.openBreaks;
-    await lifecycle.transition('approve', args.actor, {
-      reason: `Adjustment of break ${args.breakId} approved and posted`,
-      data: { breakId: args.breakId, entryId: result.entryId, proposedBy },
-    });
-  }
+  const breaks = breakResolution({
+    lifecycle,
+    accountCode: input.accountCode,
+    pendingAdjustments,
+    setOpenBreaks: (n) => (openBreaks = n),
+  });
 
   setHandler(reconciliationStateQuery, snapshot);
   lifecycle.answerStarted(reconciliationStartedUpdate, snapshot);
@@ -187,7 +135,7 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   await commands.loop({
     done: () => lifecycle.terminal || (openBreaks === 0 && !commands.pending),
     deadline: () => null,
-    run: async (command) => (command.action === 'resolve' ? resolve(command.args) : approve(command.args)),
+    run: breaks.run,
     elapsed: async () => undefined,
   });
   if (!lifecycle.terminal) {

@@ -2,6 +2,7 @@
 // under a row lock (it belongs to this statement and is in the status the step needs), changes it and
 // closes its inbox task in one transaction. Repeating a step that committed answers the same.
 import type pg from 'pg';
+import { internalBreakAdjustable } from '../../domain/reconciliation/internal.js';
 import { RECON_BREAK_TASK_PREFIX } from './matching.js';
 
 export interface BreakRow {
@@ -195,6 +196,11 @@ export async function proposeAdjustment(
     if (row.status !== 'OPEN') throw new BreakRefusal('invalid_state', `the break is ${row.status}`);
     if (row.differenceMinor === 0n)
       throw new BreakRefusal('invalid_state', 'the break has no difference to adjust');
+    if (row.statementId === null && !internalBreakAdjustable(row.kind))
+      throw new BreakRefusal(
+        'invalid_state',
+        `an adjusting entry does not explain a ${row.kind.replaceAll('_', ' ')} difference; dismiss it with what explains it`,
+      );
     await c.query(
       `UPDATE recon_break SET status = 'PENDING_APPROVAL', resolution = 'adjust', note = $2, resolved_by = $3 WHERE id = $1`,
       [row.id, change.note, change.actorId],

@@ -10,20 +10,131 @@
 //                        ledger's registry omnibus account
 //
 // Amounts are minor units; a difference is "the side checked less the side it is checked against".
-import type { TransitionTable } from '../lifecycle.js';
+//
+// The run as a lifecycle: a difference is work with an owner until it is explained, so a run with
+// differences stays open until operations resolved every break (dismissed with a reason, or, where
+// the ledger can be brought in line, adjusted with four eyes):
+//
+//   RUNNING ──balanced──▶ BALANCED
+//      └──differences──▶ DIFFERENCES ──explained──▶ RESOLVED
+//   DIFFERENCES ──resolve / approve──▶ DIFFERENCES
+import {
+  checkArgsPresent,
+  checkLifecycleAction,
+  validation,
+  type PermissionTable,
+  type Refusal,
+  type TimelineEntry,
+  type TransitionTable,
+} from '../lifecycle.js';
+import {
+  checkAdjustmentApproval,
+  checkBreakResolution,
+  type ApproveAdjustmentArgs,
+  type BreakResolution,
+  type PendingAdjustments,
+  type ResolveBreakArgs,
+} from './lifecycle.js';
 
 export const INTERNAL_RECONCILIATION_TYPE = 'internalReconciliation';
 export const INTERNAL_RECONCILIATION_SCHEDULE_ID = 'internal-reconciliation-nightly';
 /** The Schedule's workflow id prefix (Temporal appends the scheduled time). */
 export const SCHEDULED_INTERNAL_RECONCILIATION_PREFIX = 'internal-reconciliation';
 
-export const INTERNAL_STATUSES = ['RUNNING', 'BALANCED', 'DIFFERENCES'] as const;
+export const INTERNAL_STATUSES = ['RUNNING', 'BALANCED', 'DIFFERENCES', 'RESOLVED'] as const;
 export type InternalStatus = (typeof INTERNAL_STATUSES)[number];
-export const INTERNAL_TRANSITIONS: TransitionTable<InternalStatus, 'balanced' | 'differences'> = {
+export const INTERNAL_ACTIONS = ['balanced', 'differences', 'resolve', 'approve', 'explained'] as const;
+export type InternalAction = (typeof INTERNAL_ACTIONS)[number];
+export const INTERNAL_TRANSITIONS: TransitionTable<InternalStatus, InternalAction> = {
   RUNNING: { balanced: 'BALANCED', differences: 'DIFFERENCES' },
   BALANCED: {},
-  DIFFERENCES: {},
+  DIFFERENCES: { resolve: 'DIFFERENCES', approve: 'DIFFERENCES', explained: 'RESOLVED' },
+  RESOLVED: {},
 };
+export const INTERNAL_PERMISSIONS: PermissionTable<InternalAction> = {
+  balanced: { kind: 'system' },
+  differences: { kind: 'system' },
+  resolve: { kind: 'roles', roles: ['operations'] },
+  approve: { kind: 'roles', roles: ['operations'] },
+  explained: { kind: 'system' },
+};
+export const INTERNAL_HUMAN_ACTIONS = ['resolve', 'approve'] as const;
+
+/**
+ * The workflow change that keeps a run with differences open (workflows/internal-reconciliation.ts);
+ * runs recorded before it closed at DIFFERENCES.
+ */
+export const INTERNAL_BREAKS_STAY_OPEN_PATCH = 'internal-breaks-stay-open';
+
+/** An internal difference has no statement lines, so it cannot be matched by hand. */
+export const INTERNAL_BREAK_RESOLUTIONS: readonly BreakResolution[] = ['dismiss', 'adjust'];
+
+/**
+ * The checks whose difference an adjusting entry explains: only a registry position, where posting
+ * the difference between the registry omnibus account and suspense (domain/postings.ts reconAdjust)
+ * brings the ledger to what the registry holds. A trial balance, account totals or omnibus-vs-clients
+ * difference is not moved by a balanced entry between omnibus and suspense: it is investigated and
+ * dismissed with its explanation.
+ */
+export const ADJUSTABLE_INTERNAL_CHECKS: readonly InternalCheck[] = ['registry_positions'];
+
+export function internalBreakAdjustable(check: string): boolean {
+  return (ADJUSTABLE_INTERNAL_CHECKS as readonly string[]).includes(check);
+}
+
+export interface InternalReconciliationState {
+  id: string;
+  workflowId: string;
+  type: typeof INTERNAL_RECONCILIATION_TYPE;
+  status: InternalStatus;
+  differences: number;
+  openBreaks: number;
+  pendingAdjustments: PendingAdjustments;
+  closedAt: string | null;
+  allowedActions: (typeof INTERNAL_HUMAN_ACTIONS)[number][];
+  timeline: TimelineEntry<InternalStatus>[];
+}
+
+export interface InternalView {
+  status: InternalStatus;
+  pendingAdjustments: PendingAdjustments;
+}
+
+export function checkInternalResolve(view: InternalView, args: ResolveBreakArgs): Refusal | null {
+  const missing = checkArgsPresent(args);
+  if (missing) return missing;
+  const refused = checkLifecycleAction(
+    INTERNAL_TRANSITIONS,
+    INTERNAL_PERMISSIONS,
+    { status: view.status, clientId: null },
+    'resolve',
+    args.actor,
+  );
+  if (refused) return refused;
+  if (args.resolution === 'match')
+    return validation(
+      'resolution',
+      'invalid_enum_value',
+      'an internal difference has no statement lines to match: dismiss it with a reason, or adjust it',
+    );
+  return checkBreakResolution(view.pendingAdjustments, args, INTERNAL_BREAK_RESOLUTIONS);
+}
+
+export function checkInternalApprove(
+  view: InternalView,
+  args: ApproveAdjustmentArgs,
+): Refusal | { code: string; message: string } | null {
+  const missing = checkArgsPresent(args);
+  if (missing) return missing;
+  const refused = checkLifecycleAction(
+    INTERNAL_TRANSITIONS,
+    INTERNAL_PERMISSIONS,
+    { status: view.status, clientId: null },
+    'approve',
+    args.actor,
+  );
+  return refused ?? checkAdjustmentApproval(view.pendingAdjustments, args);
+}
 
 export const INTERNAL_CHECKS = [
   'trial_balance',

@@ -134,11 +134,26 @@ export function checkResolve(view: ReconciliationView, args: ResolveBreakArgs): 
     'resolve',
     args.actor,
   );
-  if (refused) return refused;
+  return refused ?? checkBreakResolution(view.pendingAdjustments, args, BREAK_RESOLUTIONS);
+}
+
+/**
+ * The resolution of one break, once the lifecycle allows `resolve`: shared by a statement's
+ * reconciliation and the internal one, which offers fewer `resolutions` (it has no lines to match).
+ */
+export function checkBreakResolution(
+  pendingAdjustments: PendingAdjustments,
+  args: ResolveBreakArgs,
+  resolutions: readonly BreakResolution[],
+): Refusal | null {
   if (!isUuid(args.breakId)) return validation('breakId', 'invalid_string', 'breakId must be a UUID');
-  if (!(BREAK_RESOLUTIONS as readonly string[]).includes(args.resolution))
-    return validation('resolution', 'invalid_enum_value', 'resolution must be match, adjust or dismiss');
-  if (Object.hasOwn(view.pendingAdjustments, args.breakId))
+  if (!(resolutions as readonly string[]).includes(args.resolution))
+    return validation(
+      'resolution',
+      'invalid_enum_value',
+      `resolution must be ${resolutions.join(', ').replace(/, ([^,]*)$/, ' or $1')}`,
+    );
+  if (Object.hasOwn(pendingAdjustments, args.breakId))
     return {
       code: 'invalid_state',
       message: 'an adjustment of this break is waiting for approval',
@@ -173,9 +188,16 @@ export function checkApprove(
     'approve',
     args.actor,
   );
-  if (refused) return refused;
+  return refused ?? checkAdjustmentApproval(view.pendingAdjustments, args);
+}
+
+/** Once the lifecycle allows `approve`: an adjustment is waiting, and not the approver's own. */
+export function checkAdjustmentApproval(
+  pendingAdjustments: PendingAdjustments,
+  args: ApproveAdjustmentArgs,
+): Refusal | { code: string; message: string } | null {
   if (!isUuid(args.breakId)) return validation('breakId', 'invalid_string', 'breakId must be a UUID');
-  const pending = view.pendingAdjustments[args.breakId];
+  const pending = pendingAdjustments[args.breakId];
   if (!pending)
     return {
       code: 'invalid_state',

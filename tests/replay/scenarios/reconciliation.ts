@@ -6,6 +6,8 @@
 //
 // The internal run reads the whole ledger of the capture database, so its scenarios come first in
 // index.ts (a fresh database is balanced) and each injects exactly the differences it resolves.
+// tests/histories/internalReconciliation/before-internal-breaks-stay-open/ keeps the shape of a run
+// with differences from before it stayed open (it closed at DIFFERENCES), replayed on its patch.
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { ensureSystemAccounts, postEntry } from '../../../db/ledger/index.js';
@@ -20,7 +22,12 @@ import {
 import { DEFAULT_RECONCILIATION_POLICY } from '../../../domain/reconciliation/policy.js';
 import { checkStatement } from '../../../domain/reconciliation/statement-checks.js';
 import { parseStatementFile } from '../../../domain/statements/index.js';
-import { internalReconciliation } from '../../../workflows/internal-reconciliation.js';
+import {
+  approveInternalAdjustmentUpdate,
+  internalReconciliation,
+  internalReconciliationStateQuery,
+  resolveInternalBreakUpdate,
+} from '../../../workflows/internal-reconciliation.js';
 import {
   approveAdjustmentUpdate,
   reconciliation,
@@ -123,8 +130,13 @@ async function afterMatching(handle: WorkflowHandle<typeof reconciliation>): Pro
 }
 
 async function breaksOf(ctx: CaptureContext, workflowId: string) {
-  const { rows } = await ctx.pool.query<{ id: string; kind: string; difference_minor: string }>(
-    `SELECT id, kind, difference_minor::text FROM recon_break WHERE workflow_id = $1 ORDER BY kind, difference_minor`,
+  const { rows } = await ctx.pool.query<{
+    id: string;
+    kind: string;
+    asset: string;
+    difference_minor: string;
+  }>(
+    `SELECT id, kind, asset, difference_minor::text FROM recon_break WHERE workflow_id = $1 ORDER BY kind, difference_minor`,
     [workflowId],
   );
   return rows;
@@ -248,12 +260,45 @@ export const internalReconciliationScenarios: Scenario[] = [
   {
     type: 'internalReconciliation',
     path: 'differences',
-    description: 'two registry positions the ledger disagrees with → DIFFERENCES, one break each',
+    description:
+      'two registry positions the ledger disagrees with → DIFFERENCES, one break each; one dismissed, one adjusted by one operator and approved by another → RESOLVED',
     async run(ctx) {
+      const ops1 = await insertPerson(ctx.pool, 'operations');
+      const ops2 = await insertPerson(ctx.pool, 'operations');
       await registryDifference(ctx, 'CEA', 3n);
       await registryDifference(ctx, 'EUA', 5n);
       const handle = await internalRun(ctx);
-      return closedAs(handle, 'DIFFERENCES');
+      const deadline = Date.now() + 30_000;
+      let state = await handle.query(internalReconciliationStateQuery);
+      while (state.status === 'RUNNING' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = await handle.query(internalReconciliationStateQuery);
+      }
+      if (state.status !== 'DIFFERENCES' || state.openBreaks !== 2)
+        throw new Error(`expected 2 differences, got ${state.status} with ${state.openBreaks}`);
+      const breaks = await breaksOf(ctx, handle.workflowId);
+      const byAsset = (asset: string) =>
+        breaks.find((b) => b.kind === 'registry_positions' && b.asset === asset)?.id ?? '';
+      await handle.executeUpdate(resolveInternalBreakUpdate, {
+        updateId: randomUUID(),
+        args: [
+          {
+            actor: ops1,
+            breakId: byAsset('CEA'),
+            resolution: 'dismiss',
+            note: 'transfer in flight at the registry, delivered next day',
+          },
+        ],
+      });
+      await handle.executeUpdate(resolveInternalBreakUpdate, {
+        updateId: randomUUID(),
+        args: [{ actor: ops1, breakId: byAsset('EUA'), resolution: 'adjust', note: 'booked twice' }],
+      });
+      await handle.executeUpdate(approveInternalAdjustmentUpdate, {
+        updateId: randomUUID(),
+        args: [{ actor: ops2, breakId: byAsset('EUA') }],
+      });
+      return closedAs(handle, 'RESOLVED');
     },
   },
 ];
