@@ -154,3 +154,38 @@ export function SortHeader({
     </th>
   );
 }
+
+/** The top of a staff list: its title with the CSV download, the counts per status and the filters. */
+export function ListHeader({
+  title,
+  csvPath,
+  statuses,
+  counts,
+  status,
+  searchLabel,
+  clientFilter,
+}: {
+  title: string;
+  csvPath: string;
+  statuses: readonly string[];
+  counts: Record<string, number>;
+  status: string;
+  searchLabel?: string;
+  clientFilter?: boolean;
+}) {
+  return (
+    <>
+      <div className="row between">
+        <h1>{title}</h1>
+        <CsvExportLink path={csvPath} />
+      </div>
+      <StatusCounts statuses={statuses} counts={counts} status={status} />
+      <ListFilters
+        statuses={statuses}
+        status={status}
+        searchLabel={searchLabel}
+        clientFilter={clientFilter}
+      />
+    </>
+  );
+}

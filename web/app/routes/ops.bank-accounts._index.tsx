@@ -2,13 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { BANK_ACCOUNT_STATUSES } from '../../../domain/bank-account.js';
 import { CopyValue } from '../components/CopyButton.js';
-import {
-  CsvExportLink,
-  ListFilters,
-  NextPageLink,
-  SortHeader,
-  StatusCounts,
-} from '../components/ListControls.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
@@ -36,12 +30,13 @@ export default function OpsBankAccounts() {
   const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row between">
-        <h1>Bank accounts</h1>
-        <CsvExportLink path="/ops/bank-accounts.csv" />
-      </div>
-      <StatusCounts statuses={BANK_ACCOUNT_STATUSES} counts={counts} status={status} />
-      <ListFilters statuses={BANK_ACCOUNT_STATUSES} status={status} />
+      <ListHeader
+        title="Bank accounts"
+        csvPath="/ops/bank-accounts.csv"
+        statuses={BANK_ACCOUNT_STATUSES}
+        counts={counts}
+        status={status}
+      />
       <table className="grid">
         <thead>
           <tr>

@@ -2,13 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { CERTIFICATE_TRANSFER_STATUSES } from '../../../domain/certificate-transfer.js';
 import { CopyValue } from '../components/CopyButton.js';
-import {
-  CsvExportLink,
-  ListFilters,
-  NextPageLink,
-  SortHeader,
-  StatusCounts,
-} from '../components/ListControls.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Money } from '../components/Money.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
@@ -35,13 +29,11 @@ export default function OpsCertificateTransfers() {
   const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row between">
-        <h1>Certificate transfers</h1>
-        <CsvExportLink path="/ops/certificate-transfers.csv" />
-      </div>
-      <StatusCounts statuses={CERTIFICATE_TRANSFER_STATUSES} counts={counts} status={status} />
-      <ListFilters
+      <ListHeader
+        title="Certificate transfers"
+        csvPath="/ops/certificate-transfers.csv"
         statuses={CERTIFICATE_TRANSFER_STATUSES}
+        counts={counts}
         status={status}
         searchLabel="Search (reference, registry account, email or id)"
       />

@@ -7,13 +7,7 @@ import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
-import {
-  CsvExportLink,
-  ListFilters,
-  NextPageLink,
-  SortHeader,
-  StatusCounts,
-} from '../components/ListControls.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Deposits · backoffice · clearhouse' }];
@@ -32,12 +26,13 @@ export default function OpsDeposits() {
   const { page, counts, people, status, searching, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row between">
-        <h1>Deposits</h1>
-        <CsvExportLink path="/ops/deposits.csv" />
-      </div>
-      <StatusCounts statuses={DEPOSIT_STATUSES} counts={counts} status={status} />
-      <ListFilters statuses={DEPOSIT_STATUSES} status={status} />
+      <ListHeader
+        title="Deposits"
+        csvPath="/ops/deposits.csv"
+        statuses={DEPOSIT_STATUSES}
+        counts={counts}
+        status={status}
+      />
       <p className="muted" aria-live="polite">
         {searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
       </p>

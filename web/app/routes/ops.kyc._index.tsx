@@ -3,13 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import type { KycView } from '../../../api/kyc-view.js';
 import type { WebServices, WebUser } from '../../../api/pages/load-context.js';
 import { KYC_STATUSES } from '../../../domain/kyc.js';
-import {
-  CsvExportLink,
-  ListFilters,
-  NextPageLink,
-  SortHeader,
-  StatusCounts,
-} from '../components/ListControls.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
@@ -79,13 +73,11 @@ export default function OpsKycReviews() {
   const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row between">
-        <h1>KYC reviews</h1>
-        <CsvExportLink path="/ops/kyc.csv" />
-      </div>
-      <StatusCounts statuses={KYC_STATUSES} counts={counts} status={status} />
-      <ListFilters
+      <ListHeader
+        title="KYC reviews"
+        csvPath="/ops/kyc.csv"
         statuses={KYC_STATUSES}
+        counts={counts}
         status={status}
         clientFilter={false}
         searchLabel="Search (client email, name or id)"

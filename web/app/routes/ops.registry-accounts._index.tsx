@@ -2,13 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { REGISTRY_ACCOUNT_STATUSES } from '../../../domain/registry-account.js';
 import { CopyValue } from '../components/CopyButton.js';
-import {
-  CsvExportLink,
-  ListFilters,
-  NextPageLink,
-  SortHeader,
-  StatusCounts,
-} from '../components/ListControls.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
@@ -36,13 +30,11 @@ export default function OpsRegistryAccounts() {
   const { page, counts, people, status, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row between">
-        <h1>Registry accounts</h1>
-        <CsvExportLink path="/ops/registry-accounts.csv" />
-      </div>
-      <StatusCounts statuses={REGISTRY_ACCOUNT_STATUSES} counts={counts} status={status} />
-      <ListFilters
+      <ListHeader
+        title="Registry accounts"
+        csvPath="/ops/registry-accounts.csv"
         statuses={REGISTRY_ACCOUNT_STATUSES}
+        counts={counts}
         status={status}
         searchLabel="Search (account id, holder, email or id)"
       />

@@ -7,13 +7,7 @@ import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
-import {
-  CsvExportLink,
-  ListFilters,
-  NextPageLink,
-  SortHeader,
-  StatusCounts,
-} from '../components/ListControls.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawals · backoffice · clearhouse' }];
@@ -33,12 +27,13 @@ export default function OpsWithdrawals() {
   const { page, counts, people, status, searching, sort } = useLoaderData<typeof loader>();
   return (
     <>
-      <div className="row between">
-        <h1>Withdrawals</h1>
-        <CsvExportLink path="/ops/withdrawals.csv" />
-      </div>
-      <StatusCounts statuses={WITHDRAWAL_STATUSES} counts={counts} status={status} />
-      <ListFilters statuses={WITHDRAWAL_STATUSES} status={status} />
+      <ListHeader
+        title="Withdrawals"
+        csvPath="/ops/withdrawals.csv"
+        statuses={WITHDRAWAL_STATUSES}
+        counts={counts}
+        status={status}
+      />
       <p className="muted" aria-live="polite">
         {searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
       </p>
