@@ -524,6 +524,17 @@ export async function recordUngrouped(
   return recordOne(db, validateEntry(input, status));
 }
 
+/**
+ * postEntries through the JavaScript engine alone, in one transaction: the reference the batched
+ * path (batched-path.ts) is tested against.
+ */
+export async function postEntriesUngrouped(db: Db, inputs: EntryInput[]): Promise<Entry[]> {
+  return recordEntries(
+    db,
+    inputs.map((input) => validateEntry(input, 'posted')),
+  );
+}
+
 // --- Reversal -------------------------------------------------------------------------------------
 
 /**

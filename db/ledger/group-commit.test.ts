@@ -126,12 +126,17 @@ function originalOf(ops: Op[], index: number, earlier: number): number | null {
   return null;
 }
 
-/** The request of operation `index` (replays and conflicts reuse an earlier one's key). */
+/**
+ * The request of operation `index` (replays and conflicts reuse an earlier one's key). A hold's expiry
+ * is counted from `clock`, one instant per run: a replay must send the very payload of its original,
+ * whenever (and on whichever path) it is built.
+ */
 function request(
   ops: Op[],
   index: number,
   codes: string[],
   prefix: string,
+  clock: number,
 ): { input: HoldInput; status: 'posted' | 'pending' } {
   const op = ops[index]!;
   if (!('transfers' in op)) {
@@ -148,7 +153,7 @@ function request(
             },
             status: 'posted' as const,
           }
-        : request(ops, original, codes, prefix);
+        : request(ops, original, codes, prefix, clock);
     if (op.type === 'replay' || original === null) return base;
     return { ...base, input: { ...base.input, description: `${base.input.description} (changed)` } };
   }
@@ -158,9 +163,7 @@ function request(
     description: `operation ${index}`,
     workflowId: `wf-${index % 3}`,
     transfers: op.transfers.map((t) => ({ debit: codes[t.from]!, credit: codes[t.to]!, amount: t.amount })),
-    ...(op.type === 'hold'
-      ? { expiresAt: new Date(Date.now() + (op.pastExpiry ? -60_000 : 3_600_000)) }
-      : {}),
+    ...(op.type === 'hold' ? { expiresAt: new Date(clock + (op.pastExpiry ? -60_000 : 3_600_000)) } : {}),
   };
   return { input, status: op.type === 'post' ? 'posted' : 'pending' };
 }
@@ -208,6 +211,7 @@ describe('group commit', () => {
         fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 40, maxLength: 40 }),
         async (ops, groupSizes) => {
           const run = randomUUID();
+          const clock = Date.now();
           const grouped = `gc:${run}:grouped`;
           const ungrouped = `gc:${run}:ungrouped`;
           const sets = { [grouped]: await openSet(grouped), [ungrouped]: await openSet(ungrouped) };
@@ -241,7 +245,7 @@ describe('group commit', () => {
             // Fired in one tick: one group, applied in this order.
             const settled = await Promise.allSettled(
               indices.map((i) => {
-                const { input, status } = request(ops, i, sets[grouped]!, grouped);
+                const { input, status } = request(ops, i, sets[grouped]!, grouped, clock);
                 return status === 'posted' ? postEntry(db, input) : holdEntry(db, input);
               }),
             );
@@ -250,7 +254,7 @@ describe('group commit', () => {
           }
           const ungroupedResults: PromiseSettledResult<Entry>[] = [];
           for (let i = 0; i < ops.length; i += 1) {
-            const { input, status } = request(ops, i, sets[ungrouped]!, ungrouped);
+            const { input, status } = request(ops, i, sets[ungrouped]!, ungrouped, clock);
             const [settled] = await Promise.allSettled([recordUngrouped(db, input, status)]);
             ungroupedResults.push(settled!);
           }

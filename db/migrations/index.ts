@@ -18,6 +18,7 @@ import { Migration20261201000700_ledger_fast_path } from './Migration20261201000
 import { Migration20261201000800_admin } from './Migration20261201000800_admin.js';
 import { Migration20261201000900_api_keys } from './Migration20261201000900_api_keys.js';
 import { Migration20261201001600_ledger_batched_path } from './Migration20261201001600_ledger_batched_path.js';
+import { Migration20261201001610_journal_payload_hash_check } from './Migration20261201001610_journal_payload_hash_check.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -40,4 +41,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000800_admin', class: Migration20261201000800_admin },
   { name: 'Migration20261201000900_api_keys', class: Migration20261201000900_api_keys },
   { name: 'Migration20261201001600_ledger_batched_path', class: Migration20261201001600_ledger_batched_path },
+  {
+    name: 'Migration20261201001610_journal_payload_hash_check',
+    class: Migration20261201001610_journal_payload_hash_check,
+  },
 ];

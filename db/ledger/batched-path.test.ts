@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { declinedBatch, postEntriesBatched } from './batched-path.js';
+import { postEntriesUngrouped } from './engine.js';
+import {
+  LedgerError,
+  ensureAccount,
+  getAccount,
+  getEntry,
+  postEntries,
+  type Db,
+  type Entry,
+  type EntryInput,
+} from './index.js';
+import { testPool } from './test-support.js';
+import { validateEntry } from './validation.js';
+
+// The batched path (postEntries: one ledger_post_entries statement per call) against the JavaScript
+// engine (one transaction per call), on the same random calls: two fresh sets of identical accounts,
+// the same calls of 1 to 8 postings in the same order. Every call's answer (its entries, or its error
+// with code and details) and every account's four totals must be the same. The batched statement
+// itself must decline exactly the calls the engine refuses or answers with a replay, and it must have
+// recorded calls on its own (else the test would only compare the engine with itself).
+
+let db: Db;
+
+beforeAll(() => {
+  db = testPool(6);
+});
+
+afterAll(async () => {
+  await db.end();
+});
+
+// Accounts per set: 0..2 EUR debits-limited (client-like), 3 EUR credits-limited, 4 an unflagged EUR
+// source, 5 EUA (asset_mismatch against the others), 6 a code that does not exist (unknown_account).
+const MISSING = 6;
+
+async function openSet(prefix: string): Promise<string[]> {
+  const codes = Array.from({ length: MISSING + 1 }, (_, i) => `${prefix}:${i}`);
+  for (const i of [0, 1, 2]) {
+    await ensureAccount(db, {
+      code: codes[i]!,
+      asset: 'EUR',
+      kind: 'liability',
+      debitsMustNotExceedCredits: true,
+    });
+  }
+  await ensureAccount(db, { code: codes[3]!, asset: 'EUR', kind: 'asset', creditsMustNotExceedDebits: true });
+  await ensureAccount(db, { code: codes[4]!, asset: 'EUR', kind: 'equity' });
+  await ensureAccount(db, {
+    code: codes[5]!,
+    asset: 'EUA',
+    kind: 'liability',
+    debitsMustNotExceedCredits: true,
+  });
+  await ensureAccount(db, { code: `${prefix}:eua-source`, asset: 'EUA', kind: 'equity' });
+  await postEntriesUngrouped(db, [
+    {
+      idempotencyKey: `${prefix}:open:0`,
+      kind: 'test.open',
+      description: 'opening',
+      transfers: [{ debit: codes[4]!, credit: codes[0]!, amount: 500n }],
+    },
+    {
+      idempotencyKey: `${prefix}:open:1`,
+      kind: 'test.open',
+      description: 'opening',
+      transfers: [{ debit: codes[4]!, credit: codes[1]!, amount: 300n }],
+    },
+    {
+      idempotencyKey: `${prefix}:open:2`,
+      kind: 'test.open',
+      description: 'opening',
+      transfers: [{ debit: codes[3]!, credit: codes[4]!, amount: 200n }],
+    },
+    {
+      idempotencyKey: `${prefix}:open:3`,
+      kind: 'test.open',
+      description: 'opening',
+      transfers: [{ debit: `${prefix}:eua-source`, credit: codes[5]!, amount: 50n }],
+    },
+  ]);
+  return codes;
+}
+
+interface Transfer {
+  from: number;
+  to: number;
+  amount: bigint;
+}
+
+/** A posting, or a reuse of an earlier posting's key (same payload: replay; changed: conflict). */
+type Op = { type: 'post'; transfers: Transfer[] } | { type: 'replay' | 'conflict'; earlier: number };
+
+const accountArb = fc.oneof(
+  { weight: 14, arbitrary: fc.nat({ max: 4 }) },
+  { weight: 1, arbitrary: fc.constant(5) },
+  { weight: 1, arbitrary: fc.constant(MISSING) },
+);
+const transferArb: fc.Arbitrary<Transfer> = fc
+  .record({ from: accountArb, to: accountArb, amount: fc.bigInt({ min: 1n, max: 300n }) })
+  .filter((t) => t.from !== t.to);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      type: fc.constant('post' as const),
+      transfers: fc.array(transferArb, { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('replay' as const), earlier: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('conflict' as const), earlier: fc.nat() }) },
+);
+
+/** The posting of operation `index` in a set (a reuse takes the key of an earlier post, if any). */
+function input(ops: Op[], index: number, codes: string[], prefix: string): EntryInput {
+  const op = ops[index]!;
+  if (op.type !== 'post') {
+    let original = index === 0 ? -1 : op.earlier % index;
+    while (original >= 0 && ops[original]!.type !== 'post') original -= 1;
+    if (original >= 0) {
+      const base = input(ops, original, codes, prefix);
+      return op.type === 'replay' ? base : { ...base, description: `${base.description} (changed)` };
+    }
+  }
+  return {
+    idempotencyKey: `${prefix}:op:${index}`,
+    kind: 'test.post',
+    description: `operation ${index}`,
+    workflowId: `wf-${index % 3}`,
+    transfers:
+      op.type === 'post'
+        ? op.transfers.map((t) => ({ debit: codes[t.from]!, credit: codes[t.to]!, amount: t.amount }))
+        : [{ debit: codes[4]!, credit: codes[2]!, amount: 1n }],
+  };
+}
+
+type Seen = { ok: true; entries: unknown } | { ok: false; code: string; details: unknown };
+
+/** A call's answer with the set's own names (prefix, entry ids, clocks) taken out. */
+function comparable(
+  outcome: { entries: Entry[] } | { error: unknown },
+  prefix: string,
+  ids: Map<string, number>,
+): Seen {
+  const scrub = (value: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(value, (key, v: unknown) =>
+        key === 'createdAt' || key === 'effectiveAt' ? undefined : typeof v === 'bigint' ? v.toString() : v,
+      ).replaceAll(prefix, 'SET'),
+    );
+  if ('error' in outcome) {
+    if (!(outcome.error instanceof LedgerError)) throw outcome.error;
+    return { ok: false, code: outcome.error.code, details: scrub(outcome.error.details ?? null) };
+  }
+  const entries = outcome.entries.map((entry) => {
+    if (!ids.has(entry.id)) ids.set(entry.id, ids.size);
+    return { ...entry, id: ids.get(entry.id) };
+  });
+  return { ok: true, entries: scrub(entries) };
+}
+
+async function settle(call: Promise<Entry[]>): Promise<{ entries: Entry[] } | { error: unknown }> {
+  try {
+    return { entries: await call };
+  } catch (error) {
+    return { error };
+  }
+}
+
+async function totals(codes: string[]): Promise<string[]> {
+  return Promise.all(
+    codes.slice(0, MISSING).map(async (code) => {
+      const account = await getAccount(db, code);
+      if (!account) throw new Error(`no account ${code}`);
+      return `${account.debitsPosted}/${account.creditsPosted}/${account.debitsPending}/${account.creditsPending}`;
+    }),
+  );
+}
+
+describe('batched path', () => {
+  it('random calls through the batched path and the engine: identical answers and balances', async () => {
+    const outcomesSeen = new Set<string>();
+    let recordedByStatement = 0;
+    let declinedByStatement = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(opArb, { minLength: 4, maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 30, maxLength: 30 }),
+        async (ops, callSizes) => {
+          const run = randomUUID();
+          const batched = `bp:${run}:batched`;
+          const engine = `bp:${run}:engine`;
+          const sets = { [batched]: await openSet(batched), [engine]: await openSet(engine) };
+          const batchedIds = new Map<string, number>();
+          const engineIds = new Map<string, number>();
+          for (let start = 0, c = 0; start < ops.length; c += 1) {
+            const size = Math.min(callSizes[c % callSizes.length]!, ops.length - start);
+            const indices = Array.from({ length: size }, (_, k) => start + k);
+            start += size;
+            const reference = await settle(
+              postEntriesUngrouped(
+                db,
+                indices.map((i) => input(ops, i, sets[engine]!, engine)),
+              ),
+            );
+            const inputs = indices.map((i) => input(ops, i, sets[batched]!, batched));
+            let outcome: { entries: Entry[] } | { error: unknown };
+            if (new Set(inputs.map((x) => x.idempotencyKey)).size < inputs.length) {
+              // A key repeated inside the call is folded (or refused) by postEntries before any statement.
+              outcome = await settle(postEntries(db, inputs));
+            } else {
+              // The statement alone first: it may decline only what the engine refuses or replays.
+              try {
+                const created = await postEntriesBatched(
+                  db,
+                  inputs.map((x) => validateEntry(x, 'posted')),
+                );
+                outcome = { entries: created };
+                recordedByStatement += 1;
+              } catch (error) {
+                if (!declinedBatch(error)) throw error;
+                declinedByStatement += 1;
+                const replayed = 'entries' in reference && reference.entries.some((e) => engineIds.has(e.id));
+                expect('error' in reference || replayed).toBe(true);
+                // What postEntries then does: the engine answers the call.
+                outcome = await settle(postEntries(db, inputs));
+              }
+            }
+            const seenEngine = comparable(reference, engine, engineIds);
+            const seenBatched = comparable(outcome, batched, batchedIds);
+            expect(seenBatched).toEqual(seenEngine);
+            outcomesSeen.add(seenEngine.ok ? 'ok' : seenEngine.code);
+          }
+          expect(await totals(sets[batched]!)).toEqual(await totals(sets[engine]!));
+          // What the statement answered is what was stored, and the totals are the sums of the lines.
+          for (const [id] of batchedIds) expect(await getEntry(db, id)).not.toBeNull();
+          const { rows } = await db.query<{ code: string }>(
+            `SELECT a.code FROM ledger_account a
+               LEFT JOIN (SELECT account_id, sum(debit) AS d, sum(credit) AS c FROM journal_line GROUP BY account_id) s
+                 ON s.account_id = a.id
+              WHERE a.code LIKE $1 AND (a.debits_posted <> coalesce(s.d, 0) OR a.credits_posted <> coalesce(s.c, 0))`,
+            [`${batched}:%`],
+          );
+          expect(rows).toEqual([]);
+        },
+      ),
+      { numRuns: 15 },
+    );
+    expect([...outcomesSeen].sort()).toEqual(
+      expect.arrayContaining([
+        'asset_mismatch',
+        'idempotency_conflict',
+        'insufficient_funds',
+        'ok',
+        'unknown_account',
+      ]),
+    );
+    expect(recordedByStatement).toBeGreaterThan(0);
+    expect(declinedByStatement).toBeGreaterThan(0);
+  }, 300_000);
+});
