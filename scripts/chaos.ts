@@ -86,7 +86,7 @@ function readOptions(): ChaosOptions {
     ? (Object.fromEntries(
         LIFECYCLE_KINDS.map((kind) => [
           kind,
-          kindPrefixes.some((p) => kind.startsWith(p)) ? DEFAULT_MIX[kind] : 0,
+          kindPrefixes.some((p) => kind.startsWith(p)) ? (DEFAULT_MIX[kind] ?? 0) : 0,
         ]),
       ) as typeof DEFAULT_MIX)
     : undefined;

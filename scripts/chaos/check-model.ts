@@ -6,7 +6,7 @@
 //   pending = what open holds reserve (withdrawals in flight, resting orders)
 //   held    = deposits under AML hold
 // and the venue's own promises over the fills: each trade on exactly one BUY and one SELL of two
-// different clients, at the maker's price, within both limits, its fee as the policy says, and every
+// different clients (a paper-broker trade: on one order, as taker), at the maker's price, within both limits, its fee as the policy says, and every
 // order's fills adding up to its filled quantity.
 import type { Lifecycle, Resource } from './scenarios/index.js';
 
@@ -23,10 +23,11 @@ export interface Expected {
   total: bigint;
   pending: bigint;
   held: bigint;
+  pendingSettlement: bigint;
 }
 
 /** Asset → minor units per unit (the assets a chaos run touches). */
-const SCALE: Record<string, number> = { EUR: 2, USD: 2, EUA: 0, CEA: 0 };
+const SCALE: Record<string, number> = { EUR: 2, USD: 2, EUA: 0, CEA: 0, KRBN: 0 };
 
 export function minorOf(asset: string, text: string): bigint {
   const scale = SCALE[asset];
@@ -76,8 +77,14 @@ interface OrderDetail {
   fills: OrderFill[];
 }
 
-/** The assets of the run's instruments (all internal-venue EUR books so far). */
-const INSTRUMENT = { EUA: { asset: 'EUA', quote: 'EUR' }, CEA: { asset: 'CEA', quote: 'EUR' } } as const;
+/** The assets of the run's instruments: internal-venue EUR books, and KRBN at the paper broker. */
+const INSTRUMENT = {
+  EUA: { asset: 'EUA', quote: 'EUR', venue: 'internal' },
+  CEA: { asset: 'CEA', quote: 'EUR', venue: 'internal' },
+  KRBN: { asset: 'KRBN', quote: 'USD', venue: 'paper' },
+} as const;
+/** A settlement in these statuses has moved what its trades' buyers and sellers received to available. */
+const DELIVERED = new Set(['DELIVERED', 'CONFIRMED']);
 const LIVE_ORDER = new Set(['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED']);
 
 export interface ModelResult {
@@ -93,19 +100,35 @@ function slot(model: Map<string, Map<string, Expected>>, clientId: string, asset
   let assets = model.get(clientId);
   if (!assets) model.set(clientId, (assets = new Map()));
   let found = assets.get(asset);
-  if (!found) assets.set(asset, (found = { total: 0n, pending: 0n, held: 0n }));
+  if (!found) assets.set(asset, (found = { total: 0n, pending: 0n, held: 0n, pendingSettlement: 0n }));
   return found;
 }
 
-function applyCashLifecycle(model: Map<string, Map<string, Expected>>, r: Resource): void {
-  const eur = slot(model, r.ownerId, 'EUR');
-  if (r.type === 'deposit' && r.lastStatus === 'CLEARED') eur.total += r.amountMinor;
+/** What deposits, withdrawals and certificate transfers did to their owner's balances. */
+function applyMovement(model: Map<string, Map<string, Expected>>, r: Resource): void {
+  const balance = () => slot(model, r.ownerId, r.asset ?? 'EUR');
+  if (r.type === 'deposit' && r.lastStatus === 'CLEARED') balance().total += r.amountMinor;
   // Held funds sit in their own account, outside `total`.
   if (r.type === 'deposit' && (r.lastStatus === 'ON_HOLD' || r.lastStatus === 'AML_REVIEW'))
-    eur.held += r.amountMinor;
-  if (r.type === 'withdrawal' && r.lastStatus === 'COMPLETED') eur.total -= r.amountMinor;
-  if (r.type === 'withdrawal' && (r.lastStatus === 'PENDING_APPROVAL' || r.lastStatus === 'PROCESSING'))
-    eur.pending += r.amountMinor;
+    balance().held += r.amountMinor;
+  const outgoing =
+    r.type === 'withdrawal' || (r.type === 'certificate_transfer' && r.detail?.direction === 'OUT');
+  if (outgoing && r.lastStatus === 'COMPLETED') balance().total -= r.amountMinor;
+  // Held for the payout or the delivery: still the client's, reserved.
+  if (outgoing && (r.lastStatus === 'PENDING_APPROVAL' || r.lastStatus === 'PROCESSING'))
+    balance().pending += r.amountMinor;
+  if (r.type === 'certificate_transfer' && r.detail?.direction === 'IN' && r.lastStatus === 'COMPLETED')
+    balance().total += r.amountMinor;
+}
+
+/** `<clientId>/<tradeId>` of every trade side a settlement in DELIVERED or CONFIRMED delivered. */
+function deliveredSides(settlements: readonly Resource[]): Set<string> {
+  const sides = new Set<string>();
+  for (const s of settlements) {
+    if (!DELIVERED.has(s.lastStatus ?? '')) continue;
+    for (const tradeId of (s.detail?.tradeIds ?? []) as string[]) sides.add(`${s.ownerId}/${tradeId}`);
+  }
+  return sides;
 }
 
 /** What a resting order's hold must reserve now: SELL its remaining units; BUY remaining × limit + the larger fee. */
@@ -123,6 +146,7 @@ function reservationOf(order: OrderDetail): { asset: string; amount: bigint } | 
 function applyOrders(
   model: Map<string, Map<string, Expected>>,
   orders: readonly Resource[],
+  delivered: ReadonlySet<string>,
   violations: string[],
   tradeIds: Set<string>,
 ): void {
@@ -143,6 +167,9 @@ function applyOrders(
     const cash = slot(model, resource.ownerId, quote);
     const units = slot(model, resource.ownerId, asset);
     let filled = 0n;
+    /** What the order's fills cost in all (BUY: notional + fees), and the fees below the policy's. */
+    let spent = 0n;
+    const capped: string[] = [];
     for (const fill of order.fills) {
       const quantity = minorOf(asset, fill.quantity);
       const price = minorOf(quote, fill.price);
@@ -151,7 +178,10 @@ function applyOrders(
         notional,
         fill.liquidity === 'MAKER' ? CHAOS_FEES.makerFeeBps : CHAOS_FEES.takerFeeBps,
       );
-      if (minorOf(quote, fill.fee) !== fee)
+      const charged = minorOf(quote, fill.fee);
+      spent += notional + charged;
+      if (charged < fee && order.side === 'BUY') capped.push(fill.tradeId);
+      else if (charged !== fee)
         violations.push(
           `order ${order.id} trade ${fill.tradeId}: fee ${fill.fee}, the ${fill.liquidity} fee on ${showMinor(quote, notional)} is ${showMinor(quote, fee)}`,
         );
@@ -163,17 +193,30 @@ function applyOrders(
           );
       }
       filled += quantity;
+      // What the side received waits in pending settlement until its settlement delivers it.
+      const settled = delivered.has(`${resource.ownerId}/${fill.tradeId}`);
       if (order.side === 'BUY') {
         cash.total -= notional + fee;
         units.total += quantity;
+        if (!settled) units.pendingSettlement += quantity;
       } else {
         units.total -= quantity;
         cash.total += notional - fee;
+        if (!settled) cash.pendingSettlement += notional - fee;
       }
       tradeIds.add(fill.tradeId);
       const list = sides.get(fill.tradeId) ?? [];
       list.push({ order, fill });
       sides.set(fill.tradeId, list);
+    }
+    // A BUY's fee below the policy's only where the fills used its whole reservation: each fill
+    // rounds its fee up, the reservation once on the whole, and a fill never costs more than that.
+    if (capped.length > 0) {
+      const whole = reservationOf({ ...order, remainingQuantity: order.quantity });
+      if (!whole || filled !== minorOf(asset, order.quantity) || spent !== whole.amount)
+        violations.push(
+          `order ${order.id} trade(s) ${capped.join(', ')}: a fee below the policy's, yet the fills cost ${showMinor(quote, spent)}, not the whole reservation`,
+        );
     }
     if (filled !== minorOf(asset, order.filledQuantity))
       violations.push(
@@ -207,6 +250,14 @@ function applyOrders(
   for (const [tradeId, list] of sides) {
     const buys = list.filter((s) => s.order.side === 'BUY');
     const sells = list.filter((s) => s.order.side === 'SELL');
+    if (list.every((s) => INSTRUMENT[s.order.symbol as keyof typeof INSTRUMENT]?.venue === 'paper')) {
+      // The broker is the other side: one order of the run, taking liquidity.
+      if (list.length !== 1 || list[0]!.fill.liquidity !== 'TAKER')
+        violations.push(
+          `trade ${tradeId}: a broker execution on ${list.length} order(s) (${list.map((s) => `${s.order.id} ${s.fill.liquidity}`).join(', ')}), not one taker`,
+        );
+      continue;
+    }
     if (buys.length !== 1 || sells.length !== 1) {
       violations.push(
         `trade ${tradeId}: on ${buys.length} BUY and ${sells.length} SELL order(s) (${list.map((s) => s.order.id).join(', ')}), not one each`,
@@ -231,7 +282,7 @@ function applyOrders(
   }
 }
 
-/** The whole model: every lifecycle's resources, the certificates moved in. */
+/** The whole model: every lifecycle's resources, the certificates the harness moved in. */
 export function modelBalances(
   lifecycles: readonly Lifecycle[],
   transfersIn: readonly TransferIn[],
@@ -244,11 +295,12 @@ export function modelBalances(
     slot(expected, lifecycle.client.id, 'EUR');
     if (lifecycle.counterparty) slot(expected, lifecycle.counterparty.id, 'EUR');
   }
-  for (const r of resources) applyCashLifecycle(expected, r);
+  for (const r of resources) applyMovement(expected, r);
   for (const t of transfersIn) slot(expected, t.clientId, t.asset).total += t.quantity;
   applyOrders(
     expected,
     resources.filter((r) => r.type === 'order'),
+    deliveredSides(resources.filter((r) => r.type === 'settlement')),
     venueViolations,
     tradeIds,
   );

@@ -9,11 +9,14 @@ import { sleep } from './random.js';
 import { checkInvariants, type InvariantReport } from './check-invariants.js';
 import { minorOf, modelBalances, showMinor, type TransferIn } from './check-model.js';
 import {
+  descriptorOf,
   pathOf,
   reached,
+  RESOURCE_TYPES,
   type Lifecycle,
   type LifecycleKind,
   type Resource,
+  type ResourceDescriptor,
   type Staff,
 } from './scenarios/index.js';
 import type { Stack } from './stack.js';
@@ -60,32 +63,6 @@ export interface CheckContext {
   log: (line: string) => void;
 }
 
-/** How many resources a lifecycle of each kind creates when it runs to its end. */
-const RESOURCES_OF: Record<LifecycleKind, number> = {
-  deposit_clear: 1,
-  deposit_aml_release: 1,
-  deposit_aml_reject: 1,
-  deposit_cancel: 1,
-  bank_account_verify: 1,
-  kyc_approve: 1,
-  withdrawal_paid: 4,
-  withdrawal_rejected: 4,
-  withdrawal_cancelled: 4,
-  // Two KYC reviews, the taker's deposit, the maker's and the taker's orders.
-  order_cross: 5,
-  order_rest_cancel: 3,
-  order_rejected: 1,
-};
-
-/** Workflows that stay open in their intended status (waiting for a removal, an expiry). */
-const OPEN_WHEN: Record<Resource['type'], readonly string[]> = {
-  deposit: ['PENDING', 'ON_HOLD', 'AML_REVIEW'],
-  withdrawal: ['PENDING_APPROVAL', 'PROCESSING'],
-  bank_account: ['PENDING_VERIFICATION', 'VERIFIED'],
-  kyc: ['NOT_STARTED', 'PENDING_REVIEW', 'APPROVED', 'CHANGES_REQUESTED'],
-  order: ['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED'],
-};
-
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function eachLimited<T>(
   items: readonly T[],
@@ -110,7 +87,8 @@ async function readStatus(ctx: CheckContext, resource: Resource, problems: strin
   const answer = await ctx.api.send(ctx.staff.auditor, { method: 'GET', path: pathOf(resource, true) });
   if (answer.status === 200 && typeof answer.body?.status === 'string') {
     resource.lastStatus = answer.body.status;
-    if (resource.type === 'order') resource.detail = answer.body;
+    // The model reads what it needs from the last body (an order's fills, a settlement's trades).
+    resource.detail = { ...resource.detail, ...answer.body };
   } else problems.push(`GET ${pathOf(resource, true)}: ${answer.status} ${answer.code ?? ''}`.trim());
 }
 
@@ -147,7 +125,7 @@ async function settle(ctx: CheckContext): Promise<number> {
 
 function stuckOf(lifecycle: Lifecycle): StuckLifecycle | null {
   const off = lifecycle.resources.find((r) => !reached(r));
-  const incomplete = lifecycle.resources.length < RESOURCES_OF[lifecycle.kind];
+  const incomplete = lifecycle.resources.length < descriptorOf(lifecycle.kind).resources;
   if (!off && !incomplete) return null;
   return {
     index: lifecycle.index,
@@ -176,7 +154,8 @@ async function compareWithWorkflows(ctx: CheckContext, client: Client, mismatche
       if (state.status !== resource.lastStatus) {
         mismatches.push(`${where}: API says ${resource.lastStatus}, the workflow says ${state.status}`);
       }
-      const shouldRun = OPEN_WHEN[resource.type].includes(state.status);
+      const type: ResourceDescriptor = RESOURCE_TYPES[resource.type];
+      const shouldRun = type.open.includes(state.status);
       const running = description.status.name === 'RUNNING';
       if (shouldRun !== running) {
         mismatches.push(`${where}: ${state.status} but the workflow is ${description.status.name}`);
@@ -216,15 +195,14 @@ async function listOpenTasks(ctx: CheckContext, problems: string[]): Promise<str
   return open;
 }
 
-/** Every deposit, withdrawal and bank account the API lists that is none of the run's resources. */
+/** Every resource a staff list shows (RESOURCE_TYPES `list`) that is none of the run's resources. */
 async function listOrphans(ctx: CheckContext, problems: string[]): Promise<string[]> {
   const known = new Set(resourcesOf(ctx.lifecycles).map((r) => r.id));
   const orphans: string[] = [];
-  for (const [type, list] of [
-    ['deposit', '/deposits'],
-    ['withdrawal', '/withdrawals'],
-    ['bank_account', '/bank-accounts'],
-  ] as const) {
+  const lists = Object.entries(RESOURCE_TYPES).flatMap(([type, d]: [string, ResourceDescriptor]) =>
+    d.list ? [[type, d.list] as const] : [],
+  );
+  for (const [type, list] of lists) {
     let cursor: string | null = null;
     for (let page = 0; page < 50; page += 1) {
       const path: string = `${list}?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
@@ -246,7 +224,8 @@ async function listOrphans(ctx: CheckContext, problems: string[]): Promise<strin
 
 /**
  * Every client's balances against the checker's own model (check-model.ts): for each asset, what
- * it owns (available + pending + pendingSettlement), what open holds reserve, what AML holds.
+ * it owns (available + pending + pendingSettlement), what open holds reserve, what AML holds, and
+ * what waits for its settlement's delivery.
  */
 async function compareBalances(
   ctx: CheckContext,
@@ -286,9 +265,10 @@ async function compareBalances(
         total: read(row?.available) + read(row?.pending) + read(row?.pendingSettlement),
         pending: read(row?.pending),
         held: read(row?.held),
+        pendingSettlement: read(row?.pendingSettlement),
       };
-      const want = expected.get(asset) ?? { total: 0n, pending: 0n, held: 0n };
-      for (const field of ['total', 'pending', 'held'] as const) {
+      const want = expected.get(asset) ?? { total: 0n, pending: 0n, held: 0n, pendingSettlement: 0n };
+      for (const field of ['total', 'pending', 'held', 'pendingSettlement'] as const) {
         if (actual[field] !== want[field]) {
           mismatches.push(
             `lifecycle ${lifecycle.index} (${lifecycle.kind}) client ${clientId}: ${field} ${showMinor(asset, actual[field])} ${asset}, expected ${showMinor(asset, want[field])}`,

@@ -3,14 +3,7 @@
 import type { EndState } from './check.js';
 import type { RequestStats } from './client.js';
 import type { FaultCounts } from './faults.js';
-import {
-  INTENDED_FINAL,
-  LIFECYCLE_KINDS,
-  reached,
-  type Lifecycle,
-  type LifecycleKind,
-  type ResourceType,
-} from './scenarios/index.js';
+import { descriptorOf, LIFECYCLE_KINDS, reached, type Lifecycle } from './scenarios/index.js';
 
 export interface ChaosSummary {
   seed: number;
@@ -44,25 +37,11 @@ function limited(title: string, lines: readonly string[]): string[] {
   return ['', `${title} (${lines.length}):`, ...shown, ...more];
 }
 
-const MAIN_TYPE: Record<LifecycleKind, ResourceType> = {
-  deposit_clear: 'deposit',
-  deposit_aml_release: 'deposit',
-  deposit_aml_reject: 'deposit',
-  deposit_cancel: 'deposit',
-  bank_account_verify: 'bank_account',
-  kyc_approve: 'kyc',
-  withdrawal_paid: 'withdrawal',
-  withdrawal_rejected: 'withdrawal',
-  withdrawal_cancelled: 'withdrawal',
-  order_cross: 'order',
-  order_rest_cancel: 'order',
-  order_rejected: 'order',
-};
-
 /** The status a lifecycle ended in: its main resource's, or where it stopped before creating it. */
 function finalStatusOf(lifecycle: Lifecycle): string {
-  const type = MAIN_TYPE[lifecycle.kind];
-  const main = lifecycle.resources.find((r) => r.type === type);
+  const type = descriptorOf(lifecycle.kind).mainType;
+  // The last of its type: a transfer out comes after the transfer in that funded it.
+  const main = lifecycle.resources.findLast((r) => r.type === type);
   if (main) return main.lastStatus ?? 'unknown';
   const off = lifecycle.resources.find((r) => !reached(r));
   return off ? `no ${type}: ${off.type} ${off.lastStatus}` : `no ${type}`;
@@ -86,7 +65,7 @@ export function formatReport(s: ChaosSummary): string {
     return [
       kind,
       String(of.length),
-      INTENDED_FINAL[kind],
+      descriptorOf(kind).intended,
       String(of.filter((l) => stuck.has(l.index)).length),
       [...finals].map(([status, n]) => `${status} ${n}`).join(', '),
     ];

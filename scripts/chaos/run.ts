@@ -16,12 +16,13 @@ import {
   RequestStats,
   type Credentials,
   type RetryPolicy,
+  type Session,
 } from './client.js';
 import { startFaults, type FaultPlan } from './faults.js';
 import { seededRandom, sleep } from './random.js';
 import { formatReport, type ChaosSummary } from './report.js';
 import {
-  NEEDS_COUNTERPARTY,
+  needsCounterparty,
   planKinds,
   runLifecycle,
   type ClientAccount,
@@ -31,6 +32,7 @@ import {
 } from './scenarios/index.js';
 import { startStack } from './stack.js';
 import { CHAOS_FEES, type TransferIn } from './check-model.js';
+import { CHAOS_CERTIFICATE_FOUR_EYES } from './scenarios/registry.js';
 
 export interface ChaosOptions {
   lifecycles: number;
@@ -48,7 +50,7 @@ export interface ChaosOptions {
   pollMs: number;
   faults: FaultPlan;
   retry: RetryPolicy;
-  mix?: Record<LifecycleKind, number>;
+  mix?: Readonly<Record<LifecycleKind, number>>;
   /** A URL of the PostgreSQL server (its database name is replaced by the run's own). */
   postgresUrl: string;
   /** Keep the database and the logs afterwards. */
@@ -75,6 +77,28 @@ export const CHAOS_POLICY_ENV: Record<string, string> = {
     payoutTimeoutMs: 5_000,
   }),
   KYC_POLICY_JSON: JSON.stringify({ approvalValidityMs: 24 * 3_600_000, reviewDueMs: 3_600_000 }),
+  // Transfers out at or above 50 certificates need two approvers (scenarios/registry.ts draws 10–100).
+  CERTIFICATE_TRANSFER_POLICY_JSON: JSON.stringify({
+    fourEyesThreshold: {
+      EUA: String(CHAOS_CERTIFICATE_FOUR_EYES),
+      CEA: String(CHAOS_CERTIFICATE_FOUR_EYES),
+    },
+    deliveryTimeoutMs: 5_000,
+  }),
+  // Settlement in seconds: a registry outage longer than the delivery window makes a settlement
+  // FAILING, which operations retry (scenarios/settlement.ts); the client confirms long before the
+  // confirmation window would. The batches' Schedule is far away (off below, too).
+  SETTLEMENT_POLICY_JSON: JSON.stringify({
+    calendar: { kind: 'interval', everySeconds: 86_400 },
+    progressPollMs: 300,
+    deliveryRetryWindowMs: 3_000,
+    confirmationWindowMs: 3_600_000,
+    expectedProcessMs: 5_000,
+    expectedDeliveryMs: 30_000,
+  }),
+  // The internal reconciliation's nightly Schedule stays off: a run it started would be a lifecycle
+  // no script drove.
+  RECONCILIATION_SCHEDULE: '0',
   // Settlement batches run when a scenario starts them, not on the worker's Schedule: a batch the
   // scripts did not ask for would move balances no lifecycle's script implies.
   SETTLEMENT_SCHEDULE: '0',
@@ -159,11 +183,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     if (!ops || !ops2 || !aml || !auditor) throw new Error('the staff could not be created');
     const kinds = planKinds(options.lifecycles, seededRandom(options.seed), options.mix);
     const clients = await createUsers(stack.pool, 'client', options.lifecycles);
-    const counterparties = await createUsers(
-      stack.pool,
-      'client',
-      kinds.filter((kind) => NEEDS_COUNTERPARTY.has(kind)).length,
-    );
+    const counterparties = await createUsers(stack.pool, 'client', kinds.filter(needsCounterparty).length);
     const stats = new RequestStats();
     const api = new ApiClient(stack.apiUrl, stats, options.retry, seededRandom(options.seed ^ 0x5eed));
     const login = (who: Credentials) => api.login(who);
@@ -179,7 +199,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       index,
       kind,
       client: clients[index]!,
-      counterparty: NEEDS_COUNTERPARTY.has(kind) ? counterparties[nextCounterparty++]! : null,
+      counterparty: needsCounterparty(kind) ? counterparties[nextCounterparty++]! : null,
       resources: [],
       failure: null,
       failureKind: null,
@@ -187,9 +207,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       endedAt: null,
     }));
     const transfersIn: TransferIn[] = [];
+    const accounts = new Map([...clients, ...counterparties].map((c) => [c.id, c]));
+    const sessions = new Map<string, Promise<Session | null>>();
     const world: ScenarioWorld = {
       api,
       staff,
+      lifecycles,
+      sessionOf(clientId) {
+        const account = accounts.get(clientId);
+        if (!account) return Promise.resolve(null);
+        let session = sessions.get(clientId);
+        if (!session) {
+          // One sign-in per client; a failed one is tried again by the next caller.
+          session = api.login(account).catch((error: unknown) => {
+            sessions.delete(clientId);
+            throw error;
+          });
+          sessions.set(clientId, session);
+        }
+        return session;
+      },
       lifecycleBudgetMs: options.lifecycleBudgetMs,
       pollMs: options.pollMs,
       transferIn: async (clientId, asset, quantity) => {

@@ -1,14 +1,22 @@
-// The chaos acceptance run (issues 8 and 16), small and of a fixed size: 24 mixed lifecycles — every
-// kind once, orders included — against a stack of their own (Temporal dev server, worker, server,
-// database: scripts/chaos/stack.ts) while the worker is killed with -9 twice, Temporal is restarted
-// once, the database connections are cut every few seconds and the simulated partners go down; a
-// client retrying exactly as API.md says. Every lifecycle must end where it should, with balanced
-// books, balances equal to the checker's own model and every invariant of check-invariants.ts.
-// `npm run chaos` is the same run, bigger (scripts/chaos.ts).
+// The chaos acceptance run (issues 8 and 16), small and of a fixed size: 24 mixed lifecycles of ten
+// of the kinds — a window of scripts/chaos/scenarios KINDS that moves with the seed, so consecutive
+// seeds cover every kind (deposits, withdrawals, orders on the venue and at the broker, registry
+// accounts, certificate transfers, settlement, reconciliation) — against a stack of their own
+// (Temporal dev server, worker, server, database: scripts/chaos/stack.ts) while the worker is killed
+// with -9 twice, Temporal is restarted once, the database connections are cut every few seconds and
+// the simulated partners go down; a client retrying exactly as API.md says. Every lifecycle must end
+// where it should, with balanced books, balances equal to the checker's own model and every
+// invariant of check-invariants.ts. The seed is the day's number unless CHAOS_SEED says (the report
+// prints it, so a failure is run again with the same one). `npm run chaos` is the same run, bigger
+// (scripts/chaos.ts).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, runChaos } from '../../scripts/chaos/run.js';
+import { rotatingMix } from '../../scripts/chaos/scenarios/index.js';
 
 const RUN_TIMEOUT_MS = 300_000;
+const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Date.now() / 86_400_000));
+const MIX = rotatingMix(SEED, 10);
+const TRADING = ['order_cross', 'order_broker', 'settlement_confirmed'];
 
 describe('chaos: mixed lifecycles through worker kills, a Temporal restart and cut connections', () => {
   it(
@@ -17,7 +25,8 @@ describe('chaos: mixed lifecycles through worker kills, a Temporal restart and c
       const result = await runChaos({
         ...DEFAULT_OPTIONS,
         lifecycles: 24,
-        seed: 8,
+        seed: SEED,
+        mix: MIX,
         durationMs: 20_000,
         // A window that leaves room for the worker's second kill after it came back.
         faultWindowMs: 60_000,
@@ -47,8 +56,10 @@ describe('chaos: mixed lifecycles through worker kills, a Temporal restart and c
       // The report (lifecycles by state, the stuck ones, faults, answers) is the failure message.
       expect(result.end.stuck.length, result.report).toBe(0);
       expect(result.end.trialBalance, result.report).toEqual({ balanced: true, accountsMatchLines: true });
-      // The checks saw something: orders traded, the journal and the audit log were read.
-      expect(result.end.invariants.examined.trades, result.report).toBeGreaterThanOrEqual(1);
+      // The checks saw something: orders traded (when a trading kind is in the window), the journal
+      // and the audit log were read.
+      if (TRADING.some((kind) => (MIX[kind] ?? 0) > 0))
+        expect(result.end.invariants.examined.trades, result.report).toBeGreaterThanOrEqual(1);
       expect(result.end.invariants.examined.auditEntries, result.report).toBeGreaterThan(0);
       expect(result.end.invariants.violations, result.report).toEqual([]);
       expect(result.end.venueViolations, result.report).toEqual([]);

@@ -1,6 +1,6 @@
 // A payout account as a client adds it and operations verify it.
 import type { Driver } from './driver.js';
-import type { Resource } from './model.js';
+import type { KindDescriptor, Resource } from './model.js';
 
 const TEST_IBAN = 'DE89370400440532013000';
 
@@ -38,3 +38,13 @@ export async function runBankAccount(driver: Driver): Promise<Resource> {
   );
   return account;
 }
+
+export const BANK_ACCOUNT_KINDS: Record<string, KindDescriptor> = {
+  bank_account_verify: {
+    weight: 10,
+    intended: 'VERIFIED',
+    mainType: 'bank_account',
+    resources: 1,
+    run: async (driver) => void (await runBankAccount(driver)),
+  },
+};

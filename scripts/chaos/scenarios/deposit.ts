@@ -1,7 +1,7 @@
 // A deposit as a client announces it and the staff see it arrive: cleared after its short hold,
 // released or rejected by AML after a review, or cancelled by the client before it arrives.
 import { eur, type Driver } from './driver.js';
-import type { Resource } from './model.js';
+import type { KindDescriptor, Resource } from './model.js';
 
 export type DepositOutcome = 'clear' | 'aml_release' | 'aml_reject' | 'cancel';
 
@@ -16,13 +16,14 @@ export async function runDeposit(
   driver: Driver,
   amountMinor: bigint,
   outcome: DepositOutcome,
+  currency: 'EUR' | 'USD' = 'EUR',
 ): Promise<Resource> {
   const { staff } = driver.world;
   const amount = eur(amountMinor);
   const created = await driver.create(
     driver.client,
     '/deposits',
-    { amount, currency: 'EUR', wireReference: `chaos lifecycle ${driver.lifecycle.index}` },
+    { amount, currency, wireReference: `chaos lifecycle ${driver.lifecycle.index}` },
     'announce deposit',
   );
   const deposit = driver.add(
@@ -32,6 +33,9 @@ export async function runDeposit(
       workflowId: created.body.workflowId,
       intended: INTENDED[outcome],
       amountMinor,
+      asset: currency,
+      // The reference the client puts on its wire: what a bank statement shows (reconciliation).
+      detail: { reference: created.body.reference },
     },
     created,
   );
@@ -83,3 +87,28 @@ async function decideReview(driver: Driver, deposit: Resource, release: boolean)
   const reason = driver.random.chance(0.5) ? 'sender not identified' : 'sanctions hit';
   await driver.act(aml, deposit, `${path}/reject`, { reason }, ['REJECTED'], 'reject deposit');
 }
+
+/** 100.00 to 4999.99, cents included. */
+const depositMinor = (driver: Driver) =>
+  BigInt(driver.random.int(100, 4999)) * 100n + BigInt(driver.random.int(0, 99));
+/** Half at the review threshold (150 000.00), half from a high-risk country. */
+const flaggedMinor = (driver: Driver) => (driver.random.chance(0.5) ? 15_000_000n : depositMinor(driver));
+
+const deposit = (
+  outcome: DepositOutcome,
+  weight: number,
+  amount: (driver: Driver) => bigint,
+): KindDescriptor => ({
+  weight,
+  intended: INTENDED[outcome],
+  mainType: 'deposit',
+  resources: 1,
+  run: async (driver) => void (await runDeposit(driver, amount(driver), outcome)),
+});
+
+export const DEPOSIT_KINDS: Record<string, KindDescriptor> = {
+  deposit_clear: deposit('clear', 22, depositMinor),
+  deposit_aml_release: deposit('aml_release', 8, flaggedMinor),
+  deposit_aml_reject: deposit('aml_reject', 6, flaggedMinor),
+  deposit_cancel: deposit('cancel', 8, depositMinor),
+};

@@ -6,7 +6,15 @@ import { randomUUID } from 'node:crypto';
 import type { Answer, RequestSpec, Session } from '../client.js';
 import type { Random } from '../random.js';
 import { sleep } from '../random.js';
-import { pathOf, ScenarioStop, SETTLED, type Lifecycle, type Resource, type ScenarioWorld } from './model.js';
+import {
+  pathOf,
+  RESOURCE_TYPES,
+  ScenarioStop,
+  type Lifecycle,
+  type Resource,
+  type ResourceDescriptor,
+  type ScenarioWorld,
+} from './model.js';
 
 /** Minor units of EUR as the API's decimal string ("1234.05"). */
 export const eur = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
@@ -78,28 +86,40 @@ export class Driver {
     return answer;
   }
 
-  /** Polls GET until `target` (a timer or the worker moves it), a settled other status, or the deadline. */
-  async waitFor(resource: Resource, target: string): Promise<void> {
+  /**
+   * Polls GET until one of `targets` (`A|B`: a timer, the worker or a partner moves it), a settled
+   * other status, or the deadline; as the client, or as operations for what only staff read.
+   */
+  async waitFor(resource: Resource, targets: string): Promise<void> {
     const pollMs = this.world.pollMs;
     const polls = Math.ceil(this.world.lifecycleBudgetMs / pollMs);
+    const wanted = targets.split('|');
+    const type: ResourceDescriptor = RESOURCE_TYPES[resource.type];
+    // Operations read what only staff may, and what another client owns (a batch's settlements).
+    const asStaff = type.staffOnly === true || resource.ownerId !== this.client.id;
+    const reader = asStaff ? this.world.staff.ops : this.client;
     for (let i = 0; i < polls && Date.now() < this.deadline; i += 1) {
-      const answer = await this.send(this.client, { method: 'GET', path: pathOf(resource, false) });
+      const answer = await this.send(reader, { method: 'GET', path: pathOf(resource, asStaff) });
       if (answer.status === 200 && typeof answer.body?.status === 'string') {
         resource.lastStatus = answer.body.status;
-        if (resource.lastStatus === target) return;
-        if (SETTLED[resource.type].includes(resource.lastStatus ?? '')) break;
+        if (wanted.includes(resource.lastStatus ?? '')) return;
+        if (type.settled.includes(resource.lastStatus ?? '')) break;
       }
       await sleep(pollMs);
     }
     throw new ScenarioStop(
       'timed_out',
-      `waiting for ${resource.type} ${target}: last status ${resource.lastStatus}`,
+      `waiting for ${resource.type} ${targets}: last status ${resource.lastStatus}`,
     );
   }
 
   /** Records a created resource on the lifecycle, with the status its answer gave. */
-  add(resource: Omit<Resource, 'lastStatus' | 'ownerId'>, answer: Answer): Resource {
-    const added: Resource = { ...resource, ownerId: this.client.id, lastStatus: answer.body?.status ?? null };
+  add(resource: Omit<Resource, 'lastStatus' | 'ownerId'> & { ownerId?: string }, answer: Answer): Resource {
+    const added: Resource = {
+      ownerId: this.client.id,
+      ...resource,
+      lastStatus: answer.body?.status ?? null,
+    };
     this.lifecycle.resources.push(added);
     return added;
   }

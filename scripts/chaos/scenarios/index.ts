@@ -1,93 +1,77 @@
 // The lifecycles a chaos run drives, each as a client and the staff would: deposits (clean, AML
-// review released or rejected, cancelled), bank accounts, KYC, and withdrawals (KYC, a verified
-// account and a cleared deposit first, then maker-checker approval and the simulated bank's payout,
-// or a rejection, or a cancellation). Every creating POST carries its own Idempotency-Key and every
-// action its own X-Request-Id, kept across retries (client.ts). A final answer other than the one
-// the contract promises stops the lifecycle where it is; the end-state check then reports it.
+// review released or rejected, cancelled), bank accounts, KYC, withdrawals (KYC, a verified account
+// and a cleared deposit first, then maker-checker approval and the simulated bank's payout, or a
+// rejection, or a cancellation), orders (internal venue, paper broker), registry accounts and
+// certificate transfers in and out, settlement batches to every settlement CONFIRMED, and the bank
+// statement's reconciliation. Every creating POST carries its own Idempotency-Key and every action its
+// own X-Request-Id, kept across retries (client.ts). A final answer other than the one the contract
+// promises stops the lifecycle where it is; the end-state check then reports it.
 //
-// A new lifecycle joins in one place: its kinds in model.ts (LIFECYCLE_KINDS, DEFAULT_MIX,
-// INTENDED_FINAL, and SETTLED/pathOf for a new resource type), its script in a file of its own here,
-// and one case below. The checker is generic over resources (check.ts); a lifecycle that moves money
-// says how in the balance model (check-model.ts).
+// A new lifecycle is one descriptor (model.ts KindDescriptor: weight, intended status, main resource,
+// resources made, its steps) in a scenario file of its own, added to KINDS below; a new resource type
+// is one entry of model.ts RESOURCE_TYPES, and says how it moves balances in check-model.ts. The run,
+// the checker and the report are generic over both.
 import type { Random } from '../random.js';
-import { runBankAccount } from './bank-account.js';
-import { runDeposit } from './deposit.js';
+import { BANK_ACCOUNT_KINDS } from './bank-account.js';
+import { DEPOSIT_KINDS } from './deposit.js';
 import { Driver } from './driver.js';
-import { runKyc } from './kyc.js';
-import { runOrderCross, runOrderRejected, runOrderRestCancel } from './order.js';
+import { KYC_KINDS } from './kyc.js';
+import { ORDER_KINDS } from './order.js';
+import { RECONCILIATION_KINDS } from './reconciliation.js';
+import { REGISTRY_KINDS } from './registry.js';
+import { SETTLEMENT_KINDS } from './settlement.js';
 import {
-  DEFAULT_MIX,
-  LIFECYCLE_KINDS,
   ScenarioStop,
   type ClientAccount,
+  type KindDescriptor,
   type Lifecycle,
   type LifecycleKind,
   type ScenarioWorld,
 } from './model.js';
-import { runWithdrawal } from './withdrawal.js';
+import { WITHDRAWAL_KINDS } from './withdrawal.js';
 
 export {
-  DEFAULT_MIX,
-  INTENDED_FINAL,
-  LIFECYCLE_KINDS,
-  NEEDS_COUNTERPARTY,
   pathOf,
   reached,
+  RESOURCE_TYPES,
   type ClientAccount,
   type FailureKind,
+  type KindDescriptor,
   type Lifecycle,
   type LifecycleKind,
   type Resource,
+  type ResourceDescriptor,
   type ResourceType,
   type ScenarioWorld,
   type Staff,
 } from './model.js';
 
-/** The steps of one lifecycle of `kind`. */
-async function runKind(driver: Driver, kind: LifecycleKind, counterparty: Driver | null): Promise<void> {
-  const random = driver.random;
-  const depositMinor = () => BigInt(random.int(100, 4999)) * 100n + BigInt(random.int(0, 99));
-  switch (kind) {
-    case 'deposit_clear':
-      await runDeposit(driver, depositMinor(), 'clear');
-      return;
-    case 'deposit_aml_release':
-      // Half at the review threshold, half from a high-risk country.
-      await runDeposit(driver, random.chance(0.5) ? 15_000_000n : depositMinor(), 'aml_release');
-      return;
-    case 'deposit_aml_reject':
-      await runDeposit(driver, random.chance(0.5) ? 15_000_000n : depositMinor(), 'aml_reject');
-      return;
-    case 'deposit_cancel':
-      await runDeposit(driver, depositMinor(), 'cancel');
-      return;
-    case 'bank_account_verify':
-      await runBankAccount(driver);
-      return;
-    case 'kyc_approve':
-      await runKyc(driver);
-      return;
-    case 'withdrawal_paid':
-      await runWithdrawal(driver, 'paid');
-      return;
-    case 'withdrawal_rejected':
-      await runWithdrawal(driver, 'rejected');
-      return;
-    case 'withdrawal_cancelled':
-      await runWithdrawal(driver, 'cancelled');
-      return;
-    case 'order_cross':
-      if (!counterparty) throw new Error('order_cross runs with a counterparty');
-      await runOrderCross(driver, counterparty);
-      return;
-    case 'order_rest_cancel':
-      await runOrderRestCancel(driver);
-      return;
-    case 'order_rejected':
-      await runOrderRejected(driver);
-      return;
-  }
+/** Every lifecycle kind, in the order a run meets each once (planKinds). */
+export const KINDS: Readonly<Record<LifecycleKind, KindDescriptor>> = {
+  ...DEPOSIT_KINDS,
+  ...BANK_ACCOUNT_KINDS,
+  ...KYC_KINDS,
+  ...WITHDRAWAL_KINDS,
+  ...ORDER_KINDS,
+  ...REGISTRY_KINDS,
+  ...SETTLEMENT_KINDS,
+  ...RECONCILIATION_KINDS,
+};
+
+export const LIFECYCLE_KINDS: readonly LifecycleKind[] = Object.keys(KINDS);
+
+/** The default mix of a run, in relative weights. */
+export const DEFAULT_MIX: Readonly<Record<LifecycleKind, number>> = Object.fromEntries(
+  LIFECYCLE_KINDS.map((kind) => [kind, KINDS[kind]!.weight]),
+);
+
+export function descriptorOf(kind: LifecycleKind): KindDescriptor {
+  const descriptor = KINDS[kind];
+  if (!descriptor) throw new Error(`no lifecycle kind "${kind}"`);
+  return descriptor;
 }
+
+export const needsCounterparty = (kind: LifecycleKind) => descriptorOf(kind).counterparty === true;
 
 /** Runs one lifecycle to its end or to the first answer that stops it; never throws. */
 export async function runLifecycle(
@@ -105,7 +89,7 @@ export async function runLifecycle(
     const other = lifecycle.counterparty
       ? new Driver(world, lifecycle, await signIn(lifecycle.counterparty), random)
       : null;
-    await runKind(new Driver(world, lifecycle, session, random), lifecycle.kind, other);
+    await descriptorOf(lifecycle.kind).run(new Driver(world, lifecycle, session, random), other);
   } catch (error) {
     lifecycle.failure = error instanceof Error ? error.message : String(error);
     lifecycle.failureKind = error instanceof ScenarioStop ? error.kind : 'harness';
@@ -118,10 +102,10 @@ export async function runLifecycle(
 export function planKinds(
   count: number,
   random: Random,
-  mix: Record<LifecycleKind, number> = DEFAULT_MIX,
+  mix: Readonly<Record<LifecycleKind, number>> = DEFAULT_MIX,
 ): LifecycleKind[] {
   const kinds: LifecycleKind[] = [];
-  const everyKind = LIFECYCLE_KINDS.filter((kind) => mix[kind] > 0);
+  const everyKind = LIFECYCLE_KINDS.filter((kind) => (mix[kind] ?? 0) > 0);
   for (let i = 0; i < count; i += 1) kinds.push(i < everyKind.length ? everyKind[i]! : random.weighted(mix));
   // Shuffle (Fisher–Yates) so the kinds arrive mixed.
   for (let i = kinds.length - 1; i > 0; i -= 1) {
@@ -129,4 +113,18 @@ export function planKinds(
     [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
   }
   return kinds;
+}
+
+/**
+ * `count` of the kinds, consecutive in KINDS order from a start the seed picks (wrapping round): a
+ * short run that cannot afford every kind meets a different window each seed, and every kind
+ * within ⌈kinds / count⌉ consecutive seeds. The mix of the kinds outside is 0.
+ */
+export function rotatingMix(seed: number, count: number): Record<LifecycleKind, number> {
+  const n = LIFECYCLE_KINDS.length;
+  const start = (((seed * count) % n) + n) % n;
+  const chosen = new Set(
+    Array.from({ length: Math.min(count, n) }, (_, i) => LIFECYCLE_KINDS[(start + i) % n]!),
+  );
+  return Object.fromEntries(LIFECYCLE_KINDS.map((kind) => [kind, chosen.has(kind) ? DEFAULT_MIX[kind]! : 0]));
 }

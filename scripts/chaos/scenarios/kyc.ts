@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Answer } from '../client.js';
 import type { Driver } from './driver.js';
-import type { Resource } from './model.js';
+import type { KindDescriptor, Resource } from './model.js';
 
 // Real magic numbers (the upload is judged by its bytes), made unique per client.
 const PNG_HEX =
@@ -69,3 +69,13 @@ export async function runKyc(driver: Driver): Promise<Resource> {
   );
   return review;
 }
+
+export const KYC_KINDS: Record<string, KindDescriptor> = {
+  kyc_approve: {
+    weight: 10,
+    intended: 'APPROVED',
+    mainType: 'kyc',
+    resources: 1,
+    run: async (driver) => void (await runKyc(driver)),
+  },
+};

@@ -1,72 +1,109 @@
-// What a chaos run drives and records: the lifecycle kinds with their mix and intended final status,
-// the resources a lifecycle creates, the world it runs in, and how it stops (ScenarioStop).
+// What a chaos run drives and records: the descriptors of lifecycle kinds (KindDescriptor, one per
+// kind in the scenario files) and of resource types (RESOURCE_TYPES), the resources a lifecycle
+// creates, the world it runs in, and how it stops (ScenarioStop).
 import type { ApiClient, Credentials, Session } from '../client.js';
-
-export const LIFECYCLE_KINDS = [
-  'deposit_clear',
-  'deposit_aml_release',
-  'deposit_aml_reject',
-  'deposit_cancel',
-  'bank_account_verify',
-  'kyc_approve',
-  'withdrawal_paid',
-  'withdrawal_rejected',
-  'withdrawal_cancelled',
-  'order_cross',
-  'order_rest_cancel',
-  'order_rejected',
-] as const;
-export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
-
-/** The default mix of a run, in relative weights. */
-export const DEFAULT_MIX: Record<LifecycleKind, number> = {
-  deposit_clear: 22,
-  deposit_aml_release: 8,
-  deposit_aml_reject: 6,
-  deposit_cancel: 8,
-  bank_account_verify: 10,
-  kyc_approve: 10,
-  withdrawal_paid: 20,
-  withdrawal_rejected: 8,
-  withdrawal_cancelled: 8,
-  order_cross: 16,
-  order_rest_cancel: 6,
-  order_rejected: 4,
-};
-
-/** The status a lifecycle of each kind ends in: that of the last resource it creates. */
-export const INTENDED_FINAL: Record<LifecycleKind, string> = {
-  deposit_clear: 'CLEARED',
-  deposit_aml_release: 'CLEARED',
-  deposit_aml_reject: 'REJECTED',
-  deposit_cancel: 'CANCELLED',
-  bank_account_verify: 'VERIFIED',
-  kyc_approve: 'APPROVED',
-  withdrawal_paid: 'COMPLETED',
-  withdrawal_rejected: 'REJECTED',
-  withdrawal_cancelled: 'CANCELLED',
-  // The maker's order: FILLED when takers took it all, else CANCELLED after its amend and cancel.
-  order_cross: 'FILLED|CANCELLED',
-  order_rest_cancel: 'CANCELLED',
-  order_rejected: 'REJECTED',
-};
+import type { Driver } from './driver.js';
 
 /**
- * Lifecycle kinds that need a second client (the taker of a crossing order). A new kind that trades
- * against someone names itself here; the run creates the counterparties.
+ * A lifecycle kind's name, e.g. `deposit_clear`. The kinds themselves are descriptors (KindDescriptor)
+ * in the scenario files, gathered in index.ts: a new lifecycle is one descriptor there.
  */
-export const NEEDS_COUNTERPARTY: ReadonlySet<LifecycleKind> = new Set(['order_cross']);
+export type LifecycleKind = string;
 
-export type ResourceType = 'deposit' | 'withdrawal' | 'bank_account' | 'kyc' | 'order';
+/** Everything the run and the checker know of one lifecycle kind. */
+export interface KindDescriptor {
+  /** Relative weight in the default mix. */
+  weight: number;
+  /** The status of its main resource at the end; `A|B` when the script allows either. */
+  intended: string;
+  /** The resource whose status the report shows as the lifecycle's final state. */
+  mainType: ResourceType;
+  /** How many resources it creates at least when it runs to its end (fewer: it stopped early). */
+  resources: number;
+  /** It needs a second client (the other side of a trade); the run creates one for it. */
+  counterparty?: boolean;
+  /** Its steps, as the client (and the counterparty) and the staff take them. */
+  run(driver: Driver, counterparty: Driver | null): Promise<void>;
+}
 
-/** Statuses after which nothing changes by itself any more (a wait for another one can stop). */
-export const SETTLED: Record<ResourceType, readonly string[]> = {
-  deposit: ['CLEARED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
-  withdrawal: ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'],
-  bank_account: ['VERIFIED', 'REJECTED', 'REMOVED'],
-  kyc: ['APPROVED', 'REJECTED', 'CHANGES_REQUESTED'],
-  order: ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'],
-};
+/** Everything the run and the checker know of one type of resource. */
+export interface ResourceDescriptor {
+  /** Statuses after which nothing changes by itself any more (a wait for another one can stop). */
+  settled: readonly string[];
+  /** Statuses in which its workflow stays open (waiting for a person, a timer, a removal). */
+  open: readonly string[];
+  /** The route that reads one; staff read a KYC review by the client's id. */
+  path(id: string, asStaff: boolean): string;
+  /** Only staff may read it (the client's own reads are the staff's, e.g. reconciliations). */
+  staffOnly?: boolean;
+  /** The staff list of every such resource, for the orphan check (a create whose answer was lost). */
+  list?: string;
+}
+
+export const RESOURCE_TYPES = {
+  deposit: {
+    settled: ['CLEARED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
+    open: ['PENDING', 'ON_HOLD', 'AML_REVIEW'],
+    path: (id) => `/deposits/${id}`,
+    list: '/deposits',
+  },
+  withdrawal: {
+    settled: ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'],
+    open: ['PENDING_APPROVAL', 'PROCESSING'],
+    path: (id) => `/withdrawals/${id}`,
+    list: '/withdrawals',
+  },
+  bank_account: {
+    settled: ['VERIFIED', 'REJECTED', 'REMOVED'],
+    open: ['PENDING_VERIFICATION', 'VERIFIED'],
+    path: (id) => `/bank-accounts/${id}`,
+    list: '/bank-accounts',
+  },
+  kyc: {
+    settled: ['APPROVED', 'REJECTED', 'CHANGES_REQUESTED'],
+    open: ['NOT_STARTED', 'PENDING_REVIEW', 'APPROVED', 'CHANGES_REQUESTED'],
+    path: (id, asStaff) => (asStaff ? `/kyc?clientId=${id}` : '/kyc'),
+  },
+  order: {
+    settled: ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'],
+    open: ['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED'],
+    path: (id) => `/orders/${id}`,
+  },
+  registry_account: {
+    settled: ['VERIFIED', 'REJECTED'],
+    open: ['PENDING_VERIFICATION'],
+    path: (id) => `/registry-accounts/${id}`,
+    list: '/registry-accounts',
+  },
+  certificate_transfer: {
+    settled: ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'],
+    open: ['PENDING_RECEIPT', 'PENDING_APPROVAL', 'PROCESSING'],
+    path: (id) => `/certificate-transfers/${id}`,
+    list: '/certificate-transfers',
+  },
+  settlement_batch: {
+    settled: ['COMPLETED'],
+    open: ['COLLECTED', 'SETTLING'],
+    path: (id) => `/ops/settlement-batches/${id}`,
+    staffOnly: true,
+    list: '/ops/settlement-batches',
+  },
+  settlement: {
+    settled: ['CONFIRMED', 'CANCELLED'],
+    open: ['INITIATED', 'PROCESSED', 'DELIVERED', 'FAILING'],
+    path: (id) => `/settlements/${id}`,
+    list: '/settlements',
+  },
+  reconciliation: {
+    settled: ['RECONCILED'],
+    open: ['IMPORTED', 'MATCHING', 'BREAKS_OPEN'],
+    path: (id) => `/ops/reconciliations/${id}`,
+    staffOnly: true,
+    list: '/ops/reconciliations',
+  },
+} as const satisfies Record<string, ResourceDescriptor>;
+
+export type ResourceType = keyof typeof RESOURCE_TYPES;
 
 export interface Resource {
   type: ResourceType;
@@ -82,8 +119,13 @@ export interface Resource {
   ownerId: string;
   /** The status last read (an answer's body, a GET). */
   lastStatus: string | null;
-  /** Deposits: the received amount; withdrawals: the amount (minor units of EUR). */
+  /**
+   * Deposits: the received amount; withdrawals: the amount; certificate transfers: the quantity (minor
+   * units of `asset`).
+   */
   amountMinor: bigint;
+  /** The asset `amountMinor` is in (EUR when not said). */
+  asset?: string;
   /** The last body read of it (orders: fills, reservation, quantities for the checker's model). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   detail?: any;
@@ -102,7 +144,7 @@ export interface Lifecycle {
   index: number;
   kind: LifecycleKind;
   client: ClientAccount;
-  /** The other side of a trade, for the kinds in NEEDS_COUNTERPARTY; null otherwise. */
+  /** The other side of a trade, for kinds whose descriptor asks for one; null otherwise. */
   counterparty: ClientAccount | null;
   resources: Resource[];
   /** Why it stopped before its last step, if it did: which step answered what. */
@@ -123,6 +165,10 @@ export interface Staff {
 export interface ScenarioWorld {
   api: ApiClient;
   staff: Staff;
+  /** A signed-in session of any client of the run, by id (one sign-in each, kept); null if unknown. */
+  sessionOf(clientId: string): Promise<Session | null>;
+  /** Every lifecycle of the run (the ones a reconciliation's statement or a settlement batch spans). */
+  lifecycles: readonly Lifecycle[];
   /** How long one lifecycle may take in all (requests, retries, waits). */
   lifecycleBudgetMs: number;
   pollMs: number;
@@ -146,16 +192,6 @@ export class ScenarioStop extends Error {
 }
 
 export function pathOf(resource: Pick<Resource, 'type' | 'id'>, asStaff: boolean): string {
-  switch (resource.type) {
-    case 'deposit':
-      return `/deposits/${resource.id}`;
-    case 'withdrawal':
-      return `/withdrawals/${resource.id}`;
-    case 'bank_account':
-      return `/bank-accounts/${resource.id}`;
-    case 'kyc':
-      return asStaff ? `/kyc?clientId=${resource.id}` : '/kyc';
-    case 'order':
-      return `/orders/${resource.id}`;
-  }
+  const descriptor: ResourceDescriptor = RESOURCE_TYPES[resource.type];
+  return descriptor.path(resource.id, asStaff);
 }

@@ -1,15 +1,16 @@
 // Orders as clients place them on the internal venue (EUA): a maker's resting SELL that a second
 // client's IOC BUY crosses, then the maker amends and cancels what is left; a BUY resting far below
-// every ask that is re-priced and cancelled; and a BUY refused before KYC (kept REJECTED). Prices
+// every ask that is re-priced and cancelled; a BUY refused before KYC (kept REJECTED); and a BUY of
+// KRBN, which the paper broker fills in parts (USD deposited first). Prices
 // are chosen so the kinds cannot cross by accident: asks at 70.00–70.60, resting bids at 64.00–64.80,
 // so only the takers' IOC bids trade — against this lifecycle's maker or any other one's cheaper ask,
-// which the checker's model (check-orders.ts) accounts for from the fills every order reports.
+// which the checker's model (check-model.ts) accounts for from the fills every order reports.
 import { randomUUID } from 'node:crypto';
 import type { Answer } from '../client.js';
 import { runDeposit } from './deposit.js';
 import { Driver } from './driver.js';
 import { runKyc } from './kyc.js';
-import { ScenarioStop, type Resource } from './model.js';
+import { ScenarioStop, type KindDescriptor, type Resource } from './model.js';
 
 const SYMBOL = 'EUA';
 /** EUR a trading client deposits first: twenty EUA at the top ask plus the fee, with room. */
@@ -33,7 +34,13 @@ async function fund(driver: Driver, cash: boolean, certificates: bigint): Promis
 /** POST /orders with a clientOrderId and an Idempotency-Key kept across retries. */
 async function place(
   driver: Driver,
-  order: { side: 'BUY' | 'SELL'; quantity: bigint; price: string; timeInForce: 'GTC' | 'IOC' },
+  order: {
+    side: 'BUY' | 'SELL';
+    quantity: bigint;
+    price: string;
+    timeInForce: 'GTC' | 'IOC';
+    symbol?: string;
+  },
   intended: string,
   step: string,
 ): Promise<{ resource: Resource; answer: Answer }> {
@@ -41,7 +48,7 @@ async function place(
     method: 'POST',
     path: '/orders',
     json: {
-      symbol: SYMBOL,
+      symbol: order.symbol ?? SYMBOL,
       side: order.side,
       type: 'LIMIT',
       quantity: String(order.quantity),
@@ -178,3 +185,69 @@ export async function runOrderRejected(driver: Driver): Promise<void> {
   order.detail = read.body;
   driver.track(order, read, ['REJECTED'], 'read rejected order');
 }
+
+/** USD a KRBN buyer deposits first: ten shares at the top of the band plus the fee, with room. */
+const BROKER_FUNDING_MINOR = 100_000n;
+
+/** A BUY of KRBN routed to the paper broker, filled in one to three executions (through its outages). */
+export async function runOrderBroker(driver: Driver): Promise<void> {
+  const steps = await Promise.allSettled([
+    runKyc(driver),
+    runDeposit(driver, BROKER_FUNDING_MINOR, 'clear', 'USD'),
+  ]);
+  const failed = steps.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const bid = await place(
+    driver,
+    {
+      symbol: 'KRBN',
+      side: 'BUY',
+      quantity: BigInt(driver.random.int(1, 10)),
+      // Inside the ±10 % band around the 30.00 reference.
+      price: price(3000 + driver.random.int(0, 200)),
+      timeInForce: 'GTC',
+    },
+    'FILLED',
+    'place KRBN BUY',
+  );
+  driver.track(bid.resource, bid.answer, ['ROUTED', 'PARTIALLY_FILLED', 'FILLED'], 'place KRBN BUY');
+  if (bid.resource.lastStatus !== 'FILLED') await driver.waitFor(bid.resource, 'FILLED');
+}
+
+export const ORDER_KINDS: Record<string, KindDescriptor> = {
+  // Two KYC reviews, the taker's deposit, the maker's and the taker's orders.
+  order_cross: {
+    weight: 16,
+    // The maker's order: FILLED when takers took it all, else CANCELLED after its amend and cancel.
+    intended: 'FILLED|CANCELLED',
+    mainType: 'order',
+    resources: 5,
+    counterparty: true,
+    run: (maker, taker) => {
+      if (!taker) throw new Error('order_cross runs with a counterparty');
+      return runOrderCross(maker, taker);
+    },
+  },
+  order_rest_cancel: {
+    weight: 6,
+    intended: 'CANCELLED',
+    mainType: 'order',
+    resources: 3,
+    run: runOrderRestCancel,
+  },
+  order_rejected: {
+    weight: 4,
+    intended: 'REJECTED',
+    mainType: 'order',
+    resources: 1,
+    run: runOrderRejected,
+  },
+  // KYC, the USD deposit, the order.
+  order_broker: {
+    weight: 6,
+    intended: 'FILLED',
+    mainType: 'order',
+    resources: 3,
+    run: runOrderBroker,
+  },
+};

@@ -4,7 +4,7 @@ import { runBankAccount } from './bank-account.js';
 import { runDeposit } from './deposit.js';
 import { eur, type Driver } from './driver.js';
 import { runKyc } from './kyc.js';
-import type { Resource } from './model.js';
+import type { KindDescriptor, Resource } from './model.js';
 
 export type WithdrawalOutcome = 'paid' | 'rejected' | 'cancelled';
 
@@ -117,3 +117,18 @@ async function approve(driver: Driver, withdrawal: Resource, twoApprovers: boole
     'second approval',
   );
 }
+
+/** KYC, a bank account and a deposit first: four resources when it runs to its end. */
+const withdrawal = (outcome: WithdrawalOutcome, weight: number): KindDescriptor => ({
+  weight,
+  intended: INTENDED[outcome],
+  mainType: 'withdrawal',
+  resources: 4,
+  run: (driver) => runWithdrawal(driver, outcome),
+});
+
+export const WITHDRAWAL_KINDS: Record<string, KindDescriptor> = {
+  withdrawal_paid: withdrawal('paid', 20),
+  withdrawal_rejected: withdrawal('rejected', 8),
+  withdrawal_cancelled: withdrawal('cancelled', 8),
+};
