@@ -178,6 +178,19 @@ async function readStatement(
   };
 }
 
+type ParsedQuery = Omit<Query, 'limit'> & { limit: number; clientId?: string };
+
+/** Whose statement (the path's client, else the query's) and the statement itself. */
+async function holderAndStatement(
+  deps: AppDeps,
+  user: SessionUser,
+  clientId: string | undefined,
+  { clientId: queried, ...query }: ParsedQuery,
+): Promise<StatementDocument> {
+  const holder = await resolveHolder(deps, user, clientId ?? queried);
+  return { ...(await readStatement(deps, holder, query)), holder };
+}
+
 /**
  * A page of the statement. `clientId`: the path's client (/ops/clients/:id/statement) or the
  * query's (?clientId=); undefined for a client's own.
@@ -188,9 +201,9 @@ export async function statementFor(
   clientId: string | undefined,
   rawQuery: unknown,
 ): Promise<StatementView> {
-  const { clientId: queried, ...query } = parseInput(OwnStatementQuerySchema, rawQuery, 'query');
-  const holder = await resolveHolder(deps, user, clientId ?? queried);
-  return readStatement(deps, holder, query);
+  const query = parseInput(OwnStatementQuerySchema, rawQuery, 'query');
+  const { holder: _holder, ...statement } = await holderAndStatement(deps, user, clientId, query);
+  return statement;
 }
 
 /** The whole period for a download; more than MAX_STATEMENT_LINES lines is 422 statement_too_large. */
@@ -200,9 +213,8 @@ export async function statementDocumentFor(
   clientId: string | undefined,
   rawQuery: unknown,
 ): Promise<StatementDocument> {
-  const { clientId: queried, ...query } = parseInput(OwnDownloadQuerySchema, rawQuery, 'query');
-  const holder = await resolveHolder(deps, user, clientId ?? queried);
-  const statement = await readStatement(deps, holder, { ...query, limit: MAX_STATEMENT_LINES });
+  const query = { ...parseInput(OwnDownloadQuerySchema, rawQuery, 'query'), limit: MAX_STATEMENT_LINES };
+  const statement = await holderAndStatement(deps, user, clientId, query);
   if (statement.nextCursor !== null) {
     throw unprocessable(
       'statement_too_large',
@@ -210,7 +222,7 @@ export async function statementDocumentFor(
       { lineCount: statement.lineCount, max: MAX_STATEMENT_LINES },
     );
   }
-  return { ...statement, holder };
+  return statement;
 }
 
 /** `statement-<asset>-<from>-<to>.<ext>`: what the download is called. */

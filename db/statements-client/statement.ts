@@ -106,6 +106,15 @@ async function pageOfLines(
                                                     ROWS UNBOUNDED PRECEDING) AS balance
          FROM moves m
         WHERE m.effective_at >= $3 AND m.effective_at < $4
+     ),
+     page AS (
+       SELECT * FROM period
+        WHERE $6::bigint IS NULL
+           OR (effective_at, seq, line_id) >
+              (SELECT e.effective_at, e.seq, l.id FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id
+                WHERE l.id = $6::bigint)
+        ORDER BY effective_at, seq, line_id
+        LIMIT $7
      )
      SELECT p.line_id, p.entry_id, p.effective_at, p.kind, p.description, p.reversal, a.code,
             p.delta::text AS delta, p.balance::text AS balance,
@@ -113,18 +122,13 @@ async function pageOfLines(
             lc.attributes->>'reference' AS deposit_reference, t.id AS trade_id,
             CASE WHEN t.buyer_id = $2::uuid THEN t.buy_order_id
                  WHEN t.seller_id = $2::uuid THEN t.sell_order_id END AS own_order_id
-       FROM period p
+       FROM page p
        JOIN acct a ON a.id = p.account_id
        LEFT JOIN lifecycle lc ON lc.workflow_id = p.workflow_id AND lc.owner_id = $2::uuid
        LEFT JOIN trade t
          ON t.id = CASE WHEN p.idempotency_key ~ '^trade/[0-9a-f-]{36}$'
                         THEN substr(p.idempotency_key, 7)::uuid END
-      WHERE $6::bigint IS NULL
-         OR (p.effective_at, p.seq, p.line_id) >
-            (SELECT e.effective_at, e.seq, l.id FROM journal_line l JOIN journal_entry e ON e.id = l.entry_id
-              WHERE l.id = $6::bigint)
-      ORDER BY p.effective_at, p.seq, p.line_id
-      LIMIT $7`,
+      ORDER BY p.effective_at, p.seq, p.line_id`,
     [codes, input.clientId, input.from, input.end, openingMinor.toString(), afterLineId, input.limit + 1],
   );
   return rows;

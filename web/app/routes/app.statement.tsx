@@ -116,6 +116,20 @@ export default function Statement() {
   );
 }
 
+/** The opening or the closing balance as a row of the table. */
+function EdgeRow(props: { testId: string; day: string; label: string; balance: string; asset: string }) {
+  return (
+    <tr data-testid={props.testId}>
+      <td>{props.day}</td>
+      <th scope="row">{props.label}</th>
+      <td colSpan={3} />
+      <td className="num">
+        <Money amount={props.balance} asset={props.asset} />
+      </td>
+    </tr>
+  );
+}
+
 type StatementData = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['statement']>;
 
 function StatementTable({ statement, onLaterPage }: { statement: StatementData; onLaterPage: boolean }) {
@@ -172,16 +186,13 @@ function StatementTable({ statement, onLaterPage }: { statement: StatementData; 
         </thead>
         <tbody>
           {onLaterPage ? null : (
-            <tr data-testid="opening-row">
-              <td>{statement.from}</td>
-              <th scope="row">Opening balance</th>
-              <td />
-              <td />
-              <td />
-              <td className="num">
-                <Money amount={statement.openingBalance} asset={asset} />
-              </td>
-            </tr>
+            <EdgeRow
+              testId="opening-row"
+              day={statement.from}
+              label="Opening balance"
+              balance={statement.openingBalance}
+              asset={asset}
+            />
           )}
           {statement.lines.length === 0 ? (
             <tr>
@@ -213,16 +224,13 @@ function StatementTable({ statement, onLaterPage }: { statement: StatementData; 
             })
           )}
           {lastPage ? (
-            <tr data-testid="closing-row">
-              <td>{statement.to}</td>
-              <th scope="row">Closing balance</th>
-              <td />
-              <td />
-              <td />
-              <td className="num">
-                <Money amount={statement.closingBalance} asset={asset} />
-              </td>
-            </tr>
+            <EdgeRow
+              testId="closing-row"
+              day={statement.to}
+              label="Closing balance"
+              balance={statement.closingBalance}
+              asset={asset}
+            />
           ) : null}
         </tbody>
       </table>
