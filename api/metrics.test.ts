@@ -136,6 +136,7 @@ describe('/metrics', () => {
     for (const name of [
       'clearhouse_lifecycle_transitions_total',
       'clearhouse_lifecycles',
+      'clearhouse_lifecycle_oldest_idle_seconds',
       'clearhouse_open_tasks',
       'clearhouse_overdue_tasks',
       'clearhouse_outbox_pending',

@@ -6,6 +6,7 @@
 //   ledger_group_commit_failures_total                   the group commit's groups
 //   clearhouse_lifecycle_transitions_total{type,status}  transitions recorded (lifecycle_event)
 //   clearhouse_lifecycles{type,status}                   lifecycles by current status
+//   clearhouse_lifecycle_oldest_idle_seconds{type,status}  open, no task, longest without a transition
 //   clearhouse_open_tasks{kind,age}, clearhouse_overdue_tasks{kind}
 //   clearhouse_outbox_pending, clearhouse_outbox_oldest_pending_seconds   the notification queue
 //   clearhouse_trial_balance_imbalance{asset}            debits − credits per asset (must be 0)
@@ -23,6 +24,7 @@ import { setLedgerObserver, setUnitPostingObserver } from '../db/ledger/observer
 import { fanoutSubscribers } from './notification-fanout.js';
 import {
   lifecycleCounts,
+  lifecycleOldestIdle,
   lifecycleTransitionCounts,
   openTaskCounts,
   outboxBacklog,
@@ -172,6 +174,14 @@ export function observeDatabase(pool: pg.Pool): void {
     ['type', 'status'],
     async (q, set) => {
       for (const r of await lifecycleCounts(q)) set({ type: r.type, status: r.status }, r.count);
+    },
+  );
+  gauge(
+    'clearhouse_lifecycle_oldest_idle_seconds',
+    'Per type and status, the longest time an open lifecycle with no open task has gone without a transition',
+    ['type', 'status'],
+    async (q, set) => {
+      for (const r of await lifecycleOldestIdle(q)) set({ type: r.type, status: r.status }, r.seconds);
     },
   );
   gauge(

@@ -41,6 +41,24 @@ export async function lifecycleCounts(
   return rows.map((r) => ({ type: r.type, status: r.status, count: Number(r.n) }));
 }
 
+/**
+ * Per lifecycle type and status: how long the longest-waiting open lifecycle that nobody is asked to
+ * act on (no open or claimed task) has gone without a transition, in seconds. A lifecycle that should
+ * move by itself (a payout, a screening, a settlement leg) and does not shows here as a growing age.
+ */
+export async function lifecycleOldestIdle(
+  q: Queryable,
+): Promise<{ type: string; status: string; seconds: number }[]> {
+  const { rows } = await q.query<{ type: string; status: string; s: string }>(
+    `SELECT l.type, l.status, extract(epoch FROM now() - min(l.updated_at))::text AS s
+       FROM lifecycle l
+      WHERE l.closed_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = l.workflow_id AND t.status IN ('open', 'claimed'))
+      GROUP BY 1, 2`,
+  );
+  return rows.map((r) => ({ type: r.type, status: r.status, seconds: Number(r.s) }));
+}
+
 /** The age buckets of open tasks: under an hour, up to a day, older. */
 export type TaskAge = 'lt_1h' | '1h_to_24h' | 'gt_24h';
 
