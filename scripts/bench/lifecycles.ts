@@ -10,6 +10,9 @@
 //   bare workflows/s: <n>
 //   ratio: <r>
 // BENCH_WORKER_OPTIONS (JSON) is merged into the worker's options, to measure a tuning first.
+// BENCH_EAGER_START=1 starts both kinds of workflow with requestEagerStart, the client sharing the
+// worker's NativeConnection (the SDK's condition for eager start); the API process runs no worker,
+// so it cannot use it.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
@@ -84,9 +87,13 @@ async function main(): Promise<void> {
   await ensureSystemAccounts(pool);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const temporal = await startTemporal();
+  const eager = process.env.BENCH_EAGER_START === '1';
   const connection = await Connection.connect({ address: temporal.address });
-  const client: Client = new TemporalClient({ connection, namespace: config.temporalNamespace });
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const client: Client = new TemporalClient({
+    connection: eager ? nativeConnection : connection,
+    namespace: config.temporalNamespace,
+  });
   // BENCH_WORKER_OPTIONS: JSON merged into the worker's options, to measure a tuning before adopting it.
   const options = JSON.parse(process.env.BENCH_WORKER_OPTIONS ?? '{}') as Record<string, unknown>;
   const worker = await createWorker({
@@ -107,6 +114,7 @@ async function main(): Promise<void> {
     const handle = await client.workflow.start(deposit, {
       taskQueue,
       workflowId: `deposit-${businessId}`,
+      requestEagerStart: eager,
       args: [
         {
           businessId,
@@ -126,12 +134,17 @@ async function main(): Promise<void> {
     if (final.status !== 'CLEARED') throw new Error(`deposit ended ${final.status}, expected CLEARED`);
   };
   const onePing = async (): Promise<void> => {
-    await client.workflow.execute(ping, { taskQueue, workflowId: `ping-${randomUUID()}`, args: ['bench'] });
+    await client.workflow.execute(ping, {
+      taskQueue,
+      workflowId: `ping-${randomUUID()}`,
+      args: ['bench'],
+      requestEagerStart: eager,
+    });
   };
 
   console.log(
     `lifecycles benchmark: ${N} per round, ${CONCURRENCY} in flight, ${ROUNDS} rounds, Temporal at ${temporal.address}, ` +
-      `Node ${process.version}`,
+      `Node ${process.version}${eager ? ', eager start' : ''}${process.env.BENCH_WORKER_OPTIONS ? `, worker ${process.env.BENCH_WORKER_OPTIONS}` : ''}`,
   );
   // Warm-up: the first workflow tasks pay for the isolate and the connections.
   await rate(20, CONCURRENCY, oneDeposit);
