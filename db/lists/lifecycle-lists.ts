@@ -5,7 +5,18 @@
 import type pg from 'pg';
 import { isUuid } from '../../domain/ids.js';
 import { clampLimit, type Page } from '../lifecycle/cursor.js';
-import { parseSort, sortCursor, sortSql, type Sort, type SortColumn, type SortSpec } from './sorting.js';
+import {
+  instantKey,
+  likePattern,
+  parseSort,
+  queryParams,
+  sortedPage,
+  sortSql,
+  textKey as text,
+  type Sort,
+  type SortColumn,
+  type SortSpec,
+} from './sorting.js';
 
 export const MAX_SEARCH_RESULTS = 100;
 const MAX_SEARCH_TEXT = 100;
@@ -19,22 +30,12 @@ export async function statusCounts(pool: pg.Pool, type: string): Promise<Record<
   return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
 }
 
-/** Escapes LIKE's wildcards, so a search for "CH_1" means those characters. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 // ---- sortable columns per lifecycle type ------------------------------------------------------------
 
-const text = (sql: string): SortColumn => ({ sql: `coalesce(${sql}, '')`, type: 'text' });
 /** Amounts are decimal strings in the attributes; a missing one sorts below every amount. */
 const amount = (key: string): SortColumn => ({
   sql: `coalesce((l.attributes->>'${key}')::numeric, -1)`,
   type: 'numeric',
-});
-const instant = (sql: string): SortColumn => ({
-  sql: `coalesce((${sql})::timestamptz, '-infinity'::timestamptz)`,
-  type: 'timestamptz',
 });
 
 /** Every lifecycle list sorts by these: when it began and last changed, its status, its client. */
@@ -86,17 +87,25 @@ export const LIFECYCLE_SORTS = {
   kyc: lifecycleSort(
     'kyc',
     {
-      submitted: instant("l.attributes->'submission'->>'submittedAt'"),
-      expires: instant("l.attributes->>'expiresAt'"),
+      submitted: instantKey("l.attributes->'submission'->>'submittedAt'"),
+      expires: instantKey("l.attributes->>'expiresAt'"),
       cycle: { sql: "coalesce((l.attributes->'submission'->>'cycle')::numeric, -1)", type: 'numeric' },
     },
     'updated',
   ),
   client_settlement: lifecycleSort('client_settlement', {
-    cutoff: instant("l.attributes->>'cutoff'"),
+    cutoff: instantKey("l.attributes->>'cutoff'"),
   }),
   settlement_batch: lifecycleSort('settlement_batch', {
-    cutoff: instant("l.attributes->>'cutoff'"),
+    cutoff: instantKey("l.attributes->>'cutoff'"),
+  }),
+  order: lifecycleSort('order', {
+    symbol: text("l.attributes->>'symbol'"),
+    side: text("l.attributes->>'side'"),
+    quantity: amount('quantity'),
+    // A market order has no limit: it sorts below every priced one.
+    price: amount('price'),
+    filled: amount('filledQuantity'),
   }),
 } as const;
 
@@ -119,6 +128,11 @@ export interface FindLifecyclesInput {
   status?: string;
   /** One client's (staff filter); not a uuid: nothing. */
   ownerId?: string;
+  /**
+   * Attributes that must equal these texts (the blotter's symbol and side). The key travels as a
+   * bound parameter like the value, so a key from the URL never becomes SQL.
+   */
+  attributes?: Readonly<Record<string, string>>;
   sort?: Sort;
   cursor?: string | null;
   /** 1..200, default 50. */
@@ -138,17 +152,15 @@ export async function findLifecycles(
   const spec = lifecycleSortSpec(input.type);
   const sort = input.sort ?? spec.default;
   const limit = clampLimit(input.limit);
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+  const { values: params, param } = queryParams();
   const conditions = [`l.type = ${param(input.type)}`];
   if (input.status) conditions.push(`l.status = ${param(input.status)}`);
   if (input.ownerId !== undefined) {
     if (!isUuid(input.ownerId)) return { items: [], nextCursor: null };
     conditions.push(`l.owner_id = ${param(input.ownerId.toLowerCase())}::uuid`);
   }
+  for (const [key, value] of Object.entries(input.attributes ?? {}))
+    conditions.push(`l.attributes->>${param(key)} = ${param(value)}`);
   const search = input.text?.trim().slice(0, MAX_SEARCH_TEXT) ?? '';
   if (search !== '') {
     const exact = param(search);
@@ -179,11 +191,10 @@ export async function findLifecycles(
       LIMIT ${param(limit + 1)}`,
     params,
   );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const page = sortedPage(spec, sort, rows, limit);
   return {
-    items: page.map((row) => ({ businessId: row.business_id, workflowId: row.workflow_id })),
-    nextCursor: rows.length > limit && last ? sortCursor(spec, sort, last) : null,
+    items: page.rows.map((row) => ({ businessId: row.business_id, workflowId: row.workflow_id })),
+    nextCursor: page.nextCursor,
   };
 }
 

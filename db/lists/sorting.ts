@@ -106,3 +106,47 @@ function validKey(type: Exclude<SortKeyType, 'text'>, key: string): boolean {
 export function sortCursor(spec: SortSpec, sort: Sort, last: { sort_key: string; sort_id: string }): string {
   return encodeCursor(cursorKind(spec, sort), [last.sort_key, last.sort_id]);
 }
+
+// ---- building blocks of a sorted list's query ---------------------------------------------------------
+
+/** A text key; a missing value sorts first ascending. */
+export function textKey(sql: string): SortColumn {
+  return { sql: `coalesce(${sql}, '')`, type: 'text' };
+}
+
+/** An instant key (a timestamptz, or ISO text in JSON); a missing one sorts as `floor`. */
+export function instantKey(sql: string, floor: '-infinity' | 'infinity' = '-infinity'): SortColumn {
+  return { sql: `coalesce((${sql})::timestamptz, '${floor}'::timestamptz)`, type: 'timestamptz' };
+}
+
+/** Escapes LIKE's wildcards and wraps the text in %…%, so a search for "CH_1" means those characters. */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Bound parameters of one query: `param` adds a value and answers its placeholder. */
+export function queryParams() {
+  const values: unknown[] = [];
+  return {
+    values,
+    param: (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
+/**
+ * The page of a query that selected sortSql's columns and asked for `limit + 1` rows: the first
+ * `limit` rows and, when there was one more, the cursor after the last of them.
+ */
+export function sortedPage<R extends { sort_key: string; sort_id: string }>(
+  spec: SortSpec,
+  sort: Sort,
+  rows: readonly R[],
+  limit: number,
+): { rows: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? sortCursor(spec, sort, last) : null };
+}

@@ -20,7 +20,8 @@ export interface AdminUserRow {
   createdAt: Date;
 }
 
-interface Row {
+/** The columns SELECT reads (also db/lists/user-list.ts's sorted list). */
+export interface Row {
   id: string;
   email: string;
   display_name: string;
@@ -31,12 +32,12 @@ interface Row {
   created_at: Date;
 }
 
-const SELECT = `SELECT u.id, u.email, u.display_name, u.role, u.disabled,
+export const SELECT = `SELECT u.id, u.email, u.display_name, u.role, u.disabled,
                        u.password_set_at IS NOT NULL AS password_set,
                        (t.enabled_at IS NOT NULL) AS totp_enabled, u.created_at
                   FROM app_user u LEFT JOIN user_totp t ON t.user_id = u.id`;
 
-function toRow(row: Row): AdminUserRow {
+export function toRow(row: Row): AdminUserRow {
   return {
     id: row.id,
     email: row.email,
