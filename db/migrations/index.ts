@@ -19,6 +19,7 @@ import { Migration20261201000800_admin } from './Migration20261201000800_admin.j
 import { Migration20261201000900_api_keys } from './Migration20261201000900_api_keys.js';
 import { Migration20261201001600_ledger_batched_path } from './Migration20261201001600_ledger_batched_path.js';
 import { Migration20261201001610_journal_payload_hash_check } from './Migration20261201001610_journal_payload_hash_check.js';
+import { Migration20261201001900_history_archive_due } from './Migration20261201001900_history_archive_due.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -45,4 +46,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261201001610_journal_payload_hash_check',
     class: Migration20261201001610_journal_payload_hash_check,
   },
+  { name: 'Migration20261201001900_history_archive_due', class: Migration20261201001900_history_archive_due },
 ];
