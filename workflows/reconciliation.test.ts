@@ -188,6 +188,13 @@ describe('reconciliation workflow', () => {
         },
       ],
     });
+    const waiting = await pool.query<{ kind: string; status: string }>(
+      `SELECT kind, status FROM task WHERE workflow_id = $1 AND status = 'open'`,
+      [handle.workflowId],
+    );
+    expect(waiting.rows).toEqual([
+      { kind: `reconciliation.approve_adjustment:${ledgerBreak.id}`, status: 'open' },
+    ]);
     expect(
       (
         await refusal(
@@ -221,13 +228,15 @@ describe('reconciliation workflow', () => {
     );
     // A shortfall (the bank shows 50.00 less than the books): Dr suspense, Cr omnibus.
     expect(entry.rows[0]).toEqual({ kind: 'recon.adjust', credit_omnibus: '5000' });
-    const closedTasks = await pool.query<{ status: string; outcome: string }>(
-      'SELECT status, outcome FROM task WHERE workflow_id = $1 ORDER BY outcome',
+    // The proposal closed the break's task and opened the approval's, which the approval closed.
+    const closedTasks = await pool.query<{ kind: string; status: string; outcome: string }>(
+      `SELECT split_part(kind, ':', 1) AS kind, status, outcome FROM task WHERE workflow_id = $1 ORDER BY outcome`,
       [handle.workflowId],
     );
     expect(closedTasks.rows).toEqual([
-      { status: 'done', outcome: 'adjusted' },
-      { status: 'done', outcome: 'dismissed' },
+      { kind: 'reconciliation.approve_adjustment', status: 'done', outcome: 'adjusted' },
+      { kind: 'reconciliation.break', status: 'done', outcome: 'adjustment_proposed' },
+      { kind: 'reconciliation.break', status: 'done', outcome: 'dismissed' },
     ]);
   }, 60_000);
 });

@@ -1,9 +1,12 @@
 // Reconciliation services for the Remix pages: the same service functions the JSON routes call,
 // and the daily matched/unmatched history the summary page charts.
 import { dailyMatchHistory, openBreaksByAge } from '../../db/reconciliation/index.js';
+import { getLifecycle } from '../../db/lifecycle/index.js';
+import { internalBreakAdjustable } from '../../domain/reconciliation/internal.js';
 import { canReadAllClients } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
+import { toBreakView } from '../reconciliation-view.js';
 import * as service from '../services/reconciliations.js';
 import type { WebUser } from './load-context.js';
 
@@ -27,6 +30,19 @@ export function reconciliationWebServices(deps: AppDeps) {
     confirmDeposit: (user: WebUser, id: string, lineId: string, requestId: string) =>
       service.confirmDepositFromLine(deps, user, id, lineId, requestId),
     breakOf: (user: WebUser, breakId: string) => service.getBreakFor(deps, user, breakId),
+    /** A break as the API shows it, and whether it is of an internal run that takes actions now. */
+    breakPage: async (user: WebUser, breakId: string) => {
+      const row = await service.getBreakFor(deps, user, breakId);
+      const run = row.statementId === null ? await getLifecycle(deps.pool, row.workflowId) : null;
+      return {
+        break: toBreakView(row),
+        statementId: row.statementId,
+        workflowId: row.workflowId,
+        runStatus: run?.status ?? null,
+        runOpen: run !== null && run.closedAt === null,
+        adjustable: row.statementId !== null || internalBreakAdjustable(row.kind),
+      };
+    },
     report: (user: WebUser, id: string) => service.reconciliationReport(deps, user, id),
     /** The summary: daily matched/unmatched lines and open breaks by age. */
     summary: async (user: WebUser) => {

@@ -3,7 +3,7 @@
 // closes its inbox task in one transaction. Repeating a step that committed answers the same.
 import type pg from 'pg';
 import { internalBreakAdjustable } from '../../domain/reconciliation/internal.js';
-import { RECON_BREAK_TASK_PREFIX } from './matching.js';
+import { RECON_APPROVAL_TASK_PREFIX, RECON_BREAK_TASK_PREFIX } from './matching.js';
 
 export interface BreakRow {
   id: string;
@@ -118,12 +118,18 @@ async function lockBreak(c: pg.PoolClient, change: BreakChange): Promise<BreakRo
   return row;
 }
 
-async function closeTask(c: pg.PoolClient, change: BreakChange, outcome: string): Promise<void> {
+/** Closes the break's live task of `prefix` (the break itself, or its adjustment's approval). */
+async function closeTask(
+  c: pg.PoolClient,
+  change: BreakChange,
+  outcome: string,
+  prefix: string = RECON_BREAK_TASK_PREFIX,
+): Promise<void> {
   await c.query(
     `UPDATE task SET status = 'done', completed_at = $3, completed_by = $4, outcome = $5, assignee = COALESCE(assignee, $4),
             version = version + 1
       WHERE workflow_id = $1 AND kind = $2 AND status IN ('open', 'claimed')`,
-    [change.workflowId, `${RECON_BREAK_TASK_PREFIX}:${change.breakId}`, change.at, change.actorId, outcome],
+    [change.workflowId, `${prefix}:${change.breakId}`, change.at, change.actorId, outcome],
   );
 }
 
@@ -205,6 +211,22 @@ export async function proposeAdjustment(
       `UPDATE recon_break SET status = 'PENDING_APPROVAL', resolution = 'adjust', note = $2, resolved_by = $3 WHERE id = $1`,
       [row.id, change.note, change.actorId],
     );
+    // The proposer's part is done; what is left is a second operator's, so it is a task of its own
+    // (the proposer cannot approve it: the workflow refuses self_approval).
+    await closeTask(c, change, 'adjustment_proposed');
+    await c.query(
+      `INSERT INTO task (kind, workflow_id, subject_type, subject_id, required_role, created_at, due_at, summary, priority)
+       SELECT $1, $2, 'reconciliation_break', $3, 'operations', $4, t.due_at, $5, 1
+         FROM (SELECT max(due_at) AS due_at FROM task WHERE workflow_id = $2 AND kind = $6) t`,
+      [
+        `${RECON_APPROVAL_TASK_PREFIX}:${row.id}`,
+        change.workflowId,
+        row.id,
+        change.at,
+        `Approve the reconciliation adjustment of ${row.differenceMinor} minor units of ${row.asset} (${row.kind.replaceAll('_', ' ')})`,
+        `${RECON_BREAK_TASK_PREFIX}:${row.id}`,
+      ],
+    );
     return (await getBreak(c, row.id)) as BreakRow;
   });
 }
@@ -230,7 +252,7 @@ export async function completeAdjustment(
       `UPDATE recon_ledger_item SET match_status = 'RESOLVED', rule = 'adjusted' WHERE break_id = $1`,
       [row.id],
     );
-    await closeTask(c, change, 'adjusted');
+    await closeTask(c, change, 'adjusted', RECON_APPROVAL_TASK_PREFIX);
     return (await getBreak(c, row.id)) as BreakRow;
   });
 }

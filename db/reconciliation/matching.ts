@@ -14,7 +14,10 @@ import {
   type PendingDeposit,
 } from '../../domain/reconciliation/matching.js';
 
+// Inbox task kinds, each followed by ':' and the break id (one live task per kind and workflow):
+// the break itself, then, once an adjustment is proposed, its approval by a second operator.
 export const RECON_BREAK_TASK_PREFIX = 'reconciliation.break';
+export const RECON_APPROVAL_TASK_PREFIX = 'reconciliation.approve_adjustment';
 
 export interface StatementHeader {
   id: string;

@@ -3,7 +3,7 @@
 // and the daily matched/unmatched history the summary page charts.
 import type pg from 'pg';
 import { BREAK_COLUMNS, breakFromRow, type BreakRow } from './breaks.js';
-import { RECON_BREAK_TASK_PREFIX } from './matching.js';
+import { RECON_APPROVAL_TASK_PREFIX, RECON_BREAK_TASK_PREFIX } from './matching.js';
 
 export interface StatementSummary {
   id: string;
@@ -196,8 +196,13 @@ export async function getLine(pool: pg.Pool, statementId: string, lineId: string
   return rows[0] ? lineFromRow(rows[0]) : null;
 }
 
+/** SQL: the task kinds of break `b` (the break's own, its adjustment's approval). */
+const BREAK_TASK_KINDS = [RECON_BREAK_TASK_PREFIX, RECON_APPROVAL_TASK_PREFIX]
+  .map((prefix) => `'${prefix}:' || b.id::text`)
+  .join(', ');
+
 export interface BreakWithTask extends BreakRow {
-  /** The inbox task of the break (the live one, else the last). */
+  /** The inbox task of the break (the live one, else the last: the approval's once one is proposed). */
   taskId: string | null;
 }
 
@@ -205,7 +210,7 @@ export interface BreakWithTask extends BreakRow {
 function breaksWithTaskSql(where: string): string {
   return `SELECT ${BREAK_COLUMNS}, task_id FROM (
             SELECT b.*, (SELECT t.id FROM task t
-                          WHERE t.workflow_id = b.workflow_id AND t.kind = '${RECON_BREAK_TASK_PREFIX}:' || b.id::text
+                          WHERE t.workflow_id = b.workflow_id AND t.kind IN (${BREAK_TASK_KINDS})
                           ORDER BY t.created_at DESC LIMIT 1) AS task_id
               FROM recon_break b WHERE ${where}) x`;
 }
@@ -278,7 +283,7 @@ export async function openBreaksByAge(pool: pg.Pool): Promise<BreakAgeBucket[]> 
             count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue
        FROM (SELECT now() - b.created_at AS age,
                     EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = b.workflow_id
-                              AND t.kind = '${RECON_BREAK_TASK_PREFIX}:' || b.id::text
+                              AND t.kind IN (${BREAK_TASK_KINDS})
                               AND t.status IN ('open', 'claimed') AND t.due_at < now()) AS overdue
                FROM recon_break b WHERE b.statement_id IS NOT NULL AND b.status IN ('OPEN', 'PENDING_APPROVAL')) x
       GROUP BY 1`,

@@ -36,8 +36,11 @@ async function openRun(
   return detail;
 }
 
+/** Audit actions are snake_case (`internal_reconciliation.resolve`); the lifecycle type is not. */
+const AUDIT_SUBJECT = 'internal_reconciliation';
+
 const auditOf = (detail: LifecycleDetail) => ({
-  subject: { type: INTERNAL_RECONCILIATION_TYPE, id: detail.businessId },
+  subject: { type: AUDIT_SUBJECT, id: detail.businessId },
   before: { status: detail.status },
   after: (state: { status: string; openBreaks: number }) => ({
     status: state.status,

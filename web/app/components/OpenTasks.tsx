@@ -1,4 +1,4 @@
-import { TASK_KIND_LABELS } from '../task-links.js';
+import { taskKindLabel } from '../task-links.js';
 import { Person, type People } from './Person.js';
 import { Time } from './Time.js';
 
@@ -30,7 +30,7 @@ export function OpenTasks({
           const overdue = task.dueAt !== null && Date.parse(task.dueAt) < nowMs;
           return (
             <li key={task.id} className={overdue ? 'overdue' : undefined}>
-              {TASK_KIND_LABELS[task.kind] ?? task.kind} ·{' '}
+              {taskKindLabel(task.kind)} ·{' '}
               {task.assignee ? (
                 <>
                   claimed by <Person people={people} id={task.assignee} />

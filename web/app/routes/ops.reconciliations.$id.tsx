@@ -6,9 +6,10 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { ConfirmButton } from '../components/ConfirmButton.js';
+import { BreakActions } from '../components/BreakActions.js';
 import { StatusBadge, Timeline } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
+import { breakAction } from '../reconciliation-break-actions.server.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 import { RECONCILIATION_READERS } from './ops.reconciliations._index.js';
@@ -42,41 +43,13 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
   const user = requireUser(context, request, ['operations']);
   const form = await request.formData();
   const recon = context.services.reconciliations;
-  const intent = String(form.get('intent') ?? '');
-  const breakId = String(form.get('breakId') ?? '');
-  const text = (name: string) => String(form.get(name) ?? '').trim() || undefined;
-  const requestId = context.requestId;
-  switch (intent) {
-    case 'match':
-      return attempt(
-        () =>
-          recon.resolve(
-            user,
-            breakId,
-            {
-              resolution: 'match',
-              entryIds: (text('entryIds') ?? '').split(/[\s,]+/).filter(Boolean),
-              note: text('note'),
-            },
-            requestId,
-          ),
-        'Matched by hand.',
-      );
-    case 'dismiss':
-      return attempt(
-        () => recon.resolve(user, breakId, { resolution: 'dismiss', reason: text('reason') }, requestId),
-        'Break dismissed.',
-      );
-    case 'adjust':
-      return attempt(
-        () => recon.resolve(user, breakId, { resolution: 'adjust', note: text('note') }, requestId),
-        'Adjustment proposed: a second operator must approve it.',
-      );
-    case 'approve':
-      return attempt(() => recon.approve(user, breakId, requestId), 'Adjustment approved and posted.');
+  const breakResult = breakAction(recon, user, form, context.requestId);
+  if (breakResult) return breakResult;
+  switch (String(form.get('intent') ?? '')) {
     case 'confirm-deposit':
       return attempt(
-        () => recon.confirmDeposit(user, params.id ?? '', String(form.get('lineId') ?? ''), requestId),
+        () =>
+          recon.confirmDeposit(user, params.id ?? '', String(form.get('lineId') ?? ''), context.requestId),
         'Deposit confirmed from the statement line.',
       );
     default:
@@ -198,61 +171,13 @@ export default function ReconciliationPage() {
                   <td>{b.resolution ? `${b.resolution}${b.note ? `: ${b.note}` : ''}` : '—'}</td>
                   {canAct ? (
                     <td>
-                      {b.status === 'OPEN' && r.status === 'BREAKS_OPEN' ? (
-                        <div className="stack">
-                          <Form method="post" className="row" aria-label="Match by hand">
-                            <input type="hidden" name="breakId" value={b.id} />
-                            <input name="entryIds" placeholder="ledger entry ids" required />
-                            <button type="submit" name="intent" value="match" className="secondary">
-                              Match by hand
-                            </button>
-                          </Form>
-                          <Form method="post">
-                            <input type="hidden" name="breakId" value={b.id} />
-                            <input type="hidden" name="intent" value="dismiss" />
-                            <ConfirmButton
-                              label="Dismiss…"
-                              question="The break is closed with your reason; nothing is posted."
-                              confirmLabel="Yes, dismiss it"
-                            >
-                              <label>
-                                Reason
-                                <textarea name="reason" required />
-                              </label>
-                            </ConfirmButton>
-                          </Form>
-                          {b.difference.replace(/[-0.]/g, '') !== '' ? (
-                            <Form method="post">
-                              <input type="hidden" name="breakId" value={b.id} />
-                              <input type="hidden" name="intent" value="adjust" />
-                              <ConfirmButton
-                                label="Adjust…"
-                                question={`An adjusting entry of ${formatMoney(b.difference, b.asset)} against suspense is proposed; a second operator must approve it before it posts.`}
-                                confirmLabel="Propose the adjustment"
-                              >
-                                <label>
-                                  Why
-                                  <textarea name="note" required />
-                                </label>
-                              </ConfirmButton>
-                            </Form>
-                          ) : null}
-                        </div>
-                      ) : b.status === 'PENDING_APPROVAL' ? (
-                        b.resolvedBy === userId ? (
-                          <span className="muted">Waiting for another operator’s approval</span>
-                        ) : (
-                          <Form method="post">
-                            <input type="hidden" name="breakId" value={b.id} />
-                            <input type="hidden" name="intent" value="approve" />
-                            <ConfirmButton
-                              label="Approve the adjustment…"
-                              question={`The adjusting entry of ${formatMoney(b.difference, b.asset)} is posted to the ledger.`}
-                              confirmLabel="Yes, post it"
-                            />
-                          </Form>
-                        )
-                      ) : null}
+                      <BreakActions
+                        b={b}
+                        open={r.status === 'BREAKS_OPEN'}
+                        userId={userId}
+                        canMatch
+                        canAdjust
+                      />
                     </td>
                   ) : null}
                 </tr>

@@ -1,4 +1,9 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import {
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+  type SerializeFrom,
+} from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useRevalidator, useSearchParams } from '@remix-run/react';
 import { useEffect } from 'react';
 import { attempt } from '../action-result.server.js';
@@ -6,8 +11,10 @@ import { ActionMessage } from '../components/ActionMessage.js';
 import { shortAge } from '../amounts.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
+import { CsvExportLink, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { requireUser } from '../session.server.js';
-import { TASK_KIND_LABELS as KIND_LABELS, taskSubjectPath } from '../task-links.js';
+import { inboxRequest } from '../task-inbox.server.js';
+import { TASK_KIND_LABELS as KIND_LABELS, taskKindLabel, taskSubjectPath } from '../task-links.js';
 
 export const meta: MetaFunction = () => [{ title: 'Task inbox · clearhouse' }];
 
@@ -15,15 +22,11 @@ const STAFF = ['operations', 'aml_officer', 'admin'] as const;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, STAFF);
-  const params = new URL(request.url).searchParams;
-  const page = await context.services.tasks.list(user, {
-    kind: params.get('kind') || undefined,
-    assignee: params.get('assignee') === 'me' ? 'me' : undefined,
-    cursor: params.get('cursor') || undefined,
-    limit: 100,
-  });
+  const tasks = context.services.tasks;
+  const inbox = inboxRequest(request, tasks, user);
+  const [page, counts] = await Promise.all([inbox.read(inbox.cursor, 100), tasks.lists.counts(user)]);
   const people = await context.services.people(page.items.map((task) => task.assignee));
-  return { page, people, me: user.id, now: new Date().toISOString() };
+  return { page, counts, sort: inbox.sort, people, me: user.id, now: new Date().toISOString() };
 }
 
 export async function action({ context, request }: ActionFunctionArgs) {
@@ -58,14 +61,24 @@ function useInboxRefresh() {
 }
 
 export default function TaskInbox() {
-  const { page, people, me, now } = useLoaderData<typeof loader>();
+  const { page, counts, sort, people, me, now } = useLoaderData<typeof loader>();
   useInboxRefresh();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
+  // In the inbox's own order no single column is the sorted one.
+  const shown = sort ?? { column: '', dir: 'asc' as const };
   return (
     <>
-      <h1>Task inbox</h1>
-      <Form method="get" className="row card">
+      <div className="row between">
+        <h1>Task inbox</h1>
+        <CsvExportLink path="/ops/tasks.csv" />
+      </div>
+      <InboxCounts counts={counts} />
+      <Form method="get" className="row card" role="search">
+        <label>
+          Search (summary, reference, client or id)
+          <input name="q" type="search" defaultValue={params.get('q') ?? ''} maxLength={100} />
+        </label>
         <label>
           Kind
           <select name="kind" defaultValue={params.get('kind') ?? ''}>
@@ -84,19 +97,28 @@ export default function TaskInbox() {
             <option value="me">Claimed by me</option>
           </select>
         </label>
+        {sort ? (
+          <>
+            <input type="hidden" name="sort" value={sort.column} />
+            <input type="hidden" name="dir" value={sort.dir} />
+          </>
+        ) : null}
         <button type="submit" className="secondary">
           Filter
         </button>
       </Form>
       <ActionMessage result={result} />
+      <p className="muted" aria-live="polite">
+        {page.items.length} shown · {sort ? 'in the order of the column marked' : 'most urgent first'}
+      </p>
       <table className="grid">
         <thead>
           <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Subject</th>
-            <th scope="col">Age</th>
-            <th scope="col">Due</th>
-            <th scope="col">Assignee</th>
+            <SortHeader column="kind" label="Task" sort={shown} />
+            <SortHeader column="subject" label="Subject" sort={shown} />
+            <SortHeader column="created" label="Age" sort={shown} />
+            <SortHeader column="due" label="Due" sort={shown} />
+            <SortHeader column="assignee" label="Assignee" sort={shown} />
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -117,7 +139,7 @@ export default function TaskInbox() {
                 data-subject-id={task.subjectId}
                 className={task.overdue ? 'overdue' : undefined}
               >
-                <td>{KIND_LABELS[task.kind] ?? task.kind}</td>
+                <td>{taskKindLabel(task.kind)}</td>
                 <td>
                   <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>
                     {task.summary ?? task.subjectId}
@@ -159,6 +181,40 @@ export default function TaskInbox() {
           )}
         </tbody>
       </table>
+      <NextPageLink cursor={page.nextCursor} />
     </>
+  );
+}
+
+/** Live tasks per kind (links that filter the inbox), the overdue ones and the viewer's own. */
+function InboxCounts({ counts }: { counts: SerializeFrom<typeof loader>['counts'] }) {
+  const [params] = useSearchParams();
+  const linkTo = (key: 'kind' | 'assignee', value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    next.delete('cursor');
+    return `?${next}`;
+  };
+  const kind = params.get('kind') ?? '';
+  return (
+    <nav className="status-counts" aria-label="Counts per kind" data-testid="inbox-counts">
+      <Link to={linkTo('kind', '')} aria-current={kind === '' ? 'page' : undefined}>
+        All <span className="count">{counts.live.toLocaleString('en')}</span>
+      </Link>
+      {Object.entries(counts.byKind).map(([k, n]) => (
+        <Link key={k} to={linkTo('kind', k)} aria-current={kind === k ? 'page' : undefined} data-kind={k}>
+          {taskKindLabel(k)} <span className="count">{n.toLocaleString('en')}</span>
+        </Link>
+      ))}
+      <Link to={linkTo('assignee', 'me')} aria-current={params.get('assignee') === 'me' ? 'page' : undefined}>
+        Mine <span className="count">{counts.mine.toLocaleString('en')}</span>
+      </Link>
+      {counts.overdue > 0 ? (
+        <strong className="overdue" data-testid="overdue-count">
+          {counts.overdue.toLocaleString('en')} overdue
+        </strong>
+      ) : null}
+    </nav>
   );
 }
