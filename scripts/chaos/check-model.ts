@@ -180,7 +180,9 @@ function applyOrders(
       );
       const charged = minorOf(quote, fill.fee);
       spent += notional + charged;
-      if (charged < fee && order.side === 'BUY') capped.push(fill.tradeId);
+      // A capped BUY fee (checked against the whole reservation below) is what the client paid.
+      const paid = charged < fee && order.side === 'BUY' ? charged : fee;
+      if (paid === charged && charged !== fee) capped.push(fill.tradeId);
       else if (charged !== fee)
         violations.push(
           `order ${order.id} trade ${fill.tradeId}: fee ${fill.fee}, the ${fill.liquidity} fee on ${showMinor(quote, notional)} is ${showMinor(quote, fee)}`,
@@ -196,7 +198,7 @@ function applyOrders(
       // What the side received waits in pending settlement until its settlement delivers it.
       const settled = delivered.has(`${resource.ownerId}/${fill.tradeId}`);
       if (order.side === 'BUY') {
-        cash.total -= notional + fee;
+        cash.total -= notional + paid;
         units.total += quantity;
         if (!settled) units.pendingSettlement += quantity;
       } else {

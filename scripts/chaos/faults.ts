@@ -35,6 +35,8 @@ export interface FaultCounts {
   backendsTerminated: number;
   /** Partner outages, by partner. */
   partnerOutages: Record<Partner, number>;
+  /** When each partner outage was on (epoch ms), to tell which lifecycles it hit. */
+  outageWindows: { partner: Partner; from: number; to: number }[];
   /** A fault that could not be injected (e.g. Temporal did not come back), one line each. */
   problems: string[];
 }
@@ -60,6 +62,7 @@ export function startFaults(
     dbCuts: 0,
     backendsTerminated: 0,
     partnerOutages: { bank: 0, registry: 0, broker: 0 },
+    outageWindows: [],
     problems: [],
   };
   const started = Date.now();
@@ -150,9 +153,11 @@ export function startFaults(
     counts.partnerOutages[partner] += 1;
     log(`fault ${elapsed()}: ${partner} outage for ${(outage.downMs / 1000).toFixed(1)} s`);
     // Ends early when the run stops, so no outage outlives the window.
-    const back = Date.now() + outage.downMs;
+    const from = Date.now();
+    const back = from + outage.downMs;
     while (!stopped && Date.now() < back) await sleep(100);
     writeOutages(stack.partnerOutagesFile, {});
+    counts.outageWindows.push({ partner, from, to: Date.now() });
   };
 
   const outagePlan = plan.partnerOutage;

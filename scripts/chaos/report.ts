@@ -53,6 +53,33 @@ function causeOf(failure: string | null): string {
   return failure.replace(/ after \d+ attempts/, '').replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
 }
 
+/**
+ * Per partner: the lifecycles going through it (their descriptor's `partners`) that were in flight
+ * during one of its outages, by kind, and how many of them still ended where they should.
+ */
+function outageHits(s: ChaosSummary, stuck: ReadonlySet<number>): string[] {
+  const lines: string[] = [];
+  for (const partner of ['bank', 'registry', 'broker'] as const) {
+    const windows = s.faults.outageWindows.filter((w) => w.partner === partner);
+    if (windows.length === 0) continue;
+    const hit = s.lifecycles.filter(
+      (l) =>
+        descriptorOf(l.kind).partners.includes(partner) &&
+        l.startedAt > 0 &&
+        windows.some((w) => l.startedAt <= w.to && (l.endedAt ?? Number.POSITIVE_INFINITY) >= w.from),
+    );
+    const byKind = new Map<string, number>();
+    for (const l of hit) byKind.set(l.kind, (byKind.get(l.kind) ?? 0) + 1);
+    lines.push(
+      `  ${partner} outages were on while ${hit.length} lifecycle(s) through it ran` +
+        (hit.length
+          ? ` (${[...byKind].map(([kind, n]) => `${kind} ${n}`).join(', ')}); ${hit.filter((l) => !stuck.has(l.index)).length} of them ended as intended`
+          : ''),
+    );
+  }
+  return lines;
+}
+
 export function formatReport(s: ChaosSummary): string {
   const out: string[] = [];
   const stuck = new Set(s.end.stuck.map((x) => x.index));
@@ -106,6 +133,7 @@ export function formatReport(s: ChaosSummary): string {
       `(${f.backendsTerminated} connections terminated), partner outages: bank ${f.partnerOutages.bank}, registry ${f.partnerOutages.registry}, broker ${f.partnerOutages.broker}; ` +
       `crashed by themselves: worker ${s.crashes.worker}, server ${s.crashes.server}`,
     ...f.problems.map((p) => `  fault problem: ${p}`),
+    ...outageHits(s, stuck),
   );
 
   const answers = [...s.stats.answers].sort((a, b) => b[1] - a[1]);

@@ -44,6 +44,7 @@ export const BANK_ACCOUNT_KINDS: Record<string, KindDescriptor> = {
     weight: 10,
     intended: 'VERIFIED',
     mainType: 'bank_account',
+    partners: [],
     resources: 1,
     run: async (driver) => void (await runBankAccount(driver)),
   },

@@ -102,6 +102,7 @@ const deposit = (
   weight,
   intended: INTENDED[outcome],
   mainType: 'deposit',
+  partners: [],
   resources: 1,
   run: async (driver) => void (await runDeposit(driver, amount(driver), outcome)),
 });

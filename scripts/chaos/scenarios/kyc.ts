@@ -75,6 +75,7 @@ export const KYC_KINDS: Record<string, KindDescriptor> = {
     weight: 10,
     intended: 'APPROVED',
     mainType: 'kyc',
+    partners: [],
     resources: 1,
     run: async (driver) => void (await runKyc(driver)),
   },

@@ -22,6 +22,8 @@ export interface KindDescriptor {
   resources: number;
   /** It needs a second client (the other side of a trade); the run creates one for it. */
   counterparty?: boolean;
+  /** The simulated partners its steps go through (the report tells which outages hit it). */
+  partners: readonly ('bank' | 'registry' | 'broker')[];
   /** Its steps, as the client (and the counterparty) and the staff take them. */
   run(driver: Driver, counterparty: Driver | null): Promise<void>;
 }

@@ -221,6 +221,7 @@ export const ORDER_KINDS: Record<string, KindDescriptor> = {
     // The maker's order: FILLED when takers took it all, else CANCELLED after its amend and cancel.
     intended: 'FILLED|CANCELLED',
     mainType: 'order',
+    partners: [],
     resources: 5,
     counterparty: true,
     run: (maker, taker) => {
@@ -232,6 +233,7 @@ export const ORDER_KINDS: Record<string, KindDescriptor> = {
     weight: 6,
     intended: 'CANCELLED',
     mainType: 'order',
+    partners: [],
     resources: 3,
     run: runOrderRestCancel,
   },
@@ -239,6 +241,7 @@ export const ORDER_KINDS: Record<string, KindDescriptor> = {
     weight: 4,
     intended: 'REJECTED',
     mainType: 'order',
+    partners: [],
     resources: 1,
     run: runOrderRejected,
   },
@@ -247,6 +250,7 @@ export const ORDER_KINDS: Record<string, KindDescriptor> = {
     weight: 6,
     intended: 'FILLED',
     mainType: 'order',
+    partners: ['broker'],
     resources: 3,
     run: runOrderBroker,
   },

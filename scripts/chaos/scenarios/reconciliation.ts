@@ -143,6 +143,7 @@ export const RECONCILIATION_KINDS: Record<string, KindDescriptor> = {
     weight: 3,
     intended: 'RECONCILED',
     mainType: 'reconciliation',
+    partners: [],
     resources: 2,
     run: runReconciliation,
   },

@@ -122,6 +122,7 @@ export const REGISTRY_KINDS: Record<string, KindDescriptor> = {
     weight: 6,
     intended: 'VERIFIED',
     mainType: 'registry_account',
+    partners: ['registry'],
     resources: 1,
     run: async (driver) => void (await runRegistryAccount(driver, registryOf(driver))),
   },
@@ -130,6 +131,7 @@ export const REGISTRY_KINDS: Record<string, KindDescriptor> = {
     weight: 6,
     intended: 'COMPLETED',
     mainType: 'certificate_transfer',
+    partners: ['registry'],
     resources: 3,
     run: async (driver) =>
       void (await runTransferIn(driver, registryOf(driver), BigInt(driver.random.int(1, 500)))),
@@ -139,6 +141,7 @@ export const REGISTRY_KINDS: Record<string, KindDescriptor> = {
     weight: 8,
     intended: 'COMPLETED',
     mainType: 'certificate_transfer',
+    partners: ['registry'],
     resources: 4,
     run: (driver) => runTransferOut(driver, registryOf(driver)),
   },

@@ -117,6 +117,7 @@ export const SETTLEMENT_KINDS: Record<string, KindDescriptor> = {
     weight: 5,
     intended: 'COMPLETED',
     mainType: 'settlement_batch',
+    partners: ['registry'],
     resources: 6,
     counterparty: true,
     run: (maker, taker) => {

@@ -123,6 +123,7 @@ const withdrawal = (outcome: WithdrawalOutcome, weight: number): KindDescriptor 
   weight,
   intended: INTENDED[outcome],
   mainType: 'withdrawal',
+  partners: ['bank'],
   resources: 4,
   run: (driver) => runWithdrawal(driver, outcome),
 });
