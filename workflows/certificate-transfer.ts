@@ -14,8 +14,6 @@
 //           refusal, voided (FAILED).
 //   3. Every ending, DECLINED included, archives the history (workflows/archive.ts).
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   defineQuery,
@@ -28,7 +26,6 @@ import {
   CERTIFICATE_TRANSFER_TASKS,
   CERTIFICATE_TRANSFER_TRANSITIONS,
   CERTIFICATE_TRANSFER_TYPE,
-  approvalAction,
   approvalsRequiredFor,
   certificateTransferReference,
   checkApproveTransfer,
@@ -51,6 +48,7 @@ import {
   type TransferRegistryAccount,
 } from '../domain/certificate-transfer.js';
 import { archiveHistoryOnClose } from './archive.js';
+import { HeldRequest, heldEndings, orRefusal, takeApproval } from './held-transfer.js';
 import {
   CommandSlot,
   LIFECYCLE_ACTIVITY_OPTIONS,
@@ -61,6 +59,7 @@ import {
   type Deadline,
   type OpenTask,
 } from './lifecycle.js';
+import { operationsTask } from './operations-task.js';
 
 // ---------------------------------------------------------------------------------------------
 // Messages (the API imports these definitions to call the workflow).
@@ -112,8 +111,7 @@ export async function certificateTransfer(
     retry: LIFECYCLE_RETRY,
   });
 
-  let phase: 'REQUESTED' | 'DECLINED' | null = 'REQUESTED';
-  let declined: { code: string; message: string; details?: unknown } | null = null;
+  const request = new HeldRequest();
   let registryAccount: TransferRegistryAccount | null = null;
   let holdEntryId: string | null = null;
   let receivedQuantity: string | null = null;
@@ -145,7 +143,7 @@ export async function certificateTransfer(
   }
 
   function status(): CertificateTransferPhase {
-    return phase ?? lifecycle.status;
+    return request.status(lifecycle.status);
   }
 
   function view(): CertificateTransferView {
@@ -178,7 +176,7 @@ export async function certificateTransfer(
       reference,
       registryReference,
       failureReason,
-      declined: declined && { code: declined.code, message: declined.message },
+      declined: request.shownDecline(),
       createdAt: new Date(createdAtMs).toISOString(),
       closedAt: lifecycle.closedAt,
       timeline: [...lifecycle.timeline],
@@ -204,25 +202,21 @@ export async function certificateTransfer(
   }
 
   const certificates = `${quantity} ${asset}`;
-  const task = (kind: string, summary: string, dueMs: number): OpenTask => ({
-    kind,
-    requiredRole: 'operations',
-    subjectType: CERTIFICATE_TRANSFER_TYPE,
-    subjectId: businessId,
-    dueAt: new Date(createdAtMs + dueMs).toISOString(),
-    summary,
-  });
+  const task = (kind: string, summary: string, dueMs: number): OpenTask =>
+    operationsTask({
+      kind,
+      subjectType: CERTIFICATE_TRANSFER_TYPE,
+      subjectId: businessId,
+      dueAt: new Date(createdAtMs + dueMs).toISOString(),
+      summary,
+    });
   const approveTask = (summary: string) =>
     task(CERTIFICATE_TRANSFER_TASKS.approve, summary, policy.approvalDueMs);
 
   // --- Messages (registered before the first step: the request Update arrives with the start) ---
 
   setHandler(certificateTransferStateQuery, snapshot);
-  setHandler(certificateTransferRequestUpdate, async () => {
-    await condition(() => phase !== 'REQUESTED');
-    if (declined) throw refusalFailure(declined);
-    return snapshot();
-  });
+  request.answer(certificateTransferRequestUpdate, snapshot);
   commands.handle(
     confirmCertificateTransferUpdate,
     (args) => checkConfirmTransfer(view(), args),
@@ -248,26 +242,19 @@ export async function certificateTransfer(
 
   /** Checks the request (OUT: holds the certificates); the account, or null when it was declined. */
   async function reserve(): Promise<TransferRegistryAccount | null> {
-    try {
-      const reserved = await reserveCertificateTransfer.executeWithOptions(
+    const reserved = await request.reserve(() =>
+      reserveCertificateTransfer.executeWithOptions(
         { summary: direction === 'OUT' ? `certificate_transfer.hold ${certificates}` : 'check the request' },
         [{ clientId, direction, asset, quantity, registryAccountId }],
-      );
-      holdEntryId = reserved.holdEntryId;
-      registryAccount = reserved.registryAccount;
-      return reserved.registryAccount;
-    } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : null;
-      if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw error;
-      declined = {
-        code: cause.type || 'declined',
-        message: cause.message,
-        details: Array.isArray(cause.details) && cause.details.length > 0 ? cause.details[0] : undefined,
-      };
-      failureReason = cause.message;
-      phase = 'DECLINED';
+      ),
+    );
+    if (reserved === null) {
+      failureReason = request.declined!.message;
       return null;
     }
+    holdEntryId = reserved.holdEntryId;
+    registryAccount = reserved.registryAccount;
+    return reserved.registryAccount;
   }
 
   async function requested(account: TransferRegistryAccount): Promise<void> {
@@ -291,7 +278,7 @@ export async function certificateTransfer(
         openTasks: [approveTask(summary)],
       });
     }
-    phase = null;
+    request.accept();
   }
 
   async function confirm(args: ConfirmCertificateTransferArgs): Promise<void> {
@@ -312,21 +299,16 @@ export async function certificateTransfer(
   }
 
   async function approve(args: ApproveCertificateTransferArgs): Promise<void> {
-    const action = approvalAction({ approvals, approvalsRequired: required === 2 ? 2 : 1 });
-    const note = args.note?.trim() || null;
-    approvals.push({
-      actor: { id: args.actor.id, role: args.actor.role },
-      at: new Date(Date.now()).toISOString(),
-      note,
+    const step = takeApproval(approvals, required, args, {
+      kind: CERTIFICATE_TRANSFER_TASKS.approve,
+      next: 'delivering',
     });
-    const data = { note, approvals: approvals.length, approvalsRequired: required };
-    if (action === 'approve_first') {
+    const { reason, data, closeTasks } = step;
+    if (step.action === 'approve_first') {
       await transition('approve_first', args.actor, {
-        reason: `Approved (1 of 2); a second, different approver is needed${note ? ` — ${note}` : ''}`,
+        reason,
         data,
-        closeTasks: [
-          { kind: CERTIFICATE_TRANSFER_TASKS.approve, outcome: 'first_approval', completedBy: args.actor.id },
-        ],
+        closeTasks,
         openTasks: [
           approveTask(
             `Second approval of transfer out of ${certificates} (first approved by ${args.actor.id})`,
@@ -335,13 +317,7 @@ export async function certificateTransfer(
       });
       return;
     }
-    await transition('approve', args.actor, {
-      reason: `Approved${required === 2 ? ' (2 of 2)' : ''}; delivering${note ? ` — ${note}` : ''}`,
-      data,
-      closeTasks: [
-        { kind: CERTIFICATE_TRANSFER_TASKS.approve, outcome: 'approved', completedBy: args.actor.id },
-      ],
-    });
+    await transition('approve', args.actor, { reason, data, closeTasks });
   }
 
   async function release(reason: string): Promise<void> {
@@ -351,50 +327,31 @@ export async function certificateTransfer(
     ]);
   }
 
-  const openTaskKind = () =>
-    direction === 'IN' ? CERTIFICATE_TRANSFER_TASKS.confirm : CERTIFICATE_TRANSFER_TASKS.approve;
-
-  async function reject(args: RejectCertificateTransferArgs): Promise<void> {
-    const reason = args.reason.trim();
-    await release(`rejected: ${reason}`);
-    failureReason = reason;
-    await transition('reject', args.actor, {
-      reason,
-      closeTasks: [{ kind: openTaskKind(), outcome: 'rejected', completedBy: args.actor.id }],
-    });
-  }
-
-  async function cancel(args: CancelCertificateTransferArgs): Promise<void> {
-    await release('cancelled by the client');
-    await transition('cancel', args.actor, {
-      reason: 'Cancelled by the client',
-      closeTasks: [{ kind: openTaskKind(), outcome: 'cancelled', status: 'cancelled' }],
-    });
-  }
+  const endings = heldEndings({
+    release,
+    transition,
+    taskKind: () =>
+      direction === 'IN' ? CERTIFICATE_TRANSFER_TASKS.confirm : CERTIFICATE_TRANSFER_TASKS.approve,
+    failed: (reason) => {
+      failureReason = reason;
+    },
+  });
 
   /** PROCESSING: deliver exactly once (the same transfer id on every retry), then settle the hold. */
   async function deliver(): Promise<void> {
     const account = registryAccount;
     const held = holdEntryId;
     if (account === null || held === null) throw new Error('a transfer out is delivered only once held');
-    let delivered: { registryReference: string };
-    try {
-      delivered = await deliverCertificates.executeWithOptions(
-        { summary: `deliver ${certificates} to ${account.accountId}` },
-        [{ transferId: reference, registry: account.registry, asset, quantity, to: account.accountId }],
-      );
-    } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : null;
-      if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw error;
-      failureReason = cause.message;
-      await release(`delivery failed: ${cause.type ?? 'refused'}`);
-      await transition('fail', null, {
-        reason: cause.message,
-        data: { code: cause.type, reference },
-      });
-      return;
+    const delivered = await orRefusal(() =>
+      deliverCertificates.executeWithOptions({ summary: `deliver ${certificates} to ${account.accountId}` }, [
+        { transferId: reference, registry: account.registry, asset, quantity, to: account.accountId },
+      ]),
+    );
+    if (!delivered.ok) {
+      const { cause } = delivered;
+      return endings.refused(cause, 'delivery', cause.message, { reference });
     }
-    registryReference = delivered.registryReference;
+    registryReference = delivered.value.registryReference;
     await postTransferOutHold.executeWithOptions({ summary: `certificate_transfer.post ${certificates}` }, [
       { holdEntryId: held, reason: registryReference },
     ]);
@@ -411,9 +368,9 @@ export async function certificateTransfer(
       case 'approve':
         return approve(command.args);
       case 'reject':
-        return reject(command.args);
+        return endings.reject(command.args);
       case 'cancel':
-        return cancel(command.args);
+        return endings.cancel(command.args);
     }
   }
 

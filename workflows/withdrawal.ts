@@ -14,8 +14,6 @@
 //   5. Every ending, DECLINED included, starts the history archiver (workflows/archive.ts).
 // Future changes to this sequence go behind patched('<change-id>') at the step they alter.
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   defineQuery,
@@ -31,7 +29,6 @@ import {
   WITHDRAWAL_TASKS,
   WITHDRAWAL_TRANSITIONS,
   WITHDRAWAL_TYPE,
-  approvalAction,
   approvalsRequired as approvalsNeeded,
   checkApprove,
   checkCancel,
@@ -55,6 +52,7 @@ import {
   type WithdrawalView,
 } from '../domain/withdrawal.js';
 import { archiveHistoryOnClose } from './archive.js';
+import { HeldRequest, heldEndings, orRefusal, takeApproval } from './held-transfer.js';
 import {
   CommandSlot,
   LIFECYCLE_ACTIVITY_OPTIONS,
@@ -65,6 +63,7 @@ import {
   type Deadline,
   type OpenTask,
 } from './lifecycle.js';
+import { operationsTask } from './operations-task.js';
 
 // ---------------------------------------------------------------------------------------------
 // Messages (the API imports these definitions to call the workflow).
@@ -120,8 +119,7 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
   });
 
   /** REQUESTED until the funds are reserved, DECLINED if they could not be; then the lifecycle's status. */
-  let phase: 'REQUESTED' | 'DECLINED' | null = 'REQUESTED';
-  let declined: { code: string; message: string; details?: unknown } | null = null;
+  const request = new HeldRequest();
   let bankAccount: PayoutAccount | null = null;
   let holdEntryId: string | null = null;
   const approvals: Approval[] = [];
@@ -153,7 +151,7 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
   }
 
   function status(): WithdrawalPhase {
-    return phase ?? lifecycle.status;
+    return request.status(lifecycle.status);
   }
 
   function view(): WithdrawalView {
@@ -168,7 +166,7 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
 
   function snapshot(): WithdrawalState {
     const now = status();
-    const open = phase === null && !lifecycle.terminal;
+    const open = request.accepted && !lifecycle.terminal;
     return {
       id: businessId,
       workflowId,
@@ -187,7 +185,7 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
       payoutId,
       bankReference,
       failureReason,
-      declined: declined && { code: declined.code, message: declined.message },
+      declined: request.shownDecline(),
       createdAt: new Date(createdAtMs).toISOString(),
       closedAt: lifecycle.closedAt,
       allowedActions: open ? humanActions(lifecycle.status) : [],
@@ -214,25 +212,21 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
   }
 
   const money = `${amount} ${currency}`;
-  const approveTask = (summary: string, priority: number): OpenTask => ({
-    kind: WITHDRAWAL_TASKS.approve,
-    requiredRole: 'operations',
-    subjectType: WITHDRAWAL_TYPE,
-    subjectId: businessId,
-    dueAt: approvalDueAt,
-    summary,
-    priority,
-  });
+  const approveTask = (summary: string, priority: number): OpenTask =>
+    operationsTask({
+      kind: WITHDRAWAL_TASKS.approve,
+      subjectType: WITHDRAWAL_TYPE,
+      subjectId: businessId,
+      dueAt: approvalDueAt,
+      summary,
+      priority,
+    });
   const overdue = (summary: string) => `Overdue: ${summary}`;
 
   // --- Messages (registered before the first step: the request Update arrives with the start) ---
 
   setHandler(withdrawalStateQuery, snapshot);
-  setHandler(withdrawalRequestUpdate, async () => {
-    await condition(() => phase !== 'REQUESTED');
-    if (declined) throw refusalFailure(declined);
-    return snapshot();
-  });
+  request.answer(withdrawalRequestUpdate, snapshot);
   commands.handle(
     approveWithdrawalUpdate,
     (args) => checkApprove(view(), args),
@@ -253,25 +247,18 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
 
   /** Reserves the funds; false when the request was declined (nothing is recorded then). */
   async function reserve(): Promise<boolean> {
-    try {
-      const reserved = await reserveWithdrawal.executeWithOptions({ summary: `withdrawal.hold ${money}` }, [
+    const reserved = await request.reserve(() =>
+      reserveWithdrawal.executeWithOptions({ summary: `withdrawal.hold ${money}` }, [
         { clientId, currency, amount, bankAccountId },
-      ]);
-      holdEntryId = reserved.holdEntryId;
-      bankAccount = reserved.bankAccount;
-      return true;
-    } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : null;
-      if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw error;
-      declined = {
-        code: cause.type || 'declined',
-        message: cause.message,
-        details: Array.isArray(cause.details) && cause.details.length > 0 ? cause.details[0] : undefined,
-      };
-      failureReason = cause.message;
-      phase = 'DECLINED';
+      ]),
+    );
+    if (reserved === null) {
+      failureReason = request.declined!.message;
       return false;
     }
+    holdEntryId = reserved.holdEntryId;
+    bankAccount = reserved.bankAccount;
+    return true;
   }
 
   async function requested(): Promise<void> {
@@ -284,26 +271,21 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
       data: { amount, currency, bankAccountId, holdEntryId, approvalsRequired: required },
       openTasks: [approveTask(summary, 0)],
     });
-    phase = null;
+    request.accept();
   }
 
   async function approve(args: ApproveWithdrawalArgs): Promise<void> {
-    const action = approvalAction(view());
-    const note = args.note?.trim() || null;
-    const approval: Approval = {
-      actor: { id: args.actor.id, role: args.actor.role },
-      at: new Date(Date.now()).toISOString(),
-      note,
-    };
-    approvals.push(approval);
-    if (action === 'approve_first') {
+    const step = takeApproval(approvals, required, args, {
+      kind: WITHDRAWAL_TASKS.approve,
+      next: 'paying out',
+    });
+    const { reason, data, closeTasks } = step;
+    if (step.action === 'approve_first') {
       const summary = `Second approval of withdrawal of ${money} (first approved by ${args.actor.id})`;
       await transition('approve_first', args.actor, {
-        reason: `Approved (1 of ${required}); a second, different approver is needed${note ? ` — ${note}` : ''}`,
-        data: { note, approvals: approvals.length, approvalsRequired: required },
-        closeTasks: [
-          { kind: WITHDRAWAL_TASKS.approve, outcome: 'first_approval', completedBy: args.actor.id },
-        ],
+        reason,
+        data,
+        closeTasks,
         openTasks: [
           approveTask(escalatedAt ? overdue(summary) : summary, escalatedAt ? policy.escalatedPriority : 0),
         ],
@@ -316,11 +298,7 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
       }
       return;
     }
-    await transition('approve', args.actor, {
-      reason: `Approved${required === 2 ? ` (${approvals.length} of ${required})` : ''}; paying out${note ? ` — ${note}` : ''}`,
-      data: { note, approvals: approvals.length, approvalsRequired: required },
-      closeTasks: [{ kind: WITHDRAWAL_TASKS.approve, outcome: 'approved', completedBy: args.actor.id }],
-    });
+    await transition('approve', args.actor, { reason, data, closeTasks });
   }
 
   async function release(reason: string): Promise<void> {
@@ -329,23 +307,14 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
     ]);
   }
 
-  async function reject(args: RejectWithdrawalArgs): Promise<void> {
-    const reason = args.reason.trim();
-    await release(`rejected: ${reason}`);
-    failureReason = reason;
-    await transition('reject', args.actor, {
-      reason,
-      closeTasks: [{ kind: WITHDRAWAL_TASKS.approve, outcome: 'rejected', completedBy: args.actor.id }],
-    });
-  }
-
-  async function cancel(args: CancelWithdrawalArgs): Promise<void> {
-    await release('cancelled by the client');
-    await transition('cancel', args.actor, {
-      reason: 'Cancelled by the client',
-      closeTasks: [{ kind: WITHDRAWAL_TASKS.approve, outcome: 'cancelled', status: 'cancelled' }],
-    });
-  }
+  const endings = heldEndings({
+    release,
+    transition,
+    taskKind: () => WITHDRAWAL_TASKS.approve,
+    failed: (reason) => {
+      failureReason = reason;
+    },
+  });
 
   async function escalate(): Promise<void> {
     escalatedAt = new Date(Date.now()).toISOString();
@@ -370,34 +339,24 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
 
   async function payout(): Promise<void> {
     const account = bankAccount!;
-    let paid: { bankReference: string };
-    try {
-      paid = await payWithdrawal.executeWithOptions(
-        { summary: `payout ${money} to ${groupIban(account.iban)}` },
-        [
-          {
-            payoutId,
-            amount,
-            currency,
-            iban: account.iban,
-            bic: account.bic,
-            name: account.accountName,
-            reference: `Withdrawal ${businessId}`,
-          },
-        ],
-      );
-    } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : null;
-      if (!(cause instanceof ApplicationFailure) || !cause.nonRetryable) throw error;
-      failureReason = cause.message;
-      await release(`payout failed: ${cause.type ?? 'refused'}`);
-      await transition('fail', null, {
-        reason: `The bank refused the payout: ${cause.message}`,
-        data: { code: cause.type, payoutId },
-      });
-      return;
+    const paid = await orRefusal(() =>
+      payWithdrawal.executeWithOptions({ summary: `payout ${money} to ${groupIban(account.iban)}` }, [
+        {
+          payoutId,
+          amount,
+          currency,
+          iban: account.iban,
+          bic: account.bic,
+          name: account.accountName,
+          reference: `Withdrawal ${businessId}`,
+        },
+      ]),
+    );
+    if (!paid.ok) {
+      const { cause } = paid;
+      return endings.refused(cause, 'payout', `The bank refused the payout: ${cause.message}`, { payoutId });
     }
-    bankReference = paid.bankReference;
+    bankReference = paid.value.bankReference;
     await postWithdrawalHold.executeWithOptions({ summary: `withdrawal.post ${money}` }, [
       { holdEntryId: holdEntryId! },
     ]);
@@ -412,9 +371,9 @@ export async function withdrawal(input: WithdrawalInput): Promise<WithdrawalStat
       case 'approve':
         return approve(command.args);
       case 'reject':
-        return reject(command.args);
+        return endings.reject(command.args);
       case 'cancel':
-        return cancel(command.args);
+        return endings.cancel(command.args);
     }
   }
 
