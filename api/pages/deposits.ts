@@ -4,6 +4,7 @@ import * as depositService from '../services/deposits.js';
 import * as taskService from '../services/tasks.js';
 import type { WebUser } from './load-context.js';
 import { staffListServices } from './staff-lists.js';
+import { taskListServices } from './task-lists.js';
 
 export function depositWebServices(deps: AppDeps) {
   return {
@@ -40,5 +41,7 @@ export function taskWebServices(deps: AppDeps) {
       taskService.listTasksFor(deps, user, query),
     claim: (user: WebUser, id: string) => taskService.claimTaskFor(deps, user, id),
     release: (user: WebUser, id: string) => taskService.releaseTaskFor(deps, user, id),
+    /** Counts, search and sort for the inbox page. */
+    lists: taskListServices(deps),
   };
 }

@@ -17,6 +17,8 @@ export interface StaffListQuery {
   text?: string;
   status?: string;
   clientId?: string;
+  /** Attributes that must equal these texts (the order blotter's symbol and side). */
+  attributes?: Readonly<Record<string, string>>;
   sort?: Sort;
   cursor?: string;
   limit?: number;

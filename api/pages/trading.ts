@@ -16,6 +16,10 @@ import { balancesFor } from '../services/balances.js';
 import type { WebUser } from './load-context.js';
 import { orderPreview, parseTicket, type TicketInput } from './order-preview.js';
 import { portfolioValueSeries, type ClientFill } from './portfolio-value.js';
+import { staffListServices } from './staff-lists.js';
+import type { Sort } from '../../db/lists/sorting.js';
+import { lifecycleSortOf, statusCounts } from '../../db/lists/lifecycle-lists.js';
+import { parseInput } from '../services/common.js';
 
 /** Candles shown per interval: two hours of minutes, four days of hours, three months of days. */
 const CANDLE_WINDOW_MS: Record<market.CandleInterval, number> = {
@@ -135,8 +139,33 @@ interface BlotterQuery {
   /** An email or a client id. */
   client?: string;
   search?: string;
+  /** A header's order (db/lists' whitelist); none: the API's newest first. */
+  sort?: Sort;
   cursor?: string;
   limit?: number;
+}
+
+/**
+ * The blotter in a header's order: the same filters, checked by the API's own query schema, read
+ * through db/lists and then order by order as the viewer may see them.
+ */
+async function sortedOrders(deps: AppDeps, user: WebUser, query: BlotterQuery & { clientId?: string }) {
+  const { sort, ...filters } = query;
+  const q = parseInput(orders.ListOrdersQuerySchema, filters, 'query');
+  const attributes: Record<string, string> = {};
+  if (q.symbol) attributes.symbol = q.symbol;
+  if (q.side) attributes.side = q.side;
+  return staffListServices(deps, 'order', (viewer: WebUser, id: string) =>
+    orders.getOrder(deps, viewer, id),
+  ).page(user, {
+    text: q.search,
+    status: q.status,
+    clientId: q.clientId,
+    attributes,
+    sort,
+    cursor: q.cursor,
+    limit: q.limit,
+  });
 }
 
 async function blotter(deps: AppDeps, user: WebUser, query: BlotterQuery) {
@@ -149,8 +178,10 @@ async function blotter(deps: AppDeps, user: WebUser, query: BlotterQuery) {
     if (!person) return { page: { items: [], nextCursor: null }, clientNotFound: true };
     clientId = person.id;
   }
-  const { client: _client, ...rest } = query;
-  const page = await orders.listOrders(deps, user, { ...rest, clientId });
+  const { client: _client, sort, ...rest } = query;
+  const page = sort
+    ? await sortedOrders(deps, user, { ...rest, sort, clientId })
+    : await orders.listOrders(deps, user, { ...rest, clientId });
   const names = await namesOf(
     deps,
     page.items.map((o) => o.clientId),
@@ -247,6 +278,10 @@ export function tradingWebServices(deps: AppDeps) {
     },
     portfolio: (user: WebUser) => portfolio(deps, user),
     blotter: (user: WebUser, query: BlotterQuery) => blotter(deps, user, query),
+    /** Orders per status (the counts above the blotter). */
+    blotterCounts: () => statusCounts(deps.pool, 'order'),
+    /** The blotter's sort whitelist (UnknownSortError for another column). */
+    blotterSortOf: (column?: string | null, dir?: string | null) => lifecycleSortOf('order', column, dir),
     halt: (user: WebUser, symbol: string, reason: string) =>
       market.changeInstrumentStatus(deps, user, symbol, 'halt', { reason }),
     resume: (user: WebUser, symbol: string, note: string) =>

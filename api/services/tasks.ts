@@ -126,7 +126,8 @@ function toTaskView(
   };
 }
 
-async function viewsOf(pool: pg.Pool, tasks: Task[], user: SessionUser): Promise<TaskView[]> {
+/** The inbox views of `tasks` (their subjects read in one query); also the sorted inbox's (api/pages/task-lists.ts). */
+export async function viewsOf(pool: pg.Pool, tasks: Task[], user: SessionUser): Promise<TaskView[]> {
   const subjects = await taskSubjects(
     pool,
     tasks.map((task) => task.workflowId),

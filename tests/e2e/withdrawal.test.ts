@@ -74,7 +74,7 @@ describe('withdrawal in the browser', () => {
     // Client: the form shows the available balance and the verified account; request 2 500.00 EUR.
     const clientPage = await signIn(client);
     await clientPage.goto(`${app.url}/app/withdrawals`);
-    expect((await clientPage.textContent('[data-testid=available-EUR]'))?.trim()).toBe('3000.00 EUR');
+    expect((await clientPage.textContent('[data-testid=available-EUR]'))?.trim()).toBe('3,000.00 EUR');
     expect(await clientPage.locator('select[name=bankAccountId] option').count()).toBe(1);
     // Too much first: refused in words, nothing created.
     await clientPage.fill('input[name=amount]', '5000.00');

@@ -55,21 +55,26 @@ export function StatusCounts({
   statuses,
   counts,
   status,
+  param = 'status',
+  label = 'Counts per status',
 }: {
   statuses: readonly string[];
   counts: Record<string, number>;
   status: string;
+  /** The URL parameter the links set (a list may count by another field: `role`). */
+  param?: string;
+  label?: string;
 }) {
   const [params] = useSearchParams();
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   const linkTo = (value: string) => {
     const next = new URLSearchParams(params);
-    next.set('status', value);
+    next.set(param, value);
     next.delete('cursor');
     return `?${next}`;
   };
   return (
-    <nav className="status-counts" aria-label="Counts per status">
+    <nav className="status-counts" aria-label={label}>
       <Link to={linkTo('')} aria-current={status === '' ? 'page' : undefined}>
         All <span className="count">{total.toLocaleString('en')}</span>
       </Link>

@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { maxAmountFromForm, PolicyLimits } from '../components/PolicyLimits.js';
 import { requireUser } from '../session.server.js';
@@ -120,9 +121,13 @@ export default function AdminPolicies() {
                       Approve
                     </button>
                   ) : null}
-                  <button type="submit" name="intent" value="reject" className="danger">
-                    {c.requestedBy?.id === me ? 'Withdraw' : 'Reject'}
-                  </button>
+                  <ConfirmButton
+                    label={c.requestedBy?.id === me ? 'Withdraw…' : 'Reject…'}
+                    question="The proposed change is dropped; the policy in force stays as it is."
+                    confirmLabel={c.requestedBy?.id === me ? 'Yes, withdraw it' : 'Yes, reject it'}
+                    name="intent"
+                    value="reject"
+                  />
                 </Form>
               ) : null}
             </div>

@@ -2,22 +2,27 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { CsvExportLink, NextPageLink, SortHeader, StatusCounts } from '../components/ListControls.js';
+import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
+import { userListRequest } from '../user-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Users · administration · clearhouse' }];
 
 const ROLES = ['client', 'operations', 'aml_officer', 'auditor', 'admin'] as const;
+/** How the list names a user's access (db/lists/user-list.ts). */
+const USER_STATUSES = ['active', 'invited', 'disabled'] as const;
 const PAGE = 50;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['admin']);
-  const url = new URL(request.url);
-  const query: Record<string, string> = { limit: String(PAGE) };
-  for (const key of ['q', 'role', 'status', 'offset']) {
-    const value = url.searchParams.get(key);
-    if (value) query[key] = value;
-  }
-  return { me: user.id, page: await context.services.admin.users(user, query) };
+  const users = userListRequest(request, context.services.admin, user);
+  const [page, counts] = await Promise.all([
+    users.read(users.cursor, PAGE),
+    context.services.admin.userLists.counts(user),
+  ]);
+  const sort = users.sort;
+  return { me: user.id, page, counts, sort };
 }
 
 export async function action({ context, request }: ActionFunctionArgs) {
@@ -54,21 +59,32 @@ export async function action({ context, request }: ActionFunctionArgs) {
 }
 
 export default function AdminUsers() {
-  const { me, page } = useLoaderData<typeof loader>();
+  const { me, page, counts, sort } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
-  const offset = Number(params.get('offset') ?? 0);
   const confirmId = params.get('confirm');
   const confirming = result?.ok ? null : page.items.find((u) => u.id === confirmId);
-  const pageLink = (to: number) => {
+  const back = new URLSearchParams(params);
+  back.delete('confirm');
+  const confirmLink = (id: string) => {
     const next = new URLSearchParams(params);
-    next.set('offset', String(Math.max(0, to)));
-    next.delete('confirm');
-    return `?${next.toString()}`;
+    next.set('confirm', id);
+    return `?${next}`;
   };
   return (
     <>
-      <h1>Users</h1>
+      <div className="row between">
+        <h1>Users</h1>
+        <CsvExportLink path="/admin/users.csv" />
+      </div>
+      <StatusCounts statuses={USER_STATUSES} counts={counts.byStatus} status={params.get('status') ?? ''} />
+      <StatusCounts
+        statuses={ROLES}
+        counts={counts.byRole}
+        status={params.get('role') ?? ''}
+        param="role"
+        label="Counts per role"
+      />
       <ActionMessage result={result} />
       {confirming ? (
         <section className="card confirm" role="alertdialog" aria-label={`Disable ${confirming.email}`}>
@@ -79,7 +95,7 @@ export default function AdminUsers() {
             <button type="submit" name="intent" value="disable" className="danger">
               Disable
             </button>
-            <Link to="/admin/users">Back</Link>
+            <Link to={`?${back}`}>Back</Link>
           </Form>
         </section>
       ) : null}
@@ -129,24 +145,31 @@ export default function AdminUsers() {
           Status
           <select name="status" defaultValue={params.get('status') ?? ''}>
             <option value="">any</option>
-            <option value="active">active</option>
-            <option value="disabled">disabled</option>
+            {USER_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {status}
+              </option>
+            ))}
           </select>
         </label>
+        <input type="hidden" name="sort" value={sort.column} />
+        <input type="hidden" name="dir" value={sort.dir} />
         <button type="submit">Filter</button>
       </Form>
-      <p className="muted">
-        {page.total} {page.total === 1 ? 'user' : 'users'}
-        {page.total > 0 ? ` · ${offset + 1}–${Math.min(offset + page.items.length, page.total)}` : ''}
+      <p className="muted" aria-live="polite">
+        {page.items.length} shown
       </p>
       <table className="grid" data-testid="users">
         <thead>
           <tr>
-            <th>Person</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>Two-factor</th>
-            <th />
+            <SortHeader column="name" label="Person" sort={sort} />
+            <SortHeader column="role" label="Role" sort={sort} />
+            <SortHeader column="status" label="Status" sort={sort} />
+            <th scope="col">Two-factor</th>
+            <SortHeader column="created" label="Since" sort={sort} firstDir="desc" />
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -180,6 +203,9 @@ export default function AdminUsers() {
               <td>{u.status}</td>
               <td>{u.twoFactor ? 'on' : 'off'}</td>
               <td>
+                <Time at={u.createdAt} age={false} />
+              </td>
+              <td>
                 {u.id === me ? (
                   <span className="muted">you</span>
                 ) : u.status === 'disabled' ? (
@@ -190,7 +216,7 @@ export default function AdminUsers() {
                     </button>
                   </Form>
                 ) : (
-                  <Link to={`?confirm=${u.id}`} className="danger-link">
+                  <Link to={confirmLink(u.id)} className="danger-link">
                     Disable…
                   </Link>
                 )}
@@ -199,10 +225,7 @@ export default function AdminUsers() {
           ))}
         </tbody>
       </table>
-      <nav className="row" aria-label="Pages">
-        {offset > 0 ? <Link to={pageLink(offset - PAGE)}>Previous</Link> : null}
-        {offset + page.items.length < page.total ? <Link to={pageLink(offset + PAGE)}>Next</Link> : null}
-      </nav>
+      <NextPageLink cursor={page.nextCursor} />
     </>
   );
 }

@@ -7,7 +7,10 @@ import {
 } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
+import { CopyValue } from '../components/CopyButton.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Bank accounts · clearhouse' }];
@@ -181,7 +184,9 @@ function AccountTable({ accounts, busy }: { accounts: BankAccount[]; busy: boole
 function AccountRow({ account, busy }: { account: BankAccount; busy: boolean }) {
   return (
     <tr data-bank-account-id={account.id}>
-      <td>{account.ibanDisplay}</td>
+      <td>
+        <CopyValue value={account.ibanDisplay} label="IBAN" />
+      </td>
       <td>{account.bic}</td>
       <td>{account.accountName}</td>
       <td>
@@ -191,14 +196,25 @@ function AccountRow({ account, busy }: { account: BankAccount; busy: boolean }) 
         <StatusBadge status={account.status} />
         {account.rejectionReason ? <div className="muted">{account.rejectionReason}</div> : null}
       </td>
-      <td>{formatTime(account.createdAt)}</td>
+      <td>
+        <Time at={account.createdAt} />
+      </td>
       <td>
         {account.allowedActions.includes('remove') ? (
           <Form method="post">
             <input type="hidden" name="id" value={account.id} />
-            <button type="submit" name="intent" value="remove" className="secondary" disabled={busy}>
-              Remove
-            </button>
+            {/* Removing cannot be undone: a verified account would have to be added and verified anew. */}
+            <ConfirmButton
+              label="Remove…"
+              question={
+                account.status === 'VERIFIED'
+                  ? `Remove ${account.ibanDisplay}? It is verified: to withdraw to it again you would add it and wait for our team to verify it anew.`
+                  : `Remove ${account.ibanDisplay}? This cannot be undone.`
+              }
+              confirmLabel={busy ? 'Removing…' : 'Yes, remove it'}
+              name="intent"
+              value="remove"
+            />
           </Form>
         ) : null}
       </td>
@@ -213,7 +229,7 @@ function RemovedAccounts({ accounts }: { accounts: BankAccount[] }) {
       <ul>
         {accounts.map((account) => (
           <li key={account.id}>
-            {account.ibanDisplay} · {account.bankName} · removed {formatTime(account.removedAt)}
+            {account.ibanDisplay} · {account.bankName} · removed <Time at={account.removedAt} />
           </li>
         ))}
       </ul>

@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
@@ -100,9 +101,11 @@ export default function CertificateTransferPage() {
           </dl>
           {transfer.allowedActions.includes('cancel') ? (
             <Form method="post">
-              <button type="submit" className="danger" disabled={busy}>
-                Cancel this transfer
-              </button>
+              <ConfirmButton
+                label="Cancel this transfer…"
+                question="The transfer is cancelled and cannot be resumed; reserved certificates are available again."
+                confirmLabel={busy ? 'Cancelling…' : 'Yes, cancel the transfer'}
+              />
             </Form>
           ) : null}
           <ActionMessage result={result} />

@@ -7,6 +7,7 @@ import {
 } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
@@ -124,7 +125,7 @@ export default function Deposits() {
                   <Money amount={d.amount} asset={d.currency} />
                 </td>
                 <td>
-                  <code>{d.instructions.reference}</code>
+                  <CopyValue value={d.instructions.reference} label="reference" />
                 </td>
                 <td>
                   <StatusBadge status={d.status} />

@@ -17,7 +17,8 @@ import {
 } from '../../../domain/kyc.js';
 import { attempt, type ActionResult } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
+import { Time } from '../components/Time.js';
 import { useLiveResource } from '../live.js';
 import { requireUser } from '../session.server.js';
 
@@ -26,8 +27,9 @@ export const meta: MetaFunction = () => [{ title: 'KYC · clearhouse' }];
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['client']);
   const kyc = await context.services.kyc.get(user);
+  const people = await context.services.people(timelineActorIds(kyc.timeline));
   // A fresh key per rendered form: sending the same form twice stores one document, not two.
-  return { kyc, idempotencyKey: randomUUID() };
+  return { kyc, people, idempotencyKey: randomUUID() };
 }
 
 export async function action({ context, request }: ActionFunctionArgs): Promise<ActionResult> {
@@ -89,16 +91,18 @@ const EXPLAIN: Record<string, string> = {
   EXPIRED: 'Your verification has expired. Upload current documents and submit them for a new review.',
 };
 
+const MEGABYTES = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
 function size(bytes: number): string {
   return bytes >= 1024 * 1024
-    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    ? `${MEGABYTES.format(bytes / 1024 / 1024)} MB`
     : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 type Kyc = SerializeFrom<typeof loader>['kyc'];
 
 export default function KycPage() {
-  const { kyc: rendered, idempotencyKey } = useLoaderData<typeof loader>();
+  const { kyc: rendered, people, idempotencyKey } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -111,7 +115,9 @@ export default function KycPage() {
       </h1>
       <p>{EXPLAIN[kyc.status]}</p>
       {kyc.status === 'APPROVED' && kyc.expiresAt ? (
-        <p className="muted">Valid until {formatTime(kyc.expiresAt)}.</p>
+        <p className="muted">
+          Valid until <Time at={kyc.expiresAt} />.
+        </p>
       ) : null}
       <ReviewerComments kyc={kyc} />
       <ActionMessage result={result} />
@@ -133,7 +139,7 @@ export default function KycPage() {
 
       <section className="card" style={{ marginTop: '1rem' }}>
         <h2>Timeline</h2>
-        <Timeline items={kyc.timeline} />
+        <Timeline items={kyc.timeline} people={people} />
       </section>
     </>
   );
@@ -151,7 +157,9 @@ function ReviewerComments({ kyc }: { kyc: Kyc }) {
     <section className="card" aria-label="Reviewer comments">
       <h2>{kyc.status === 'REJECTED' ? 'Reason' : 'What our team asks for'}</h2>
       <p>{kyc.decision.text}</p>
-      <p className="muted">{formatTime(kyc.decision.at)}</p>
+      <p className="muted">
+        <Time at={kyc.decision.at} />
+      </p>
     </section>
   );
 }
@@ -266,7 +274,9 @@ function DocumentTable({ documents }: { documents: Kyc['documents'] }) {
                 </a>
               </td>
               <td className="num">{size(doc.sizeBytes)}</td>
-              <td>{formatTime(doc.uploadedAt)}</td>
+              <td>
+                <Time at={doc.uploadedAt} />
+              </td>
               <td>
                 <StatusBadge status={doc.status} />
               </td>

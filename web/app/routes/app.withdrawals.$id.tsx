@@ -3,7 +3,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
+import { CopyValue } from '../components/CopyButton.js';
+import { Money } from '../components/Money.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -13,7 +17,9 @@ export const meta: MetaFunction = () => [{ title: 'Withdrawal · clearhouse' }];
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['client']);
   const withdrawal = await loadOr404(() => context.services.withdrawals.get(user, params.id ?? ''));
-  return { withdrawal };
+  // Who acted on it, by name, never by id.
+  const people = await context.services.people(timelineActorIds(withdrawal.timeline));
+  return { withdrawal, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -34,7 +40,7 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 export default function WithdrawalPage() {
-  const { withdrawal: rendered } = useLoaderData<typeof loader>();
+  const { withdrawal: rendered, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: withdrawal, live } = useLiveResource(rendered, `/api/v1/withdrawals/${rendered.id}/events`);
@@ -45,7 +51,8 @@ export default function WithdrawalPage() {
         <Link to="/app/withdrawals">← Withdrawals</Link>
       </p>
       <h1>
-        Withdrawal {withdrawal.amount} {withdrawal.currency} <StatusBadge status={withdrawal.status} />
+        Withdrawal <Money amount={withdrawal.amount} asset={withdrawal.currency} />{' '}
+        <StatusBadge status={withdrawal.status} />
       </h1>
       <p className="muted" aria-live="polite">
         {live ? 'Live: this page updates by itself.' : 'Reload to see changes.'}
@@ -60,16 +67,23 @@ export default function WithdrawalPage() {
             <dd>{STATUS_WORDS[withdrawal.status] ?? ''}</dd>
             <dt>Amount</dt>
             <dd data-testid="amount">
-              {withdrawal.amount} {withdrawal.currency}
+              <Money amount={withdrawal.amount} asset={withdrawal.currency} />
             </dd>
             <dt>To</dt>
             <dd>
-              {account
-                ? `${account.accountName}, ${account.bankName} · ${groupIban(account.iban)} (${account.bic})`
-                : '—'}
+              {account ? (
+                <>
+                  {account.accountName}, {account.bankName} ·{' '}
+                  <CopyValue value={groupIban(account.iban)} label="IBAN" /> ({account.bic})
+                </>
+              ) : (
+                '—'
+              )}
             </dd>
             <dt>Requested</dt>
-            <dd>{formatTime(withdrawal.createdAt)}</dd>
+            <dd>
+              <Time at={withdrawal.createdAt} />
+            </dd>
             <dt>Approvals</dt>
             <dd data-testid="approvals">
               {withdrawal.approvals.length} of {withdrawal.approvalsRequired}
@@ -77,7 +91,9 @@ export default function WithdrawalPage() {
             {withdrawal.bankReference ? (
               <>
                 <dt>Bank reference</dt>
-                <dd>{withdrawal.bankReference}</dd>
+                <dd>
+                  <CopyValue value={withdrawal.bankReference} label="bank reference" />
+                </dd>
               </>
             ) : null}
             {withdrawal.failureReason ? (
@@ -89,16 +105,18 @@ export default function WithdrawalPage() {
           </dl>
           {withdrawal.allowedActions.includes('cancel') ? (
             <Form method="post">
-              <button type="submit" className="danger" disabled={navigation.state === 'submitting'}>
-                Cancel this withdrawal
-              </button>
+              <ConfirmButton
+                label="Cancel this withdrawal…"
+                question="The withdrawal is cancelled and the amount is available on your balance again. A cancelled withdrawal cannot be resumed."
+                confirmLabel={navigation.state === 'submitting' ? 'Cancelling…' : 'Yes, cancel it'}
+              />
             </Form>
           ) : null}
           <ActionMessage result={result} />
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={withdrawal.timeline} />
+          <Timeline items={withdrawal.timeline} people={people} />
         </section>
       </div>
     </>

@@ -8,7 +8,10 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { CopyValue } from '../components/CopyButton.js';
+import { Money } from '../components/Money.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawals · clearhouse' }];
@@ -71,7 +74,7 @@ export default function Withdrawals() {
             <div key={b.currency} style={{ display: 'contents' }}>
               <dt>Available {b.currency}</dt>
               <dd data-testid={`available-${b.currency}`}>
-                {b.available} {b.currency}
+                <Money amount={b.available} asset={b.currency} />
               </dd>
             </div>
           ))}
@@ -147,12 +150,16 @@ export default function Withdrawals() {
             page.items.map((w) => (
               <tr key={w.id} data-withdrawal-id={w.id}>
                 <td>
-                  <Link to={`/app/withdrawals/${w.id}`}>{formatTime(w.createdAt)}</Link>
+                  <Link to={`/app/withdrawals/${w.id}`}>
+                    <Time at={w.createdAt} />
+                  </Link>
                 </td>
                 <td className="num">
-                  {w.amount} {w.currency}
+                  <Money amount={w.amount} asset={w.currency} />
                 </td>
-                <td>{w.bankAccount ? groupIban(w.bankAccount.iban) : '—'}</td>
+                <td>
+                  {w.bankAccount ? <CopyValue value={groupIban(w.bankAccount.iban)} label="IBAN" /> : '—'}
+                </td>
                 <td>
                   <StatusBadge status={w.status} />
                 </td>

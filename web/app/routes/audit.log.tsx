@@ -1,14 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import type { AuditWebServices } from '../../../api/pages/audit-log.js';
-import { isUuid } from '../../../domain/ids.js';
-import { formatTime } from '../components/Timeline.js';
+import { CsvExportLink, NextPageLink, SortHeader } from '../components/ListControls.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { auditLogRequest } from '../audit-log.server.js';
 import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Audit log · clearhouse' }];
-
-const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$/;
 
 function compact(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -21,19 +21,11 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   if (!audit) throw new Response('The audit log is not wired into the page services.', { status: 503 });
 
   const params = new URL(request.url).searchParams;
-  const actorId = params.get('actorId')?.trim() || undefined;
-  const action = params.get('action')?.trim() || undefined;
-  const subjectId = params.get('subjectId')?.trim() || undefined;
-  const cursor = params.get('cursor') || undefined;
-  const problems: string[] = [];
-  if (actorId && !isUuid(actorId)) problems.push('Actor id must be a user id (uuid).');
-  if (action && !ACTION.test(action)) problems.push('Action looks like "deposit.confirm" or "auth.*".');
-  if (subjectId && subjectId.length > 200) problems.push('Subject id is too long.');
-
+  const { problems, sort, cursor, query } = auditLogRequest(request, audit);
   let page: Awaited<ReturnType<AuditWebServices['list']>> = { items: [], nextCursor: null };
   if (problems.length === 0) {
     try {
-      page = await audit.list(user, { limit: 50, cursor, actorId, action, subjectId });
+      page = await audit.lists.page(user, { ...query, limit: 50, cursor });
     } catch (error) {
       if ((error as Error).name !== 'InvalidCursorError') throw error;
       problems.push('That page link is not valid any more; showing nothing.');
@@ -42,15 +34,18 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   // The chain check reads the whole log: run it on the first page (and on request), not on every page.
   const verify = !cursor || params.get('verify') === '1' ? await audit.verify(user) : null;
 
+  const people = await context.services.people(page.items.map((e) => e.actor?.id));
   return {
     problems,
     verify,
+    sort,
+    people,
     nextCursor: page.nextCursor,
     items: page.items.map((e) => ({
       id: e.id,
       seq: e.seq,
       at: e.at,
-      actor: e.actor ? `${e.actor.email ?? e.actor.id} (${e.actor.role})` : 'anonymous',
+      actor: e.actor,
       action: e.action,
       subject: e.subject ? `${e.subject.type} ${e.subject.id}` : '',
       before: compact(e.before),
@@ -99,16 +94,16 @@ function ChainStatus({ verify, params }: { verify: AuditLogData['verify']; param
   );
 }
 
-function EntryTable({ items }: { items: AuditLogData['items'] }) {
+function EntryTable({ items, people, sort }: Pick<AuditLogData, 'items' | 'people' | 'sort'>) {
   return (
     <table className="grid">
       <thead>
         <tr>
-          <th className="num">#</th>
-          <th>At</th>
-          <th>Actor</th>
-          <th>Action</th>
-          <th>Subject</th>
+          <SortHeader column="seq" label="#" sort={sort} numeric firstDir="desc" />
+          <th scope="col">At</th>
+          <SortHeader column="actor" label="Actor" sort={sort} />
+          <SortHeader column="action" label="Action" sort={sort} />
+          <SortHeader column="subject" label="Subject" sort={sort} />
           <th>Before</th>
           <th>After</th>
           <th>Request</th>
@@ -124,10 +119,26 @@ function EntryTable({ items }: { items: AuditLogData['items'] }) {
           </tr>
         ) : null}
         {items.map((e) => (
-          <tr key={e.id}>
+          <tr key={e.id} data-audit-seq={e.seq}>
             <td className="num">{e.seq}</td>
-            <td>{formatTime(e.at)}</td>
-            <td>{e.actor}</td>
+            <td>
+              <Time at={e.at} />
+            </td>
+            <td data-field="actor">
+              {e.actor ? (
+                // A person no longer on record is still named by the email the entry kept.
+                people[e.actor.id] ? (
+                  <Person people={people} id={e.actor.id} role={e.actor.role} />
+                ) : (
+                  <span className="person">
+                    {e.actor.email ?? 'unknown user'}
+                    <span className="muted"> · {e.actor.role.replaceAll('_', ' ')}</span>
+                  </span>
+                )
+              ) : (
+                <span className="muted">anonymous</span>
+              )}
+            </td>
             <td>
               <code>{e.action}</code>
             </td>
@@ -152,19 +163,21 @@ function EntryTable({ items }: { items: AuditLogData['items'] }) {
 }
 
 export default function AuditLog() {
-  const { problems, verify, items, nextCursor } = useLoaderData<typeof loader>();
+  const { problems, verify, items, nextCursor, people, sort } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
-  const filters = new URLSearchParams();
-  for (const key of ['actorId', 'action', 'subjectId']) {
-    const value = params.get(key);
-    if (value) filters.set(key, value);
-  }
   return (
     <>
-      <h1>Audit log</h1>
+      <div className="row between">
+        <h1>Audit log</h1>
+        <CsvExportLink path="/audit/log.csv" />
+      </div>
       <ChainStatus verify={verify} params={params} />
 
-      <Form method="get" className="row card">
+      <Form method="get" className="row card" role="search">
+        <label>
+          Search (actor email, subject id or request id)
+          <input name="q" type="search" defaultValue={params.get('q') ?? ''} maxLength={100} />
+        </label>
         <label>
           Action
           <input
@@ -181,6 +194,8 @@ export default function AuditLog() {
           Subject id
           <input name="subjectId" defaultValue={params.get('subjectId') ?? ''} />
         </label>
+        <input type="hidden" name="sort" value={sort.column} />
+        <input type="hidden" name="dir" value={sort.dir} />
         <button type="submit" className="secondary">
           Filter
         </button>
@@ -191,14 +206,8 @@ export default function AuditLog() {
         </p>
       ))}
 
-      <EntryTable items={items} />
-      {nextCursor ? (
-        <p>
-          <Link to={`?${new URLSearchParams({ ...Object.fromEntries(filters), cursor: nextCursor })}`}>
-            Older entries →
-          </Link>
-        </p>
-      ) : null}
+      <EntryTable items={items} people={people} sort={sort} />
+      <NextPageLink cursor={nextCursor} />
     </>
   );
 }

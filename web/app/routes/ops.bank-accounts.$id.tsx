@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { Person } from '../components/Person.js';
@@ -128,13 +129,18 @@ export default function OpsBankAccount() {
                 </button>
               </Form>
               <Form method="post" className="row">
-                <label>
-                  Reason
-                  <input name="reason" required maxLength={500} size={40} />
-                </label>
-                <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-                  Reject
-                </button>
+                <ConfirmButton
+                  label="Reject…"
+                  question="The client cannot withdraw to this account; to use it they would add it again."
+                  confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the account'}
+                  name="intent"
+                  value="reject"
+                >
+                  <label>
+                    Reason
+                    <input name="reason" required maxLength={500} size={40} />
+                  </label>
+                </ConfirmButton>
               </Form>
             </div>
           ) : null}

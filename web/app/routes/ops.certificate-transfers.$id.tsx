@@ -1,8 +1,12 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { Money } from '../components/Money.js';
+import { Person } from '../components/Person.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -12,7 +16,13 @@ export const meta: MetaFunction = () => [{ title: 'Certificate transfer · backo
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'admin', 'auditor']);
   const transfer = await loadOr404(() => context.services.certificateTransfers.get(user, params.id ?? ''));
-  return { transfer };
+  // The client, the approvers and the timeline's actors by name, never their ids.
+  const people = await context.services.people([
+    transfer.clientId,
+    ...transfer.approvals.map((a) => a.actor.id),
+    ...timelineActorIds(transfer.timeline),
+  ]);
+  return { transfer, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -49,7 +59,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function OpsCertificateTransfer() {
-  const { transfer: rendered } = useLoaderData<typeof loader>();
+  const { transfer: rendered, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const { value: transfer } = useLiveResource(
@@ -64,8 +74,8 @@ export default function OpsCertificateTransfer() {
         <Link to="/ops/certificate-transfers">Certificate transfers</Link>
       </p>
       <h1>
-        Transfer {transfer.direction === 'IN' ? 'in' : 'out'} of {transfer.quantity} {transfer.asset}{' '}
-        <StatusBadge status={transfer.status} />
+        Transfer {transfer.direction === 'IN' ? 'in' : 'out'} of{' '}
+        <Money amount={transfer.quantity} asset={transfer.asset} /> <StatusBadge status={transfer.status} />
       </h1>
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
@@ -73,7 +83,9 @@ export default function OpsCertificateTransfer() {
           <h2>Details</h2>
           <dl className="kv">
             <dt>Client</dt>
-            <dd>{transfer.clientId}</dd>
+            <dd>
+              <Person people={people} id={transfer.clientId} />
+            </dd>
             <dt>Registry account</dt>
             <dd>
               {transfer.registryAccount
@@ -83,12 +95,14 @@ export default function OpsCertificateTransfer() {
             <dt>Reference</dt>
             <dd>{transfer.reference}</dd>
             <dt>Requested</dt>
-            <dd>{formatTime(transfer.createdAt)}</dd>
+            <dd>
+              <Time at={transfer.createdAt} />
+            </dd>
             {transfer.receivedQuantity ? (
               <>
                 <dt>Received</dt>
                 <dd>
-                  {transfer.receivedQuantity} {transfer.asset}
+                  <Money amount={transfer.receivedQuantity} asset={transfer.asset} />
                 </dd>
               </>
             ) : null}
@@ -99,7 +113,7 @@ export default function OpsCertificateTransfer() {
                   {transfer.approvals.length} of {transfer.approvalsRequired}
                   {transfer.approvals.map((a) => (
                     <div key={a.actor.id} className="muted">
-                      {a.actor.id} · {formatTime(a.at)}
+                      <Person people={people} id={a.actor.id} role={a.actor.role} /> · <Time at={a.at} />
                       {a.note ? ` · ${a.note}` : ''}
                     </div>
                   ))}
@@ -154,19 +168,24 @@ export default function OpsCertificateTransfer() {
           ) : null}
           {can('reject') ? (
             <Form method="post" className="row" aria-label="Reject">
-              <label>
-                Reason
-                <input name="reason" required maxLength={500} size={30} />
-              </label>
-              <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-                Reject
-              </button>
+              <ConfirmButton
+                label="Reject…"
+                question="The transfer ends without moving certificates; reserved ones are released. This cannot be undone."
+                confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the transfer'}
+                name="intent"
+                value="reject"
+              >
+                <label>
+                  Reason
+                  <input name="reason" required maxLength={500} size={30} />
+                </label>
+              </ConfirmButton>
             </Form>
           ) : null}
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={transfer.timeline} />
+          <Timeline items={transfer.timeline} people={people} />
         </section>
       </div>
     </>

@@ -8,6 +8,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { KYC_DOCUMENT_TYPES } from '../../../domain/kyc.js';
 import { canActAs } from '../../../domain/roles.js';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { Person, personName, type People } from '../components/Person.js';
 import { Time } from '../components/Time.js';
@@ -167,13 +168,18 @@ function DecisionForms({ busy }: { busy: boolean }) {
         </button>
       </Form>
       <Form method="post" className="row">
-        <label>
-          Reason (final: the client cannot resubmit)
-          <input name="reason" required maxLength={2000} size={60} />
-        </label>
-        <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-          Reject
-        </button>
+        <ConfirmButton
+          label="Reject…"
+          question="Rejection is final: the client cannot resubmit, and cannot withdraw."
+          confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the application'}
+          name="intent"
+          value="reject"
+        >
+          <label>
+            Reason (final: the client cannot resubmit)
+            <input name="reason" required maxLength={2000} size={60} />
+          </label>
+        </ConfirmButton>
       </Form>
     </section>
   );

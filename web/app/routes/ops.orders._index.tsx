@@ -1,41 +1,31 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData } from '@remix-run/react';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { INSTRUMENT_SYMBOLS } from '../../../domain/instruments.js';
 import { ORDER_SIDES, ORDER_STATUSES } from '../../../domain/order-types.js';
-import { formatMoney } from '../amounts.js';
-import { NextPageLink } from '../components/ListControls.js';
-import { StatusBadge, formatTime } from '../components/Timeline.js';
+import { CsvExportLink, NextPageLink, SortHeader, StatusCounts } from '../components/ListControls.js';
+import { Money } from '../components/Money.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge } from '../components/Timeline.js';
+import { blotterRequest } from '../order-blotter.server.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Order blotter · backoffice · clearhouse' }];
 
 const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
-/** Every filter lives in the URL (bookmarkable, kept by the next-page link). */
-function blotterQuery(request: Request) {
-  const params = new URL(request.url).searchParams;
-  return {
-    status: params.get('status') || undefined,
-    symbol: params.get('symbol') || undefined,
-    side: params.get('side') || undefined,
-    client: params.get('client')?.trim() || undefined,
-    search: params.get('search')?.trim() || undefined,
-    cursor: params.get('cursor') || undefined,
-    limit: 50,
-  };
-}
-
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
-  const query = blotterQuery(request);
-  const blotter = await context.services.trading.blotter(user, query);
-  return { blotter, query };
+  const { query, sort, read, cursor } = blotterRequest(request, context.services.trading, user);
+  const [blotter, counts] = await Promise.all([read(cursor, 50), context.services.trading.blotterCounts()]);
+  return { blotter, query, sort, counts };
 }
 
 function Filters({
   query,
+  sort,
 }: {
   query: Partial<Record<'status' | 'symbol' | 'side' | 'client' | 'search', string>>;
+  sort: { column: string; dir: string } | null;
 }) {
   return (
     <Form method="get" className="row card" aria-label="Filter orders">
@@ -80,6 +70,12 @@ function Filters({
         Order id or client order id
         <input name="search" defaultValue={query.search ?? ''} />
       </label>
+      {sort ? (
+        <>
+          <input type="hidden" name="sort" value={sort.column} />
+          <input type="hidden" name="dir" value={sort.dir} />
+        </>
+      ) : null}
       <button type="submit" className="secondary">
         Filter
       </button>
@@ -88,12 +84,17 @@ function Filters({
 }
 
 export default function OrderBlotter() {
-  const { blotter, query } = useLoaderData<typeof loader>();
+  const { blotter, query, sort, counts } = useLoaderData<typeof loader>();
   const { page } = blotter;
+  const [params] = useSearchParams();
   return (
     <>
-      <h1>Order blotter</h1>
-      <Filters query={query} />
+      <div className="row between">
+        <h1>Order blotter</h1>
+        <CsvExportLink path="/ops/orders.csv" />
+      </div>
+      <StatusCounts statuses={ORDER_STATUSES} counts={counts} status={query.status ?? ''} />
+      <Filters query={query} sort={params.has('sort') ? sort : null} />
       {blotter.clientNotFound ? (
         <p className="error" role="alert">
           No client with the email or id “{query.client}”.
@@ -102,14 +103,16 @@ export default function OrderBlotter() {
       <table className="grid" data-testid="blotter">
         <thead>
           <tr>
-            <th>Placed</th>
-            <th>Client</th>
-            <th>Order</th>
-            <th className="num">Quantity</th>
-            <th className="num">Limit</th>
-            <th className="num">Filled</th>
-            <th className="num">Reserved</th>
-            <th>Status</th>
+            <SortHeader column="created" label="Placed" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="symbol" label="Order" sort={sort} />
+            <SortHeader column="quantity" label="Quantity" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="price" label="Limit" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="filled" label="Filled" sort={sort} numeric firstDir="desc" />
+            <th scope="col" className="num">
+              Reserved
+            </th>
+            <SortHeader column="status" label="Status" sort={sort} />
           </tr>
         </thead>
         <tbody>
@@ -123,16 +126,26 @@ export default function OrderBlotter() {
             page.items.map((o) => (
               <tr key={o.id} data-order-id={o.id}>
                 <td>
-                  <Link to={`/ops/orders/${o.id}`}>{formatTime(o.createdAt)}</Link>
+                  <Link to={`/ops/orders/${o.id}`}>
+                    <Time at={o.createdAt} />
+                  </Link>
                 </td>
                 <td>{o.clientName}</td>
                 <td>
                   <span className={`side ${o.side}`}>{o.side}</span> {o.symbol} · {o.type} {o.timeInForce}
                 </td>
-                <td className="num">{formatMoney(o.quantity, o.asset)}</td>
-                <td className="num">{o.price ? formatMoney(o.price, o.quoteAsset) : 'market'}</td>
-                <td className="num">{formatMoney(o.filledQuantity, o.asset)}</td>
-                <td className="num">{formatMoney(o.reserved.amount, o.reserved.asset)}</td>
+                <td className="num">
+                  <Money amount={o.quantity} asset={o.asset} />
+                </td>
+                <td className="num">
+                  {o.price ? <Money amount={o.price} asset={o.quoteAsset} /> : 'market'}
+                </td>
+                <td className="num">
+                  <Money amount={o.filledQuantity} asset={o.asset} />
+                </td>
+                <td className="num">
+                  <Money amount={o.reserved.amount} asset={o.reserved.asset} />
+                </td>
                 <td>
                   <StatusBadge status={o.status} />
                 </td>

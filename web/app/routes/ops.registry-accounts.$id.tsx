@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
@@ -109,13 +110,18 @@ export default function OpsRegistryAccount() {
                 </button>
               </Form>
               <Form method="post" className="row">
-                <label>
-                  Reason
-                  <input name="reason" required maxLength={500} size={40} />
-                </label>
-                <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-                  Reject
-                </button>
+                <ConfirmButton
+                  label="Reject…"
+                  question="No certificates move to or from this registry account; the client would register it again."
+                  confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the account'}
+                  name="intent"
+                  value="reject"
+                >
+                  <label>
+                    Reason
+                    <input name="reason" required maxLength={500} size={40} />
+                  </label>
+                </ConfirmButton>
               </Form>
             </div>
           ) : null}

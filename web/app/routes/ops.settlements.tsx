@@ -7,12 +7,16 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { SETTLEMENT_STATUSES } from '../../../domain/settlement.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { NextPage, SettlementLegs, SettlementSteps, StatusFilter } from '../components/Settlement.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
-import { listQuery } from '../list-query.server.js';
+import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
+import { Money } from '../components/Money.js';
+import { Person, type People } from '../components/Person.js';
+import { SettlementLegs, SettlementSteps } from '../components/Settlement.js';
+import { Time } from '../components/Time.js';
+import { StatusBadge, Timeline } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Settlement exceptions · backoffice · clearhouse' }];
 
@@ -20,13 +24,15 @@ const READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
-  const query = listQuery(request, 'FAILING');
+  const settlements = context.services.settlements;
   const id = new URL(request.url).searchParams.get('id');
-  const [page, focus] = await Promise.all([
-    context.services.settlements.list(user, query),
-    id ? loadOr404(() => context.services.settlements.get(user, id)) : Promise.resolve(null),
+  const [list, counts, focus] = await Promise.all([
+    staffListPage(request, user, settlements, { defaultStatus: 'FAILING' }),
+    settlements.lists.counts(),
+    id ? loadOr404(() => settlements.get(user, id)) : Promise.resolve(null),
   ]);
-  return { page, focus, status: query.status ?? '' };
+  const people = await context.services.people([...list.page.items.map((s) => s.clientId), focus?.clientId]);
+  return { ...list, counts, focus, people };
 }
 
 const ERROR_WORDS: Record<string, string> = {
@@ -67,6 +73,8 @@ export async function action({ context, request }: ActionFunctionArgs) {
 
 interface Exception {
   id: string;
+  /** Its first step is when it began (the "created" sort). */
+  timeline: { at: string }[];
   clientId: string;
   batchId: string;
   status: string;
@@ -78,29 +86,57 @@ interface Exception {
 }
 
 export default function SettlementExceptions() {
-  const { page, focus, status } = useLoaderData<typeof loader>();
+  const { page, focus, status, counts, sort, people, searching } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const confirmId = result?.ok ? null : params.get('confirm');
   const confirming = page.items.find((s) => s.id === confirmId) ?? (focus?.id === confirmId ? focus : null);
   return (
     <>
-      <h1>Settlement exceptions</h1>
+      <ListHeader
+        title="Settlement exceptions"
+        csvPath="/ops/settlements.csv"
+        statuses={SETTLEMENT_STATUSES}
+        counts={counts}
+        status={status}
+        searchLabel="Search (client email or name, settlement id)"
+      />
       <p>
         <Link to="/ops/settlement-batches">Settlement batches</Link> · <Link to="/ops/tasks">Task inbox</Link>
       </p>
       <ActionMessage result={result} />
       {confirming ? <CancelConfirmation settlement={confirming} /> : null}
-      {focus ? <Focus rendered={focus} /> : null}
-      <StatusFilter statuses={SETTLEMENT_STATUSES} status={status} clientFilter />
-      {page.items.length === 0 ? (
-        <p className="muted">
-          {status === 'FAILING' ? 'No exceptions: every delivery went through.' : 'None.'}
-        </p>
-      ) : (
-        page.items.map((s) => <ExceptionCard key={s.id} settlement={s} />)
-      )}
-      <NextPage cursor={page.nextCursor} status={status} />
+      {focus ? <Focus rendered={focus} people={people} /> : null}
+      <p className="muted" aria-live="polite">
+        {searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
+      </p>
+      <table className="grid" data-testid="exceptions">
+        <thead>
+          <tr>
+            <SortHeader column="created" label="Settlement" sort={sort} firstDir="desc" />
+            <SortHeader column="client" label="Client" sort={sort} />
+            <SortHeader column="cutoff" label="Batch cutoff" sort={sort} firstDir="desc" />
+            <th scope="col">Legs</th>
+            <th scope="col">Why</th>
+            <SortHeader column="status" label="Status" sort={sort} />
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {page.items.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted">
+                {status === 'FAILING' ? 'No exceptions: every delivery went through.' : 'None.'}
+              </td>
+            </tr>
+          ) : (
+            page.items.map((s) => <ExceptionRow key={s.id} settlement={s} people={people} />)
+          )}
+        </tbody>
+      </table>
+      <NextPageLink cursor={page.nextCursor} status={status} />
     </>
   );
 }
@@ -108,7 +144,9 @@ export default function SettlementExceptions() {
 /** One settlement in full, followed live (the task inbox's link). */
 function Focus({
   rendered,
+  people,
 }: {
+  people: People;
   rendered: Exception & {
     expected: Record<string, string>;
     timeline: Parameters<typeof Timeline>[0]['items'];
@@ -122,7 +160,7 @@ function Focus({
       </h2>
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <div style={{ flex: 1 }}>
-          <ExceptionFacts settlement={settlement} />
+          <ExceptionFacts settlement={settlement} people={people} />
           <SettlementLegs legs={settlement.legs} />
           <ExceptionForms settlement={settlement} />
         </div>
@@ -135,15 +173,17 @@ function Focus({
   );
 }
 
-function ExceptionFacts({ settlement }: { settlement: Exception }) {
+function ExceptionFacts({ settlement, people }: { settlement: Exception; people: People }) {
   return (
     <dl className="kv">
       <dt>Client</dt>
-      <dd>{settlement.clientId}</dd>
+      <dd>
+        <Person people={people} id={settlement.clientId} />
+      </dd>
       <dt>Batch</dt>
       <dd>
         <Link to={`/ops/settlement-batches/${settlement.batchId}`}>
-          cut off at {formatTime(settlement.cutoff)}
+          cut off at <Time at={settlement.cutoff} age={false} />
         </Link>
       </dd>
       <dt>Trades</dt>
@@ -158,17 +198,43 @@ function ExceptionFacts({ settlement }: { settlement: Exception }) {
   );
 }
 
-function ExceptionCard({ settlement }: { settlement: Exception }) {
+function ExceptionRow({ settlement, people }: { settlement: Exception; people: People }) {
   return (
-    <section className="card" data-settlement-id={settlement.id}>
-      <h2>
-        <Link to={`?id=${settlement.id}`}>Settlement {settlement.id.slice(0, 8)}</Link>{' '}
+    <tr data-settlement-id={settlement.id}>
+      <td>
+        <Link to={`?id=${settlement.id}`}>
+          <Time at={settlement.timeline[0]?.at} />
+        </Link>
+        <div className="muted">
+          {settlement.tradeCount} {settlement.tradeCount === 1 ? 'trade' : 'trades'}
+        </div>
+      </td>
+      <td>
+        <Person people={people} id={settlement.clientId} />
+      </td>
+      <td>
+        <Link to={`/ops/settlement-batches/${settlement.batchId}`}>
+          <Time at={settlement.cutoff} age={false} />
+        </Link>
+      </td>
+      <td>
+        {settlement.legs.length === 0
+          ? 'nothing to move'
+          : settlement.legs.map((leg) => (
+              <div key={leg.asset} data-leg={leg.asset}>
+                {leg.direction === 'RECEIVE' ? 'receive' : 'deliver'}{' '}
+                <Money amount={leg.amount} asset={leg.asset} />
+              </div>
+            ))}
+      </td>
+      <td data-testid="failure">{settlement.failure ?? '—'}</td>
+      <td>
         <StatusBadge status={settlement.status} />
-      </h2>
-      <ExceptionFacts settlement={settlement} />
-      <SettlementLegs legs={settlement.legs} />
-      <ExceptionForms settlement={settlement} />
-    </section>
+      </td>
+      <td>
+        <ExceptionForms settlement={settlement} />
+      </td>
+    </tr>
   );
 }
 

@@ -7,6 +7,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { groupIban } from '../../../domain/withdrawal.js';
 import { attempt } from '../action-result.server.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
@@ -223,13 +224,18 @@ function DecisionForms({
       ) : null}
       {allowedActions.includes('reject') ? (
         <Form method="post" className="row" aria-label="Reject">
-          <label>
-            Reason
-            <input name="reason" required maxLength={500} />
-          </label>
-          <button type="submit" name="intent" value="reject" className="danger" disabled={busy}>
-            Reject withdrawal
-          </button>
+          <ConfirmButton
+            label="Reject withdrawal…"
+            question="Nothing is paid out and the reserved amount goes back to the client's balance. This cannot be undone."
+            confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the withdrawal'}
+            name="intent"
+            value="reject"
+          >
+            <label>
+              Reason
+              <input name="reason" required maxLength={500} />
+            </label>
+          </ConfirmButton>
         </Form>
       ) : null}
     </>
