@@ -4,39 +4,15 @@ import type { KindDescriptor, Resource } from './model.js';
 
 const TEST_IBAN = 'DE89370400440532013000';
 
-export async function runBankAccount(driver: Driver): Promise<Resource> {
-  const created = await driver.create(
-    driver.client,
-    '/bank-accounts',
-    {
-      iban: TEST_IBAN,
-      bic: 'COBADEFFXXX',
-      accountName: `Chaos Client ${driver.lifecycle.index}`,
-      bankName: 'Commerzbank',
-      country: 'DE',
-    },
-    'add bank account',
-  );
-  const account = driver.add(
-    {
-      type: 'bank_account',
-      id: created.body.id,
-      workflowId: created.body.workflowId,
-      intended: 'VERIFIED',
-      amountMinor: 0n,
-    },
-    created,
-  );
-  driver.track(account, created, ['PENDING_VERIFICATION'], 'add bank account');
-  await driver.act(
-    driver.world.staff.ops,
-    account,
-    `/ops/bank-accounts/${account.id}/verify`,
-    { note: 'name matches' },
-    ['VERIFIED'],
-    'verify bank account',
-  );
-  return account;
+export function runBankAccount(driver: Driver): Promise<Resource> {
+  const body = {
+    iban: TEST_IBAN,
+    bic: 'COBADEFFXXX',
+    accountName: `Chaos Client ${driver.lifecycle.index}`,
+    bankName: 'Commerzbank',
+    country: 'DE',
+  };
+  return driver.addVerified('bank_account', '/bank-accounts', body, 'name matches');
 }
 
 export const BANK_ACCOUNT_KINDS: Record<string, KindDescriptor> = {

@@ -113,6 +113,31 @@ export class Driver {
     );
   }
 
+  /** An account the client adds at `path` (PENDING_VERIFICATION) and operations verify (VERIFIED). */
+  async addVerified(
+    type: 'bank_account' | 'registry_account',
+    path: string,
+    body: unknown,
+    note: string,
+  ): Promise<Resource> {
+    const noun = type.replace('_', ' ');
+    const created = await this.create(this.client, path, body, `add ${noun}`);
+    const account = this.add(
+      {
+        type,
+        id: created.body.id,
+        workflowId: created.body.workflowId,
+        intended: 'VERIFIED',
+        amountMinor: 0n,
+      },
+      created,
+    );
+    this.track(account, created, ['PENDING_VERIFICATION'], `add ${noun}`);
+    const verify = `/ops${path}/${account.id}/verify`;
+    await this.act(this.world.staff.ops, account, verify, { note }, ['VERIFIED'], `verify ${noun}`);
+    return account;
+  }
+
   /** Records a created resource on the lifecycle, with the status its answer gave. */
   add(resource: Omit<Resource, 'lastStatus' | 'ownerId'> & { ownerId?: string }, answer: Answer): Resource {
     const added: Resource = {

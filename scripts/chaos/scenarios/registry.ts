@@ -19,33 +19,13 @@ function accountIdAt(registry: Registry): string {
     : `CN-CHAOS-${randomInt(10_000_000, 99_999_999)}`;
 }
 
-export async function runRegistryAccount(driver: Driver, registry: Registry): Promise<Resource> {
-  const created = await driver.create(
-    driver.client,
-    '/registry-accounts',
-    { registry, accountId: accountIdAt(registry), holderName: `Chaos Holder ${driver.lifecycle.index}` },
-    'add registry account',
-  );
-  const account = driver.add(
-    {
-      type: 'registry_account',
-      id: created.body.id,
-      workflowId: created.body.workflowId,
-      intended: 'VERIFIED',
-      amountMinor: 0n,
-    },
-    created,
-  );
-  driver.track(account, created, ['PENDING_VERIFICATION'], 'add registry account');
-  await driver.act(
-    driver.world.staff.ops,
-    account,
-    `/ops/registry-accounts/${account.id}/verify`,
-    { note: 'holder matches' },
-    ['VERIFIED'],
-    'verify registry account',
-  );
-  return account;
+export function runRegistryAccount(driver: Driver, registry: Registry): Promise<Resource> {
+  const body = {
+    registry,
+    accountId: accountIdAt(registry),
+    holderName: `Chaos Holder ${driver.lifecycle.index}`,
+  };
+  return driver.addVerified('registry_account', '/registry-accounts', body, 'holder matches');
 }
 
 async function requestTransfer(
