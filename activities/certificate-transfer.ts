@@ -6,15 +6,7 @@
 import type pg from 'pg';
 import { transferPreconditions } from '../db/certificate-transfers/preconditions.js';
 import { getRegistryAccount } from '../db/registry-accounts/index.js';
-import {
-  ensureClientAccounts,
-  ensureSystemAccounts,
-  holdEntry,
-  isLedgerError,
-  postEntry,
-  postHold,
-  voidHold,
-} from '../db/ledger/index.js';
+import { ensureClientAccounts, ensureSystemAccounts, isLedgerError, postEntry } from '../db/ledger/index.js';
 import {
   certificateTransferOutHold,
   certificateTransferOutPost,
@@ -27,6 +19,7 @@ import { parseAmount } from '../domain/money.js';
 import { registryTransferIn } from '../domain/postings.js';
 import type { Registry } from '../domain/registry-account.js';
 import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
+import { heldLedger } from './held-transfer.js';
 import { PLATFORM_REGISTRY_ACCOUNTS, type RegistryAdapter } from './registry-adapter.js';
 
 export interface ReserveCertificateTransferInput {
@@ -84,6 +77,7 @@ function ledgerRefusal(error: unknown): never {
 
 export function createCertificateTransferActivities(deps: CertificateTransferActivityDeps) {
   const { pool, registry } = deps;
+  const ledger = heldLedger(pool, ledgerRefusal);
 
   return {
     /**
@@ -95,14 +89,8 @@ export function createCertificateTransferActivities(deps: CertificateTransferAct
     async reserveCertificateTransfer(
       input: ReserveCertificateTransferInput,
     ): Promise<ReserveCertificateTransferResult> {
-      const run = execution();
-      const idempotencyKey = `${run.workflowId}/hold`;
       if (input.direction === 'OUT') {
-        const existing = await pool.query<{ id: string }>(
-          'SELECT id FROM journal_entry WHERE idempotency_key = $1',
-          [idempotencyKey],
-        );
-        const held = existing.rows[0];
+        const held = await ledger.existingHold();
         const account = held ? await getRegistryAccount(pool, input.registryAccountId) : null;
         if (held && account) {
           const { id, registry: code, accountId, holderName } = account;
@@ -123,20 +111,12 @@ export function createCertificateTransferActivities(deps: CertificateTransferAct
         throw refusal(type, message, details ?? undefined);
       }
       if (input.direction === 'IN') return { holdEntryId: null, registryAccount: checked.account };
-      try {
-        await ensureSystemAccounts(pool);
-        await ensureClientAccounts(pool, input.clientId, input.asset);
-        const entry = await holdEntry(pool, {
-          idempotencyKey,
-          workflowId: run.workflowId,
-          runId: run.runId,
-          activity: run.activity,
-          ...certificateTransferOutHold(input.clientId, input.asset, quantityMinor),
-        });
-        return { holdEntryId: entry.id, registryAccount: checked.account };
-      } catch (error) {
-        ledgerRefusal(error);
-      }
+      const entry = await ledger.hold(
+        input.clientId,
+        input.asset,
+        certificateTransferOutHold(input.clientId, input.asset, quantityMinor),
+      );
+      return { holdEntryId: entry.id, registryAccount: checked.account };
     },
 
     /** IN: the certificates are at our registry account; the client owns them now (available). */
@@ -165,38 +145,12 @@ export function createCertificateTransferActivities(deps: CertificateTransferAct
 
     /** OUT delivered: the held certificates leave the books (pending → posted). */
     async postTransferOutHold(input: ResolveTransferHoldInput): Promise<{ entryId: string }> {
-      const run = execution();
-      try {
-        const entry = await postHold(pool, {
-          idempotencyKey: `${run.workflowId}/post`,
-          holdEntryId: input.holdEntryId,
-          workflowId: run.workflowId,
-          runId: run.runId,
-          activity: run.activity,
-          ...certificateTransferOutPost(input.reason),
-        });
-        return { entryId: entry.id };
-      } catch (error) {
-        ledgerRefusal(error);
-      }
+      return ledger.post(input.holdEntryId, certificateTransferOutPost(input.reason));
     },
 
     /** OUT rejected, cancelled or refused by the registry: the certificates are available again. */
     async voidTransferOutHold(input: ResolveTransferHoldInput): Promise<{ entryId: string }> {
-      const run = execution();
-      try {
-        const entry = await voidHold(pool, {
-          idempotencyKey: `${run.workflowId}/void`,
-          holdEntryId: input.holdEntryId,
-          workflowId: run.workflowId,
-          runId: run.runId,
-          activity: run.activity,
-          ...certificateTransferOutVoid(input.reason),
-        });
-        return { entryId: entry.id };
-      } catch (error) {
-        ledgerRefusal(error);
-      }
+      return ledger.void(input.holdEntryId, certificateTransferOutVoid(input.reason));
     },
 
     /**

@@ -6,20 +6,14 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { getBankAccount } from '../db/bank-accounts/index.js';
-import {
-  ensureClientAccounts,
-  ensureSystemAccounts,
-  holdEntry,
-  isLedgerError,
-  postHold,
-  voidHold,
-} from '../db/ledger/index.js';
+import { isLedgerError } from '../db/ledger/index.js';
 import { payoutAccountOf } from '../db/withdrawals/payout-accounts.js';
 import { withdrawalPreconditions } from '../db/withdrawals/preconditions.js';
 import { parseAmount, type AssetCode } from '../domain/money.js';
 import { withdrawalHold, withdrawalPost, withdrawalVoid } from '../domain/postings.js';
 import type { PayoutAccount } from '../domain/withdrawal.js';
 import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
+import { heldLedger } from './held-transfer.js';
 import { BankError, type BankAdapter, type PayoutRequest, type PayoutResult } from './bank-adapter.js';
 
 export interface ReserveWithdrawalInput {
@@ -61,6 +55,7 @@ function ledgerRefusal(error: unknown): never {
 
 export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
   const { pool, bank } = deps;
+  const ledger = heldLedger(pool, ledgerRefusal);
 
   return {
     /**
@@ -71,13 +66,8 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
      * without checking again.
      */
     async reserveWithdrawal(input: ReserveWithdrawalInput): Promise<ReserveWithdrawalResult> {
-      const run = execution();
-      const idempotencyKey = `${run.workflowId}/hold`;
-      const existing = await pool.query<{ id: string }>(
-        'SELECT id FROM journal_entry WHERE idempotency_key = $1',
-        [idempotencyKey],
-      );
-      const held = existing.rows[0];
+      const idempotencyKey = `${execution().workflowId}/hold`;
+      const held = await ledger.existingHold();
       const heldAccount = held ? await getBankAccount(pool, input.bankAccountId) : null;
       if (held && heldAccount) {
         return { holdEntryId: held.id, idempotencyKey, bankAccount: payoutAccountOf(heldAccount) };
@@ -95,57 +85,22 @@ export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {
         const type = code === 'bank_account_not_found' ? 'bank_account_unverified' : code;
         throw refusal(type, message, details ?? undefined);
       }
-      const account = checked.account;
-      try {
-        await ensureSystemAccounts(pool);
-        await ensureClientAccounts(pool, input.clientId, input.currency);
-        const entry = await holdEntry(pool, {
-          idempotencyKey,
-          workflowId: run.workflowId,
-          runId: run.runId,
-          activity: run.activity,
-          ...withdrawalHold(input.clientId, input.currency, amount),
-        });
-        return { holdEntryId: entry.id, idempotencyKey, bankAccount: account };
-      } catch (error) {
-        ledgerRefusal(error);
-      }
+      const entry = await ledger.hold(
+        input.clientId,
+        input.currency,
+        withdrawalHold(input.clientId, input.currency, amount),
+      );
+      return { holdEntryId: entry.id, idempotencyKey, bankAccount: checked.account };
     },
 
     /** The bank paid: the reserved amount leaves the books (pending → posted). */
     async postWithdrawalHold(input: ResolveWithdrawalHoldInput): Promise<{ entryId: string }> {
-      const run = execution();
-      try {
-        const entry = await postHold(pool, {
-          idempotencyKey: `${run.workflowId}/post`,
-          holdEntryId: input.holdEntryId,
-          workflowId: run.workflowId,
-          runId: run.runId,
-          activity: run.activity,
-          ...withdrawalPost(),
-        });
-        return { entryId: entry.id };
-      } catch (error) {
-        ledgerRefusal(error);
-      }
+      return ledger.post(input.holdEntryId, withdrawalPost());
     },
 
     /** Rejected, cancelled or failed: the reservation is released to the client's available balance. */
     async voidWithdrawalHold(input: ResolveWithdrawalHoldInput): Promise<{ entryId: string }> {
-      const run = execution();
-      try {
-        const entry = await voidHold(pool, {
-          idempotencyKey: `${run.workflowId}/void`,
-          holdEntryId: input.holdEntryId,
-          workflowId: run.workflowId,
-          runId: run.runId,
-          activity: run.activity,
-          ...withdrawalVoid(input.reason ?? 'released'),
-        });
-        return { entryId: entry.id };
-      } catch (error) {
-        ledgerRefusal(error);
-      }
+      return ledger.void(input.holdEntryId, withdrawalVoid(input.reason ?? 'released'));
     },
 
     /**
