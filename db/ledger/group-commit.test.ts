@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordUngrouped } from './engine.js';
 import { configureGroupCommit } from './group-commit.js';
+import { setLedgerObserver } from './observer.js';
 import {
   LedgerError,
   ensureAccount,
@@ -315,5 +316,43 @@ describe('group commit', () => {
       (settled[0] as PromiseFulfilledResult<Entry>).value.id,
     );
     expect((await getAccount(db, codes[0]!))?.debitsPosted).toBe(100n);
+  });
+
+  it('with one group in flight, what arrives meanwhile gathers and goes when it returns', async () => {
+    const pipelined = testPool(4);
+    configureGroupCommit(pipelined, { windowMs: 1, maxPostings: 1000, maxInFlight: 1 });
+    const groups: Array<{ size: number; from: number; to: number }> = [];
+    setLedgerObserver((group) => {
+      const to = performance.now();
+      groups.push({ size: group.size, from: to - group.durationMs, to });
+    });
+    try {
+      const prefix = `gc:${randomUUID()}:pipelined`;
+      const codes = await openSet(prefix);
+      const post = (n: number) =>
+        postEntry(pipelined, {
+          idempotencyKey: `${prefix}:${n}`,
+          kind: 'test.post',
+          description: `p${n}`,
+          transfers: [{ debit: codes[4]!, credit: codes[1]!, amount: 1n }],
+        });
+      // Six waves 1 ms apart, most arriving while an earlier group is still being committed.
+      const waves: Promise<Entry>[] = [];
+      for (let wave = 0; wave < 6; wave += 1) {
+        for (let i = 0; i < 5; i += 1) waves.push(post(wave * 5 + i));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const entries = await Promise.all(waves);
+      expect(new Set(entries.map((e) => e.id)).size).toBe(30);
+      expect((await getAccount(pipelined, codes[1]!))?.creditsPosted).toBe(30n);
+      expect(groups.reduce((sum, g) => sum + g.size, 0)).toBe(30);
+      // One group at a time: each was sent after the one before had returned.
+      for (let i = 1; i < groups.length; i += 1) {
+        expect(groups[i]!.from).toBeGreaterThanOrEqual(groups[i - 1]!.to - 0.5);
+      }
+    } finally {
+      setLedgerObserver(null);
+      await pipelined.end();
+    }
   });
 });

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { config, splitDatabaseUrl } from '../../db/config.js';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
+import { setLedgerObserver } from '../../db/ledger/observer.js';
 import {
   ensureAccount,
   postEntries,
@@ -161,7 +162,15 @@ async function main(): Promise<void> {
     // Warm-up: connections, plans, caches.
     await run(db, accounts, { workers, batch, durationMs: Math.min(1000, durationMs), tag: 'warmup' });
 
+    // Group sizes of the timed run: how many postings shared each statement and commit.
+    let groups = 0;
+    let grouped = 0;
+    setLedgerObserver((group) => {
+      groups += 1;
+      grouped += group.size;
+    });
     const result = await run(db, accounts, { workers, batch, durationMs, tag: 'timed' });
+    setLedgerObserver(null);
     console.log(`Completed transfers: ${result.transfers}`);
     console.log(`Elapsed time in seconds: ${result.seconds.toFixed(1)}`);
     console.log(`Transfers/second: ${(result.transfers / result.seconds).toFixed(1)}`);
@@ -169,6 +178,7 @@ async function main(): Promise<void> {
     console.log(`p99 latency ms/call: ${percentile(result.latenciesMs, 99).toFixed(2)}`);
     // Where the time goes on a machine of two cores: this process's share of the CPU per call.
     console.log(`client CPU ms/call: ${(result.clientCpuMs / result.latenciesMs.length).toFixed(2)}`);
+    if (groups > 0) console.log(`postings per group commit: ${(grouped / groups).toFixed(1)}`);
 
     const trial = await trialBalance(db);
     console.log(
