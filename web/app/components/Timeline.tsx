@@ -1,5 +1,7 @@
 import { formatUtc } from '../amounts.js';
+import { idsMentioned } from '../text-tokens.js';
 import { Person, type People } from './Person.js';
+import { RichText } from './RichText.js';
 import { Time } from './Time.js';
 
 export interface TimelineItem {
@@ -38,14 +40,24 @@ export function Timeline({ items, people }: { items: TimelineItem[]; people?: Pe
             <Time at={item.at} /> ·{' '}
             {item.actor ? <Person people={people} id={item.actor.id} role={item.actor.role} /> : 'system'}
           </div>
-          {item.reason ? <div>{item.reason}</div> : null}
+          {item.reason ? (
+            <div>
+              <RichText text={item.reason} people={people} />
+            </div>
+          ) : null}
         </li>
       ))}
     </ol>
   );
 }
 
-/** The ids of everyone a timeline names, for the loader's people lookup. */
+/**
+ * The ids of everyone a timeline names, for the loader's people lookup: each actor and the ids its
+ * reasons mention ("first approved by <id>"), which <RichText> shows by name.
+ */
 export function timelineActorIds(items: readonly TimelineItem[]): string[] {
-  return items.flatMap((item) => (item.actor ? [item.actor.id] : []));
+  return [
+    ...items.flatMap((item) => (item.actor ? [item.actor.id] : [])),
+    ...idsMentioned(items.map((item) => item.reason)),
+  ];
 }
