@@ -10,11 +10,13 @@ import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { shortAge } from '../amounts.js';
 import { Person } from '../components/Person.js';
+import { RichText } from '../components/RichText.js';
 import { Time } from '../components/Time.js';
 import { CsvExportLink, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { requireUser } from '../session.server.js';
 import { inboxRequest } from '../task-inbox.server.js';
 import { TASK_KIND_LABELS as KIND_LABELS, taskKindLabel, taskSubjectPath } from '../task-links.js';
+import { idsMentioned } from '../text-tokens.js';
 
 export const meta: MetaFunction = () => [{ title: 'Task inbox · clearhouse' }];
 
@@ -25,7 +27,11 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const tasks = context.services.tasks;
   const inbox = inboxRequest(request, tasks, user);
   const [page, counts] = await Promise.all([inbox.read(inbox.cursor, 100), tasks.lists.counts(user)]);
-  const people = await context.services.people(page.items.map((task) => task.assignee));
+  // Assignees, and the people summaries name by id ("first approved by <id>"), shown by name.
+  const people = await context.services.people([
+    ...page.items.map((task) => task.assignee),
+    ...idsMentioned(page.items.map((task) => task.summary)),
+  ]);
   return { page, counts, sort: inbox.sort, people, me: user.id, now: new Date().toISOString() };
 }
 
@@ -142,7 +148,7 @@ export default function TaskInbox() {
                 <td>{taskKindLabel(task.kind)}</td>
                 <td>
                   <Link to={taskSubjectPath(task.subjectType, task.subjectId)}>
-                    {task.summary ?? task.subjectId}
+                    {task.summary ? <RichText text={task.summary} people={people} /> : task.subjectId}
                   </Link>
                 </td>
                 <td>{shortAge(task.createdAt, Date.parse(now))}</td>
