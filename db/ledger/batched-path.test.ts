@@ -9,6 +9,7 @@ import {
   getAccount,
   getEntry,
   postEntries,
+  postEntry,
   type Db,
   type Entry,
   type EntryInput,
@@ -261,4 +262,58 @@ describe('batched path', () => {
     expect(recordedByStatement).toBeGreaterThan(0);
     expect(declinedByStatement).toBeGreaterThan(0);
   }, 300_000);
+
+  it('racing batches, single postings and repeated keys on the same accounts: each key once, totals exact', async () => {
+    const prefix = `bp:${randomUUID()}:race`;
+    const codes = await openSet(prefix);
+    // Account 1 holds 300: the calls below ask for more, so some are refused under the race.
+    const batch = (call: number) =>
+      settle(
+        postEntries(
+          db,
+          Array.from({ length: 20 }, (_, j) => ({
+            idempotencyKey: `${prefix}:k:${(call * 20 + j) % 150}`,
+            kind: 'test.race',
+            description: 'race',
+            transfers: [{ debit: codes[(call + j) % 2 === 0 ? 4 : 1]!, credit: codes[2]!, amount: 3n }],
+          })),
+        ),
+      );
+    // Single postings take the group commit (ledger_post_batch, which locks before it inserts).
+    const single = (n: number) =>
+      settle(
+        postEntry(db, {
+          idempotencyKey: `${prefix}:k:${(n * 7) % 150}`,
+          kind: 'test.race',
+          description: 'race',
+          transfers: [{ debit: codes[((n * 7) % 150) % 2 === 0 ? 4 : 1]!, credit: codes[2]!, amount: 3n }],
+        }).then((entry) => [entry]),
+      );
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 12 }, (_, call) => batch(call)),
+      ...Array.from({ length: 20 }, (_, n) => single(n)),
+    ]);
+    for (const outcome of outcomes) {
+      // A refusal is the engine's (a repeated key with another payload); nothing else may escape.
+      if ('error' in outcome) expect(outcome.error).toBeInstanceOf(LedgerError);
+    }
+    const { rows } = await db.query<{ key: string; n: string }>(
+      `SELECT idempotency_key AS key, count(*) AS n FROM journal_entry WHERE idempotency_key LIKE $1 GROUP BY 1 HAVING count(*) > 1`,
+      [`${prefix}:k:%`],
+    );
+    expect(rows).toEqual([]);
+    const lines = await db.query<{ code: string }>(
+      `SELECT a.code FROM ledger_account a
+         LEFT JOIN (SELECT account_id, sum(debit) AS d, sum(credit) AS c FROM journal_line GROUP BY account_id) s
+           ON s.account_id = a.id
+        WHERE a.code LIKE $1 AND (a.debits_posted <> coalesce(s.d, 0) OR a.credits_posted <> coalesce(s.c, 0))`,
+      [`${prefix}:%`],
+    );
+    expect(lines.rows).toEqual([]);
+    const recorded = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM journal_entry WHERE idempotency_key LIKE $1`,
+      [`${prefix}:k:%`],
+    );
+    expect(BigInt((await getAccount(db, codes[2]!))!.creditsPosted)).toBe(3n * BigInt(recorded.rows[0]!.n));
+  }, 120_000);
 });
