@@ -1,7 +1,8 @@
 // Staff lists in a real browser with JavaScript switched off: clicking a sortable column header (a
 // plain link) reorders the deposit and bank-account lists and clicking it again reverses them; an
 // unknown sort column is a 400 page that says why; the CSV follows the sort; and the staff pages of
-// the issue name a seeded person instead of showing their id.
+// the issue name a seeded person instead of showing their id. The task inbox and the audit log sort
+// the same way, and name the person who claimed a task or acted.
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -23,7 +24,10 @@ describe('staff lists without JavaScript', () => {
   let app: TestApp;
   let client: TestUser;
   let ops: TestUser;
+  let claimer: TestUser;
+  let auditor: TestUser;
   let name: string;
+  let claimerName: string;
   let opsPage: Page;
 
   async function signInWithoutJs(user: TestUser): Promise<Page> {
@@ -72,6 +76,10 @@ describe('staff lists without JavaScript', () => {
       });
     }
     opsPage = await signInWithoutJs(ops);
+    claimer = await app.createUser('operations');
+    auditor = await app.createUser('auditor');
+    claimerName = `Ines Claimer ${randomUUID().slice(0, 6)}`;
+    await app.pool.query('UPDATE app_user SET display_name = $1 WHERE id = $2', [claimerName, claimer.id]);
   });
   afterAll(async () => {
     await opsPage?.context().close();
@@ -174,6 +182,99 @@ describe('staff lists without JavaScript', () => {
       const text = (await page.textContent('main')) ?? '';
       expect(text, path).toContain(name);
       expect(text, path).not.toContain(client.id);
+    }
+  });
+  /** The live receipt tasks of this file's client's deposits, in the order `orderBy` names. */
+  async function clientTasks(orderBy: string): Promise<{ id: string; subject_id: string }[]> {
+    const { rows } = await app.pool.query<{ id: string; subject_id: string }>(
+      `SELECT t.id, t.subject_id FROM task t JOIN lifecycle l ON l.workflow_id = t.workflow_id
+        WHERE l.owner_id = $1 AND t.kind = 'deposit.confirm_receipt' AND t.status IN ('open', 'claimed')
+        ORDER BY ${orderBy}`,
+      [client.id],
+    );
+    return rows;
+  }
+
+  it('sorts the task inbox by a header link, both ways, names the assignee, CSV in the same order', async () => {
+    // Each announced deposit opens a receipt task (its workflow does, a moment after the answer).
+    await expect.poll(async () => (await clientTasks('t.id')).length, { timeout: 20_000 }).toBe(4);
+    const claimed = (await clientTasks('t.created_at, t.id'))[1]!;
+    const token = (await app.login(claimer)).accessToken;
+    const claim = await app.api(`/api/v1/tasks/${claimed.id}/claim`, { method: 'POST', token });
+    expect(claim.status, claim.text).toBe(200);
+
+    const page = opsPage;
+    // The bank accounts' verification tasks are the client's too: the kind filter leaves them out.
+    const q = `q=${encodeURIComponent(client.email)}&kind=deposit.confirm_receipt`;
+    await page.goto(`${app.url}/ops/tasks?${q}`);
+    const subjects = async () =>
+      page
+        .locator('tbody tr[data-subject-id]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-subject-id')));
+    expect(await subjects()).toHaveLength(4);
+    expect(await page.textContent('[data-testid=inbox-counts]')).toContain('Confirm wire receipt');
+
+    await page.click('thead a[data-sort=created]');
+    await page.waitForURL(/sort=created/);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(client.email);
+    const oldestFirst = (await clientTasks('t.created_at, t.id')).map((t) => t.subject_id);
+    expect(await subjects()).toEqual(oldestFirst);
+    expect(await page.getAttribute('thead th[aria-sort]', 'aria-sort')).toBe('ascending');
+    await page.click('thead a[data-sort=created]');
+    await page.waitForURL(/dir=desc/);
+    expect(await subjects()).toEqual([...oldestFirst].reverse());
+
+    // By assignee: the unclaimed first, then the claimed one, named (never by id).
+    await page.click('thead a[data-sort=assignee]');
+    await page.waitForURL(/sort=assignee/);
+    const assigned = page.locator('tbody tr[data-subject-id]').last();
+    expect(await assigned.getAttribute('data-subject-id')).toBe(claimed.subject_id);
+    expect(await assigned.locator('td[data-field=assignee]').textContent()).toContain(claimerName);
+    expect((await page.textContent('main')) ?? '').not.toContain(claimer.id);
+    await page.screenshot({ path: `${SCREENSHOTS}/ops-tasks-by-assignee.png`, fullPage: true });
+
+    const csv = await page.request.get(`${app.url}/ops/tasks.csv?${q}&sort=created&dir=asc`);
+    expect(csv.status()).toBe(200);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]!.split(',')[4]).toBe('subject_id');
+    expect(lines.slice(1).map((line) => line.split(',')[4])).toEqual(oldestFirst);
+
+    const refused = await page.goto(`${app.url}/ops/tasks?sort=workflow_id`);
+    expect(refused?.status()).toBe(400);
+    expect(await page.textContent('body')).toContain('cannot sort by');
+  });
+
+  it('sorts the audit log by a header link, both ways, and names the actor', async () => {
+    // The claim of the previous test and the claimer's sign-in are entries by the claimer.
+    const page = await signInWithoutJs(auditor);
+    try {
+      await page.goto(`${app.url}/audit/log?q=${encodeURIComponent(claimer.email)}`);
+      const actions = async () =>
+        (await page.locator('tbody tr[data-audit-seq] td:nth-child(4)').allTextContents()).map((t) =>
+          t.trim(),
+        );
+      expect((await actions()).length).toBeGreaterThanOrEqual(2);
+      expect(await actions()).toContain('task.claim');
+
+      await page.click('thead a[data-sort=action]');
+      await page.waitForURL(/sort=action/);
+      const ascending = await actions();
+      expect(ascending).toEqual([...ascending].sort());
+      await page.click('thead a[data-sort=action]');
+      await page.waitForURL(/dir=desc/);
+      expect(await actions()).toEqual([...ascending].sort().reverse());
+
+      const actors = await page.locator('tbody tr[data-audit-seq] td[data-field=actor]').allTextContents();
+      for (const actor of actors) {
+        expect(actor).toContain(claimerName);
+        expect(actor).not.toContain(claimer.id);
+      }
+      await page.screenshot({ path: `${SCREENSHOTS}/audit-log-by-action.png`, fullPage: true });
+
+      const refused = await page.goto(`${app.url}/audit/log?sort=hash`);
+      expect(refused?.status()).toBe(400);
+    } finally {
+      await page.context().close();
     }
   });
 });

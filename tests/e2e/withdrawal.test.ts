@@ -131,6 +131,13 @@ describe('withdrawal in the browser', () => {
       .evaluateAll((items) => items.map((li) => li.getAttribute('data-status')));
     expect(statuses).toEqual(['PENDING_APPROVAL', 'PENDING_APPROVAL', 'PROCESSING', 'COMPLETED']);
     expect(await clientPage.textContent('[data-testid=approvals]')).toBe('2 of 2');
+    // Who acted is named (the approvers arrived live; the page looked their names up), never an id.
+    await app.pool.query('UPDATE app_user SET display_name = $1 WHERE id = $2', ['Olga Approver', ops2.id]);
+    await clientPage.reload();
+    const timeline = (await clientPage.textContent('ol.timeline')) ?? '';
+    expect(timeline).toContain('Olga Approver');
+    expect(timeline).not.toContain(ops2.id);
+    expect(timeline).not.toContain('unknown user');
 
     await clientPage.goto(`${app.url}/app/balances`);
     expect((await clientPage.textContent('tr[data-asset=EUR] [data-field=available]'))?.trim()).toBe(

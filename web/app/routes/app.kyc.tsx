@@ -20,6 +20,7 @@ import { ActionMessage } from '../components/ActionMessage.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { Time } from '../components/Time.js';
 import { useLiveResource } from '../live.js';
+import { useNamesFor } from '../live-people.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'KYC · clearhouse' }];
@@ -107,6 +108,7 @@ export default function KycPage() {
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const { value: kyc } = useLiveResource(rendered, '/api/v1/kyc/events');
+  useNamesFor(people, timelineActorIds(kyc.timeline));
   const canUpload = kyc.status !== 'REJECTED';
   return (
     <>

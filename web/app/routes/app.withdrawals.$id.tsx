@@ -9,6 +9,7 @@ import { Money } from '../components/Money.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
+import { useNamesFor } from '../live-people.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 
@@ -44,6 +45,7 @@ export default function WithdrawalPage() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: withdrawal, live } = useLiveResource(rendered, `/api/v1/withdrawals/${rendered.id}/events`);
+  useNamesFor(people, timelineActorIds(withdrawal.timeline));
   const account = withdrawal.bankAccount;
   return (
     <>

@@ -8,6 +8,7 @@ import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
+import { useNamesFor } from '../live-people.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 
@@ -66,6 +67,7 @@ export default function OpsCertificateTransfer() {
     rendered,
     `/api/v1/certificate-transfers/${rendered.id}/events`,
   );
+  useNamesFor(people, [...transfer.approvals.map((a) => a.actor.id), ...timelineActorIds(transfer.timeline)]);
   const can = (action: string) => (transfer.allowedActions as readonly string[]).includes(action);
   return (
     <>
