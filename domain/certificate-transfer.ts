@@ -18,16 +18,12 @@
 // as a declined withdrawal does. The four-eyes rules are domain/four-eyes.ts's, shared with
 // withdrawals.
 
-import { approvalAction, approvalsAtThreshold, checkFourEyes, type Approval } from './four-eyes.js';
+import { approvalAction, approvalsAtThreshold, type Approval } from './four-eyes.js';
+import { checkRequester, fourEyesThresholdProblems, heldTransferChecks } from './held-transfer.js';
 import {
-  authorize,
-  checkArgsPresent,
   checkDecimalAmount,
-  checkText,
   checkUpdate,
-  isActor,
   isBusinessId,
-  nextStatus,
   refuse,
   validation,
   type Actor,
@@ -37,7 +33,7 @@ import {
   type TransitionTable,
 } from './lifecycle.js';
 import { isUuid } from './ids.js';
-import { AmountFormatError, formatAmount, parseAmount, type AssetCode } from './money.js';
+import { formatAmount, parseAmount, type AssetCode } from './money.js';
 import {
   clientAccountCode,
   systemAccountCode,
@@ -194,20 +190,7 @@ export function checkCertificateTransferPolicy(policy: CertificateTransferPolicy
   }
   if (!(Number.isSafeInteger(policy.deliveryTimeoutMs) && policy.deliveryTimeoutMs >= 1000))
     problems.push('deliveryTimeoutMs must be a whole number of milliseconds, at least 1000');
-  for (const asset of CERTIFICATE_ASSETS) {
-    const text = policy.fourEyesThreshold?.[asset];
-    if (typeof text !== 'string') {
-      problems.push(`fourEyesThreshold.${asset} is missing`);
-      continue;
-    }
-    try {
-      parseAmount(asset, text);
-    } catch (error) {
-      if (!(error instanceof AmountFormatError)) throw error;
-      problems.push(`fourEyesThreshold.${asset}: ${error.message}`);
-    }
-  }
-  return problems;
+  return [...problems, ...fourEyesThresholdProblems(CERTIFICATE_ASSETS, policy.fourEyesThreshold)];
 }
 
 /** OUT: 2 at or above the asset's threshold, else 1. IN needs no approval (0). */
@@ -389,10 +372,8 @@ export function checkCertificateTransferInput(input: CertificateTransferInput): 
   if (!quantity.ok) return quantity.refusal;
   if (!isUuid(input.registryAccountId))
     return validation('registryAccountId', 'invalid_string', 'registryAccountId must be a UUID');
-  if (!isActor(input.requestedBy))
-    return validation('requestedBy', 'invalid_type', 'requestedBy must be { id: UUID, role }');
-  if (input.requestedBy.role !== 'client' || input.requestedBy.id !== input.clientId)
-    return refuse('forbidden', 'a certificate transfer is requested by the client it belongs to');
+  const requester = checkRequester(input.requestedBy, input.clientId, 'a certificate transfer');
+  if (requester) return requester;
   const problems = checkCertificateTransferPolicy(input.policy);
   if (problems.length > 0)
     return refuse(
@@ -402,30 +383,17 @@ export function checkCertificateTransferInput(input: CertificateTransferInput): 
   return null;
 }
 
-/** Shape, permission and status of `action` requested by `actor`. */
-function checkAction(
-  view: CertificateTransferView,
-  action: CertificateTransferAction,
-  actor: unknown,
-): Refusal | null {
-  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
-  const forbidden = authorize(CERTIFICATE_TRANSFER_PERMISSIONS, action, actor, view.clientId);
-  if (forbidden) return forbidden;
-  if (view.status === 'REQUESTED' || view.status === 'DECLINED') {
-    return refuse('invalid_state', `cannot ${action} while the request is ${view.status}`, {
-      status: view.status,
-      action,
-    });
-  }
-  const next = nextStatus(CERTIFICATE_TRANSFER_TRANSITIONS, view.status, action);
-  return next.ok ? null : next.refusal;
-}
+const checks = heldTransferChecks({
+  transitions: CERTIFICATE_TRANSFER_TRANSITIONS,
+  permissions: CERTIFICATE_TRANSFER_PERMISSIONS,
+  noun: 'certificate transfer',
+});
 
 export function checkConfirmTransfer(
   view: CertificateTransferView,
   args: ConfirmCertificateTransferArgs,
 ): Refusal | null {
-  const refused = checkUpdate(args, (actor) => checkAction(view, 'confirm', actor), {
+  const refused = checkUpdate(args, (actor) => checks.checkAction(view, 'confirm', actor), {
     field: 'note',
     required: false,
   });
@@ -438,31 +406,19 @@ export function checkApproveTransfer(
   view: CertificateTransferView,
   args: ApproveCertificateTransferArgs,
 ): Refusal | { code: CertificateTransferRefusalCode; message: string; details?: unknown } | null {
-  const missing = checkArgsPresent(args);
-  if (missing) return missing;
-  // approve and approve_first share origin and permission; the count picks one.
-  const refused = checkAction(view, 'approve', args.actor);
-  if (refused) return refused;
-  const approvalsRequired = view.approvalsRequired === 2 ? 2 : 1;
-  const fourEyes = checkFourEyes({ ...view, approvalsRequired }, args.actor, 'certificate transfer');
-  if (fourEyes) return fourEyes;
-  const note = checkText(args.note, 'note', { required: false });
-  return note.ok ? null : note.refusal;
+  return checks.approve(view, args);
 }
 
 export function checkRejectTransfer(
   view: CertificateTransferView,
   args: RejectCertificateTransferArgs,
 ): Refusal | null {
-  return checkUpdate(args, (actor) => checkAction(view, 'reject', actor), {
-    field: 'reason',
-    required: true,
-  });
+  return checks.reject(view, args);
 }
 
 export function checkCancelTransfer(
   view: CertificateTransferView,
   args: CancelCertificateTransferArgs,
 ): Refusal | null {
-  return checkUpdate(args, (actor) => checkAction(view, 'cancel', actor));
+  return checks.cancel(view, args);
 }

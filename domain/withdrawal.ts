@@ -20,14 +20,8 @@
 // model: a refused request is not a withdrawal. Neither status is part of the API's list.
 
 import {
-  authorize,
-  checkArgsPresent,
   checkDecimalAmount,
-  checkText,
-  checkUpdate,
-  isActor,
   isBusinessId,
-  nextStatus,
   refuse,
   validation,
   type Actor,
@@ -43,9 +37,10 @@ import {
   maxAmountProblems,
   type MaxAmounts,
 } from './amount-limits.js';
-import { approvalsAtThreshold, checkFourEyes, type Approval } from './four-eyes.js';
+import { approvalsAtThreshold, type Approval } from './four-eyes.js';
+import { checkRequester, fourEyesThresholdProblems, heldTransferChecks } from './held-transfer.js';
 import { isUuid } from './ids.js';
-import { AmountFormatError, CASH_ASSETS, isCashAsset, parseAmount, type AssetCode } from './money.js';
+import { CASH_ASSETS, isCashAsset, parseAmount, type AssetCode } from './money.js';
 
 export const WITHDRAWAL_TYPE = 'withdrawal';
 
@@ -187,21 +182,11 @@ export function checkWithdrawalPolicy(policy: WithdrawalPolicy): string[] {
     problems.push('payoutTimeoutMs must be a whole number of milliseconds, at least 1000');
   if (!(Number.isSafeInteger(policy.escalatedPriority) && policy.escalatedPriority > 0))
     problems.push('escalatedPriority must be a positive whole number');
-  const thresholds = policy.fourEyesThreshold ?? {};
-  for (const asset of CASH_ASSETS) {
-    const text = thresholds[asset];
-    if (typeof text !== 'string') {
-      problems.push(`fourEyesThreshold.${asset} is missing`);
-      continue;
-    }
-    try {
-      parseAmount(asset, text);
-    } catch (error) {
-      if (!(error instanceof AmountFormatError)) throw error;
-      problems.push(`fourEyesThreshold.${asset}: ${error.message}`);
-    }
-  }
-  return [...problems, ...maxAmountProblems(policy.maxAmount, CASH_ASSETS)];
+  return [
+    ...problems,
+    ...fourEyesThresholdProblems(CASH_ASSETS, policy.fourEyesThreshold),
+    ...maxAmountProblems(policy.maxAmount, CASH_ASSETS),
+  ];
 }
 
 /** 2 when `amount` is at or above the currency's four-eyes threshold, else 1. */
@@ -345,11 +330,8 @@ export function checkWithdrawalInput(input: WithdrawalInput): Refusal | null {
   if (!amount.ok) return amount.refusal;
   if (!isUuid(input.bankAccountId))
     return validation('bankAccountId', 'invalid_string', 'bankAccountId must be a UUID');
-  if (!isActor(input.requestedBy))
-    return validation('requestedBy', 'invalid_type', 'requestedBy must be { id: UUID, role }');
-  if (input.requestedBy.role !== 'client' || input.requestedBy.id !== input.clientId) {
-    return refuse('forbidden', 'a withdrawal is requested by the client it belongs to');
-  }
+  const requester = checkRequester(input.requestedBy, input.clientId, 'a withdrawal');
+  if (requester) return requester;
   const problems = checkWithdrawalPolicy(input.policy);
   if (problems.length > 0)
     return refuse('validation_failed', `the withdrawal policy is not usable: ${problems.join('; ')}`);
@@ -367,20 +349,11 @@ export function checkWithdrawalLimit(input: WithdrawalInput): Refusal | null {
   return limit ? refuse('validation_failed', limitSentence('withdrawal', limit), limit) : null;
 }
 
-/** Shape, permission and status of `action` requested by `actor`. */
-function checkAction(view: WithdrawalView, action: WithdrawalAction, actor: unknown): Refusal | null {
-  if (!isActor(actor)) return validation('actor', 'invalid_type', 'actor must be { id: UUID, role }');
-  const forbidden = authorize(WITHDRAWAL_PERMISSIONS, action, actor, view.clientId);
-  if (forbidden) return forbidden;
-  if (view.status === 'REQUESTED' || view.status === 'DECLINED') {
-    return refuse('invalid_state', `cannot ${action} while the request is ${view.status}`, {
-      status: view.status,
-      action,
-    });
-  }
-  const next = nextStatus(WITHDRAWAL_TRANSITIONS, view.status, action);
-  return next.ok ? null : next.refusal;
-}
+const checks = heldTransferChecks({
+  transitions: WITHDRAWAL_TRANSITIONS,
+  permissions: WITHDRAWAL_PERMISSIONS,
+  noun: 'withdrawal',
+});
 
 export { approvalAction } from './four-eyes.js';
 
@@ -388,26 +361,15 @@ export function checkApprove(
   view: WithdrawalView,
   args: ApproveWithdrawalArgs,
 ): Refusal | WithdrawalRefusal | null {
-  const missing = checkArgsPresent(args);
-  if (missing) return missing;
-  // approve and approve_first share origin and permission; the count picks one.
-  const refused = checkAction(view, 'approve', args.actor);
-  if (refused) return refused;
-  const fourEyes = checkFourEyes(view, args.actor, 'withdrawal');
-  if (fourEyes) return fourEyes;
-  const note = checkText(args.note, 'note', { required: false });
-  return note.ok ? null : note.refusal;
+  return checks.approve(view, args);
 }
 
 export function checkReject(view: WithdrawalView, args: RejectWithdrawalArgs): Refusal | null {
-  return checkUpdate(args, (actor) => checkAction(view, 'reject', actor), {
-    field: 'reason',
-    required: true,
-  });
+  return checks.reject(view, args);
 }
 
 export function checkCancel(view: WithdrawalView, args: CancelWithdrawalArgs): Refusal | null {
-  return checkUpdate(args, (actor) => checkAction(view, 'cancel', actor));
+  return checks.cancel(view, args);
 }
 
 /** "DE89370400440532013000" → "DE89 3704 0044 0532 0130 00" (display only). */
