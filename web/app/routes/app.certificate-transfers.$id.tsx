@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { attempt } from '../action-result.server.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -13,7 +13,8 @@ export const meta: MetaFunction = () => [{ title: 'Certificate transfer · clear
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['client']);
   const transfer = await loadOr404(() => context.services.certificateTransfers.get(user, params.id ?? ''));
-  return { transfer };
+  const people = await context.services.people(timelineActorIds(transfer.timeline));
+  return { transfer, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -36,7 +37,7 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 export default function CertificateTransferPage() {
-  const { transfer: rendered } = useLoaderData<typeof loader>();
+  const { transfer: rendered, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const { value: transfer, live } = useLiveResource(
@@ -112,7 +113,7 @@ export default function CertificateTransferPage() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={transfer.timeline} />
+          <Timeline items={transfer.timeline} people={people} />
         </section>
       </div>
     </>

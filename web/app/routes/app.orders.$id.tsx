@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -13,7 +13,8 @@ export const meta: MetaFunction = () => [{ title: 'Order · clearhouse' }];
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['client']);
   const order = await loadOr404(() => context.services.trading.getOrder(user, params.id ?? ''));
-  return { order };
+  const people = await context.services.people(timelineActorIds(order.timeline));
+  return { order, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -176,7 +177,7 @@ function AmendForm({ order }: { order: Order }) {
 }
 
 export default function OrderPage() {
-  const { order: rendered } = useLoaderData<typeof loader>();
+  const { order: rendered, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { value: live, live: isLive } = useLiveResource(rendered, `/api/v1/orders/${rendered.id}/events`);
   // The stream carries the API's order; the page's own fields (assets) stay those it rendered.
@@ -203,7 +204,7 @@ export default function OrderPage() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={order.timeline} />
+          <Timeline items={order.timeline} people={people} />
         </section>
       </div>
       <section className="card">

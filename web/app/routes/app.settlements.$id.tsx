@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { SettlementLegs, SettlementSteps, SettlementTrades } from '../components/Settlement.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -15,7 +15,8 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const id = params.id ?? '';
   const settlement = await loadOr404(() => context.services.settlements.get(user, id));
   const trades = await context.services.settlements.trades(user, id);
-  return { settlement, trades };
+  const people = await context.services.people(timelineActorIds(settlement.timeline));
+  return { settlement, trades, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -39,7 +40,7 @@ const STATUS_WORDS: Record<string, string> = {
 };
 
 export default function SettlementPage() {
-  const { settlement: rendered, trades } = useLoaderData<typeof loader>();
+  const { settlement: rendered, trades, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: settlement, live } = useLiveResource(rendered, `/api/v1/settlements/${rendered.id}/events`);
@@ -82,7 +83,7 @@ export default function SettlementPage() {
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
           <SettlementSteps settlement={settlement} />
-          <Timeline items={settlement.timeline} />
+          <Timeline items={settlement.timeline} people={people} />
         </section>
       </div>
       <section className="card">

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { formatMoney } from '../amounts.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -11,13 +11,14 @@ export const meta: MetaFunction = () => [{ title: 'Order · backoffice · clearh
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
   const order = await loadOr404(() => context.services.trading.getOrder(user, params.id ?? ''));
-  return { order };
+  const people = await context.services.people(timelineActorIds(order.timeline));
+  return { order, people };
 }
 
 type Order = ReturnType<typeof useLoaderData<typeof loader>>['order'];
 
 export default function OpsOrder() {
-  const { order: rendered } = useLoaderData<typeof loader>();
+  const { order: rendered, people } = useLoaderData<typeof loader>();
   const { value: live, live: isLive } = useLiveResource(rendered, `/api/v1/orders/${rendered.id}/events`);
   const order: Order = {
     ...rendered,
@@ -88,7 +89,7 @@ export default function OpsOrder() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={order.timeline} />
+          <Timeline items={order.timeline} people={people} />
         </section>
       </div>
       <section className="card">

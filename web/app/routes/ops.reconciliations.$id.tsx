@@ -7,7 +7,7 @@ import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { BreakActions } from '../components/BreakActions.js';
-import { StatusBadge, Timeline } from '../components/Timeline.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { breakAction } from '../reconciliation-break-actions.server.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -29,8 +29,11 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     recon.lines(user, id, { matchStatus, cursor: search.get('cursor') || undefined, limit: 200 }),
     recon.breaks(user, id, { limit: 200 }),
   ]);
+  // The importer and whoever moved the run on, by name (the page passed nobody, so they read "unknown user").
+  const people = await context.services.people(timelineActorIds(reconciliation.timeline));
   return {
     reconciliation,
+    people,
     lines,
     breaks,
     matchStatus: matchStatus ?? '',
@@ -65,6 +68,7 @@ export default function ReconciliationPage() {
     matchStatus,
     canAct,
     userId,
+    people,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
@@ -132,7 +136,7 @@ export default function ReconciliationPage() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={r.timeline} />
+          <Timeline items={r.timeline} people={people} />
         </section>
       </div>
 

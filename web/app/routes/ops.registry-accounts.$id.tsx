@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { attempt } from '../action-result.server.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -13,7 +13,8 @@ export const meta: MetaFunction = () => [{ title: 'Registry account · backoffic
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'admin', 'auditor']);
   const account = await loadOr404(() => context.services.registryAccounts.get(user, params.id ?? ''));
-  return { account };
+  const people = await context.services.people(timelineActorIds(account.timeline));
+  return { account, people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -45,7 +46,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function OpsRegistryAccount() {
-  const { account: rendered } = useLoaderData<typeof loader>();
+  const { account: rendered, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const { value: account } = useLiveResource(rendered, `/api/v1/registry-accounts/${rendered.id}/events`);
@@ -128,7 +129,7 @@ export default function OpsRegistryAccount() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={account.timeline} />
+          <Timeline items={account.timeline} people={people} />
         </section>
       </div>
     </>

@@ -3,7 +3,7 @@ import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { SETTLEMENT_STATUSES } from '../../../domain/settlement.js';
 import { formatMoney } from '../amounts.js';
 import { NextPage, StatusFilter } from '../components/Settlement.js';
-import { StatusBadge, Timeline, formatTime } from '../components/Timeline.js';
+import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { listQuery } from '../list-query.server.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -17,11 +17,12 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const batch = await loadOr404(() => context.services.settlements.getBatch(user, id));
   const { status, cursor, limit } = listQuery(request);
   const settlements = await context.services.settlements.list(user, { batchId: id, status, cursor, limit });
-  return { batch, settlements, status: status ?? '' };
+  const people = await context.services.people(timelineActorIds(batch.timeline));
+  return { batch, settlements, status: status ?? '', people };
 }
 
 export default function SettlementBatchPage() {
-  const { batch: rendered, settlements, status } = useLoaderData<typeof loader>();
+  const { batch: rendered, settlements, status, people } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const { value: batch, live } = useLiveResource(
     rendered,
@@ -82,7 +83,7 @@ export default function SettlementBatchPage() {
         </section>
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
-          <Timeline items={batch.timeline} />
+          <Timeline items={batch.timeline} people={people} />
         </section>
       </div>
       <h2>Client settlements</h2>

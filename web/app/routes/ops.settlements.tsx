@@ -12,7 +12,7 @@ import { Money } from '../components/Money.js';
 import { Person, type People } from '../components/Person.js';
 import { SettlementLegs, SettlementSteps } from '../components/Settlement.js';
 import { Time } from '../components/Time.js';
-import { StatusBadge, Timeline } from '../components/Timeline.js';
+import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -31,7 +31,11 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
     settlements.lists.counts(),
     id ? loadOr404(() => settlements.get(user, id)) : Promise.resolve(null),
   ]);
-  const people = await context.services.people([...list.page.items.map((s) => s.clientId), focus?.clientId]);
+  const people = await context.services.people([
+    ...list.page.items.map((s) => s.clientId),
+    focus?.clientId,
+    ...timelineActorIds(focus?.timeline ?? []),
+  ]);
   return { ...list, counts, focus, people };
 }
 
@@ -166,7 +170,7 @@ function Focus({
         </div>
         <div style={{ flex: 1 }}>
           <SettlementSteps settlement={settlement} />
-          <Timeline items={settlement.timeline} />
+          <Timeline items={settlement.timeline} people={people} />
         </div>
       </div>
     </section>

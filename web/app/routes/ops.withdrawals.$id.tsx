@@ -13,7 +13,9 @@ import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Person, type People } from '../components/Person.js';
 import { Time } from '../components/Time.js';
+import { RichText } from '../components/RichText.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
+import { idsMentioned } from '../text-tokens.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -29,6 +31,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     withdrawal.clientId,
     ...withdrawal.approvals.map((a) => a.actor.id),
     ...timelineActorIds(withdrawal.timeline),
+    ...idsMentioned((withdrawal.openTasks ?? []).map((task) => task.summary)),
   ]);
   return { withdrawal, people, me: user.id };
 }
@@ -98,7 +101,7 @@ export default function OpsWithdrawal() {
         <section className="card" style={{ flex: 1 }}>
           <h2>Timeline</h2>
           <Timeline items={withdrawal.timeline} people={people} />
-          <OpenTasks tasks={withdrawal.openTasks} />
+          <OpenTasks tasks={withdrawal.openTasks} people={people} />
         </section>
       </div>
     </>
@@ -242,7 +245,7 @@ function DecisionForms({
   );
 }
 
-function OpenTasks({ tasks }: { tasks: Withdrawal['openTasks'] }) {
+function OpenTasks({ tasks, people }: { tasks: Withdrawal['openTasks']; people: People }) {
   if (!tasks || tasks.length === 0) return null;
   return (
     <>
@@ -250,7 +253,7 @@ function OpenTasks({ tasks }: { tasks: Withdrawal['openTasks'] }) {
       <ul>
         {tasks.map((task) => (
           <li key={task.id}>
-            {task.summary ?? task.kind} · {task.status}
+            {task.summary ? <RichText text={task.summary} people={people} /> : task.kind} · {task.status}
             {task.priority > 0 ? ` · priority ${task.priority}` : ''} · due <Time at={task.dueAt} />
           </li>
         ))}
