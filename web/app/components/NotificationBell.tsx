@@ -39,10 +39,35 @@ export function NotificationBell({ unread, href }: { unread: number; href: strin
       data-testid="notification-bell"
       data-live={live ? 'true' : 'false'}
     >
-      <span aria-hidden="true">🔔</span>
+      <BellIcon />
       <span className={count > 0 ? 'badge unread' : 'badge'} data-testid="unread-count">
         {count}
       </span>
     </a>
+  );
+}
+
+/**
+ * The bell drawn inline: the emoji it replaces is missing from many machines' fonts and rendered as
+ * an empty box. Decorative — the link's aria-label says what it is and how many are unread.
+ */
+function BellIcon() {
+  return (
+    <svg
+      className="bell-icon"
+      width="18"
+      height="18"
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      focusable="false"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
+      <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
+      <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </svg>
   );
 }
