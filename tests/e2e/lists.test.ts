@@ -277,4 +277,45 @@ describe('staff lists without JavaScript', () => {
       await page.context().close();
     }
   });
+  it('sorts the user list, the order blotter and the settlement exceptions; their CSVs download', async () => {
+    const admin = await app.createUser('admin');
+    const page = await signInWithoutJs(admin);
+    try {
+      await page.goto(`${app.url}/admin/users?q=${encodeURIComponent('Ines Claimer')}`);
+      expect(await page.textContent('[data-testid=users]')).toContain(claimerName);
+      await page.goto(`${app.url}/admin/users?role=operations`);
+      await page.click('thead a[data-sort=name]');
+      await page.waitForURL(/sort=name/);
+      expect(new URL(page.url()).searchParams.get('role')).toBe('operations');
+      const names = (
+        await page.locator('[data-testid=users] tbody td:first-child strong').allTextContents()
+      ).map((n) => n.toLowerCase());
+      expect(names.length).toBeGreaterThanOrEqual(2);
+      expect(names).toEqual([...names].sort());
+      expect((await page.goto(`${app.url}/admin/users?role=overlord`))?.status()).toBe(400);
+      expect(await page.textContent('body')).toContain('role is one of');
+
+      for (const path of [
+        '/ops/orders?sort=quantity&dir=desc',
+        '/ops/settlements?status=&sort=cutoff&dir=asc',
+      ]) {
+        expect((await page.goto(`${app.url}${path}`))?.status(), path).toBe(200);
+        expect(await page.getAttribute('thead th[aria-sort]', 'aria-sort'), path).toMatch(/ending$/);
+      }
+      expect((await page.goto(`${app.url}/ops/orders?sort=attributes`))?.status()).toBe(400);
+
+      for (const [path, header] of [
+        ['/admin/users.csv?sort=email', 'id,email,name,role,status,two_factor,created_at'],
+        ['/ops/orders.csv?sort=price&dir=asc', 'id,created_at,client,client_id'],
+        ['/ops/settlements.csv?status=', 'id,client_email,client_id,batch_id'],
+        [`/audit/log.csv?q=${encodeURIComponent(claimer.email)}&sort=action`, 'seq,at,actor_email'],
+      ] as const) {
+        const csv = await page.request.get(`${app.url}${path}`);
+        expect(csv.status(), path).toBe(200);
+        expect(await csv.text(), path).toMatch(new RegExp(`^${header}`));
+      }
+    } finally {
+      await page.context().close();
+    }
+  });
 });
