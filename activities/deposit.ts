@@ -16,7 +16,12 @@ import { DEPOSIT_TYPE, type DepositScreening } from '../domain/deposit.js';
 import { ASSETS, formatAmount, parseAmount, type AssetCode } from '../domain/money.js';
 import { depositClear, depositConfirm, depositReturn, type PostingRecipe } from '../domain/postings.js';
 import type { AmlDataPartner } from './aml-data.js';
-import { recordTransitionIn, type RecordTransitionInput, type RecordTransitionResult } from './lifecycle.js';
+import {
+  currentRunId,
+  recordTransitionIn,
+  type RecordTransitionInput,
+  type RecordTransitionResult,
+} from './lifecycle.js';
 
 export type DepositPostingStep = 'confirm' | 'clear' | 'return';
 
@@ -185,7 +190,11 @@ export function createDepositActivities(deps: DepositActivityDeps) {
       try {
         if (step === 'confirm') await ensureDepositAccounts(pool, posting.clientId, posting.currency);
         const result = await inLedgerTransaction(pool, async (tx) => {
-          const recorded = await recordTransitionIn(tx.client, input.transition);
+          const recorded = await recordTransitionIn(
+            tx.client,
+            input.transition,
+            entryInput.runId ?? currentRunId(),
+          );
           if (!recorded.recorded) return { ...recorded, entryId: null, idempotencyKey };
           const entry = await tx.postEntry(entryInput);
           return { ...recorded, entryId: entry.id, idempotencyKey };

@@ -1,11 +1,14 @@
 // Archives a closed workflow's history into PostgreSQL (table workflow_history_archive) so audits,
-// exports and replays keep working after Temporal's retention has removed it. Run by the
-// archiveLifecycle workflow (workflows/archive.ts) that every lifecycle starts as its last step.
+// exports and replays keep working after Temporal's retention has removed it. Two ways in:
+// - the archive sweeper of the worker (activities/history-archive-sweeper.ts) archives every run
+//   owed an archive (history_archive_due: written by its closing transition, or by the
+//   markHistoryArchiveDue local activity of a run that closes without one);
+// - the archiveHistory activity, run by the archiveLifecycle child workflow that histories from
+//   before patched('archive-by-sweeper') start as their last step (workflows/archive.ts).
 //
 // Idempotent: a run already archived is not fetched again; storing the same run twice keeps the
-// first row. While the target is still running (it closes moments after starting the archiver)
-// the activity waits a little, then fails with the retryable `workflow_running` so Temporal
-// retries it with backoff.
+// first row. A run still open is not archived: the activity waits a little, then fails with the
+// retryable `workflow_running` so Temporal retries it with backoff; the sweeper tries again later.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   Client,
@@ -15,8 +18,10 @@ import {
 } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type pg from 'pg';
+import { isNotFound } from '../auditing/temporal.js';
 import { config } from '../db/config.js';
-import { getHistoryArchiveSummary, saveHistoryArchive } from '../db/history/index.js';
+import { oweHistoryArchive } from '../db/history/archive-due.js';
+import { getHistoryArchiveSummary, historyFacts, saveHistoryArchive } from '../db/history/index.js';
 
 export interface ArchiveHistoryResult {
   workflowId: string;
@@ -55,6 +60,52 @@ export async function closeArchiveTemporalClient(): Promise<void> {
 const WAIT_PER_ATTEMPT_MS = 10_000;
 const POLL_MS = 250;
 
+/**
+ * Archives the run's history if it has closed: one fetch, then the archive row (or the row already
+ * there). 'running' when the run has not closed yet; `not_found` when Temporal has no such run.
+ * `runId` null: the workflow id's latest run.
+ */
+export async function archiveIfClosed(
+  pool: pg.Pool,
+  client: Client,
+  workflowId: string,
+  runId: string | null,
+): Promise<ArchiveHistoryResult | 'running'> {
+  let historyText: string;
+  try {
+    historyText = historyToJSON(
+      await client.workflow.getHandle(workflowId, runId ?? undefined).fetchHistory(),
+    );
+  } catch (error) {
+    // Fetching a history answers a bare gRPC NOT_FOUND rather than WorkflowNotFoundError.
+    if (isNotFound(error)) {
+      return { workflowId, runId: null, outcome: 'not_found', sha256: null, eventCount: null };
+    }
+    throw error;
+  }
+  const facts = historyFacts(JSON.parse(historyText));
+  if (!facts.closeEventType || !facts.closedAt) return 'running';
+  // The run asked for; else the started event's (a reset run's started event may name its base run,
+  // which is why a known run id comes first).
+  const archivedRunId = runId ?? facts.runId;
+  if (!archivedRunId || !facts.workflowType)
+    throw new TypeError(`the history of ${workflowId} names no run or no workflow type`);
+  const { stored, archive } = await saveHistoryArchive(pool, {
+    workflowId,
+    runId: archivedRunId,
+    type: facts.workflowType,
+    closedAt: facts.closedAt,
+    historyText,
+  });
+  return {
+    workflowId,
+    runId: archive.runId,
+    outcome: stored ? 'stored' : 'already',
+    sha256: archive.sha256,
+    eventCount: archive.eventCount,
+  };
+}
+
 export function createHistoryArchiveActivities(deps: HistoryArchiveDeps) {
   const temporal = deps.temporal ?? defaultArchiveTemporalClient;
   return {
@@ -75,8 +126,9 @@ export function createHistoryArchiveActivities(deps: HistoryArchiveDeps) {
       const client = await temporal();
       const handle = client.workflow.getHandle(workflowId, runId);
       const deadline = Date.now() + WAIT_PER_ATTEMPT_MS;
-      let description: WorkflowExecutionDescription;
+      // describe() while waiting: far cheaper than fetching the whole history each time.
       for (;;) {
+        let description: WorkflowExecutionDescription;
         try {
           description = await handle.describe();
         } catch (error) {
@@ -85,28 +137,24 @@ export function createHistoryArchiveActivities(deps: HistoryArchiveDeps) {
           }
           throw error;
         }
-        if (description.status.name !== 'RUNNING') break;
+        if (description.status.name !== 'RUNNING') {
+          const result = await archiveIfClosed(deps.pool, client, workflowId, description.runId);
+          if (result !== 'running') return result;
+        }
         if (Date.now() >= deadline) {
           throw ApplicationFailure.retryable(`${workflowId} has not closed yet`, 'workflow_running');
         }
         Context.current().heartbeat();
         await Context.current().sleep(POLL_MS);
       }
-      const historyText = historyToJSON(await handle.fetchHistory());
-      const { stored, archive } = await saveHistoryArchive(deps.pool, {
-        workflowId,
-        runId: description.runId,
-        type: description.type,
-        closedAt: description.closeTime ?? new Date(),
-        historyText,
-      });
-      return {
-        workflowId,
-        runId: archive.runId,
-        outcome: stored ? 'stored' : 'already',
-        sha256: archive.sha256,
-        eventCount: archive.eventCount,
-      };
+    },
+
+    /**
+     * Run as the last local activity of a run that closes without a closing transition (a request
+     * declined before it was recorded): it owes an archive all the same (workflows/archive.ts).
+     */
+    async markHistoryArchiveDue(target: { workflowId: string; runId: string }): Promise<void> {
+      await oweHistoryArchive(deps.pool, target.workflowId, target.runId);
     },
   };
 }

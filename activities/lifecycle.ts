@@ -1,8 +1,9 @@
 // The one activity every lifecycle workflow runs on each transition: it writes the read model
 // (lifecycle row, timeline event, tasks) in one transaction and tells listeners. Idempotent: the
 // event's (workflow_id, seq) is the key, so a retried attempt finds its work done and does nothing.
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type pg from 'pg';
+import { oweHistoryArchive } from '../db/history/archive-due.js';
 import { inTransaction } from '../db/pool.js';
 import { insertTaskOverdueEvent, insertTransitionEvent } from '../db/outbox/lifecycle-events.js';
 import type { TimelineEntry } from '../domain/lifecycle.js';
@@ -78,6 +79,21 @@ export interface RecordTransitionResult {
    * model's.
    */
   storedAt?: string;
+  /**
+   * With `storedAt`: the transition as that earlier attempt stored it. Anything the workflow derived
+   * from its own time (a deposit's hold end, in the reason and the data) differs in the re-run too;
+   * the workflow adopts the stored values (workflows/lifecycle.ts), so its state, its timers and the
+   * read model agree.
+   */
+  stored?: StoredTransition;
+}
+
+/** A recorded transition's reason and data as lifecycle_event holds them. */
+export interface StoredTransition {
+  at: string;
+  reason: string | null;
+  /** The event's data: the transition's `data` with `action` and `updateId` beside it. */
+  data: Record<string, unknown>;
 }
 
 /** The error type of a second, different transition at a seq already recorded. */
@@ -117,20 +133,32 @@ export function createLifecycleActivities(pool: pg.Pool) {
     },
 
     async recordTransition(input: RecordTransitionInput): Promise<RecordTransitionResult> {
-      return inTransaction(pool, (client) => recordTransitionIn(client, input));
+      return inTransaction(pool, (client) => recordTransitionIn(client, input, currentRunId()));
     },
   };
+}
+
+/** The run of the workflow calling this activity; null when called outside one (tests, scripts). */
+export function currentRunId(): string | null {
+  try {
+    return Context.current().info.workflowExecution?.runId ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
  * recordTransition inside the caller's transaction (activities/deposit.ts puts a posting in the same
  * unit). A (workflow, seq) already recorded is left as it is: the same transition answers
- * `recorded: false` (with `storedAt` when its time differs); another transition at that seq is a
- * non-retryable `transition_conflict`, never overwritten.
+ * `recorded: false` (with what was stored when its time differs); another transition at that seq is
+ * a non-retryable `transition_conflict`, never overwritten. The closing transition also records
+ * that run `runId` is owed a history archive (db/history/archive-due.ts), in the same commit, so no
+ * lifecycle can close without its history being archived by the sweeper.
  */
 export async function recordTransitionIn(
   client: pg.PoolClient,
   input: RecordTransitionInput,
+  runId: string | null,
 ): Promise<RecordTransitionResult> {
   if (!(await insertEvent(client, input))) return alreadyRecorded(client, input);
   await upsertLifecycle(client, input);
@@ -139,6 +167,7 @@ export async function recordTransitionIn(
   if (input.closed) await cancelLiveTasks(client, input);
   else await openTasks(client, input);
   if (input.alert) await openDataAlert(client, input, input.alert);
+  if (input.closed) await oweHistoryArchive(client, input.workflowId, runId);
   await notify(client, input.workflowId);
   return { recorded: true };
 }
@@ -183,10 +212,15 @@ async function alreadyRecorded(
   client: pg.PoolClient,
   input: RecordTransitionInput,
 ): Promise<RecordTransitionResult> {
-  const { rows } = await client.query<{ at: Date; to_status: string }>(
-    'SELECT at, to_status FROM lifecycle_event WHERE workflow_id = $1 AND seq = $2',
-    [input.workflowId, input.seq],
-  );
+  const { rows } = await client.query<{
+    at: Date;
+    to_status: string;
+    reason: string | null;
+    data: Record<string, unknown> | null;
+  }>('SELECT at, to_status, reason, data FROM lifecycle_event WHERE workflow_id = $1 AND seq = $2', [
+    input.workflowId,
+    input.seq,
+  ]);
   const stored = rows[0];
   if (stored && stored.to_status !== input.entry.to) {
     throw ApplicationFailure.create({
@@ -197,7 +231,12 @@ async function alreadyRecorded(
     });
   }
   const storedAt = stored?.at.toISOString();
-  return storedAt && storedAt !== input.entry.at ? { recorded: false, storedAt } : { recorded: false };
+  if (!stored || !storedAt || storedAt === input.entry.at) return { recorded: false };
+  return {
+    recorded: false,
+    storedAt,
+    stored: { at: storedAt, reason: stored.reason, data: stored.data ?? {} },
+  };
 }
 
 /** The lifecycle row: created by the first transition, moved forward only by a later seq. */

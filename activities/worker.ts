@@ -5,6 +5,7 @@ import { config } from '../db/config.js';
 import { closePool, getPool } from '../db/pool.js';
 import { backfillHistoryArchive } from '../auditing/index.js';
 import { defaultArchiveTemporalClient } from './history-archive.js';
+import { startArchiveSweeper } from './history-archive-sweeper.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { createActivities, type ActivityDeps } from './index.js';
 import { startNotifications } from './notifications/run.js';
@@ -18,11 +19,13 @@ export interface WorkerSetup {
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   options?: Partial<WorkerOptions>;
+  /** false: no archive sweeper beside this worker (default: one, started and stopped with run()). */
+  archiveSweeper?: boolean;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   const deps: ActivityDeps = { pool: getPool(), ...setup.deps };
-  return Worker.create({
+  const worker = await Worker.create({
     connection: setup.connection,
     namespace: config.temporalNamespace,
     taskQueue: setup.taskQueue ?? config.taskQueue,
@@ -37,6 +40,30 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
       activity: [activityLogInterceptor, ...(setup.options?.interceptors?.activity ?? [])],
     },
   });
+  if (setup.archiveSweeper !== false) sweepArchivesWhileRunning(worker, deps);
+  return worker;
+}
+
+/**
+ * The history archive sweeper (activities/history-archive-sweeper.ts) runs while the worker runs,
+ * so whoever runs workflows (the worker process, tests, benchmarks, the history capture) also
+ * archives the runs that closed: run() starts it, and it stops once run() has ended.
+ */
+function sweepArchivesWhileRunning(worker: Worker, deps: ActivityDeps): void {
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    const sweeper = startArchiveSweeper({
+      pool: deps.pool,
+      temporal: deps.temporal ?? defaultArchiveTemporalClient,
+      onError: (error) =>
+        log('warn', 'history archive sweeper', { error: (error as Error)?.message ?? String(error) }),
+    });
+    try {
+      return await run();
+    } finally {
+      await sweeper.stop();
+    }
+  };
 }
 
 // The process keeps itself up: while Temporal cannot be reached it retries connecting with a

@@ -2,9 +2,14 @@
 // workflow_history_archive), so audits and replays outlive Temporal's retention.
 //
 // A workflow cannot archive its own complete history from inside itself: its close event does not
-// exist until it has returned. So a lifecycle workflow, as its last step, starts `archiveLifecycle`
-// as an abandoned child (it keeps running after the parent closes); the child's archiveHistory
-// activity retries until the parent is closed, then stores the full history with its sha256.
+// exist until it has returned. Since patched('archive-by-sweeper') (issue 15) the worker's archive
+// sweeper does it (activities/history-archive-sweeper.ts): the closing transition records, in its
+// own transaction, that the run is owed an archive (history_archive_due), and the sweeper archives
+// the run once Temporal shows it closed. A run that closes without recording a closing transition
+// (a request declined before it was recorded) records the debt with one local activity here.
+// Histories from before the patch started `archiveLifecycle` as an abandoned child (it keeps running
+// after the parent closes) whose archiveHistory activity retries until the parent is closed; they
+// still do when they replay.
 //
 // In a lifecycle workflow:
 //   - a new workflow type: `await archiveHistoryOnClose();` right before returning;
@@ -12,8 +17,18 @@
 //     `if (patched('archive-history')) await archiveHistoryOnClose();` (see README "Changing
 //     workflow code").
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ArchiveHistoryResult, HistoryArchiveActivities } from '../activities/history-archive.js';
+
+/** Runs from this patch on archive through the sweeper; older histories keep their child workflow. */
+export const ARCHIVE_BY_SWEEPER_PATCH = 'archive-by-sweeper';
 
 /** The workflow type of the archiver (kept out of the audit search: it is plumbing, not a lifecycle). */
 export const ARCHIVE_WORKFLOW_TYPE = 'archiveLifecycle';
@@ -31,6 +46,22 @@ const { archiveHistory } = proxyActivities<HistoryArchiveActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+const { markHistoryArchiveDue } = proxyLocalActivities<HistoryArchiveActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  localRetryThreshold: '2 seconds',
+});
+
+/**
+ * Set by the lifecycle recorder (workflows/lifecycle.ts) once this run's closing transition is
+ * recorded: that transaction recorded the archive debt too. Module state is per workflow run.
+ */
+let closingRecorded = false;
+
+export function noteClosingTransitionRecorded(): void {
+  closingRecorded = true;
+}
+
 export interface ArchiveLifecycleInput {
   workflowId: string;
   runId: string;
@@ -43,9 +74,21 @@ export async function archiveLifecycle(target: ArchiveLifecycleInput): Promise<A
   ]);
 }
 
-/** Starts the archiver for the calling workflow; call it as the very last step before returning. */
+/**
+ * Has the calling workflow's history archived once it has closed; call it as the very last step
+ * before returning. From patched('archive-by-sweeper') on, the sweeper does it (a local activity
+ * records the debt when no closing transition did); before, an abandoned child workflow.
+ */
 export async function archiveHistoryOnClose(): Promise<void> {
   const { workflowId, runId } = workflowInfo();
+  if (patched(ARCHIVE_BY_SWEEPER_PATCH)) {
+    if (!closingRecorded)
+      await markHistoryArchiveDue.executeWithOptions(
+        { summary: 'history archive due (no closing transition)' },
+        [{ workflowId, runId }],
+      );
+    return;
+  }
   try {
     await startChild(archiveLifecycle, {
       workflowId: archiveWorkflowId(workflowId),

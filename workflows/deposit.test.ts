@@ -7,13 +7,18 @@ import {
   type WorkflowHandleWithStartDetails,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { closePool, getPool } from '../db/pool.js';
 import { ensureClientAccounts, getClientBalances, trialBalance } from '../db/ledger/index.js';
 import { claimTask, getLifecycle, listLifecycles, listTasks, releaseTask } from '../db/lifecycle/index.js';
 import { SimulatedAmlDataPartner } from '../activities/aml-data.js';
 import { createLifecycleActivities } from '../activities/lifecycle.js';
-import { recentDeposits } from '../activities/deposit.js';
+import {
+  createDepositActivities,
+  recentDeposits,
+  type DepositTransitionInput,
+} from '../activities/deposit.js';
 import {
   depositPolicy,
   depositReference,
@@ -603,6 +608,56 @@ describe('deposit workflow', () => {
     expect(await entriesWithKey(clearKey)).toBe(1);
     expect(await balance(client.id)).toEqual({ available: 12_345n, held: 0n });
   });
+  it('a confirmation re-run after its commit (a worker died) keeps the hold end it recorded', async () => {
+    // The first attempt of the workflow task committed the posting and the ON_HOLD transition, then
+    // its worker died; the re-run task has a later workflow time, so it computes another holdUntil.
+    // Stand-in for that first attempt: the same local activity, run with the workflow's identity,
+    // recording the transition at an earlier time with a hold end the re-run cannot compute.
+    const { handle, input, client } = await announce({ amount: '50.00' });
+    const runId = (await handle.describe()).runId;
+    const firstAt = new Date(Date.now() - 5 * SECOND).toISOString();
+    const firstHoldUntil = new Date(Date.now() + 2.5 * SECOND).toISOString();
+    const firstReason = `Received 50.00 EUR; on hold until ${firstHoldUntil}`;
+    const activities = createDepositActivities({ pool, amlData });
+    const env = new MockActivityEnvironment({
+      workflowExecution: { workflowId: handle.workflowId, runId },
+      activityType: 'recordTransitionWithDepositPosting',
+    });
+    const firstAttempt: DepositTransitionInput = {
+      posting: { step: 'confirm', clientId: client.id, currency: 'EUR', amount: '50.00' },
+      transition: {
+        workflowId: handle.workflowId,
+        type: 'deposit',
+        businessId: input.businessId,
+        ownerId: client.id,
+        seq: 2,
+        action: 'confirm',
+        entry: { at: firstAt, from: 'PENDING', to: 'ON_HOLD', actor: ops, reason: firstReason },
+        attributes: { receivedAmount: '50.00', holdUntil: firstHoldUntil },
+        data: { receivedAmount: '50.00', holdUntil: firstHoldUntil },
+        closeTasks: [{ kind: 'deposit.confirm_receipt', outcome: 'confirmed', completedBy: ops.id }],
+      },
+    };
+    const first = await env.run(activities.recordTransitionWithDepositPosting, firstAttempt);
+    expect(first).toMatchObject({ recorded: true });
+
+    const state = await handle.executeUpdate(confirmDepositUpdate, {
+      args: [{ actor: ops, receivedAmount: '50.00', senderCountry: 'DE', senderReference: input.reference }],
+    });
+    // The workflow took what was recorded: hold end, time and reason; nothing was posted twice.
+    expect(state.status).toBe('ON_HOLD');
+    expect(state.holdUntil).toBe(firstHoldUntil);
+    expect(state.timeline[1]).toMatchObject({ at: firstAt, to: 'ON_HOLD', reason: firstReason });
+    expect(await entriesWithKey(`${handle.workflowId}/confirm`)).toBe(1);
+    const final = await handle.result();
+    expect(final.status).toBe('CLEARED');
+    // Its timer waited for the recorded hold end (the re-run's own would have been a second earlier).
+    expect(Date.parse(final.timeline[2]!.at)).toBeGreaterThanOrEqual(Date.parse(firstHoldUntil));
+    const row = await getLifecycle(pool, handle.workflowId);
+    expect(row!.attributes).toMatchObject({ holdUntil: firstHoldUntil });
+    expect(await balance(client.id)).toEqual({ available: 5_000n, held: 0n });
+  });
+
   it('every deposit of this file replays deterministically against the current code', async () => {
     const replayed = await replayWorkflows(t.client, started);
     expect(replayed).toBeGreaterThanOrEqual(10);

@@ -310,6 +310,11 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
       data: { ...data, holdUntil },
       closeTasks,
       record,
+      // The hold end comes from this workflow task's time: a task re-run after a worker died past the
+      // commit computes another one, and the one recorded (row, task, reason) is the one that holds.
+      adoptStored: (stored) => {
+        if (typeof stored.data.holdUntil === 'string') holdUntil = stored.data.holdUntil;
+      },
       // A long hold means risk indicators: an officer should look before it clears by itself.
       openTasks:
         screened.decision === 'long_hold'

@@ -43,8 +43,10 @@ import type {
   OpenTask,
   RecordTransitionInput,
   RecordTransitionResult,
+  StoredTransition,
 } from '../activities/lifecycle.js';
 import { UNSTORABLE_DATA, storableCopy } from '../domain/text.js';
+import { noteClosingTransitionRecorded } from './archive.js';
 import {
   isTerminal,
   nextStatus,
@@ -159,6 +161,13 @@ export interface TransitionEffects {
    * recordTransition, per (workflow, seq).
    */
   record?: RecordVia;
+  /**
+   * Called when an earlier attempt had recorded this transition with other values (a workflow task
+   * re-run after a worker died after the commit computes them again at a later workflow time): the
+   * transition as stored, so the workflow can take back what it derived from its time (a deposit's
+   * hold end). The timeline entry takes the stored time and reason by itself.
+   */
+  adoptStored?: (stored: StoredTransition) => void;
 }
 
 /** An activity call that records a transition (with `summary` for the Temporal UI). */
@@ -262,7 +271,7 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
     const summary = `${entry.from ?? 'start'} → ${to}`;
     const record = effects.record ?? recordTransitionVia();
     try {
-      this.keepStoredTime(await record(input, summary));
+      this.adoptStored(await record(input, summary), effects);
       this.recorded++;
     } catch (error) {
       if (!isUnstorableFailure(error)) {
@@ -277,24 +286,33 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
       // the transition with the text made storable, keep the timeline the same, and raise an alert.
       const storable = storableCopy(input);
       this.timeline[this.timeline.length - 1] = storable.value.entry as TimelineEntry<Status>;
-      this.keepStoredTime(
+      this.adoptStored(
         await record(
           { ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } },
           `${summary} (text replaced)`,
         ),
+        effects,
       );
       this.recorded++;
     }
+    // That transaction also recorded the archive debt (workflows/archive.ts).
+    if (closed) noteClosingTransitionRecorded();
     return this.timeline[this.timeline.length - 1]!;
   }
 
-  /** A re-run local activity found the transition recorded earlier: the timeline keeps that time. */
-  private keepStoredTime(result: RecordTransitionResult | undefined): void {
+  /**
+   * A re-run local activity found the transition recorded earlier: the timeline keeps that time and
+   * reason, and the workflow what it derived from that time (TransitionEffects.adoptStored), so the
+   * workflow's state equals the read model's.
+   */
+  private adoptStored(result: RecordTransitionResult | undefined, effects: TransitionEffects): void {
     const at = result?.storedAt;
     if (!at) return;
     const last = this.timeline.length - 1;
-    this.timeline[last] = { ...this.timeline[last]!, at };
+    const stored = result.stored;
+    this.timeline[last] = { ...this.timeline[last]!, at, ...(stored ? { reason: stored.reason } : {}) };
     if (this.closedAt !== null) this.closedAt = at;
+    if (stored) effects.adoptStored?.(stored);
   }
 }
 
