@@ -23,17 +23,27 @@ import {
   validateIBAN,
 } from 'ibantools';
 import {
-  checkLifecycleAction,
   checkUpdate,
-  isActor,
-  validation,
   type Actor,
   type PermissionTable,
   type Refusal,
   type TimelineEntry,
   type TransitionTable,
 } from './lifecycle.js';
-import { isUuid } from './ids.js';
+import {
+  DEFAULT_VERIFICATION_POLICY,
+  VERIFICATION_PERMISSIONS,
+  checkVerificationStart,
+  verificationChecks,
+  type FieldIssue,
+  type RejectAccountArgs,
+  type VerificationPolicy,
+  type VerificationStart,
+  type VerifiedAccountView,
+  type VerifyAccountArgs,
+} from './verified-account.js';
+
+export type { FieldIssue } from './verified-account.js';
 
 export const BANK_ACCOUNT_TYPE = 'bank_account';
 
@@ -51,8 +61,7 @@ export const BANK_ACCOUNT_TRANSITIONS: TransitionTable<BankAccountStatus, BankAc
 };
 
 export const BANK_ACCOUNT_PERMISSIONS: PermissionTable<BankAccountAction> = {
-  verify: { kind: 'roles', roles: ['operations'] },
-  reject: { kind: 'roles', roles: ['operations'] },
+  ...VERIFICATION_PERMISSIONS,
   remove: { kind: 'owner' },
 };
 
@@ -72,12 +81,6 @@ export function isBankAccountStatus(value: unknown): value is BankAccountStatus 
 
 // ---------------------------------------------------------------------------------------------
 // IBAN and BIC
-
-export interface FieldIssue {
-  path: string;
-  code: string;
-  message: string;
-}
 
 /** Spaces (any whitespace) and hyphens removed, upper case: the form ibantools calls electronic. */
 export function normalizeIban(raw: string): string {
@@ -263,30 +266,17 @@ export function checkBankAccountFields(
 // ---------------------------------------------------------------------------------------------
 // The verification lifecycle
 
-export interface BankAccountPolicy {
-  /** Service level of the verification task (its due date). */
-  verifyDueMs: number;
-}
+export type BankAccountPolicy = VerificationPolicy;
 
-export const DEFAULT_BANK_ACCOUNT_POLICY: BankAccountPolicy = { verifyDueMs: 3 * 24 * 60 * 60 * 1000 };
+export const DEFAULT_BANK_ACCOUNT_POLICY: BankAccountPolicy = DEFAULT_VERIFICATION_POLICY;
 
-export interface BankAccountInput extends BankAccountFields {
+export interface BankAccountInput extends BankAccountFields, VerificationStart {
   /** bank_account.id (UUID), inserted by the API before the workflow starts. */
   bankAccountId: string;
-  clientId: string;
-  policy: BankAccountPolicy;
-  /** The client who registered it. */
-  requestedBy: Actor;
 }
 
-export interface VerifyBankAccountArgs {
-  actor: Actor;
-  note?: string | null;
-}
-export interface RejectBankAccountArgs {
-  actor: Actor;
-  reason: string;
-}
+export type VerifyBankAccountArgs = VerifyAccountArgs;
+export type RejectBankAccountArgs = RejectAccountArgs;
 export interface RemoveBankAccountArgs {
   actor: Actor;
 }
@@ -302,63 +292,26 @@ export interface BankAccountState {
   timeline: TimelineEntry<BankAccountStatus>[];
 }
 
-export interface BankAccountView {
-  status: BankAccountStatus;
-  clientId: string;
-}
+export type BankAccountView = VerifiedAccountView<BankAccountStatus>;
 
 export function checkBankAccountInput(input: BankAccountInput): Refusal | null {
-  if (typeof input !== 'object' || input === null) return validation('', 'invalid_type', 'input is missing');
-  if (!isUuid(input.bankAccountId))
-    return validation('bankAccountId', 'invalid_string', 'bankAccountId must be a UUID');
-  if (!isUuid(input.clientId)) return validation('clientId', 'invalid_string', 'clientId must be a UUID');
-  const fields = checkBankAccountFields(input);
-  if (!fields.ok) {
-    return {
-      code: 'validation_failed',
-      message: fields.issues[0]!.message,
-      details: { issues: fields.issues },
-    };
-  }
-  if (
-    !isActor(input.requestedBy) ||
-    input.requestedBy.role !== 'client' ||
-    input.requestedBy.id !== input.clientId
-  ) {
-    return { code: 'forbidden', message: 'a bank account is registered by the client it belongs to' };
-  }
-  const due = input.policy?.verifyDueMs;
-  if (!(typeof due === 'number' && Number.isSafeInteger(due) && due > 0)) {
-    return validation(
-      'policy.verifyDueMs',
-      'invalid_type',
-      'verifyDueMs must be a positive whole number of milliseconds',
-    );
-  }
-  return null;
+  return checkVerificationStart(input, {
+    idField: 'bankAccountId',
+    id: input?.bankAccountId,
+    noun: 'bank account',
+    fields: () => checkBankAccountFields(input),
+  });
 }
 
-export function checkBankAccountAction(
+const checks = verificationChecks(BANK_ACCOUNT_TRANSITIONS, BANK_ACCOUNT_PERMISSIONS);
+
+export const checkBankAccountAction: (
   view: BankAccountView,
   action: BankAccountAction,
   actor: unknown,
-): Refusal | null {
-  return checkLifecycleAction(BANK_ACCOUNT_TRANSITIONS, BANK_ACCOUNT_PERMISSIONS, view, action, actor);
-}
-
-export function checkVerify(view: BankAccountView, args: VerifyBankAccountArgs): Refusal | null {
-  return checkUpdate(args, (actor) => checkBankAccountAction(view, 'verify', actor), {
-    field: 'note',
-    required: false,
-  });
-}
-
-export function checkRejectAccount(view: BankAccountView, args: RejectBankAccountArgs): Refusal | null {
-  return checkUpdate(args, (actor) => checkBankAccountAction(view, 'reject', actor), {
-    field: 'reason',
-    required: true,
-  });
-}
+) => Refusal | null = checks.action;
+export const checkVerify = checks.verify;
+export const checkRejectAccount = checks.reject;
 
 export function checkRemove(view: BankAccountView, args: RemoveBankAccountArgs): Refusal | null {
   return checkUpdate(args, (actor) => checkBankAccountAction(view, 'remove', actor));

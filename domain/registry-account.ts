@@ -21,18 +21,19 @@
 //   `CN-<SEGMENT>-<NUMBER>`: `CN`, a segment of 2 to 16 letters or digits (the holder's or account
 //   type's code at the registry), and 4 to 12 digits, e.g. CN-HOLD-00012345. Our own registry
 //   accounts (activities/registry-adapter.ts PLATFORM_REGISTRY_ACCOUNTS) have this shape.
+import type { PermissionTable, Refusal, TimelineEntry, TransitionTable } from './lifecycle.js';
 import {
-  checkLifecycleAction,
-  checkUpdate,
-  isActor,
-  validation,
-  type Actor,
-  type PermissionTable,
-  type Refusal,
-  type TimelineEntry,
-  type TransitionTable,
-} from './lifecycle.js';
-import { isUuid } from './ids.js';
+  DEFAULT_VERIFICATION_POLICY,
+  VERIFICATION_PERMISSIONS,
+  checkVerificationStart,
+  verificationChecks,
+  type FieldIssue,
+  type RejectAccountArgs,
+  type VerificationPolicy,
+  type VerificationStart,
+  type VerifiedAccountView,
+  type VerifyAccountArgs,
+} from './verified-account.js';
 import type { AssetCode } from './money.js';
 
 export const REGISTRY_ACCOUNT_TYPE = 'registry_account';
@@ -59,10 +60,7 @@ export const REGISTRY_ACCOUNT_TRANSITIONS: TransitionTable<RegistryAccountStatus
   REJECTED: {},
 };
 
-export const REGISTRY_ACCOUNT_PERMISSIONS: PermissionTable<RegistryAccountAction> = {
-  verify: { kind: 'roles', roles: ['operations'] },
-  reject: { kind: 'roles', roles: ['operations'] },
-};
+export const REGISTRY_ACCOUNT_PERMISSIONS: PermissionTable<RegistryAccountAction> = VERIFICATION_PERMISSIONS;
 
 export const REGISTRY_ACCOUNT_TASKS = {
   /** operations: check the account is the client's (the registry's answer, the holder's name). */
@@ -81,11 +79,7 @@ export function isRegistry(value: unknown): value is Registry {
 // ---------------------------------------------------------------------------------------------
 // Account identifiers
 
-export interface FieldIssue {
-  path: string;
-  code: string;
-  message: string;
-}
+export type { FieldIssue } from './verified-account.js';
 
 /**
  * The registry codes of the Union Registry: `EU` (accounts the central administrator keeps) and
@@ -208,32 +202,17 @@ export function checkRegistryAccountFields(
 // ---------------------------------------------------------------------------------------------
 // The verification lifecycle
 
-export interface RegistryAccountPolicy {
-  /** Service level of the verification task (its due date). */
-  verifyDueMs: number;
-}
+export type RegistryAccountPolicy = VerificationPolicy;
 
-export const DEFAULT_REGISTRY_ACCOUNT_POLICY: RegistryAccountPolicy = {
-  verifyDueMs: 3 * 24 * 60 * 60 * 1000,
-};
+export const DEFAULT_REGISTRY_ACCOUNT_POLICY: RegistryAccountPolicy = DEFAULT_VERIFICATION_POLICY;
 
-export interface RegistryAccountInput extends RegistryAccountFields {
+export interface RegistryAccountInput extends RegistryAccountFields, VerificationStart {
   /** registry_account.id (UUID), inserted by the API before the workflow starts. */
   registryAccountId: string;
-  clientId: string;
-  policy: RegistryAccountPolicy;
-  /** The client who registered it. */
-  requestedBy: Actor;
 }
 
-export interface VerifyRegistryAccountArgs {
-  actor: Actor;
-  note?: string | null;
-}
-export interface RejectRegistryAccountArgs {
-  actor: Actor;
-  reason: string;
-}
+export type VerifyRegistryAccountArgs = VerifyAccountArgs;
+export type RejectRegistryAccountArgs = RejectAccountArgs;
 
 /** What the registry answered when operations verified the account. */
 export interface RegistryConfirmation {
@@ -254,69 +233,27 @@ export interface RegistryAccountState {
   timeline: TimelineEntry<RegistryAccountStatus>[];
 }
 
-export interface RegistryAccountView {
-  status: RegistryAccountStatus;
-  clientId: string;
-}
+export type RegistryAccountView = VerifiedAccountView<RegistryAccountStatus>;
 
 export function checkRegistryAccountInput(input: RegistryAccountInput): Refusal | null {
-  if (typeof input !== 'object' || input === null) return validation('', 'invalid_type', 'input is missing');
-  if (!isUuid(input.registryAccountId))
-    return validation('registryAccountId', 'invalid_string', 'registryAccountId must be a UUID');
-  if (!isUuid(input.clientId)) return validation('clientId', 'invalid_string', 'clientId must be a UUID');
-  const fields = checkRegistryAccountFields(input);
-  if (!fields.ok) {
-    const first = fields.issues[0];
-    return {
-      code: 'validation_failed',
-      message: first?.message ?? 'the registry account is not valid',
-      details: { issues: fields.issues },
-    };
-  }
-  if (
-    !isActor(input.requestedBy) ||
-    input.requestedBy.role !== 'client' ||
-    input.requestedBy.id !== input.clientId
-  ) {
-    return { code: 'forbidden', message: 'a registry account is registered by the client it belongs to' };
-  }
-  const due = input.policy?.verifyDueMs;
-  if (!(typeof due === 'number' && Number.isSafeInteger(due) && due > 0)) {
-    return validation(
-      'policy.verifyDueMs',
-      'invalid_type',
-      'verifyDueMs must be a positive whole number of milliseconds',
-    );
-  }
-  return null;
-}
-
-function checkAction(view: RegistryAccountView, action: RegistryAccountAction, actor: unknown) {
-  return checkLifecycleAction(
-    REGISTRY_ACCOUNT_TRANSITIONS,
-    REGISTRY_ACCOUNT_PERMISSIONS,
-    view,
-    action,
-    actor,
-  );
-}
-
-export function checkVerifyRegistryAccount(
-  view: RegistryAccountView,
-  args: VerifyRegistryAccountArgs,
-): Refusal | null {
-  return checkUpdate(args, (actor) => checkAction(view, 'verify', actor), { field: 'note', required: false });
-}
-
-export function checkRejectRegistryAccount(
-  view: RegistryAccountView,
-  args: RejectRegistryAccountArgs,
-): Refusal | null {
-  return checkUpdate(args, (actor) => checkAction(view, 'reject', actor), {
-    field: 'reason',
-    required: true,
+  return checkVerificationStart(input, {
+    idField: 'registryAccountId',
+    id: input?.registryAccountId,
+    noun: 'registry account',
+    fields: () => checkRegistryAccountFields(input),
   });
 }
+
+const checks = verificationChecks(REGISTRY_ACCOUNT_TRANSITIONS, REGISTRY_ACCOUNT_PERMISSIONS);
+
+export const checkVerifyRegistryAccount: (
+  view: RegistryAccountView,
+  args: VerifyRegistryAccountArgs,
+) => Refusal | null = checks.verify;
+export const checkRejectRegistryAccount: (
+  view: RegistryAccountView,
+  args: RejectRegistryAccountArgs,
+) => Refusal | null = checks.reject;
 
 export function registryAccountStaticSummary(
   input: Pick<RegistryAccountInput, 'registry' | 'accountId' | 'clientId'>,
