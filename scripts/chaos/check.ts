@@ -292,7 +292,8 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
   for (const lifecycle of ctx.lifecycles) {
     const found = stuckOf(lifecycle);
     if (found) stuck.push(found);
-    else if (lifecycle.failureKind && lifecycle.failureKind !== 'timed_out')
+    // Refused or broken, yet where it should be; giving up on transient answers or a wait is not that.
+    else if (lifecycle.failureKind === 'refused' || lifecycle.failureKind === 'harness')
       wrongAnswers.push({
         index: lifecycle.index,
         kind: lifecycle.kind,
