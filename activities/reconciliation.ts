@@ -11,7 +11,7 @@ import {
   dismissBreak,
   getBreak,
   getStatementHeader,
-  ledgerItemsPage,
+  ledgerItemsOfPeriod,
   matchLinesPage,
   openBreakCount,
   pendingDeposits,
@@ -19,10 +19,11 @@ import {
   resolveBreakByMatch,
   storeMatchOutcome,
   type BreakToOpen,
+  type LedgerItem,
 } from '../db/reconciliation/index.js';
 import { isAssetCode } from '../domain/money.js';
 import { reconAdjust } from '../domain/postings.js';
-import { matchStatement, type MatchItem, type MatchLine } from '../domain/reconciliation/matching.js';
+import { matchStatement, type MatchLine } from '../domain/reconciliation/matching.js';
 import { toleranceMinor, type ReconciliationPolicy } from '../domain/reconciliation/policy.js';
 import type { BreakResolution } from '../domain/reconciliation/lifecycle.js';
 
@@ -58,6 +59,14 @@ function refusal(error: unknown): never {
   throw error;
 }
 
+function tooLarge(what: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'too_large',
+    message: `more than ${MAX_ROWS} ${what}`,
+    nonRetryable: true,
+  });
+}
+
 export function createReconciliationActivities(pool: pg.Pool) {
   async function loadAll<T extends { id: string }>(
     page: (afterId: string) => Promise<T[]>,
@@ -72,11 +81,7 @@ export function createReconciliationActivities(pool: pg.Pool) {
       if (rows.length < PAGE_ROWS) return all;
       after = (rows.at(-1) as T).id;
     }
-    throw ApplicationFailure.create({
-      type: 'too_large',
-      message: `more than ${MAX_ROWS} ${what}`,
-      nonRetryable: true,
-    });
+    throw tooLarge(what);
   }
 
   return {
@@ -93,14 +98,22 @@ export function createReconciliationActivities(pool: pg.Pool) {
           (after) => matchLinesPage(pool, header.id, header.currency, after, PAGE_ROWS),
           'statement lines',
         );
-        const items = await loadAll(
-          (after) => ledgerItemsPage(pool, header.accountCode, header.fromOn, header.toOn, after, PAGE_ROWS),
-          'ledger movements',
-        );
+        const items: LedgerItem[] = [];
+        for await (const rows of ledgerItemsOfPeriod(
+          pool,
+          header.accountCode,
+          header.fromOn,
+          header.toOn,
+          PAGE_ROWS,
+        )) {
+          items.push(...rows);
+          Context.current().heartbeat({ what: 'ledger movements', loaded: items.length });
+          if (items.length > MAX_ROWS) throw tooLarge('ledger movements');
+        }
         const asset = header.currency;
         const outcome = matchStatement(
           lines,
-          items as MatchItem[],
+          items,
           {
             toleranceMinor: isAssetCode(asset) ? toleranceMinor(input.policy, asset) : 0n,
             dateWindowDays: input.policy.dateWindowDays,

@@ -181,7 +181,7 @@ export async function linesPage(
   const { rows } = await pool.query<RawLine>(
     `SELECT ${LINE_COLUMNS} FROM recon_line
       WHERE statement_id = $1 AND id > $2::bigint AND ($3::text IS NULL OR match_status = $3)
-      ORDER BY id LIMIT $4`,
+      ORDER BY recon_line.id LIMIT $4`,
     [statementId, input.afterId, input.matchStatus ?? null, input.limit],
   );
   return rows.map(lineFromRow);
