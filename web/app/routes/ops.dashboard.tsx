@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { formatAmount, isAssetCode, parseAmount } from '../../../domain/money.js';
 import { formatMoney } from '../amounts.js';
 import { BarChart } from '../components/charts/BarChart.js';
 import { requireUser } from '../session.server.js';
@@ -9,6 +10,16 @@ export const meta: MetaFunction = () => [{ title: 'Dashboard · backoffice · cl
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
   return context.services.dashboards.staff(user);
+}
+
+/** A day's sum in minor units; null (shown as —) for an asset or a sum the ledger could not hold. */
+function minorOf(currency: string, amount: string): bigint | null {
+  if (!isAssetCode(currency)) return null;
+  try {
+    return parseAmount(currency, amount, { allowZero: true });
+  } catch {
+    return null;
+  }
 }
 
 interface DayFigure {
@@ -27,11 +38,13 @@ function lastDays(days: number, now = new Date()): string[] {
 }
 
 function volumeTable(title: string, rows: readonly DayFigure[]) {
-  const totals = new Map<string, { count: number; amount: number }>();
+  // Summed in minor units (bigint), never floats: the stored amounts are the edge's decimal strings.
+  const totals = new Map<string, { count: number; minor: bigint | null }>();
   for (const row of rows) {
-    const total = totals.get(row.currency) ?? { count: 0, amount: 0 };
+    const total = totals.get(row.currency) ?? { count: 0, minor: 0n };
     total.count += row.count;
-    total.amount += Number(row.amount);
+    const minor = minorOf(row.currency, row.amount);
+    total.minor = total.minor !== null && minor !== null ? total.minor + minor : null;
     totals.set(row.currency, total);
   }
   return (
@@ -53,7 +66,11 @@ function volumeTable(title: string, rows: readonly DayFigure[]) {
           <tr key={currency}>
             <td>{currency}</td>
             <td className="num">{total.count}</td>
-            <td className="num">{formatMoney(total.amount.toFixed(2), currency)}</td>
+            <td className="num">
+              {total.minor !== null && isAssetCode(currency)
+                ? formatMoney(formatAmount(currency, total.minor), currency)
+                : '—'}
+            </td>
           </tr>
         ))}
       </tbody>
