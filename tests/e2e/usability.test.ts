@@ -101,6 +101,123 @@ describe('usability pages', () => {
     await page.context().close();
   });
 
+  /** `user` renamed, so a page that names them shows something no other test user is called. */
+  async function named(user: TestUser, displayName: string): Promise<TestUser> {
+    await app.pool.query(`UPDATE app_user SET display_name = $2 WHERE id = $1`, [user.id, displayName]);
+    return user;
+  }
+
+  async function asStaff(user: TestUser, path: string, json: unknown) {
+    const answer = await app.api(`/api/v1${path}`, {
+      method: 'POST',
+      token: (await app.login(user)).accessToken,
+      json,
+    });
+    expect(answer.status, answer.text).toBeLessThan(300);
+    return answer.body;
+  }
+
+  async function depositStatus(client: TestUser, id: string, status: string) {
+    const token = (await app.login(client)).accessToken;
+    await expect
+      .poll(async () => (await app.api(`/api/v1/deposits/${id}`, { token })).body.status, {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe(status);
+  }
+
+  // Recorded texts (a hold's reason, a second approval's summary) carry ids, edge decimals and ISO
+  // instants; the pages must show a name, a grouped amount and a local time instead.
+  it('timeline reasons and inbox summaries: people by name, grouped amounts, no raw ISO instants', async () => {
+    const rawInstant = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+    const client = await app.createUser('client');
+    const first = await named(await app.createUser('operations'), `Fiona First ${randomUUID().slice(0, 6)}`);
+    const second = await app.createUser('operations');
+    const aml = await app.createUser('aml_officer');
+    await app.pool.query(`UPDATE app_user SET kyc_status = 'APPROVED' WHERE id = $1`, [client.id]);
+
+    // A deposit on hold: its reason reads "Received 2500.00 EUR; on hold until <ISO>".
+    const held = await announce(client, '2500.00');
+    await asStaff(first, `/ops/deposits/${held.id}/confirm`, {
+      receivedAmount: '2500.00',
+      senderCountry: 'DE',
+    });
+    await depositStatus(client, held.id, 'ON_HOLD');
+    const clientPage = await stack.signIn(client);
+    await clientPage.goto(`${app.url}/app/deposits/${held.id}`);
+    await clientPage.waitForFunction(() => '__remixRouter' in window, undefined, { timeout: 10_000 });
+    const timeline = clientPage.locator('ol.timeline');
+    await timeline.locator('li[data-status=ON_HOLD]').waitFor();
+    const heldText = (await timeline.textContent()) ?? '';
+    expect(heldText).toContain('Received 2,500.00 EUR; on hold until');
+    expect(heldText).not.toContain('2500.00 EUR');
+    expect(heldText).not.toMatch(rawInstant);
+    // Who confirmed the receipt, by name.
+    expect(heldText).toContain('Fiona First');
+    // The hold's end is a <Time>: the exact instant kept in its title.
+    expect(
+      await timeline.locator('li[data-status=ON_HOLD] div:last-child time').getAttribute('title'),
+    ).toMatch(/UTC$/);
+    await clientPage.context().close();
+
+    // Funds for a withdrawal at the four-eyes threshold, the first approval by Fiona.
+    const funded = await announce(client, '50000.00');
+    await asStaff(first, `/ops/deposits/${funded.id}/confirm`, {
+      receivedAmount: '50000.00',
+      senderCountry: 'DE',
+    });
+    await depositStatus(client, funded.id, 'AML_REVIEW');
+    await asStaff(aml, `/ops/deposits/${funded.id}/release`, { note: 'Known customer' });
+    await depositStatus(client, funded.id, 'CLEARED');
+    const iban = `DE89370400440${String(Date.now() % 1e9).padStart(9, '0')}`;
+    const { rows } = await app.pool.query<{ id: string }>(
+      `INSERT INTO bank_account (client_id, iban, bic, account_name, bank_name, country, status)
+       VALUES ($1, $2, 'COBADEFFXXX', 'Usability Client', 'Commerzbank', 'DE', 'VERIFIED') RETURNING id`,
+      [client.id, iban],
+    );
+    const withdrawal = await app.api('/api/v1/withdrawals', {
+      method: 'POST',
+      token: (await app.login(client)).accessToken,
+      idempotencyKey: randomUUID(),
+      json: { amount: '15000.00', currency: 'EUR', bankAccountId: rows[0]!.id },
+    });
+    expect(withdrawal.status, withdrawal.text).toBe(201);
+    const withdrawalId = withdrawal.body.id as string;
+    const clientToken = (await app.login(client)).accessToken;
+    await expect
+      .poll(
+        async () =>
+          (await app.api(`/api/v1/withdrawals/${withdrawalId}`, { token: clientToken })).body.status,
+        {
+          timeout: 30_000,
+          interval: 250,
+        },
+      )
+      .toBe('PENDING_APPROVAL');
+    await asStaff(first, `/ops/withdrawals/${withdrawalId}/approve`, { note: 'First approval' });
+
+    // The second approver's inbox: "Second approval of withdrawal of 15,000.00 EUR (first approved by Fiona …)".
+    const opsPage = await stack.signIn(second);
+    const row = opsPage.locator(`tr[data-subject-id="${withdrawalId}"][data-task-kind="withdrawal.approve"]`);
+    await expect
+      .poll(
+        async () => {
+          await opsPage.goto(`${app.url}/ops/tasks?kind=withdrawal.approve`);
+          return (await row.count()) > 0 ? await row.textContent() : '';
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toContain('first approved by Fiona First');
+    const summary = (await row.textContent()) ?? '';
+    expect(summary).toContain('15,000.00 EUR');
+    expect(summary).not.toContain(first.id);
+    expect(summary).not.toMatch(rawInstant);
+    expect(summary).not.toMatch(/minor units/);
+    await opsPage.screenshot({ path: `${SCREENSHOTS}/ops-inbox-named.png`, fullPage: true });
+    await opsPage.context().close();
+  });
+
   it('staff dashboard draws its charts and links the Temporal UI from a lifecycle page', async () => {
     const client = await app.createUser('client');
     const ops = await app.createUser('operations');

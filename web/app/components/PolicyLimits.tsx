@@ -1,4 +1,3 @@
-import { Form } from '@remix-run/react';
 import {
   ASSET_CODES,
   CASH_ASSETS,
@@ -10,8 +9,8 @@ import { groupDigits } from '../amounts.js';
 import { Money } from './Money.js';
 
 // The per-asset maximum amounts of a policy (its `maxAmount`, domain/amount-limits.ts) as a table
-// and, for admins, a form of one field per asset: an empty field is no limit of the policy's own.
-// The form posts `intent=limits` and `max.<ASSET>` fields to the policy page's action.
+// and, for admins, one field per asset inside the policy page's form (one form, one reason per
+// policy): an empty field is no limit of the policy's own. The fields post as `max.<ASSET>`.
 
 /** The assets whose maximum each policy with limits takes. */
 export const LIMIT_ASSETS: Readonly<Record<string, readonly AssetCode[]>> = {
@@ -25,6 +24,11 @@ function bounds(policy: string, asset: AssetCode): string {
   if (policy === 'deposit') return 'one announced deposit';
   if (policy === 'withdrawal') return 'one withdrawal';
   return isCashAsset(asset) ? `one order's value, quoted in ${asset}` : `one order's quantity of ${asset}`;
+}
+
+/** Whether `policy` has a limits table (its maximum amounts are edited there, not in the JSON). */
+export function hasLimits(policy: string): boolean {
+  return Object.hasOwn(LIMIT_ASSETS, policy);
 }
 
 /** The form's `max.<ASSET>` fields as a maxAmount document (blank fields left out). */
@@ -56,74 +60,59 @@ export function PolicyLimits({
   return (
     <section aria-labelledby={`limits-${name}`}>
       <h3 id={`limits-${name}`}>Maximum amounts</h3>
-      <Form method="post">
-        <input type="hidden" name="name" value={name} />
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Asset</th>
-              <th scope="col">Limits</th>
-              <th scope="col" className="num">
-                In force
-              </th>
-              {mayEdit ? <th scope="col">New maximum</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {assets.map((asset) => {
-              const error = fieldErrors[`policy.maxAmount.${asset}`];
-              return (
-                <tr key={asset}>
-                  <th scope="row">{asset}</th>
-                  <td>{bounds(name, asset)}</td>
-                  <td className="num">
-                    {limits[asset] ? (
-                      <Money amount={limits[asset]} asset={asset} />
-                    ) : (
-                      <span className="muted">{edge}</span>
-                    )}
+      <table className="grid limits">
+        <thead>
+          <tr>
+            <th scope="col">Asset</th>
+            <th scope="col">Limits</th>
+            <th scope="col" className="num">
+              In force
+            </th>
+            {mayEdit ? <th scope="col">New maximum</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {assets.map((asset) => {
+            const error = fieldErrors[`policy.maxAmount.${asset}`];
+            return (
+              <tr key={asset}>
+                <th scope="row">{asset}</th>
+                <td>{bounds(name, asset)}</td>
+                <td className="num">
+                  {limits[asset] ? (
+                    <Money amount={limits[asset]} asset={asset} />
+                  ) : (
+                    <span className="muted">{edge}</span>
+                  )}
+                </td>
+                {mayEdit ? (
+                  <td>
+                    <label>
+                      <span className="visually-hidden">
+                        {name} maximum in {asset}
+                      </span>
+                      <input
+                        name={`max.${asset}`}
+                        defaultValue={limits[asset] ?? ''}
+                        inputMode="decimal"
+                        placeholder="no limit"
+                        maxLength={20}
+                        aria-invalid={error ? true : undefined}
+                        aria-describedby={error ? `limit-error-${name}-${asset}` : undefined}
+                      />
+                    </label>
+                    {error ? (
+                      <span className="error small" id={`limit-error-${name}-${asset}`}>
+                        {error}
+                      </span>
+                    ) : null}
                   </td>
-                  {mayEdit ? (
-                    <td>
-                      <label>
-                        <span className="visually-hidden">
-                          {name} maximum in {asset}
-                        </span>
-                        <input
-                          name={`max.${asset}`}
-                          defaultValue={limits[asset] ?? ''}
-                          inputMode="decimal"
-                          placeholder="no limit"
-                          maxLength={20}
-                          aria-invalid={error ? true : undefined}
-                          aria-describedby={error ? `limit-error-${name}-${asset}` : undefined}
-                        />
-                      </label>
-                      {error ? (
-                        <span className="error small" id={`limit-error-${name}-${asset}`}>
-                          {error}
-                        </span>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {mayEdit ? (
-          <div className="row">
-            <label>
-              Reason
-              <input name="reason" maxLength={500} />
-            </label>
-            <button type="submit" name="intent" value="limits">
-              Ask to change the {name} limits
-            </button>
-            <span className="small muted">A second administrator approves a change of limits.</span>
-          </div>
-        ) : null}
-      </Form>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </section>
   );
 }

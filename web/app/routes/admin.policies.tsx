@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { maxAmountFromForm, PolicyLimits } from '../components/PolicyLimits.js';
+import { hasLimits, maxAmountFromForm, PolicyLimits } from '../components/PolicyLimits.js';
+import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Policies · administration · clearhouse' }];
@@ -34,20 +35,19 @@ export async function action({ context, request }: ActionFunctionArgs) {
     return { ...decided, policy: name };
   }
   let policy: unknown;
-  if (intent === 'limits') {
-    // The whole maxAmount is replaced: a field left blank removes that asset's limit.
-    policy = { maxAmount: maxAmountFromForm(name, form) };
-  } else {
-    try {
-      policy = JSON.parse(String(form.get('policy') ?? ''));
-    } catch {
-      return {
-        ok: false as const,
-        error: 'The policy is not valid JSON: check quotes and commas.',
-        code: 'validation_failed',
-        policy: name,
-      };
-    }
+  try {
+    policy = JSON.parse(String(form.get('policy') ?? ''));
+  } catch {
+    return refused(name, 'The policy is not valid JSON: check quotes and commas.');
+  }
+  if (hasLimits(name)) {
+    // One form per policy: its limits come from the table, the rest from the JSON (which leaves
+    // maxAmount out). The whole maxAmount is replaced: a field left blank removes that limit.
+    if (typeof policy !== 'object' || policy === null || Array.isArray(policy))
+      return refused(name, 'The policy must be a JSON object like { "shortHoldMs": 86400000 }.');
+    if (Object.hasOwn(policy, 'maxAmount'))
+      return refused(name, 'Set the maximum amounts in the table above, not in the JSON.');
+    policy = { ...policy, maxAmount: maxAmountFromForm(name, form) };
   }
   const result = await attempt(async () => {
     const saved = await admin.savePolicy(user, name, policy, String(form.get('reason') ?? ''));
@@ -66,6 +66,26 @@ export async function action({ context, request }: ActionFunctionArgs) {
 }
 
 class PendingNotice extends Error {}
+
+function refused(policy: string, error: string) {
+  return {
+    ok: false as const,
+    error,
+    code: 'validation_failed',
+    fields: {} as Record<string, string>,
+    policy,
+  };
+}
+
+/** The document the JSON field shows: without maxAmount where the limits table edits it. */
+function editableJson(name: string, policy: Record<string, unknown>): string {
+  if (!hasLimits(name)) return JSON.stringify(policy, null, 2);
+  return JSON.stringify(
+    Object.fromEntries(Object.entries(policy).filter(([key]) => key !== 'maxAmount')),
+    null,
+    2,
+  );
+}
 
 function show(value: unknown): string {
   return value === undefined ? '—' : JSON.stringify(value);
@@ -87,6 +107,8 @@ function Diff({ diff }: { diff: { path: string; before?: unknown; after?: unknow
 export default function AdminPolicies() {
   const { policies, mayEdit, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const fieldErrorsOf = (name: string) =>
+    result && !result.ok && result.policy === name ? (result.fields ?? {}) : {};
   return (
     <>
       <h1>Policies</h1>
@@ -104,7 +126,8 @@ export default function AdminPolicies() {
               {p.source === 'environment' ? ` (first defaults, ${p.variable})` : ''}
             </span>
           </h2>
-          {p.moneyMovingFields.length > 0 ? (
+          {/* Editors read this beside the save button. */}
+          {p.moneyMovingFields.length > 0 && !mayEdit ? (
             <p className="small muted">Needs a second admin: {p.moneyMovingFields.join(', ')}</p>
           ) : null}
           {p.pending.map((c) => (
@@ -132,35 +155,39 @@ export default function AdminPolicies() {
               ) : null}
             </div>
           ))}
-          <PolicyLimits
-            name={p.name}
-            policy={p.policy}
-            mayEdit={mayEdit}
-            fieldErrors={result && !result.ok && result.policy === p.name ? (result.fields ?? {}) : {}}
-          />
           {mayEdit ? (
-            <Form method="post">
+            <Form method="post" className="stack policy-form">
               <input type="hidden" name="name" value={p.name} />
+              <PolicyLimits name={p.name} policy={p.policy} mayEdit fieldErrors={fieldErrorsOf(p.name)} />
               <label>
-                Policy (JSON)
+                {hasLimits(p.name) ? 'Other settings (JSON)' : 'Settings (JSON)'}
                 <textarea
                   name="policy"
-                  rows={10}
-                  cols={80}
-                  defaultValue={JSON.stringify(p.policy, null, 2)}
+                  rows={12}
+                  defaultValue={editableJson(p.name, p.policy)}
                   spellCheck={false}
                 />
               </label>
               <label>
-                Reason
-                <input name="reason" maxLength={500} />
+                Reason for the change
+                <input name="reason" maxLength={500} placeholder="e.g. new limit agreed with the bank" />
               </label>
-              <button type="submit" name="intent" value="save">
-                Save {p.name}
-              </button>
+              <div className="row">
+                <button type="submit" name="intent" value="save">
+                  Save the {p.name} policy
+                </button>
+                {p.moneyMovingFields.length > 0 ? (
+                  <span className="small muted">
+                    A change of {p.moneyMovingFields.join(', ')} waits for a second administrator.
+                  </span>
+                ) : null}
+              </div>
             </Form>
           ) : (
-            <pre>{JSON.stringify(p.policy, null, 2)}</pre>
+            <>
+              <PolicyLimits name={p.name} policy={p.policy} mayEdit={false} fieldErrors={{}} />
+              <pre>{JSON.stringify(p.policy, null, 2)}</pre>
+            </>
           )}
           <details>
             <summary>History</summary>
@@ -170,7 +197,12 @@ export default function AdminPolicies() {
                   version {v.version}
                   {v.createdBy ? ` by ${v.createdBy.name || v.createdBy.email}` : ''}
                   {v.approvedBy ? `, approved by ${v.approvedBy.name || v.approvedBy.email}` : ''}
-                  {v.createdAt ? ` · ${new Date(v.createdAt).toLocaleString()}` : ''}
+                  {v.createdAt ? (
+                    <>
+                      {' · '}
+                      <Time at={v.createdAt} />
+                    </>
+                  ) : null}
                   {v.reason ? ` — ${v.reason}` : ''}
                   <Diff diff={v.diff} />
                 </li>
