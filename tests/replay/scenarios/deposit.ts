@@ -21,6 +21,7 @@ import {
   releaseDepositUpdate,
 } from '../../../workflows/deposit.js';
 import type { CaptureContext, Scenario } from './types.js';
+import { V2_DESCRIPTION, inTheNewShape } from './v2.js';
 
 /** Seconds instead of days, so a capture takes seconds. */
 const POLICY: DepositPolicy = depositPolicy({
@@ -198,19 +199,13 @@ const oneShapeScenarios: Scenario[] = [
 ];
 
 /**
- * The same paths again in the shape of patched('local-transitions') and
- * patched('deposit-posting-with-transition') (issue 15): transitions as local-activity markers, each
- * posting inside its transition's local activity. The files without the suffix keep the older shape.
+ * The same paths again in the shape of issue 15 (tests/replay/scenarios/v2.ts), each posting also
+ * inside its transition's local activity (patched('deposit-posting-with-transition')). The files
+ * without the suffix keep the older shape.
  */
 const V2_PATHS = ['happy', 'aml-review-release', 'reject', 'kit-start-queued-updates'];
 
 export const depositScenarios: Scenario[] = [
   ...oneShapeScenarios,
-  ...oneShapeScenarios
-    .filter((scenario) => V2_PATHS.includes(scenario.path))
-    .map((scenario) => ({
-      ...scenario,
-      path: `${scenario.path}-v2`,
-      description: `${scenario.description} (local transitions, postings with their transitions)`,
-    })),
+  ...inTheNewShape(oneShapeScenarios, V2_PATHS, `${V2_DESCRIPTION}, postings with their transitions`),
 ];

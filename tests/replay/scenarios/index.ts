@@ -11,6 +11,7 @@ import { internalReconciliationScenarios, reconciliationScenarios } from './reco
 import { certificateTransferScenarios, registryAccountScenarios } from './registry.js';
 import { clientSettlementScenarios, settlementBatchScenarios } from './settlement.js';
 import type { Scenario } from './types.js';
+import { inTheNewShape } from './v2.js';
 import { withdrawalScenarios } from './withdrawal.js';
 
 export type { CaptureContext, Scenario } from './types.js';
@@ -18,6 +19,8 @@ export type { CaptureContext, Scenario } from './types.js';
 export const scenarios: Scenario[] = [
   // First: an internal reconciliation reads the whole ledger, balanced only while nothing else ran.
   ...internalReconciliationScenarios,
+  // Issue 15's shape (tests/replay/scenarios/v2.ts) here too: each leaves the ledger as it found it.
+  ...inTheNewShape(internalReconciliationScenarios, ['balanced', 'differences']),
   ...pingScenarios,
   ...depositScenarios,
   ...kycScenarios,
@@ -30,4 +33,15 @@ export const scenarios: Scenario[] = [
   ...clientSettlementScenarios,
   ...reconciliationScenarios,
   // one line per workflow type, above this comment
+  // Issue 15's shape of every lifecycle type (deposit's are in deposit.ts): the main endings and
+  // human actions of each, including a run that closes without a closing transition (declined).
+  ...inTheNewShape(kycScenarios, ['approve', 'reject', 'resubmit-approve']),
+  ...inTheNewShape(bankAccountScenarios, ['verify-remove', 'reject']),
+  ...inTheNewShape(withdrawalScenarios, ['approve', 'four-eyes', 'reject', 'bank-refuses', 'declined']),
+  ...inTheNewShape(orderScenarios, ['rejected', 'taker-filled', 'amend-cancel', 'paper-filled']),
+  ...inTheNewShape(registryAccountScenarios, ['verified', 'rejected']),
+  ...inTheNewShape(certificateTransferScenarios, ['in-confirmed', 'out-approved', 'out-declined']),
+  ...inTheNewShape(settlementBatchScenarios, ['empty', 'completed']),
+  ...inTheNewShape(clientSettlementScenarios, ['confirmed', 'short-retried']),
+  ...inTheNewShape(reconciliationScenarios, ['all-matched', 'breaks-resolved']),
 ];
