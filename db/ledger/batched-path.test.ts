@@ -5,7 +5,6 @@ import { declinedBatch, postEntriesBatched } from './batched-path.js';
 import { postEntriesUngrouped } from './engine.js';
 import {
   LedgerError,
-  ensureAccount,
   getAccount,
   getEntry,
   postEntries,
@@ -14,7 +13,7 @@ import {
   type Entry,
   type EntryInput,
 } from './index.js';
-import { testPool } from './test-support.js';
+import { SET_MISSING, openAccountSet, setTotals, testPool } from './test-support.js';
 import { validateEntry } from './validation.js';
 
 // The batched path (postEntries: one ledger_post_entries statement per call) against the JavaScript
@@ -34,54 +33,22 @@ afterAll(async () => {
   await db.end();
 });
 
-// Accounts per set: 0..2 EUR debits-limited (client-like), 3 EUR credits-limited, 4 an unflagged EUR
-// source, 5 EUA (asset_mismatch against the others), 6 a code that does not exist (unknown_account).
-const MISSING = 6;
+const MISSING = SET_MISSING;
 
+/** A set (test-support.ts openAccountSet) with its opening balances, through the engine. */
 async function openSet(prefix: string): Promise<string[]> {
-  const codes = Array.from({ length: MISSING + 1 }, (_, i) => `${prefix}:${i}`);
-  for (const i of [0, 1, 2]) {
-    await ensureAccount(db, {
-      code: codes[i]!,
-      asset: 'EUR',
-      kind: 'liability',
-      debitsMustNotExceedCredits: true,
-    });
-  }
-  await ensureAccount(db, { code: codes[3]!, asset: 'EUR', kind: 'asset', creditsMustNotExceedDebits: true });
-  await ensureAccount(db, { code: codes[4]!, asset: 'EUR', kind: 'equity' });
-  await ensureAccount(db, {
-    code: codes[5]!,
-    asset: 'EUA',
-    kind: 'liability',
-    debitsMustNotExceedCredits: true,
+  const codes = await openAccountSet(db, prefix);
+  const open = (n: number, debit: string, credit: string, amount: bigint): EntryInput => ({
+    idempotencyKey: `${prefix}:open:${n}`,
+    kind: 'test.open',
+    description: 'opening',
+    transfers: [{ debit, credit, amount }],
   });
-  await ensureAccount(db, { code: `${prefix}:eua-source`, asset: 'EUA', kind: 'equity' });
   await postEntriesUngrouped(db, [
-    {
-      idempotencyKey: `${prefix}:open:0`,
-      kind: 'test.open',
-      description: 'opening',
-      transfers: [{ debit: codes[4]!, credit: codes[0]!, amount: 500n }],
-    },
-    {
-      idempotencyKey: `${prefix}:open:1`,
-      kind: 'test.open',
-      description: 'opening',
-      transfers: [{ debit: codes[4]!, credit: codes[1]!, amount: 300n }],
-    },
-    {
-      idempotencyKey: `${prefix}:open:2`,
-      kind: 'test.open',
-      description: 'opening',
-      transfers: [{ debit: codes[3]!, credit: codes[4]!, amount: 200n }],
-    },
-    {
-      idempotencyKey: `${prefix}:open:3`,
-      kind: 'test.open',
-      description: 'opening',
-      transfers: [{ debit: `${prefix}:eua-source`, credit: codes[5]!, amount: 50n }],
-    },
+    open(0, codes[4]!, codes[0]!, 500n),
+    open(1, codes[4]!, codes[1]!, 300n),
+    open(2, codes[3]!, codes[4]!, 200n),
+    open(3, `${prefix}:eua-source`, codes[5]!, 50n),
   ]);
   return codes;
 }
@@ -171,15 +138,7 @@ async function settle(call: Promise<Entry[]>): Promise<{ entries: Entry[] } | { 
   }
 }
 
-async function totals(codes: string[]): Promise<string[]> {
-  return Promise.all(
-    codes.slice(0, MISSING).map(async (code) => {
-      const account = await getAccount(db, code);
-      if (!account) throw new Error(`no account ${code}`);
-      return `${account.debitsPosted}/${account.creditsPosted}/${account.debitsPending}/${account.creditsPending}`;
-    }),
-  );
-}
+const totals = (codes: string[]) => setTotals(db, codes);
 
 describe('batched path', () => {
   it('random calls through the batched path and the engine: identical answers and balances', async () => {

@@ -6,7 +6,6 @@ import { configureGroupCommit } from './group-commit.js';
 import { setLedgerObserver } from './observer.js';
 import {
   LedgerError,
-  ensureAccount,
   getAccount,
   holdEntry,
   postEntry,
@@ -15,7 +14,7 @@ import {
   type Entry,
   type HoldInput,
 } from './index.js';
-import { testPool } from './test-support.js';
+import { SET_MISSING, openAccountSet, setTotals, testPool } from './test-support.js';
 
 // The grouped path (postEntry/holdEntry: group commit, one ledger_post_batch statement per group)
 // against the ungrouped one (the JavaScript engine, one transaction per posting), on the same random
@@ -35,43 +34,8 @@ afterAll(async () => {
   await db.end();
 });
 
-// Accounts per set: 0..2 EUR client-like (debits must not exceed credits), 3 EUR limited the other
-// way (credits must not exceed debits), 4 an unflagged EUR source, 5 EUA flagged (asset_mismatch),
-// 6 a code that does not exist (unknown_account).
-const ACCOUNT_COUNT = 7;
-const MISSING = 6;
-
-async function openSet(prefix: string): Promise<string[]> {
-  const codes = Array.from({ length: ACCOUNT_COUNT }, (_, i) => `${prefix}:${i}`);
-  await ensureAccount(db, {
-    code: codes[0]!,
-    asset: 'EUR',
-    kind: 'liability',
-    debitsMustNotExceedCredits: true,
-  });
-  await ensureAccount(db, {
-    code: codes[1]!,
-    asset: 'EUR',
-    kind: 'liability',
-    debitsMustNotExceedCredits: true,
-  });
-  await ensureAccount(db, {
-    code: codes[2]!,
-    asset: 'EUR',
-    kind: 'liability',
-    debitsMustNotExceedCredits: true,
-  });
-  await ensureAccount(db, { code: codes[3]!, asset: 'EUR', kind: 'asset', creditsMustNotExceedDebits: true });
-  await ensureAccount(db, { code: codes[4]!, asset: 'EUR', kind: 'equity' });
-  await ensureAccount(db, {
-    code: codes[5]!,
-    asset: 'EUA',
-    kind: 'liability',
-    debitsMustNotExceedCredits: true,
-  });
-  await ensureAccount(db, { code: `${prefix}:eua-source`, asset: 'EUA', kind: 'equity' });
-  return codes;
-}
+const MISSING = SET_MISSING;
+const openSet = (prefix: string) => openAccountSet(db, prefix);
 
 interface Transfer {
   from: number;
@@ -193,15 +157,7 @@ function comparable(result: PromiseSettledResult<Entry>, prefix: string, ids: Ma
   return { ok: true, entry: scrub({ ...entry, id: ids.get(entry.id), runId: null }) };
 }
 
-async function totals(codes: string[]): Promise<string[]> {
-  return Promise.all(
-    codes.slice(0, MISSING).map(async (code) => {
-      const account = await getAccount(db, code);
-      if (!account) throw new Error(`no account ${code}`);
-      return `${account.debitsPosted}/${account.creditsPosted}/${account.debitsPending}/${account.creditsPending}`;
-    }),
-  );
-}
+const totals = (codes: string[]) => setTotals(db, codes);
 
 describe('group commit', () => {
   it('random postings through grouped and ungrouped paths: identical outcomes and balances', async () => {

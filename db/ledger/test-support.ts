@@ -59,3 +59,37 @@ export async function ledgerErrorOf(promise: Promise<unknown>, code: LedgerError
   }
   throw new Error(`expected LedgerError ${code}, but it succeeded`);
 }
+
+// A set of accounts for the path-against-path property tests (group-commit.test.ts,
+// batched-path.test.ts): 0..2 EUR client-like (debits must not exceed credits), 3 EUR limited the
+// other way (credits must not exceed debits), 4 an unflagged EUR source, 5 EUA flagged
+// (asset_mismatch against the others), 6 a code that does not exist (unknown_account); plus
+// `<prefix>:eua-source`, an unflagged EUA source.
+export const SET_MISSING = 6;
+
+export async function openAccountSet(db: Db, prefix: string): Promise<string[]> {
+  const codes = Array.from({ length: SET_MISSING + 1 }, (_, i) => `${prefix}:${i}`);
+  for (const code of codes.slice(0, 3)) {
+    await ensureAccount(db, { code, asset: 'EUR', kind: 'liability', debitsMustNotExceedCredits: true });
+  }
+  await ensureAccount(db, { code: codes[3]!, asset: 'EUR', kind: 'asset', creditsMustNotExceedDebits: true });
+  await ensureAccount(db, { code: codes[4]!, asset: 'EUR', kind: 'equity' });
+  await ensureAccount(db, {
+    code: codes[5]!,
+    asset: 'EUA',
+    kind: 'liability',
+    debitsMustNotExceedCredits: true,
+  });
+  await ensureAccount(db, { code: `${prefix}:eua-source`, asset: 'EUA', kind: 'equity' });
+  return codes;
+}
+
+/** The four totals of every existing account of a set, as comparable text. */
+export async function setTotals(db: Db, codes: string[]): Promise<string[]> {
+  return Promise.all(
+    codes.slice(0, SET_MISSING).map(async (code) => {
+      const account = await accountOf(db, code);
+      return `${account.debitsPosted}/${account.creditsPosted}/${account.debitsPending}/${account.creditsPending}`;
+    }),
+  );
+}
