@@ -3,14 +3,7 @@
 // (REMOVED) unless a withdrawal to it is in flight. A verified account's workflow stays open, waiting
 // for a removal, and costs nothing meanwhile (no timers). Rules live in domain/bank-account.ts; the
 // plumbing (status, timeline, one command at a time, recordTransition) in workflows/lifecycle.ts.
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { BankAccountActivities } from '../activities/bank-account.js';
 import {
   BANK_ACCOUNT_TASKS,
@@ -30,8 +23,8 @@ import {
   type RemoveBankAccountArgs,
   type VerifyBankAccountArgs,
 } from '../domain/bank-account.js';
-import { archiveHistoryOnClose } from './archive.js';
 import { CommandSlot, LIFECYCLE_ACTIVITY_OPTIONS, LifecycleRecorder, guard } from './lifecycle.js';
+import { decided, registered, verifyUntilClosed } from './verified-account.js';
 
 // ---------------------------------------------------------------------------------------------
 // Messages (the API imports these definitions to call the workflow).
@@ -101,19 +94,20 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
   // --- Steps ------------------------------------------------------------------------------------
 
   async function register(): Promise<void> {
-    await lifecycle.transition(null, input.requestedBy, {
-      reason: `Bank account ${label} registered`,
-      openTasks: [
-        {
-          kind: BANK_ACCOUNT_TASKS.verify,
-          requiredRole: 'operations',
-          subjectType: BANK_ACCOUNT_TYPE,
-          subjectId: bankAccountId,
-          dueAt: new Date(createdAtMs + policy.verifyDueMs).toISOString(),
-          summary: `Verify bank account ${label}, holder ${input.accountName}`,
-        },
-      ],
-    });
+    await lifecycle.transition(
+      null,
+      input.requestedBy,
+      registered({
+        taskKind: BANK_ACCOUNT_TASKS.verify,
+        type: BANK_ACCOUNT_TYPE,
+        id: bankAccountId,
+        createdAtMs,
+        verifyDueMs: policy.verifyDueMs,
+        noun: 'Bank account',
+        label,
+        holder: input.accountName,
+      }),
+    );
   }
 
   async function verify(args: VerifyBankAccountArgs): Promise<void> {
@@ -124,7 +118,7 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
     await lifecycle.transition('verify', args.actor, {
       reason: note ?? 'Verified',
       data: { note },
-      closeTasks: [{ kind: BANK_ACCOUNT_TASKS.verify, outcome: 'verified', completedBy: args.actor.id }],
+      closeTasks: decided(BANK_ACCOUNT_TASKS.verify, 'verified', args.actor),
     });
   }
 
@@ -135,7 +129,7 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
     ]);
     await lifecycle.transition('reject', args.actor, {
       reason,
-      closeTasks: [{ kind: BANK_ACCOUNT_TASKS.verify, outcome: 'rejected', completedBy: args.actor.id }],
+      closeTasks: decided(BANK_ACCOUNT_TASKS.verify, 'rejected', args.actor),
     });
   }
 
@@ -186,15 +180,5 @@ export async function bankAccount(input: BankAccountInput): Promise<BankAccountS
 
   // --- Main loop: only people move a bank account on (no deadlines) ----------------------------
 
-  await register();
-  await commands.loop({
-    done: () => lifecycle.terminal,
-    deadline: () => null,
-    run,
-    elapsed: async () => undefined,
-  });
-
-  await condition(allHandlersFinished);
-  await archiveHistoryOnClose();
-  return snapshot();
+  return verifyUntilClosed(lifecycle, commands, { register, run, snapshot });
 }

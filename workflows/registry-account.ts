@@ -5,8 +5,6 @@
 import {
   ActivityFailure,
   ApplicationFailure,
-  allHandlersFinished,
-  condition,
   defineQuery,
   defineUpdate,
   proxyActivities,
@@ -29,7 +27,6 @@ import {
   type RejectRegistryAccountArgs,
   type VerifyRegistryAccountArgs,
 } from '../domain/registry-account.js';
-import { archiveHistoryOnClose } from './archive.js';
 import {
   CommandSlot,
   LIFECYCLE_ACTIVITY_OPTIONS,
@@ -37,6 +34,7 @@ import {
   guard,
   refusalFailure,
 } from './lifecycle.js';
+import { decided, registered, verifyUntilClosed } from './verified-account.js';
 
 // ---------------------------------------------------------------------------------------------
 // Messages (the API imports these definitions to call the workflow).
@@ -111,19 +109,20 @@ export async function registryAccount(input: RegistryAccountInput): Promise<Regi
   // --- Steps ------------------------------------------------------------------------------------
 
   async function register(): Promise<void> {
-    await lifecycle.transition(null, input.requestedBy, {
-      reason: `Registry account ${label} registered`,
-      openTasks: [
-        {
-          kind: REGISTRY_ACCOUNT_TASKS.verify,
-          requiredRole: 'operations',
-          subjectType: REGISTRY_ACCOUNT_TYPE,
-          subjectId: registryAccountId,
-          dueAt: new Date(createdAtMs + policy.verifyDueMs).toISOString(),
-          summary: `Verify registry account ${label}, holder ${input.holderName}`,
-        },
-      ],
-    });
+    await lifecycle.transition(
+      null,
+      input.requestedBy,
+      registered({
+        taskKind: REGISTRY_ACCOUNT_TASKS.verify,
+        type: REGISTRY_ACCOUNT_TYPE,
+        id: registryAccountId,
+        createdAtMs,
+        verifyDueMs: policy.verifyDueMs,
+        noun: 'Registry account',
+        label,
+        holder: input.holderName,
+      }),
+    );
   }
 
   /** The registry's answer; its refusal (unknown account, registry down) goes back to the operator. */
@@ -162,7 +161,7 @@ export async function registryAccount(input: RegistryAccountInput): Promise<Regi
     await lifecycle.transition('verify', args.actor, {
       reason: note ?? 'Verified; the registry confirmed the account',
       data: { note, registryHolderName: confirmed.holderName },
-      closeTasks: [{ kind: REGISTRY_ACCOUNT_TASKS.verify, outcome: 'verified', completedBy: args.actor.id }],
+      closeTasks: decided(REGISTRY_ACCOUNT_TASKS.verify, 'verified', args.actor),
     });
   }
 
@@ -180,7 +179,7 @@ export async function registryAccount(input: RegistryAccountInput): Promise<Regi
     ]);
     await lifecycle.transition('reject', args.actor, {
       reason,
-      closeTasks: [{ kind: REGISTRY_ACCOUNT_TASKS.verify, outcome: 'rejected', completedBy: args.actor.id }],
+      closeTasks: decided(REGISTRY_ACCOUNT_TASKS.verify, 'rejected', args.actor),
     });
   }
 
@@ -210,15 +209,5 @@ export async function registryAccount(input: RegistryAccountInput): Promise<Regi
 
   // --- Main loop: only people move a registry account on (no deadlines) ------------------------
 
-  await register();
-  await commands.loop({
-    done: () => lifecycle.terminal,
-    deadline: () => null,
-    run,
-    elapsed: async () => undefined,
-  });
-
-  await condition(allHandlersFinished);
-  await archiveHistoryOnClose();
-  return snapshot();
+  return verifyUntilClosed(lifecycle, commands, { register, run, snapshot });
 }
