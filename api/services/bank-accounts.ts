@@ -9,7 +9,6 @@ import {
   insertBankAccount,
   openWithdrawalsTo,
 } from '../../db/bank-accounts/index.js';
-import { userEmails } from '../../db/history/index.js';
 import {
   BANK_ACCOUNT_PERMISSIONS,
   BANK_ACCOUNT_STATUSES,
@@ -20,7 +19,6 @@ import {
   bankAccountWorkflowId,
   checkBankAccountFields,
   type BankAccountInput,
-  type BankAccountState,
 } from '../../domain/bank-account.js';
 import { isClient } from '../../domain/roles.js';
 import {
@@ -37,11 +35,18 @@ import {
   type BankAccountView,
 } from '../bank-account-view.js';
 import type { AppDeps } from '../deps.js';
-import { conflict, forbidden, invalidState, validationFailed } from '../errors.js';
-import { idempotentUuid } from '../idempotency.js';
+import { invalidState } from '../errors.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
-import { actorOf, parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
+import { actorOf, parseInput, type SessionUser } from './common.js';
+import {
+  accountRowsLoader,
+  rejectArgs,
+  statusAudit,
+  storeRegistration,
+  verificationBodySchemas,
+  verifyArgs,
+} from './verified-accounts.js';
 
 export { BankAccountSchema, type BankAccountView } from '../bank-account-view.js';
 
@@ -71,12 +76,8 @@ export const ListBankAccountsQuerySchema = listQuerySchema.extend({
   clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s accounts' }),
 });
 
-export const VerifyBankAccountBodySchema = z
-  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
-  .meta({ id: 'VerifyBankAccountBody' });
-export const RejectBankAccountBodySchema = z
-  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
-  .meta({ id: 'RejectBankAccountBody' });
+export const { verify: VerifyBankAccountBodySchema, reject: RejectBankAccountBodySchema } =
+  verificationBodySchemas('BankAccount');
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
@@ -89,26 +90,9 @@ const bankAccounts = lifecycleService({
   startedUpdate: bankAccountStartedUpdate,
   recordOfDetail: recordFromDetail,
   recordOfSummary: recordFromLifecycle,
-  load: async (deps, user, records) => {
-    const [accounts, emails] = await Promise.all([
-      getBankAccounts(
-        deps.pool,
-        records.map((r) => r.id),
-      ),
-      isClient(user.role)
-        ? null
-        : userEmails(
-            deps.pool,
-            records.map((r) => r.clientId),
-          ),
-    ]);
-    return { accounts, emails };
-  },
+  load: accountRowsLoader(getBankAccounts),
   view: toBankAccountView,
-  audit: {
-    before: (detail) => ({ status: detail.status }),
-    after: (state: BankAccountState) => ({ status: state.status }),
-  },
+  audit: statusAudit,
 });
 
 export const getBankAccountFor = bankAccounts.get;
@@ -134,38 +118,24 @@ export async function createBankAccount(
   body: Record<string, unknown>,
   idempotencyKey: string,
 ): Promise<BankAccountView> {
-  if (!isClient(user.role)) throw forbidden('only clients register their bank accounts');
-  // Types first (zod); missing fields are left to the domain check, which words every problem.
-  const parsed = parseInput(CreateBankAccountBodySchema.partial(), body, 'body');
-  const checked = checkBankAccountFields(parsed);
-  if (!checked.ok) throw validationFailed(checked.issues, checked.issues.map((i) => i.message).join('; '));
-  requireIdempotencyKey(idempotencyKey);
-  const fields = checked.value;
-  const id = idempotentUuid(user.id, idempotencyKey, BANK_ACCOUNT_TYPE);
-
-  const stored = await insertBankAccount(deps.pool, { id, clientId: user.id, ...fields }).catch(
-    (error: unknown) => {
-      if (!(error instanceof DuplicateBankAccountError)) throw error;
-      throw conflict(
-        'bank_account_exists',
-        'you already registered this IBAN; it is pending verification or verified',
-      );
+  const { id, fields } = await storeRegistration(deps, user, body, idempotencyKey, {
+    noun: 'bank account',
+    type: BANK_ACCOUNT_TYPE,
+    // Types first (zod); missing fields are left to the domain check, which words every problem.
+    check: (raw) => checkBankAccountFields(parseInput(CreateBankAccountBodySchema.partial(), raw, 'body')),
+    insert: insertBankAccount,
+    duplicate: {
+      error: DuplicateBankAccountError,
+      code: 'bank_account_exists',
+      message: 'you already registered this IBAN; it is pending verification or verified',
     },
-  );
-  const { account } = stored;
-  const same =
-    account.clientId === user.id &&
-    account.iban === fields.iban &&
-    account.bic === fields.bic &&
-    account.accountName === fields.accountName &&
-    account.bankName === fields.bankName &&
-    account.country === fields.country;
-  if (!stored.created && !same) {
-    throw conflict(
-      'idempotency_conflict',
-      'this Idempotency-Key was already used for a different bank account',
-    );
-  }
+    same: (account, asked) =>
+      account.iban === asked.iban &&
+      account.bic === asked.bic &&
+      account.accountName === asked.accountName &&
+      account.bankName === asked.bankName &&
+      account.country === asked.country,
+  });
 
   const input: BankAccountInput = {
     ...fields,
@@ -190,13 +160,13 @@ export async function createBankAccount(
 export const verifyBankAccount = bankAccounts.action('verify', {
   update: verifyBankAccountUpdate,
   body: VerifyBankAccountBodySchema,
-  args: (body) => ({ note: body.note?.trim() || null }),
+  args: verifyArgs,
 });
 
 export const rejectBankAccount = bankAccounts.action('reject', {
   update: rejectBankAccountUpdate,
   body: RejectBankAccountBodySchema,
-  args: (body) => ({ reason: body.reason }),
+  args: rejectArgs,
 });
 
 const remove = bankAccounts.action('remove', {

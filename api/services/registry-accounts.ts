@@ -3,7 +3,6 @@
 // data — verify (the registry confirms the account) and reject, by operations. The JSON routes and
 // the pages call these same functions, so every rule is applied once.
 import { z } from 'zod';
-import { userEmails } from '../../db/history/index.js';
 import {
   DuplicateRegistryAccountError,
   getRegistryAccounts,
@@ -22,7 +21,6 @@ import {
   registryAccountStaticSummary,
   registryAccountWorkflowId,
   type RegistryAccountInput,
-  type RegistryAccountState,
 } from '../../domain/registry-account.js';
 import { isClient } from '../../domain/roles.js';
 import {
@@ -32,8 +30,7 @@ import {
   verifyRegistryAccountUpdate,
 } from '../../workflows/registry-account.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, conflict, forbidden, temporarilyUnavailable, validationFailed } from '../errors.js';
-import { idempotentUuid } from '../idempotency.js';
+import { ApiError, temporarilyUnavailable } from '../errors.js';
 import { updateErrorToApiError } from '../lifecycle-kit/workflow-calls.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import {
@@ -43,7 +40,15 @@ import {
   type RegistryAccountView,
 } from '../registry-account-view.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
-import { actorOf, parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
+import { actorOf, parseInput, type SessionUser } from './common.js';
+import {
+  accountRowsLoader,
+  rejectArgs,
+  statusAudit,
+  storeRegistration,
+  verificationBodySchemas,
+  verifyArgs,
+} from './verified-accounts.js';
 
 export { RegistryAccountSchema, type RegistryAccountView } from '../registry-account-view.js';
 
@@ -65,12 +70,8 @@ export const ListRegistryAccountsQuerySchema = listQuerySchema.extend({
   clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s accounts' }),
 });
 
-export const VerifyRegistryAccountBodySchema = z
-  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
-  .meta({ id: 'VerifyRegistryAccountBody' });
-export const RejectRegistryAccountBodySchema = z
-  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
-  .meta({ id: 'RejectRegistryAccountBody' });
+export const { verify: VerifyRegistryAccountBodySchema, reject: RejectRegistryAccountBodySchema } =
+  verificationBodySchemas('RegistryAccount');
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
@@ -83,26 +84,9 @@ const registryAccounts = lifecycleService({
   startedUpdate: registryAccountStartedUpdate,
   recordOfDetail: recordFromDetail,
   recordOfSummary: recordFromLifecycle,
-  load: async (deps, user, records) => {
-    const [accounts, emails] = await Promise.all([
-      getRegistryAccounts(
-        deps.pool,
-        records.map((r) => r.id),
-      ),
-      isClient(user.role)
-        ? null
-        : userEmails(
-            deps.pool,
-            records.map((r) => r.clientId),
-          ),
-    ]);
-    return { accounts, emails };
-  },
+  load: accountRowsLoader(getRegistryAccounts),
   view: toRegistryAccountView,
-  audit: {
-    before: (detail) => ({ status: detail.status }),
-    after: (state: RegistryAccountState) => ({ status: state.status }),
-  },
+  audit: statusAudit,
 });
 
 export const getRegistryAccountFor = registryAccounts.get;
@@ -131,35 +115,22 @@ export async function createRegistryAccount(
   body: Record<string, unknown>,
   idempotencyKey: string,
 ): Promise<RegistryAccountView> {
-  if (!isClient(user.role)) throw forbidden('only clients register their registry accounts');
-  const parsed = parseInput(CreateRegistryAccountBodySchema.partial(), body, 'body');
-  const checked = checkRegistryAccountFields(parsed);
-  if (!checked.ok) throw validationFailed(checked.issues, checked.issues.map((i) => i.message).join('; '));
-  requireIdempotencyKey(idempotencyKey);
-  const fields = checked.value;
-  const id = idempotentUuid(user.id, idempotencyKey, REGISTRY_ACCOUNT_TYPE);
-
-  const stored = await insertRegistryAccount(deps.pool, { id, clientId: user.id, ...fields }).catch(
-    (error: unknown) => {
-      if (!(error instanceof DuplicateRegistryAccountError)) throw error;
-      throw conflict(
-        'registry_account_exists',
-        'you already registered this registry account; it is pending verification or verified',
-      );
+  const { id, fields } = await storeRegistration(deps, user, body, idempotencyKey, {
+    noun: 'registry account',
+    type: REGISTRY_ACCOUNT_TYPE,
+    check: (raw) =>
+      checkRegistryAccountFields(parseInput(CreateRegistryAccountBodySchema.partial(), raw, 'body')),
+    insert: insertRegistryAccount,
+    duplicate: {
+      error: DuplicateRegistryAccountError,
+      code: 'registry_account_exists',
+      message: 'you already registered this registry account; it is pending verification or verified',
     },
-  );
-  const { account } = stored;
-  const same =
-    account.clientId === user.id &&
-    account.registry === fields.registry &&
-    account.accountId === fields.accountId &&
-    account.holderName === fields.holderName;
-  if (!stored.created && !same) {
-    throw conflict(
-      'idempotency_conflict',
-      'this Idempotency-Key was already used for a different registry account',
-    );
-  }
+    same: (account, asked) =>
+      account.registry === asked.registry &&
+      account.accountId === asked.accountId &&
+      account.holderName === asked.holderName,
+  });
 
   const input: RegistryAccountInput = {
     ...fields,
@@ -193,12 +164,12 @@ function verifyError(error: unknown): unknown {
 export const verifyRegistryAccount = registryAccounts.action('verify', {
   update: verifyRegistryAccountUpdate,
   body: VerifyRegistryAccountBodySchema,
-  args: (body) => ({ note: body.note?.trim() || null }),
+  args: verifyArgs,
   mapError: verifyError,
 });
 
 export const rejectRegistryAccount = registryAccounts.action('reject', {
   update: rejectRegistryAccountUpdate,
   body: RejectRegistryAccountBodySchema,
-  args: (body) => ({ reason: body.reason }),
+  args: rejectArgs,
 });
