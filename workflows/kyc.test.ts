@@ -274,6 +274,10 @@ describe('KYC review workflow', () => {
       t.client.workflow.getHandle(archiveWorkflowId(kycWorkflowId(client.id))).describe(),
     ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await getHistoryArchiveSummary(pool, kycWorkflowId(client.id))).toBeNull();
+    const owed = await pool.query('SELECT 1 FROM history_archive_due WHERE workflow_id = $1', [
+      kycWorkflowId(client.id),
+    ]);
+    expect(owed.rowCount).toBe(0);
   });
 
   it('reject is final: the workflow ends, nothing more can be submitted', async () => {

@@ -1,9 +1,9 @@
 // The read-model pieces every lifecycle's view is built from: a lifecycle's transitions with their
-// actions, its live tasks, and a page of them gathered in two queries.
+// actions, its live tasks, and a page of them gathered in one query (two for staff: their tasks).
 import type pg from 'pg';
 import {
   getLifecycleByBusinessId,
-  listLifecycles,
+  listLifecyclesWithTransitions,
   type LifecycleDetail,
   type LifecycleSummary,
   type Task,
@@ -73,11 +73,13 @@ export async function recordsOfSummaries<Status extends string, R>(
   summaries: LifecycleSummary[],
   withTasks: boolean,
   build: (summary: LifecycleSummary, transitions: RecordedTransition<Status>[], tasks: Task[]) => R,
+  /** The transitions when the page's query brought them already (listLifecycleRecords). */
+  known?: ReadonlyMap<string, RecordedTransition<Status>[]>,
 ): Promise<R[]> {
   if (summaries.length === 0) return [];
   const ids = summaries.map((s) => s.workflowId);
   const [transitions, tasks] = await Promise.all([
-    transitionsOfWorkflows<Status>(pool, ids),
+    known ?? transitionsOfWorkflows<Status>(pool, ids),
     withTasks ? liveTasksOfWorkflows(pool, ids) : Promise.resolve(new Map<string, Task[]>()),
   ]);
   return summaries.map((s) => build(s, transitions.get(s.workflowId) ?? [], tasks.get(s.workflowId) ?? []));
@@ -121,8 +123,9 @@ export async function listLifecycleRecords<Status extends string, R>(
 ): Promise<{ records: R[]; nextCursor: string | null }> {
   const owner = listOwner(user, query.clientId);
   if (owner === null) return { records: [], nextCursor: null };
+  // The page and its timelines in one statement: a client's list read is one round trip.
   const page = await listPage(() =>
-    listLifecycles(deps.pool, {
+    listLifecyclesWithTransitions(deps.pool, {
       type,
       ownerId: owner.ownerId,
       status: query.status,
@@ -131,6 +134,9 @@ export async function listLifecycleRecords<Status extends string, R>(
       cursor: query.cursor,
     }),
   );
-  const records = await recordsOfSummaries(deps.pool, page.items, !isClient(user.role), build);
+  const known = new Map(
+    page.items.map((item) => [item.workflowId, item.transitions as RecordedTransition<Status>[]]),
+  );
+  const records = await recordsOfSummaries(deps.pool, page.items, !isClient(user.role), build, known);
   return { records, nextCursor: page.nextCursor };
 }

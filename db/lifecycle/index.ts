@@ -6,9 +6,11 @@ export {
   getLifecycle,
   getLifecycleByBusinessId,
   listLifecycles,
+  listLifecyclesWithTransitions,
   type LifecycleDetail,
   type LifecycleEvent,
   type LifecycleSummary,
+  type LifecycleSummaryWithTransitions,
   type ListLifecyclesInput,
 } from './lifecycles.js';
 export {

@@ -110,6 +110,60 @@ export async function listLifecycles(
   pool: pg.Pool,
   input: ListLifecyclesInput = {},
 ): Promise<Page<LifecycleSummary>> {
+  return selectLifecyclePage<LifecycleRow, LifecycleSummary>(pool, input, '', toSummary);
+}
+
+/** A lifecycle of a list page with its transitions (lifecycle_event, in order). */
+export interface LifecycleSummaryWithTransitions extends LifecycleSummary {
+  transitions: { entry: TimelineEntry; action: string | null }[];
+}
+
+interface TransitionJson {
+  at: string;
+  from: string | null;
+  to: string;
+  actorId: string | null;
+  actorRole: string | null;
+  reason: string | null;
+  action: string | null;
+}
+
+// One correlated aggregate per row of the page (the (workflow_id, seq) index): the page and its
+// timelines in one statement, one round trip for a list read instead of two.
+const TRANSITIONS_COLUMN = `, (SELECT COALESCE(json_agg(json_build_object(
+      'at', e.at, 'from', e.from_status, 'to', e.to_status, 'actorId', e.actor_id,
+      'actorRole', e.actor_role, 'reason', e.reason, 'action', e.data->>'action') ORDER BY e.seq), '[]'::json)
+    FROM lifecycle_event e WHERE e.workflow_id = lifecycle.workflow_id) AS transitions`;
+
+/** listLifecycles with each lifecycle's transitions, in the same statement. */
+export async function listLifecyclesWithTransitions(
+  pool: pg.Pool,
+  input: ListLifecyclesInput = {},
+): Promise<Page<LifecycleSummaryWithTransitions>> {
+  return selectLifecyclePage<
+    LifecycleRow & { transitions: TransitionJson[] },
+    LifecycleSummaryWithTransitions
+  >(pool, input, TRANSITIONS_COLUMN, (row) => ({
+    ...toSummary(row),
+    transitions: row.transitions.map((t) => ({
+      entry: {
+        at: new Date(t.at).toISOString(),
+        from: t.from,
+        to: t.to,
+        actor: t.actorId && t.actorRole ? { id: t.actorId, role: t.actorRole as Role } : null,
+        reason: t.reason,
+      },
+      action: t.action,
+    })),
+  }));
+}
+
+async function selectLifecyclePage<Row extends LifecycleRow, Item extends LifecycleSummary>(
+  pool: pg.Pool,
+  input: ListLifecyclesInput,
+  extraColumns: string,
+  toItem: (row: Row) => Item,
+): Promise<Page<Item>> {
   const limit = clampLimit(input.limit);
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -134,12 +188,12 @@ export async function listLifecycles(
     conditions.push(`(created_at, workflow_id) < (${param(createdAt)}::timestamptz, ${param(workflowId)})`);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const { rows } = await pool.query<LifecycleRow>(
-    `SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle ${where}
+  const { rows } = await pool.query<Row>(
+    `SELECT ${LIFECYCLE_COLUMNS}${extraColumns} FROM lifecycle ${where}
       ORDER BY created_at DESC, workflow_id DESC LIMIT ${param(limit + 1)}`,
     params,
   );
-  const items = rows.slice(0, limit).map(toSummary);
+  const items = rows.slice(0, limit).map(toItem);
   const last = items[items.length - 1];
   return {
     items,

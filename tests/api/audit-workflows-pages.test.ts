@@ -144,7 +144,9 @@ describe.skipIf(!webBuildExists())('audit workflow pages', () => {
     );
     expect(shown).toMatch(/Timer [\d.]+ s — AML hold until/);
     expect(shown).toContain("Code version marker: patched('archive-history')");
-    expect(shown).toContain('Child workflow archiveLifecycle');
+    // Archived by the worker's sweeper, not by a child workflow (patched('archive-by-sweeper')).
+    expect(shown).toContain("Code version marker: patched('archive-by-sweeper')");
+    expect(shown).not.toContain('Child workflow archiveLifecycle');
     expect(shown).toContain('Workflow completed');
     expect(shown).toContain('attempts 1');
     // Raw JSON one click away, the export, and the archive's hash.
