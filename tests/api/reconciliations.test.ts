@@ -395,36 +395,36 @@ function page(person: Person, path: string, init: RequestInit = {}) {
   return fetch(`${web!.url}${path}`, { ...init, headers, redirect: 'manual' });
 }
 
-describe('internal reconciliation breaks', () => {
-  /** What the Schedule starts; the run stays open at DIFFERENCES until every break is explained. */
-  async function internalRunWithDifference(quantity: bigint) {
-    // Certificates the ledger shows in our registry omnibus account that the registry never had.
-    await postEntry(w.app.pool, {
-      idempotencyKey: `test-recon-internal/${randomUUID()}`,
-      kind: 'recon.adjust',
-      description: 'certificates the registry never delivered',
-      transfers: [{ debit: 'registry:omnibus:CEA', credit: 'suspense:CEA', amount: quantity }],
-    });
-    const workflowId = `internal-reconciliation-test-${randomUUID()}`;
-    const handle = await w.temporal.client.workflow.start(internalReconciliation, {
-      taskQueue: w.temporal.taskQueue,
-      workflowId,
-      args: [{ breakDueMs: 60_000 }],
-    });
-    const deadline = Date.now() + 20_000;
-    let state = await handle.query(internalReconciliationStateQuery);
-    while (state.status === 'RUNNING' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 150));
-      state = await handle.query(internalReconciliationStateQuery);
-    }
-    expect(state.status).toBe('DIFFERENCES');
-    const { rows } = await w.app.pool.query<{ id: string; kind: string; asset: string }>(
-      'SELECT id, kind, asset FROM recon_break WHERE internal_run_id = $1 ORDER BY created_at, id',
-      [workflowId],
-    );
-    return { workflowId, handle, breaks: rows };
+/** What the Schedule starts; the run stays open at DIFFERENCES until every break is explained. */
+async function internalRunWithDifference(quantity: bigint) {
+  // Certificates the ledger shows in our registry omnibus account that the registry never had.
+  await postEntry(w.app.pool, {
+    idempotencyKey: `test-recon-internal/${randomUUID()}`,
+    kind: 'recon.adjust',
+    description: 'certificates the registry never delivered',
+    transfers: [{ debit: 'registry:omnibus:CEA', credit: 'suspense:CEA', amount: quantity }],
+  });
+  const workflowId = `internal-reconciliation-test-${randomUUID()}`;
+  const handle = await w.temporal.client.workflow.start(internalReconciliation, {
+    taskQueue: w.temporal.taskQueue,
+    workflowId,
+    args: [{ breakDueMs: 60_000 }],
+  });
+  const deadline = Date.now() + 20_000;
+  let state = await handle.query(internalReconciliationStateQuery);
+  while (state.status === 'RUNNING' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 150));
+    state = await handle.query(internalReconciliationStateQuery);
   }
+  expect(state.status).toBe('DIFFERENCES');
+  const { rows } = await w.app.pool.query<{ id: string; kind: string; asset: string }>(
+    'SELECT id, kind, asset FROM recon_break WHERE internal_run_id = $1 ORDER BY created_at, id',
+    [workflowId],
+  );
+  return { workflowId, handle, breaks: rows };
+}
 
+describe('internal reconciliation breaks', () => {
   /** The operator's inbox filtered to break tasks, every page, as the inbox page asks for it. */
   async function inboxBreakTasks(person: Person) {
     const tasks: { id: string; kind: string; subjectId: string; status: string }[] = [];
@@ -610,5 +610,31 @@ describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
     const report = await page(auditor, `/ops/reconciliations/${id}/report.csv`);
     expect(report.status).toBe(200);
     expect(await report.text()).toContain('test transfer');
+  }, 60_000);
+
+  it('shows an internal run’s break with its actions and dismisses it by a plain form post', async () => {
+    const { handle, breaks } = await internalRunWithDifference(2n);
+    for (const b of breaks) {
+      const shown = await page(ops, `/ops/reconciliation-breaks/${b.id}`);
+      expect(shown.status, await shown.clone().text()).toBe(200);
+      const html = await shown.text();
+      expect(html).toContain('Internal reconciliation');
+      expect(html).toContain('Dismiss…');
+      expect(html).not.toContain('Match by hand');
+      // Only a registry position is adjusted; the others are explained and dismissed.
+      expect(html.includes('Adjust…')).toBe(b.kind === 'registry_positions');
+      const dismissed = await page(ops, `/ops/reconciliation-breaks/${b.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ intent: 'dismiss', breakId: b.id, reason: 'page test' }).toString(),
+      });
+      expect(dismissed.status).toBe(200);
+      expect(await dismissed.text()).toContain('Break dismissed.');
+    }
+    expect(await handle.result()).toMatchObject({ status: 'RESOLVED' });
+    // An auditor reads it, without the actions.
+    const read = await (await page(auditor, `/ops/reconciliation-breaks/${breaks[0]!.id}`)).text();
+    expect(read).toContain('page test');
+    expect(read).not.toContain('Dismiss…');
   }, 60_000);
 });
