@@ -218,6 +218,42 @@ describe('usability pages', () => {
     await opsPage.context().close();
   });
 
+  // Only a change that waits for a second admin (and is withdrawn again): the policy in force, which
+  // other files of the run share, never changes here.
+  it('policy page: one form and one reason per policy; limits from the table, not from the JSON', async () => {
+    const admin = await app.createUser('admin');
+    const page = await stack.signIn(admin);
+    await page.goto(`${app.url}/admin/policies`);
+    await page.waitForFunction(() => '__remixRouter' in window, undefined, { timeout: 10_000 });
+    const card = page.locator('section[data-policy=deposit]');
+    expect(await card.locator('form:has(textarea[name=policy])').count()).toBe(1);
+    expect(await card.locator('input[name=reason]').count()).toBe(1);
+    const json = card.locator('textarea[name=policy]');
+    expect(JSON.parse(await json.inputValue())).not.toHaveProperty('maxAmount');
+    await page.screenshot({ path: `${SCREENSHOTS}/admin-policies.png`, fullPage: true });
+
+    const original = await json.inputValue();
+    await json.fill(JSON.stringify({ ...JSON.parse(original), maxAmount: { EUR: '1.00' } }));
+    await card.locator('button:has-text("Save the deposit policy")').click();
+    await page.locator('text=Set the maximum amounts in the table above, not in the JSON.').waitFor();
+
+    const reason = `usability ${randomUUID()}`;
+    await page.goto(`${app.url}/admin/policies`);
+    await card.locator('input[name="max.EUR"]').fill('123456.78');
+    await card.locator('input[name=reason]').fill(reason);
+    await card.locator('button:has-text("Save the deposit policy")').click();
+    await page.locator('text=a second administrator must approve the deposit change').waitFor();
+    const pending = card.locator('[role=status]', { hasText: reason });
+    expect(await pending.textContent()).toContain('maxAmount.EUR');
+    expect(await pending.textContent()).toContain('"123456.78"');
+    await pending.locator('summary:has-text("Withdraw")').click();
+    await pending.locator('button:has-text("Yes, withdraw it")').click();
+    await page.locator('text=The deposit change is rejected.').waitFor();
+    await page.goto(`${app.url}/admin/policies`);
+    expect(await page.locator('section[data-policy=deposit]').textContent()).not.toContain(reason);
+    await page.context().close();
+  });
+
   it('staff dashboard draws its charts and links the Temporal UI from a lifecycle page', async () => {
     const client = await app.createUser('client');
     const ops = await app.createUser('operations');

@@ -178,7 +178,7 @@ export default function AdminPolicies() {
                 </button>
                 {p.moneyMovingFields.length > 0 ? (
                   <span className="small muted">
-                    A change of {p.moneyMovingFields.join(', ')} waits for a second administrator.
+                    Changes of {p.moneyMovingFields.join(', ')} wait for a second administrator.
                   </span>
                 ) : null}
               </div>

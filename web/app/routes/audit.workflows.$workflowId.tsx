@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFro
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import type { HistoryStep } from '../../../auditing/history-timeline.js';
 import type { ReplayResult } from '../../../api/services/audit-workflows.js';
+import { RichText } from '../components/RichText.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
@@ -260,7 +261,17 @@ function LifecycleEvent({ event, people }: { event: LifecycleRecord['events'][nu
       <div className="muted">
         {formatTime(event.at)} · {actorText(event.actor, people) ?? 'system'}
       </div>
-      {event.reason ? <div>{event.reason}</div> : null}
+      {event.reason ? (
+        <div>
+          {/* The auditor's labels are one string each (an email): shown as the person's name. */}
+          <RichText
+            text={event.reason}
+            people={Object.fromEntries(
+              Object.entries(people).map(([id, label]) => [id, { email: label, displayName: label }]),
+            )}
+          />
+        </div>
+      ) : null}
       {typeof event.data.action === 'string' ? (
         <div className="muted">
           action <code>{event.data.action}</code>
