@@ -21,6 +21,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import client from 'prom-client';
 import { setLedgerObserver, setUnitPostingObserver } from '../db/ledger/observer.js';
+import { archiveDueBacklog } from '../db/history/archive-due.js';
 import { fanoutSubscribers } from './notification-fanout.js';
 import {
   lifecycleCounts,
@@ -211,6 +212,18 @@ export function observeDatabase(pool: pg.Pool): void {
     'Age of the oldest undispatched outbox event (0 when none)',
     [],
     async (q, set) => set({}, (await outboxBacklog(q)).oldestSeconds),
+  );
+  gauge(
+    'clearhouse_history_archive_due',
+    'Closed lifecycles whose history the archive sweeper has not archived yet',
+    [],
+    async (q, set) => set({}, (await archiveDueBacklog(q)).pending),
+  );
+  gauge(
+    'clearhouse_history_archive_oldest_due_seconds',
+    'Seconds since the oldest closed lifecycle still waiting for its history archive closed (0 when none)',
+    [],
+    async (q, set) => set({}, (await archiveDueBacklog(q)).oldestSeconds),
   );
   gauge(
     'clearhouse_trial_balance_imbalance',

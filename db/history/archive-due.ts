@@ -89,7 +89,7 @@ export interface ArchiveDueBacklog {
 }
 
 /** For the metrics: how many archives are owed and how late the oldest is. */
-export async function archiveDueBacklog(db: Pick<pg.Pool, 'query'>): Promise<ArchiveDueBacklog> {
+export async function archiveDueBacklog(db: Pick<pg.PoolClient, 'query'>): Promise<ArchiveDueBacklog> {
   const { rows } = await db.query<{ pending: number; oldest_seconds: number }>(
     `SELECT count(*)::int AS pending,
             COALESCE(EXTRACT(EPOCH FROM now() - min(recorded_at)), 0)::float8 AS oldest_seconds
