@@ -11,16 +11,23 @@ import {
   displayIban,
   type BankAccountStatus,
 } from '../domain/bank-account.js';
-import { isClient } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
 import { lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
+import type { RecordedTransition } from './services/lifecycle-records.js';
 import {
-  allowedHumanActions,
-  isLiveTask,
-  openTaskOf,
-  transitionsOfDetail,
-  type RecordedTransition,
-} from './services/lifecycle-records.js';
+  accountIdentity,
+  accountLifecycle,
+  accountRecordFromDetail,
+  accountRecordFromLifecycle,
+  accountRowOf,
+  addStaffFacts,
+  clientEmailField,
+  verificationDateFields,
+  verificationDates,
+  verifierFields,
+  type AccountRecord,
+  type AccountRows,
+} from './verified-account-view.js';
 
 const HUMAN_ACTIONS = ['verify', 'reject', 'remove'] as const;
 
@@ -36,15 +43,10 @@ export const BankAccountSchema = z
     accountName: z.string(),
     bankName: z.string(),
     country: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    verifiedAt: z.string().nullable(),
-    rejectedAt: z.string().nullable(),
-    rejectionReason: z.string().nullable(),
+    ...verificationDateFields,
     removedAt: z.string().nullable(),
-    verifiedBy: z.uuid().nullable().optional().meta({ description: 'Staff and auditors only' }),
-    verificationNote: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
-    clientEmail: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
+    ...verifierFields,
+    ...clientEmailField,
     ...lifecycleViewFields(HUMAN_ACTIONS),
   })
   .meta({ id: 'BankAccount' });
@@ -52,40 +54,18 @@ export const BankAccountSchema = z
 export type BankAccountView = z.infer<typeof BankAccountSchema>;
 
 /** The lifecycle of one account as the read model has it. */
-export interface BankAccountRecord {
-  id: string;
-  workflowId: string;
-  status: BankAccountStatus;
-  clientId: string;
-  transitions: RecordedTransition<BankAccountStatus>[];
-  /** Live tasks (open or claimed). */
-  tasks: Task[];
-}
+export type BankAccountRecord = AccountRecord<BankAccountStatus>;
 
 /** What the views of some records read beyond the read model: their rows, and (staff) emails. */
-export interface BankAccountRows {
-  accounts: ReadonlyMap<string, BankAccount>;
-  emails: ReadonlyMap<string, string> | null;
-}
+export type BankAccountRows = AccountRows<BankAccount>;
 
-export function recordFromLifecycle(
+export const recordFromLifecycle: (
   summary: LifecycleSummary,
   transitions: RecordedTransition<BankAccountStatus>[],
   tasks: Task[],
-): BankAccountRecord {
-  return {
-    id: summary.businessId,
-    workflowId: summary.workflowId,
-    status: summary.status as BankAccountStatus,
-    clientId: summary.ownerId ?? '',
-    transitions,
-    tasks: tasks.filter(isLiveTask),
-  };
-}
+) => BankAccountRecord = accountRecordFromLifecycle;
 
-export function recordFromDetail(detail: LifecycleDetail): BankAccountRecord {
-  return recordFromLifecycle(detail, transitionsOfDetail<BankAccountStatus>(detail), detail.tasks);
-}
+export const recordFromDetail: (detail: LifecycleDetail) => BankAccountRecord = accountRecordFromDetail;
 
 /** The view of `record` for `user` (who has already been found allowed to read it). */
 export function toBankAccountView(
@@ -93,41 +73,23 @@ export function toBankAccountView(
   user: SessionUser,
   rows: BankAccountRows,
 ): BankAccountView {
-  const account = rows.accounts.get(record.id);
-  // The row is inserted before the workflow starts and never deleted.
-  if (!account) throw new Error(`bank account ${record.id} has a lifecycle but no row`);
+  const account = accountRowOf(record, rows, 'bank account');
   const view: BankAccountView = {
-    id: record.id,
-    workflowId: record.workflowId,
-    status: record.status,
-    clientId: record.clientId,
+    ...accountIdentity(record),
     iban: account.iban,
     ibanDisplay: displayIban(account.iban),
     bic: account.bic,
     accountName: account.accountName,
     bankName: account.bankName,
     country: account.country,
-    createdAt: account.createdAt,
-    updatedAt: account.updatedAt,
-    verifiedAt: account.verifiedAt,
-    rejectedAt: account.rejectedAt,
-    rejectionReason: account.rejectionReason,
+    ...verificationDates(account),
     removedAt: account.removedAt,
-    allowedActions: allowedHumanActions(
-      BANK_ACCOUNT_TRANSITIONS,
-      BANK_ACCOUNT_PERMISSIONS,
-      HUMAN_ACTIONS,
-      record.status,
-      user,
-      record.clientId,
-    ),
-    timeline: record.transitions.map((t) => t.entry),
+    ...accountLifecycle(record, user, {
+      transitions: BANK_ACCOUNT_TRANSITIONS,
+      permissions: BANK_ACCOUNT_PERMISSIONS,
+      humanActions: HUMAN_ACTIONS,
+    }),
   };
-  if (!isClient(user.role)) {
-    view.verifiedBy = account.verifiedBy;
-    view.verificationNote = account.verificationNote;
-    view.clientEmail = rows.emails?.get(record.clientId) ?? null;
-    view.openTasks = record.tasks.map(openTaskOf);
-  }
+  addStaffFacts(view, record, user, account, rows.emails);
   return view;
 }

@@ -12,16 +12,23 @@ import {
   REGISTRY_ACCOUNT_TRANSITIONS,
   type RegistryAccountStatus,
 } from '../domain/registry-account.js';
-import { isClient } from '../domain/roles.js';
 import type { SessionUser } from './auth/tokens.js';
 import { lifecycleViewFields } from './lifecycle-kit/view-schemas.js';
+import type { RecordedTransition } from './services/lifecycle-records.js';
 import {
-  allowedHumanActions,
-  isLiveTask,
-  openTaskOf,
-  transitionsOfDetail,
-  type RecordedTransition,
-} from './services/lifecycle-records.js';
+  accountIdentity,
+  accountLifecycle,
+  accountRecordFromDetail,
+  accountRecordFromLifecycle,
+  accountRowOf,
+  addStaffFacts,
+  clientEmailField,
+  verificationDateFields,
+  verificationDates,
+  verifierFields,
+  type AccountRecord,
+  type AccountRows,
+} from './verified-account-view.js';
 
 const HUMAN_ACTIONS = ['verify', 'reject'] as const;
 
@@ -34,58 +41,32 @@ export const RegistryAccountSchema = z
     registry: z.enum(REGISTRIES),
     accountId: z.string().meta({ example: 'EU-100-5012345-0-61' }),
     holderName: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    verifiedAt: z.string().nullable(),
-    rejectedAt: z.string().nullable(),
-    rejectionReason: z.string().nullable(),
-    verifiedBy: z.uuid().nullable().optional().meta({ description: 'Staff and auditors only' }),
-    verificationNote: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
+    ...verificationDateFields,
+    ...verifierFields,
     registryHolderName: z
       .string()
       .nullable()
       .optional()
       .meta({ description: 'Staff and auditors only: the holder the registry named at verification' }),
-    clientEmail: z.string().nullable().optional().meta({ description: 'Staff and auditors only' }),
+    ...clientEmailField,
     ...lifecycleViewFields(HUMAN_ACTIONS),
   })
   .meta({ id: 'RegistryAccount' });
 
 export type RegistryAccountView = z.infer<typeof RegistryAccountSchema>;
 
-export interface RegistryAccountRecord {
-  id: string;
-  workflowId: string;
-  status: RegistryAccountStatus;
-  clientId: string;
-  transitions: RecordedTransition<RegistryAccountStatus>[];
-  tasks: Task[];
-}
+export type RegistryAccountRecord = AccountRecord<RegistryAccountStatus>;
 
 /** What the views of some records read beyond the read model: their rows, and (staff) emails. */
-export interface RegistryAccountRows {
-  accounts: ReadonlyMap<string, RegistryAccount>;
-  emails: ReadonlyMap<string, string> | null;
-}
+export type RegistryAccountRows = AccountRows<RegistryAccount>;
 
-export function recordFromLifecycle(
+export const recordFromLifecycle: (
   summary: LifecycleSummary,
   transitions: RecordedTransition<RegistryAccountStatus>[],
   tasks: Task[],
-): RegistryAccountRecord {
-  return {
-    id: summary.businessId,
-    workflowId: summary.workflowId,
-    status: summary.status as RegistryAccountStatus,
-    clientId: summary.ownerId ?? '',
-    transitions,
-    tasks: tasks.filter(isLiveTask),
-  };
-}
+) => RegistryAccountRecord = accountRecordFromLifecycle;
 
-export function recordFromDetail(detail: LifecycleDetail): RegistryAccountRecord {
-  return recordFromLifecycle(detail, transitionsOfDetail<RegistryAccountStatus>(detail), detail.tasks);
-}
+export const recordFromDetail: (detail: LifecycleDetail) => RegistryAccountRecord = accountRecordFromDetail;
 
 /** The view of `record` for `user` (who has already been found allowed to read it). */
 export function toRegistryAccountView(
@@ -93,38 +74,21 @@ export function toRegistryAccountView(
   user: SessionUser,
   rows: RegistryAccountRows,
 ): RegistryAccountView {
-  const account = rows.accounts.get(record.id);
-  // The row is inserted before the workflow starts and never deleted.
-  if (!account) throw new Error(`registry account ${record.id} has a lifecycle but no row`);
+  const account = accountRowOf(record, rows, 'registry account');
   const view: RegistryAccountView = {
-    id: record.id,
-    workflowId: record.workflowId,
-    status: record.status,
-    clientId: record.clientId,
+    ...accountIdentity(record),
     registry: account.registry,
     accountId: account.accountId,
     holderName: account.holderName,
-    createdAt: account.createdAt,
-    updatedAt: account.updatedAt,
-    verifiedAt: account.verifiedAt,
-    rejectedAt: account.rejectedAt,
-    rejectionReason: account.rejectionReason,
-    allowedActions: allowedHumanActions(
-      REGISTRY_ACCOUNT_TRANSITIONS,
-      REGISTRY_ACCOUNT_PERMISSIONS,
-      HUMAN_ACTIONS,
-      record.status,
-      user,
-      record.clientId,
-    ),
-    timeline: record.transitions.map((t) => t.entry),
+    ...verificationDates(account),
+    ...accountLifecycle(record, user, {
+      transitions: REGISTRY_ACCOUNT_TRANSITIONS,
+      permissions: REGISTRY_ACCOUNT_PERMISSIONS,
+      humanActions: HUMAN_ACTIONS,
+    }),
   };
-  if (!isClient(user.role)) {
-    view.verifiedBy = account.verifiedBy;
-    view.verificationNote = account.verificationNote;
-    view.registryHolderName = account.registryHolderName;
-    view.clientEmail = rows.emails?.get(record.clientId) ?? null;
-    view.openTasks = record.tasks.map(openTaskOf);
-  }
+  addStaffFacts(view, record, user, account, rows.emails, {
+    registryHolderName: account.registryHolderName,
+  });
   return view;
 }

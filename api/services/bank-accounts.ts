@@ -39,14 +39,8 @@ import { invalidState } from '../errors.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import { actorOf, parseInput, type SessionUser } from './common.js';
-import {
-  accountRowsLoader,
-  rejectArgs,
-  statusAudit,
-  storeRegistration,
-  verificationBodySchemas,
-  verifyArgs,
-} from './verified-accounts.js';
+import { accountRowsLoader, statusAudit, storeRegistration } from './verified-accounts.js';
+import { decisionBodySchemas, noteArgs, reasonArgs } from './decision-bodies.js';
 
 export { BankAccountSchema, type BankAccountView } from '../bank-account-view.js';
 
@@ -76,8 +70,10 @@ export const ListBankAccountsQuerySchema = listQuerySchema.extend({
   clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s accounts' }),
 });
 
-export const { verify: VerifyBankAccountBodySchema, reject: RejectBankAccountBodySchema } =
-  verificationBodySchemas('BankAccount');
+export const { note: VerifyBankAccountBodySchema, reason: RejectBankAccountBodySchema } = decisionBodySchemas(
+  'Verify',
+  'BankAccount',
+);
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
@@ -160,13 +156,13 @@ export async function createBankAccount(
 export const verifyBankAccount = bankAccounts.action('verify', {
   update: verifyBankAccountUpdate,
   body: VerifyBankAccountBodySchema,
-  args: verifyArgs,
+  args: noteArgs,
 });
 
 export const rejectBankAccount = bankAccounts.action('reject', {
   update: rejectBankAccountUpdate,
   body: RejectBankAccountBodySchema,
-  args: rejectArgs,
+  args: reasonArgs,
 });
 
 const remove = bankAccounts.action('remove', {

@@ -41,14 +41,8 @@ import {
 } from '../registry-account-view.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import { actorOf, parseInput, type SessionUser } from './common.js';
-import {
-  accountRowsLoader,
-  rejectArgs,
-  statusAudit,
-  storeRegistration,
-  verificationBodySchemas,
-  verifyArgs,
-} from './verified-accounts.js';
+import { accountRowsLoader, statusAudit, storeRegistration } from './verified-accounts.js';
+import { decisionBodySchemas, noteArgs, reasonArgs } from './decision-bodies.js';
 
 export { RegistryAccountSchema, type RegistryAccountView } from '../registry-account-view.js';
 
@@ -70,8 +64,8 @@ export const ListRegistryAccountsQuerySchema = listQuerySchema.extend({
   clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s accounts' }),
 });
 
-export const { verify: VerifyRegistryAccountBodySchema, reject: RejectRegistryAccountBodySchema } =
-  verificationBodySchemas('RegistryAccount');
+export const { note: VerifyRegistryAccountBodySchema, reason: RejectRegistryAccountBodySchema } =
+  decisionBodySchemas('Verify', 'RegistryAccount');
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
@@ -164,12 +158,12 @@ function verifyError(error: unknown): unknown {
 export const verifyRegistryAccount = registryAccounts.action('verify', {
   update: verifyRegistryAccountUpdate,
   body: VerifyRegistryAccountBodySchema,
-  args: verifyArgs,
+  args: noteArgs,
   mapError: verifyError,
 });
 
 export const rejectRegistryAccount = registryAccounts.action('reject', {
   update: rejectRegistryAccountUpdate,
   body: RejectRegistryAccountBodySchema,
-  args: rejectArgs,
+  args: reasonArgs,
 });

@@ -1,33 +1,15 @@
-// What the services of a client's external accounts share (bank accounts, registry accounts): the
-// bodies of verify and reject, what a list's views read besides the read model, the audit of a
-// status change, and the registration's storing (its checks, the row under the caller's
-// Idempotency-Key, the 409s). Each service keeps its own fields, workflow and extra actions.
+// What the services of a client's external accounts share (bank accounts, registry accounts): what
+// a list's views read besides the read model, the audit of a status change, and the registration's
+// storing (its checks, the row under the caller's Idempotency-Key, the 409s). Each service keeps
+// its own fields, workflow and extra actions.
 import type pg from 'pg';
-import { z } from 'zod';
 import { userEmails } from '../../db/history/index.js';
 import type { FieldIssue } from '../../domain/verified-account.js';
 import { isClient } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { conflict, forbidden, validationFailed } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
-import { textField } from '../validate.js';
 import { requireIdempotencyKey, type SessionUser } from './common.js';
-
-/** The bodies of verify (an optional note) and reject (a reason), named `Verify<name>Body`, ... */
-export function verificationBodySchemas(name: string) {
-  return {
-    verify: z
-      .object({ note: textField({ max: 2000, multiline: true }).nullish() })
-      .meta({ id: `Verify${name}Body` }),
-    reject: z
-      .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
-      .meta({ id: `Reject${name}Body` }),
-  };
-}
-
-/** The Update arguments of verify and reject from their bodies. */
-export const verifyArgs = (body: { note?: string | null }) => ({ note: body.note?.trim() || null });
-export const rejectArgs = (body: { reason: string }) => ({ reason: body.reason });
 
 /** The descriptor's `load`: the records' own rows and, for staff, their clients' emails. */
 export function accountRowsLoader<Account>(
