@@ -20,6 +20,7 @@ import {
   type ArchiveDue,
 } from '../db/history/archive-due.js';
 import { archiveIfClosed } from './history-archive.js';
+import { startListenPollLoop } from './listen-poll-loop.js';
 
 export interface ArchiveSweeperOptions {
   pool: pg.Pool;
@@ -95,74 +96,18 @@ export function createArchiveSweeper(options: ArchiveSweeperOptions): Pick<Archi
 /** Runs the sweeper until stop(): a round soon after every NOTIFY, and at least every pollMs. */
 export function startArchiveSweeper(options: ArchiveSweeperOptions): ArchiveSweeper {
   const sweeper = createArchiveSweeper(options);
-  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  let shorten: (() => void) | undefined;
-  let woken = false;
-  let listener: pg.Client | undefined;
-
-  // A new row is due a moment after its commit (db/history/archive-due.ts): a NOTIFY shortens the
-  // wait to about that moment, and closings in a burst are taken in one round.
-  const NOTIFIED_WAIT_MS = 250;
-  const nudge = () => {
-    if (woken) return;
-    woken = true;
-    shorten?.();
-  };
-  const listen = async () => {
-    // Its own connection, configured as the pool's (LISTEN needs a session that stays open).
-    const client = new pg.Client(options.pool.options);
-    client.on('notification', (message) => {
-      if (message.channel === ARCHIVE_DUE_CHANNEL) nudge();
-    });
-    client.on('error', () => {
-      if (listener === client) listener = undefined; // polling carries on; the next round reconnects
-    });
-    await client.connect();
-    await client.query(`LISTEN ${ARCHIVE_DUE_CHANNEL}`);
-    listener = client;
-  };
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      if (stopped) return resolve();
-      let timer = setTimeout(done, woken ? NOTIFIED_WAIT_MS : pollMs);
-      wake = done;
-      shorten = () => {
-        clearTimeout(timer);
-        timer = setTimeout(done, NOTIFIED_WAIT_MS);
-      };
-      function done() {
-        clearTimeout(timer);
-        wake = shorten = undefined;
-        resolve();
-      }
-    });
-
-  const loop = (async () => {
-    while (!stopped) {
-      if (!listener) await listen().catch((error) => options.onError?.(error));
-      woken = false;
-      let taken = 0;
-      try {
-        taken = await sweeper.sweepOnce();
-      } catch (error) {
-        options.onError?.(error);
-      }
-      // A full batch means more are waiting: go on at once.
-      if (taken < batchSize && !stopped) await idle();
-    }
-  })();
-
-  return {
-    sweepOnce: sweeper.sweepOnce,
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
-      await listener?.end().catch(() => undefined);
-      listener = undefined;
-    },
-  };
+  const loop = startListenPollLoop({
+    // Its own connection, configured as the pool's.
+    connect: () => new pg.Client(options.pool.options),
+    channel: ARCHIVE_DUE_CHANNEL,
+    // A full batch means more are waiting: go on at once.
+    round: async () => (await sweeper.sweepOnce()) >= batchSize,
+    pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    // A new row is due a moment after its commit (db/history/archive-due.ts): a NOTIFY shortens the
+    // wait to about that moment, and closings in a burst are taken in one round.
+    notifiedDelayMs: 250,
+    onError: options.onError,
+  });
+  return { sweepOnce: sweeper.sweepOnce, stop: loop.stop };
 }

@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { Queue } from 'bullmq';
 import { OUTBOX_CHANNEL, lockPendingEvents, markDispatched, type OutboxEvent } from '../db/outbox/index.js';
 import { inTransaction } from '../db/pool.js';
+import { startListenPollLoop } from './listen-poll-loop.js';
 import type { EventJob } from '../db/outbox/queues.js';
 
 export interface OutboxDispatcherOptions {
@@ -66,64 +67,14 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
 /** Runs the dispatcher until stop(): a round after every NOTIFY, and at least every pollMs. */
 export function startOutboxDispatcher(options: OutboxDispatcherOptions): OutboxDispatcher {
   const dispatcher = createOutboxDispatcher(options);
-  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  let woken = false;
-  let listener: pg.Client | undefined;
-
-  const nudge = () => {
-    woken = true;
-    wake?.();
-  };
-  const listen = async () => {
-    const client = new pg.Client({ connectionString: options.databaseUrl });
-    client.on('notification', (message) => {
-      if (message.channel === OUTBOX_CHANNEL) nudge();
-    });
-    client.on('error', () => {
-      if (listener === client) listener = undefined; // polling carries on; the next round reconnects
-    });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    listener = client;
-  };
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      if (woken || stopped) return resolve();
-      const timer = setTimeout(done, pollMs);
-      wake = done;
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-    });
-
-  const loop = (async () => {
-    while (!stopped) {
-      if (!listener) await listen().catch((error) => options.onError?.(error));
-      woken = false;
-      let moved = 0;
-      try {
-        moved = await dispatcher.dispatchOnce();
-      } catch (error) {
-        options.onError?.(error);
-      }
-      // A full batch means more are waiting: go on at once.
-      if (moved < batchSize) await idle();
-    }
-  })();
-
-  return {
-    dispatchOnce: dispatcher.dispatchOnce,
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
-      await listener?.end().catch(() => undefined);
-      listener = undefined;
-    },
-  };
+  const loop = startListenPollLoop({
+    connect: () => new pg.Client({ connectionString: options.databaseUrl }),
+    channel: OUTBOX_CHANNEL,
+    // A full batch means more are waiting: go on at once.
+    round: async () => (await dispatcher.dispatchOnce()) >= batchSize,
+    pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    onError: options.onError,
+  });
+  return { dispatchOnce: dispatcher.dispatchOnce, stop: loop.stop };
 }
