@@ -8,7 +8,6 @@
 // registry_mismatch) → the workflow checks them again and, for OUT, holds the certificates in its
 // first step (422 insufficient_position, and `certificate_transfer.request_declined` in the audit
 // log). The server writes no ledger entry.
-import { ApplicationFailure } from '@temporalio/client';
 import { z } from 'zod';
 import { transferPreconditions } from '../../db/certificate-transfers/preconditions.js';
 import { getClientBalances } from '../../db/ledger/index.js';
@@ -40,16 +39,14 @@ import {
   confirmCertificateTransferUpdate,
   rejectCertificateTransferUpdate,
 } from '../../workflows/certificate-transfer.js';
-import { auditStaffAction } from '../audit/log.js';
 import {
   recordFromDetail,
   recordFromSummary,
   toCertificateTransferView,
-  transferApprovalsOf,
   type CertificateTransferView,
 } from '../certificate-transfer-view.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, forbidden, notFound, unprocessable } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import { approvalUpdateError } from '../lifecycle-kit/workflow-calls.js';
@@ -62,6 +59,8 @@ import {
 } from '../validate.js';
 import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type SessionUser } from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
+import { decisionBodySchemas, noteArgs, reasonArgs } from './decision-bodies.js';
+import { approvalsAudit, declineHooks, declineOfResult, declinedErrors } from './held-transfers.js';
 
 export { CertificateTransferSchema, type CertificateTransferView } from '../certificate-transfer-view.js';
 
@@ -104,12 +103,8 @@ export const ConfirmCertificateTransferBodySchema = z
     note: textField({ max: 2000, multiline: true }).nullish(),
   })
   .meta({ id: 'ConfirmCertificateTransferBody' });
-export const ApproveCertificateTransferBodySchema = z
-  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
-  .meta({ id: 'ApproveCertificateTransferBody' });
-export const RejectCertificateTransferBodySchema = z
-  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
-  .meta({ id: 'RejectCertificateTransferBody' });
+export const { note: ApproveCertificateTransferBodySchema, reason: RejectCertificateTransferBodySchema } =
+  decisionBodySchemas('Approve', 'CertificateTransfer');
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
@@ -120,24 +115,11 @@ const transfers = lifecycleService({
   transitions: CERTIFICATE_TRANSFER_TRANSITIONS,
   permissions: CERTIFICATE_TRANSFER_PERMISSIONS,
   startedUpdate: certificateTransferRequestUpdate,
-  refusalOfResult: (state: CertificateTransferState) =>
-    state.declined
-      ? ApplicationFailure.create({
-          type: state.declined.code,
-          message: state.declined.message,
-          nonRetryable: true,
-        })
-      : null,
+  refusalOfResult: (state: CertificateTransferState) => declineOfResult(state),
   recordOfDetail: recordFromDetail,
   recordOfSummary: recordFromSummary,
   view: toCertificateTransferView,
-  audit: {
-    before: (detail) => ({
-      status: detail.status,
-      approvals: transferApprovalsOf(detail.attributes.approvals).length,
-    }),
-    after: (state: CertificateTransferState) => ({ status: state.status, approvals: state.approvals.length }),
-  },
+  audit: approvalsAudit,
 });
 
 export const getCertificateTransfer = transfers.get;
@@ -166,14 +148,11 @@ const DECLINE_MESSAGES: Record<string, string> = {
   registry_mismatch: 'this certificate is held at another registry',
 };
 
-function declinedError(code: string, message: string, details: unknown = null): ApiError {
-  const known = (CERTIFICATE_DECLINE_CODES as readonly string[]).includes(code);
-  return unprocessable(
-    known ? code : 'certificate_transfer_declined',
-    known ? `${DECLINE_MESSAGES[code]}: ${message}` : message,
-    details,
-  );
-}
+const declinedError = declinedErrors(
+  CERTIFICATE_DECLINE_CODES,
+  DECLINE_MESSAGES,
+  'certificate_transfer_declined',
+);
 
 /**
  * POST /certificate-transfers. The business id comes from the caller's Idempotency-Key, so a
@@ -233,25 +212,13 @@ export async function createCertificateTransfer(
         record.attributes.registryAccountId !== registryAccountId,
       audit: asked,
     },
-    {
-      refused: async (failure) => {
-        await auditStaffAction(
-          deps.pool,
-          user,
-          'certificate_transfer.request_declined',
-          { type: CERTIFICATE_TRANSFER_TYPE, id: businessId },
-          null,
-          { code: failure.type, ...asked },
-          { once: 'subject' },
-        );
-      },
-      refusalError: (failure) =>
-        declinedError(
-          failure.type ?? 'certificate_transfer_declined',
-          failure.message,
-          Array.isArray(failure.details) ? (failure.details[0] ?? null) : null,
-        ),
-    },
+    declineHooks(deps, user, {
+      action: 'certificate_transfer.request_declined',
+      subject: { type: CERTIFICATE_TRANSFER_TYPE, id: businessId },
+      asked,
+      fallback: 'certificate_transfer_declined',
+      error: declinedError,
+    }),
   );
 }
 
@@ -271,14 +238,14 @@ export const confirmCertificateTransfer = transfers.action('confirm', {
 export const approveCertificateTransfer = transfers.action('approve', {
   update: approveCertificateTransferUpdate,
   body: ApproveCertificateTransferBodySchema,
-  args: (body) => ({ note: body.note?.trim() || null }),
+  args: noteArgs,
   mapError: approvalUpdateError,
 });
 
 export const rejectCertificateTransfer = transfers.action('reject', {
   update: rejectCertificateTransferUpdate,
   body: RejectCertificateTransferBodySchema,
-  args: (body) => ({ reason: body.reason }),
+  args: reasonArgs,
 });
 
 const cancel = transfers.action('cancel', { update: cancelCertificateTransferUpdate, args: () => ({}) });

@@ -10,7 +10,6 @@
 //
 // Special cases beyond the kit: a second approval by the same person is 409 already_approved_by_you
 // (API.md), a declined request stays declined under its key, and the view's approvals.
-import { ApplicationFailure } from '@temporalio/client';
 import currency from 'currency.js';
 import { z } from 'zod';
 import { getClientBalances } from '../../db/ledger/index.js';
@@ -40,9 +39,8 @@ import {
   withdrawal,
   withdrawalRequestUpdate,
 } from '../../workflows/withdrawal.js';
-import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { ApiError, forbidden, notFound, unprocessable } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { idempotentUuid } from '../idempotency.js';
 import { lifecycleService } from '../lifecycle-kit/service.js';
 import {
@@ -50,11 +48,9 @@ import {
   decimalAmountSchema,
   listQuerySchema,
   parseAmountField,
-  textField,
   uuidSchema,
 } from '../validate.js';
 import {
-  approvalsOf,
   recordFromDetail,
   recordFromSummary,
   toWithdrawalView,
@@ -64,6 +60,8 @@ import { actorOf, parseInput, refusalToApiError, requireIdempotencyKey, type Ses
 import { refuseAboveLimit } from './amount-limit.js';
 import { policyFromEnv } from './policy-from-env.js';
 import { approvalUpdateError } from '../lifecycle-kit/workflow-calls.js';
+import { decisionBodySchemas, noteArgs, reasonArgs } from './decision-bodies.js';
+import { approvalsAudit, declineHooks, declineOfResult, declinedErrors } from './held-transfers.js';
 
 export type { WithdrawalView } from '../withdrawal-view.js';
 
@@ -95,12 +93,10 @@ export const ListWithdrawalsQuerySchema = listQuerySchema.extend({
   clientId: uuidSchema.optional().meta({ description: 'Staff and auditors: one client’s withdrawals' }),
 });
 
-export const ApproveWithdrawalBodySchema = z
-  .object({ note: textField({ max: 2000, multiline: true }).nullish() })
-  .meta({ id: 'ApproveWithdrawalBody' });
-export const RejectWithdrawalBodySchema = z
-  .object({ reason: textField({ max: 2000, required: true, multiline: true }) })
-  .meta({ id: 'RejectWithdrawalBody' });
+export const { note: ApproveWithdrawalBodySchema, reason: RejectWithdrawalBodySchema } = decisionBodySchemas(
+  'Approve',
+  'Withdrawal',
+);
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
@@ -113,24 +109,11 @@ const withdrawals = lifecycleService({
   // Answers once the funds are reserved and PENDING_APPROVAL is recorded, or fails with the decline.
   startedUpdate: withdrawalRequestUpdate,
   // A declined request ends its workflow DECLINED (not failed): a retried key hears the decline again.
-  refusalOfResult: (state: WithdrawalState) =>
-    state.declined
-      ? ApplicationFailure.create({
-          type: state.declined.code,
-          message: state.declined.message,
-          nonRetryable: true,
-        })
-      : null,
+  refusalOfResult: (state: WithdrawalState) => declineOfResult(state),
   recordOfDetail: recordFromDetail,
   recordOfSummary: recordFromSummary,
   view: toWithdrawalView,
-  audit: {
-    before: (detail) => ({
-      status: detail.status,
-      approvals: approvalsOf(detail.attributes.approvals).length,
-    }),
-    after: (state: WithdrawalState) => ({ status: state.status, approvals: state.approvals.length }),
-  },
+  audit: approvalsAudit,
 });
 
 export const getWithdrawal = withdrawals.get;
@@ -177,14 +160,7 @@ const DECLINE_MESSAGES: Record<string, string> = {
 };
 
 /** A declined request as the contract's 422. */
-function declinedError(code: string, message: string, details: unknown = null): ApiError {
-  const known = (DECLINE_CODES as readonly string[]).includes(code);
-  return unprocessable(
-    known ? code : 'withdrawal_declined',
-    known ? `${DECLINE_MESSAGES[code]}: ${message}` : message,
-    details,
-  );
-}
+const declinedError = declinedErrors(DECLINE_CODES, DECLINE_MESSAGES, 'withdrawal_declined');
 
 /**
  * POST /withdrawals. The business id comes from the caller's Idempotency-Key, so a retried request
@@ -249,25 +225,13 @@ export async function createWithdrawal(
         record.attributes.bankAccountId !== bankAccountId,
       audit: asked,
     },
-    {
-      refused: async (failure) => {
-        await auditStaffAction(
-          deps.pool,
-          user,
-          'withdrawal.request_declined',
-          { type: WITHDRAWAL_TYPE, id: businessId },
-          null,
-          { code: failure.type, ...asked },
-          { once: 'subject' },
-        );
-      },
-      refusalError: (failure) =>
-        declinedError(
-          failure.type ?? 'withdrawal_declined',
-          failure.message,
-          Array.isArray(failure.details) ? (failure.details[0] ?? null) : null,
-        ),
-    },
+    declineHooks(deps, user, {
+      action: 'withdrawal.request_declined',
+      subject: { type: WITHDRAWAL_TYPE, id: businessId },
+      asked,
+      fallback: 'withdrawal_declined',
+      error: declinedError,
+    }),
   );
 }
 
@@ -277,14 +241,14 @@ export async function createWithdrawal(
 export const approveWithdrawal = withdrawals.action('approve', {
   update: approveWithdrawalUpdate,
   body: ApproveWithdrawalBodySchema,
-  args: (body) => ({ note: body.note?.trim() || null }),
+  args: noteArgs,
   mapError: approvalUpdateError,
 });
 
 export const rejectWithdrawal = withdrawals.action('reject', {
   update: rejectWithdrawalUpdate,
   body: RejectWithdrawalBodySchema,
-  args: (body) => ({ reason: body.reason }),
+  args: reasonArgs,
 });
 
 const cancel = withdrawals.action('cancel', { update: cancelWithdrawalUpdate, args: () => ({}) });
