@@ -1,11 +1,11 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
-import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
+import { VerificationForms } from '../components/VerificationForms.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -113,36 +113,11 @@ export default function OpsBankAccount() {
             ) : null}
           </dl>
           {account.allowedActions.includes('verify') ? (
-            <div className="stack" aria-label="Verification">
-              <h2>Verification</h2>
-              <p className="muted">
-                Check that the account belongs to the client (a statement in their name, a bank letter) before
-                verifying: verified accounts can receive withdrawals.
-              </p>
-              <Form method="post" className="row">
-                <label>
-                  Note
-                  <input name="note" maxLength={500} size={40} placeholder="How it was checked" />
-                </label>
-                <button type="submit" name="intent" value="verify" disabled={busy}>
-                  Verify
-                </button>
-              </Form>
-              <Form method="post" className="row">
-                <ConfirmButton
-                  label="Reject…"
-                  question="The client cannot withdraw to this account; to use it they would add it again."
-                  confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the account'}
-                  name="intent"
-                  value="reject"
-                >
-                  <label>
-                    Reason
-                    <input name="reason" required maxLength={500} size={40} />
-                  </label>
-                </ConfirmButton>
-              </Form>
-            </div>
+            <VerificationForms
+              guidance="Check that the account belongs to the client (a statement in their name, a bank letter) before verifying: verified accounts can receive withdrawals."
+              rejectQuestion="The client cannot withdraw to this account; to use it they would add it again."
+              busy={busy}
+            />
           ) : null}
         </section>
         <section className="card" style={{ flex: 1 }}>

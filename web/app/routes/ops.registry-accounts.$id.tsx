@@ -1,8 +1,8 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
-import { ConfirmButton } from '../components/ConfirmButton.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { VerificationForms } from '../components/VerificationForms.js';
 import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../components/Timeline.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
@@ -95,36 +95,11 @@ export default function OpsRegistryAccount() {
             ) : null}
           </dl>
           {account.allowedActions.includes('verify') ? (
-            <div className="stack" aria-label="Verification">
-              <h2>Verification</h2>
-              <p className="muted">
-                Verifying asks the registry whether the account exists; check that it is the client’s (the
-                holder name, the account opening documents) before verifying.
-              </p>
-              <Form method="post" className="row">
-                <label>
-                  Note
-                  <input name="note" maxLength={500} size={40} placeholder="How it was checked" />
-                </label>
-                <button type="submit" name="intent" value="verify" disabled={busy}>
-                  Verify
-                </button>
-              </Form>
-              <Form method="post" className="row">
-                <ConfirmButton
-                  label="Reject…"
-                  question="No certificates move to or from this registry account; the client would register it again."
-                  confirmLabel={busy ? 'Rejecting…' : 'Yes, reject the account'}
-                  name="intent"
-                  value="reject"
-                >
-                  <label>
-                    Reason
-                    <input name="reason" required maxLength={500} size={40} />
-                  </label>
-                </ConfirmButton>
-              </Form>
-            </div>
+            <VerificationForms
+              guidance="Verifying asks the registry whether the account exists; check that it is the client’s (the holder name, the account opening documents) before verifying."
+              rejectQuestion="No certificates move to or from this registry account; the client would register it again."
+              busy={busy}
+            />
           ) : null}
         </section>
         <section className="card" style={{ flex: 1 }}>
