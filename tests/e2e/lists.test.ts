@@ -309,6 +309,8 @@ describe('staff lists without JavaScript', () => {
         ['/ops/orders.csv?sort=price&dir=asc', 'id,created_at,client,client_id'],
         ['/ops/settlements.csv?status=', 'id,client_email,client_id,batch_id'],
         [`/audit/log.csv?q=${encodeURIComponent(claimer.email)}&sort=action`, 'seq,at,actor_email'],
+        ['/ops/settlement-batches.csv?sort=cutoff&dir=asc', 'batch_id,cutoff,origin,status,trades'],
+        ['/ops/reconciliations.csv', 'reconciliation_id,account_code,format,status'],
       ] as const) {
         const csv = await page.request.get(`${app.url}${path}`);
         expect(csv.status(), path).toBe(200);

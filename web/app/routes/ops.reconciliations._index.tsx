@@ -16,6 +16,7 @@ import { STATEMENT_MAX_BYTES } from '../../../api/services/reconciliations.js';
 import { attempt } from '../action-result.server.js';
 import { formatMoney, shortAge } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { CsvExportLink } from '../components/ListControls.js';
 import { ReconciliationChart } from '../components/ReconciliationChart.js';
 import { NextPage, StatusFilter } from '../components/Settlement.js';
 import { StatusBadge } from '../components/Timeline.js';
@@ -95,7 +96,10 @@ export default function Reconciliations() {
   const navigation = useNavigation();
   return (
     <>
-      <h1>Reconciliations</h1>
+      <div className="row between">
+        <h1>Reconciliations</h1>
+        <CsvExportLink path="/ops/reconciliations.csv" />
+      </div>
       {canImport ? (
         <section className="card">
           <h2>Import a statement</h2>

@@ -10,7 +10,7 @@ import { BATCH_STATUSES } from '../../../domain/settlement.js';
 import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { SortHeader, StatusCounts } from '../components/ListControls.js';
+import { SortHeader, StatusCounts, CsvExportLink } from '../components/ListControls.js';
 import { NextPage, StatusFilter } from '../components/Settlement.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
@@ -69,7 +69,10 @@ export default function SettlementBatches() {
   const navigation = useNavigation();
   return (
     <>
-      <h1>Settlement batches</h1>
+      <div className="row between">
+        <h1>Settlement batches</h1>
+        <CsvExportLink path="/ops/settlement-batches.csv" />
+      </div>
       <p>
         <Link to="/ops/settlements">Exceptions inbox →</Link>
       </p>
