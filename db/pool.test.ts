@@ -81,12 +81,14 @@ describe('a terminated connection', () => {
   it('reaches the caller as a connection error for a write (its outcome is unknown)', async () => {
     const { pool, name } = namedPool();
     try {
-      const writing = pool.query(`INSERT INTO ${table} (note) SELECT 'w' FROM pg_sleep(0.5)`);
-      await terminateWhenRunning(name, '%pg_sleep(0.5)%');
-      const error = await writing.then(
+      // The handler is attached at once: the write may fail before terminateWhenRunning returns, and a
+      // rejection without a handler by then is an unhandled rejection (vitest fails the run for it).
+      const writing = pool.query(`INSERT INTO ${table} (note) SELECT 'w' FROM pg_sleep(0.5)`).then(
         () => undefined,
         (e: unknown) => e,
       );
+      await terminateWhenRunning(name, '%pg_sleep(0.5)%');
+      const error = await writing;
       expect(isConnectionError(error)).toBe(true);
       expect((error as { code?: string }).code).toBe('57P01');
       // The pool goes on with a new connection.
