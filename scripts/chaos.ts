@@ -1,32 +1,42 @@
 // npm run chaos — mixed lifecycles against a stack of its own while the worker is killed, Temporal is
 // restarted and database connections are cut; then the end state is checked. Exits 1 when any
-// lifecycle is stuck or any check fails. Flags (or the CHAOS_* variables next to them):
-//
-//   --lifecycles N            CHAOS_LIFECYCLES         (120)
-//   --duration S              CHAOS_DURATION_S         arrivals and faults spread over S seconds (90)
-//   --fault-window S          CHAOS_FAULT_WINDOW_S     faults over S seconds (the duration)
-//   --seed N                  CHAOS_SEED               (1)
-//   --max-in-flight N         CHAOS_MAX_IN_FLIGHT      (24)
-//   --settle S                CHAOS_SETTLE_S           bounded settle time after the faults (60)
-//   --lifecycle-budget S      CHAOS_LIFECYCLE_BUDGET_S one lifecycle's time limit (120)
-//   --worker-kill-every S     CHAOS_WORKER_KILL_EVERY_S  mean seconds the worker polls before a kill, 0 = none (5)
-//   --worker-kills N          CHAOS_WORKER_KILLS       at most N (50)
-//   --temporal-restart-every S CHAOS_TEMPORAL_RESTART_EVERY_S (40)
-//   --temporal-restarts N     CHAOS_TEMPORAL_RESTARTS  (5)
-//   --db-cut-every S          CHAOS_DB_CUT_EVERY_S     (5)
-//   --db-cuts N               CHAOS_DB_CUTS            (100)
-//   --partner-outage-every S  CHAOS_PARTNER_OUTAGE_EVERY_S  a bank, registry or broker outage (15)
-//   --partner-outages N       CHAOS_PARTNER_OUTAGES    (20)
-//   --kinds a,b               CHAOS_KINDS              only lifecycle kinds starting with one of these
-//                                                      (e.g. order,withdrawal_paid); default every kind
-//   --faults a,b              CHAOS_FAULTS             which faults: worker,temporal,db,partners (all)
-//   --keep                    CHAOS_KEEP=1             keep the database and the logs
-//
-// The PostgreSQL server comes from CHAOS_DATABASE_URL or DATABASE_URL (only host and credentials are
-// used: the run creates and drops its own clearhouse_chaos_<random> database).
+// lifecycle is stuck or any check fails. The flags are in USAGE below (`npm run chaos -- --help`).
 import { parseArgs } from 'node:util';
+import { retryPolicyWithBudget } from './chaos/client.js';
 import { DEFAULT_OPTIONS, runChaos, type ChaosOptions } from './chaos/run.js';
 import { DEFAULT_MIX, LIFECYCLE_KINDS } from './chaos/scenarios/index.js';
+
+const USAGE = `npm run chaos -- [flags]   (each flag also as the CHAOS_* variable beside it)
+
+  --lifecycles N             CHAOS_LIFECYCLES          (120)
+  --duration S               CHAOS_DURATION_S          arrivals and faults spread over S seconds (90)
+  --fault-window S           CHAOS_FAULT_WINDOW_S      faults over S seconds (the duration)
+  --seed N                   CHAOS_SEED                (1)
+  --max-in-flight N          CHAOS_MAX_IN_FLIGHT       (24)
+  --retry-budget S           CHAOS_RETRY_BUDGET_S      how long the client retries one request through
+                                                       503s, resets and 429s before it gives up (60);
+                                                       the attempt limit scales with it
+  --settle S                 CHAOS_SETTLE_S            bounded settle time after the faults
+                                                       (60, or the retry budget when that is longer)
+  --lifecycle-budget S       CHAOS_LIFECYCLE_BUDGET_S  one lifecycle's time limit
+                                                       (120, or twice the retry budget when longer)
+  --worker-kill-every S      CHAOS_WORKER_KILL_EVERY_S mean seconds the worker polls before a kill, 0 = none (5)
+  --worker-kills N           CHAOS_WORKER_KILLS        at most N (50)
+  --temporal-restart-every S CHAOS_TEMPORAL_RESTART_EVERY_S (40)
+  --temporal-restarts N      CHAOS_TEMPORAL_RESTARTS   (5)
+  --db-cut-every S           CHAOS_DB_CUT_EVERY_S      (5)
+  --db-cuts N                CHAOS_DB_CUTS             (100)
+  --partner-outage-every S   CHAOS_PARTNER_OUTAGE_EVERY_S  a bank, registry or broker outage (15)
+  --partner-outages N        CHAOS_PARTNER_OUTAGES     (20)
+  --kinds a,b                CHAOS_KINDS               only lifecycle kinds starting with one of these
+                                                       (e.g. order,withdrawal_paid); default every kind
+  --faults a,b               CHAOS_FAULTS              which faults: worker,temporal,db,partners (all)
+  --keep                     CHAOS_KEEP=1              keep the database and the logs
+  --help                                               this text
+
+The PostgreSQL server comes from CHAOS_DATABASE_URL or DATABASE_URL (only host and credentials are
+used: the run creates and drops its own clearhouse_chaos_<random> database).
+`;
 
 const FLAGS = {
   lifecycles: 'CHAOS_LIFECYCLES',
@@ -34,6 +44,7 @@ const FLAGS = {
   'fault-window': 'CHAOS_FAULT_WINDOW_S',
   seed: 'CHAOS_SEED',
   'max-in-flight': 'CHAOS_MAX_IN_FLIGHT',
+  'retry-budget': 'CHAOS_RETRY_BUDGET_S',
   settle: 'CHAOS_SETTLE_S',
   'lifecycle-budget': 'CHAOS_LIFECYCLE_BUDGET_S',
   'worker-kill-every': 'CHAOS_WORKER_KILL_EVERY_S',
@@ -48,7 +59,7 @@ const FLAGS = {
 const FAULT_NAMES = ['worker', 'temporal', 'db', 'partners'] as const;
 type Flag = keyof typeof FLAGS;
 
-function readOptions(): ChaosOptions {
+function readOptions(): ChaosOptions | null {
   const { values } = parseArgs({
     options: {
       ...(Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' }])) as Record<
@@ -56,11 +67,13 @@ function readOptions(): ChaosOptions {
         { type: 'string' }
       >),
       keep: { type: 'boolean' },
+      help: { type: 'boolean' },
       kinds: { type: 'string' },
       faults: { type: 'string' },
     },
     strict: true,
   });
+  if (values.help) return null;
   const number = (flag: Flag, fallback: number): number => {
     const text = values[flag] ?? process.env[FLAGS[flag]];
     if (text === undefined || text === '') return fallback;
@@ -74,6 +87,9 @@ function readOptions(): ChaosOptions {
   const lifecycles = Math.floor(number('lifecycles', d.lifecycles));
   const durationMs = seconds('duration', d.durationMs);
   if (lifecycles < 1) throw new Error('--lifecycles must be at least 1');
+  const retryBudgetMs = seconds('retry-budget', d.retry.budgetMs);
+  if (retryBudgetMs < 1000) throw new Error('--retry-budget must be at least 1 s');
+  const retry = retryPolicyWithBudget(retryBudgetMs, d.retry);
   const list = (text: string | undefined) =>
     text === undefined || text.trim() === ''
       ? null
@@ -105,8 +121,11 @@ function readOptions(): ChaosOptions {
     durationMs,
     faultWindowMs: seconds('fault-window', durationMs),
     maxInFlight: Math.max(1, Math.floor(number('max-in-flight', d.maxInFlight))),
-    settleMs: seconds('settle', d.settleMs),
-    lifecycleBudgetMs: seconds('lifecycle-budget', d.lifecycleBudgetMs),
+    retry,
+    // A machine slow enough to need a long retry budget is slow to settle, too; and a lifecycle
+    // must outlive one request's retries, or the budget would never be spent.
+    settleMs: seconds('settle', Math.max(d.settleMs, retry.budgetMs)),
+    lifecycleBudgetMs: seconds('lifecycle-budget', Math.max(d.lifecycleBudgetMs, 2 * retry.budgetMs)),
     mix,
     faults: {
       workerKill: {
@@ -140,6 +159,10 @@ function readOptions(): ChaosOptions {
 
 async function main(): Promise<number> {
   const options = readOptions();
+  if (!options) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   const result = await runChaos(options);
   process.stdout.write(`\n${result.report}\n`);
   return result.ok ? 0 : 1;

@@ -28,6 +28,19 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryAfterMs: 5000,
 };
 
+/**
+ * The default policy with another budget: attempts scale with it (at the default's pace), so a
+ * longer budget is not cut short by the attempt limit.
+ */
+export function retryPolicyWithBudget(
+  budgetMs: number,
+  base: RetryPolicy = DEFAULT_RETRY_POLICY,
+): RetryPolicy {
+  if (!(budgetMs > 0)) throw new Error(`a retry budget must be above 0 ms, not ${budgetMs}`);
+  const maxAttempts = Math.max(1, Math.ceil((base.maxAttempts * budgetMs) / base.budgetMs));
+  return { ...base, budgetMs, maxAttempts };
+}
+
 export interface Answer {
   /** 0 when no HTTP answer came (connection refused or reset, timeout). */
   status: number;

@@ -7,6 +7,8 @@ import { descriptorOf, LIFECYCLE_KINDS, reached, type Lifecycle } from './scenar
 
 export interface ChaosSummary {
   seed: number;
+  /** How long the client retried one request before giving up. */
+  retryBudgetMs: number;
   lifecycles: Lifecycle[];
   faults: FaultCounts;
   /** Restarts of a worker or server that died by itself (not one the faults killed). */
@@ -83,7 +85,10 @@ function outageHits(s: ChaosSummary, stuck: ReadonlySet<number>): string[] {
 export function formatReport(s: ChaosSummary): string {
   const out: string[] = [];
   const stuck = new Set(s.end.stuck.map((x) => x.index));
-  out.push(`chaos run, seed ${s.seed}: ${s.lifecycles.length} lifecycles`, '');
+  out.push(
+    `chaos run, seed ${s.seed}, retry budget ${s.retryBudgetMs / 1000} s: ${s.lifecycles.length} lifecycles`,
+    '',
+  );
 
   const rows = LIFECYCLE_KINDS.map((kind) => {
     const of = s.lifecycles.filter((l) => l.kind === kind);

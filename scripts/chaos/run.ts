@@ -248,7 +248,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       },
     };
 
-    log(`${options.lifecycles} lifecycles over ${options.durationMs / 1000} s, seed ${options.seed}`);
+    log(
+      `${options.lifecycles} lifecycles over ${options.durationMs / 1000} s, seed ${options.seed}, ` +
+        `retry budget ${options.retry.budgetMs / 1000} s, lifecycle budget ${options.lifecycleBudgetMs / 1000} s`,
+    );
     const trafficStarted = Date.now();
     progress = setInterval(() => {
       const begun = lifecycles.filter((l) => l.startedAt > 0).length;
@@ -287,6 +290,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     });
     const summary: ChaosSummary = {
       seed: options.seed,
+      retryBudgetMs: options.retry.budgetMs,
       lifecycles,
       faults: faults.counts,
       crashes: { ...stack.supervisedRestarts },
