@@ -160,7 +160,7 @@ export async function recordTransitionIn(
   input: RecordTransitionInput,
   runId: string | null,
 ): Promise<RecordTransitionResult> {
-  if (!(await insertEvent(client, input))) return alreadyRecorded(client, input);
+  if (!(await insertEvent(client, input, runId))) return alreadyRecorded(client, input);
   await upsertLifecycle(client, input);
   await insertTransitionEvent(client, input); // the outbox row, in this transaction
   await closeTasks(client, input);
@@ -176,8 +176,17 @@ export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
 
 // ---- the steps of recordTransition, each in the transition's transaction -------------------------
 
-/** The timeline event; false when an earlier attempt already inserted this (workflow, seq). */
-async function insertEvent(client: pg.PoolClient, input: RecordTransitionInput): Promise<boolean> {
+/**
+ * The timeline event; false when an earlier attempt already inserted this (workflow, seq). It keeps
+ * the run that recorded it: a local activity commits before its workflow task does, so an Update's
+ * transition can be here while the run never applied it (the task was lost with a Temporal restart).
+ * A retried request asks that run again (api/lifecycle-kit/acting.ts confirmApplied).
+ */
+async function insertEvent(
+  client: pg.PoolClient,
+  input: RecordTransitionInput,
+  runId: string | null,
+): Promise<boolean> {
   const { workflowId, seq, entry } = input;
   const event = await client.query(
     `INSERT INTO lifecycle_event (workflow_id, seq, at, from_status, to_status, actor_id, actor_role, reason, data)
@@ -196,6 +205,7 @@ async function insertEvent(client: pg.PoolClient, input: RecordTransitionInput):
       JSON.stringify({
         ...(input.action ? { action: input.action } : {}),
         ...(input.updateId ? { updateId: input.updateId } : {}),
+        ...(input.updateId && runId ? { runId } : {}),
         ...input.data,
       }),
     ],

@@ -5,7 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type Workflow,
 } from '@temporalio/client';
-import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js';
+import { getLifecycle, type LifecycleDetail, type LifecycleEvent } from '../../db/lifecycle/index.js';
 import { authorize, type Actor } from '../../domain/lifecycle.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
@@ -24,6 +24,7 @@ import { answerApplied, appliedBefore, loadVisible, recorded, viewOf } from './r
 import { startOptions } from './starting.js';
 import {
   appliedFrom,
+  runHasMovedOn,
   runLifecycleUpdate,
   temporalClient,
   updateErrorToApiError,
@@ -31,26 +32,50 @@ import {
   withDeadline,
 } from './workflow-calls.js';
 
+/** A transition of this very request that the read model holds, and the run that recorded it. */
+interface Applied {
+  event: LifecycleEvent;
+  /** Null for transitions recorded before runs were kept with them: the read model's word stands. */
+  runId: string | null;
+}
+
 /**
  * The checks on a lifecycle that exists, before its Update: the caller may do it to this one (403),
- * this very request was not applied already (else its answer, 200), it has not ended (409).
+ * this very request was not applied already (else that transition, for confirmApplied), it has not
+ * ended (409).
  */
-async function checkExisting<D extends AnyDescriptor>(
+function checkExisting<D extends AnyDescriptor>(
+  d: D,
+  user: SessionUser,
+  detail: LifecycleDetail,
+  action: string,
+  requestId: string,
+): Applied | null {
+  const refused = authorize(d.permissions, action, actorOf(user), detail.ownerId);
+  if (refused) throw refusalToApiError(refused);
+  const event = appliedBefore(detail, action, requestId);
+  if (event) return { event, runId: typeof event.data.runId === 'string' ? event.data.runId : null };
+  refuseIfEnded(d.transitions, { status: detail.status, closedAt: detail.closedAt }, action, d.noun);
+  return null;
+}
+
+/**
+ * This very request was applied already (its answer was lost: a 503, a cut connection), perhaps
+ * ending the lifecycle: answer as the first time would have, and audit it once. The read model alone
+ * is not proof: a transition's local activity commits before its workflow task, so after a lost task
+ * (a Temporal restart) the read model can hold a transition the run never applied. While that run is
+ * open the Update goes to it again under the same id: Temporal answers one it applied with its first
+ * outcome, and applies one it never saw. A run that has ended or refuses leaves the read model's word.
+ */
+function answerFromReadModel<D extends AnyDescriptor>(
   d: D,
   deps: AppDeps,
   user: SessionUser,
   detail: LifecycleDetail,
   action: string,
-  requestId: string,
-): Promise<{ answer: ViewOf<D> } | null> {
-  const refused = authorize(d.permissions, action, actorOf(user), detail.ownerId);
-  if (refused) throw refusalToApiError(refused);
-  const applied = appliedBefore(detail, action, requestId);
-  // This very request was applied already (its answer was lost: a 503, a cut connection), perhaps
-  // ending the lifecycle: answer as the first time would have, and audit it once.
-  if (applied) return { answer: await answerApplied(d, deps, user, detail, action, applied) };
-  refuseIfEnded(d.transitions, { status: detail.status, closedAt: detail.closedAt }, action, d.noun);
-  return null;
+  applied: Applied,
+): () => Promise<ViewOf<D>> {
+  return () => answerApplied(d, deps, user, detail, action, applied.event);
 }
 
 /** A human action on `id` (see the order of checks in service.ts). */
@@ -65,8 +90,8 @@ export async function act<D extends AnyDescriptor, Body, Args extends { actor: A
   const parsed = (spec.body ? parseInput(spec.body, call.body, 'body') : {}) as Body;
   spec.check?.(parsed);
   const detail = await loadVisible(d, deps, user, id);
-  const replayed = await checkExisting(d, deps, user, detail, action, requestId);
-  if (replayed) return replayed.answer;
+  const applied = checkExisting(d, user, detail, action, requestId);
+  if (applied && applied.runId === null) return answerFromReadModel(d, deps, user, detail, action, applied)();
   const args = { ...spec.args(parsed, detail, user), actor: actorOf(user) } as Args;
   await spec.before?.(deps, detail);
   return runLifecycleUpdate(deps, user, {
@@ -83,6 +108,9 @@ export async function act<D extends AnyDescriptor, Body, Args extends { actor: A
     },
     // recordTransition commits inside the transition, before the Update answers.
     view: async () => viewOf(d, deps, await recorded(d, deps, detail.workflowId), user),
+    retried: applied?.runId
+      ? { runId: applied.runId, otherwise: answerFromReadModel(d, deps, user, detail, action, applied) }
+      : undefined,
   });
 }
 
@@ -106,26 +134,33 @@ export async function actWithStart<
   const workflowId = d.workflowId(call.businessId);
   noteWorkflow(workflowId);
   const detail = await getLifecycle(deps.pool, workflowId);
-  if (detail) {
-    const replayed = await checkExisting(d, deps, user, detail, action, requestId);
-    if (replayed) return replayed.answer;
-  }
+  const applied = detail ? checkExisting(d, user, detail, action, requestId) : null;
+  if (detail && applied && applied.runId === null)
+    return answerFromReadModel(d, deps, user, detail, action, applied)();
   const args = { ...(await spec.args(deps, user, detail)), actor: actorOf(user) } as Args;
   const start = spec.start(user);
   const client = await temporalClient(deps);
+  const updateId = updateIdFor(action, requestId);
   let state: StateOf<D>;
   try {
     state = await withDeadline(client, () =>
-      client.workflow.executeUpdateWithStart(spec.update, {
-        args: [args],
-        updateId: updateIdFor(action, requestId),
-        startWorkflowOperation: new WithStartWorkflowOperation(
-          start.workflow,
-          startOptions<W>(workflowId, deps.taskQueue, start),
-        ),
-      }),
+      applied?.runId
+        ? // Asked again of the run that recorded it (see answerFromReadModel), never started anew.
+          client.workflow
+            .getHandle(workflowId, applied.runId)
+            .executeUpdate(spec.update, { args: [args], updateId })
+        : client.workflow.executeUpdateWithStart(spec.update, {
+            args: [args],
+            updateId,
+            startWorkflowOperation: new WithStartWorkflowOperation(
+              start.workflow,
+              startOptions<W>(workflowId, deps.taskQueue, start),
+            ),
+          }),
     );
   } catch (error) {
+    if (detail && applied && runHasMovedOn(error))
+      return answerFromReadModel(d, deps, user, detail, action, applied)();
     // The workflow of this id has ended (its id is not reused): nothing can change any more.
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       throw invalidState(`the ${d.noun} has ended; nothing can change any more`);

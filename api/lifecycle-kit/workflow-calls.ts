@@ -142,6 +142,19 @@ export interface LifecycleUpdate<State, Args extends { actor: Actor }, View> {
   };
   /** The view to answer with, read again now that the Update has been applied. */
   view: (state: State) => Promise<View>;
+  /**
+   * Sends the Update to this run only, and answers `otherwise()` when that run has ended or refuses
+   * it: a retried request whose transition the read model holds (see acting.ts confirmApplied).
+   */
+  retried?: { runId: string; otherwise: () => Promise<View> };
+}
+
+/**
+ * What the run a retried request names says when asked again: it ended (continued as new, completed)
+ * or refused, so the read model's answer stands. Anything else (unreachable, timed out) is an error.
+ */
+export function runHasMovedOn(error: unknown): boolean {
+  return error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError;
 }
 
 /**
@@ -175,12 +188,13 @@ export async function runLifecycleUpdate<State, Args extends { actor: Actor }, V
   let state: State;
   try {
     state = await withDeadline(client, () =>
-      client.workflow.getHandle(u.workflowId).executeUpdate(u.update, {
+      client.workflow.getHandle(u.workflowId, u.retried?.runId).executeUpdate(u.update, {
         args: [u.args],
         updateId: updateIdFor(u.action, u.requestId),
       }),
     );
   } catch (error) {
+    if (u.retried && runHasMovedOn(error)) return u.retried.otherwise();
     throw (u.mapError ?? updateErrorToApiError)(error);
   }
   const { actor: _actor, ...input } = u.args;
