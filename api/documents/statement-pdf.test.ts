@@ -1,10 +1,14 @@
-// The statement PDF's layout: the header once, the table's header on every page, every page numbered.
+// The statement PDF's layout: the header once, the table's header on every page, every page numbered;
+// names in any script DejaVu Sans covers print as themselves (the embedded font's ToUnicode CMap).
 import { describe, expect, it } from 'vitest';
 import { pdfText } from '../../tests/support/pdf-text.js';
 import type { StatementDocument, StatementLineView } from '../services/client-statement.js';
 import { statementPdf } from './statement-pdf.js';
 
-function statement(lineCount: number): StatementDocument {
+function statement(
+  lineCount: number,
+  holder = { email: 'ada@example.com', displayName: 'Ada Lovelace' },
+): StatementDocument {
   let balanceMinor = 0n;
   const lines: StatementLineView[] = Array.from({ length: lineCount }, (_, i) => {
     const credit = i % 3 !== 0;
@@ -38,11 +42,7 @@ function statement(lineCount: number): StatementDocument {
     lineCount,
     lines,
     nextCursor: null,
-    holder: {
-      id: '00000000-0000-4000-8000-000000000001',
-      email: 'ada@example.com',
-      displayName: 'Ada Lovelace',
-    },
+    holder: { id: '00000000-0000-4000-8000-000000000001', ...holder },
   };
 }
 
@@ -74,5 +74,18 @@ describe('statement PDF', () => {
   it('says so when the period has no movements', async () => {
     const text = pdfText(await statementPdf(statement(0), { compress: false }));
     expect(text).toContain('No movements in this period.');
+  });
+
+  it('prints a Cyrillic or Greek name as written, in an embedded font (Helvetica cannot)', async () => {
+    for (const displayName of ['Дмитрий Ёлкин', 'Σοφία Παπαδοπούλου', 'Zoë Łukasiewicz-Ørsted']) {
+      const pdf = await statementPdf(statement(2, { email: 'client@example.com', displayName }), {
+        compress: false,
+      });
+      expect(pdfText(pdf)).toContain(`${displayName} <client@example.com>`);
+      const source = pdf.toString('latin1');
+      expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+      expect(source).toContain('/FontFile2');
+      expect(source).not.toContain('/Helvetica');
+    }
   });
 });

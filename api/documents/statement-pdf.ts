@@ -4,8 +4,13 @@
 // (bufferPages). Amounts use the pages' own formatting helper (web/app/amounts.ts: grouped digits,
 // the asset after), so the PDF reads exactly like the statement page.
 //
-// Fonts are PDF's standard Helvetica (no font files to ship): text outside Windows-1252 (a name in
-// Cyrillic, say) cannot be drawn by it and shows as substitutes.
+// Fonts are DejaVu Sans (the npm package dejavu-fonts-ttf, Bitstream Vera licence: free to
+// redistribute), embedded as subsets: PDF's standard Helvetica covers Windows-1252 only, so a
+// client named in Cyrillic or Greek ("Дмитрий Ёлкин", "Σοφία") printed as substitutes. DejaVu has no
+// CJK glyphs; those still print as boxes. The files are read from node_modules, never from system
+// font paths, so every machine prints the same document.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import { formatMoney, groupDigits } from '../../web/app/amounts.js';
 import { ACCOUNT_LABELS, STATEMENT_ACCOUNT_LABELS } from '../../domain/client-statement.js';
@@ -13,8 +18,8 @@ import type { StatementDocument, StatementLineView } from '../services/client-st
 
 const MARGIN = 40;
 const FOOTER_HEIGHT = 24;
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+const FONT = 'Body';
+const BOLD = 'Body-Bold';
 const BODY_SIZE = 8.5;
 const ROW_PADDING = 3;
 
@@ -44,6 +49,24 @@ const COLUMNS: Column[] = [
   },
   { title: 'Balance', width: 70, align: 'right', cell: (l) => groupDigits(l.balance) },
 ];
+
+const FONT_FILES = { [FONT]: 'DejaVuSans.ttf', [BOLD]: 'DejaVuSans-Bold.ttf' } as const;
+let fontBytes: Map<string, Buffer> | null = null;
+
+/** The font files, read once per process (a PDF parses them again, but the disk is read once). */
+function fonts(): Map<string, Buffer> {
+  if (fontBytes) return fontBytes;
+  const require = createRequire(import.meta.url);
+  const loaded = new Map<string, Buffer>();
+  for (const [name, file] of Object.entries(FONT_FILES)) {
+    const bytes = readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
+    // A TrueType file starts with the sfnt version 0x00010000: anything else is not the font.
+    if (bytes.readUInt32BE(0) !== 0x00010000) throw new Error(`${file} is not a TrueType font`);
+    loaded.set(name, bytes);
+  }
+  fontBytes = loaded;
+  return loaded;
+}
 
 function holderName(statement: StatementDocument): string {
   const { displayName, email } = statement.holder;
@@ -160,6 +183,7 @@ export function statementPdf(
       Subject: holderName(statement),
     },
   });
+  for (const [name, bytes] of fonts()) doc.registerFont(name, bytes);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
