@@ -1,5 +1,6 @@
-// Reconciliation services for the Remix pages: the same service functions the JSON routes call,
-// and the daily matched/unmatched history the summary page charts.
+// Reconciliation services for the Remix pages: the same service functions the JSON routes call, the
+// list's counts, search and sort as every staff list has them (./staff-lists.ts), and the daily
+// matched/unmatched history the summary page charts.
 import { dailyMatchHistory, openBreaksByAge } from '../../db/reconciliation/index.js';
 import { getLifecycle } from '../../db/lifecycle/index.js';
 import { internalBreakAdjustable } from '../../domain/reconciliation/internal.js';
@@ -9,6 +10,7 @@ import { forbidden } from '../errors.js';
 import { toBreakView } from '../reconciliation-view.js';
 import * as service from '../services/reconciliations.js';
 import type { WebUser } from './load-context.js';
+import { staffListServices } from './staff-lists.js';
 
 /** The summary chart spans this many days. */
 const HISTORY_DAYS = 30;
@@ -16,6 +18,8 @@ const HISTORY_DAYS = 30;
 export function reconciliationWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Record<string, unknown>) => service.listReconciliations(deps, user, query),
+    /** Counts per status, search (account, IBAN, statement id) and sort for the list. */
+    lists: staffListServices(deps, 'reconciliation', (user, id) => service.getReconciliation(deps, user, id)),
     get: (user: WebUser, id: string) => service.getReconciliation(deps, user, id),
     lines: (user: WebUser, id: string, query: Record<string, unknown>) =>
       service.listLines(deps, user, id, query),

@@ -1,7 +1,8 @@
 // What the staff lists need beyond the API's newest-first page: how many of a lifecycle type are
 // in each status (the counts above a list), which ones a search text finds (reference, id, the
-// owner's email or name, an IBAN in the lifecycle's or its bank account's attributes), and a page in
-// the order the viewer picked, keyset-paged along that order. Read-only.
+// owner's email or name, an IBAN in the lifecycle's or its bank account's attributes or, for a
+// reconciliation, its statement's account or statement id), and a page in the order the viewer
+// picked, keyset-paged along that order. Read-only.
 import type pg from 'pg';
 import { isUuid } from '../../domain/ids.js';
 import { clampLimit, type Page } from '../lifecycle/cursor.js';
@@ -32,7 +33,7 @@ export async function statusCounts(pool: pg.Pool, type: string): Promise<Record<
 
 // ---- sortable columns per lifecycle type ------------------------------------------------------------
 
-/** Amounts are decimal strings in the attributes; a missing one sorts below every amount. */
+/** Amounts (decimal strings) and counts in the attributes; a missing one sorts below every amount. */
 const amount = (key: string): SortColumn => ({
   sql: `coalesce((l.attributes->>'${key}')::numeric, -1)`,
   type: 'numeric',
@@ -54,6 +55,31 @@ function lifecycleSort<C extends string>(type: string, extra: Record<C, SortColu
     default: { column: initial as C | keyof typeof COMMON, dir: 'desc' },
   } satisfies SortSpec<C | keyof typeof COMMON>;
 }
+
+/**
+ * A reconciliation's statement and breaks live in reconciliation's own tables, keyed by the
+ * lifecycle's business id (a uuid). The CASE keeps the uuid cast to reconciliation rows: PostgreSQL
+ * does not promise the order of a WHERE's conditions, and another type's business id may be no uuid.
+ */
+const RECONCILIATION_STATEMENT_ID = "CASE WHEN l.type = 'reconciliation' THEN l.business_id::uuid END";
+
+/** Open breaks (open or waiting for approval) counted as the list shows them, not as last recorded. */
+const OPEN_BREAKS: SortColumn = {
+  sql: `(SELECT count(*) FROM recon_break rb
+          WHERE rb.statement_id = ${RECONCILIATION_STATEMENT_ID} AND rb.status IN ('OPEN', 'PENDING_APPROVAL'))`,
+  type: 'numeric',
+};
+
+/**
+ * What else a search finds in a list, beyond the common fields: a reconciliation by its statement's
+ * account (an IBAN, spaces ignored) or the bank's statement id. `pattern` and `compact` are the
+ * placeholders of the bound LIKE patterns.
+ */
+const EXTRA_SEARCH: Readonly<Record<string, (pattern: string, compact: string) => string>> = {
+  reconciliation: (pattern, compact) => `EXISTS (SELECT 1 FROM recon_statement s
+             WHERE s.id = ${RECONCILIATION_STATEMENT_ID}
+               AND (coalesce(s.account_ref, '') ILIKE ${compact} OR coalesce(s.statement_ref, '') ILIKE ${pattern}))`,
+};
 
 /**
  * The whitelist of each staff list: the URL's `sort` picks one of these names, never SQL. Keys not
@@ -99,6 +125,22 @@ export const LIFECYCLE_SORTS = {
   settlement_batch: lifecycleSort('settlement_batch', {
     cutoff: instantKey("l.attributes->>'cutoff'"),
   }),
+  // A reconciliation has no client: its columns are its own (lifecycleSort would offer one).
+  reconciliation: {
+    list: 'lifecycle-reconciliation',
+    columns: {
+      created: COMMON.created,
+      updated: COMMON.updated,
+      status: COMMON.status,
+      account: text("l.attributes->>'accountCode'"),
+      // ISO dates: their text sorts as the days do.
+      period: text("l.attributes->>'from'"),
+      lines: amount('lines'),
+      breaks: OPEN_BREAKS,
+    },
+    tieBreak: 'l.workflow_id',
+    default: { column: 'created', dir: 'desc' },
+  } satisfies SortSpec<'created' | 'updated' | 'status' | 'account' | 'period' | 'lines' | 'breaks'>,
   order: lifecycleSort('order', {
     symbol: text("l.attributes->>'symbol'"),
     side: text("l.attributes->>'side'"),
@@ -167,12 +209,18 @@ export async function findLifecycles(
     const pattern = param(likePattern(search));
     // IBANs are typed in groups of four: the text without its spaces also counts.
     const compact = param(likePattern(search.replace(/\s+/g, '')));
+    const extra = Object.hasOwn(EXTRA_SEARCH, input.type) ? EXTRA_SEARCH[input.type] : undefined;
     conditions.push(`(lower(l.business_id) = lower(${exact})
              OR l.attributes::text ILIKE ${pattern}
              OR l.attributes::text ILIKE ${compact}
              OR u.email ILIKE ${pattern}
              OR u.display_name ILIKE ${pattern}
-             OR coalesce(b.attributes::text, '') ILIKE ${compact})`);
+             OR coalesce(b.attributes::text, '') ILIKE ${compact}${
+               extra
+                 ? `
+             OR ${extra(pattern, compact)}`
+                 : ''
+             })`);
   }
   const sql = sortSql(spec, sort, input.cursor, param);
   if (sql.after) conditions.push(sql.after);

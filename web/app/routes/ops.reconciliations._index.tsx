@@ -1,5 +1,6 @@
 // /ops/reconciliations: upload a statement, the reconciliations with their matched share and open
-// breaks, open breaks by age, and the daily matched/unmatched history (server-rendered SVG).
+// breaks (counts per status, search, sort and filters in the URL, as every staff list), open breaks
+// by age, and the daily matched/unmatched history (server-rendered SVG).
 import { randomUUID } from 'node:crypto';
 import {
   MaxPartSizeExceededError,
@@ -16,29 +17,38 @@ import { STATEMENT_MAX_BYTES } from '../../../api/services/reconciliations.js';
 import { attempt } from '../action-result.server.js';
 import { formatMoney, shortAge } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { CsvExportLink } from '../components/ListControls.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
 import { ReconciliationChart } from '../components/ReconciliationChart.js';
-import { NextPage, StatusFilter } from '../components/Settlement.js';
+import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
-import { listQuery } from '../list-query.server.js';
 import { requireUser } from '../session.server.js';
+import { staffListPage } from '../staff-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Reconciliations · backoffice · clearhouse' }];
 
 export const RECONCILIATION_READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
+/** Reconciliations belong to no client: their list has no client filter. */
+export const RECONCILIATION_LIST_OPTIONS = { clientFilter: false } as const;
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, RECONCILIATION_READERS);
-  const { status, cursor, limit } = listQuery(request);
   const recon = context.services.reconciliations;
-  const [page, summary] = await Promise.all([
-    recon.list(user, { status, cursor, limit }),
+  const [list, counts, summary] = await Promise.all([
+    staffListPage(request, user, recon, RECONCILIATION_LIST_OPTIONS),
+    recon.lists.counts(),
     recon.summary(user),
   ]);
   return {
-    page,
+    ...list,
+    counts,
     summary,
-    status: status ?? '',
     canImport: user.role === 'operations',
     // A fresh key per rendered form: sending the same form twice imports once.
     idempotencyKey: randomUUID(),
@@ -91,7 +101,8 @@ export async function action({ context, request }: ActionFunctionArgs) {
 }
 
 export default function Reconciliations() {
-  const { page, summary, status, canImport, idempotencyKey, nowMs } = useLoaderData<typeof loader>();
+  const { page, counts, sort, searching, summary, status, canImport, idempotencyKey, nowMs } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   return (
@@ -159,26 +170,40 @@ export default function Reconciliations() {
           />
         </div>
       </section>
-      <StatusFilter statuses={RECONCILIATION_STATUSES} status={status} />
+      <StatusCounts statuses={RECONCILIATION_STATUSES} counts={counts} status={status} />
+      <ListFilters
+        statuses={RECONCILIATION_STATUSES}
+        status={status}
+        clientFilter={false}
+        searchLabel="Search (account, IBAN, statement id or id)"
+      />
+      <p className="muted" aria-live="polite">
+        {searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
+      </p>
       <table className="grid">
         <thead>
           <tr>
-            <th>Account</th>
-            <th>Period</th>
-            <th>Format</th>
-            <th>Status</th>
-            <th className="num">Lines</th>
-            <th className="num">Matched</th>
-            <th className="num">Open breaks</th>
-            <th>Oldest open break</th>
-            <th className="num">Closing balance</th>
+            <SortHeader column="account" label="Account" sort={sort} />
+            <SortHeader column="period" label="Period" sort={sort} firstDir="desc" />
+            <th scope="col">Format</th>
+            <SortHeader column="status" label="Status" sort={sort} />
+            <SortHeader column="lines" label="Lines" sort={sort} numeric firstDir="desc" />
+            <th scope="col" className="num">
+              Matched
+            </th>
+            <SortHeader column="breaks" label="Open breaks" sort={sort} numeric firstDir="desc" />
+            <th scope="col">Oldest open break</th>
+            <th scope="col" className="num">
+              Closing balance
+            </th>
+            <SortHeader column="created" label="Imported" sort={sort} firstDir="desc" />
           </tr>
         </thead>
         <tbody>
           {page.items.length === 0 ? (
             <tr>
-              <td colSpan={9} className="muted">
-                No reconciliations.
+              <td colSpan={10} className="muted">
+                No reconciliations match.
               </td>
             </tr>
           ) : (
@@ -200,12 +225,15 @@ export default function Reconciliations() {
                 <td className="num">{r.breaks}</td>
                 <td>{r.oldestOpenBreakAt ? shortAge(r.oldestOpenBreakAt, nowMs) : '—'}</td>
                 <td className="num">{formatMoney(r.statement.closingBalance, r.statement.currency)}</td>
+                <td>
+                  <Time at={r.createdAt} />
+                </td>
               </tr>
             ))
           )}
         </tbody>
       </table>
-      <NextPage cursor={page.nextCursor} status={status} />
+      <NextPageLink cursor={page.nextCursor} status={status} />
     </>
   );
 }

@@ -1,15 +1,15 @@
-// /ops/reconciliations.csv: the reconciliation list with its status filter, every page of it.
+// /ops/reconciliations.csv: the reconciliation list with the filters, search and sort in effect,
+// every page of it.
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { allPages, csvResponse } from '../csv.server.js';
-import { listQuery } from '../list-query.server.js';
+import { csvResponse } from '../csv.server.js';
 import { requireUser } from '../session.server.js';
-import { RECONCILIATION_READERS } from './ops.reconciliations._index.js';
+import { staffListRows } from '../staff-list.server.js';
+import { RECONCILIATION_LIST_OPTIONS, RECONCILIATION_READERS } from './ops.reconciliations._index.js';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, RECONCILIATION_READERS);
-  const { status } = listQuery(request);
   const recon = context.services.reconciliations;
-  const { items } = await allPages((cursor) => recon.list(user, { status, cursor, limit: 200 }));
+  const items = await staffListRows(request, user, recon, RECONCILIATION_LIST_OPTIONS);
   return csvResponse(
     'reconciliations.csv',
     [
@@ -27,6 +27,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
       'matched_percent',
       'breaks',
       'oldest_open_break_at',
+      'imported_at',
     ],
     items.map((r) => [
       r.id,
@@ -43,6 +44,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
       String(r.matchedPercent),
       String(r.breaks),
       r.oldestOpenBreakAt ?? '',
+      r.createdAt,
     ]),
   );
 }
