@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { ApiClient } from './client.js';
 import { sleep } from './random.js';
 import { checkInvariants, type InvariantReport } from './check-invariants.js';
+import { adoptLostCreates, type LostCreates } from './check-lost.js';
 import { minorOf, modelBalances, showMinor, type TransferIn } from './check-model.js';
 import {
   descriptorOf,
@@ -38,6 +39,8 @@ export interface EndState {
   /** Projection (API) status differs from the workflow's Query, or the workflow is open/closed wrongly. */
   workflowMismatches: string[];
   openTasks: string[];
+  /** Creates whose answer was lost, found by their client reference and counted (check-lost.ts). */
+  lostCreates: LostCreates;
   /** Lifecycles the API lists that no client learned the id of (its create answer was lost). */
   orphans: string[];
   backlog: { workflowTasks: number | null; activityTasks: number | null };
@@ -281,9 +284,11 @@ async function compareBalances(
 }
 
 export async function checkEndState(ctx: CheckContext): Promise<EndState> {
+  const readProblems: string[] = [];
+  // First, so the settle waits for what a lost answer made, too.
+  const lostCreates = await adoptLostCreates(ctx.api, ctx.staff.auditor, ctx.lifecycles, readProblems);
   const settledInMs = await settle(ctx);
   ctx.log(`settled in ${(settledInMs / 1000).toFixed(1)} s; reading the end state`);
-  const readProblems: string[] = [];
   // One last read of everything, so no status comes from before the settle time.
   await eachLimited(resourcesOf(ctx.lifecycles), 8, (resource) => readStatus(ctx, resource, readProblems));
 
@@ -332,6 +337,7 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
     wrongAnswers,
     workflowMismatches,
     openTasks,
+    lostCreates,
     orphans,
     backlog: queues,
     trialBalance:

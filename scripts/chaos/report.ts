@@ -163,6 +163,13 @@ export function formatReport(s: ChaosSummary): string {
   );
   out.push(...limited('projection vs workflow', e.workflowMismatches));
   out.push(...limited('open staff tasks', e.openTasks));
+  out.push(
+    ...limited(
+      'answer lost, found by its client reference and counted in the status its script implies',
+      e.lostCreates.found,
+    ),
+  );
+  out.push(...limited('answer lost, and never made by the platform', e.lostCreates.notFound));
   out.push(...limited('created, but the client never learned its id (its answer was lost)', e.orphans));
   out.push(...limited('balance mismatches', e.balanceMismatches));
   out.push(...limited('venue violations', e.venueViolations));

@@ -201,6 +201,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       client: clients[index]!,
       counterparty: needsCounterparty(kind) ? counterparties[nextCounterparty++]! : null,
       resources: [],
+      lostCreates: [],
       failure: null,
       failureKind: null,
       startedAt: 0,

@@ -138,6 +138,17 @@ export class Driver {
     return account;
   }
 
+  /** Notes an order placed with `clientOrderId` whose answer never came, for the checker to find. */
+  lostOrder(clientOrderId: string, intended: string, step: string): void {
+    this.lifecycle.lostCreates.push({
+      type: 'order',
+      ownerId: this.client.id,
+      clientReference: clientOrderId,
+      intended,
+      step,
+    });
+  }
+
   /** Records a created resource on the lifecycle, with the status its answer gave. */
   add(resource: Omit<Resource, 'lastStatus' | 'ownerId'> & { ownerId?: string }, answer: Answer): Resource {
     const added: Resource = {

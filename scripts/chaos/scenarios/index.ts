@@ -39,6 +39,7 @@ export {
   type KindDescriptor,
   type Lifecycle,
   type LifecycleKind,
+  type LostCreate,
   type Resource,
   type ResourceDescriptor,
   type ResourceType,

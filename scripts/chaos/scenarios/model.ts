@@ -70,6 +70,7 @@ export const RESOURCE_TYPES = {
     settled: ['FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED'],
     open: ['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED'],
     path: (id) => `/orders/${id}`,
+    list: '/orders',
   },
   registry_account: {
     settled: ['VERIFIED', 'REJECTED'],
@@ -138,6 +139,21 @@ export function reached(resource: Pick<Resource, 'intended' | 'lastStatus'>): bo
   return resource.lastStatus !== null && resource.intended.split('|').includes(resource.lastStatus);
 }
 
+/**
+ * A create whose answer the client never got (it gave up retrying): the platform may have made the
+ * resource all the same. The checker looks it up by the client's own reference (check-lost.ts) and
+ * counts it like any other, in the status the script implies now that it stopped there.
+ */
+export interface LostCreate {
+  type: 'order';
+  ownerId: string;
+  /** The reference the client put in the body (an order's clientOrderId). */
+  clientReference: string;
+  /** The status it ends in with no further step of the script (`A|B` when either). */
+  intended: string;
+  step: string;
+}
+
 export interface ClientAccount extends Credentials {
   id: string;
 }
@@ -149,6 +165,8 @@ export interface Lifecycle {
   /** The other side of a trade, for kinds whose descriptor asks for one; null otherwise. */
   counterparty: ClientAccount | null;
   resources: Resource[];
+  /** Creates whose answer was lost; the checker adds what it finds of them to `resources`. */
+  lostCreates: LostCreate[];
   /** Why it stopped before its last step, if it did: which step answered what. */
   failure: string | null;
   /** refused: a final answer the step did not expect; gave_up: still transient when the budget ran out. */

@@ -31,7 +31,11 @@ async function fund(driver: Driver, cash: boolean, certificates: bigint): Promis
   if (failed) throw failed.reason;
 }
 
-/** POST /orders with a clientOrderId and an Idempotency-Key kept across retries. */
+/**
+ * POST /orders with a clientOrderId and an Idempotency-Key kept across retries. When the answer is
+ * lost (the client gave up), the order is noted for the checker to find by its clientOrderId, in
+ * `ifLost`: the status it reaches with the script stopped here.
+ */
 async function place(
   driver: Driver,
   order: {
@@ -41,9 +45,10 @@ async function place(
     timeInForce: 'GTC' | 'IOC';
     symbol?: string;
   },
-  intended: string,
+  intended: { done: string; ifLost: string },
   step: string,
 ): Promise<{ resource: Resource; answer: Answer }> {
+  const clientOrderId = `chaos-${randomUUID()}`;
   const answer = await driver.send(driver.client, {
     method: 'POST',
     path: '/orders',
@@ -54,13 +59,20 @@ async function place(
       quantity: String(order.quantity),
       price: order.price,
       timeInForce: order.timeInForce,
-      clientOrderId: `chaos-${randomUUID()}`,
+      clientOrderId,
     },
     idempotencyKey: `chaos-${randomUUID()}`,
   });
+  if (answer.gaveUp) driver.lostOrder(clientOrderId, intended.ifLost, step);
   driver.expect(answer, 201, step);
   const resource = driver.add(
-    { type: 'order', id: answer.body.id, workflowId: answer.body.workflowId, intended, amountMinor: 0n },
+    {
+      type: 'order',
+      id: answer.body.id,
+      workflowId: answer.body.workflowId,
+      intended: intended.done,
+      amountMinor: 0n,
+    },
     answer,
   );
   resource.detail = answer.body;
@@ -108,7 +120,8 @@ export async function runOrderCross(maker: Driver, taker: Driver): Promise<void>
   const sell = await place(
     maker,
     { side: 'SELL', quantity, price: ask, timeInForce: 'GTC' },
-    'FILLED|CANCELLED',
+    // Stopped here, it rests until other lifecycles' takers fill it (or never).
+    { done: 'FILLED|CANCELLED', ifLost: 'ROUTED|PARTIALLY_FILLED|FILLED' },
     'place maker SELL',
   );
   // Nothing bids at 70 or above but the takers' IOC orders, so the ask rests (or a taker got it).
@@ -116,7 +129,7 @@ export async function runOrderCross(maker: Driver, taker: Driver): Promise<void>
   const buy = await place(
     taker,
     { side: 'BUY', quantity, price: ask, timeInForce: 'IOC' },
-    'FILLED|CANCELLED',
+    { done: 'FILLED|CANCELLED', ifLost: 'FILLED|CANCELLED' },
     'place taker BUY',
   );
   // IOC: filled (by this ask or a cheaper one), or its unfilled rest cancelled at once.
@@ -139,7 +152,8 @@ export async function runOrderRestCancel(driver: Driver): Promise<void> {
   const bid = await place(
     driver,
     { side: 'BUY', quantity, price: price(6400 + driver.random.int(0, 40)), timeInForce: 'GTC' },
-    'CANCELLED',
+    // Below every ask: it rests until cancelled.
+    { done: 'CANCELLED', ifLost: 'ROUTED' },
     'place resting BUY',
   );
   driver.track(bid.resource, bid.answer, ['ROUTED'], 'place resting BUY');
@@ -163,12 +177,14 @@ export async function runOrderRestCancel(driver: Driver): Promise<void> {
 
 /** A BUY before KYC: 422 kyc_required, the refused order kept as REJECTED (error.details.orderId). */
 export async function runOrderRejected(driver: Driver): Promise<void> {
+  const clientOrderId = `chaos-${randomUUID()}`;
   const answer = await driver.send(driver.client, {
     method: 'POST',
     path: '/orders',
-    json: { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', quantity: '1', price: '70.00' },
+    json: { symbol: SYMBOL, side: 'BUY', type: 'LIMIT', quantity: '1', price: '70.00', clientOrderId },
     idempotencyKey: `chaos-${randomUUID()}`,
   });
+  if (answer.gaveUp) driver.lostOrder(clientOrderId, 'REJECTED', 'place order before KYC');
   driver.expect(answer, 422, 'place order before KYC');
   const orderId = answer.body?.error?.details?.orderId;
   if (answer.code !== 'kyc_required' || typeof orderId !== 'string')
@@ -207,7 +223,8 @@ export async function runOrderBroker(driver: Driver): Promise<void> {
       price: price(3000 + driver.random.int(0, 200)),
       timeInForce: 'GTC',
     },
-    'FILLED',
+    // The broker fills it by itself.
+    { done: 'FILLED', ifLost: 'FILLED' },
     'place KRBN BUY',
   );
   driver.track(bid.resource, bid.answer, ['ROUTED', 'PARTIALLY_FILLED', 'FILLED'], 'place KRBN BUY');
