@@ -1,15 +1,27 @@
 // /metrics over HTTP (the worker's bare server; the API's route serves the same registry): a fill made
 // inside the venue's transaction counts under ledger_postings_total{path="transaction",kind="trade.fill"},
-// a refused unit counts as refused, and the database-backed gauges still scrape.
+// a refused unit counts as refused, the pool-level calls (postHold, voidHold, expireHolds, reverseEntry,
+// postEntries) count under their own path, and the database-backed gauges still scrape.
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/ledger/index.js';
-import { inLedgerTransaction } from '../db/ledger/index.js';
-import { testPool, uniqueKey } from '../db/ledger/test-support.js';
+import {
+  expireHolds,
+  getEntry,
+  holdEntry,
+  inLedgerTransaction,
+  postEntries,
+  postEntry,
+  postHold,
+  reverseEntry,
+  voidHold,
+} from '../db/ledger/index.js';
+import { fundedClient, ledgerErrorOf, testPool, uniqueKey } from '../db/ledger/test-support.js';
 import { newClient, placeOrder, testInstrument } from '../db/venue/test-support.js';
 import { observeGroup } from '../db/ledger/observer.js';
-import { depositConfirm } from '../domain/postings.js';
+import { depositConfirm, withdrawalHold } from '../domain/postings.js';
 import { observeDatabase, observeLedger, startMetricsServer } from './metrics.js';
 
 let db: Db;
@@ -104,6 +116,94 @@ describe('/metrics', () => {
     expect(sample(after, 'ledger_postings_total', recorded)).toBe(
       sample(before, 'ledger_postings_total', recorded),
     );
+  });
+
+  it('counts the pool-level calls (hold posted, voided, expired; reversal; postEntries) by kind, outcome and latency', async () => {
+    const client = await fundedClient(db, 'EUR', 10_000n);
+    // Kinds of this test alone, so the counts are exact while other files post in the same database.
+    const kind = (call: string) => `metrics.${call}.${randomUUID().slice(0, 8)}`;
+    const kinds = {
+      post: kind('post'),
+      void: kind('void'),
+      reverse: kind('reverse'),
+      batch: kind('batch'),
+    };
+    const hold = (amount: bigint, expiresAt?: Date) =>
+      holdEntry(db, { idempotencyKey: uniqueKey('m'), ...withdrawalHold(client, 'EUR', amount), expiresAt });
+    const before = await scrape();
+
+    const posted = await hold(100n);
+    await postHold(db, {
+      idempotencyKey: uniqueKey('m'),
+      holdEntryId: posted.id,
+      kind: kinds.post,
+      description: 'paid',
+    });
+    const voided = await hold(100n);
+    await voidHold(db, {
+      idempotencyKey: uniqueKey('m'),
+      holdEntryId: voided.id,
+      kind: kinds.void,
+      description: 'released',
+    });
+    // Voiding it again is refused by the ledger: a refused call of the same path and kind.
+    await ledgerErrorOf(
+      voidHold(db, {
+        idempotencyKey: uniqueKey('m'),
+        holdEntryId: voided.id,
+        kind: kinds.void,
+        description: 'again',
+      }),
+      'hold_not_pending',
+    );
+    const deposit = await postEntry(db, {
+      idempotencyKey: uniqueKey('m'),
+      ...depositConfirm(client, 'EUR', 5n),
+    });
+    await reverseEntry(db, {
+      idempotencyKey: uniqueKey('m'),
+      entryId: deposit.id,
+      kind: kinds.reverse,
+      description: 'mistake',
+    });
+    await postEntries(
+      db,
+      [1n, 2n, 3n].map((amount) => ({
+        idempotencyKey: uniqueKey('m'),
+        ...depositConfirm(client, 'EUR', amount),
+        kind: kinds.batch,
+      })),
+    );
+    // Swept as of a moment just past its expiry, so holds of other files (later expiries) stay.
+    const dueAtMs = Date.now() + 1_000;
+    const soon = await hold(50n, new Date(dueAtMs));
+    expect(await expireHolds(db, new Date(dueAtMs + 1))).toBeGreaterThanOrEqual(1);
+    expect((await getEntry(db, soon.id))?.holdState).toBe('expired');
+
+    const after = await scrape();
+    const grew = (name: string, labels: Record<string, string>) =>
+      sample(after, name, labels) - sample(before, name, labels);
+    const expected: [path: string, kind: string, recorded: number, refused: number][] = [
+      ['post_hold', kinds.post, 1, 0],
+      ['void_hold', kinds.void, 1, 1],
+      ['reverse_entry', kinds.reverse, 1, 0],
+      ['post_entries', kinds.batch, 3, 0],
+    ];
+    for (const [path, k, recorded, refused] of expected) {
+      expect(grew('ledger_postings_total', { path, kind: k, outcome: 'recorded' }), `${path} recorded`).toBe(
+        recorded,
+      );
+      expect(grew('ledger_postings_total', { path, kind: k, outcome: 'refused' }), `${path} refused`).toBe(
+        refused,
+      );
+      expect(grew('ledger_posting_duration_seconds_count', { path, kind: k }), `${path} timed`).toBe(
+        recorded + refused,
+      );
+    }
+    // The expiry kind is shared with every sweep of the database: at least this test's hold.
+    const expiry = { path: 'expire_hold', kind: 'hold.expire' };
+    expect(grew('ledger_postings_total', { ...expiry, outcome: 'recorded' })).toBeGreaterThanOrEqual(1);
+    expect(grew('ledger_posting_duration_seconds_count', expiry)).toBeGreaterThanOrEqual(1);
   });
 
   it('counts a group-commit statement that failed as a whole apart from refusals', async () => {

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client) of the server and of each worker process:
 //   http_request_duration_seconds{method,route,status}   per Express route pattern, not per URL
 //   ledger_postings_total{path,kind,outcome}, ledger_posting_duration_seconds{path,kind}
-//                                                        both posting paths (db/ledger/observer.ts)
+//                                                        every posting path (db/ledger/observer.ts)
 //   ledger_group_commit_duration_seconds, ledger_group_commit_batch_size,
 //   ledger_group_commit_failures_total                   the group commit's groups
 //   clearhouse_lifecycle_transitions_total{type,status}  transitions recorded (lifecycle_event)
@@ -20,7 +20,7 @@ import { createServer, type Server } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type pg from 'pg';
 import client from 'prom-client';
-import { setLedgerObserver, setUnitPostingObserver } from '../db/ledger/observer.js';
+import { setLedgerObserver, setPoolCallObserver, setUnitPostingObserver } from '../db/ledger/observer.js';
 import { archiveDueBacklog } from '../db/history/archive-due.js';
 import { fanoutSubscribers } from './notification-fanout.js';
 import {
@@ -46,18 +46,21 @@ const httpDuration = new client.Histogram({
   registers: [registry],
 });
 
-// Two paths post: the group commit (single postings and holds from the pool) and the calls made inside
-// a caller's transaction (inLedgerTransaction: the venue's fills and reservations, settlement, bulk
-// orders). `path` tells them apart; `kind` is the entry's kind, the recipe (trade.fill, order.reserve …).
+// Three ways post: the group commit (single postings and holds from the pool), the calls made inside a
+// caller's transaction (inLedgerTransaction: the venue's fills and reservations, settlement, bulk
+// orders), and the pool-level calls with a transaction of their own (a hold posted, voided or expired,
+// a reversal, a postEntries batch). `path` tells them apart — group_commit, transaction, or the call:
+// post_hold, void_hold, expire_hold, reverse_entry, post_entries; `kind` is the entry's kind, the
+// recipe (trade.fill, order.reserve …).
 const ledgerPostings = new client.Counter({
   name: 'ledger_postings_total',
-  help: 'Ledger postings and holds by path (group_commit | transaction), entry kind and outcome (recorded | refused)',
+  help: 'Ledger postings and holds by path (group_commit | transaction | post_hold | void_hold | expire_hold | reverse_entry | post_entries), entry kind and outcome (recorded | refused)',
   labelNames: ['path', 'kind', 'outcome'] as const,
   registers: [registry],
 });
 const ledgerPostingDuration = new client.Histogram({
   name: 'ledger_posting_duration_seconds',
-  help: 'Time one posting took, by path and entry kind (group_commit: its group statement; transaction: its call inside the unit)',
+  help: 'Time one posting took, by path and entry kind (group_commit: its group statement; transaction: its call inside the unit; a pool-level call: the whole call)',
   labelNames: ['path', 'kind'] as const,
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [registry],
@@ -83,7 +86,7 @@ const ledgerGroupSize = new client.Histogram({
 let observing = false;
 const outcomeOf = (ok: boolean) => (ok ? 'recorded' : 'refused');
 
-/** Counts this process's ledger postings, both paths (idempotent). */
+/** Counts this process's ledger postings, every path (idempotent). */
 export function observeLedger(): void {
   if (observing) return;
   observing = true;
@@ -100,6 +103,13 @@ export function observeLedger(): void {
     for (const posting of postings) {
       ledgerPostings.inc({ path: 'transaction', kind: posting.kind, outcome: outcomeOf(posting.ok) });
       ledgerPostingDuration.observe({ path: 'transaction', kind: posting.kind }, posting.durationMs / 1000);
+    }
+  });
+  // A postEntries batch counts each of its entries; each is timed as the whole call (all or none).
+  setPoolCallObserver((call) => {
+    for (const kind of call.kinds) {
+      ledgerPostings.inc({ path: call.call, kind, outcome: outcomeOf(call.ok) });
+      ledgerPostingDuration.observe({ path: call.call, kind }, call.durationMs / 1000);
     }
   });
 }

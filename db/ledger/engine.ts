@@ -21,6 +21,7 @@ import { payloadHash } from './canonical.js';
 import { declinedBatch, postEntriesBatched } from './batched-path.js';
 import { recordGrouped } from './group-commit.js';
 import { LedgerError } from './errors.js';
+import { observePoolCall } from './observer.js';
 import type { LockedAccount, PlannedEntry, PlannedLine, Totals } from './planned-entry.js';
 import { asAsset, loadEntries, type Queryable, type StoredEntry } from './rows.js';
 import type { Db, Entry, EntryInput, EntryLine, HoldInput, ReverseEntryInput } from './types.js';
@@ -31,6 +32,7 @@ import {
   validateCommon,
   validateEntry,
   validateText,
+  type Common,
   type ValidatedEntry,
 } from './validation.js';
 
@@ -491,6 +493,12 @@ export async function postEntry(db: Db, input: EntryInput): Promise<Entry> {
 export async function postEntries(db: Db, inputs: EntryInput[]): Promise<Entry[]> {
   if (!Array.isArray(inputs) || inputs.length === 0) throw invalid('postEntries needs at least one entry');
   const validated = inputs.map((input) => validateEntry(input, 'posted'));
+  const kinds = validated.map((entry) => entry.common.kind);
+  return observePoolCall('post_entries', kinds, () => recordEntriesBatched(db, validated));
+}
+
+/** postEntries once validated: the batched path, or the engine whenever it declines. */
+async function recordEntriesBatched(db: Db, validated: ValidatedEntry[]): Promise<Entry[]> {
   const firstByKey = distinctByKey(validated);
   let created: Entry[];
   try {
@@ -543,6 +551,10 @@ export async function postEntriesUngrouped(db: Db, inputs: EntryInput[]): Promis
  */
 export async function reverseEntry(db: Db, input: ReverseEntryInput): Promise<Entry> {
   const common = validateCommon(input);
+  return observePoolCall('reverse_entry', [common.kind], () => reverseValidated(db, input, common));
+}
+
+async function reverseValidated(db: Db, input: ReverseEntryInput, common: Common): Promise<Entry> {
   const entryId = validateText(input.entryId, 'entryId', 100);
   if (!isUuid(entryId)) throw invalid(`entry ${entryId} does not exist`, { entryId });
   const hash = payloadHash({

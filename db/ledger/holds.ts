@@ -15,6 +15,7 @@ import {
   type LockedAccounts,
 } from './engine.js';
 import { LedgerError, isLedgerError } from './errors.js';
+import { observePoolCall } from './observer.js';
 import type { PlannedEntry, PlannedLine, TotalsAdjustment } from './planned-entry.js';
 import type { Queryable } from './rows.js';
 import type { Db, Entry, EntryStatus, PostHoldInput, VoidHoldInput } from './types.js';
@@ -275,13 +276,15 @@ export function voidHoldRequest(input: VoidHoldInput): ResolveRequest {
  * holds only) posts that much and releases the rest, in the same entry.
  */
 export async function postHold(db: Db, input: PostHoldInput): Promise<Entry> {
-  const { entry } = await resolveHold(db, postHoldRequest(input));
+  const request = postHoldRequest(input);
+  const { entry } = await observePoolCall('post_hold', [request.common.kind], () => resolveHold(db, request));
   return entry;
 }
 
 /** Second phase, void: releases everything the hold reserved. */
 export async function voidHold(db: Db, input: VoidHoldInput): Promise<Entry> {
-  const { entry } = await resolveHold(db, voidHoldRequest(input));
+  const request = voidHoldRequest(input);
+  const { entry } = await observePoolCall('void_hold', [request.common.kind], () => resolveHold(db, request));
   return entry;
 }
 
@@ -306,7 +309,7 @@ export async function expireHolds(db: Db, now?: Date): Promise<number> {
     );
     for (const { id } of due.rows) {
       try {
-        const { created } = await resolveHold(db, {
+        const request: ResolveRequest = {
           mode: 'expire_pending',
           common: {
             idempotencyKey: `hold.expire:${id}`,
@@ -321,7 +324,10 @@ export async function expireHolds(db: Db, now?: Date): Promise<number> {
           amount: null,
           expireAsOf: asOf,
           payloadHash: payloadHash({ op: 'expire_pending', holdEntryId: id }),
-        });
+        };
+        const { created } = await observePoolCall('expire_hold', [request.common.kind], () =>
+          resolveHold(db, request),
+        );
         if (created) expiredCount += 1;
       } catch (error) {
         if (isLedgerError(error, 'hold_not_pending')) continue;

@@ -97,3 +97,52 @@ export class UnitPostings {
     }
   }
 }
+
+// ---- pool-level calls with a transaction of their own (postHold, voidHold, reverseEntry, postEntries,
+// expireHolds) ----
+// They pass neither the group commit nor a caller's unit, so they report here: per call what it
+// posted (one kind per entry: postEntries writes several), how long the whole call took, and whether
+// it committed. A replay of a key already recorded counts as recorded: the entry is there.
+
+/** Which pool-level call posted; the metrics' `path`. An expiry sweep reports once per hold it resolves. */
+export type PoolCall = 'post_hold' | 'void_hold' | 'reverse_entry' | 'post_entries' | 'expire_hold';
+
+export interface PoolCallObservation {
+  call: PoolCall;
+  /** The entry kind of each posting the call made (or tried to). */
+  kinds: string[];
+  durationMs: number;
+  /** True when the call returned (its transaction committed); false when it threw. */
+  ok: boolean;
+}
+
+type PoolCallListener = (observation: PoolCallObservation) => void;
+
+let poolCallListener: PoolCallListener | null = null;
+
+export function setPoolCallObserver(next: PoolCallListener | null): void {
+  poolCallListener = next;
+}
+
+/** Runs one pool-level ledger call, timed, and reports it whether it returned or threw. */
+export async function observePoolCall<T>(
+  call: PoolCall,
+  kinds: readonly string[],
+  run: () => Promise<T>,
+): Promise<T> {
+  const startedAt = performance.now();
+  let ok = false;
+  try {
+    const result = await run();
+    ok = true;
+    return result;
+  } finally {
+    if (poolCallListener !== null) {
+      try {
+        poolCallListener({ call, kinds: [...kinds], durationMs: performance.now() - startedAt, ok });
+      } catch {
+        // Metrics are best effort.
+      }
+    }
+  }
+}
