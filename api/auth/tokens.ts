@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import { isRole, type Role } from '../../domain/roles.js';
 import { authConfig, jwtKey } from './config.js';
+import { rememberClaims, rememberedClaims } from './verified-tokens.js';
 
 /** Who is calling, as every handler sees it (`req.user`). */
 export interface SessionUser {
@@ -36,8 +37,13 @@ export async function signAccessToken(
  * The claims of a valid access token, or null. Only HS256 with our key, issuer and audience is
  * accepted: `alg: none`, other algorithms, tampered or expired tokens all give null.
  */
-export async function verifyAccessToken(token: string): Promise<AccessClaims | null> {
+export async function verifyAccessToken(
+  token: string,
+  nowMs: number = Date.now(),
+): Promise<AccessClaims | null> {
   if (!token || token.length > 4096) return null;
+  const remembered = rememberedClaims(token, nowMs);
+  if (remembered) return remembered;
   try {
     const { payload } = await jwtVerify(token, jwtKey(), {
       algorithms: ['HS256'],
@@ -49,7 +55,10 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims | n
     const { sub, email, role, sid } = payload as Record<string, unknown>;
     if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || !isRole(role))
       return null;
-    return { id: sub, email, role, sessionId: sid };
+    const claims: AccessClaims = { id: sub, email, role, sessionId: sid };
+    // (jwtVerify required `exp`.) Remembered until it expires, without the 5 s tolerance: stricter.
+    rememberClaims(token, claims, (payload.exp as number) * 1000);
+    return claims;
   } catch {
     return null;
   }
