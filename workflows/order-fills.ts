@@ -4,7 +4,14 @@
 import type { OrderFill } from '../activities/order.js';
 import { formatAmount, parseAmount } from '../domain/money.js';
 import { formatQuantity, parsePrice, parseQuantity, type Instrument } from '../domain/instruments.js';
-import { averagePrice, reserveAmount, type Fill, type OrderInput, type OrderState } from '../domain/order.js';
+import {
+  averagePrice,
+  reserveAmount,
+  reserveAsset,
+  type Fill,
+  type OrderInput,
+  type OrderState,
+} from '../domain/order.js';
 
 export class OrderFills {
   readonly fills: Fill[] = [];
@@ -164,4 +171,17 @@ export function reservationAfterFill(
     takerFeeBps: order.policy.takerFeeBps,
   });
   return wanted < before - used ? wanted : before - used;
+}
+
+/** reservationAfterFill as the workflow keeps it: decimal text of the reserve asset, before and after. */
+export function reservedAfterFill(
+  instrument: Instrument,
+  order: Parameters<typeof reservationAfterFill>[1],
+  remainingQuantity: string,
+  before: string,
+  fill: OrderFill,
+): string {
+  const asset = reserveAsset(instrument, order.side);
+  const held = quantityOrZero(instrument, before, asset);
+  return formatAmount(asset, reservationAfterFill(instrument, order, remainingQuantity, held, fill));
 }

@@ -174,6 +174,16 @@ async function eventually(
   }
 }
 
+/** Polls the lifecycle row until it is in `status` (its attributes are written in the same statement). */
+async function recordedIn(workflowId: string, status: string) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const row = await getLifecycle(pool, workflowId);
+    if (row?.status === status || Date.now() > deadline) return row;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const path = (s: OrderState) => s.timeline.map((e) => e.to).join(' → ');
 const cancel = (actor: Actor) => ({ args: [{ actor }] as [{ actor: Actor }] });
 
@@ -218,6 +228,13 @@ describe('order workflow', () => {
 
     const partial = await eventually(sell.handle, (s) => s.status === 'PARTIALLY_FILLED');
     expect(partial).toMatchObject({ filledQuantity: '4', remainingQuantity: '6', reserved: { amount: '6' } });
+    // The read model (what GET /orders shows) has the reservation the fill left, recorded with it.
+    const row = await recordedIn(sell.state.workflowId, 'PARTIALLY_FILLED');
+    expect(row?.attributes).toMatchObject({
+      filledQuantity: '4',
+      remainingQuantity: '6',
+      reserved: { asset: 'EUA', amount: '6' },
+    });
     expect(partial.fills).toMatchObject([{ liquidity: 'MAKER', price: '70.00', quantity: '4' }]);
     // The same fill told again (a retried activity) changes nothing.
     const fill = partial.fills[0]!;

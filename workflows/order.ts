@@ -20,6 +20,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -68,7 +69,7 @@ import {
   pickAttributes,
   quantityOrZero,
   remainderEnding,
-  reservationAfterFill,
+  reservedAfterFill,
 } from './order-fills.js';
 import {
   amendOrderUpdate,
@@ -80,14 +81,7 @@ import {
 } from './order-messages.js';
 
 // Messages (the API and the venue activities import these definitions from here).
-export {
-  amendOrderUpdate,
-  cancelOrderUpdate,
-  orderFillSignal,
-  orderStartedUpdate,
-  orderStateQuery,
-  type OrderCarried,
-} from './order-messages.js';
+export * from './order-messages.js';
 
 const { validateOrder, routeOrder, cancelAtVenue, amendAtVenue, releaseReservation } =
   proxyActivities<OrderActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
@@ -95,6 +89,8 @@ const { validateOrder, routeOrder, cancelAtVenue, amendAtVenue, releaseReservati
 const BROKER_CALLS: ActivityOptions = { startToCloseTimeout: '10 seconds', retry: LIFECYCLE_RETRY };
 const { placeBrokerOrder, brokerFills, cancelAtBroker } = proxyActivities<OrderActivities>(BROKER_CALLS);
 
+/** Since this patch a Signalled fill's transition records the reservation it leaves (issue 16). */
+const FILL_RECORDS_RESERVATION = 'fill-records-reservation';
 /** Continue as new after this many fills in one run even if Temporal does not suggest it yet. */
 const FILLS_PER_RUN_MAX = 2_000;
 type Command = { action: 'cancel'; args: CancelOrderArgs } | { action: 'amend'; args: AmendOrderArgs };
@@ -222,11 +218,12 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
 
   // --- Fills ----------------------------------------------------------------------------------
 
-  /** Applies a fill once: PARTIALLY_FILLED, or FILLED when nothing remains. */
-  async function applyFill(fill: OrderFill): Promise<boolean> {
+  /** Applies a fill once: PARTIALLY_FILLED, or FILLED when nothing remains; `rest()` is what it leaves reserved. */
+  async function applyFill(fill: OrderFill, rest?: () => string): Promise<boolean> {
     if (lifecycle.terminal || !fills.add(fill)) return false;
     const complete = fills.isComplete(quantity);
     if (complete) reserved = formatAmount(asset, 0n);
+    else if (rest) reserved = rest();
     await transition(complete ? 'fill_complete' : 'fill', null, {
       reason: fillReason(instrument, fill),
       data: {
@@ -252,15 +249,17 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
       throw new Error(`venue ended order ${businessId} but still reserves ${reserved} ${asset}`);
   }
 
-  /** Fill Signals: the venue made a new hold for what is left (the SELL's rest, the BUY's rest at its limit). */
+  // Fill Signals: the venue made a new hold for the rest (SELL: its quantity; BUY: at its limit);
+  // since FILL_RECORDS_RESERVATION it is recorded with the fill (before, the read model lagged it).
   async function applyInbox(): Promise<void> {
+    const recordRest = patched(FILL_RECORDS_RESERVATION);
     while (inbox.length > 0) {
       const fill = inbox.shift()!;
-      const before = quantityOrZero(instrument, reserved, asset);
-      if (!(await applyFill(fill)) || lifecycle.terminal) continue;
-      const order = { ...input, price, protectionPrice };
-      const rest = reservationAfterFill(instrument, order, fills.remainingQuantity(quantity), before, fill);
-      reserved = formatAmount(asset, rest);
+      const [order, before] = [{ ...input, price, protectionPrice }, reserved];
+      const rest = () =>
+        reservedAfterFill(instrument, order, fills.remainingQuantity(quantity), before, fill);
+      if (!(await applyFill(fill, recordRest ? rest : undefined)) || lifecycle.terminal) continue;
+      reserved = rest();
     }
   }
 
