@@ -2,7 +2,8 @@
 import { userLabels } from '../../db/users/admin.js';
 import type { AppDeps } from '../deps.js';
 
-const MAX_IDS = 500;
+/** The most ids one lookup takes (a CSV of every row looks people up in batches of this many). */
+export const PEOPLE_LOOKUP_MAX_IDS = 500;
 
 /** Display name and email per id (unknown ids are left out); a plain object, so loaders can return it. */
 export async function peopleByIds(
@@ -10,7 +11,8 @@ export async function peopleByIds(
   ids: readonly (string | null | undefined)[],
 ): Promise<Record<string, { email: string; displayName: string }>> {
   const uuids = [...new Set(ids.filter((id): id is string => typeof id === 'string' && UUID.test(id)))];
-  if (uuids.length > MAX_IDS) throw new Error(`people lookup of ${uuids.length} ids exceeds ${MAX_IDS}`);
+  if (uuids.length > PEOPLE_LOOKUP_MAX_IDS)
+    throw new Error(`people lookup of ${uuids.length} ids exceeds ${PEOPLE_LOOKUP_MAX_IDS}`);
   return Object.fromEntries(await userLabels(deps.pool, uuids));
 }
 
