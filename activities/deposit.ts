@@ -15,6 +15,7 @@ import { screen, type AmlPolicy } from '../domain/aml.js';
 import { DEPOSIT_TYPE, type DepositScreening } from '../domain/deposit.js';
 import { ASSETS, formatAmount, parseAmount, type AssetCode } from '../domain/money.js';
 import { depositClear, depositConfirm, depositReturn, type PostingRecipe } from '../domain/postings.js';
+import { keepFirstScreening, storedScreening } from '../db/deposits/screenings.js';
 import type { AmlDataPartner } from './aml-data.js';
 import {
   currentRunId,
@@ -49,6 +50,11 @@ export interface ScreenDepositInput {
   /** Workflow time of the confirmation: the velocity window ends here. */
   asOf: string;
   policy: AmlPolicy;
+}
+
+export interface ScreenDepositOnceInput extends ScreenDepositInput {
+  /** Which screening of this deposit (1, then 2 after a confirmation refused with its posting). */
+  attempt: number;
 }
 
 export interface DepositActivityHooks {
@@ -215,40 +221,66 @@ export function createDepositActivities(deps: DepositActivityDeps) {
 
     /** Gathers the facts (velocity from the read model, country rating from the partner) and applies the AML rules. */
     async screenDeposit(input: ScreenDepositInput): Promise<DepositScreening> {
-      const info = Context.current().info;
-      const workflowId = info.workflowExecution?.workflowId ?? '';
-      const recent = await recentDeposits(pool, {
-        clientId: input.clientId,
-        currency: input.currency,
-        excludeWorkflowId: workflowId,
-        asOf: input.asOf,
-        windowMs: input.policy.velocityWindowMs,
-      });
-      const senderCountry = input.senderCountry?.trim().toUpperCase() || null;
-      const countryRating = senderCountry ? (await deps.amlData.countryRisk(senderCountry)).rating : null;
-      const result = screen(
-        {
-          asset: input.currency,
-          announcedAmount: input.announcedAmount,
-          receivedAmount: input.receivedAmount,
-          expectedReference: input.expectedReference,
-          announcedReference: input.announcedReference,
-          receivedReference: input.senderReference,
-          recent,
-          senderCountry,
-          countryRating,
-        },
-        input.policy,
-      );
-      return {
-        ...result,
-        senderCountry,
-        countryRating,
-        senderReference: input.senderReference,
-        recentDeposits: recent,
-        screenedAt: input.asOf,
-      };
+      return screenNow(deps, input, Context.current().info.workflowExecution?.workflowId ?? '');
     },
+
+    /**
+     * screenDeposit as a local activity: the first screening committed for (workflow, attempt) is the
+     * answer of every run, so a workflow task retried after a worker died records the status the
+     * first run's screening led to (db/deposits/screenings.ts).
+     */
+    async screenDepositOnce(input: ScreenDepositOnceInput): Promise<DepositScreening> {
+      const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+      if (!workflowId) throw new Error('screenDepositOnce runs inside a deposit workflow only');
+      const stored = await storedScreening<DepositScreening>(deps.pool, workflowId, input.attempt);
+      if (stored) return stored;
+      const { attempt, ...screenInput } = input;
+      return keepFirstScreening(
+        deps.pool,
+        workflowId,
+        attempt,
+        await screenNow(deps, screenInput, workflowId),
+      );
+    },
+  };
+}
+
+/** The AML rules over the facts of now: the read model's velocity and the partner's country rating. */
+async function screenNow(
+  deps: DepositActivityDeps,
+  input: ScreenDepositInput,
+  workflowId: string,
+): Promise<DepositScreening> {
+  const recent = await recentDeposits(deps.pool, {
+    clientId: input.clientId,
+    currency: input.currency,
+    excludeWorkflowId: workflowId,
+    asOf: input.asOf,
+    windowMs: input.policy.velocityWindowMs,
+  });
+  const senderCountry = input.senderCountry?.trim().toUpperCase() || null;
+  const countryRating = senderCountry ? (await deps.amlData.countryRisk(senderCountry)).rating : null;
+  const result = screen(
+    {
+      asset: input.currency,
+      announcedAmount: input.announcedAmount,
+      receivedAmount: input.receivedAmount,
+      expectedReference: input.expectedReference,
+      announcedReference: input.announcedReference,
+      receivedReference: input.senderReference,
+      recent,
+      senderCountry,
+      countryRating,
+    },
+    input.policy,
+  );
+  return {
+    ...result,
+    senderCountry,
+    countryRating,
+    senderReference: input.senderReference,
+    recentDeposits: recent,
+    screenedAt: input.asOf,
   };
 }
 

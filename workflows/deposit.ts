@@ -82,15 +82,20 @@ const { confirmDepositPosting, clearDepositPosting, returnDepositPosting } =
   proxyActivities<DepositActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
 const { screenDeposit } = proxyActivities<DepositActivities>(LIFECYCLE_ACTIVITY_OPTIONS);
 // Since patched(POSTING_WITH_TRANSITION): a posting and its transition are one local activity and
-// one transaction (activities/deposit.ts recordTransitionWithDepositPosting). The screening stays an
-// activity task on purpose: its result must be in history before anything is written. A local
-// activity is run again when its workflow task is retried after a worker died, and a screening run
-// again later may decide otherwise (velocity moves) and lead to another status than the one already
-// recorded; a posting and transition re-run with a fixed screening only differ in time.
+// one transaction (activities/deposit.ts recordTransitionWithDepositPosting). A screening must be
+// fixed before anything is written: a local activity is run again when its workflow task is retried
+// after a worker died, and a screening run again later may decide otherwise (velocity moves) and
+// lead to another status than the one already recorded. Before patched(SCREENING_ONCE) it was an
+// activity task for that reason (its result in history first); since, it is a local activity that
+// keeps the first screening of each attempt in the database and answers every re-run with it
+// (screenDepositOnce), which saves the confirmation a workflow task and an activity task.
 const local = proxyLocalActivities<DepositActivities>(LIFECYCLE_LOCAL_ACTIVITY_OPTIONS);
 
 /** Deposits from before this change post in an activity of their own, then record the transition. */
 const POSTING_WITH_TRANSITION = 'deposit-posting-with-transition';
+
+/** Deposits from before this change screen in an activity task (see screenDepositOnce above). */
+const SCREENING_ONCE = 'deposit-screening-once';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -114,6 +119,8 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
   let confirmedAt: string | null = null;
   let holdUntil: string | null = null;
   let screening: DepositScreening | null = null;
+  /** Screenings asked so far (screenDepositOnce's attempt). */
+  let screenings = 0;
 
   const lifecycle = new LifecycleRecorder<DepositStatus, DepositAction>({
     type: DEPOSIT_TYPE,
@@ -246,20 +253,24 @@ export async function deposit(input: DepositInput): Promise<DepositState> {
         throw error;
       }
     }
-    screening = await screenDeposit.executeWithOptions({ summary: `AML screening of ${money(received)}` }, [
-      {
-        clientId,
-        currency,
-        announcedAmount: amount,
-        receivedAmount: received,
-        expectedReference: reference,
-        announcedReference: wireReference,
-        senderReference,
-        senderCountry: args.senderCountry ?? null,
-        asOf: nowIso,
-        policy: policy.aml,
-      },
-    ]);
+    const screenInput = {
+      clientId,
+      currency,
+      announcedAmount: amount,
+      receivedAmount: received,
+      expectedReference: reference,
+      announcedReference: wireReference,
+      senderReference,
+      senderCountry: args.senderCountry ?? null,
+      asOf: nowIso,
+      policy: policy.aml,
+    };
+    const screeningSummary = { summary: `AML screening of ${money(received)}` };
+    screening = patched(SCREENING_ONCE)
+      ? await local.screenDepositOnce.executeWithOptions(screeningSummary, [
+          { ...screenInput, attempt: ++screenings },
+        ])
+      : await screenDeposit.executeWithOptions(screeningSummary, [screenInput]);
     if (!together) return recordConfirmation(args, received, screening, undefined);
     try {
       await recordConfirmation(args, received, screening, withPosting('confirm'));

@@ -20,6 +20,8 @@ import { Migration20261201000900_api_keys } from './Migration20261201000900_api_
 import { Migration20261201001600_ledger_batched_path } from './Migration20261201001600_ledger_batched_path.js';
 import { Migration20261201001610_journal_payload_hash_check } from './Migration20261201001610_journal_payload_hash_check.js';
 import { Migration20261201001900_history_archive_due } from './Migration20261201001900_history_archive_due.js';
+import { Migration20261201002100_deposit_screening } from './Migration20261201002100_deposit_screening.js';
+import { Migration20261201002000_ledger_post_batch } from './Migration20261201002000_ledger_post_batch.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -47,4 +49,6 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261201001610_journal_payload_hash_check,
   },
   { name: 'Migration20261201001900_history_archive_due', class: Migration20261201001900_history_archive_due },
+  { name: 'Migration20261201002100_deposit_screening', class: Migration20261201002100_deposit_screening },
+  { name: 'Migration20261201002000_ledger_post_batch', class: Migration20261201002000_ledger_post_batch },
 ];

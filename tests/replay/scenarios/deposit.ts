@@ -205,7 +205,19 @@ const oneShapeScenarios: Scenario[] = [
  */
 const V2_PATHS = ['happy', 'aml-review-release', 'reject', 'kit-start-queued-updates'];
 
+/**
+ * And again as `-v3`: the screening a local activity that keeps its first result
+ * (patched('deposit-screening-once'), workflows/deposit.ts), so a confirmation is one workflow task.
+ */
+const V3_PATHS = V2_PATHS;
+
 export const depositScenarios: Scenario[] = [
   ...oneShapeScenarios,
   ...inTheNewShape(oneShapeScenarios, V2_PATHS, `${V2_DESCRIPTION}, postings with their transitions`),
+  ...inTheNewShape(
+    oneShapeScenarios,
+    V3_PATHS,
+    `${V2_DESCRIPTION}, postings with their transitions, screening kept by a local activity`,
+    'v3',
+  ),
 ];

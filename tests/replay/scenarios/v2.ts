@@ -13,6 +13,7 @@ export function inTheNewShape(
   scenarios: Scenario[],
   paths: readonly string[],
   what = V2_DESCRIPTION,
+  suffix = 'v2',
 ): Scenario[] {
   const unknown = paths.filter((path) => !scenarios.some((scenario) => scenario.path === path));
   if (unknown.length > 0) throw new Error(`no scenario for the v2 paths ${unknown.join(', ')}`);
@@ -20,7 +21,7 @@ export function inTheNewShape(
     .filter((scenario) => paths.includes(scenario.path))
     .map((scenario) => ({
       ...scenario,
-      path: `${scenario.path}-v2`,
+      path: `${scenario.path}-${suffix}`,
       description: `${scenario.description} (${what})`,
     }));
 }
