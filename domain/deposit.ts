@@ -355,6 +355,11 @@ export function checkDepositInput(input: DepositInput): Refusal | null {
   return null;
 }
 
+/** The reason of a deposit's first transition (the workflow records it; a start answered early shows it). */
+export function depositAnnouncedReason(amount: string, currency: string): string {
+  return `Deposit of ${amount} ${currency} announced`;
+}
+
 /**
  * The workflow's start check of the policy's maxAmount, after checkDepositInput. The API refuses
  * first (422 amount_above_limit, api/services/amount-limit.ts); this keeps a workflow started by any

@@ -44,6 +44,12 @@ export interface LifecycleDescriptor<
    * failed workflow counts as a refusal.
    */
   refusalOfResult?: (result: State) => ApplicationFailure | null;
+  /**
+   * The read-model row the workflow records first, made from its start arguments alone (null when the
+   * workflow would refuse them). With it, a start may answer once Temporal holds the workflow, before
+   * the worker has recorded anything, and a read finds the lifecycle meanwhile (started-unrecorded.ts).
+   */
+  detailOfStart?: (args: readonly unknown[], startedAt: string) => LifecycleDetail | null;
   /** The read model as the lifecycle's record, whole or as a list row with its timeline and tasks. */
   recordOfDetail: (detail: LifecycleDetail) => Rec;
   recordOfSummary: (

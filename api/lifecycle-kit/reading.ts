@@ -1,13 +1,16 @@
 // Reading a lifecycle for the kit (service.ts): the one a caller may see, the read model right after
 // the workflow answered, views built a page at a time, and whether this very request was applied.
 import type { z } from 'zod';
-import { getLifecycle, type LifecycleDetail } from '../../db/lifecycle/index.js';
+import { getLifecycle, getLifecycleByBusinessId, type LifecycleDetail } from '../../db/lifecycle/index.js';
+import { isUuid } from '../../domain/ids.js';
+import { canReadAllClients } from '../../domain/roles.js';
 import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
-import { temporarilyUnavailable } from '../errors.js';
+import { ApiError, temporarilyUnavailable } from '../errors.js';
 import { parseInput, type SessionUser } from '../services/common.js';
 import { listLifecycleRecords, loadVisibleLifecycle } from '../services/lifecycle-records.js';
 import type { AnyDescriptor, LoadedOf, RecOf, ViewOf } from './descriptor.js';
+import { startedUnrecorded, answersOnStart } from './started-unrecorded.js';
 import { requestUpdateId } from './workflow-calls.js';
 
 export interface ListQuery {
@@ -17,14 +20,27 @@ export interface ListQuery {
   cursor?: string;
 }
 
-/** The lifecycle `id` as the read model has it, if `user` may see it; otherwise 404. */
-export function loadVisible(
+/**
+ * The lifecycle `id` as the read model has it, if `user` may see it; otherwise 404. With
+ * LIFECYCLE_START_ANSWER=started, one whose start was answered before its workflow recorded it is
+ * found from the workflow's start (started-unrecorded.ts) until the read model has it.
+ */
+export async function loadVisible(
   d: AnyDescriptor,
   deps: AppDeps,
   user: SessionUser,
   id: string,
 ): Promise<LifecycleDetail> {
-  return loadVisibleLifecycle(deps, user, d.type, id, `no such ${d.noun}`);
+  try {
+    return await loadVisibleLifecycle(deps, user, d.type, id, `no such ${d.noun}`);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404) || !d.detailOfStart || !answersOnStart())
+      throw error;
+    if (!isUuid(id) || (await getLifecycleByBusinessId(deps.pool, d.type, id.toLowerCase()))) throw error;
+    const started = await startedUnrecorded(d, deps, d.workflowId(id.toLowerCase()));
+    if (!started || (!canReadAllClients(user.role) && started.ownerId !== user.id)) throw error;
+    return started;
+  }
 }
 
 /** The read model of `workflowId` right after the workflow said it recorded it. */

@@ -15,8 +15,10 @@ import type { AppDeps } from '../deps.js';
 import { noteWorkflow } from '../middleware/request-context.js';
 import { conflict, temporarilyUnavailable, type ApiError } from '../errors.js';
 import type { SessionUser } from '../services/common.js';
+import type { LifecycleDetail } from '../../db/lifecycle/index.js';
 import type { AnyDescriptor, RecOf, StartSpec, StateOf, ViewOf } from './descriptor.js';
 import { recorded, viewsOf } from './reading.js';
+import { answersOnStart } from './started-unrecorded.js';
 import { failureToApiError, temporalClient, updateErrorToApiError, withDeadline } from './workflow-calls.js';
 
 /** The Update id of the start: one per workflow, so a retried start attaches to the first. */
@@ -81,25 +83,50 @@ async function refusalOfEnded<D extends AnyDescriptor>(
 }
 
 /**
- * Starts a lifecycle: its workflow id comes from the business id, itself from the caller's
- * Idempotency-Key, so a retried request reaches the same workflow, never a second one. Answers once
- * the workflow has recorded its first transition (the read model has it), with the workflow's
- * refusal (422 …), or 503 with Retry-After when it could not within the deadline (the workflow stays
- * started; the same request later finds it). The same key with another body is 409
- * idempotency_conflict. The creation is audited once.
+ * The start as LIFECYCLE_START_ANSWER=started makes it (started-unrecorded.ts): the workflow alone,
+ * answered once Temporal holds it, with the row it will record first. Null when this key's workflow
+ * exists already (a retry): that one is answered as before, from what it recorded (409 if the body
+ * differs). A start that did not come back (deadline) is 503; the same request again finds it.
  */
-export async function startLifecycle<D extends AnyDescriptor, W extends Workflow>(
+async function startAnsweringFromInput<D extends AnyDescriptor, W extends Workflow>(
   d: D,
   deps: AppDeps,
-  user: SessionUser,
-  spec: StartSpec<W, RecOf<D>> & { audit: Record<string, unknown> },
-  hooks: StartHooks = {},
-): Promise<ViewOf<D>> {
+  spec: StartSpec<W, RecOf<D>>,
+  workflowId: string,
+  hooks: StartHooks,
+): Promise<LifecycleDetail | null> {
+  const detailOfStart = d.detailOfStart;
+  if (!detailOfStart) throw new Error(`the ${d.noun} lifecycle has no detailOfStart`);
+  const detail = detailOfStart(spec.args, new Date().toISOString());
+  // Its workflow would refuse these arguments: let it say so the usual way.
+  if (!detail) return null;
+  if (detail.workflowId !== workflowId)
+    throw new Error(`${workflowId}: detailOfStart made another lifecycle`);
+  const client = await temporalClient(deps);
+  // FAIL, not USE_EXISTING: a start that succeeds is this request's own, so its body is the one.
+  const options = { ...startOptions<W>(workflowId, deps.taskQueue, spec), workflowIdConflictPolicy: 'FAIL' };
+  try {
+    await withDeadline(client, () =>
+      client.workflow.start(spec.workflow, options as WorkflowStartOptions<W>),
+    );
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
+    throw await startError(error, hooks);
+  }
+  return detail;
+}
+
+/** Update-with-start of the `started` Update: answers once the workflow recorded its first transition. */
+async function startAndWaitForRecord<D extends AnyDescriptor, W extends Workflow>(
+  d: D,
+  deps: AppDeps,
+  spec: StartSpec<W, RecOf<D>>,
+  workflowId: string,
+  hooks: StartHooks,
+): Promise<LifecycleDetail> {
   const startedUpdate = d.startedUpdate;
   if (!startedUpdate) throw new Error(`the ${d.noun} lifecycle is started by an action (actWithStart)`);
   const client = await temporalClient(deps);
-  const workflowId = d.workflowId(spec.businessId);
-  noteWorkflow(workflowId);
   try {
     await withDeadline(client, () =>
       client.workflow.executeUpdateWithStart(startedUpdate, {
@@ -114,7 +141,33 @@ export async function startLifecycle<D extends AnyDescriptor, W extends Workflow
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw await startError(error, hooks);
     await refusalOfEnded(d, deps, workflowId, hooks);
   }
-  const detail = await recorded(d, deps, workflowId);
+  return recorded(d, deps, workflowId);
+}
+
+/**
+ * Starts a lifecycle: its workflow id comes from the business id, itself from the caller's
+ * Idempotency-Key, so a retried request reaches the same workflow, never a second one. Answers once
+ * the workflow has recorded its first transition (the read model has it) — or, with
+ * LIFECYCLE_START_ANSWER=started, once Temporal holds a new workflow (started-unrecorded.ts) — with the workflow's
+ * refusal (422 …), or 503 with Retry-After when it could not within the deadline (the workflow stays
+ * started; the same request later finds it). The same key with another body is 409
+ * idempotency_conflict. The creation is audited once.
+ */
+export async function startLifecycle<D extends AnyDescriptor, W extends Workflow>(
+  d: D,
+  deps: AppDeps,
+  user: SessionUser,
+  spec: StartSpec<W, RecOf<D>> & { audit: Record<string, unknown> },
+  hooks: StartHooks = {},
+): Promise<ViewOf<D>> {
+  if (!d.startedUpdate) throw new Error(`the ${d.noun} lifecycle is started by an action (actWithStart)`);
+  const workflowId = d.workflowId(spec.businessId);
+  noteWorkflow(workflowId);
+  const early =
+    d.detailOfStart && answersOnStart()
+      ? await startAnsweringFromInput(d, deps, spec, workflowId, hooks)
+      : null;
+  const detail = early ?? (await startAndWaitForRecord(d, deps, spec, workflowId, hooks));
   const record = d.recordOfDetail(detail) as RecOf<D>;
   const owner = spec.ownerId === undefined ? user.id : spec.ownerId;
   if (detail.ownerId !== owner || spec.conflicts(record)) {

@@ -4,6 +4,7 @@
 import currency from 'currency.js';
 import { z } from 'zod';
 import { ensureClientAccounts } from '../../db/ledger/index.js';
+import type { LifecycleDetail } from '../../db/lifecycle/index.js';
 import {
   DEPOSIT_PERMISSIONS,
   DEPOSIT_STATUSES,
@@ -11,7 +12,9 @@ import {
   DEPOSIT_TYPE,
   RECEIVED_AT_WINDOW,
   checkDepositInput,
+  checkDepositLimit,
   checkDepositPolicy,
+  depositAnnouncedReason,
   depositPolicy,
   depositReference,
   depositWorkflowId,
@@ -120,6 +123,50 @@ export const RejectDepositBodySchema = z
 
 // ---- the lifecycle ---------------------------------------------------------------------------------
 
+/**
+ * The read-model row the deposit workflow records first (its announcement, workflows/deposit.ts),
+ * from its input alone; null for an input it would refuse. A start answered before the workflow
+ * recorded it shows this (api/lifecycle-kit/started-unrecorded.ts); the row recorded later has the
+ * workflow's own time.
+ */
+export function depositDetailOfStart(args: readonly unknown[], startedAt: string): LifecycleDetail | null {
+  const input = args[0] as DepositInput | undefined;
+  if (!input || checkDepositInput(input) || checkDepositLimit(input)) return null;
+  const { amount, currency, reference, wireReference } = input;
+  const entry = {
+    at: startedAt,
+    from: null,
+    to: 'PENDING',
+    actor: { id: input.requestedBy.id, role: input.requestedBy.role },
+    reason: depositAnnouncedReason(amount, currency),
+  };
+  return {
+    workflowId: depositWorkflowId(input.businessId),
+    type: DEPOSIT_TYPE,
+    businessId: input.businessId,
+    ownerId: input.clientId,
+    status: 'PENDING',
+    attributes: {
+      amount,
+      currency,
+      reference,
+      wireReference,
+      receivedAmount: null,
+      receivedAt: null,
+      confirmedAt: null,
+      holdUntil: null,
+      screening: null,
+    },
+    createdAt: startedAt,
+    updatedAt: startedAt,
+    closedAt: null,
+    lastSeq: 1,
+    timeline: [entry],
+    events: [{ seq: 1, ...entry, data: { amount, currency, reference, wireReference, action: 'announce' } }],
+    tasks: [],
+  };
+}
+
 const deposits = lifecycleService({
   type: DEPOSIT_TYPE,
   noun: 'deposit',
@@ -127,6 +174,7 @@ const deposits = lifecycleService({
   transitions: DEPOSIT_TRANSITIONS,
   permissions: DEPOSIT_PERMISSIONS,
   startedUpdate: depositStartedUpdate,
+  detailOfStart: depositDetailOfStart,
   recordOfDetail: recordFromDetail,
   recordOfSummary: recordFromLifecycle,
   view: toDepositView,

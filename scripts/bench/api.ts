@@ -5,7 +5,7 @@
 // deposits, then drives autocannon at BENCH_RATE requests/s (default 200) for BENCH_SECONDS (default
 // 30) with BENCH_CONNECTIONS connections (default 20) on each of
 //   GET /balances, GET /deposits, POST /deposits (a fresh Idempotency-Key per request),
-// one after the other, and prints for each a line
+// one after the other (BENCH_ROUTES=GET: the reads only), and prints for each a line
 //   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>, statuses <code>×<n> …
 import { randomUUID } from 'node:crypto';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
@@ -18,6 +18,8 @@ import { ensureTemporalCli } from '../temporal-cli.js';
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+/** Only the routes whose names contain one of these comma-separated words (e.g. `GET`), else all. */
+const ROUTES = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
 const PASSWORD = 'bench-password-1234';
 
 interface AutocannonResult {
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
 
     const deposit = JSON.stringify({ amount: '100.00', currency: 'EUR' });
-    const routes: Array<[string, AutocannonRequest]> = [
+    const allRoutes: Array<[string, AutocannonRequest]> = [
       ['GET /balances', { method: 'GET', path: '/api/v1/balances' }],
       ['GET /deposits', { method: 'GET', path: '/api/v1/deposits' }],
       [
@@ -97,8 +99,9 @@ async function main(): Promise<void> {
         },
       ],
     ];
+    const routes = allRoutes.filter(([name]) => ROUTES.length === 0 || ROUTES.some((w) => name.includes(w)));
     // A few deposits first, so GET /deposits lists something; warm-up of every route.
-    for (const [, request] of routes) {
+    for (const [, request] of allRoutes) {
       await autocannon({
         url: stack.apiUrl,
         connections: 4,
