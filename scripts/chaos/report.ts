@@ -11,8 +11,11 @@ export interface ChaosSummary {
   retryBudgetMs: number;
   lifecycles: Lifecycle[];
   faults: FaultCounts;
-  /** Restarts of a worker or server that died by itself (not one the faults killed). */
-  crashes: { worker: number; server: number };
+  /**
+   * Restarts of a worker or server that died by itself (not one the faults killed), and of a
+   * Temporal dev server that stopped answering while running.
+   */
+  crashes: { worker: number; server: number; temporal: number };
   stats: RequestStats;
   end: EndState;
   failures: string[];
@@ -136,7 +139,8 @@ export function formatReport(s: ChaosSummary): string {
     '',
     `faults: ${f.workerKills} worker kill -9, ${f.temporalRestarts} Temporal restarts, ${f.dbCuts} database cuts ` +
       `(${f.backendsTerminated} connections terminated), partner outages: bank ${f.partnerOutages.bank}, registry ${f.partnerOutages.registry}, broker ${f.partnerOutages.broker}; ` +
-      `crashed by themselves: worker ${s.crashes.worker}, server ${s.crashes.server}`,
+      `crashed by themselves: worker ${s.crashes.worker}, server ${s.crashes.server}; ` +
+      `Temporal restarted after it stopped answering: ${s.crashes.temporal}`,
     ...f.problems.map((p) => `  fault problem: ${p}`),
     ...outageHits(s, stuck),
   );

@@ -13,6 +13,7 @@ import { createDatabase, dropDatabase, withDatabase } from './stack/database.js'
 import { freePort, httpOk } from './stack/ports.js';
 import type { ManagedProcess } from './stack/processes.js';
 import { bundleWorkflows, temporalAnswers, temporalProcess } from './stack/temporal.js';
+import { watchTemporal, type TemporalWatchdog } from './stack/temporal-watchdog.js';
 
 export { ManagedProcess } from './stack/processes.js';
 
@@ -46,8 +47,11 @@ export interface Stack {
   startTemporal(): Promise<void>;
   /** The harness's Temporal client (checks); connected on first use. */
   temporalClient(): Promise<Client>;
-  /** Restarts of a crashed worker or server by the stack's supervisor. */
-  supervisedRestarts: { worker: number; server: number };
+  /**
+   * Restarts by the stack's supervisors: of a crashed worker or server, and of a Temporal dev server
+   * that stopped answering while running (stack/temporal-watchdog.ts).
+   */
+  supervisedRestarts: { worker: number; server: number; temporal: number };
   stop(): Promise<void>;
 }
 
@@ -71,7 +75,10 @@ interface StackState {
   pool: pg.Pool | undefined;
   harnessClient: Promise<Client> | undefined;
   stopping: boolean;
-  supervisedRestarts: { worker: number; server: number };
+  supervisedRestarts: { worker: number; server: number; temporal: number };
+  /** Someone is starting Temporal (the start, a fault's restart, the watchdog). */
+  temporalStarting: boolean;
+  watchdog: TemporalWatchdog | undefined;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -83,7 +90,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     pool: undefined,
     harnessClient: undefined,
     stopping: false,
-    supervisedRestarts: { worker: 0, server: 0 },
+    supervisedRestarts: { worker: 0, server: 0, temporal: 0 },
+    temporalStarting: false,
+    watchdog: undefined,
   };
   const stop = () => stopStack(options, plan, state);
 
@@ -95,13 +104,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const temporal = temporalProcess(options.temporalCli, plan);
     state.processes.push(temporal);
     const startTemporal = async () => {
-      temporal.start();
-      await temporal.waitReady(startTimeoutMs, () => temporalAnswers(plan.temporalAddress));
+      state.temporalStarting = true;
+      try {
+        temporal.start();
+        await temporal.waitReady(startTimeoutMs, () => temporalAnswers(plan.temporalAddress));
+      } finally {
+        state.temporalStarting = false;
+      }
     };
     await startTemporal();
     log(`Temporal dev server at ${plan.temporalAddress}`);
 
     const { worker, server } = await startApp(options, plan, state, startTimeoutMs);
+    state.watchdog = watchTemporal({
+      temporal,
+      starting: () => state.temporalStarting,
+      answers: () => temporalAnswers(plan.temporalAddress),
+      restart: async () => {
+        state.supervisedRestarts.temporal += 1;
+        // Starting from the kill on: the watchdog does not judge a server it is restarting.
+        state.temporalStarting = true;
+        await temporal.kill9();
+        await startTemporal();
+      },
+      stopping: () => state.stopping,
+      log,
+    });
 
     return {
       apiUrl: plan.apiUrl,
@@ -176,6 +204,7 @@ async function planStack(postgresUrl: string): Promise<StackPlan> {
 /** Server and worker first, Temporal last; then the harness's connections, the database and the files. */
 async function stopStack(options: StackOptions, plan: StackPlan, state: StackState): Promise<void> {
   state.stopping = true;
+  await state.watchdog?.stop();
   for (const child of [...state.processes].reverse()) await child.stop().catch(() => undefined);
   for (const child of state.processes) child.closeLog();
   const client = await state.harnessClient?.catch(() => undefined);
