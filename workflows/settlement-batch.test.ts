@@ -42,7 +42,9 @@ const POLICY = settlementPolicy({
   calendar: { kind: 'interval', everySeconds: 3600 },
   progressPollMs: 300,
   deliveryRetryWindowMs: 4000,
-  confirmationWindowMs: 3000,
+  // Long enough that a loaded machine's checks between a delivery and the client's confirmation do
+  // not outlast it (at 3 s the confirmation below was refused: the settlement had confirmed itself).
+  confirmationWindowMs: 10_000,
   pageSize: 3,
 });
 const pool = getPool();
@@ -226,7 +228,7 @@ describe('settlement batch', { timeout: 90_000 }, () => {
       'auto-confirmed',
       () => settlementOf(batch.id, a),
       (v) => v.status === 'CONFIRMED',
-      15_000,
+      30_000,
     );
   });
 
