@@ -2,11 +2,13 @@
 // plain link) reorders the deposit and bank-account lists and clicking it again reverses them; an
 // unknown sort column is a 400 page that says why; the CSV follows the sort; and the staff pages of
 // the issue name a seeded person instead of showing their id. The task inbox and the audit log sort
-// the same way, and name the person who claimed a task or acted.
+// the same way, and name the person who claimed a task or acted. Every staff list without a sort of
+// its own (market makers, API keys, instruments, notifications) still downloads as CSV.
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestApp, TestUser } from '../../api/testing.js';
+import { ensureInstruments } from '../../db/venue/index.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-lists';
@@ -17,6 +19,36 @@ function germanIban(): string {
   // D=13, E=14; check digits 00 while computing.
   const check = 98n - (BigInt(`${bban}131400`) % 97n);
   return `DE${String(check).padStart(2, '0')}${bban}`;
+}
+
+/** One CSV line as its cells (RFC 4180 quoting; no line breaks inside the cells of these lists). */
+function parseCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted && c === '"' && line[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') quoted = !quoted;
+    else if (c === ',' && !quoted) {
+      cells.push(cell);
+      cell = '';
+    } else cell += c;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/** A CSV download as one record per row, keyed by the header's names. */
+function csvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
+  const [head, ...rows] = text.trim().split('\r\n').map(parseCsvLine);
+  const header = head ?? [];
+  return {
+    header,
+    records: rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? '']))),
+  };
 }
 
 describe('staff lists without JavaScript', () => {
@@ -238,6 +270,10 @@ describe('staff lists without JavaScript', () => {
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]!.split(',')[4]).toBe('subject_id');
     expect(lines.slice(1).map((line) => line.split(',')[4])).toEqual(oldestFirst);
+    // The summary as the inbox reads it: the amount grouped with its asset (so the cell is quoted).
+    const summaries = lines.slice(1).map((line) => parseCsvLine(line)[5]);
+    expect(summaries).toContainEqual(expect.stringMatching(/^Confirm receipt of 1,234,567\.80 EUR \(/));
+    expect(summaries.join('\n')).not.toContain('1234567.80');
 
     const refused = await page.goto(`${app.url}/ops/tasks?sort=workflow_id`);
     expect(refused?.status()).toBe(400);
@@ -315,6 +351,131 @@ describe('staff lists without JavaScript', () => {
         const csv = await page.request.get(`${app.url}${path}`);
         expect(csv.status(), path).toBe(200);
         expect(await csv.text(), path).toMatch(new RegExp(`^${header}`));
+      }
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('downloads the market makers, API keys, instruments and notifications as CSV, linked from each page', async () => {
+    const admin = await app.createUser('admin');
+    const adminToken = (await app.login(admin)).accessToken;
+    const issued = await app.api('/api/v1/admin/api-keys', {
+      method: 'POST',
+      token: adminToken,
+      json: { ownerId: client.id, name: 'csv bot', scopes: ['orders:read'] },
+    });
+    expect(issued.status, issued.text).toBe(201);
+    const { key, apiKey } = issued.body as { key: string; apiKey: { id: string; prefix: string } };
+    // The catalogue's instruments, as the server puts them in at start.
+    await ensureInstruments(app.pool);
+    // A notification of the admin's own, with a comma in its body (a quoted cell).
+    const event = await app.pool.query<{ id: string }>(
+      `INSERT INTO outbox_event (type, owner_id, dispatched_at) VALUES ('task.overdue', $1, now()) RETURNING id`,
+      [admin.id],
+    );
+    const title = `Overdue ${randomUUID().slice(0, 6)}`;
+    await app.pool.query(
+      `INSERT INTO notification (event_id, user_id, type, title, body, link)
+       VALUES ($1, $2, 'task.overdue', $3, 'A task waits, past its due time', '/ops/tasks')`,
+      [event.rows[0]!.id, admin.id, title],
+    );
+
+    const page = await signInWithoutJs(admin);
+    try {
+      const download = async (path: string) => {
+        expect((await page.goto(`${app.url}${path}`))?.status(), path).toBe(200);
+        const href = await page.getAttribute('a[download][href$=".csv"]', 'href');
+        expect(href, path).toBe(`${path}.csv`);
+        const csv = await page.request.get(`${app.url}${href}`);
+        expect(csv.status(), href!).toBe(200);
+        expect(csv.headers()['content-type']).toContain('text/csv');
+        return csv.text();
+      };
+
+      const keysText = await download('/ops/api-keys');
+      expect(keysText).not.toContain(key);
+      const keys = csvRecords(keysText);
+      expect(keys.header).toEqual([
+        'id',
+        'name',
+        'prefix',
+        'owner',
+        'owner_email',
+        'owner_id',
+        'scopes',
+        'rate_limit_per_minute',
+        'status',
+        'created_at',
+        'last_used_at',
+        'expires_at',
+        'revoked_at',
+      ]);
+      expect(keys.records.find((k) => k.id === apiKey.id)).toMatchObject({
+        name: 'csv bot',
+        prefix: apiKey.prefix,
+        owner: `${name} <${client.email}>`,
+        owner_email: client.email,
+        owner_id: client.id,
+        scopes: 'orders:read',
+        status: 'active',
+        last_used_at: '',
+        revoked_at: '',
+      });
+
+      const makers = csvRecords(await download('/ops/market-makers'));
+      expect(makers.header.slice(0, 3)).toEqual(['client_id', 'client', 'client_email']);
+      expect(makers.records.find((m) => m.client_id === client.id)).toMatchObject({
+        client: `${name} <${client.email}>`,
+        client_email: client.email,
+        keys: '1',
+        active_keys: '1',
+        last_key_use_at: '',
+        orders_today: '0',
+        orders_today_at_least: 'no',
+      });
+
+      const instruments = csvRecords(await download('/ops/instruments'));
+      expect(instruments.header.slice(0, 7)).toEqual([
+        'symbol',
+        'name',
+        'asset',
+        'venue',
+        'quote_asset',
+        'last_price',
+        'reference_price',
+      ]);
+      const listed = (await app.api('/api/v1/instruments', { token: adminToken })).body as {
+        items: { symbol: string; quoteAsset: string; referencePrice: string; status: string }[];
+      };
+      expect(instruments.records.map((i) => i.symbol)).toEqual(listed.items.map((i) => i.symbol));
+      const first = listed.items[0]!;
+      expect(instruments.records[0]).toMatchObject({
+        quote_asset: first.quoteAsset,
+        reference_price: first.referencePrice,
+        status: first.status,
+      });
+      // A decimal string of the quote asset, not the page's grouped text.
+      expect(instruments.records[0]!.reference_price).toMatch(/^\d+(\.\d+)?$/);
+
+      const notes = csvRecords(await download('/ops/notifications'));
+      expect(notes.header).toEqual(['id', 'created_at', 'type', 'title', 'body', 'link', 'read_at']);
+      expect(notes.records.find((n) => n.title === title)).toMatchObject({
+        type: 'task.overdue',
+        body: 'A task waits, past its due time',
+        link: '/ops/tasks',
+        read_at: '',
+      });
+      // The auditor's CSV holds none of the admin's notifications.
+      const other = await signInWithoutJs(auditor);
+      try {
+        const theirs = await other.request.get(`${app.url}/ops/notifications.csv`);
+        expect(await theirs.text()).not.toContain(title);
+        // An admin's list: anyone else is sent to their own home, never given the file.
+        const refused = await other.request.get(`${app.url}/ops/api-keys.csv`, { maxRedirects: 0 });
+        expect(refused.status()).toBe(302);
+      } finally {
+        await other.context().close();
       }
     } finally {
       await page.context().close();

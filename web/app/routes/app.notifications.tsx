@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { LOCALES } from '../../../domain/notifications.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { CsvExportLink } from '../components/ListControls.js';
 import { formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
@@ -45,12 +46,17 @@ type Page = SerializeFrom<typeof loader>['page'];
 type Preferences = SerializeFrom<typeof loader>['preferences'];
 
 export default function Notifications() {
-  const { page, preferences, paged } = useLoaderData<typeof loader>();
+  // The backoffice's loader (ops.notifications.tsx) adds the CSV of the staff member's list.
+  const data = useLoaderData<typeof loader>() as SerializeFrom<typeof loader> & { csvPath?: string };
+  const { page, preferences, paged, csvPath } = data;
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   return (
     <>
-      <h1>Notifications</h1>
+      <div className="row between">
+        <h1>Notifications</h1>
+        {csvPath ? <CsvExportLink path={csvPath} /> : null}
+      </div>
       <ActionMessage result={result} />
       <div className="row">
         <p data-testid="unread-total">{page.unread === 1 ? '1 unread' : `${page.unread} unread`}</p>

@@ -4,6 +4,7 @@ import { API_KEY_NAME_MAX, API_KEY_SCOPE_LABELS, API_KEY_SCOPES } from '../../..
 import { attempt, type ActionResult } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
+import { CsvExportLink } from '../components/ListControls.js';
 import { personName } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
@@ -71,7 +72,10 @@ export default function ApiKeys() {
   const ownerError = fields.ownerEmail ?? fields.ownerId;
   return (
     <>
-      <h1>API keys</h1>
+      <div className="row between">
+        <h1>API keys</h1>
+        <CsvExportLink path="/ops/api-keys.csv" />
+      </div>
       <p className="muted">
         Keys let a market maker’s program trade as that client, within the scopes given. Only a hash is kept:
         the key is shown once, right after it is issued.

@@ -3,15 +3,17 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { CsvExportLink } from '../components/ListControls.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Instruments · backoffice · clearhouse' }];
 
 const DECIDERS = ['operations', 'admin'] as const;
+export const INSTRUMENT_READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  const user = requireUser(context, request, INSTRUMENT_READERS);
   return {
     instruments: await context.services.trading.instruments(user),
     mayDecide: (DECIDERS as readonly string[]).includes(user.role),
@@ -78,7 +80,10 @@ export default function OpsInstruments() {
   const confirming = result?.ok ? null : instruments.find((i) => i.symbol === params.get('confirm'));
   return (
     <>
-      <h1>Instruments</h1>
+      <div className="row between">
+        <h1>Instruments</h1>
+        <CsvExportLink path="/ops/instruments.csv" />
+      </div>
       <ActionMessage result={result} />
       {confirming && mayDecide ? <Confirm instrument={confirming} /> : null}
       <table className="grid" data-testid="instruments">

@@ -1,13 +1,16 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { CsvExportLink } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Market makers · backoffice · clearhouse' }];
 
+export const MARKET_MAKER_READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
+  const user = requireUser(context, request, MARKET_MAKER_READERS);
   return { canIssue: user.role === 'admin', ...(await context.services.marketMakers.list(user)) };
 }
 
@@ -20,7 +23,10 @@ export default function MarketMakers() {
   const { items, people, truncated, canIssue } = useLoaderData<typeof loader>();
   return (
     <>
-      <h1>Market makers</h1>
+      <div className="row between">
+        <h1>Market makers</h1>
+        <CsvExportLink path="/ops/market-makers.csv" />
+      </div>
       <p className="muted">
         Clients that own API keys. Orders today count from midnight UTC.
         {canIssue ? (

@@ -1,0 +1,40 @@
+// /ops/market-makers.csv: the market-maker list as the page shows it — every client that owns an API
+// key, by name and email, with its keys, last key use and order counts. A count read from one page
+// of orders says so in its `_at_least` column (the page shows "200+").
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { personName } from '../components/Person.js';
+import { csvResponse } from '../csv.server.js';
+import { requireUser } from '../session.server.js';
+import { MARKET_MAKER_READERS } from './ops.market-makers._index.js';
+
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const user = requireUser(context, request, MARKET_MAKER_READERS);
+  const { items, people } = await context.services.marketMakers.list(user);
+  return csvResponse(
+    'market-makers.csv',
+    [
+      'client_id',
+      'client',
+      'client_email',
+      'keys',
+      'active_keys',
+      'last_key_use_at',
+      'orders_today',
+      'orders_today_at_least',
+      'open_orders',
+      'open_orders_at_least',
+    ],
+    items.map((mm) => [
+      mm.clientId,
+      personName(people, mm.clientId),
+      mm.email,
+      String(mm.keys),
+      String(mm.activeKeys),
+      mm.lastUsedAt ?? '',
+      String(mm.ordersToday.value),
+      mm.ordersToday.capped ? 'yes' : 'no',
+      String(mm.openOrders.value),
+      mm.openOrders.capped ? 'yes' : 'no',
+    ]),
+  );
+}
