@@ -13,6 +13,15 @@
 // GET /balances' available + pending (reserved) + held + pendingSettlement, and of `available` it is
 // available + pending.
 import { CLIENT_ACCOUNT_ROLES, type ClientAccountRole } from './postings.js';
+import { canReadAllClients, hasAnyRole, type Role } from './roles.js';
+
+/** Staff who may read any client's statement (admins pass as operations: domain/roles.ts canActAs). */
+export const STATEMENT_STAFF_ROLES: readonly Role[] = ['operations', 'auditor'];
+
+/** May `role` read any client's statement (the API's /ops/clients/:id/statement, the staff page)? */
+export function canReadClientStatements(role: Role): boolean {
+  return canReadAllClients(role) && hasAnyRole(role, STATEMENT_STAFF_ROLES);
+}
 
 export const STATEMENT_ACCOUNTS = ['all', ...CLIENT_ACCOUNT_ROLES] as const;
 export type StatementAccount = (typeof STATEMENT_ACCOUNTS)[number];

@@ -19,7 +19,7 @@ function requireClient(user: WebUser): void {
 }
 
 /** What a 400 of the statement said, in the page's words: one sentence per field at fault. */
-function problemsOf(error: ApiError): string[] {
+export function problemsOf(error: ApiError): string[] {
   const issues = (error.details as { issues?: { path?: string; message?: string }[] } | null)?.issues;
   if (!Array.isArray(issues) || issues.length === 0) return [error.message];
   return issues.map(

@@ -20,6 +20,7 @@ import { peopleByIds } from './people.js';
 import { dashboardWebServices } from './dashboards.js';
 import { marketMakerWebServices } from './market-makers.js';
 import { clientHomeWebServices } from './client-home.js';
+import { clientStatementWebServices } from './client-statement.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLoginWithCode, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -54,6 +55,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     dashboards: dashboardWebServices(deps),
     marketMakers: marketMakerWebServices(deps),
     clientHome: clientHomeWebServices(deps),
+    clientStatements: clientStatementWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),

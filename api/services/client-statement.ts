@@ -5,6 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import {
   STATEMENT_ACCOUNTS,
+  canReadClientStatements,
   lineDescription,
   statementPeriod,
   statementRoles,
@@ -12,7 +13,7 @@ import {
 } from '../../domain/client-statement.js';
 import { CLIENT_ACCOUNT_ROLES, type ClientAccountRole } from '../../domain/postings.js';
 import { ASSET_CODES, formatAmount, type AssetCode } from '../../domain/money.js';
-import { canReadAllClients, hasAnyRole, isClient, type Role } from '../../domain/roles.js';
+import { isClient } from '../../domain/roles.js';
 import {
   MAX_STATEMENT_LINES,
   statementLines,
@@ -24,8 +25,7 @@ import { forbidden, notFound, unprocessable, validationFailed } from '../errors.
 import { listPage, parseInput, type SessionUser } from './common.js';
 import { listQuerySchema, uuidSchema } from '../validate.js';
 
-/** Staff who may read any client's statement (admins pass as operations: domain/roles.ts canActAs). */
-export const STATEMENT_STAFF_ROLES: readonly Role[] = ['operations', 'auditor'];
+export { STATEMENT_STAFF_ROLES } from '../../domain/client-statement.js';
 
 const dayField = z
   .string()
@@ -115,7 +115,7 @@ async function resolveHolder(
   if (isClient(user.role)) {
     if (clientId !== undefined && clientId.toLowerCase() !== user.id) throw notFound('no such client');
     id = user.id;
-  } else if (canReadAllClients(user.role) && hasAnyRole(user.role, STATEMENT_STAFF_ROLES)) {
+  } else if (canReadClientStatements(user.role)) {
     if (clientId === undefined)
       throw validationFailed([{ path: 'clientId', code: 'required', message: 'name the client' }]);
     id = clientId.toLowerCase();

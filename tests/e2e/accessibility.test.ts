@@ -71,6 +71,7 @@ describe('accessibility', () => {
       '/ops/deposits',
       `/ops/deposits/${deposit.body.id}`,
       '/ops/dashboard',
+      `/ops/clients/${client.id}/statement`,
     ]) {
       await opsPage.goto(`${app.url}${path}`);
       found[path] = await seriousViolations(opsPage);

@@ -1,16 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData } from '@remix-run/react';
+import { Form, useLoaderData } from '@remix-run/react';
 import { ASSET_CODES } from '../../../domain/money.js';
 import {
-  ACCOUNT_LABELS,
   STATEMENT_ACCOUNTS,
   STATEMENT_ACCOUNT_LABELS,
   type StatementAccount,
 } from '../../../domain/client-statement.js';
 import { clientPathOf } from '../client-links.js';
-import { Money } from '../components/Money.js';
 import { NextPageLink } from '../components/ListControls.js';
-import { Time } from '../components/Time.js';
+import { StatementSummary, StatementTable } from '../components/StatementTable.js';
 import { requireUser } from '../session.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Statement · clearhouse' }];
@@ -111,129 +109,22 @@ export default function Statement() {
           </ul>
         </div>
       ) : null}
-      {statement ? <StatementTable statement={statement} onLaterPage={onLaterPage} /> : null}
+      {statement ? <StatementSection statement={statement} onLaterPage={onLaterPage} /> : null}
     </>
-  );
-}
-
-/** The opening or the closing balance as a row of the table. */
-function EdgeRow(props: { testId: string; day: string; label: string; balance: string; asset: string }) {
-  return (
-    <tr data-testid={props.testId}>
-      <td>{props.day}</td>
-      <th scope="row">{props.label}</th>
-      <td colSpan={3} />
-      <td className="num">
-        <Money amount={props.balance} asset={props.asset} />
-      </td>
-    </tr>
   );
 }
 
 type StatementData = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['statement']>;
 
-function StatementTable({ statement, onLaterPage }: { statement: StatementData; onLaterPage: boolean }) {
-  const { asset } = statement;
-  const lastPage = statement.nextCursor === null;
+function StatementSection({ statement, onLaterPage }: { statement: StatementData; onLaterPage: boolean }) {
   return (
     <>
-      <section className="card" aria-labelledby="summary-title">
-        <h2 id="summary-title">
-          {asset} · {statement.from} to {statement.to}
-        </h2>
-        <dl className="kv">
-          <dt>Accounts</dt>
-          <dd>{STATEMENT_ACCOUNT_LABELS[statement.account]}</dd>
-          <dt>Opening balance</dt>
-          <dd data-testid="opening-balance">
-            <Money amount={statement.openingBalance} asset={asset} />
-          </dd>
-          <dt>Closing balance</dt>
-          <dd data-testid="closing-balance">
-            <Money amount={statement.closingBalance} asset={asset} />
-          </dd>
-          <dt>Movements</dt>
-          <dd>{statement.lineCount.toLocaleString('en')}</dd>
-        </dl>
-        <p className="row">
-          <a className="button secondary" href={downloadHref('csv', statement)} download>
-            Download CSV
-          </a>
-          <a className="button secondary" href={downloadHref('pdf', statement)} download>
-            Download PDF
-          </a>
-        </p>
-      </section>
-      <table className="grid" data-testid="statement">
-        <caption className="visually-hidden">
-          Statement of {asset} from {statement.from} to {statement.to}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Description</th>
-            <th scope="col">Account</th>
-            <th scope="col" className="num">
-              Debit
-            </th>
-            <th scope="col" className="num">
-              Credit
-            </th>
-            <th scope="col" className="num">
-              Balance
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {onLaterPage ? null : (
-            <EdgeRow
-              testId="opening-row"
-              day={statement.from}
-              label="Opening balance"
-              balance={statement.openingBalance}
-              asset={asset}
-            />
-          )}
-          {statement.lines.length === 0 ? (
-            <tr>
-              <td colSpan={6} className="muted">
-                No movements in this period.
-              </td>
-            </tr>
-          ) : (
-            statement.lines.map((line, index) => {
-              const href = clientPathOf(line.subject);
-              return (
-                <tr key={`${line.entryId}-${index}`} data-entry-id={line.entryId}>
-                  <td>
-                    <Time at={line.postedAt} age={false} />
-                  </td>
-                  <td>{href ? <Link to={href}>{line.description}</Link> : line.description}</td>
-                  <td>{ACCOUNT_LABELS[line.account]}</td>
-                  <td className="num" data-field="debit">
-                    {line.direction === 'DEBIT' ? <Money amount={line.amount} asset={asset} /> : null}
-                  </td>
-                  <td className="num" data-field="credit">
-                    {line.direction === 'CREDIT' ? <Money amount={line.amount} asset={asset} /> : null}
-                  </td>
-                  <td className="num" data-field="balance">
-                    <Money amount={line.balance} asset={asset} />
-                  </td>
-                </tr>
-              );
-            })
-          )}
-          {lastPage ? (
-            <EdgeRow
-              testId="closing-row"
-              day={statement.to}
-              label="Closing balance"
-              balance={statement.closingBalance}
-              asset={asset}
-            />
-          ) : null}
-        </tbody>
-      </table>
+      <StatementSummary
+        statement={statement}
+        downloadHref={(extension) => downloadHref(extension, statement)}
+        headingId="summary-title"
+      />
+      <StatementTable statement={statement} onLaterPage={onLaterPage} linkOf={clientPathOf} />
       <NextPageLink cursor={statement.nextCursor} />
     </>
   );

@@ -10,6 +10,7 @@ import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'Bank account · backoffice · clearhouse' }];
 
@@ -71,6 +72,7 @@ export default function OpsBankAccount() {
               {people[account.clientId] ? (
                 <span className="muted"> · {people[account.clientId]!.email}</span>
               ) : null}
+              <StatementLink clientId={account.clientId} />
             </dd>
             <dt>Account holder</dt>
             <dd>{account.accountName}</dd>

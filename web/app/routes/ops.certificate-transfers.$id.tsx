@@ -11,6 +11,7 @@ import { useLiveResource } from '../live.js';
 import { useNamesFor } from '../live-people.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'Certificate transfer · backoffice · clearhouse' }];
 
@@ -87,6 +88,7 @@ export default function OpsCertificateTransfer() {
             <dt>Client</dt>
             <dd>
               <Person people={people} id={transfer.clientId} />
+              <StatementLink clientId={transfer.clientId} />
             </dd>
             <dt>Registry account</dt>
             <dd>

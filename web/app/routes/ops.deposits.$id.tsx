@@ -22,6 +22,7 @@ import { temporalUiLink } from '../temporal-ui.server.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'Deposit · backoffice · clearhouse' }];
 
@@ -168,6 +169,7 @@ function DepositFacts({
       <dd>
         <Person people={people} id={deposit.clientId} />{' '}
         <span className="muted">({people[deposit.clientId]?.email ?? deposit.clientId})</span>
+        <StatementLink clientId={deposit.clientId} />
       </dd>
       <dt>Announced</dt>
       <dd>

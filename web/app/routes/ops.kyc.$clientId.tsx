@@ -16,6 +16,7 @@ import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'KYC review · backoffice · clearhouse' }];
 
@@ -110,6 +111,7 @@ function ReviewFacts({ kyc, people }: { kyc: KycReview; people: People }) {
       <dd>
         <Person people={people} id={kyc.clientId} />
         {people[kyc.clientId] ? <span className="muted"> · {people[kyc.clientId]!.email}</span> : null}
+        <StatementLink clientId={kyc.clientId} />
       </dd>
       <dt>Submission</dt>
       <dd>

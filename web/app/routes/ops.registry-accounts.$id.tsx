@@ -7,6 +7,7 @@ import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../componen
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'Registry account · backoffice · clearhouse' }];
 
@@ -66,6 +67,7 @@ export default function OpsRegistryAccount() {
             <dt>Client</dt>
             <dd>
               {account.clientEmail ?? ''} ({account.clientId})
+              <StatementLink clientId={account.clientId} />
             </dd>
             <dt>Registry</dt>
             <dd>{account.registry === 'EU' ? 'EU Union Registry' : 'China national registry'}</dd>

@@ -19,6 +19,7 @@ import { idsMentioned } from '../text-tokens.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawal · backoffice · clearhouse' }];
 
@@ -120,6 +121,7 @@ function WithdrawalFacts({ withdrawal, people }: { withdrawal: Withdrawal; peopl
         {people[withdrawal.clientId] ? (
           <span className="muted"> · {people[withdrawal.clientId]!.email}</span>
         ) : null}
+        <StatementLink clientId={withdrawal.clientId} />
       </dd>
       <dt>Amount</dt>
       <dd>
