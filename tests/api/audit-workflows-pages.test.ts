@@ -130,17 +130,21 @@ describe.skipIf(!webBuildExists())('audit workflow pages', () => {
     const answer = await page(auditor, `/audit/workflows/${deposit.workflowId}`);
     expect(answer.status, answer.html.slice(0, 500)).toBe(200);
     const shown = text(answer.html);
-    // Business timeline (lifecycle_event) with the acting people.
+    // Business timeline (lifecycle_event) with the acting people, by name (their email on hover).
     expect(shown).toContain('Business timeline');
-    expect(shown).toContain(`${ops.email} (operations)`);
+    expect(shown).toContain('Test operations · operations');
+    expect(answer.html).toContain(`title="${ops.email}"`);
+    // Ids in recorded texts (the Update's arguments name its actor) are shown as the people they are.
+    expect(shown).not.toContain(ops.id);
     // The Temporal history, grouped at each transition, activities, timers, the Update and its actor.
     for (const phase of ['start → PENDING', 'PENDING → ON_HOLD', 'ON_HOLD → CLEARED'])
       expect(shown).toContain(phase);
     expect(shown).toMatch(/Workflow deposit started — Deposit 321\.00 EUR/);
     expect(shown).toContain('Update confirm');
     // The posting runs with its transition, as a local activity (patched('deposit-posting-with-transition')).
+    // (The amount is a <Money> element: the text above has a space after it.)
     expect(shown).toMatch(
-      /Activity recordTransitionWithDepositPosting — PENDING → ON_HOLD \(deposit\.confirm 321\.00 EUR\) done/,
+      /Activity recordTransitionWithDepositPosting — PENDING → ON_HOLD \(deposit\.confirm 321\.00 EUR ?\) done/,
     );
     expect(shown).toMatch(/Timer [\d.]+ s — AML hold until/);
     expect(shown).toContain("Code version marker: patched('archive-history')");

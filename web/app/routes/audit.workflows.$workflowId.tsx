@@ -2,10 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFro
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import type { HistoryStep } from '../../../auditing/history-timeline.js';
 import type { ReplayResult } from '../../../api/services/audit-workflows.js';
+import { Person, type People } from '../components/Person.js';
 import { RichText } from '../components/RichText.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { AUDIT_READER_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
+import { idsMentioned } from '../text-tokens.js';
+import type { WorkflowAuditDetail } from '../../../auditing/workflow-detail.js';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.detail.workflowId ?? 'Workflow'} · audit · clearhouse` },
@@ -22,16 +25,37 @@ function apiErrorOf(error: unknown): { status: number; message: string; details:
     : null;
 }
 
+/**
+ * Everyone the page names: the client, each actor, who completed a task, and every id a recorded
+ * text mentions (a transition's reason, a history step's title or arguments), for <Person> and
+ * <RichText>. Ids that are nobody (a subject's, a workflow's) the lookup leaves out.
+ */
+function peopleNamed(detail: WorkflowAuditDetail): (string | null | undefined)[] {
+  const { lifecycle, timeline } = detail;
+  const steps = (timeline?.phases ?? []).flatMap((phase) => phase.steps);
+  return [
+    lifecycle?.ownerId,
+    ...(lifecycle?.events ?? []).flatMap((event) => [event.actor?.id, ...idsMentioned([event.reason])]),
+    ...(lifecycle?.tasks ?? []).map((task) => task.completedBy),
+    ...steps.flatMap((step) => [
+      step.actor?.id,
+      ...idsMentioned([step.title, ...step.details.map((detail) => detail.value)]),
+    ]),
+  ];
+}
+
 export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, AUDIT_READER_ROLES);
+  let detail: WorkflowAuditDetail;
   try {
-    return { detail: await context.services.auditWorkflows.detail(user, params.workflowId ?? '') };
+    detail = await context.services.auditWorkflows.detail(user, params.workflowId ?? '');
   } catch (error) {
     const status = apiErrorOf(error)?.status;
     if (status === 404 || status === 400)
       throw new Response('Not found', { status: 404, statusText: 'Not found' });
     throw error;
   }
+  return { detail, people: await context.services.people(peopleNamed(detail)) };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -64,25 +88,21 @@ const OUTCOME_COLOR: Record<HistoryStep['outcome'], string> = {
   info: 'var(--muted)',
 };
 
-function actorText(
-  actor: { id: string; role: string | null; email?: string | null } | null,
-  people: Record<string, string>,
-) {
-  if (!actor) return null;
-  const who = actor.email ?? people[actor.id] ?? actor.id;
-  return `${who}${actor.role ? ` (${actor.role})` : ''}`;
+/** Who acted, by name (the role beside it); "system" when nobody did. */
+function Actor({ actor, people }: { actor: { id: string; role: string | null } | null; people: People }) {
+  if (!actor) return <>system</>;
+  return <Person people={people} id={actor.id} role={actor.role ?? undefined} />;
 }
 
 type WorkflowDetail = SerializeFrom<typeof loader>['detail'];
-type People = WorkflowDetail['people'];
 type ReplayActionResult = { ok: true; replay: ReplayResult } | { ok: false; error: string };
 
 export default function AuditWorkflow() {
-  const { detail } = useLoaderData<typeof loader>();
+  const { detail, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state !== 'idle' && navigation.formMethod?.toLowerCase() === 'post';
-  const { lifecycle, people } = detail;
+  const { lifecycle } = detail;
 
   return (
     <>
@@ -94,7 +114,7 @@ export default function AuditWorkflow() {
       </h1>
 
       <section className="card" aria-label="Summary">
-        <SummaryFacts detail={detail} />
+        <SummaryFacts detail={detail} people={people} />
         <ReplayControls workflowId={detail.workflowId} busy={busy} hasHistory={Boolean(detail.history)} />
         {result ? <ReplayOutcome result={result} /> : null}
       </section>
@@ -108,7 +128,7 @@ export default function AuditWorkflow() {
         }}
       >
         <BusinessTimeline lifecycle={lifecycle} people={people} />
-        <EventHistory detail={detail} />
+        <EventHistory detail={detail} people={people} />
       </div>
 
       <LedgerEntries entries={detail.entries} />
@@ -117,8 +137,8 @@ export default function AuditWorkflow() {
 }
 
 /** Type, business record, where the history comes from, its archive and the code that ran it. */
-function SummaryFacts({ detail }: { detail: WorkflowDetail }) {
-  const { lifecycle, history, timeline, people } = detail;
+function SummaryFacts({ detail, people }: { detail: WorkflowDetail; people: People }) {
+  const { lifecycle, history, timeline } = detail;
   return (
     <dl className="kv">
       <dt>Type</dt>
@@ -128,7 +148,7 @@ function SummaryFacts({ detail }: { detail: WorkflowDetail }) {
           <dt>Business id</dt>
           <dd>{lifecycle.businessId}</dd>
           <dt>Client</dt>
-          <dd>{lifecycle.ownerId ? (people[lifecycle.ownerId] ?? lifecycle.ownerId) : '—'}</dd>
+          <dd>{lifecycle.ownerId ? <Person people={people} id={lifecycle.ownerId} /> : '—'}</dd>
           <dt>Started / closed</dt>
           <dd>
             {formatTime(lifecycle.createdAt)} / {formatTime(lifecycle.closedAt)}
@@ -235,7 +255,12 @@ function BusinessTimeline({ lifecycle, people }: { lifecycle: WorkflowDetail['li
               <li key={task.id}>
                 <code>{task.kind}</code> for {task.requiredRole}: {task.status}
                 {task.outcome ? ` (${task.outcome})` : ''}
-                {task.completedBy ? ` by ${people[task.completedBy] ?? task.completedBy}` : ''}
+                {task.completedBy ? (
+                  <>
+                    {' '}
+                    by <Person people={people} id={task.completedBy} />
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -259,17 +284,11 @@ function LifecycleEvent({ event, people }: { event: LifecycleRecord['events'][nu
         <StatusBadge status={event.to} />
       </div>
       <div className="muted">
-        {formatTime(event.at)} · {actorText(event.actor, people) ?? 'system'}
+        {formatTime(event.at)} · <Actor actor={event.actor} people={people} />
       </div>
       {event.reason ? (
         <div>
-          {/* The auditor's labels are one string each (an email): shown as the person's name. */}
-          <RichText
-            text={event.reason}
-            people={Object.fromEntries(
-              Object.entries(people).map(([id, label]) => [id, { email: label, displayName: label }]),
-            )}
-          />
+          <RichText text={event.reason} people={people} />
         </div>
       ) : null}
       {typeof event.data.action === 'string' ? (
@@ -282,8 +301,8 @@ function LifecycleEvent({ event, people }: { event: LifecycleRecord['events'][nu
 }
 
 /** Temporal's history folded into phases of steps, each with its raw events. */
-function EventHistory({ detail }: { detail: WorkflowDetail }) {
-  const { timeline, people } = detail;
+function EventHistory({ detail, people }: { detail: WorkflowDetail; people: People }) {
+  const { timeline } = detail;
   const rawById = new Map(detail.rawEvents.map((event) => [String(event.eventId), event]));
   return (
     <section className="card" aria-labelledby="event-history">
@@ -329,7 +348,9 @@ function HistoryStepItem({
         <a key={eventId} id={`event-${eventId}`} aria-hidden="true" />
       ))}
       <div>
-        <strong>{step.title}</strong>{' '}
+        <strong>
+          <RichText text={step.title} people={people} />
+        </strong>{' '}
         {OUTCOME_LABEL[step.outcome] ? (
           <span style={{ color: OUTCOME_COLOR[step.outcome], fontWeight: 600 }}>
             {OUTCOME_LABEL[step.outcome]}
@@ -338,7 +359,12 @@ function HistoryStepItem({
       </div>
       <div className="muted">
         {formatTime(step.at)} · events {step.eventIds.join(', ')}
-        {step.actor ? <> · by {actorText(step.actor, people)}</> : null}
+        {step.actor ? (
+          <>
+            {' '}
+            · by <Actor actor={step.actor} people={people} />
+          </>
+        ) : null}
       </div>
       {step.details.length > 0 ? (
         <dl className="kv" style={{ fontSize: '0.85rem' }}>
@@ -347,7 +373,9 @@ function HistoryStepItem({
             .map((d, i) => (
               <div key={i} style={{ display: 'contents' }}>
                 <dt>{d.label}</dt>
-                <dd style={{ overflowWrap: 'anywhere' }}>{d.value}</dd>
+                <dd style={{ overflowWrap: 'anywhere' }}>
+                  <RichText text={d.value} people={people} />
+                </dd>
               </div>
             ))}
         </dl>
