@@ -276,3 +276,64 @@ describe('batched path', () => {
     expect(BigInt((await getAccount(db, codes[2]!))!.creditsPosted)).toBe(3n * BigInt(recorded.rows[0]!.n));
   }, 120_000);
 });
+
+describe('the batched statement’s arrays', () => {
+  it('carry any text exactly, and each call’s entry ids after the previous call’s', async () => {
+    const prefix = `batch-text:${randomUUID()}`;
+    const codes = await openAccountSet(db, prefix);
+    const [source, sink] = [codes[4]!, codes[1]!];
+    // What an array literal must quote or escape: its delimiters, quotes, backslashes, NULL, blanks.
+    const texts = [
+      '',
+      'NULL',
+      'null',
+      ' padded ',
+      'a,b',
+      '{braces}',
+      'say "hi"',
+      'back\\slash',
+      '\\"',
+      'tab\tnew\nline',
+      'Zürich € 🏦',
+    ];
+    const call = (round: number) =>
+      texts.map((text, i) =>
+        validateEntry(
+          {
+            idempotencyKey: `${prefix}:${round}:${i}:${text}`,
+            kind: `test.${text || 'empty'}`,
+            description: text,
+            workflowId: text || null,
+            runId: i % 2 === 0 ? null : text,
+            activity: text || null,
+            transfers: [{ debit: source, credit: sink, amount: BigInt(i + 1) }],
+          },
+          'posted',
+        ),
+      );
+    const first = await postEntriesBatched(db, call(0));
+    const second = await postEntriesBatched(db, call(1));
+    for (const [round, created] of [first, second].entries()) {
+      for (const [i, entry] of created.entries()) {
+        const stored = await getEntry(db, entry.id);
+        expect(stored).toMatchObject({
+          idempotencyKey: `${prefix}:${round}:${i}:${texts[i]}`,
+          kind: `test.${texts[i] || 'empty'}`,
+          description: texts[i],
+          workflowId: texts[i] || null,
+          runId: i % 2 === 0 ? null : texts[i],
+          activity: texts[i] || null,
+        });
+      }
+    }
+    // Version 7 ids: a call's ids share its millisecond (the first 48 bits), a later call's is later.
+    const timeOf = (entry: Entry) => entry.id.replace('-', '').slice(0, 12);
+    for (const entry of [...first, ...second]) {
+      expect(entry.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect(new Set(first.map(timeOf)).size).toBe(1);
+    expect(new Set(second.map(timeOf)).size).toBe(1);
+    expect(timeOf(second[0]!) >= timeOf(first[0]!)).toBe(true);
+    expect(Math.abs(parseInt(timeOf(first[0]!), 16) - Date.now())).toBeLessThan(60_000);
+  }, 60_000);
+});

@@ -15,7 +15,7 @@
 // journal's uuid indexes instead of touching random pages (measured in the migration's comment).
 
 import assert from 'node:assert/strict';
-import { v7 as uuidv7 } from 'uuid';
+import { randomUUID } from 'node:crypto';
 import { asAsset } from './rows.js';
 import type { Db, Entry } from './types.js';
 import type { ValidatedEntry } from './validation.js';
@@ -66,6 +66,40 @@ function arrayLiteral(elements: ReadonlyArray<string | number>): string {
   return `{${joined}}`;
 }
 
+/** Characters a quoted array element must escape with a backslash. */
+const NEEDS_ESCAPE = /["\\]/;
+const ESCAPED = /["\\]/g;
+
+/** A text array literal: every element quoted, a quote or backslash in it escaped, null as NULL. */
+function textArrayLiteral(elements: ReadonlyArray<string | null>): string {
+  // The driver's own array encoding runs two replacements on every element, which measured more than
+  // twice the CPU of JSON.stringify on a call's columns; one test is enough for text that rarely
+  // holds either character.
+  let literal = '{';
+  for (let i = 0; i < elements.length; i++) {
+    const element = elements[i];
+    if (i > 0) literal += ',';
+    if (element === null || element === undefined) literal += 'NULL';
+    else literal += `"${NEEDS_ESCAPE.test(element) ? element.replace(ESCAPED, '\\$&') : element}"`;
+  }
+  return `${literal}}`;
+}
+
+/**
+ * Time-ordered ids (UUID version 7, RFC 9562: 48 bits of Unix ms, version 7, 74 random bits) for one
+ * call, so its inserts append to the journal's uuid indexes. Written over node's pooled randomUUID
+ * (version 4: the same variant, 122 random bits), which measured half the CPU of the uuid package's
+ * v7 for a call's thousand ids; within one call every id shares the call's millisecond.
+ */
+function timeOrderedIds(count: number): string[] {
+  const nowMs = Date.now();
+  assert.ok(nowMs > 0 && nowMs < 2 ** 48, 'the time fits in 48 bits');
+  const time = nowMs.toString(16).padStart(12, '0');
+  const prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+  // randomUUID(): 8-4-4-4-12 with '4' at index 14; keep what follows it.
+  return Array.from({ length: count }, () => prefix + randomUUID().slice(15));
+}
+
 function batchColumns(entries: ValidatedEntry[], ids: string[]): BatchColumns {
   const positionByCode = new Map<string, number>();
   const position = (code: string): number => {
@@ -95,15 +129,15 @@ function batchColumns(entries: ValidatedEntry[], ids: string[]): BatchColumns {
     // Ids (hex and dashes), hashes (hex), positions and amounts (digits) need none of the driver's
     // quoting of each element: they go as array literals written here.
     arrayLiteral(ids),
-    column((e) => e.common.idempotencyKey),
+    textArrayLiteral(column((e) => e.common.idempotencyKey)),
     arrayLiteral(column((e) => e.payloadHash)),
-    column((e) => e.common.kind),
-    column((e) => e.common.description),
-    column((e) => e.common.workflowId),
-    column((e) => e.common.runId),
-    column((e) => e.common.activity),
-    column((e) => e.common.effectiveAt?.toISOString() ?? null),
-    codes,
+    textArrayLiteral(column((e) => e.common.kind)),
+    textArrayLiteral(column((e) => e.common.description)),
+    textArrayLiteral(column((e) => e.common.workflowId)),
+    textArrayLiteral(column((e) => e.common.runId)),
+    textArrayLiteral(column((e) => e.common.activity)),
+    textArrayLiteral(column((e) => e.common.effectiveAt?.toISOString() ?? null)),
+    textArrayLiteral(codes),
     arrayLiteral(transferEntry),
     arrayLiteral(debits),
     arrayLiteral(credits),
@@ -120,7 +154,7 @@ function batchColumns(entries: ValidatedEntry[], ids: string[]): BatchColumns {
 export async function postEntriesBatched(db: Db, entries: ValidatedEntry[]): Promise<Entry[]> {
   assert.ok(entries.length > 0, 'postEntriesBatched needs entries');
   // Ids are chosen here so lines can name their entry without the statement returning rows to join on.
-  const ids = entries.map(() => uuidv7());
+  const ids = timeOrderedIds(entries.length);
   const { codes, values } = batchColumns(entries, ids);
   // Outside any explicit transaction: the statement commits on its own before it answers.
   const { rows } = await db.query<{ result: FunctionResult }>(STATEMENT, values);

@@ -1,0 +1,138 @@
+// CPU per batched call, the figure that stays comparable on a busy machine:
+//
+//   npx tsx scripts/bench/ledger-cpu.ts [--calls 60] [--preload 30] [--batch 1000] [--accounts 50]
+//
+// bench:ledger's Transfers/second is wall time, so on a shared two-core machine it moves with whatever
+// else runs (load 5 to 20 during issue 15). This posts `--calls` postEntries calls of `--batch`
+// one-transfer entries one after another on one connection (after `--preload` calls that grow the
+// journal and warm the plans) and reads what they cost in CPU: the server backend's user+system time
+// from /proc/<pid>/stat (so PostgreSQL must run on this machine), this process's from
+// process.cpuUsage (building and validating the entries included, as an application would).
+// Throughput on an otherwise idle machine is at most cores / (server + client CPU per call), printed as
+// `bound on <n> idle cores`.
+// The database (BENCH_DATABASE_URL, default clearhouse_bench_ledger_cpu) is dropped and recreated.
+// Figures are for comparison between runs, never asserted anywhere.
+
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { config } from '../../db/config.js';
+import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
+import { ensureAccount, postEntries, type Db, type EntryInput } from '../../db/ledger/index.js';
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      calls: { type: 'string', default: '60' },
+      preload: { type: 'string', default: '30' },
+      batch: { type: 'string', default: '1000' },
+      accounts: { type: 'string', default: '50' },
+    },
+  });
+  const parsed = {
+    calls: Number(values.calls),
+    preload: Number(values.preload),
+    batch: Number(values.batch),
+    accounts: Number(values.accounts),
+  };
+  if (!(parsed.calls >= 1 && parsed.preload >= 0 && parsed.batch >= 1 && parsed.accounts >= 2))
+    throw new Error('--calls ≥ 1, --preload ≥ 0, --batch ≥ 1, --accounts ≥ 2');
+  return parsed;
+}
+
+function benchDatabaseUrl(): string {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  const url = new URL(config.databaseUrl);
+  url.pathname = '/clearhouse_bench_ledger_cpu';
+  return url.toString();
+}
+
+/** User + system CPU of a local process, in ms (fields 14 and 15 of /proc/<pid>/stat). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after it are space separated.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+async function openAccounts(db: Db, count: number): Promise<string[]> {
+  const funding = 'bench:funding:EUR';
+  await ensureAccount(db, { code: funding, asset: 'EUR', kind: 'equity' });
+  const codes = Array.from({ length: count }, (_, i) => `bench:client:${i}:EUR`);
+  for (const code of codes) {
+    await ensureAccount(db, { code, asset: 'EUR', kind: 'liability', debitsMustNotExceedCredits: true });
+  }
+  await postEntries(
+    db,
+    codes.map((code) => ({
+      idempotencyKey: `bench:open:${code}`,
+      kind: 'bench.open',
+      description: 'opening balance',
+      transfers: [{ debit: funding, credit: code, amount: 10n ** 15n }],
+    })),
+  );
+  return codes;
+}
+
+/** One call's entries: a transfer between two distinct random accounts each (bench:ledger's shape). */
+function callEntries(codes: string[], call: number, batch: number): EntryInput[] {
+  return Array.from({ length: batch }, (_, j) => {
+    const debit = Math.floor(Math.random() * codes.length);
+    const other = Math.floor(Math.random() * (codes.length - 1));
+    const credit = other >= debit ? other + 1 : other;
+    return {
+      idempotencyKey: `bench:cpu:${call}:${j}`,
+      kind: 'bench.transfer',
+      description: 'benchmark transfer',
+      transfers: [{ debit: codes[debit]!, credit: codes[credit]!, amount: BigInt(1 + (j % 10_000)) }],
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const { calls, preload, batch, accounts } = options();
+  const url = benchDatabaseUrl();
+  await dropAndCreateDatabase(url);
+  await migrate(url);
+  // One connection that stays open, so one backend does (and is measured for) every call.
+  const db = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
+  try {
+    const codes = await openAccounts(db, accounts);
+    const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const pid = rows[0]?.pid;
+    if (pid === undefined) throw new Error('no backend pid');
+    for (let call = 0; call < preload; call++) await postEntries(db, callEntries(codes, -call - 1, batch));
+
+    const serverBeforeMs = processCpuMs(pid);
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    for (let call = 0; call < calls; call++) await postEntries(db, callEntries(codes, call, batch));
+    const wallMs = performance.now() - started;
+    const client = process.cpuUsage(clientBefore);
+    const serverMs = processCpuMs(pid) - serverBeforeMs;
+    const clientMs = (client.user + client.system) / 1000;
+
+    console.log(
+      `ledger CPU benchmark: ${calls} calls of ${batch} transfers over ${accounts} accounts, load ${loadAverage()}`,
+    );
+    console.log(`server CPU ms/call: ${(serverMs / calls).toFixed(1)}`);
+    console.log(`client CPU ms/call: ${(clientMs / calls).toFixed(1)}`);
+    console.log(`wall ms/call: ${(wallMs / calls).toFixed(1)}`);
+    const cores = availableParallelism();
+    const bound = (cores * 1000 * batch) / ((serverMs + clientMs) / calls);
+    console.log(`bound on ${cores} idle cores, transfers/s: ${bound.toFixed(0)}`);
+  } finally {
+    await db.end();
+  }
+}
+
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+await main();
