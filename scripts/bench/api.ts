@@ -6,8 +6,10 @@
 // 30) with BENCH_CONNECTIONS connections (default 20) on each of
 //   GET /balances, GET /deposits, POST /deposits (a fresh Idempotency-Key per request),
 // one after the other (BENCH_ROUTES=GET: the reads only), and prints for each a line
-//   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>, statuses <code>×<n> …
+//   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>, statuses <code>×<n> …,
+//            server CPU <ms> ms/request, load <1-minute load average>
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { insertUser } from '../../db/users/index.js';
 import { hashPassword } from '../../db/users/passwords.js';
@@ -45,13 +47,43 @@ type Autocannon = (options: {
   requests: AutocannonRequest[];
 }) => Promise<AutocannonResult>;
 
+/** The pid of the stack's API server (the process running api/server.ts with PORT=`port`), if found. */
+function serverPid(port: string): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('api/server.ts')) continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(`PORT=${port}`))
+        return Number(entry);
+    } catch {
+      // (a process that ended meanwhile, or not ours to read)
+    }
+  }
+  return null;
+}
+
+/** CPU time (user + system) `pid` has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMsOf(pid: number | null): number {
+  if (pid === null) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function main(): Promise<void> {
   // autocannon ships no types; the shape used is declared above.
   const { default: autocannon } = (await import('autocannon' as string)) as { default: Autocannon };
   const stack = await startStack({
     postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse',
     temporalCli: await ensureTemporalCli(),
-    env: { API_RATE_LIMIT_PER_MINUTE: '0' },
+    // LIFECYCLE_START_ANSWER=started measures POST /deposits answered on Temporal's acknowledgement.
+    env: {
+      API_RATE_LIMIT_PER_MINUTE: '0',
+      ...(process.env.LIFECYCLE_START_ANSWER
+        ? { LIFECYCLE_START_ANSWER: process.env.LIFECYCLE_START_ANSWER }
+        : {}),
+    },
     log: (line) => console.log(`  stack: ${line}`),
     keep: process.env.BENCH_KEEP === '1',
   });
@@ -114,7 +146,10 @@ async function main(): Promise<void> {
     console.log(
       `API benchmark: ${RATE} requests/s for ${SECONDS} s, ${CONNECTIONS} connections, server ${stack.apiUrl}`,
     );
+    // Server CPU per request: what the server itself spends, whatever else the machine is doing.
+    const pid = serverPid(new URL(stack.apiUrl).port);
     for (const [name, request] of routes) {
+      const cpuBeforeMs = cpuMsOf(pid);
       const result = await autocannon({
         url: stack.apiUrl,
         connections: CONNECTIONS,
@@ -128,7 +163,9 @@ async function main(): Promise<void> {
           `non-2xx ${result.non2xx}, requests ${result.requests.total}, statuses ` +
           Object.entries(result.statusCodeStats ?? {})
             .map(([status, { count }]) => `${status}×${count}`)
-            .join(' '),
+            .join(' ') +
+          `, server CPU ${((cpuMsOf(pid) - cpuBeforeMs) / result.requests.total).toFixed(2)} ms/request` +
+          `, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
       );
     }
   } finally {
