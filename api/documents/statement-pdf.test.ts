@@ -83,9 +83,23 @@ describe('statement PDF', () => {
       });
       expect(pdfText(pdf)).toContain(`${displayName} <client@example.com>`);
       const source = pdf.toString('latin1');
-      expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+      expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed\b/);
       expect(source).toContain('/FontFile2');
       expect(source).not.toContain('/Helvetica');
     }
+  });
+
+  it('keeps an amount up to 999,999,999.00 on one line of its column', async () => {
+    const big = statement(1);
+    big.lines = big.lines.map((line) => ({
+      ...line,
+      direction: 'CREDIT',
+      amount: '999999999.00',
+      balance: '999999999.00',
+    }));
+    big.closingBalance = '999999999.00';
+    const lines = pdfText(await statementPdf(big, { compress: false })).split('\n');
+    // Credit, balance and the bold closing balance: each whole, in one text object.
+    expect(lines.filter((line) => line === '999,999,999.00')).toHaveLength(3);
   });
 });

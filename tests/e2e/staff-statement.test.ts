@@ -134,7 +134,7 @@ describe('a client statement for staff, without JavaScript', () => {
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     // The download is compressed; its fonts' names are not, and the embedded font is DejaVu.
-    expect((await pdf.body()).toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+    expect((await pdf.body()).toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed\b/);
   });
 
   it('is linked from the client on the KYC review page', async () => {
