@@ -5,6 +5,7 @@ import { Money } from '../components/Money.js';
 import { Time } from '../components/Time.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { StatementLink } from '../components/StatementLink.js';
 
 export const meta: MetaFunction = () => [{ title: 'Market maker · backoffice · clearhouse' }];
 
@@ -39,7 +40,12 @@ export default function MarketMaker() {
         <Link to="/ops/market-makers">← Market makers</Link>
       </p>
       <h1>{title}</h1>
-      {person ? <p className="muted">{person.email}</p> : null}
+      {person ? (
+        <p className="muted">
+          {person.email}
+          <StatementLink clientId={clientId} />
+        </p>
+      ) : null}
 
       <section className="card">
         <h2>API keys</h2>
