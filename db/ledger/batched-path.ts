@@ -1,6 +1,6 @@
 // The batched path of postEntries: a whole call (new postings only, all or none) in one statement of
-// the server-side function `ledger_post_batch`
-// (db/migrations/Migration20261201002000_ledger_post_batch.ts), i.e. one round trip and one commit,
+// the server-side function `ledger_post_entry_columns`
+// (db/migrations/Migration20261201002000_ledger_post_batch.ts, renamed by 002010), i.e. one round trip and one commit,
 // with the accounts locked only for the checks, the totals and the commit (the inserts run before).
 //
 // The function either records every entry or declines and writes nothing (an unknown account, mixed
@@ -20,7 +20,7 @@ import { asAsset } from './rows.js';
 import type { Db, Entry } from './types.js';
 import type { ValidatedEntry } from './validation.js';
 
-/** The function declined (SQLSTATE raised by ledger_post_batch). */
+/** The function declined (SQLSTATE raised by ledger_post_entry_columns). */
 const DECLINED = 'LP001';
 /** A key already recorded, or recorded by a racing call (the unique index on idempotency_key). */
 const KNOWN_KEY_CONSTRAINT = 'journal_entry_idempotency_key_key';
@@ -37,7 +37,7 @@ export function declinedBatch(error: unknown): boolean {
   );
 }
 
-const STATEMENT = `SELECT ledger_post_batch($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+const STATEMENT = `SELECT ledger_post_entry_columns($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
   $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::int[], $12::int[], $13::int[], $14::bigint[]) AS result`;
 
 interface FunctionResult {
@@ -159,7 +159,7 @@ export async function postEntriesBatched(db: Db, entries: ValidatedEntry[]): Pro
   // Outside any explicit transaction: the statement commits on its own before it answers.
   const { rows } = await db.query<{ result: FunctionResult }>(STATEMENT, values);
   const result = rows[0]?.result;
-  assert.ok(result, 'ledger_post_batch answers');
+  assert.ok(result, 'ledger_post_entry_columns answers');
   assert.equal(result.assets.length, codes.length, 'an asset per code sent');
   const assetByCode = new Map(codes.map((code, i) => [code, asAsset(result.assets[i] ?? '')]));
   const assetOf = (code: string) => {

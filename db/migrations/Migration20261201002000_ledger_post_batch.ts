@@ -1,7 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
 // The batched path's statement takes typed arrays instead of JSON (issue 15):
-// `ledger_post_batch` replaces `ledger_post_entries` (Migration20261201001600_ledger_batched_path.ts)
+// `ledger_post_batch` (renamed `ledger_post_entry_columns` by Migration20261201002010: the fast path's
+// `ledger_post_batch(jsonb)` has this name) replaces `ledger_post_entries` (Migration20261201001600_ledger_batched_path.ts)
 // with the same rules, the same order of work (inserts before the account locks; locks in id order
 // only for the checks, the one UPDATE per account and the commit) and the same declines (SQLSTATE
 // LP001, everything rolled back, the caller's JavaScript engine answers instead).

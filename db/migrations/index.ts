@@ -22,6 +22,7 @@ import { Migration20261201001610_journal_payload_hash_check } from './Migration2
 import { Migration20261201001900_history_archive_due } from './Migration20261201001900_history_archive_due.js';
 import { Migration20261201002100_deposit_screening } from './Migration20261201002100_deposit_screening.js';
 import { Migration20261201002000_ledger_post_batch } from './Migration20261201002000_ledger_post_batch.js';
+import { Migration20261201002010_ledger_post_entry_columns_name } from './Migration20261201002010_ledger_post_entry_columns_name.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -51,4 +52,8 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201001900_history_archive_due', class: Migration20261201001900_history_archive_due },
   { name: 'Migration20261201002100_deposit_screening', class: Migration20261201002100_deposit_screening },
   { name: 'Migration20261201002000_ledger_post_batch', class: Migration20261201002000_ledger_post_batch },
+  {
+    name: 'Migration20261201002010_ledger_post_entry_columns_name',
+    class: Migration20261201002010_ledger_post_entry_columns_name,
+  },
 ];
