@@ -83,6 +83,8 @@ async function main(): Promise<void> {
       ...(process.env.LIFECYCLE_START_ANSWER
         ? { LIFECYCLE_START_ANSWER: process.env.LIFECYCLE_START_ANSWER }
         : {}),
+      // BENCH_NODE_OPTIONS: node flags of the server and the worker (a CPU profile: server-cpu-profile.mjs).
+      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     },
     log: (line) => console.log(`  stack: ${line}`),
     keep: process.env.BENCH_KEEP === '1',
