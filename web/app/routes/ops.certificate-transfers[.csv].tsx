@@ -1,6 +1,7 @@
 // /ops/certificate-transfers.csv: the transfer list with the filters and the sort in effect.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { csvResponse } from '../csv.server.js';
+import { peopleOfRows } from '../people.server.js';
 import { requireUser } from '../session.server.js';
 import { staffListRows } from '../staff-list.server.js';
 import { CERTIFICATE_TRANSFER_LIST_READERS } from './ops.certificate-transfers._index.js';
@@ -8,7 +9,7 @@ import { CERTIFICATE_TRANSFER_LIST_READERS } from './ops.certificate-transfers._
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, CERTIFICATE_TRANSFER_LIST_READERS);
   const items = await staffListRows(request, user, context.services.certificateTransfers);
-  const people = await context.services.people(items.map((t) => t.clientId));
+  const people = await peopleOfRows(context.services.people, items.map((t) => t.clientId));
   return csvResponse(
     'certificate-transfers.csv',
     [

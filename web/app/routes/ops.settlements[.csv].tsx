@@ -2,6 +2,7 @@
 // the search and sort in effect, every page of it.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { csvResponse } from '../csv.server.js';
+import { peopleOfRows } from '../people.server.js';
 import { requireUser } from '../session.server.js';
 import { staffListRows } from '../staff-list.server.js';
 
@@ -10,7 +11,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const items = await staffListRows(request, user, context.services.settlements, {
     defaultStatus: 'FAILING',
   });
-  const people = await context.services.people(items.map((s) => s.clientId));
+  const people = await peopleOfRows(context.services.people, items.map((s) => s.clientId));
   return csvResponse(
     'settlements.csv',
     ['id', 'client_email', 'client_id', 'batch_id', 'cutoff', 'trades', 'legs', 'failure', 'status'],

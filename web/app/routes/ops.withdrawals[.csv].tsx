@@ -1,13 +1,14 @@
 // /ops/withdrawals.csv: the withdrawal list with the filters and the sort in effect, every page of it.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { csvResponse } from '../csv.server.js';
+import { peopleOfRows } from '../people.server.js';
 import { requireUser } from '../session.server.js';
 import { staffListRows } from '../staff-list.server.js';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
   const items = await staffListRows(request, user, context.services.withdrawals);
-  const people = await context.services.people(items.map((w) => w.clientId));
+  const people = await peopleOfRows(context.services.people, items.map((w) => w.clientId));
   return csvResponse(
     'withdrawals.csv',
     ['id', 'created_at', 'client_email', 'client_id', 'currency', 'amount', 'iban', 'approvals', 'status'],
