@@ -1,7 +1,7 @@
 // The batched path of postEntries: a whole call (new postings only, all or none) in one statement of
-// the server-side function `ledger_post_entry_columns`
-// (db/migrations/Migration20261201002000_ledger_post_batch.ts, renamed by 002010), i.e. one round trip and one commit,
-// with the accounts locked only for the checks, the totals and the commit (the inserts run before).
+// the server-side function `ledger_post_entry_columns` (db/migrations/
+// Migration20261201002000_ledger_post_batch.ts, renamed by 002010), i.e. one round trip and one
+// commit, with the accounts locked only for the checks, the totals and the commit (inserts run before).
 //
 // The function either records every entry or declines and writes nothing (an unknown account, mixed
 // assets, a flag or total the engine would refuse, a known idempotency key). It never has to explain
@@ -11,8 +11,9 @@
 //
 // The call travels as typed arrays, one per column, never as JSON; a transfer names its accounts by
 // their position among the call's distinct codes. Entry ids are chosen here and time-ordered (UUID
-// version 7, RFC 9562): each call's ids sort after the previous call's, so the inserts append to the
-// journal's uuid indexes instead of touching random pages (measured in the migration's comment).
+// version 7, RFC 9562): a call's ids sort after those of every call made in an earlier millisecond,
+// so the inserts append to the journal's uuid indexes instead of touching random pages. Measured with
+// scripts/bench/ledger-cpu.ts: server CPU per 1,000-transfer call 46-54 ms before, 28-35 ms after.
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
