@@ -135,8 +135,8 @@ function unsettledNote(source: ChaosResult): string[] {
  * out). A settlement lifecycle that stopped while it waited for its batch's settlements to be listed
  * never learned them, yet its batch started and delivered them: its checker then called them "not
  * started by any script", saw every trade they delivered as still in pending settlement, and a
- * FAILING one (the 3 s delivery window of the chaos policy on a loaded machine) nobody retried left
- * its task open. The 2026-12-01 60-lifecycle source run's 8 such settlements, 7 pendingSettlement
+ * FAILING one nobody retried left its task open (no registry outage was injected: most likely the
+ * chaos policy's 3 s delivery window, queue time included, outrun on a loaded machine). The 2026-12-01 60-lifecycle source run's 8 such settlements, 7 pendingSettlement
  * mismatches and open settlement task are that signature (reproduced with a short lifecycle budget:
  * "batch …: 0 of 10 settlements listed", the batch COMPLETED, the lifecycle not counted as stuck).
  */
