@@ -16,6 +16,10 @@ import {
   type ScenarioWorld,
 } from './model.js';
 
+/** How long operations wait before verifying again an account whose registry was down, and how often. */
+const VERIFY_LATER_MS = 2_000;
+const VERIFY_LATER_MAX = 60;
+
 /** Minor units of EUR as the API's decimal string ("1234.05"). */
 export const eur = (minor: bigint) => `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`;
 
@@ -133,9 +137,37 @@ export class Driver {
       created,
     );
     this.track(account, created, ['PENDING_VERIFICATION'], `add ${noun}`);
-    const verify = `/ops${path}/${account.id}/verify`;
-    await this.act(this.world.staff.ops, account, verify, { note }, ['VERIFIED'], `verify ${noun}`);
+    await this.verifyWhenPartnerAnswers(account, `/ops${path}/${account.id}/verify`, note, noun);
     return account;
+  }
+
+  /**
+   * Operations verify the account. While the registry is down the workflow hands the verify back
+   * (422 registry_unavailable, "verify again later"; the account stays PENDING_VERIFICATION), and
+   * operations do verify again later, each time a new action with its own X-Request-Id.
+   */
+  private async verifyWhenPartnerAnswers(
+    account: Resource,
+    path: string,
+    note: string,
+    noun: string,
+  ): Promise<void> {
+    const step = `verify ${noun}`;
+    for (let attempt = 1; ; attempt += 1) {
+      const answer = await this.send(this.world.staff.ops, {
+        method: 'POST',
+        path,
+        json: { note },
+        requestId: `chaos-${randomUUID()}`,
+      });
+      const later = answer.status === 422 && answer.code === 'registry_unavailable';
+      if (!later || attempt >= VERIFY_LATER_MAX || Date.now() + VERIFY_LATER_MS >= this.deadline) {
+        this.expect(answer, 200, step);
+        this.track(account, answer, ['VERIFIED'], step);
+        return;
+      }
+      await sleep(VERIFY_LATER_MS);
+    }
   }
 
   /** Notes an order placed with `clientOrderId` whose answer never came, for the checker to find. */

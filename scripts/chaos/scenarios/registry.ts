@@ -1,5 +1,6 @@
 // Certificates as clients move them: a registry account added and verified by operations (the
-// registry confirms it, so a registry outage answers 503 until it is back); a transfer IN whose
+// registry confirms it; during an outage the verify is handed back, 422 registry_unavailable, and
+// operations verify again later: driver.ts addVerified); a transfer IN whose
 // receipt operations confirm; and a transfer OUT of part of it, approved by one or (at or above the
 // run's threshold) two operators and delivered through the registry exactly once, outages or not.
 import { randomInt } from 'node:crypto';
