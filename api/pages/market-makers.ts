@@ -1,20 +1,32 @@
 // Market makers and their API keys for the staff pages (/ops/api-keys, /ops/market-makers): the
-// admin's issue/list/revoke are the JSON API's own service functions; the market-maker pages read
+// admin's issue/list/revoke are the JSON API's own service functions, the lists' sorted and searched
+// pages db/lists' (api-key-list.ts, market-maker-list.ts); the market-maker pages read
 // key metadata (never a hash) with the orders, positions and trades services, so a page shows
 // exactly what GET /orders, /positions and /trades answer for that client.
 import { listApiKeys, type ApiKeyRow } from '../../db/api-keys/index.js';
+import {
+  apiKeyCounts,
+  apiKeySortOf,
+  findApiKeys,
+  type FindApiKeysInput,
+} from '../../db/lists/api-key-list.js';
+import {
+  findMarketMakers,
+  marketMakerSortOf,
+  type FindMarketMakersInput,
+} from '../../db/lists/market-maker-list.js';
 import { instrumentOf } from '../../domain/instruments.js';
 import { canReadAllClients } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden, validationFailed } from '../errors.js';
 import { listAdminUsers } from '../services/admin-users.js';
-import { apiKeyView, createApiKey, listApiKeyViews, revokeApiKeyById } from '../services/api-keys.js';
+import { apiKeyView, createApiKey, revokeApiKeyById } from '../services/api-keys.js';
 import { listOrders } from '../services/orders.js';
 import { listTrades, positionsFor } from '../services/positions.js';
 import type { WebUser } from './load-context.js';
 import { peopleByIds } from './people.js';
 
-/** Keys read per page of the list; the market-maker index reads at most KEYS_MAX in all. */
+/** Keys read per page of one market maker's keys; its page reads at most KEYS_MAX in all. */
 const KEYS_PAGE = 200;
 const KEYS_MAX = 5_000;
 /** Orders read per count; a count that reaches it is shown as "at least". */
@@ -24,6 +36,10 @@ const OPEN_STATUSES = ['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED'] as cons
 
 function requireStaffReader(user: WebUser): void {
   if (!canReadAllClients(user.role)) throw forbidden();
+}
+
+function requireAdmin(user: WebUser): void {
+  if (user.role !== 'admin') throw forbidden('only an admin manages API keys');
 }
 
 async function allKeys(deps: AppDeps, ownerId?: string): Promise<ApiKeyRow[]> {
@@ -64,14 +80,30 @@ function startOfUtcDay(nowMs: number): number {
 
 export function marketMakerWebServices(deps: AppDeps) {
   return {
-    /** Admin: every key, newest first, with owners by name. */
-    keys: async (user: WebUser, query: Record<string, string>) => {
-      const page = await listApiKeyViews(deps, user, query);
-      const people = await peopleByIds(
-        deps,
-        page.items.map((k) => k.ownerId),
-      );
-      return { ...page, people };
+    /**
+     * Admin: a page of keys sorted, searched (prefix, name, owner) and filtered by status
+     * (db/lists findApiKeys), with owners by name; the counts per status above the list.
+     */
+    keyList: {
+      sortOf: apiKeySortOf,
+      counts: async (user: WebUser) => {
+        requireAdmin(user);
+        return apiKeyCounts(deps.pool);
+      },
+      page: async (user: WebUser, query: FindApiKeysInput) => {
+        requireAdmin(user);
+        const page = await findApiKeys(deps.pool, query);
+        const nowMs = Date.now();
+        const items = page.items.map((row) => apiKeyView(row, nowMs));
+        return {
+          items,
+          nextCursor: page.nextCursor,
+          people: await peopleByIds(
+            deps,
+            items.map((k) => k.ownerId),
+          ),
+        };
+      },
     },
     /** Admin: issues a key to the client with this email; the answer carries the key this once. */
     issue: async (
@@ -97,36 +129,31 @@ export function marketMakerWebServices(deps: AppDeps) {
     },
     revoke: (user: WebUser, id: string) => revokeApiKeyById(deps, user, id),
 
-    /** Staff: the clients that own API keys, with their keys and today's and open orders. */
-    list: async (user: WebUser, nowMs = Date.now()) => {
+    /**
+     * Staff: a page of the clients that own API keys (db/lists findMarketMakers: sorted, searched by
+     * name or email), each with its key counts and today's and open orders.
+     */
+    list: async (user: WebUser, query: FindMarketMakersInput, nowMs = Date.now()) => {
       requireStaffReader(user);
-      const keys = await allKeys(deps);
-      const byOwner = new Map<string, ApiKeyRow[]>();
-      for (const key of keys) byOwner.set(key.ownerId, [...(byOwner.get(key.ownerId) ?? []), key]);
+      const page = await findMarketMakers(deps.pool, query);
       const dayStartMs = startOfUtcDay(nowMs);
-      const owners = [...byOwner.keys()];
+      const owners = page.items.map((row) => row.clientId);
       const [people, counts] = await Promise.all([
         peopleByIds(deps, owners),
         Promise.all(owners.map((id) => orderCounts(deps, user, id, dayStartMs))),
       ]);
-      const items = owners.map((clientId, i) => {
-        const own = (byOwner.get(clientId) ?? []).map((row) => apiKeyView(row, nowMs));
-        const lastUsed = own
-          .map((k) => k.lastUsedAt)
-          .filter((at): at is string => at !== null)
-          .sort()
-          .at(-1);
-        return {
-          clientId,
-          email: own[0]?.ownerEmail ?? '',
-          keys: own.length,
-          activeKeys: own.filter((k) => k.status === 'active').length,
-          lastUsedAt: lastUsed ?? null,
-          ...counts[i]!,
-        };
-      });
-      return { items, people, truncated: keys.length >= KEYS_MAX };
+      const items = page.items.map((row, i) => ({
+        clientId: row.clientId,
+        email: row.email,
+        keys: row.keys,
+        activeKeys: row.activeKeys,
+        lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+        ...counts[i]!,
+      }));
+      return { items, people, nextCursor: page.nextCursor };
     },
+    /** The sort `?sort=&dir=` ask for on the market-maker list (UnknownSortError otherwise). */
+    listSortOf: marketMakerSortOf,
 
     /** Staff: one market maker — keys, recent orders and trades, inventory and cash. */
     detail: async (user: WebUser, clientId: string) => {

@@ -1,6 +1,11 @@
 // Notification and webhook services for the Remix pages: the JSON API's own service functions (the
 // list, marking read, preferences, webhook endpoints and their deliveries), plus what only the pages
 // need — the bell's unread count and the preferences form turned into the API's body.
+import {
+  findNotifications,
+  notificationSortOf,
+  type FindNotificationsInput,
+} from '../../db/lists/notification-list.js';
 import type { AppDeps } from '../deps.js';
 import * as notifications from '../services/notifications.js';
 import * as webhooks from '../services/webhooks.js';
@@ -27,6 +32,9 @@ export function notificationWebServices(deps: AppDeps) {
     unread: (user: WebUser) => notifications.unreadCountFor(deps, user),
     list: (user: WebUser, query: { limit?: number; cursor?: string }) =>
       notifications.listNotificationsFor(deps, user, query),
+    /** The staff list's page of the person's own notifications: sorted, searched, by read state. */
+    find: (user: WebUser, query: FindNotificationsInput) => findNotifications(deps.pool, user.id, query),
+    sortOf: notificationSortOf,
     markRead: (user: WebUser, id: string) => notifications.markReadFor(deps, user, id),
     markAllRead: (user: WebUser) => notifications.markAllReadFor(deps, user),
     preferences: (user: WebUser) => notifications.preferencesFor(deps, user),

@@ -14,6 +14,7 @@ import * as orders from '../services/orders.js';
 import * as positions from '../services/positions.js';
 import { balancesFor } from '../services/balances.js';
 import type { WebUser } from './load-context.js';
+import { instrumentPage, instrumentSortOf, type InstrumentListQuery } from './instrument-list.js';
 import { orderPreview, parseTicket, type TicketInput } from './order-preview.js';
 import { portfolioValueSeries, type ClientFill } from './portfolio-value.js';
 import { staffListServices } from './staff-lists.js';
@@ -230,6 +231,12 @@ async function portfolio(deps: AppDeps, user: WebUser) {
 export function tradingWebServices(deps: AppDeps) {
   return {
     instruments: (user: WebUser) => instrumentsWithPrices(deps, user),
+    /** The instrument list's page: sorted, searched and filtered (./instrument-list.ts). */
+    instrumentList: {
+      sortOf: instrumentSortOf,
+      page: async (user: WebUser, query: InstrumentListQuery) =>
+        instrumentPage(await instrumentsWithPrices(deps, user), query),
+    },
     market: (user: WebUser, symbol: string, interval: market.CandleInterval) =>
       marketPage(deps, user, symbol, interval),
     preview: (user: WebUser, symbol: string, input: TicketInput) => preview(deps, user, symbol, input),

@@ -27,7 +27,8 @@ export interface ApiKeyAuthFacts extends ApiKeyRow {
   ownerDisabled: boolean;
 }
 
-const COLUMNS = `k.id, k.owner_id AS "ownerId", u.email AS "ownerEmail", k.name, k.prefix, k.scopes,
+/** The columns of an ApiKeyRow (also read by the sorted staff list, db/lists/api-key-list.ts). */
+export const COLUMNS = `k.id, k.owner_id AS "ownerId", u.email AS "ownerEmail", k.name, k.prefix, k.scopes,
   k.rate_limit_per_minute AS "rateLimitPerMinute",
   k.created_by AS "createdBy", k.created_at AS "createdAt", k.expires_at AS "expiresAt",
   k.last_used_at AS "lastUsedAt", k.revoked_at AS "revokedAt"`;

@@ -24,7 +24,7 @@ export interface Notification {
   readAt: string | null;
 }
 
-interface NotificationRow {
+export interface NotificationRow {
   id: string;
   event_id: string;
   type: string;
@@ -35,7 +35,8 @@ interface NotificationRow {
   read_at: Date | null;
 }
 
-const toNotification = (row: NotificationRow): Notification => ({
+/** A row as the API shows it (also the sorted list's, db/lists/notification-list.ts). */
+export const toNotification = (row: NotificationRow): Notification => ({
   id: row.id,
   eventId: row.event_id,
   type: row.type,

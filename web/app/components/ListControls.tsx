@@ -10,6 +10,7 @@ export function ListFilters({
   clientFilter = true,
   searchLabel = 'Search (reference, email, IBAN or id)',
 }: {
+  /** The statuses to filter by; none: the list has no status filter. */
   statuses: readonly string[];
   /** The status in effect (a list may default to what is waiting for someone). */
   status: string;
@@ -26,17 +27,19 @@ export function ListFilters({
           <input name="q" type="search" defaultValue={params.get('q') ?? ''} maxLength={100} />
         </label>
       ) : null}
-      <label>
-        Status
-        <select name="status" defaultValue={status}>
-          <option value="">All</option>
-          {statuses.map((s) => (
-            <option key={s} value={s}>
-              {s.replaceAll('_', ' ').toLowerCase()}
-            </option>
-          ))}
-        </select>
-      </label>
+      {statuses.length > 0 ? (
+        <label>
+          Status
+          <select name="status" defaultValue={status}>
+            <option value="">All</option>
+            {statuses.map((s) => (
+              <option key={s} value={s}>
+                {s.replaceAll('_', ' ').toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
       {clientFilter ? (
         <label>
           Client id

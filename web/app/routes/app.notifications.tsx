@@ -129,8 +129,11 @@ function NotificationTable({ items, busy }: { items: Page['items']; busy: boolea
   );
 }
 
-/** One row per event type, a checkbox per channel; a browser sends only the ticked ones. */
-function PreferencesForm({ preferences, busy }: { preferences: Preferences; busy: boolean }) {
+/**
+ * One row per event type, a checkbox per channel; a browser sends only the ticked ones. The staff's
+ * centre (ops.notifications.tsx) shows it under its own sortable list.
+ */
+export function PreferencesForm({ preferences, busy }: { preferences: Preferences; busy: boolean }) {
   return (
     <section className="card">
       <h2>What to hear about</h2>

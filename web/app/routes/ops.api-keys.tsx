@@ -1,25 +1,36 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { API_KEY_NAME_MAX, API_KEY_SCOPE_LABELS, API_KEY_SCOPES } from '../../../domain/api-keys.js';
 import { attempt, type ActionResult } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
-import { CsvExportLink } from '../components/ListControls.js';
+import {
+  CsvExportLink,
+  ListFilters,
+  NextPageLink,
+  SortHeader,
+  StatusCounts,
+} from '../components/ListControls.js';
 import { personName } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
+import { API_KEY_STATUS_FILTERS, apiKeyListRequest } from '../key-lists.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'API keys · backoffice · clearhouse' }];
 
-const PAGE = 50;
-
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['admin']);
-  const url = new URL(request.url);
-  const query: Record<string, string> = { limit: String(PAGE) };
-  const cursor = url.searchParams.get('cursor');
-  if (cursor) query.cursor = cursor;
-  return context.services.marketMakers.keys(user, query);
+  const services = context.services.marketMakers;
+  const { query, searching, read } = apiKeyListRequest(request, services, user);
+  const [page, counts] = await Promise.all([read(query.cursor, query.limit), services.keyList.counts(user)]);
+  return {
+    ...page,
+    counts,
+    statuses: API_KEY_STATUS_FILTERS,
+    status: query.status ?? '',
+    sort: query.sort,
+    searching,
+  };
 }
 
 /** The date input gives a day; a key then lives until the end of that day in UTC. */
@@ -66,8 +77,8 @@ export async function action({
 
 export default function ApiKeys() {
   const page = useLoaderData<typeof loader>();
+  const { sort, status, statuses } = page;
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const fields = result && !result.ok ? (result.fields ?? {}) : {};
   const ownerError = fields.ownerEmail ?? fields.ownerId;
   return (
@@ -147,31 +158,42 @@ export default function ApiKeys() {
           </button>
         </Form>
       </section>
+      <StatusCounts statuses={statuses} counts={page.counts} status={status} />
+      <ListFilters statuses={statuses} status={status} searchLabel="Search (prefix, name or owner)" />
+      <p className="muted" aria-live="polite">
+        {page.searching ? `${page.items.length} found on this page` : `${page.items.length} shown`}
+      </p>
       <table className="grid" data-testid="api-keys">
         <thead>
           <tr>
-            <th>Key</th>
-            <th>Owner</th>
-            <th>Scopes</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th>Expires</th>
-            <th>Status</th>
-            <th />
+            <SortHeader column="name" label="Key" sort={sort} />
+            <SortHeader column="prefix" label="Prefix" sort={sort} />
+            <SortHeader column="owner" label="Owner" sort={sort} />
+            <th scope="col">Scopes</th>
+            <SortHeader column="created" label="Created" sort={sort} firstDir="desc" />
+            <SortHeader column="used" label="Last used" sort={sort} firstDir="desc" />
+            <SortHeader column="expires" label="Expires" sort={sort} />
+            <SortHeader column="status" label="Status" sort={sort} />
+            <th scope="col">
+              <span className="visually-hidden">Revoke</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {page.items.length === 0 ? (
             <tr>
-              <td colSpan={8} className="muted">
-                No API keys yet.
+              <td colSpan={9} className="muted">
+                {page.searching || status ? 'No API key matches.' : 'No API keys yet.'}
               </td>
             </tr>
           ) : null}
           {page.items.map((k) => (
             <tr key={k.id} data-prefix={k.prefix} data-status={k.status}>
               <td>
-                <strong>{k.name}</strong> <code>{k.prefix}…</code>
+                <strong>{k.name}</strong>
+              </td>
+              <td>
+                <code>{k.prefix}…</code>
               </td>
               <td>
                 <Link to={`/ops/market-makers/${k.ownerId}`}>{personName(page.people, k.ownerId)}</Link>
@@ -215,10 +237,7 @@ export default function ApiKeys() {
           ))}
         </tbody>
       </table>
-      <nav className="row" aria-label="Pages">
-        {params.get('cursor') ? <Link to="?">First page</Link> : null}
-        {page.nextCursor ? <Link to={`?cursor=${encodeURIComponent(page.nextCursor)}`}>Next</Link> : null}
-      </nav>
+      <NextPageLink cursor={page.nextCursor} />
     </>
   );
 }

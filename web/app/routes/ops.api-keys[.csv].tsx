@@ -1,18 +1,19 @@
-// /ops/api-keys.csv: every API key, newest first, as the admin's list shows it — the prefix that
-// recognises a key, never the key or its hash (neither is in the view the service answers).
+// /ops/api-keys.csv: the API keys as the admin's list shows them, with the filters, search and sort
+// in effect, every page of them — the prefix that recognises a key, never the key or its hash
+// (neither is in the view the service answers).
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { personName, type People } from '../components/Person.js';
 import { allPages, csvResponse } from '../csv.server.js';
+import { apiKeyListRequest } from '../key-lists.server.js';
 import { requireUser } from '../session.server.js';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['admin']);
+  const { read } = apiKeyListRequest(request, context.services.marketMakers, user);
+  // Each page names its own owners: no lookup ever holds more than a page's.
   const people: People = {};
   const { items } = await allPages(async (cursor) => {
-    const page = await context.services.marketMakers.keys(
-      user,
-      cursor ? { limit: '200', cursor } : { limit: '200' },
-    );
+    const page = await read(cursor, 200);
     Object.assign(people, page.people);
     return page;
   });

@@ -1,21 +1,39 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
-import { CsvExportLink } from '../components/ListControls.js';
+import { CsvExportLink, ListFilters, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
+import { sortedListRequest } from '../sorted-list.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Instruments · backoffice · clearhouse' }];
 
 const DECIDERS = ['operations', 'admin'] as const;
 export const INSTRUMENT_READERS = ['operations', 'aml_officer', 'admin', 'auditor'] as const;
 
+/** The instruments' statuses, for the filter (the page imports no service module). */
+const STATUSES = ['OPEN', 'HALTED'] as const;
+
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, INSTRUMENT_READERS);
+  const trading = context.services.trading;
+  const list = trading.instrumentList;
+  const { query, searching, read } = sortedListRequest(request, list.sortOf, (q) => list.page(user, q));
+  const confirm = new URL(request.url).searchParams.get('confirm');
+  const [page, all] = await Promise.all([
+    read(query.cursor, query.limit),
+    // The instrument a Halt…/Resume… link asks about, wherever the list's filters put it.
+    confirm ? trading.instruments(user) : Promise.resolve([]),
+  ]);
   return {
-    instruments: await context.services.trading.instruments(user),
+    instruments: page.items,
+    nextCursor: page.nextCursor,
+    confirming: all.find((i) => i.symbol === confirm) ?? null,
+    sort: query.sort,
+    status: query.status ?? '',
+    searching,
     mayDecide: (DECIDERS as readonly string[]).includes(user.role),
   };
 }
@@ -74,10 +92,9 @@ function Confirm({ instrument }: { instrument: Instrument }) {
 }
 
 export default function OpsInstruments() {
-  const { instruments, mayDecide } = useLoaderData<typeof loader>();
+  const { instruments, nextCursor, confirming, sort, status, searching, mayDecide } =
+    useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
-  const confirming = result?.ok ? null : instruments.find((i) => i.symbol === params.get('confirm'));
   return (
     <>
       <div className="row between">
@@ -85,24 +102,44 @@ export default function OpsInstruments() {
         <CsvExportLink path="/ops/instruments.csv" />
       </div>
       <ActionMessage result={result} />
-      {confirming && mayDecide ? <Confirm instrument={confirming} /> : null}
+      {confirming && mayDecide && !result?.ok ? <Confirm instrument={confirming} /> : null}
+      <ListFilters
+        statuses={STATUSES}
+        status={status}
+        clientFilter={false}
+        searchLabel="Search (symbol or name)"
+      />
+      <p className="muted" aria-live="polite">
+        {searching ? `${instruments.length} found on this page` : `${instruments.length} shown`}
+      </p>
       <table className="grid" data-testid="instruments">
         <thead>
           <tr>
-            <th>Instrument</th>
-            <th>Venue</th>
-            <th className="num">Last price</th>
-            <th className="num">Reference · band</th>
-            <th>Status</th>
-            <th />
+            <SortHeader column="symbol" label="Instrument" sort={sort} />
+            <SortHeader column="name" label="Name" sort={sort} />
+            <SortHeader column="venue" label="Venue" sort={sort} />
+            <SortHeader column="last" label="Last price" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="reference" label="Reference · band" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="status" label="Status" sort={sort} />
+            <th scope="col">
+              <span className="visually-hidden">Halt or resume</span>
+            </th>
           </tr>
         </thead>
         <tbody>
+          {instruments.length === 0 ? (
+            <tr>
+              <td colSpan={7} className="muted">
+                No instrument matches.
+              </td>
+            </tr>
+          ) : null}
           {instruments.map((i) => (
             <tr key={i.symbol} data-symbol={i.symbol}>
               <td>
-                <strong>{i.symbol}</strong> <span className="muted">{i.name}</span>
+                <strong>{i.symbol}</strong>
               </td>
+              <td>{i.name}</td>
               <td>{i.venue === 'internal' ? 'Internal book' : 'Paper broker'}</td>
               <td className="num">{i.lastPrice ? formatMoney(i.lastPrice, i.quoteAsset) : '—'}</td>
               <td className="num">
@@ -125,6 +162,7 @@ export default function OpsInstruments() {
           ))}
         </tbody>
       </table>
+      <NextPageLink cursor={nextCursor} />
     </>
   );
 }

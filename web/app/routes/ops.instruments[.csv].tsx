@@ -1,13 +1,15 @@
-// /ops/instruments.csv: the instrument list as the page shows it; prices are decimal strings in the
-// quote asset named beside them.
+// /ops/instruments.csv: the instrument list as the page shows it, with the filters, search and sort
+// in effect; prices are decimal strings in the quote asset named beside them.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { csvResponse } from '../csv.server.js';
 import { requireUser } from '../session.server.js';
+import { sortedListRows } from '../sorted-list.server.js';
 import { INSTRUMENT_READERS } from './ops.instruments.js';
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, INSTRUMENT_READERS);
-  const instruments = await context.services.trading.instruments(user);
+  const list = context.services.trading.instrumentList;
+  const instruments = await sortedListRows(request, list.sortOf, (query) => list.page(user, query));
   return csvResponse(
     'instruments.csv',
     [

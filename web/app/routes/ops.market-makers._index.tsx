@@ -1,9 +1,10 @@
 import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { CsvExportLink } from '../components/ListControls.js';
+import { CsvExportLink, ListFilters, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
 import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
+import { marketMakerListRequest } from '../key-lists.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Market makers · backoffice · clearhouse' }];
 
@@ -11,7 +12,9 @@ export const MARKET_MAKER_READERS = ['operations', 'aml_officer', 'admin', 'audi
 
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, MARKET_MAKER_READERS);
-  return { canIssue: user.role === 'admin', ...(await context.services.marketMakers.list(user)) };
+  const { query, searching, read } = marketMakerListRequest(request, context.services.marketMakers, user);
+  const page = await read(query.cursor, query.limit);
+  return { canIssue: user.role === 'admin', ...page, sort: query.sort, searching };
 }
 
 /** A count read from at most one page of orders: "200+" when there may be more. */
@@ -20,7 +23,7 @@ function count(c: { value: number; capped: boolean }): string {
 }
 
 export default function MarketMakers() {
-  const { items, people, truncated, canIssue } = useLoaderData<typeof loader>();
+  const { items, people, nextCursor, sort, searching, canIssue } = useLoaderData<typeof loader>();
   return (
     <>
       <div className="row between">
@@ -36,24 +39,31 @@ export default function MarketMakers() {
           </>
         ) : null}
       </p>
-      {truncated ? (
-        <p className="muted">Only the newest keys were read; the list may be incomplete.</p>
-      ) : null}
+      <ListFilters statuses={[]} status="" clientFilter={false} searchLabel="Search (name or email)" />
+      <p className="muted" aria-live="polite">
+        {searching ? `${items.length} found on this page` : `${items.length} shown`}
+      </p>
       <table className="grid" data-testid="market-makers">
         <thead>
           <tr>
-            <th>Client</th>
-            <th className="num">Keys (active)</th>
-            <th>Last key use</th>
-            <th className="num">Orders today</th>
-            <th className="num">Open orders</th>
+            <SortHeader column="name" label="Client" sort={sort} />
+            <SortHeader column="email" label="Email" sort={sort} />
+            <SortHeader column="keys" label="Keys" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="active" label="Active keys" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="used" label="Last key use" sort={sort} firstDir="desc" />
+            <th scope="col" className="num">
+              Orders today
+            </th>
+            <th scope="col" className="num">
+              Open orders
+            </th>
           </tr>
         </thead>
         <tbody>
           {items.length === 0 ? (
             <tr>
-              <td colSpan={5} className="muted">
-                No client owns an API key yet.
+              <td colSpan={7} className="muted">
+                {searching ? 'No market maker matches.' : 'No client owns an API key yet.'}
               </td>
             </tr>
           ) : null}
@@ -62,12 +72,11 @@ export default function MarketMakers() {
               <td>
                 <Link to={`/ops/market-makers/${mm.clientId}`}>
                   <Person people={people} id={mm.clientId} />
-                </Link>{' '}
-                <span className="muted">{mm.email}</span>
+                </Link>
               </td>
-              <td className="num">
-                {mm.keys} ({mm.activeKeys})
-              </td>
+              <td className="muted">{mm.email}</td>
+              <td className="num">{mm.keys}</td>
+              <td className="num">{mm.activeKeys}</td>
               <td>{mm.lastUsedAt ? <Time at={mm.lastUsedAt} /> : <span className="muted">never</span>}</td>
               <td className="num">{count(mm.ordersToday)}</td>
               <td className="num">{count(mm.openOrders)}</td>
@@ -75,6 +84,7 @@ export default function MarketMakers() {
           ))}
         </tbody>
       </table>
+      <NextPageLink cursor={nextCursor} />
     </>
   );
 }
