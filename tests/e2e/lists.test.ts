@@ -2,8 +2,8 @@
 // plain link) reorders the deposit and bank-account lists and clicking it again reverses them; an
 // unknown sort column is a 400 page that says why; the CSV follows the sort; and the staff pages of
 // the issue name a seeded person instead of showing their id. The task inbox and the audit log sort
-// the same way, and name the person who claimed a task or acted. Every staff list without a sort of
-// its own (market makers, API keys, instruments, notifications) still downloads as CSV.
+// the same way, and name the person who claimed a task or acted. The market makers, API keys,
+// instruments and notifications download as CSV (their sorts and searches: lists-more.test.ts).
 import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
