@@ -11,17 +11,9 @@
 // (group-commit.ts then runs each posting of the group on its own).
 
 import assert from 'node:assert/strict';
-import {
-  LockedAccounts,
-  MAX_ATTEMPTS,
-  applyEntry,
-  assertAccountsKnown,
-  conflict,
-  isRaceLoss,
-  loadEntriesById,
-  planEntry,
-  type LockedAccountRow,
-} from './engine.js';
+import { LockedAccounts, assertAccountsKnown, type LockedAccountRow } from './account-locks.js';
+import { MAX_ATTEMPTS, conflict, isRaceLoss, loadEntriesById, planEntry } from './engine.js';
+import { applyEntry } from './entry-insert.js';
 import { asAsset } from './rows.js';
 import type { Db, Entry } from './types.js';
 import type { ValidatedEntry } from './validation.js';

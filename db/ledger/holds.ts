@@ -5,15 +5,9 @@
 import assert from 'node:assert/strict';
 import { isUuid } from '../../domain/ids.js';
 import { payloadHash } from './canonical.js';
-import {
-  applyEntry,
-  insertEntries,
-  lockAccountsById,
-  lookUpKeys,
-  replay,
-  transaction,
-  type LockedAccounts,
-} from './engine.js';
+import { lockAccountsById, type LockedAccounts } from './account-locks.js';
+import { lookUpKeys, replay, transaction } from './engine.js';
+import { applyEntry, insertEntries } from './entry-insert.js';
 import { LedgerError, isLedgerError } from './errors.js';
 import { observePoolCall } from './observer.js';
 import type { PlannedEntry, PlannedLine, TotalsAdjustment } from './planned-entry.js';

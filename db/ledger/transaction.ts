@@ -22,7 +22,8 @@
 
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { lockAccountsByCode, recordEntriesIn, transaction } from './engine.js';
+import { lockAccountsByCode } from './account-locks.js';
+import { recordEntriesIn, transaction } from './engine.js';
 import { postHoldRequest, resolveHoldIn, voidHoldRequest } from './holds.js';
 import { UnitPostings } from './observer.js';
 import type { Db, Entry, EntryInput, HoldInput, PostHoldInput, VoidHoldInput } from './types.js';
