@@ -184,22 +184,38 @@ async function selectLifecyclePage<Row extends LifecycleRow, Item extends Lifecy
     conditions.push(`attributes @> ${param(JSON.stringify(input.attributes))}::jsonb`);
   if (input.cursor) {
     const [createdAt, workflowId] = decodeCursor('lifecycle', input.cursor, ['s', 's']) as [string, string];
-    if (Number.isNaN(Date.parse(createdAt))) throw new InvalidCursorError(input.cursor);
-    conditions.push(`(created_at, workflow_id) < (${param(createdAt)}::timestamptz, ${param(workflowId)})`);
+    conditions.push(
+      `(created_at, workflow_id) < (${createdAtOfCursor(createdAt, input.cursor, param)}, ${param(workflowId)})`,
+    );
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const { rows } = await pool.query<Row>(
-    `SELECT ${LIFECYCLE_COLUMNS}${extraColumns} FROM lifecycle ${where}
+  const { rows } = await pool.query<Row & { created_us: string }>(
+    `SELECT ${LIFECYCLE_COLUMNS}${extraColumns}, ${CREATED_US} AS created_us FROM lifecycle ${where}
       ORDER BY created_at DESC, workflow_id DESC LIMIT ${param(limit + 1)}`,
     params,
   );
   const items = rows.slice(0, limit).map(toItem);
-  const last = items[items.length - 1];
+  const last = rows[limit - 1];
   return {
     items,
     nextCursor:
-      rows.length > limit && last ? encodeCursor('lifecycle', [last.createdAt, last.workflowId]) : null,
+      rows.length > limit && last ? encodeCursor('lifecycle', [last.created_us, last.workflow_id]) : null,
   };
+}
+
+/**
+ * created_at in whole microseconds since the epoch, exact (PostgreSQL keeps microseconds; an ISO
+ * string in JavaScript keeps milliseconds, and a cursor holding one skipped the rows created in the
+ * same millisecond just before the page's last row).
+ */
+const CREATED_US = `(extract(epoch FROM created_at) * 1000000)::bigint::text`;
+
+/** The cursor's created_at as SQL: microseconds, or an ISO time from cursors handed out before. */
+function createdAtOfCursor(value: string, cursor: string, param: (value: unknown) => string): string {
+  if (/^-?\d{1,19}$/.test(value))
+    return `(timestamptz 'epoch' + ${param(value)}::bigint * interval '1 microsecond')`;
+  if (Number.isNaN(Date.parse(value))) throw new InvalidCursorError(cursor);
+  return `${param(value)}::timestamptz`;
 }
 
 /** One lifecycle with its timeline, events and tasks; null when there is none. */
