@@ -13,6 +13,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
   type Client,
   type UpdateDefinition,
   type Workflow,
@@ -89,8 +90,18 @@ export function updateErrorToApiError(error: unknown): unknown {
   if (error instanceof ServiceError) {
     return temporarilyUnavailable('the workflow service is unavailable; try again shortly');
   }
+  // Update-with-Start rethrows the failed operation's own gRPC status, not a ServiceError (the SDK's
+  // rethrowKnownErrorTypes on a MultiOperationExecutionFailure): a workflow busy (8), a workflow task
+  // failed or timed out three times, e.g. after worker kills (9), the namespace unknown while
+  // Temporal restarts (5), unavailable (14): all transient; before, each was answered 500.
+  if (isGrpcServiceError(error) && TRANSIENT_GRPC_CODES.has(error.code)) {
+    return temporarilyUnavailable('the workflow service is unavailable; try again shortly');
+  }
   return error;
 }
+
+/** UNKNOWN, DEADLINE_EXCEEDED, NOT_FOUND, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED, UNAVAILABLE. */
+const TRANSIENT_GRPC_CODES: ReadonlySet<number> = new Set([2, 4, 5, 8, 9, 10, 14]);
 
 /**
  * An approval's failure under four eyes (domain/four-eyes.ts): a second approval by the same person is
