@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { ApiClient } from './client.js';
 import { sleep } from './random.js';
 import { checkInvariants, type InvariantReport } from './check-invariants.js';
+import { adoptBatchSettlements } from './check-batch-settlements.js';
 import { adoptLostCreates, type LostCreates } from './check-lost.js';
 import { minorOf, modelBalances, showMinor, type TransferIn } from './check-model.js';
 import {
@@ -41,6 +42,10 @@ export interface EndState {
   openTasks: string[];
   /** Creates whose answer was lost, found by their client reference and counted (check-lost.ts). */
   lostCreates: LostCreates;
+  /** A run batch's settlements its stopped script never listed, counted (check-batch-settlements.ts). */
+  adoptedSettlements: string[];
+  /** In place, yet their script stopped before its end (a wait or retries ran out): why, each. */
+  stoppedEarly: string[];
   /** Lifecycles the API lists that no client learned the id of (its create answer was lost). */
   orphans: string[];
   backlog: { workflowTasks: number | null; activityTasks: number | null };
@@ -110,16 +115,25 @@ async function backlog(stack: Stack): Promise<EndState['backlog']> {
   return { workflowTasks: await count(1), activityTasks: await count(2) };
 }
 
-/** Polls what is not yet in its intended status, and the task queues, until all is quiet or `settleMs`. */
-async function settle(ctx: CheckContext): Promise<number> {
+/**
+ * Polls what is not yet in its intended status, and the task queues, until all is quiet or
+ * `settleMs`; `adopt` adds each round what the batches started undriven and answers how many of
+ * their settlements are not listed yet.
+ */
+async function settle(ctx: CheckContext, adopt: () => Promise<number>): Promise<number> {
   const started = Date.now();
   const rounds = Math.ceil(ctx.settleMs / ctx.pollMs) + 1;
   for (let round = 0; round < rounds; round += 1) {
+    // What a stopped script left undriven joins first, so this round waits for it too.
+    const unlisted = await adopt();
     const pending = resourcesOf(ctx.lifecycles).filter((r) => !reached(r));
     await eachLimited(pending, 8, (resource) => readStatus(ctx, resource, []));
     const queues = await backlog(ctx.stack).catch(() => ({ workflowTasks: null, activityTasks: null }));
     const quiet =
-      resourcesOf(ctx.lifecycles).every((r) => reached(r)) && !queues.workflowTasks && !queues.activityTasks;
+      unlisted === 0 &&
+      resourcesOf(ctx.lifecycles).every((r) => reached(r)) &&
+      !queues.workflowTasks &&
+      !queues.activityTasks;
     if (quiet || Date.now() - started >= ctx.settleMs) break;
     await sleep(ctx.pollMs);
   }
@@ -287,13 +301,19 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
   const readProblems: string[] = [];
   // First, so the settle waits for what a lost answer made, too.
   const lostCreates = await adoptLostCreates(ctx.api, ctx.staff.auditor, ctx.lifecycles, readProblems);
-  const settledInMs = await settle(ctx);
+  const adoptedSettlements: string[] = [];
+  const settledInMs = await settle(ctx, async () => {
+    const round = await adoptBatchSettlements(ctx.api, ctx.staff.ops, ctx.lifecycles, readProblems);
+    adoptedSettlements.push(...round.adopted);
+    return round.unlisted;
+  });
   ctx.log(`settled in ${(settledInMs / 1000).toFixed(1)} s; reading the end state`);
   // One last read of everything, so no status comes from before the settle time.
   await eachLimited(resourcesOf(ctx.lifecycles), 8, (resource) => readStatus(ctx, resource, readProblems));
 
   const stuck: StuckLifecycle[] = [];
   const wrongAnswers: StuckLifecycle[] = [];
+  const stoppedEarly: string[] = [];
   for (const lifecycle of ctx.lifecycles) {
     const found = stuckOf(lifecycle);
     if (found) stuck.push(found);
@@ -305,6 +325,12 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
         resource: null,
         failure: lifecycle.failure,
       });
+    // Where its script implies, yet stopped early (a wait or the retries ran out): not a violation,
+    // but named, so what it left undriven (a batch's settlements, adopted above) has its cause.
+    else if (lifecycle.failure)
+      stoppedEarly.push(
+        `#${lifecycle.index} ${lifecycle.kind} (${lifecycle.failureKind}): ${lifecycle.failure}`,
+      );
   }
 
   const workflowMismatches: string[] = [];
@@ -338,6 +364,8 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
     workflowMismatches,
     openTasks,
     lostCreates,
+    adoptedSettlements,
+    stoppedEarly,
     orphans,
     backlog: queues,
     trialBalance:

@@ -174,6 +174,13 @@ export function formatReport(s: ChaosSummary): string {
     ),
   );
   out.push(...limited('answer lost, and never made by the platform', e.lostCreates.notFound));
+  out.push(
+    ...limited(
+      'started by a batch of the run, never listed by its stopped script, counted as DELIVERED',
+      e.adoptedSettlements,
+    ),
+  );
+  out.push(...limited('in place, but their script stopped before its end', e.stoppedEarly));
   out.push(...limited('created, but the client never learned its id (its answer was lost)', e.orphans));
   out.push(...limited('balance mismatches', e.balanceMismatches));
   out.push(...limited('venue violations', e.venueViolations));
