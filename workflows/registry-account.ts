@@ -9,6 +9,7 @@ import {
   defineUpdate,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
 } from '@temporalio/workflow';
 import type { RegistryAccountActivities } from '../activities/registry-account.js';
 import {
@@ -56,6 +57,18 @@ const { confirmRegistryAccount } = proxyActivities<RegistryAccountActivities>({
   startToCloseTimeout: '5 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
+
+/**
+ * The registry gave no answer we can act on: an attempt timed out (the registry slow, or the worker
+ * killed mid-call: start-to-close), or every attempt failed retryably (the registry down, a network
+ * error) until the attempts ran out. Transient, so the operator verifies again later. A failure the
+ * activity marked non-retryable (registry_account_not_found, a bug) is not.
+ */
+function registrySilent(error: ActivityFailure): boolean {
+  if (error.cause instanceof TimeoutFailure) return true;
+  if (error.cause instanceof ApplicationFailure && error.cause.type === 'registry_unavailable') return true;
+  return error.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || error.retryState === 'TIMEOUT';
+}
 
 type Command =
   | { action: 'verify'; args: VerifyRegistryAccountArgs }
@@ -132,9 +145,10 @@ export async function registryAccount(input: RegistryAccountInput): Promise<Regi
         { registry, accountId },
       ]);
     } catch (error) {
-      const cause = error instanceof ActivityFailure ? error.cause : null;
+      if (!(error instanceof ActivityFailure)) throw error;
+      const cause = error.cause;
       if (cause instanceof ApplicationFailure && cause.type === 'registry_account_not_found') throw cause;
-      if (cause instanceof ApplicationFailure && cause.type === 'registry_unavailable') {
+      if (registrySilent(error)) {
         throw refusalFailure({
           code: 'registry_unavailable',
           message: `the ${registry} registry is not answering; verify again later`,
