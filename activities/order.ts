@@ -316,7 +316,10 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     /**
      * A lower quantity keeps the order's place; a new price re-matches it (it may trade, so the
      * resting orders it traded against are told). The venue's refusal (a BUY price up needing cash
-     * the client does not have) is the Update's refusal; nothing changed then.
+     * the client does not have) is the Update's refusal; nothing changed then. An order the venue
+     * no longer has open is the wrong state for an amend (409), not a business rule: the workflow's
+     * validator passed because the fill's Signal had not arrived yet (chaos: a retried amend after
+     * 503s, the order filled meanwhile, answered 422 order_not_open).
      */
     async amendAtVenue(input: {
       orderId: string;
@@ -333,6 +336,11 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       });
       if ('refused' in result) {
         const { code, message, details } = result.refused;
+        if (code === 'order_not_open') {
+          throw refusal('invalid_state', 'the order is no longer open: it was filled or cancelled', {
+            orderId: input.orderId,
+          });
+        }
         throw refusal(code, message, details);
       }
       await signalCounterFills(input.symbol, result.counterFills);

@@ -8,15 +8,19 @@ import {
   ensureClientAccounts,
   ensureSystemAccounts,
   getClientBalances,
+  holdEntry,
   postEntry,
   trialBalance,
 } from '../db/ledger/index.js';
 import { getLifecycle } from '../db/lifecycle/index.js';
-import { ensureInstruments } from '../db/venue/index.js';
+import { ensureInstruments, submitOrder } from '../db/venue/index.js';
 import { PaperBroker } from '../activities/broker-adapter.js';
+import { fillOf } from '../activities/order.js';
+import { failureToApiError } from '../api/lifecycle-kit/workflow-calls.js';
+import { instrumentOf, parsePrice } from '../domain/instruments.js';
 import type { Actor } from '../domain/lifecycle.js';
 import type { AssetCode } from '../domain/money.js';
-import { depositClear, depositConfirm, registryTransferIn } from '../domain/postings.js';
+import { depositClear, depositConfirm, orderReserve, registryTransferIn } from '../domain/postings.js';
 import {
   dayOrderExpiry,
   orderWorkflowId,
@@ -182,6 +186,37 @@ async function recordedIn(workflowId: string, status: string) {
     if (row?.status === status || Date.now() > deadline) return row;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * What routeOrder does for an IOC SELL (reserve its quantity, submit at the venue), without telling
+ * the resting orders it traded against: their fill Signals are the caller's to send, or hold back.
+ */
+async function sellUntold(owner: Client, quantity: bigint, price: string) {
+  const instrument = instrumentOf('EUA')!;
+  const orderId = randomUUID();
+  const workflowId = orderWorkflowId(orderId);
+  const hold = await holdEntry(pool, {
+    idempotencyKey: `${workflowId}/reserve`,
+    workflowId,
+    ...orderReserve(owner.id, 'EUA', quantity),
+  });
+  return submitOrder(pool, {
+    orderId,
+    workflowId,
+    clientId: owner.id,
+    symbol: 'EUA',
+    side: 'SELL',
+    type: 'LIMIT',
+    timeInForce: 'IOC',
+    limitPrice: parsePrice(instrument, price),
+    protectionPrice: null,
+    quantity,
+    holdEntryId: hold.id,
+    reserved: quantity,
+    makerFeeBps: POLICY.makerFeeBps,
+    takerFeeBps: POLICY.takerFeeBps,
+  });
 }
 
 const path = (s: OrderState) => s.timeline.map((e) => e.to).join(' → ');
@@ -395,6 +430,34 @@ describe('order workflow', () => {
     expect(buy.state.status).toBe('FILLED');
     const final = await handle.result();
     expect(final).toMatchObject({ status: 'FILLED', filledQuantity: '5', reserved: { amount: '0' } });
+  });
+
+  it('amend of an order the venue filled before its Signal arrived: 409 invalid_state, then the fill', async () => {
+    const buyer = await client({ EUR: 1_000_000n });
+    const seller = await client({ EUA: 5n });
+    const buy = await placed(buyer, { side: 'BUY', quantity: '5', price: '67.00' });
+    // The fill's Signal is late (chaos: the amend's retries after 503s): the workflow still says ROUTED.
+    const counter = await sellUntold(seller, 5n, '67.00');
+    expect(counter.counterFills).toHaveLength(1);
+    expect((await buy.handle.query(orderStateQuery)).status).toBe('ROUTED');
+
+    const amend = buy.handle.executeUpdate(amendOrderUpdate, {
+      args: [{ actor: buyer.actor, quantity: '4' }],
+    });
+    const failure = await refusal(amend);
+    expect(failure.type).toBe('invalid_state');
+    expect(failure.message).toBe('the order is no longer open: it was filled or cancelled');
+    expect(failureToApiError(failure)).toMatchObject({ status: 409, code: 'invalid_state' });
+
+    // Nothing changed by the refused amend; the late Signal then fills the order.
+    const instrument = instrumentOf('EUA')!;
+    for (const fill of counter.counterFills) {
+      await buy.handle.signal(orderFillSignal, { orderId: fill.orderId, ...fillOf(instrument, fill) });
+    }
+    const final = await buy.handle.result();
+    expect(final).toMatchObject({ status: 'FILLED', quantity: '5', filledQuantity: '5' });
+    expect(path(final)).toBe('NEW → VALIDATED → ROUTED → FILLED');
+    expect(await balance(buyer.id, 'EUR')).toMatchObject({ pending: 0n });
   });
 
   it('every order of this file replays deterministically against the current code', async () => {
