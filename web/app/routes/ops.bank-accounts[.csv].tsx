@@ -9,7 +9,10 @@ import { BANK_ACCOUNT_LIST, BANK_ACCOUNT_LIST_READERS } from './ops.bank-account
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, BANK_ACCOUNT_LIST_READERS);
   const items = await staffListRows(request, user, context.services.bankAccounts, BANK_ACCOUNT_LIST);
-  const people = await peopleOfRows(context.services.people, items.map((a) => a.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((a) => a.clientId),
+  );
   return csvResponse(
     'bank-accounts.csv',
     ['id', 'created_at', 'client_email', 'client_id', 'iban', 'bic', 'holder', 'bank', 'country', 'status'],

@@ -9,7 +9,10 @@ import { CERTIFICATE_TRANSFER_LIST_READERS } from './ops.certificate-transfers._
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, CERTIFICATE_TRANSFER_LIST_READERS);
   const items = await staffListRows(request, user, context.services.certificateTransfers);
-  const people = await peopleOfRows(context.services.people, items.map((t) => t.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((t) => t.clientId),
+  );
   return csvResponse(
     'certificate-transfers.csv',
     [

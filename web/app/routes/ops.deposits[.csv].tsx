@@ -9,7 +9,10 @@ import { DEPOSIT_LIST_READERS } from './ops.deposits._index.js';
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, DEPOSIT_LIST_READERS);
   const items = await staffListRows(request, user, context.services.deposits);
-  const people = await peopleOfRows(context.services.people, items.map((d) => d.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((d) => d.clientId),
+  );
   return csvResponse(
     'deposits.csv',
     [

@@ -9,7 +9,10 @@ import { KYC_LIST, KYC_LIST_READERS, kycListReaders } from './ops.kyc._index.js'
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, KYC_LIST_READERS);
   const items = await staffListRows(request, user, kycListReaders(context.services.kyc), KYC_LIST);
-  const people = await peopleOfRows(context.services.people, items.map((r) => r.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((r) => r.clientId),
+  );
   return csvResponse(
     'kyc-reviews.csv',
     [

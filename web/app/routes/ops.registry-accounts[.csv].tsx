@@ -9,7 +9,10 @@ import { REGISTRY_ACCOUNT_LIST, REGISTRY_ACCOUNT_LIST_READERS } from './ops.regi
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, REGISTRY_ACCOUNT_LIST_READERS);
   const items = await staffListRows(request, user, context.services.registryAccounts, REGISTRY_ACCOUNT_LIST);
-  const people = await peopleOfRows(context.services.people, items.map((a) => a.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((a) => a.clientId),
+  );
   return csvResponse(
     'registry-accounts.csv',
     ['id', 'created_at', 'client_email', 'client_id', 'registry', 'account_id', 'holder', 'status'],

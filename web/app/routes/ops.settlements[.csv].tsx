@@ -11,7 +11,10 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   const items = await staffListRows(request, user, context.services.settlements, {
     defaultStatus: 'FAILING',
   });
-  const people = await peopleOfRows(context.services.people, items.map((s) => s.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((s) => s.clientId),
+  );
   return csvResponse(
     'settlements.csv',
     ['id', 'client_email', 'client_id', 'batch_id', 'cutoff', 'trades', 'legs', 'failure', 'status'],

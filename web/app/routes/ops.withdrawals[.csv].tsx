@@ -8,7 +8,10 @@ import { staffListRows } from '../staff-list.server.js';
 export async function loader({ context, request }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
   const items = await staffListRows(request, user, context.services.withdrawals);
-  const people = await peopleOfRows(context.services.people, items.map((w) => w.clientId));
+  const people = await peopleOfRows(
+    context.services.people,
+    items.map((w) => w.clientId),
+  );
   return csvResponse(
     'withdrawals.csv',
     ['id', 'created_at', 'client_email', 'client_id', 'currency', 'amount', 'iban', 'approvals', 'status'],
