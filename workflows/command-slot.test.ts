@@ -12,7 +12,7 @@ import { DATA_ALERT_TASK } from '../activities/lifecycle.js';
 import { depositPolicy, depositReference, depositWorkflowId, type DepositInput } from '../domain/deposit.js';
 import type { Actor } from '../domain/lifecycle.js';
 import { COMMANDS_WAITING_MAX } from './lifecycle.js';
-import { SimulatedAmlDataPartner } from '../activities/aml-data.js';
+import { AmlDataUnavailableError, SimulatedAmlDataPartner } from '../activities/aml-data.js';
 import {
   cancelDepositUpdate,
   confirmDepositUpdate,
@@ -32,20 +32,29 @@ const pool = getPool();
 const ops: Actor = { id: randomUUID(), role: 'operations' };
 const aml: Actor = { id: randomUUID(), role: 'aml_officer' };
 const partner = new SimulatedAmlDataPartner();
-/** Sender countries whose rating takes a while (a slow partner), to hold the slot. */
-const slowCountries = new Set<string>();
+/** Sender countries the partner fails to rate this many more times (an outage), to hold the slot. */
+const failingCountries = new Map<string, number>();
+/** Calls of the partner that failed, in order (the test waits for the last one). */
+let failedCalls = 0;
 
 let t: TestTemporal;
 
 beforeAll(async () => {
   t = await startTestWorker({
     deps: {
-      // The screening is an activity task (its result must be in history before anything is
-      // written); the postings and transitions are local activities, inside one workflow task, where
-      // no Update can arrive. So the slot is held across a slow screening.
+      // The screening, postings and transitions are local activities inside one workflow task, where
+      // no Update can arrive. A screening whose partner is down retries locally while the backoff is
+      // short (workflows/lifecycle.ts localRetryThreshold 2 s); the 4 s backoff after its fourth
+      // failure is a server timer, so the workflow task completes with the confirmation still in
+      // progress, and Updates arriving then meet a busy slot.
       amlData: {
         async countryRisk(country) {
-          if (slowCountries.has(country)) await new Promise((resolve) => setTimeout(resolve, 2 * SECOND));
+          const failures = failingCountries.get(country) ?? 0;
+          if (failures > 0) {
+            failingCountries.set(country, failures - 1);
+            failedCalls += 1;
+            throw new AmlDataUnavailableError('AML data partner unavailable (test)');
+          }
           return partner.countryRisk(country);
         },
       },
@@ -89,16 +98,22 @@ describe('command slot', () => {
   it('an Update arriving during another change waits its turn, is checked again, and only a full queue is busy', async () => {
     const owner: Actor = { id: randomUUID(), role: 'client' };
     const handle = await announce(owner.id);
-    slowCountries.add('KP');
+    failingCountries.set('KP', 4);
+    failedCalls = 0;
 
-    // The confirmation holds the slot for ~2 s (slow screening). Cancels sent meanwhile are valid
-    // when they arrive (PENDING), so their validators accept them; they wait, and when their turn
-    // comes the deposit is in AML_REVIEW: each then gets the real answer, invalid_state. Past the
-    // queue's bound the answer is busy, which a retry may fix.
+    // The confirmation holds the slot across its screening's 4 s retry timer (see the partner
+    // above). Cancels sent meanwhile are valid when they arrive (PENDING), so their validators
+    // accept them; they wait, and when their turn comes the deposit is in AML_REVIEW: each then
+    // gets the real answer, invalid_state. Past the queue's bound the answer is busy, which a retry
+    // may fix.
     const confirm = handle.executeUpdate(confirmDepositUpdate, {
       args: [{ actor: ops, receivedAmount: '5000.00', senderCountry: 'KP', senderReference: 'x' }],
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let waited = 0; failedCalls < 4; waited += 50) {
+      expect(waited, 'the partner was asked four times').toBeLessThan(30 * SECOND);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the workflow task completes with the timer
     const cancels = await Promise.allSettled(
       Array.from({ length: COMMANDS_WAITING_MAX + 2 }, () =>
         handle.executeUpdate(cancelDepositUpdate, { args: [{ actor: owner }] }),
