@@ -4,14 +4,11 @@
 // (db/api-keys listApiKeys); this is the page's order. Read-only; never selects the key's hash.
 import type pg from 'pg';
 import { COLUMNS as API_KEY_COLUMNS, type ApiKeyRow } from '../api-keys/index.js';
-import { clampLimit } from '../lifecycle/cursor.js';
 import {
   instantKey,
   likePattern,
   parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
+  selectSortedPage,
   textKey,
   type Sort,
   type SortSpec,
@@ -63,34 +60,23 @@ export async function findApiKeys(
   db: pg.Pool,
   input: FindApiKeysInput,
 ): Promise<{ items: ApiKeyRow[]; nextCursor: string | null }> {
-  const spec = API_KEY_SORT as SortSpec;
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
-  const { values, param } = queryParams();
-  const conditions: string[] = [];
-  const text = input.text?.trim().slice(0, 200);
-  if (text) {
-    const pattern = param(likePattern(text));
-    conditions.push(`(k.prefix ILIKE ${pattern} OR k.name ILIKE ${pattern}
+  const page = await selectSortedPage<ApiKeyRow>(db, API_KEY_SORT as SortSpec, input, {
+    select: API_KEY_COLUMNS,
+    from: 'api_key k JOIN app_user u ON u.id = k.owner_id',
+    conditions: (param) => {
+      const conditions: string[] = [];
+      const text = input.text?.trim().slice(0, 200);
+      if (text) {
+        const pattern = param(likePattern(text));
+        conditions.push(`(k.prefix ILIKE ${pattern} OR k.name ILIKE ${pattern}
              OR u.email ILIKE ${pattern} OR coalesce(u.display_name, '') ILIKE ${pattern})`);
-  }
-  if (input.status) conditions.push(`${STATUS_SQL} = ${param(input.status)}`);
-  if (input.ownerId) conditions.push(`k.owner_id = ${param(input.ownerId)}::uuid`);
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await db.query<ApiKeyRow & { sort_key: string; sort_id: string }>(
-    `SELECT ${API_KEY_COLUMNS}, ${sql.select}
-       FROM api_key k JOIN app_user u ON u.id = k.owner_id
-      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    values,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
-  return {
-    items: page.rows.map(({ sort_key: _key, sort_id: _id, ...row }) => row),
-    nextCursor: page.nextCursor,
-  };
+      }
+      if (input.status) conditions.push(`${STATUS_SQL} = ${param(input.status)}`);
+      if (input.ownerId) conditions.push(`k.owner_id = ${param(input.ownerId)}::uuid`);
+      return conditions;
+    },
+  });
+  return { items: page.rows, nextCursor: page.nextCursor };
 }
 
 /** Keys per status (the counts above the list). */

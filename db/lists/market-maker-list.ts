@@ -3,14 +3,11 @@
 // name or email, keyset-paged along that order. One row per owner, grouped in SQL, so a page never
 // reads every key. Read-only.
 import type pg from 'pg';
-import { clampLimit } from '../lifecycle/cursor.js';
 import {
   instantKey,
   likePattern,
   parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
+  selectSortedPage,
   textKey,
   type Sort,
   type SortSpec,
@@ -67,28 +64,15 @@ export async function findMarketMakers(
   db: pg.Pool,
   input: FindMarketMakersInput,
 ): Promise<{ items: MarketMakerRow[]; nextCursor: string | null }> {
-  const spec = MARKET_MAKER_SORT as SortSpec;
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
-  const { values, param } = queryParams();
-  const conditions: string[] = [];
-  const text = input.text?.trim().slice(0, 200);
-  if (text) {
-    const pattern = param(likePattern(text));
-    conditions.push(`(m.email ILIKE ${pattern} OR m."displayName" ILIKE ${pattern})`);
-  }
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await db.query<MarketMakerRow & { sort_key: string; sort_id: string }>(
-    `SELECT m.*, ${sql.select} FROM (${OWNERS_SQL}) m
-      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    values,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
-  return {
-    items: page.rows.map(({ sort_key: _key, sort_id: _id, ...row }) => row),
-    nextCursor: page.nextCursor,
-  };
+  const page = await selectSortedPage<MarketMakerRow>(db, MARKET_MAKER_SORT as SortSpec, input, {
+    select: 'm.*',
+    from: `(${OWNERS_SQL}) m`,
+    conditions: (param) => {
+      const text = input.text?.trim().slice(0, 200);
+      if (!text) return [];
+      const pattern = param(likePattern(text));
+      return [`(m.email ILIKE ${pattern} OR m."displayName" ILIKE ${pattern})`];
+    },
+  });
+  return { items: page.rows, nextCursor: page.nextCursor };
 }

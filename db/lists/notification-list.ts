@@ -4,14 +4,11 @@
 // centre's newest-first page stays db/notifications/in-app.ts listNotifications. Read-only.
 import type pg from 'pg';
 import { toNotification, type Notification, type NotificationRow } from '../notifications/in-app.js';
-import { clampLimit } from '../lifecycle/cursor.js';
 import {
   instantKey,
   likePattern,
   parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
+  selectSortedPage,
   textKey,
   type Sort,
   type SortSpec,
@@ -53,31 +50,21 @@ export async function findNotifications(
   userId: string,
   input: FindNotificationsInput,
 ): Promise<{ items: Notification[]; nextCursor: string | null }> {
-  const spec = NOTIFICATION_SORT as SortSpec;
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
-  const { values, param } = queryParams();
-  const conditions = [`n.user_id = ${param(userId)}::uuid`];
-  const text = input.text?.trim().slice(0, 200);
-  if (text) {
-    const pattern = param(likePattern(text));
-    conditions.push(`(n.title ILIKE ${pattern} OR n.body ILIKE ${pattern})`);
-  }
-  if (input.read === 'unread') conditions.push('n.read_at IS NULL');
-  if (input.read === 'read') conditions.push('n.read_at IS NOT NULL');
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await db.query<NotificationRow & { sort_key: string; sort_id: string }>(
-    `SELECT n.id, n.event_id, n.type, n.title, n.body, n.link, n.created_at, n.read_at, ${sql.select}
-       FROM notification n
-      WHERE ${conditions.join(' AND ')}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    values,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
-  return {
-    items: page.rows.map(toNotification),
-    nextCursor: page.nextCursor,
-  };
+  const page = await selectSortedPage<NotificationRow>(db, NOTIFICATION_SORT as SortSpec, input, {
+    select: 'n.id, n.event_id, n.type, n.title, n.body, n.link, n.created_at, n.read_at',
+    from: 'notification n',
+    conditions: (param) => {
+      // Always the user's own: someone else's notifications never show.
+      const conditions = [`n.user_id = ${param(userId)}::uuid`];
+      const text = input.text?.trim().slice(0, 200);
+      if (text) {
+        const pattern = param(likePattern(text));
+        conditions.push(`(n.title ILIKE ${pattern} OR n.body ILIKE ${pattern})`);
+      }
+      if (input.read === 'unread') conditions.push('n.read_at IS NULL');
+      if (input.read === 'read') conditions.push('n.read_at IS NOT NULL');
+      return conditions;
+    },
+  });
+  return { items: page.rows.map(toNotification), nextCursor: page.nextCursor };
 }

@@ -3,7 +3,8 @@
 // list's whitelist (a fixed SQL expression written here); nothing the user typed reaches the SQL
 // text. Every order ends with the list's unique id in the same direction, so rows with equal keys
 // keep one order and a page boundary between them loses or repeats no row.
-import { decodeCursor, encodeCursor, InvalidCursorError } from '../lifecycle/cursor.js';
+import type pg from 'pg';
+import { clampLimit, decodeCursor, encodeCursor, InvalidCursorError } from '../lifecycle/cursor.js';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -149,4 +150,35 @@ export function sortedPage<R extends { sort_key: string; sort_id: string }>(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > limit && last ? sortCursor(spec, sort, last) : null };
+}
+
+/**
+ * One sorted, keyset-paged list query: `SELECT <select> FROM <from> WHERE <conditions> ORDER BY …
+ * LIMIT …` with the page's cursor resumed, answering its rows without the sort columns. `conditions`
+ * binds its values through `param` before the sort's own.
+ */
+export async function selectSortedPage<R>(
+  db: pg.Pool,
+  spec: SortSpec,
+  input: { sort?: Sort; cursor?: string | null; limit?: number },
+  query: { select: string; from: string; conditions: (param: (value: unknown) => string) => string[] },
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const sort = input.sort ?? spec.default;
+  const limit = clampLimit(input.limit);
+  const { values, param } = queryParams();
+  const conditions = query.conditions(param);
+  const sql = sortSql(spec, sort, input.cursor, param);
+  if (sql.after) conditions.push(sql.after);
+  const { rows } = await db.query<R & { sort_key: string; sort_id: string }>(
+    `SELECT ${query.select}, ${sql.select} FROM ${query.from}
+      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+      ${sql.orderBy}
+      LIMIT ${param(limit + 1)}`,
+    values,
+  );
+  const page = sortedPage(spec, sort, rows, limit);
+  return {
+    rows: page.rows.map(({ sort_key: _key, sort_id: _id, ...row }) => row as R),
+    nextCursor: page.nextCursor,
+  };
 }

@@ -1,13 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, useLoaderData } from '@remix-run/react';
-import { ASSET_CODES } from '../../../domain/money.js';
-import {
-  STATEMENT_ACCOUNTS,
-  STATEMENT_ACCOUNT_LABELS,
-  type StatementAccount,
-} from '../../../domain/client-statement.js';
+import { useLoaderData } from '@remix-run/react';
+import type { StatementAccount } from '../../../domain/client-statement.js';
 import { clientPathOf } from '../client-links.js';
 import { NextPageLink } from '../components/ListControls.js';
+import { StatementFilters } from '../components/StatementFilters.js';
 import { StatementSummary, StatementTable } from '../components/StatementTable.js';
 import { requireUser } from '../session.server.js';
 
@@ -41,52 +37,6 @@ function downloadHref(
   return `/api/v1/statement.${extension}?${query}`;
 }
 
-function Filters({
-  query,
-  from,
-  to,
-}: {
-  query: { asset: string; account?: string };
-  from?: string;
-  to?: string;
-}) {
-  return (
-    <Form method="get" className="row card" aria-label="Statement filters">
-      <label>
-        Asset
-        <select name="asset" defaultValue={query.asset}>
-          {ASSET_CODES.map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        From
-        <input type="date" name="from" defaultValue={from} required />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" defaultValue={to} required />
-      </label>
-      <label>
-        Accounts
-        <select name="account" defaultValue={query.account ?? 'all'}>
-          {STATEMENT_ACCOUNTS.map((account) => (
-            <option key={account} value={account}>
-              {STATEMENT_ACCOUNT_LABELS[account]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit" className="secondary">
-        Show
-      </button>
-    </Form>
-  );
-}
-
 export default function Statement() {
   const { statement, problems, query, onLaterPage } = useLoaderData<typeof loader>();
   return (
@@ -98,7 +48,7 @@ export default function Statement() {
         settlement together. Money reserved for an open withdrawal or order has not moved yet: it shows as
         reserved on Balances, and here once it is paid out or traded. Days are UTC days.
       </p>
-      <Filters query={query} from={statement?.from ?? query.from} to={statement?.to ?? query.to} />
+      <StatementFilters query={query} from={statement?.from ?? query.from} to={statement?.to ?? query.to} />
       {problems.length > 0 ? (
         <div className="error" role="alert" data-testid="statement-problems">
           <p>This statement cannot be shown:</p>

@@ -2,15 +2,11 @@
 // as a page): the period, asset and accounts in a GET form kept in the URL; without an asset, one
 // statement per asset, each with its own running balance; CSV and PDF of each from the API.
 import type { LoaderFunctionArgs, MetaFunction, SerializeFrom } from '@remix-run/node';
-import { Form, Link, useLoaderData } from '@remix-run/react';
-import {
-  STATEMENT_ACCOUNTS,
-  STATEMENT_ACCOUNT_LABELS,
-  canReadClientStatements,
-} from '../../../domain/client-statement.js';
-import { ASSET_CODES } from '../../../domain/money.js';
+import { Link, useLoaderData } from '@remix-run/react';
+import { canReadClientStatements } from '../../../domain/client-statement.js';
 import { ROLES } from '../../../domain/roles.js';
 import { NextPageLink } from '../components/ListControls.js';
+import { StatementFilters } from '../components/StatementFilters.js';
 import { StatementSummary, StatementTable } from '../components/StatementTable.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
@@ -77,7 +73,7 @@ export default function ClientStatement() {
         together; reservations for open withdrawals and orders show once paid out or traded. Days are UTC
         days.
       </p>
-      <Filters query={query} from={first?.from ?? query.from} to={first?.to ?? query.to} />
+      <StatementFilters allAssets query={query} from={first?.from ?? query.from} to={first?.to ?? query.to} />
       {problems.length > 0 ? (
         <div className="error" role="alert" data-testid="statement-problems">
           <p>This statement cannot be shown:</p>
@@ -108,45 +104,6 @@ export default function ClientStatement() {
 
 function isEmpty(statement: Statement): boolean {
   return statement.lineCount === 0 && isZero(statement.openingBalance) && isZero(statement.closingBalance);
-}
-
-function Filters({ query, from, to }: { query: PageData['query']; from?: string; to?: string }) {
-  return (
-    <Form method="get" className="row card" aria-label="Statement filters">
-      <label>
-        Asset
-        <select name="asset" defaultValue={query.asset ?? ''}>
-          <option value="">All assets</option>
-          {ASSET_CODES.map((code) => (
-            <option key={code} value={code}>
-              {code}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        From
-        <input type="date" name="from" defaultValue={from} required />
-      </label>
-      <label>
-        To
-        <input type="date" name="to" defaultValue={to} required />
-      </label>
-      <label>
-        Accounts
-        <select name="account" defaultValue={query.account ?? 'all'}>
-          {STATEMENT_ACCOUNTS.map((account) => (
-            <option key={account} value={account}>
-              {STATEMENT_ACCOUNT_LABELS[account]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <button type="submit" className="secondary">
-        Show
-      </button>
-    </Form>
-  );
 }
 
 /** The statement's own query: its asset, period and accounts (what a download or "all lines" shows). */
