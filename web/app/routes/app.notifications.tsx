@@ -7,6 +7,7 @@ import { LOCALES } from '../../../domain/notifications.js';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { CsvExportLink } from '../components/ListControls.js';
+import { NotificationCells } from '../components/NotificationCells.js';
 import { formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
@@ -104,23 +105,7 @@ function NotificationTable({ items, busy }: { items: Page['items']; busy: boolea
               data-read={item.readAt ? 'true' : 'false'}
             >
               <td>{formatTime(item.createdAt)}</td>
-              <td>
-                <strong>{item.readAt ? item.title : `● ${item.title}`}</strong>
-                <div>{item.body}</div>
-                {item.link ? <Link to={item.link}>Open</Link> : null}
-              </td>
-              <td>
-                {item.readAt ? (
-                  <span className="muted">read {formatTime(item.readAt)}</span>
-                ) : (
-                  <Form method="post">
-                    <input type="hidden" name="id" value={item.id} />
-                    <button type="submit" name="intent" value="read" className="secondary" disabled={busy}>
-                      Mark read
-                    </button>
-                  </Form>
-                )}
-              </td>
+              <NotificationCells item={item} busy={busy} />
             </tr>
           ))
         )}

@@ -3,9 +3,10 @@
 // filtered by read state, paged, the filters in the URL and its CSV (/ops/notifications.csv) in the
 // same order — above the client portal's preferences form. Marking read posts to the portal's action.
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { CsvExportLink, ListFilters, NextPageLink, SortHeader } from '../components/ListControls.js';
+import { NotificationCells } from '../components/NotificationCells.js';
 import { formatTime } from '../components/Timeline.js';
 import { notificationListRequest } from '../notification-list.server.js';
 import { requireUser } from '../session.server.js';
@@ -86,23 +87,7 @@ export default function StaffNotifications() {
                 <td>
                   <code>{item.type}</code>
                 </td>
-                <td>
-                  <strong>{item.readAt ? item.title : `● ${item.title}`}</strong>
-                  <div>{item.body}</div>
-                  {item.link ? <Link to={item.link}>Open</Link> : null}
-                </td>
-                <td>
-                  {item.readAt ? (
-                    <span className="muted">read {formatTime(item.readAt)}</span>
-                  ) : (
-                    <Form method="post">
-                      <input type="hidden" name="id" value={item.id} />
-                      <button type="submit" name="intent" value="read" className="secondary" disabled={busy}>
-                        Mark read
-                      </button>
-                    </Form>
-                  )}
-                </td>
+                <NotificationCells item={item} busy={busy} />
               </tr>
             ))
           )}
