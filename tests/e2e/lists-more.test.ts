@@ -8,37 +8,10 @@ import type { Page } from 'playwright-core';
 import { PEOPLE_LOOKUP_MAX_IDS } from '../../api/pages/people.js';
 import type { TestApp, TestUser } from '../../api/testing.js';
 import { ensureInstruments } from '../../db/venue/index.js';
+import { csvRecords } from '../support/csv.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-lists-more';
-
-/** A CSV download as one record per row (RFC 4180 quoting; no line breaks inside these cells). */
-function csvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
-  const parse = (line: string) => {
-    const cells: string[] = [];
-    let cell = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]!;
-      if (quoted && c === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = !quoted;
-      else if (c === ',' && !quoted) {
-        cells.push(cell);
-        cell = '';
-      } else cell += c;
-    }
-    cells.push(cell);
-    return cells;
-  };
-  const [head, ...rows] = text.trim().split('\r\n').map(parse);
-  const header = head ?? [];
-  return {
-    header,
-    records: rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? '']))),
-  };
-}
 
 describe('more staff lists without JavaScript', () => {
   let stack: WebStack;

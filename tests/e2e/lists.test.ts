@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestApp, TestUser } from '../../api/testing.js';
 import { ensureInstruments } from '../../db/venue/index.js';
+import { csvRecords, parseCsvLine } from '../support/csv.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-lists';
@@ -19,36 +20,6 @@ function germanIban(): string {
   // D=13, E=14; check digits 00 while computing.
   const check = 98n - (BigInt(`${bban}131400`) % 97n);
   return `DE${String(check).padStart(2, '0')}${bban}`;
-}
-
-/** One CSV line as its cells (RFC 4180 quoting; no line breaks inside the cells of these lists). */
-function parseCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted && c === '"' && line[i + 1] === '"') {
-      cell += '"';
-      i++;
-    } else if (c === '"') quoted = !quoted;
-    else if (c === ',' && !quoted) {
-      cells.push(cell);
-      cell = '';
-    } else cell += c;
-  }
-  cells.push(cell);
-  return cells;
-}
-
-/** A CSV download as one record per row, keyed by the header's names. */
-function csvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
-  const [head, ...rows] = text.trim().split('\r\n').map(parseCsvLine);
-  const header = head ?? [];
-  return {
-    header,
-    records: rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? '']))),
-  };
 }
 
 describe('staff lists without JavaScript', () => {
