@@ -40,6 +40,8 @@ export const MAX_ENTRIES_PER_BATCH = 1000;
 /** A call that lost a unique-index race is run again this many times at most. */
 export const MAX_ATTEMPTS = 3;
 
+/** SQLSTATE of a deadlock victim. */
+const DEADLOCK = '40P01';
 const RACE_CONSTRAINTS = new Set(['journal_entry_idempotency_key_key', 'journal_entry_pending_entry_id_key']);
 
 // --- Idempotency ----------------------------------------------------------------------------------
@@ -96,12 +98,20 @@ export async function replay(q: Queryable, existing: KnownKey, key: string, hash
   return replayed;
 }
 
+/**
+ * The call lost a race and is safe to run again: a unique-index race on a key or a hold, or a
+ * deadlock (its whole transaction rolled back). The engine locks accounts in id order, so engine
+ * calls never deadlock each other; a batched call (db/ledger/batched-path.ts) inserts its keys before
+ * it locks the accounts, so an engine call waiting on such a key can be the victim (fresh-clone CI:
+ * 'deadlock detected' escaped the race test of batched-path.test.ts).
+ */
 export function isRaceLoss(error: unknown): boolean {
   const pgError = error as { code?: string; constraint?: string };
+  if (pgError?.code === DEADLOCK) return true;
   return pgError?.code === '23505' && RACE_CONSTRAINTS.has(pgError.constraint ?? '');
 }
 
-/** One transaction; if it lost a unique-index race, again (the replay path then answers). */
+/** One transaction; if it lost a race, again (the replay path then answers). */
 export async function transaction<T>(db: Db, work: (q: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
