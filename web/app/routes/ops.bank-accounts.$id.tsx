@@ -11,6 +11,10 @@ import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 import { StatementLink } from '../components/StatementLink.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
+import { Stepper } from '../components/Stepper.js';
+import { BANK_ACCOUNT_STEPS } from '../lifecycle-steps.js';
 
 export const meta: MetaFunction = () => [{ title: 'Bank account · backoffice · clearhouse' }];
 
@@ -22,7 +26,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     account.verifiedBy,
     ...timelineActorIds(account.timeline),
   ]);
-  return { account, people };
+  return { account, temporalUi: temporalUiLink(account.workflowId), people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -48,7 +52,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function OpsBankAccount() {
-  const { account: rendered, people } = useLoaderData<typeof loader>();
+  const { account: rendered, temporalUi, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -61,6 +65,8 @@ export default function OpsBankAccount() {
       <h1>
         Bank account {account.ibanDisplay} <StatusBadge status={account.status} />
       </h1>
+      <Stepper steps={BANK_ACCOUNT_STEPS.steps} ended={BANK_ACCOUNT_STEPS.ended} status={account.status} />
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>

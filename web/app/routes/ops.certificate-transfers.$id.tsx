@@ -12,6 +12,8 @@ import { useNamesFor } from '../live-people.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 import { StatementLink } from '../components/StatementLink.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Certificate transfer · backoffice · clearhouse' }];
 
@@ -24,7 +26,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     ...transfer.approvals.map((a) => a.actor.id),
     ...timelineActorIds(transfer.timeline),
   ]);
-  return { transfer, people };
+  return { transfer, temporalUi: temporalUiLink(transfer.workflowId), people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -61,7 +63,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function OpsCertificateTransfer() {
-  const { transfer: rendered, people } = useLoaderData<typeof loader>();
+  const { transfer: rendered, temporalUi, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const { value: transfer } = useLiveResource(
@@ -80,6 +82,7 @@ export default function OpsCertificateTransfer() {
         Transfer {transfer.direction === 'IN' ? 'in' : 'out'} of{' '}
         <Money amount={transfer.quantity} asset={transfer.asset} /> <StatusBadge status={transfer.status} />
       </h1>
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>

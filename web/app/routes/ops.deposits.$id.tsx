@@ -15,6 +15,7 @@ import { Money } from '../components/Money.js';
 import { OpenTasks } from '../components/OpenTasks.js';
 import { Person, type People } from '../components/Person.js';
 import { Stepper } from '../components/Stepper.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
 import { DEPOSIT_STEPS } from '../lifecycle-steps.js';
@@ -126,11 +127,7 @@ export default function OpsDeposit() {
         <StatusBadge status={deposit.status} />
       </h1>
       <Stepper steps={DEPOSIT_STEPS.steps} ended={DEPOSIT_STEPS.ended} status={deposit.status} />
-      <p className="muted">
-        <a href={temporalUi} target="_blank" rel="noreferrer">
-          Open the workflow in the Temporal UI
-        </a>
-      </p>
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>

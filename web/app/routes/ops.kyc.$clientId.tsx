@@ -17,6 +17,10 @@ import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 import { StatementLink } from '../components/StatementLink.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
+import { Stepper } from '../components/Stepper.js';
+import { KYC_STEPS } from '../lifecycle-steps.js';
 
 export const meta: MetaFunction = () => [{ title: 'KYC review · backoffice · clearhouse' }];
 
@@ -26,7 +30,12 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, READERS);
   const kyc = await loadOr404(() => context.services.kyc.get(user, params.clientId ?? ''));
   const people = await context.services.people([kyc.clientId, ...timelineActorIds(kyc.timeline)]);
-  return { kyc, people, canReview: canActAs(user.role, 'operations') };
+  return {
+    kyc,
+    temporalUi: kyc.workflowId ? temporalUiLink(kyc.workflowId) : null,
+    people,
+    canReview: canActAs(user.role, 'operations'),
+  };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -60,7 +69,7 @@ type KycReview = SerializeFrom<typeof loader>['kyc'];
 type KycDocument = KycReview['documents'][number];
 
 export default function OpsKycReview() {
-  const { kyc: rendered, people, canReview } = useLoaderData<typeof loader>();
+  const { kyc: rendered, temporalUi, people, canReview } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -83,6 +92,8 @@ export default function OpsKycReview() {
       <h1>
         KYC of {personName(people, kyc.clientId)} <StatusBadge status={kyc.status} />
       </h1>
+      <Stepper steps={KYC_STEPS.steps} ended={KYC_STEPS.ended} status={kyc.status} />
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <ReviewFacts kyc={kyc} people={people} />
 

@@ -5,6 +5,8 @@ import { StatusBadge, Timeline, formatTime, timelineActorIds } from '../componen
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Order · backoffice · clearhouse' }];
 
@@ -12,13 +14,13 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'aml_officer', 'admin', 'auditor']);
   const order = await loadOr404(() => context.services.trading.getOrder(user, params.id ?? ''));
   const people = await context.services.people(timelineActorIds(order.timeline));
-  return { order, people };
+  return { order, temporalUi: temporalUiLink(order.workflowId), people };
 }
 
 type Order = ReturnType<typeof useLoaderData<typeof loader>>['order'];
 
 export default function OpsOrder() {
-  const { order: rendered, people } = useLoaderData<typeof loader>();
+  const { order: rendered, temporalUi, people } = useLoaderData<typeof loader>();
   const { value: live, live: isLive } = useLiveResource(rendered, `/api/v1/orders/${rendered.id}/events`);
   const order: Order = {
     ...rendered,
@@ -37,6 +39,7 @@ export default function OpsOrder() {
         {order.price ? `at ${formatMoney(order.price, order.quoteAsset)}` : 'at market'}{' '}
         <StatusBadge status={order.status} />
       </h1>
+      <TemporalUiLink href={temporalUi} />
       <p className="muted" aria-live="polite">
         {isLive ? 'Live: this page updates by itself.' : 'Reload to see changes.'}
       </p>

@@ -8,6 +8,8 @@ import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 import { StatementLink } from '../components/StatementLink.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Registry account · backoffice · clearhouse' }];
 
@@ -15,7 +17,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const user = requireUser(context, request, ['operations', 'admin', 'auditor']);
   const account = await loadOr404(() => context.services.registryAccounts.get(user, params.id ?? ''));
   const people = await context.services.people(timelineActorIds(account.timeline));
-  return { account, people };
+  return { account, temporalUi: temporalUiLink(account.workflowId), people };
 }
 
 export async function action({ context, request, params }: ActionFunctionArgs) {
@@ -47,7 +49,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 }
 
 export default function OpsRegistryAccount() {
-  const { account: rendered, people } = useLoaderData<typeof loader>();
+  const { account: rendered, temporalUi, people } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const { value: account } = useLiveResource(rendered, `/api/v1/registry-accounts/${rendered.id}/events`);
@@ -59,6 +61,7 @@ export default function OpsRegistryAccount() {
       <h1>
         Registry account {account.accountId} <StatusBadge status={account.status} />
       </h1>
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>

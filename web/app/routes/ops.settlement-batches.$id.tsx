@@ -8,6 +8,8 @@ import { listQuery } from '../list-query.server.js';
 import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 
 export const meta: MetaFunction = () => [{ title: 'Settlement batch · backoffice · clearhouse' }];
 
@@ -18,11 +20,11 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   const { status, cursor, limit } = listQuery(request);
   const settlements = await context.services.settlements.list(user, { batchId: id, status, cursor, limit });
   const people = await context.services.people(timelineActorIds(batch.timeline));
-  return { batch, settlements, status: status ?? '', people };
+  return { batch, temporalUi: temporalUiLink(batch.workflowId), settlements, status: status ?? '', people };
 }
 
 export default function SettlementBatchPage() {
-  const { batch: rendered, settlements, status, people } = useLoaderData<typeof loader>();
+  const { batch: rendered, temporalUi, settlements, status, people } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const { value: batch, live } = useLiveResource(
     rendered,
@@ -37,6 +39,7 @@ export default function SettlementBatchPage() {
       <h1>
         Batch cut off at {formatTime(batch.cutoff)} <StatusBadge status={batch.status} />
       </h1>
+      <TemporalUiLink href={temporalUi} />
       <p className="muted" aria-live="polite">
         {live ? 'Live: this page updates by itself.' : 'Reload to see changes.'}
       </p>

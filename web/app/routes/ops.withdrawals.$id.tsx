@@ -20,6 +20,10 @@ import { useLiveResource } from '../live.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
 import { StatementLink } from '../components/StatementLink.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
+import { Stepper } from '../components/Stepper.js';
+import { WITHDRAWAL_STEPS } from '../lifecycle-steps.js';
 
 export const meta: MetaFunction = () => [{ title: 'Withdrawal · backoffice · clearhouse' }];
 
@@ -34,7 +38,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     ...timelineActorIds(withdrawal.timeline),
     ...idsMentioned((withdrawal.openTasks ?? []).map((task) => task.summary)),
   ]);
-  return { withdrawal, people, me: user.id };
+  return { withdrawal, temporalUi: temporalUiLink(withdrawal.workflowId), people, me: user.id };
 }
 
 /** The contract's refusals in words. */
@@ -77,7 +81,7 @@ export async function action({ context, request, params }: ActionFunctionArgs) {
 type Withdrawal = SerializeFrom<typeof loader>['withdrawal'];
 
 export default function OpsWithdrawal() {
-  const { withdrawal: rendered, people, me } = useLoaderData<typeof loader>();
+  const { withdrawal: rendered, temporalUi, people, me } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
@@ -91,6 +95,8 @@ export default function OpsWithdrawal() {
         Withdrawal <Money amount={withdrawal.amount} asset={withdrawal.currency} />{' '}
         <StatusBadge status={withdrawal.status} />
       </h1>
+      <Stepper steps={WITHDRAWAL_STEPS.steps} ended={WITHDRAWAL_STEPS.ended} status={withdrawal.status} />
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>
