@@ -29,10 +29,6 @@ import { peopleByIds } from './people.js';
 /** Keys read per page of one market maker's keys; its page reads at most KEYS_MAX in all. */
 const KEYS_PAGE = 200;
 const KEYS_MAX = 5_000;
-/** Orders read per count; a count that reaches it is shown as "at least". */
-const ORDERS_COUNTED = 200;
-/** The statuses of an order still working at the venue (domain/order-types.ts ORDER_STATUSES). */
-const OPEN_STATUSES = ['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED'] as const;
 
 function requireStaffReader(user: WebUser): void {
   if (!canReadAllClients(user.role)) throw forbidden();
@@ -51,31 +47,6 @@ async function allKeys(deps: AppDeps, ownerId?: string): Promise<ApiKeyRow[]> {
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined && rows.length < KEYS_MAX);
   return rows;
-}
-
-/** A count of at most ORDERS_COUNTED, and whether there may be more. */
-export interface Count {
-  value: number;
-  capped: boolean;
-}
-
-async function orderCounts(deps: AppDeps, user: WebUser, clientId: string, dayStartMs: number) {
-  const recent = await listOrders(deps, user, { clientId, limit: ORDERS_COUNTED });
-  const today = recent.items.filter((o) => Date.parse(o.createdAt) >= dayStartMs).length;
-  const open = await Promise.all(
-    OPEN_STATUSES.map((status) => listOrders(deps, user, { clientId, status, limit: ORDERS_COUNTED })),
-  );
-  const openValue = open.reduce((sum, page) => sum + page.items.length, 0);
-  return {
-    // Newest first: when every order read is from today and there are more, there may be more today.
-    ordersToday: { value: today, capped: today === recent.items.length && recent.nextCursor !== null },
-    openOrders: { value: openValue, capped: open.some((page) => page.nextCursor !== null) },
-  };
-}
-
-function startOfUtcDay(nowMs: number): number {
-  const now = new Date(nowMs);
-  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
 }
 
 export function marketMakerWebServices(deps: AppDeps) {
@@ -131,24 +102,23 @@ export function marketMakerWebServices(deps: AppDeps) {
 
     /**
      * Staff: a page of the clients that own API keys (db/lists findMarketMakers: sorted, searched by
-     * name or email), each with its key counts and today's and open orders.
+     * name or email), each with its key counts and today's and open orders, all counted in its SQL.
      */
-    list: async (user: WebUser, query: FindMarketMakersInput, nowMs = Date.now()) => {
+    list: async (user: WebUser, query: FindMarketMakersInput) => {
       requireStaffReader(user);
       const page = await findMarketMakers(deps.pool, query);
-      const dayStartMs = startOfUtcDay(nowMs);
-      const owners = page.items.map((row) => row.clientId);
-      const [people, counts] = await Promise.all([
-        peopleByIds(deps, owners),
-        Promise.all(owners.map((id) => orderCounts(deps, user, id, dayStartMs))),
-      ]);
-      const items = page.items.map((row, i) => ({
+      const people = await peopleByIds(
+        deps,
+        page.items.map((row) => row.clientId),
+      );
+      const items = page.items.map((row) => ({
         clientId: row.clientId,
         email: row.email,
         keys: row.keys,
         activeKeys: row.activeKeys,
         lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
-        ...counts[i]!,
+        ordersToday: row.ordersToday,
+        openOrders: row.openOrders,
       }));
       return { items, people, nextCursor: page.nextCursor };
     },

@@ -13,11 +13,18 @@ import { InvalidCursorError } from '../lifecycle/cursor.js';
 import { dropAndCreateDatabase, migrate } from '../migrate.js';
 import { closePool, getPool } from '../pool.js';
 import { API_KEY_SORT, apiKeyCounts, apiKeySortOf, findApiKeys } from './api-key-list.js';
-import { findMarketMakers, MARKET_MAKER_SORT, marketMakerSortOf } from './market-maker-list.js';
+import {
+  findMarketMakers,
+  MARKET_MAKER_SORT,
+  marketMakerSortOf,
+  OPEN_ORDER_STATUSES,
+} from './market-maker-list.js';
 import { findNotifications, NOTIFICATION_SORT, notificationSortOf } from './notification-list.js';
 import { UnknownSortError, type Sort } from './sorting.js';
 
 const pool = getPool();
+/** The market-maker list's "today" in these tests: fixed, so no test depends on the clock. */
+const DAY_START = '2026-06-01T00:00:00.000Z';
 
 interface Client {
   id: string;
@@ -91,6 +98,28 @@ beforeAll(async () => {
       [clients[owner]!.id, name, prefix, i.toString(16).padStart(64, '0'), 100 - i, status, usedHoursAgo],
     );
     keys.push({ id: rows[0]!.id, ownerId: clients[owner]!.id, name, prefix, status, usedHoursAgo });
+  }
+
+  // Orders straight into the read model, around a fixed day start: Ada 1 today and 2 open, Carl 3
+  // today and 2 open (a tie), ann none; a deposit and a keyless client's order count for nobody.
+  const orderSeeds: [number, string, string, number][] = [
+    [0, 'order', 'FILLED', 1],
+    [0, 'order', 'ROUTED', -2],
+    [0, 'order', 'VALIDATED', -30],
+    [1, 'order', 'NEW', 0],
+    [1, 'order', 'PARTIALLY_FILLED', 5],
+    [1, 'order', 'CANCELLED', 20],
+    [1, 'order', 'EXPIRED', -1],
+    [2, 'deposit', 'PENDING', 3],
+    [3, 'order', 'NEW', 3],
+  ];
+  for (const [owner, type, status, hoursAfterDayStart] of orderSeeds) {
+    const businessId = randomUUID();
+    await pool.query(
+      `INSERT INTO lifecycle (workflow_id, type, business_id, owner_id, status, created_at, updated_at, last_seq)
+       VALUES ($1, $2, $3, $4, $5, $6::timestamptz + $7::int * interval '1 hour', now(), 1)`,
+      [`${type}-${businessId}`, type, businessId, clients[owner]!.id, status, DAY_START, hoursAfterDayStart],
+    );
   }
 
   const staff = await pool.query<{ id: string }>(
@@ -205,7 +234,7 @@ describe('the API-key list (db/lists/api-key-list.ts)', () => {
 describe('the market-maker list (db/lists/market-maker-list.ts)', () => {
   const read = (sort: Sort, limit: number, text?: string) =>
     allIds(async (cursor) => {
-      const page = await findMarketMakers(pool, { sort, cursor, limit, text });
+      const page = await findMarketMakers(pool, { sort, cursor, limit, text, dayStart: new Date(DAY_START) });
       return { items: page.items.map((m) => ({ ...m, id: m.clientId })), nextCursor: page.nextCursor };
     });
 
@@ -238,6 +267,34 @@ describe('the market-maker list (db/lists/market-maker-list.ts)', () => {
       }
     }
     expect(() => marketMakerSortOf('owner_id', null)).toThrow(UnknownSortError);
+  });
+
+  it('counts orders today and open orders in its SQL, sorts by them (ties by id) and pages along', async () => {
+    const page = await findMarketMakers(pool, {
+      sort: { column: 'today', dir: 'desc' },
+      dayStart: new Date(DAY_START),
+    });
+    expect(page.items.map((m) => [m.email, m.ordersToday, m.openOrders])).toEqual([
+      ['bob@example.test', 3, 2],
+      ['zed@example.test', 1, 2],
+      ['ann@example.test', 0, 0],
+    ]);
+    expect(await read({ column: 'today', dir: 'asc' }, 1)).toEqual([
+      clients[2]!.id,
+      clients[0]!.id,
+      clients[1]!.id,
+    ]);
+    const tied = [clients[0]!.id, clients[1]!.id].sort();
+    expect(await read({ column: 'open', dir: 'desc' }, 1)).toEqual([...tied.reverse(), clients[2]!.id]);
+    expect(await read({ column: 'open', dir: 'asc' }, 1)).toEqual([clients[2]!.id, ...tied.reverse()]);
+    // A later day start leaves today's counts at zero; the open ones do not depend on the day.
+    const later = await findMarketMakers(pool, { dayStart: new Date(Date.parse(DAY_START) + 86_400_000) });
+    expect(later.items.map((m) => [m.ordersToday, m.openOrders])).toEqual([
+      [0, 2],
+      [0, 0],
+      [0, 2],
+    ]);
+    expect(OPEN_ORDER_STATUSES).toEqual(['NEW', 'VALIDATED', 'ROUTED', 'PARTIALLY_FILLED']);
   });
 
   it('finds a market maker by name or email', async () => {

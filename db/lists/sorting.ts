@@ -154,23 +154,29 @@ export function sortedPage<R extends { sort_key: string; sort_id: string }>(
 
 /**
  * One sorted, keyset-paged list query: `SELECT <select> FROM <from> WHERE <conditions> ORDER BY …
- * LIMIT …` with the page's cursor resumed, answering its rows without the sort columns. `conditions`
- * binds its values through `param` before the sort's own.
+ * LIMIT …` with the page's cursor resumed, answering its rows without the sort columns. `from` and
+ * `conditions` bind their values through `param` before the sort's own.
  */
 export async function selectSortedPage<R>(
   db: pg.Pool,
   spec: SortSpec,
   input: { sort?: Sort; cursor?: string | null; limit?: number },
-  query: { select: string; from: string; conditions: (param: (value: unknown) => string) => string[] },
+  query: {
+    select: string;
+    /** A table, or a subquery that binds values of its own through `param`. */
+    from: string | ((param: (value: unknown) => string) => string);
+    conditions: (param: (value: unknown) => string) => string[];
+  },
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
   const sort = input.sort ?? spec.default;
   const limit = clampLimit(input.limit);
   const { values, param } = queryParams();
+  const from = typeof query.from === 'string' ? query.from : query.from(param);
   const conditions = query.conditions(param);
   const sql = sortSql(spec, sort, input.cursor, param);
   if (sql.after) conditions.push(sql.after);
   const { rows } = await db.query<R & { sort_key: string; sort_id: string }>(
-    `SELECT ${query.select}, ${sql.select} FROM ${query.from}
+    `SELECT ${query.select}, ${sql.select} FROM ${from}
       ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
       ${sql.orderBy}
       LIMIT ${param(limit + 1)}`,

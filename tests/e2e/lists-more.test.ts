@@ -172,6 +172,24 @@ describe('more staff lists without JavaScript', () => {
     expect(new URL(page.url()).searchParams.get('q')).toBe(tag);
     await sortBy(page, 'active', 'desc');
     await page.screenshot({ path: `${SCREENSHOTS}/ops-market-makers-by-active.png`, fullPage: true });
+    // Bruno's working order (straight into the read model, as the order workflow records it) puts
+    // him first by open orders and by orders today; the header links sort by either both ways.
+    await app.pool.query(
+      `INSERT INTO lifecycle (workflow_id, type, business_id, owner_id, status, created_at, updated_at, last_seq)
+       VALUES ($1, 'order', $2, $3, 'ROUTED', now(), now(), 1)`,
+      [`order-${tag}`, randomUUID(), makers[1]!.id],
+    );
+    await page.reload();
+    await sortBy(page, 'open', 'desc');
+    expect(await emails()).toEqual([makers[1]!.email, makers[0]!.email]);
+    await sortBy(page, 'open', 'asc');
+    expect(await emails()).toEqual([makers[0]!.email, makers[1]!.email]);
+    await sortBy(page, 'today', 'desc');
+    expect(await emails()).toEqual([makers[1]!.email, makers[0]!.email]);
+    expect(await cells(page, '[data-testid=market-makers] tbody tr[data-email] td:nth-child(6)')).toEqual([
+      '1',
+      '0',
+    ]);
     await page.goto(`${app.url}/ops/market-makers?q=${encodeURIComponent(makers[1]!.email)}`);
     expect(await emails()).toEqual([makers[1]!.email]);
     const makersCsv = await page.request.get(`${app.url}/ops/market-makers.csv?q=${tag}&sort=name&dir=asc`);
@@ -181,7 +199,9 @@ describe('more staff lists without JavaScript', () => {
       client: `Yara ${tag} <${makers[0]!.email}>`,
       keys: '2',
       active_keys: '1',
+      open_orders: '0',
     });
+    expect(makerRows[0]).toMatchObject({ orders_today: '1', open_orders: '1' });
     expect((await page.goto(`${app.url}/ops/market-makers?sort=owner_id`))?.status()).toBe(400);
   });
 

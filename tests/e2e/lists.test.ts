@@ -403,7 +403,7 @@ describe('staff lists without JavaScript', () => {
         active_keys: '1',
         last_key_use_at: '',
         orders_today: '0',
-        orders_today_at_least: 'no',
+        open_orders: '0',
       });
 
       const instruments = csvRecords(await download('/ops/instruments'));

@@ -17,11 +17,6 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
   return { canIssue: user.role === 'admin', ...page, sort: query.sort, searching };
 }
 
-/** A count read from at most one page of orders: "200+" when there may be more. */
-function count(c: { value: number; capped: boolean }): string {
-  return c.capped ? `${c.value}+` : String(c.value);
-}
-
 export default function MarketMakers() {
   const { items, people, nextCursor, sort, searching, canIssue } = useLoaderData<typeof loader>();
   return (
@@ -51,12 +46,8 @@ export default function MarketMakers() {
             <SortHeader column="keys" label="Keys" sort={sort} numeric firstDir="desc" />
             <SortHeader column="active" label="Active keys" sort={sort} numeric firstDir="desc" />
             <SortHeader column="used" label="Last key use" sort={sort} firstDir="desc" />
-            <th scope="col" className="num">
-              Orders today
-            </th>
-            <th scope="col" className="num">
-              Open orders
-            </th>
+            <SortHeader column="today" label="Orders today" sort={sort} numeric firstDir="desc" />
+            <SortHeader column="open" label="Open orders" sort={sort} numeric firstDir="desc" />
           </tr>
         </thead>
         <tbody>
@@ -78,8 +69,8 @@ export default function MarketMakers() {
               <td className="num">{mm.keys}</td>
               <td className="num">{mm.activeKeys}</td>
               <td>{mm.lastUsedAt ? <Time at={mm.lastUsedAt} /> : <span className="muted">never</span>}</td>
-              <td className="num">{count(mm.ordersToday)}</td>
-              <td className="num">{count(mm.openOrders)}</td>
+              <td className="num">{mm.ordersToday}</td>
+              <td className="num">{mm.openOrders}</td>
             </tr>
           ))}
         </tbody>

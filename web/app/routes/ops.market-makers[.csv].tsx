@@ -1,7 +1,6 @@
 // /ops/market-makers.csv: the market-maker list as the page shows it, with the search and sort in
 // effect, every page of it — each client that owns an API key, by name and email, with its keys,
-// last key use and order counts. A count read from one page of orders says so in its `_at_least`
-// column (the page shows "200+").
+// last key use, orders today (from midnight UTC) and open orders.
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { personName, type People } from '../components/Person.js';
 import { allPages, csvResponse } from '../csv.server.js';
@@ -29,9 +28,7 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
       'active_keys',
       'last_key_use_at',
       'orders_today',
-      'orders_today_at_least',
       'open_orders',
-      'open_orders_at_least',
     ],
     items.map((mm) => [
       mm.clientId,
@@ -40,10 +37,8 @@ export async function loader({ context, request }: LoaderFunctionArgs) {
       String(mm.keys),
       String(mm.activeKeys),
       mm.lastUsedAt ?? '',
-      String(mm.ordersToday.value),
-      mm.ordersToday.capped ? 'yes' : 'no',
-      String(mm.openOrders.value),
-      mm.openOrders.capped ? 'yes' : 'no',
+      String(mm.ordersToday),
+      String(mm.openOrders),
     ]),
   );
 }
