@@ -1,5 +1,7 @@
 // The statement PDF's layout: the header once, the table's header on every page, every page numbered;
-// names in any script DejaVu Sans covers print as themselves (the embedded font's ToUnicode CMap).
+// names in any script DejaVu Sans covers print as themselves (the embedded font's ToUnicode CMap), and
+// Chinese, Japanese and Korean names in a Noto fallback face on the same baseline. A character no
+// embedded font has prints as the font's box, glyph 0, which the CMap reads back as U+0000.
 import { describe, expect, it } from 'vitest';
 import { pdfText } from '../../tests/support/pdf-text.js';
 import type { StatementDocument, StatementLineView } from '../services/client-statement.js';
@@ -86,6 +88,36 @@ describe('statement PDF', () => {
       expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed\b/);
       expect(source).toContain('/FontFile2');
       expect(source).not.toContain('/Helvetica');
+    }
+  });
+
+  it('prints a Chinese, Japanese or Korean name as written, in a Noto face on its row’s baseline', async () => {
+    const names = [
+      { displayName: '王秀英', face: 'NotoSansSC' },
+      // Han alone says no language: Chinese forms first.
+      { displayName: '山田 太郎', face: 'NotoSansSC' },
+      // Kana says Japanese: its kanji take the Japanese forms too.
+      { displayName: 'さくら 山田', face: 'NotoSansJP' },
+      { displayName: '김민준', face: 'NotoSansKR' },
+    ];
+    for (const { displayName, face } of names) {
+      const pdf = await statementPdf(statement(2, { email: 'client@example.com', displayName }), {
+        compress: false,
+      });
+      // The name's runs are text objects of their own, between the labels 'Client' and 'Asset'.
+      const lines = pdfText(pdf).split('\n');
+      const value = lines.slice(lines.indexOf('Client') + 1, lines.indexOf('Asset')).join('');
+      expect(value).toBe(`${displayName} <client@example.com>`);
+      const source = pdf.toString('latin1');
+      const fallbacks = [...source.matchAll(/\/BaseFont \/[A-Z]{6}\+(NotoSans\w*)-Regular\b/g)];
+      expect(new Set(fallbacks.map((match) => match[1]))).toEqual(new Set([face]));
+      expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSansCondensed\b/);
+      expect(source).not.toContain('/Helvetica');
+      // The header's 10 pt text: every run sits on the baseline of its row's label (x = 40).
+      const placed = [...source.matchAll(/1 0 0 1 ([\d.]+) ([\d.]+) Tm\s+\/F\d+ 10 Tf/g)];
+      const baselines = new Set(placed.filter((match) => match[1] === '40').map((match) => match[2]));
+      expect(baselines.size).toBe(7);
+      expect(placed.filter((match) => !baselines.has(match[2])).map((match) => match[0])).toEqual([]);
     }
   });
 

@@ -7,13 +7,16 @@
 // Fonts are DejaVu Sans Condensed (the npm package dejavu-fonts-ttf, Bitstream Vera licence: free to
 // redistribute), embedded as subsets: PDF's standard Helvetica covers Windows-1252 only, so a
 // client named in Cyrillic or Greek ("Дмитрий Ёлкин", "Σοφία") printed as substitutes. DejaVu has no
-// CJK glyphs; those still print as boxes. The files are read from node_modules, never from system
-// font paths, so every machine prints the same document.
+// CJK glyphs: the header's values (the client's name is the free text here) print what DejaVu lacks
+// in a Noto Sans SC, JP or KR fallback face (font-fallback.ts), so "王秀英" or "김민준" print as
+// written, not as boxes. The files are read from node_modules, never from system font paths, so
+// every machine prints the same document.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { formatMoney, groupDigits } from '../../web/app/amounts.js';
+import { fontFallback, type TextRun } from './font-fallback.js';
 import { ACCOUNT_LABELS, STATEMENT_ACCOUNT_LABELS } from '../../domain/client-statement.js';
 import type { StatementDocument, StatementLineView } from '../services/client-statement.js';
 
@@ -78,6 +81,39 @@ function fonts(): Map<string, fontkit.Font> {
   return parsed;
 }
 
+let splitRuns: ((text: string) => TextRun[]) | null = null;
+
+/** The text's runs in the body font or a fallback face; the fallback's caches live per process too. */
+function textRuns(text: string): TextRun[] {
+  if (!splitRuns) {
+    const body = fonts().get(FONT);
+    if (!body) throw new Error(`no ${FONT} font`);
+    splitRuns = fontFallback(body);
+  }
+  return splitRuns(text);
+}
+
+// @types/pdfkit lists file sources only; pdfkit itself takes a parsed fontkit font as well.
+function fontSource(font: fontkit.Font): PDFKit.Mixins.PDFFontSource {
+  return font as unknown as PDFKit.Mixins.PDFFontSource;
+}
+
+/**
+ * Text in the body font within `width` from (x, y), each run the body font lacks in its fallback
+ * face: pdfkit lays the runs out as one paragraph (`continued`), wrapping across them.
+ */
+function drawBodyText(doc: PDFKit.PDFDocument, text: string, x: number, y: number, width: number): void {
+  const runs: TextRun[] = text ? textRuns(text) : [{ text, fallback: null }];
+  runs.forEach((run, i) => {
+    // Registering again under the same name is harmless: pdfkit embeds a face once per document.
+    if (run.fallback) doc.registerFont(run.fallback.name, fontSource(run.fallback.font));
+    doc.font(run.fallback?.name ?? FONT);
+    const continued = i < runs.length - 1;
+    if (i === 0) doc.text(run.text, x, y, { width, continued });
+    else doc.text(run.text, { continued });
+  });
+}
+
 function holderName(statement: StatementDocument): string {
   const { displayName, email } = statement.holder;
   return displayName.trim() ? `${displayName} <${email}>` : email;
@@ -105,7 +141,7 @@ function drawHeader(doc: PDFKit.PDFDocument, statement: StatementDocument): void
   for (const [label, value] of facts) {
     const y = doc.y;
     doc.font(BOLD).text(label, MARGIN, y, { width: 110 });
-    doc.font(FONT).text(value, MARGIN + 110, y, { width: 405 });
+    drawBodyText(doc, value, MARGIN + 110, y, 405);
   }
   doc.moveDown(0.8);
 }
@@ -193,8 +229,7 @@ export function statementPdf(
       Subject: holderName(statement),
     },
   });
-  // @types/pdfkit lists file sources only; pdfkit itself takes a parsed fontkit font as well.
-  for (const [name, font] of fonts()) doc.registerFont(name, font as unknown as PDFKit.Mixins.PDFFontSource);
+  for (const [name, font] of fonts()) doc.registerFont(name, fontSource(font));
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
