@@ -174,3 +174,35 @@ export async function openEvents(world: ApiWorld, person: Person, path: string) 
     },
   };
 }
+
+/**
+ * A closed workflow of `type` in the auditor area: found by the search and archived (polled, the
+ * archiver runs on close), its history read, replayed deterministically and exported.
+ */
+export async function expectInAuditorArea(
+  world: ApiWorld,
+  auditor: Person,
+  type: string,
+  workflowId: string,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let item: { workflowId: string; type: string; archive: unknown } | undefined;
+  for (;;) {
+    const found = await world.as(auditor, `/audit/workflows?type=${type}&limit=200`);
+    expect(found.status, found.text).toBe(200);
+    item = found.body.items.find((i: { workflowId: string }) => i.workflowId === workflowId);
+    if ((item && item.archive) || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  expect(item, `${type} ${workflowId}`).toMatchObject({ workflowId, type });
+  expect(item!.archive, `${workflowId} archived on close`).toBeTruthy();
+  const history = await world.as(auditor, `/audit/workflows/${workflowId}/history`);
+  expect(history.status, history.text).toBe(200);
+  expect(history.body.events.length).toBeGreaterThan(5);
+  const replay = await world.as(auditor, `/audit/workflows/${workflowId}/replay`, { method: 'POST' });
+  expect(replay.status, replay.text).toBe(200);
+  expect(replay.body).toMatchObject({ workflowId, deterministic: true });
+  const exported = await world.as(auditor, `/audit/workflows/${workflowId}/export`);
+  expect(exported.status, exported.text).toBe(200);
+  expect(exported.headers.get('content-disposition')).toMatch(/attachment/);
+}

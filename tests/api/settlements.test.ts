@@ -27,6 +27,7 @@ import {
   TEST_DEPOSIT_POLICY,
   expectBooksBalanced,
   expectError,
+  expectInAuditorArea,
   post,
   type ApiWorld,
   type Person,
@@ -438,26 +439,7 @@ describe('settling trades between clients', { timeout: 120_000 }, () => {
       ['client_settlement', settlement.workflowId],
       ['settlement_batch', batchWorkflowId],
     ] as const) {
-      const deadline = Date.now() + 30_000;
-      let item: { workflowId: string; type: string; archive: unknown } | undefined;
-      for (;;) {
-        const found = await w.as(auditor, `/audit/workflows?type=${type}&limit=200`);
-        expect(found.status, found.text).toBe(200);
-        item = found.body.items.find((i: { workflowId: string }) => i.workflowId === workflowId);
-        if ((item && item.archive) || Date.now() > deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, 300));
-      }
-      expect(item, `${type} ${workflowId}`).toMatchObject({ workflowId, type });
-      expect(item!.archive, `${workflowId} archived on close`).toBeTruthy();
-      const history = await w.as(auditor, `/audit/workflows/${workflowId}/history`);
-      expect(history.status, history.text).toBe(200);
-      expect(history.body.events.length).toBeGreaterThan(5);
-      const replay = await w.as(auditor, `/audit/workflows/${workflowId}/replay`, { method: 'POST' });
-      expect(replay.status, replay.text).toBe(200);
-      expect(replay.body).toMatchObject({ workflowId, deterministic: true });
-      const exported = await w.as(auditor, `/audit/workflows/${workflowId}/export`);
-      expect(exported.status, exported.text).toBe(200);
-      expect(exported.headers.get('content-disposition')).toMatch(/attachment/);
+      await expectInAuditorArea(w, auditor, type, workflowId);
     }
   });
 });
