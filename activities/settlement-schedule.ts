@@ -1,14 +1,18 @@
 // The Temporal Schedule that starts one SettlementBatch per cutoff of the `settlement` policy
 // (default: 16:00 Europe/Brussels on business days; SETTLEMENT_POLICY_JSON overrides, tests use an
-// interval of seconds). Created idempotently at worker start-up: an existing Schedule is updated to
-// the current policy instead.
+// interval of seconds, and an admin's stored version on the policy page outranks it). Created
+// idempotently at worker start-up: an existing Schedule is updated to the current policy instead; a
+// saved version updates it at once (followSettlementSchedule). Batches already running keep the
+// policy in their input.
 //
 // Overlap policy BUFFER_ALL with a catch-up window: batches run one after another, never two for the
 // same cutoff (each scheduled run's workflow id is the action's id plus its scheduled time, and the
 // batch's cutoff is unique in settlement_batch), and cutoffs missed while Temporal or the workers
 // were down are run in order once they are back, if they are at most `catchupWindowMs` late.
+import type pg from 'pg';
 import {
   ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
   type DayOfWeek,
@@ -23,6 +27,7 @@ import {
   type SettlementPolicy,
 } from '../domain/settlement.js';
 import { minutesOfLocalTime } from '../domain/trading-policy.js';
+import { policyHistory } from '../db/policies/versions.js';
 import type { settlementBatch } from '../workflows/settlement-batch.js';
 
 const ISO_WEEKDAYS: Record<number, DayOfWeek> = {
@@ -78,27 +83,84 @@ function actionOf(policy: SettlementPolicy, taskQueue: string): ScheduleOptionsA
   };
 }
 
-/** Creates the Schedule, or brings an existing one to the current policy. Answers what it did. */
-export async function ensureSettlementSchedule(
-  client: Client,
-  options: { taskQueue: string; policy?: SettlementPolicy; scheduleId?: string },
-): Promise<'created' | 'updated'> {
-  const policy = options.policy ?? settlementPolicyFromEnv();
-  const scheduleId = options.scheduleId ?? SETTLEMENT_SCHEDULE_ID;
-  const spec = scheduleSpecOf(policy);
-  const action = actionOf(policy, options.taskQueue);
-  const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: policy.catchupWindowMs };
-  try {
-    await client.schedule.create({ scheduleId, spec, action, policies });
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+/**
+ * The settlement policy in force for the worker: the newest version an admin stored (completed over
+ * the defaults), or the environment's first defaults while none is stored or the stored one is no
+ * longer usable (the API's reader, api/services/settlements.ts, answers the same).
+ */
+export async function storedSettlementPolicy(
+  db: pg.Pool,
+  env: Record<string, string | undefined> = process.env,
+): Promise<SettlementPolicy> {
+  const [newest] = await policyHistory(db, 'settlement', 1);
+  if (newest) {
+    const policy = settlementPolicy(newest.document as Partial<SettlementPolicy>);
+    if (checkSettlementPolicy(policy).length === 0) return policy;
   }
-  await client.schedule.getHandle(scheduleId).update((previous) => ({
+  return settlementPolicyFromEnv(env);
+}
+
+interface ScheduleOptions {
+  taskQueue: string;
+  policy?: SettlementPolicy;
+  scheduleId?: string;
+}
+
+function scheduleParts(options: ScheduleOptions) {
+  const policy = options.policy ?? settlementPolicyFromEnv();
+  return {
+    scheduleId: options.scheduleId ?? SETTLEMENT_SCHEDULE_ID,
+    spec: scheduleSpecOf(policy),
+    action: actionOf(policy, options.taskQueue),
+    policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL, catchupWindow: policy.catchupWindowMs },
+  };
+}
+
+async function updateSchedule(client: Client, parts: ReturnType<typeof scheduleParts>): Promise<void> {
+  const { spec, action, policies } = parts;
+  await client.schedule.getHandle(parts.scheduleId).update((previous) => ({
     ...previous,
     spec,
     action,
     policies: { ...previous.policies, ...policies },
   }));
+}
+
+/** Creates the Schedule, or brings an existing one to the current policy. Answers what it did. */
+export async function ensureSettlementSchedule(
+  client: Client,
+  options: ScheduleOptions,
+): Promise<'created' | 'updated'> {
+  const parts = scheduleParts(options);
+  try {
+    await client.schedule.create({
+      scheduleId: parts.scheduleId,
+      spec: parts.spec,
+      action: parts.action,
+      policies: parts.policies,
+    });
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+  await updateSchedule(client, parts);
   return 'updated';
+}
+
+/**
+ * Brings an existing Schedule to `policy` after an admin saved a version. Creates none: where no
+ * worker made one (SETTLEMENT_SCHEDULE=0, tests) there is nothing to follow, and a worker starting
+ * later creates it from the stored version.
+ */
+export async function followSettlementSchedule(
+  client: Client,
+  options: ScheduleOptions & { policy: SettlementPolicy },
+): Promise<'updated' | 'absent'> {
+  try {
+    await updateSchedule(client, scheduleParts(options));
+    return 'updated';
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) return 'absent';
+    throw error;
+  }
 }

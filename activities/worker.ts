@@ -9,7 +9,7 @@ import { startArchiveSweeper } from './history-archive-sweeper.js';
 import { activityLogInterceptor } from './activity-log.js';
 import { createActivities, type ActivityDeps } from './index.js';
 import { startNotifications } from './notifications/run.js';
-import { ensureSettlementSchedule } from './settlement-schedule.js';
+import { ensureSettlementSchedule, storedSettlementPolicy } from './settlement-schedule.js';
 import { ensureInternalReconciliationSchedule } from './internal-reconciliation-schedule.js';
 
 export interface WorkerSetup {
@@ -212,10 +212,15 @@ function backfillArchiveInBackground(): void {
   );
 }
 
-/** The settlement batches' Schedule, created or updated to the policy (activities/settlement-schedule.ts). */
+/** The settlement batches' Schedule, created or updated to the policy in force (activities/settlement-schedule.ts). */
 function ensureSettlementScheduleInBackground(): void {
   void defaultArchiveTemporalClient()
-    .then((client) => ensureSettlementSchedule(client, { taskQueue: config.taskQueue }))
+    .then(async (client) =>
+      ensureSettlementSchedule(client, {
+        taskQueue: config.taskQueue,
+        policy: await storedSettlementPolicy(getPool()),
+      }),
+    )
     .then(
       (outcome) => log('info', 'settlement schedule', { outcome }),
       (error) =>

@@ -33,6 +33,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import { textField, uuidSchema } from '../validate.js';
 import { parseInput, type SessionUser } from './common.js';
+import { followSettlementPolicy } from './settlements.js';
 import {
   adoptPolicyVersion,
   registeredPolicies,
@@ -114,6 +115,17 @@ export const PolicyParamsSchema = z.object({ name: z.string().max(40) });
 export const PolicyChangeParamsSchema = z.object({ name: z.string().max(40), id: uuidSchema });
 
 // ---- reading ---------------------------------------------------------------------------------------
+
+type PolicyDeps = Pick<AppDeps, 'pool' | 'temporal' | 'taskQueue'>;
+
+/**
+ * A saved version into this process's snapshot at once (other processes reload it within
+ * POLICY_REFRESH_MS); the settlement policy also moves its Schedule, which starts the batches.
+ */
+async function adoptSaved(deps: PolicyDeps, name: string, saved: PolicyVersionRow): Promise<void> {
+  adoptPolicyVersion(name, saved.version, saved.document);
+  if (name === 'settlement') await followSettlementPolicy(deps);
+}
 
 type Labels = Awaited<ReturnType<typeof userLabels>>;
 
@@ -278,7 +290,7 @@ async function appendVersion(
  * changed: a second admin must approve) or `unchanged`.
  */
 export async function savePolicy(
-  deps: Pick<AppDeps, 'pool'>,
+  deps: PolicyDeps,
   admin: SessionUser,
   rawName: string,
   rawBody: unknown,
@@ -325,8 +337,7 @@ export async function savePolicy(
     });
     return { outcome: 'saved' as const, change: null, saved };
   });
-  if ('saved' in result && result.saved)
-    adoptPolicyVersion(known.name, result.saved.version, result.saved.document);
+  if ('saved' in result && result.saved) await adoptSaved(deps, known.name, result.saved);
   const view = await policyView(deps, known);
   const change = result.change ? (view.pending.find((c) => c.id === result.change?.id) ?? null) : null;
   return { outcome: result.outcome, policy: view, change };
@@ -337,7 +348,7 @@ export async function savePolicy(
  * who asked makes the change the next version; a change made on an older version is refused (409).
  */
 export async function decidePolicy(
-  deps: Pick<AppDeps, 'pool'>,
+  deps: PolicyDeps,
   admin: SessionUser,
   rawName: string,
   rawId: string,
@@ -392,6 +403,6 @@ export async function decidePolicy(
     });
     return version;
   });
-  if (saved) adoptPolicyVersion(known.name, saved.version, saved.document);
+  if (saved) await adoptSaved(deps, known.name, saved);
   return policyView(deps, known);
 }
