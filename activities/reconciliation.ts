@@ -14,6 +14,7 @@ import {
   ledgerItemsOfPeriod,
   matchLinesPage,
   openBreakCount,
+  otherCurrencyLineIds,
   pendingDeposits,
   proposeAdjustment,
   resolveBreakByMatch,
@@ -133,7 +134,7 @@ export function createReconciliationActivities(pool: pg.Pool) {
           breaks.unshift({
             id: randomUUID(),
             kind: 'statement_inconsistent',
-            lineIds: [],
+            lineIds: await otherCurrencyLineIds(pool, header.id, header.currency),
             itemIds: [],
             differenceMinor: difference,
             detail: { problems },

@@ -134,6 +134,11 @@ export interface ReconciliationRecord {
   tasks: Task[];
 }
 
+/** Matched or resolved lines of all lines, in percent rounded down to a tenth (none: 100). */
+export function matchedPercentOf(settled: number, lines: number): number {
+  return lines === 0 ? 100 : Math.floor((settled * 1000) / lines) / 10;
+}
+
 export function recordFromLifecycle(
   summary: LifecycleSummary,
   transitions: RecordedTransition<ReconciliationStatus>[],
@@ -193,7 +198,7 @@ export function toReconciliationView(
     },
     matched: s.matchedLines,
     resolved: s.resolvedLines,
-    matchedPercent: s.lineCount === 0 ? 100 : Math.floor((settled * 1000) / s.lineCount) / 10,
+    matchedPercent: matchedPercentOf(settled, s.lineCount),
     breaks: s.openBreaks,
     breaksTotal: s.breaks,
     oldestOpenBreakAt: s.oldestOpenBreakAt,

@@ -7,7 +7,7 @@ import { internalBreakAdjustable } from '../../domain/reconciliation/internal.js
 import { canReadAllClients } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
-import { toBreakView } from '../reconciliation-view.js';
+import { matchedPercentOf, toBreakView } from '../reconciliation-view.js';
 import * as service from '../services/reconciliations.js';
 import type { WebUser } from './load-context.js';
 import { staffListServices } from './staff-lists.js';
@@ -48,14 +48,16 @@ export function reconciliationWebServices(deps: AppDeps) {
       };
     },
     report: (user: WebUser, id: string) => service.reconciliationReport(deps, user, id),
-    /** The summary: daily matched/unmatched lines and open breaks by age. */
+    /** The summary: daily matched/unmatched lines, their matched share and open breaks by age. */
     summary: async (user: WebUser) => {
       if (!canReadAllClients(user.role)) throw forbidden('reconciliations are for staff and auditors');
       const [history, breaksByAge] = await Promise.all([
         dailyMatchHistory(deps.pool, HISTORY_DAYS),
         openBreaksByAge(deps.pool),
       ]);
-      return { history, breaksByAge };
+      const matched = history.reduce((n, d) => n + d.matched, 0);
+      const lines = history.reduce((n, d) => n + d.matched + d.unmatched, 0);
+      return { history, breaksByAge, lines, matchedPercent: matchedPercentOf(matched, lines) };
     },
   };
 }

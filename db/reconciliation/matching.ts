@@ -97,6 +97,22 @@ export async function matchLinesPage(
   }));
 }
 
+/**
+ * The booked lines in another currency than the statement's: they take no part in matching, so the
+ * statement_inconsistent break holds them (every line ends matched or in a break).
+ */
+export async function otherCurrencyLineIds(
+  pool: pg.Pool,
+  statementId: string,
+  currency: string,
+): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT id::text FROM recon_line WHERE statement_id = $1 AND status = 'BOOKED' AND currency <> $2 ORDER BY id`,
+    [statementId, currency],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** Our references of a movement: the deposit's wire reference or the payout id its workflow gave. */
 function itemReferences(workflowId: string | null, idempotencyKey: string): string[] {
   const refs = [idempotencyKey.toUpperCase()];
@@ -204,7 +220,7 @@ export interface OutcomeToStore {
   }[];
   matches: Match[];
   breaks: BreakToOpen[];
-  /** Lines that do not take part (pending, other currency): RESOLVED with this rule. */
+  /** Lines that do not take part (pending; other currency ones are in statement_inconsistent): RESOLVED with this rule. */
   setAside: { rule: string; statuses: string[] };
   dueAt: string;
   at: string;

@@ -10,12 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../api/auth/session.js';
 import { mountWeb } from '../../api/pages/mount.js';
 import { startTestApp, type TestApp } from '../../api/testing.js';
-import { ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
+import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { depositReference } from '../../domain/deposit.js';
-import {
-  internalReconciliation,
-  internalReconciliationStateQuery,
-} from '../../workflows/internal-reconciliation.js';
 import {
   announced,
   expectBooksBalanced,
@@ -25,6 +21,15 @@ import {
   type ApiWorld,
   type Person,
 } from './helpers.js';
+import {
+  csvStatement,
+  omnibusMovement as movement,
+  storedFiles,
+  uniqueDay,
+  uploadStatement,
+  internalRunWithDifference as internalRunWith,
+  waitForReconciliation,
+} from './reconciliation-helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/bank-statements');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -50,60 +55,12 @@ afterAll(async () => {
   await w?.stop();
 });
 
-function upload(
-  person: Person,
-  data: Buffer | string,
-  fields: Record<string, string> = { source: 'bank' },
-  key: string = randomUUID(),
-) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  form.append('file', new Blob([new Uint8Array(Buffer.from(data))]), 'statement');
-  return w.as(person, '/ops/reconciliations', { method: 'POST', body: form, idempotencyKey: key });
-}
-
-async function storedFiles(): Promise<number> {
-  const { rows } = await w.app.pool.query<{ n: string }>('SELECT count(*) AS n FROM recon_file');
-  return Number(rows[0]?.n);
-}
-
-/** Polls the reconciliation until `done` (matching runs in the workflow after the start answered). */
-async function waitFor(id: string, done: (r: { status: string }) => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await w.as(ops, `/ops/reconciliations/${id}`);
-    expect(answer.status, answer.text).toBe(200);
-    if (done(answer.body) || Date.now() > deadline) return answer.body;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-/** A day of its own in the past, far from any other test's movements. */
-function uniqueDay(): string {
-  const ms = Date.UTC(2002, 0, 1) + Math.floor(Math.random() * 6000) * 86_400_000;
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-function csv(rows: string[][]): string {
-  return [['type', 'currency', 'booking_date', 'amount', 'reference', 'description'], ...rows]
-    .map((r) => r.join(','))
-    .join('\n');
-}
-
-async function omnibusMovement(amountMinor: bigint, day: string, workflowId?: string) {
-  const transfer =
-    amountMinor >= 0n
-      ? { debit: 'bank:omnibus:EUR', credit: 'suspense:EUR', amount: amountMinor }
-      : { debit: 'suspense:EUR', credit: 'bank:omnibus:EUR', amount: -amountMinor };
-  return postEntry(w.app.pool, {
-    idempotencyKey: `test-recon-api/${randomUUID()}`,
-    kind: 'deposit.confirm',
-    description: 'a movement of the omnibus account',
-    transfers: [transfer],
-    workflowId,
-    effectiveAt: new Date(`${day}T10:00:00Z`),
-  });
-}
+const upload = (person: Person, data: Buffer | string, fields?: Record<string, string>, key?: string) =>
+  uploadStatement(w, person, data, fields, key);
+const waitFor = (id: string, done: (r: { status: string }) => boolean, timeoutMs?: number) =>
+  waitForReconciliation(w, ops, id, done, timeoutMs);
+const omnibusMovement = (amountMinor: bigint, day: string, workflowId?: string) =>
+  movement(w, amountMinor, day, workflowId);
 
 describe('importing statements', () => {
   it('imports a camt.053 file of several statements as one reconciliation each; the same file again is 409', async () => {
@@ -136,14 +93,14 @@ describe('importing statements', () => {
   }, 60_000);
 
   it('answers 400 unreadable_statement naming the element, 422 unknown_account and 403 for others, storing nothing', async () => {
-    const before = await storedFiles();
+    const before = await storedFiles(w);
     const broken = await upload(ops, fixture('genkgo-camt/camt053.v2.wrong.xml'));
     expectError(broken, 400, 'unreadable_statement');
     expect(typeof broken.body.error.details.at).toBe('string');
     const garbage = await upload(ops, 'hello, this is not a statement\n');
     expectError(garbage, 400, 'unreadable_statement');
     const day = uniqueDay();
-    const gbp = csv([
+    const gbp = csvStatement([
       ['opening', 'GBP', day, '10.00', '', ''],
       ['entry', 'GBP', day, '1.00', 'X', ''],
       ['closing', 'GBP', day, '11.00', '', ''],
@@ -156,14 +113,14 @@ describe('importing statements', () => {
     );
     expectError(await upload(auditor, gbp), 403, 'forbidden');
     expectError(await upload(client, gbp), 403, 'forbidden');
-    expect(await storedFiles()).toBe(before);
+    expect(await storedFiles(w)).toBe(before);
   });
 
   it('imports an inconsistent statement with consistent: false and a statement_inconsistent break', async () => {
     const day = uniqueDay();
     const answer = await upload(
       ops,
-      csv([
+      csvStatement([
         ['opening', 'EUR', day, '100.00', '', ''],
         ['entry', 'EUR', day, '5.00', `R-${randomUUID().slice(0, 8)}`, ''],
         ['closing', 'EUR', day, '999.00', '', ''],
@@ -188,7 +145,7 @@ describe('matching and resolving breaks', () => {
     const unseen = await omnibusMovement(4_200n, day);
     const mismatchId = randomUUID();
     await omnibusMovement(7_000n, day, `deposit-${mismatchId}`);
-    const csvText = csv([
+    const csvText = csvStatement([
       ['opening', 'EUR', day, '1000.00', '', ''],
       ['entry', 'EUR', day, '100.00', '', `wire ${depositReference(depositId)}`],
       ['entry', 'EUR', day, '33.33', `UNKNOWN-${randomUUID().slice(0, 8)}`, ''],
@@ -347,7 +304,7 @@ describe('matching and resolving breaks', () => {
     const today = new Date().toISOString().slice(0, 10);
     const created = await upload(
       ops,
-      csv([
+      csvStatement([
         ['opening', 'EUR', today, '0.00', '', ''],
         ['entry', 'EUR', today, '777.31', '', `transfer ${deposit.reference} thanks`],
         ['closing', 'EUR', today, '777.31', '', ''],
@@ -369,7 +326,7 @@ describe('matching and resolving breaks', () => {
     const otherDay = uniqueDay();
     const other = await upload(
       ops,
-      csv([
+      csvStatement([
         ['opening', 'EUR', otherDay, '0.00', '', ''],
         ['entry', 'EUR', otherDay, '1.11', `N-${randomUUID().slice(0, 8)}`, ''],
         ['closing', 'EUR', otherDay, '1.11', '', ''],
@@ -395,34 +352,7 @@ function page(person: Person, path: string, init: RequestInit = {}) {
   return fetch(`${web!.url}${path}`, { ...init, headers, redirect: 'manual' });
 }
 
-/** What the Schedule starts; the run stays open at DIFFERENCES until every break is explained. */
-async function internalRunWithDifference(quantity: bigint) {
-  // Certificates the ledger shows in our registry omnibus account that the registry never had.
-  await postEntry(w.app.pool, {
-    idempotencyKey: `test-recon-internal/${randomUUID()}`,
-    kind: 'recon.adjust',
-    description: 'certificates the registry never delivered',
-    transfers: [{ debit: 'registry:omnibus:CEA', credit: 'suspense:CEA', amount: quantity }],
-  });
-  const workflowId = `internal-reconciliation-test-${randomUUID()}`;
-  const handle = await w.temporal.client.workflow.start(internalReconciliation, {
-    taskQueue: w.temporal.taskQueue,
-    workflowId,
-    args: [{ breakDueMs: 60_000 }],
-  });
-  const deadline = Date.now() + 20_000;
-  let state = await handle.query(internalReconciliationStateQuery);
-  while (state.status === 'RUNNING' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 150));
-    state = await handle.query(internalReconciliationStateQuery);
-  }
-  expect(state.status).toBe('DIFFERENCES');
-  const { rows } = await w.app.pool.query<{ id: string; kind: string; asset: string }>(
-    'SELECT id, kind, asset FROM recon_break WHERE internal_run_id = $1 ORDER BY created_at, id',
-    [workflowId],
-  );
-  return { workflowId, handle, breaks: rows };
-}
+const internalRunWithDifference = (quantity: bigint) => internalRunWith(w, quantity);
 
 describe('internal reconciliation breaks', () => {
   /** The operator's inbox filtered to break tasks, every page, as the inbox page asks for it. */
@@ -576,7 +506,7 @@ describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
     const form = new FormData();
     form.append('idempotencyKey', randomUUID());
     form.append('source', 'bank');
-    const text = csv([
+    const text = csvStatement([
       ['opening', 'EUR', day, '0.00', '', ''],
       ['entry', 'EUR', day, '12.34', `PAGE-${randomUUID().slice(0, 8)}`, ''],
       ['closing', 'EUR', day, '12.34', '', ''],

@@ -158,6 +158,10 @@ export default function Reconciliations() {
         </div>
         <div className="card">
           <h2>Statement lines per day</h2>
+          <p>
+            <strong>{summary.matchedPercent}% matched</strong> or resolved of the {summary.lines} lines booked
+            in the last 30 days
+          </p>
           <ReconciliationChart
             title="Statement lines per booking day, last 30 days"
             settledLabel="matched or resolved"
