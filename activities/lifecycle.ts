@@ -59,6 +59,12 @@ export interface RecordTransitionInput {
   /** The Update (a person's request) that caused it, kept in the event's data as `updateId`. */
   updateId?: string | null;
   /**
+   * With `updateId`: the command that Update handed the workflow (its CommandSlot's `{ action, args }`,
+   * the args carrying the actor), kept in the event's data as `command`, so a run that never applied
+   * this transition can apply it again instead of failing on its seq (see `superseded`).
+   */
+  command?: unknown;
+  /**
    * Set when the workflow had to make this transition's text storable (workflows/lifecycle.ts):
    * the paths that changed and the first attempt's error. Opens a `data_alert` task for operations
    * and is logged as an error, so somebody finds the bug upstream.
@@ -86,6 +92,25 @@ export interface RecordTransitionResult {
    * read model agree.
    */
   stored?: StoredTransition;
+  /**
+   * Set instead of refusing when another Update's transition holds this seq and carries its command:
+   * it was committed by a workflow task of this lifecycle that never completed (else the run would
+   * have replayed its marker instead of running this activity), so the workflow applies that command
+   * first (workflows/command-slot.ts). Nothing was written.
+   */
+  superseded?: SupersedingTransition;
+}
+
+/** The transition a lost workflow task recorded at a seq, with what it takes to apply it again. */
+export interface SupersedingTransition {
+  seq: number;
+  /** Its status after, as recorded. */
+  to: string;
+  /** The Update that caused it. */
+  updateId: string;
+  /** That Update's command, as RecordTransitionInput.command was. */
+  command: unknown;
+  actor: { id: string; role: string } | null;
 }
 
 /** A recorded transition's reason and data as lifecycle_event holds them. */
@@ -150,8 +175,9 @@ export function currentRunId(): string | null {
 /**
  * recordTransition inside the caller's transaction (activities/deposit.ts puts a posting in the same
  * unit). A (workflow, seq) already recorded is left as it is: the same transition answers
- * `recorded: false` (with what was stored when its time differs); another transition at that seq is
- * a non-retryable `transition_conflict`, never overwritten. The closing transition also records
+ * `recorded: false` (with what was stored when its time differs); another Update's transition that
+ * kept its command answers `superseded` with it; any other transition at that seq is a non-retryable
+ * `transition_conflict`. Nothing recorded is ever overwritten. The closing transition also records
  * that run `runId` is owed a history archive (db/history/archive-due.ts), in the same commit, so no
  * lifecycle can close without its history being archived by the sweeper.
  */
@@ -207,6 +233,8 @@ async function insertEvent(
         ...(input.updateId ? { updateId: input.updateId } : {}),
         ...(input.updateId && runId ? { runId } : {}),
         ...input.data,
+        // Last, so no fact in `data` can hide it: what supersedes another transition at this seq.
+        ...(input.updateId && input.command !== undefined ? { command: input.command } : {}),
       }),
     ],
   );
@@ -215,24 +243,24 @@ async function insertEvent(
 
 /**
  * The event at (workflow, seq) exists. A retried regular activity brings the same input; a local
- * activity re-run by a retried workflow task may bring a later time, or (if an Update arrived in
- * between and won) another transition: that is refused, so the read model is never rewritten.
+ * activity re-run by a retried workflow task may bring a later time. Another Update's transition that
+ * kept its command supersedes this one (`superseded`). Any other transition (an event from before
+ * commands were kept) is refused, so the read model is never rewritten.
  */
 async function alreadyRecorded(
   client: pg.PoolClient,
   input: RecordTransitionInput,
 ): Promise<RecordTransitionResult> {
-  const { rows } = await client.query<{
-    at: Date;
-    to_status: string;
-    reason: string | null;
-    data: Record<string, unknown> | null;
-  }>('SELECT at, to_status, reason, data FROM lifecycle_event WHERE workflow_id = $1 AND seq = $2', [
-    input.workflowId,
-    input.seq,
-  ]);
+  const { rows } = await client.query<StoredEventRow>(
+    `SELECT at, to_status, actor_id, actor_role, reason, data
+       FROM lifecycle_event WHERE workflow_id = $1 AND seq = $2`,
+    [input.workflowId, input.seq],
+  );
   const stored = rows[0];
-  if (stored && stored.to_status !== input.entry.to) {
+  if (!stored) return { recorded: false };
+  const superseded = supersedingTransition(stored, input);
+  if (superseded) return { recorded: false, superseded };
+  if (stored.to_status !== input.entry.to) {
     throw ApplicationFailure.create({
       type: TRANSITION_CONFLICT,
       message: `transition ${input.seq} of ${input.workflowId} was recorded as ${stored.to_status}, not ${input.entry.to}`,
@@ -240,12 +268,42 @@ async function alreadyRecorded(
       details: [{ seq: input.seq, recorded: stored.to_status, attempted: input.entry.to }],
     });
   }
-  const storedAt = stored?.at.toISOString();
-  if (!stored || !storedAt || storedAt === input.entry.at) return { recorded: false };
+  const storedAt = stored.at.toISOString();
+  if (storedAt === input.entry.at) return { recorded: false };
   return {
     recorded: false,
     storedAt,
     stored: { at: storedAt, reason: stored.reason, data: stored.data ?? {} },
+  };
+}
+
+interface StoredEventRow {
+  at: Date;
+  to_status: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  reason: string | null;
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * The stored event as a transition to apply first: an Update's, with its command kept, and not this
+ * attempt's own Update (the same Update again, re-run or retried, is the same transition).
+ */
+function supersedingTransition(
+  stored: StoredEventRow,
+  input: RecordTransitionInput,
+): SupersedingTransition | null {
+  const data = stored.data ?? {};
+  const updateId = data.updateId;
+  if (typeof updateId !== 'string' || data.command === undefined) return null;
+  if (updateId === input.updateId) return null;
+  return {
+    seq: input.seq,
+    to: stored.to_status,
+    updateId,
+    command: data.command,
+    actor: stored.actor_id && stored.actor_role ? { id: stored.actor_id, role: stored.actor_role } : null,
   };
 }
 

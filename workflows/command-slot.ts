@@ -5,30 +5,88 @@ import {
   TemporalFailure,
   condition,
   currentUpdateInfo,
+  patched,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { SupersedingTransition } from '../activities/lifecycle.js';
 import { guard, type RefusalLike } from './refusals.js';
 
 interface Submitted<Command> {
   command: Command;
-  /** The Update that carried it; recorded with its transitions (see applyingUpdateId). */
+  /** The Update that carried it; recorded with its transitions (see applyingUpdate). */
   updateId: string | null;
+  /** The Update's check, run again after a recorded transition was adopted before it. */
+  recheck: () => RefusalLike | null;
   done: boolean;
   error?: ApplicationFailure;
 }
 
 /**
- * The Update whose command the main loop is applying (null for the workflow's own steps). Every
- * transition it makes is recorded with it, so the API can tell that a retried request was applied
- * already, even after the lifecycle ended or continued as new. Module state is per workflow run.
+ * The Update whose command the main loop is applying, and that command (null for the workflow's own
+ * steps). Every transition it makes is recorded with both: the Update id lets the API tell that a
+ * retried request was applied already (even after the lifecycle ended or continued as new); the
+ * command lets a run that never applied the transition apply it (TransitionSuperseded). Module
+ * state is per workflow run.
  */
-let applyingUpdateId: string | null = null;
+let applying: { updateId: string | null; command: unknown } | null = null;
+
+/** A step of the slot that adopts a superseded transition is running (see supersededBy). */
+let adoptable = false;
 
 /** The Update whose command is being applied now (null for the workflow's own steps). */
 export function applyingUpdate(): string | null {
-  return applyingUpdateId;
+  return applying?.updateId ?? null;
 }
+
+/** The command being applied now, with its Update (undefined for the workflow's own steps). */
+export function applyingCommand(): unknown {
+  return applying?.updateId ? applying.command : undefined;
+}
+
+/**
+ * A transition's seq was recorded by another Update whose workflow task never completed (activities/
+ * lifecycle.ts `superseded`). Thrown by the recorder, caught by the slot, which applies that Update's
+ * command first. Not a TemporalFailure: a step that lets it through has changed nothing.
+ */
+class TransitionSuperseded extends Error {
+  constructor(readonly by: SupersedingTransition) {
+    super(`transition ${by.seq} was recorded as ${by.to} by ${by.updateId}`);
+    this.name = 'TransitionSuperseded';
+  }
+}
+
+/**
+ * The refusal of a transition whose seq another one holds, as the activity refuses one beside an
+ * event that kept no command. `attempted` is the status tried, null when adopting was given up.
+ */
+function transitionConflict(by: SupersedingTransition, attempted: string | null): ApplicationFailure {
+  const tried = attempted === null ? `; ${by.updateId} was not adopted again` : `, not ${attempted}`;
+  return ApplicationFailure.create({
+    type: 'transition_conflict',
+    message: `transition ${by.seq} of ${workflowInfo().workflowId} was recorded as ${by.to}${tried}`,
+    nonRetryable: true,
+    details: [{ seq: by.seq, recorded: by.to, attempted }],
+  });
+}
+
+/**
+ * What the recorder throws when its transition was superseded: TransitionSuperseded inside a step
+ * that adopts, else (a step outside the slot, or the adopted command itself) the refusal of before.
+ */
+export function supersededBy(by: SupersedingTransition, attempted: string): Error {
+  return adoptable ? new TransitionSuperseded(by) : transitionConflict(by, attempted);
+}
+
+/** Histories that never adopted a superseded transition have no marker of this. */
+const ADOPT_RECORDED_TRANSITION_PATCH = 'adopt-recorded-transition';
+
+/**
+ * Adoptions before one command gives up with transition_conflict. A lost workflow task holds at most
+ * the Updates Temporal lets in flight at once (10 per execution), each adopted once.
+ */
+const ADOPTIONS_PER_COMMAND_MAX = 10;
 
 /** When the current status ends by itself (a timer), for `loop`. */
 export interface Deadline {
@@ -61,6 +119,8 @@ export class CommandSlot<Command, State> {
   /** Accepted Updates waiting for the slot, first come first served (tickets in arrival order). */
   private readonly waiting: number[] = [];
   private nextTicket = 0;
+  /** Seqs whose recorded transition this run adopted (at most once each). */
+  private readonly adopted = new Set<number>();
 
   constructor(private readonly options: CommandSlotOptions<State>) {}
 
@@ -89,8 +149,12 @@ export class CommandSlot<Command, State> {
   }
 
   /** Hands `command` to the main loop and answers once it was applied (or throws its failure). */
-  async submit(command: Command, updateId: string | null = currentUpdateInfo()?.id ?? null): Promise<State> {
-    const entry: Submitted<Command> = { command, updateId, done: false };
+  async submit(
+    command: Command,
+    updateId: string | null = currentUpdateInfo()?.id ?? null,
+    recheck: () => RefusalLike | null = () => null,
+  ): Promise<State> {
+    const entry: Submitted<Command> = { command, updateId, recheck, done: false };
     this.submitted = entry;
     await condition(() => entry.done);
     if (entry.error) throw entry.error;
@@ -122,7 +186,7 @@ export class CommandSlot<Command, State> {
           }
           guard(check(args));
         }
-        return this.submit(command(args), updateId);
+        return this.submit(command(args), updateId, () => check(args));
       },
       // While a change is in progress the state it is moving to is not known yet: the check then waits
       // for its turn in the handler. Checking now would refuse an action that the change makes valid —
@@ -154,9 +218,8 @@ export class CommandSlot<Command, State> {
   async applySubmitted(run: (command: Command) => Promise<void>): Promise<void> {
     const entry = this.submitted;
     if (!entry) return;
-    applyingUpdateId = entry.updateId;
     try {
-      await run(entry.command);
+      await this.applyCommand(entry, run);
     } catch (error) {
       if (!(error instanceof TemporalFailure)) throw error;
       entry.error =
@@ -168,9 +231,60 @@ export class CommandSlot<Command, State> {
               nonRetryable: true,
             });
     } finally {
-      applyingUpdateId = null;
       entry.done = true;
       this.submitted = undefined;
+    }
+  }
+
+  /**
+   * Applies an Update's command. When a lost workflow task recorded another Update's transition at
+   * the seq it reaches, that Update is adopted first; then this one is checked again against the
+   * state it left (a cancel after an adopted confirmation is refused) and, still valid, applied.
+   */
+  private async applyCommand(entry: Submitted<Command>, run: (command: Command) => Promise<void>) {
+    for (let adoptions = 0; ; adoptions++) {
+      const superseded = await this.adopting(entry, () => run(entry.command));
+      if (!superseded) return;
+      if (adoptions >= ADOPTIONS_PER_COMMAND_MAX) throw transitionConflict(superseded, null);
+      await this.adopt(superseded, run);
+      guard(entry.recheck());
+    }
+  }
+
+  /** Runs `step` for `applied` (null: the workflow's own step); a superseded transition comes back. */
+  private async adopting(
+    applied: Pick<Submitted<Command>, 'command' | 'updateId'> | null,
+    step: () => Promise<void>,
+  ): Promise<SupersedingTransition | null> {
+    applying = applied && { updateId: applied.updateId, command: applied.command };
+    adoptable = true;
+    try {
+      await step();
+      return null;
+    } catch (error) {
+      if (error instanceof TransitionSuperseded) return error.by;
+      throw error;
+    } finally {
+      applying = null;
+      adoptable = false;
+    }
+  }
+
+  /**
+   * Applies the command recorded with `by` through the lifecycle's own `run`, under its Update id:
+   * its transition at that seq is the one recorded (answered recorded: false, its postings keyed as
+   * the first time), so the run's state becomes the read model's. Once per seq: a command whose run
+   * leads elsewhere than recorded is refused by the recording itself (transition_conflict).
+   */
+  private async adopt(by: SupersedingTransition, run: (command: Command) => Promise<void>): Promise<void> {
+    if (this.adopted.has(by.seq) || !patched(ADOPT_RECORDED_TRANSITION_PATCH))
+      throw transitionConflict(by, null);
+    this.adopted.add(by.seq);
+    applying = { updateId: by.updateId, command: by.command };
+    try {
+      await run(by.command as Command);
+    } finally {
+      applying = null;
     }
   }
 
@@ -201,7 +315,11 @@ export class CommandSlot<Command, State> {
       if (this.submitted) {
         await this.applySubmitted(steps.run);
       } else {
-        await this.system(steps.elapsed);
+        // A superseded timer step adopts the recorded Update; the next round looks at the new state.
+        await this.system(async () => {
+          const superseded = await this.adopting(null, steps.elapsed);
+          if (superseded) await this.adopt(superseded, steps.run);
+        });
       }
     }
   }

@@ -18,6 +18,12 @@
 //   is the only place that changes status, so timers and people never race.
 // - Every transition goes through `LifecycleRecorder.transition`: next status from the table, a
 //   timeline entry at workflow time, one recordTransition activity (read model, tasks, NOTIFY).
+// - A transition's local activity commits before its workflow task completes, so a lost task (an
+//   admitted Update forgotten by a Temporal restart) can leave an Update's transition at a seq the
+//   run never applied. The run's next transition at that seq finds it (with the Update's command,
+//   kept on the event) and the slot adopts it: applies that command first, then looks again at what
+//   it was doing (command-slot.ts applyCommand). Events from before commands were kept are refused
+//   with transition_conflict as before.
 //
 // History shape matters: existing histories replay against this code, so the order of activity
 // calls and timers here is part of the contract. Change it only behind patched() in the caller.
@@ -45,7 +51,7 @@ import type {
 } from '../activities/lifecycle.js';
 import { UNSTORABLE_DATA, storableCopy } from '../domain/text.js';
 import { noteClosingTransitionRecorded } from './archive.js';
-import { applyingUpdate } from './command-slot.js';
+import { applyingCommand, applyingUpdate, supersededBy } from './command-slot.js';
 import { refusalFailure } from './refusals.js';
 import {
   isTerminal,
@@ -241,37 +247,49 @@ export class LifecycleRecorder<Status extends string, Action extends string> {
       closeTasks: effects.closeTasks,
       closed,
       updateId: applyingUpdate(),
+      command: applyingCommand(),
     };
-    const summary = `${entry.from ?? 'start'} → ${to}`;
-    const record = effects.record ?? recordTransitionVia();
+    let result: RecordTransitionResult | undefined;
     try {
-      this.adoptStored(await record(input, summary), effects);
-      this.recorded++;
+      result = await this.record(input, `${entry.from ?? 'start'} → ${to}`, effects.record);
+      // A lost workflow task's Update holds this seq: the slot applies that one first.
+      if (result?.superseded) throw supersededBy(result.superseded, to);
     } catch (error) {
-      if (!isUnstorableFailure(error)) {
-        // Refused (a posting recorded with it said no, or another transition holds this seq):
-        // nothing was recorded, so the lifecycle stays where it was.
-        this.timeline.pop();
-        this.status = from;
-        this.closedAt = closedBefore;
-        throw error;
-      }
-      // The edge refuses such text, so this is a bug upstream: never jam the lifecycle on it. Record
-      // the transition with the text made storable, keep the timeline the same, and raise an alert.
-      const storable = storableCopy(input);
-      this.timeline[this.timeline.length - 1] = storable.value.entry as TimelineEntry<Status>;
-      this.adoptStored(
-        await record(
-          { ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } },
-          `${summary} (text replaced)`,
-        ),
-        effects,
-      );
-      this.recorded++;
+      // Refused (a posting recorded with it said no, or another transition holds this seq), or
+      // superseded: nothing was recorded, so the lifecycle stays where it was.
+      this.timeline.pop();
+      this.status = from;
+      this.closedAt = closedBefore;
+      throw error;
     }
+    this.adoptStored(result, effects);
+    this.recorded++;
     // That transaction also recorded the archive debt (workflows/archive.ts).
     if (closed) noteClosingTransitionRecorded();
     return this.timeline[this.timeline.length - 1]!;
+  }
+
+  /**
+   * Records the transition (`via`, default recordTransition). Text PostgreSQL cannot store is a bug
+   * upstream (the edge refuses such text): never jam the lifecycle on it. The transition is recorded
+   * with the text made storable, the timeline the same, and an alert raised.
+   */
+  private async record(
+    input: RecordTransitionInput,
+    summary: string,
+    via: RecordVia = recordTransitionVia(),
+  ): Promise<RecordTransitionResult | undefined> {
+    try {
+      return await via(input, summary);
+    } catch (error) {
+      if (!isUnstorableFailure(error)) throw error;
+      const storable = storableCopy(input);
+      this.timeline[this.timeline.length - 1] = storable.value.entry as TimelineEntry<Status>;
+      return via(
+        { ...storable.value, alert: { changed: storable.changed, error: unstorableMessage(error) } },
+        `${summary} (text replaced)`,
+      );
+    }
   }
 
   /**
