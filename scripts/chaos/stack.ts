@@ -12,7 +12,12 @@ import { appProcesses, outagesFileOf, supervise } from './stack/app.js';
 import { createDatabase, dropDatabase, withDatabase } from './stack/database.js';
 import { freePort, httpOk } from './stack/ports.js';
 import type { ManagedProcess } from './stack/processes.js';
-import { bundleWorkflows, temporalAnswers, temporalProcess } from './stack/temporal.js';
+import {
+  bundleWorkflows,
+  temporalAnswers,
+  temporalProcess,
+  type TemporalDevOptions,
+} from './stack/temporal.js';
 import { watchTemporal, type TemporalWatchdog } from './stack/temporal-watchdog.js';
 
 export { ManagedProcess } from './stack/processes.js';
@@ -27,6 +32,8 @@ export interface StackOptions {
   /** Keep the database and the work directory (logs, Temporal's file) after stop(). */
   keep?: boolean;
   startTimeoutMs?: number;
+  /** The Temporal dev server's options for a benchmark (stack/temporal.ts TemporalDevOptions). */
+  temporalDev?: TemporalDevOptions;
 }
 
 export interface Stack {
@@ -101,7 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const pool = await createDatabase(plan.databaseUrl);
     state.pool = pool;
 
-    const temporal = temporalProcess(options.temporalCli, plan);
+    const temporal = temporalProcess(options.temporalCli, plan, options.temporalDev);
     state.processes.push(temporal);
     const startTemporal = async () => {
       state.temporalStarting = true;

@@ -18,10 +18,22 @@ export async function temporalAnswers(address: string): Promise<boolean> {
   }
 }
 
-/** The Temporal dev server, keeping its state in the work directory so a restart keeps every workflow. */
+/** Dev-server options a benchmark may try (scripts/bench/start-rate.ts); none by default. */
+export interface TemporalDevOptions {
+  /** No --db-filename: state in memory only, so a restart loses every workflow (never with faults). */
+  inMemory?: boolean;
+  /** More arguments, e.g. `--sqlite-pragma journal_mode=wal` or `--dynamic-config-value k=v`. */
+  extraArgs?: string[];
+}
+
+/**
+ * The Temporal dev server, keeping its state in the work directory so a restart keeps every workflow
+ * (unless `dev.inMemory`).
+ */
 export function temporalProcess(
   temporalCli: string,
   plan: { temporalPort: number; uiPort: number; workDir: string },
+  dev: TemporalDevOptions = {},
 ): ManagedProcess {
   return new ManagedProcess('temporal', {
     command: temporalCli,
@@ -37,14 +49,14 @@ export function temporalProcess(
       '--headless',
       '--namespace',
       'default',
-      '--db-filename',
-      join(plan.workDir, 'temporal.db'),
+      ...(dev.inMemory ? [] : ['--db-filename', join(plan.workDir, 'temporal.db')]),
       '--log-level',
       'warn',
       '--dynamic-config-value',
       'frontend.enableUpdateWorkflowExecution=true',
       '--dynamic-config-value',
       'frontend.enableExecuteMultiOperation=true',
+      ...(dev.extraArgs ?? []),
     ],
     env: {},
     logPath: join(plan.workDir, 'temporal.log'),
