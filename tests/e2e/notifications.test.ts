@@ -219,7 +219,10 @@ describe('notification centre in the browser', () => {
     expect(rotated).not.toBe(secret);
     expect(await page.textContent('[data-endpoint-id]')).toContain('previous secret signs until');
 
-    await page.click('button:has-text("Delete")');
+    // Deleting asks first: the summary only opens the question, nothing is deleted yet.
+    await page.click('summary:has-text("Delete")');
+    expect(await page.locator('[data-endpoint-id]').count()).toBe(1);
+    await page.click('button:has-text("Yes, delete the endpoint")');
     await page.locator('text=Endpoint deleted.').waitFor();
     expect(await page.locator('[data-endpoint-id]').count()).toBe(0);
   });

@@ -6,6 +6,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction, SerializeFro
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
 import { StatusBadge, formatTime } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
 
@@ -148,9 +149,13 @@ function EndpointCard({ endpoint, busy }: { endpoint: Endpoint; busy: boolean })
         </Form>
         <Form method="post">
           <input type="hidden" name="id" value={endpoint.id} />
-          <button type="submit" name="intent" value="delete" className="secondary" disabled={busy}>
-            Delete
-          </button>
+          <ConfirmButton
+            label="Delete"
+            question="Nothing more is sent to this address; registering it again gives it a new secret."
+            confirmLabel="Yes, delete the endpoint"
+            name="intent"
+            value="delete"
+          />
         </Form>
       </div>
       <table className="grid">
