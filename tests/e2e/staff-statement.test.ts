@@ -1,13 +1,16 @@
 // A client's statement as staff read it (/ops/clients/:id/statement) in a browser with JavaScript
 // off: every asset with its own running balance, the filters a GET form kept in the URL, amounts
 // grouped with their asset, CSV and PDF from the staff API (the PDF in the embedded font that prints
-// the client's Cyrillic name: api/documents/statement-pdf.test.ts reads it back), a link from the client's KYC page, and roles the API refuses sent away here too.
+// the client's Cyrillic name: api/documents/statement-pdf.test.ts reads it back), a link from the client's KYC page
+// and from the client's row on the lists, and roles the API refuses sent away here too.
 // Screenshots in tmp/e2e-staff-statement.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestApp, TestUser } from '../../api/testing.js';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { depositClear, depositConfirm, fee } from '../../domain/postings.js';
+import { issueKeyTo } from '../support/market-maker.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-staff-statement';
@@ -144,12 +147,37 @@ describe('a client statement for staff, without JavaScript', () => {
     expect(new URL(page.url()).pathname).toBe(path());
   });
 
+  it('is linked from the client’s row on the deposit and market-maker lists', async () => {
+    const announced = await app.api('/api/v1/deposits', {
+      method: 'POST',
+      token: (await app.login(client)).accessToken,
+      idempotencyKey: randomUUID(),
+      json: { amount: '10.00', currency: 'EUR' },
+    });
+    expect(announced.status, announced.text).toBe(201);
+    await issueKeyTo(app, client, 'statement bot');
+    for (const [list, row] of [
+      ['/ops/deposits', `tr[data-deposit-id="${announced.body.id}"]`],
+      [`/ops/market-makers?q=${encodeURIComponent(client.email)}`, `tr[data-email="${client.email}"]`],
+    ]) {
+      expect((await page.goto(`${app.url}${list}`))?.status(), list).toBe(200);
+      const link = page.locator(`${row} a[data-statement-of="${client.id}"]`);
+      // Each row's link says whose statement it is to a screen reader.
+      expect((await link.textContent())?.trim(), list).toBe(`Statement of ${NAME}`);
+      await Promise.all([page.waitForURL(/\/statement$/), link.click()]);
+      expect(new URL(page.url()).pathname, list).toBe(path());
+      expect(await page.textContent('h1')).toBe(`Statement of ${NAME}`);
+    }
+  });
+
   it('sends roles that may not read statements away, and answers 404 for an id that is no client', async () => {
     const aml = await signInWithoutScript(await app.createUser('aml_officer'));
     await aml.goto(`${app.url}${path()}`);
     expect(new URL(aml.url()).pathname).not.toBe(path());
     await aml.goto(`${app.url}/ops/kyc/${client.id}`);
     expect(await aml.locator('a:has-text("Statement")').count()).toBe(0);
+    await aml.goto(`${app.url}/ops/deposits`);
+    expect(await aml.locator('a[data-statement-of]').count()).toBe(0);
     await aml.context().close();
     const unknown = await page.goto(`${app.url}/ops/clients/00000000-0000-4000-8000-000000000000/statement`);
     expect(unknown?.status()).toBe(404);

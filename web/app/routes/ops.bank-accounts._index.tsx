@@ -4,6 +4,7 @@ import { BANK_ACCOUNT_STATUSES } from '../../../domain/bank-account.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
@@ -65,6 +66,7 @@ export default function OpsBankAccounts() {
                 </td>
                 <td>
                   <Person people={people} id={account.clientId} />
+                  <StatementLink clientId={account.clientId} people={people} />
                 </td>
                 <td>
                   <CopyValue value={account.ibanDisplay} label="IBAN" />

@@ -5,6 +5,7 @@ import { CopyValue } from '../components/CopyButton.js';
 import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Money } from '../components/Money.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
@@ -67,6 +68,7 @@ export default function OpsCertificateTransfers() {
                 </td>
                 <td>
                   <Person people={people} id={t.clientId} />
+                  <StatementLink clientId={t.clientId} people={people} />
                 </td>
                 <td>{t.direction}</td>
                 <td className="num">

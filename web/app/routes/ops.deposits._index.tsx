@@ -4,6 +4,7 @@ import { DEPOSIT_STATUSES } from '../../../domain/deposit.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
@@ -64,6 +65,7 @@ export default function OpsDeposits() {
               </td>
               <td>
                 <Person people={people} id={d.clientId} />
+                <StatementLink clientId={d.clientId} people={people} />
               </td>
               <td className="num">
                 <Money amount={d.amount} asset={d.currency} />

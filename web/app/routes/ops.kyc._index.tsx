@@ -5,6 +5,7 @@ import type { WebServices, WebUser } from '../../../api/pages/load-context.js';
 import { KYC_STATUSES } from '../../../domain/kyc.js';
 import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
@@ -107,6 +108,7 @@ export default function OpsKycReviews() {
                   <Link to={`/ops/kyc/${review.clientId}`}>
                     <Person people={people} id={review.clientId} />
                   </Link>
+                  <StatementLink clientId={review.clientId} people={people} />
                 </td>
                 <td>
                   <StatusBadge status={review.status} />

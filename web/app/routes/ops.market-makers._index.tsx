@@ -2,6 +2,7 @@ import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { CsvExportLink, ListFilters, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { requireUser } from '../session.server.js';
 import { marketMakerListRequest } from '../key-lists.server.js';
@@ -64,6 +65,7 @@ export default function MarketMakers() {
                 <Link to={`/ops/market-makers/${mm.clientId}`}>
                   <Person people={people} id={mm.clientId} />
                 </Link>
+                <StatementLink clientId={mm.clientId} people={people} />
               </td>
               <td className="muted">{mm.email}</td>
               <td className="num">{mm.keys}</td>

@@ -4,6 +4,7 @@ import { REGISTRY_ACCOUNT_STATUSES } from '../../../domain/registry-account.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { ListHeader, NextPageLink, SortHeader } from '../components/ListControls.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
@@ -66,6 +67,7 @@ export default function OpsRegistryAccounts() {
                 </td>
                 <td>
                   <Person people={people} id={account.clientId} />
+                  <StatementLink clientId={account.clientId} people={people} />
                 </td>
                 <td>{account.registry}</td>
                 <td>

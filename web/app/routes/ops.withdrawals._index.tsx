@@ -4,6 +4,7 @@ import { WITHDRAWAL_STATUSES, groupIban } from '../../../domain/withdrawal.js';
 import { CopyValue } from '../components/CopyButton.js';
 import { Money } from '../components/Money.js';
 import { Person } from '../components/Person.js';
+import { StatementLink } from '../components/StatementLink.js';
 import { Time } from '../components/Time.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { requireUser } from '../session.server.js';
@@ -65,6 +66,7 @@ export default function OpsWithdrawals() {
                 </td>
                 <td>
                   <Person people={people} id={w.clientId} />
+                  <StatementLink clientId={w.clientId} people={people} />
                 </td>
                 <td className="num">
                   <Money amount={w.amount} asset={w.currency} />
