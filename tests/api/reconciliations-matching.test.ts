@@ -228,8 +228,9 @@ describe('the summary', () => {
 });
 
 describe('the auditor area', () => {
-  it('holds a closed internal run', async () => {
+  it('holds a closed internal run, which found the registry difference the books hold', async () => {
     const { workflowId, handle, breaks } = await internalRunWithDifference(w, 1n);
+    expect(breaks.map((b) => `${b.kind} ${b.asset}`)).toContain('registry_positions CEA');
     for (const b of breaks) {
       const dismissed = await post(w, ops, `/ops/reconciliation-breaks/${b.id}/resolve`, {
         resolution: 'dismiss',

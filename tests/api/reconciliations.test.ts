@@ -499,6 +499,8 @@ describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
     expect(summary.status, await summary.clone().text()).toBe(200);
     const summaryHtml = await summary.text();
     expect(summaryHtml).toContain('Statement lines per booking day');
+    expect(summaryHtml).toContain('Open breaks by age');
+    expect(summaryHtml).toMatch(/\d+(\.\d)?% matched/);
     expect(summaryHtml).toContain('<svg');
     expect(summaryHtml).not.toContain('Import a statement');
 

@@ -159,8 +159,8 @@ export default function Reconciliations() {
         <div className="card">
           <h2>Statement lines per day</h2>
           <p>
-            <strong>{summary.matchedPercent}% matched</strong> or resolved of the {summary.lines} lines booked
-            in the last 30 days
+            <strong>{`${summary.matchedPercent}% matched`}</strong> or resolved of the {summary.lines} lines
+            booked in the last 30 days
           </p>
           <ReconciliationChart
             title="Statement lines per booking day, last 30 days"
