@@ -68,8 +68,10 @@ export async function insertStatementFile(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    // Serialise imports of the same content: the second waits, then sees the first's rows.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [sha]);
+    // Serialise imports of the same file or of the same statement in another file: the second waits,
+    // then sees the first's rows (else it met the unique statement_key at INSERT, answered 500).
+    for (const lock of [sha, ...[...keys].sort()])
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
     const known = await client.query<{ id: string }>(
       `SELECT s.id FROM recon_statement s JOIN recon_file f ON f.id = s.file_id
         WHERE f.sha256 = $1 OR s.statement_key = ANY($2::text[]) ORDER BY s.position`,

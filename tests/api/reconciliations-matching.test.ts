@@ -6,6 +6,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconciliationWebServices } from '../../api/pages/reconciliation.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
+import { DuplicateStatementError, insertStatementFile } from '../../db/reconciliation/index.js';
+import { parseStatementFile } from '../../domain/statements/index.js';
 import { depositReference } from '../../domain/deposit.js';
 import {
   expectError,
@@ -177,6 +179,46 @@ describe('statement files', () => {
     expectError(again, 409, 'duplicate_statement');
     expect(again.body.error.details.reconciliationIds).toEqual([created.body.id]);
     expect(await files()).toBe(before);
+  });
+});
+
+describe('concurrent imports', () => {
+  it('of the same statement in two files at once: one is stored, the other a duplicate, never a 500', async () => {
+    const day = uniqueDay();
+    const rows = [
+      ['opening', 'EUR', day, '0.00', '', ''],
+      ['entry', 'EUR', day, '6.00', `RACE-${randomUUID().slice(0, 8)}`, ''],
+      ['closing', 'EUR', day, '6.00', '', ''],
+    ];
+    const files = [csvStatement(rows), csvStatement(rows).replaceAll('\n', '\r\n')];
+    const statements = files.map((text) => {
+      const parsed = parseStatementFile(new TextEncoder().encode(text));
+      return { bytes: new TextEncoder().encode(text), statement: parsed.statements[0]! };
+    });
+    const outcomes = await Promise.allSettled(
+      statements.map(({ bytes, statement }) =>
+        insertStatementFile(w.app.pool, {
+          bytes,
+          format: 'csv',
+          uploadedBy: ops.id,
+          statements: [
+            {
+              id: randomUUID(),
+              source: 'bank',
+              accountCode: 'bank:omnibus:EUR',
+              parsed: statement,
+              consistent: true,
+              problems: [],
+            },
+          ],
+        }),
+      ),
+    );
+    const stored = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(stored).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(DuplicateStatementError);
   });
 });
 
