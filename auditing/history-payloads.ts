@@ -6,8 +6,6 @@ export type Json = Record<string, unknown>;
 export interface StepActor {
   id: string;
   role: string | null;
-  /** Filled from the user directory when known. */
-  email?: string | null;
 }
 
 function fromBase64(text: unknown): string | null {

@@ -84,20 +84,3 @@ function phasesOf(steps: HistoryStep[]): HistoryPhase[] {
   if (current.length > 0) phases.push({ title: phases.length === 0 ? 'Run' : 'Close', steps: current });
   return phases;
 }
-
-/** Fills in the email of every actor from `directory` (user id → email). */
-export function withActorEmails(timeline: HistoryTimeline, directory: Map<string, string>): HistoryTimeline {
-  for (const phase of timeline.phases) {
-    for (const step of phase.steps) {
-      if (step.actor) step.actor.email = directory.get(step.actor.id) ?? null;
-    }
-  }
-  return timeline;
-}
-
-/** Every actor id the timeline mentions (to look up their emails once). */
-export function actorIds(timeline: HistoryTimeline): string[] {
-  const ids = new Set<string>();
-  for (const phase of timeline.phases) for (const step of phase.steps) if (step.actor) ids.add(step.actor.id);
-  return [...ids];
-}

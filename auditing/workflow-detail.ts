@@ -1,10 +1,11 @@
 // Everything the auditor's lifecycle page (web/app/routes/audit.workflows.$workflowId.tsx) shows
 // about one workflow: the business timeline and tasks (projection), the Temporal history as a
-// timeline with the people who acted, the ledger entries and the archive's hash.
-import { getHistoryArchiveSummary, userEmails, type HistoryArchiveSummary } from '../db/history/index.js';
+// timeline with who acted (their ids: the page names people through its own lookup), the ledger
+// entries and the archive's hash.
+import { getHistoryArchiveSummary, type HistoryArchiveSummary } from '../db/history/index.js';
 import { getLifecycle, type LifecycleDetail } from '../db/lifecycle/index.js';
 import { loadHistory, type LoadedHistory } from './history-load.js';
-import { actorIds, buildHistoryTimeline, withActorEmails, type HistoryTimeline } from './history-timeline.js';
+import { buildHistoryTimeline, type HistoryTimeline } from './history-timeline.js';
 import { ledgerEntriesOf, type AuditEntryView } from './ledger-entries.js';
 import { HistoryNotFoundError, TemporalUnavailableError, type AuditingDeps } from './temporal.js';
 
@@ -19,8 +20,6 @@ export interface WorkflowAuditDetail {
   rawEvents: Record<string, unknown>[];
   entries: AuditEntryView[];
   archive: HistoryArchiveSummary | null;
-  /** user id → email for everyone who acted (business timeline and history). */
-  people: Record<string, string>;
 }
 
 /**
@@ -46,10 +45,6 @@ export async function workflowAuditDetail(
     historyProblem = error.message;
   }
   const timeline = loaded ? buildHistoryTimeline(loaded.history) : null;
-  const ids = new Set<string>(timeline ? actorIds(timeline) : []);
-  for (const event of lifecycle?.events ?? []) if (event.actor) ids.add(event.actor.id);
-  const directory = await userEmails(deps.pool, [...ids]);
-  if (timeline) withActorEmails(timeline, directory);
   let history: WorkflowAuditDetail['history'] = null;
   if (loaded) {
     const { text: _text, history: _events, ...rest } = loaded;
@@ -64,6 +59,5 @@ export async function workflowAuditDetail(
     rawEvents: loaded?.history.events ?? [],
     entries,
     archive: loaded?.archive ?? (await getHistoryArchiveSummary(deps.pool, workflowId)),
-    people: Object.fromEntries(directory),
   };
 }
