@@ -3,18 +3,14 @@
 // keeps its own newest-first offset page (db/users/admin.ts listUsers); this is the page's order.
 import type pg from 'pg';
 import type { Role } from '../../domain/roles.js';
-import { clampLimit } from '../lifecycle/cursor.js';
-import { SELECT as ADMIN_USER_SELECT, toRow, type AdminUserRow, type Row } from '../users/admin.js';
 import {
-  likePattern,
-  parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
-  textKey,
-  type Sort,
-  type SortSpec,
-} from './sorting.js';
+  COLUMNS as USER_COLUMNS,
+  FROM as USER_FROM,
+  toRow,
+  type AdminUserRow,
+  type Row,
+} from '../users/admin.js';
+import { likePattern, parseSort, selectSortedPage, textKey, type Sort, type SortSpec } from './sorting.js';
 
 /** How the page names a user's access: no password yet, disabled, or active. */
 const STATUS_SQL = `CASE WHEN u.disabled THEN 'disabled' WHEN u.password_set_at IS NULL THEN 'invited' ELSE 'active' END`;
@@ -55,28 +51,21 @@ export async function findUsers(
   db: pg.Pool,
   input: FindUsersInput,
 ): Promise<{ users: AdminUserRow[]; nextCursor: string | null }> {
-  const spec = USER_SORT as SortSpec;
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
-  const { values, param } = queryParams();
-  const conditions: string[] = [];
-  const search = input.search?.trim().slice(0, 200);
-  if (search) {
-    const pattern = param(likePattern(search));
-    conditions.push(`(u.email ILIKE ${pattern} OR u.display_name ILIKE ${pattern})`);
-  }
-  if (input.role) conditions.push(`u.role = ${param(input.role)}`);
-  if (input.status) conditions.push(`${STATUS_SQL} = ${param(input.status)}`);
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await db.query<Row & { sort_key: string; sort_id: string }>(
-    `${ADMIN_USER_SELECT.replace('SELECT ', `SELECT ${sql.select}, `)}
-      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    values,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
+  const page = await selectSortedPage<Row>(db, USER_SORT as SortSpec, input, {
+    select: USER_COLUMNS,
+    from: USER_FROM,
+    conditions: (param) => {
+      const conditions: string[] = [];
+      const search = input.search?.trim().slice(0, 200);
+      if (search) {
+        const pattern = param(likePattern(search));
+        conditions.push(`(u.email ILIKE ${pattern} OR u.display_name ILIKE ${pattern})`);
+      }
+      if (input.role) conditions.push(`u.role = ${param(input.role)}`);
+      if (input.status) conditions.push(`${STATUS_SQL} = ${param(input.status)}`);
+      return conditions;
+    },
+  });
   return { users: page.rows.map(toRow), nextCursor: page.nextCursor };
 }
 

@@ -32,10 +32,13 @@ export interface Row {
   created_at: Date;
 }
 
-export const SELECT = `SELECT u.id, u.email, u.display_name, u.role, u.disabled,
+/** SELECT's columns and tables, apart for a query that adds columns of its own (the sorted list). */
+export const COLUMNS = `u.id, u.email, u.display_name, u.role, u.disabled,
                        u.password_set_at IS NOT NULL AS password_set,
-                       (t.enabled_at IS NOT NULL) AS totp_enabled, u.created_at
-                  FROM app_user u LEFT JOIN user_totp t ON t.user_id = u.id`;
+                       (t.enabled_at IS NOT NULL) AS totp_enabled, u.created_at`;
+export const FROM = 'app_user u LEFT JOIN user_totp t ON t.user_id = u.id';
+
+export const SELECT = `SELECT ${COLUMNS} FROM ${FROM}`;
 
 export function toRow(row: Row): AdminUserRow {
   return {
