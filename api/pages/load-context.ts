@@ -21,6 +21,7 @@ import { dashboardWebServices } from './dashboards.js';
 import { marketMakerWebServices } from './market-makers.js';
 import { clientHomeWebServices } from './client-home.js';
 import { clientStatementWebServices } from './client-statement.js';
+import { twoFactorWebServices } from './two-factor.js';
 import type { AppDeps } from '../deps.js';
 import { webLogin, webLoginWithCode, webLogout } from './sign-in.js';
 import { clearSessionCookieHeaders, resolveSession, sessionCookieHeaders } from '../auth/session.js';
@@ -56,6 +57,7 @@ function buildServices(deps: AppDeps, req: ExpressRequest) {
     marketMakers: marketMakerWebServices(deps),
     clientHome: clientHomeWebServices(deps),
     clientStatements: clientStatementWebServices(deps),
+    twoFactor: twoFactorWebServices(deps),
     people: (ids: readonly (string | null | undefined)[]) => peopleByIds(deps, ids),
     balances: (user: WebUser) => balancesFor(deps, user),
     trialBalance: (user: WebUser) => trialBalanceView(deps, user),

@@ -1,5 +1,5 @@
 import { Form, NavLink } from '@remix-run/react';
-import { AUDIT_READER_ROLES, type Role } from '../../../domain/roles.js';
+import { AUDIT_READER_ROLES, STAFF_ROLES, type Role } from '../../../domain/roles.js';
 import type { WebUser } from '../context.js';
 import { NotificationBell, notificationsPathFor } from './NotificationBell.js';
 
@@ -64,6 +64,7 @@ const NAV: NavItem[] = [
   { to: '/audit', label: 'Audit', roles: AUDIT_READER_ROLES },
   { to: '/audit/workflows', label: 'Workflows', roles: AUDIT_READER_ROLES },
   { to: '/audit/log', label: 'Audit log', roles: AUDIT_READER_ROLES },
+  { to: '/ops/two-factor', label: 'Two-factor sign-in', roles: STAFF_ROLES },
 ];
 
 const AREA: Record<Role, string> = {
