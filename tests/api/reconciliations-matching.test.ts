@@ -1,7 +1,8 @@
 // Reconciliation end to end, for what tests/api/reconciliations.test.ts leaves out: a handmade
 // statement matched through the database by every rule and strategy at once; lines in another
-// currency, pending and reversed lines; the same statement in another file (409) and the file kept
-// with its sha256; the summary's figures; and both workflow types in the auditor area.
+// currency, pending and reversed lines; the tolerance from a saved policy version; the same statement
+// in another file (409, also at once) and the file kept with its sha256; the summary's figures; and
+// both workflow types in the auditor area.
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconciliationWebServices } from '../../api/pages/reconciliation.js';
@@ -44,7 +45,14 @@ afterAll(async () => {
 });
 
 type Line = { id: string; amount: string; matchStatus: string; rule: string | null; breakId: string | null };
-type Break = { id: string; kind: string; lineIds: string[]; entryIds: string[]; status: string };
+type Break = {
+  id: string;
+  kind: string;
+  lineIds: string[];
+  entryIds: string[];
+  difference: string;
+  status: string;
+};
 
 async function linesOf(id: string): Promise<Line[]> {
   const answer = await w.as(auditor, `/ops/reconciliations/${id}/lines?limit=100`);
@@ -144,6 +152,46 @@ describe('matching a handmade statement through the database', () => {
     const done = await waitForReconciliation(w, ops, id, (r) => r.status === 'RECONCILED');
     expect(done).toMatchObject({ status: 'RECONCILED', matchedPercent: 100 });
     expect((await linesOf(id)).every((l) => l.matchStatus !== 'UNMATCHED')).toBe(true);
+  }, 60_000);
+});
+
+describe('the reconciliation policy', () => {
+  it('a version saved by an administrator (four eyes) sets the tolerance of the next reconciliations', async () => {
+    const [admin, secondAdmin] = await Promise.all([w.person('admin'), w.person('admin')]);
+    // The tolerance moves money: a second administrator approves the change.
+    const save = async (tolerance: string, reason: string) => {
+      const asked = await w.as(admin, '/admin/policies/reconciliation', {
+        method: 'PUT',
+        json: { policy: { tolerance: { EUR: tolerance } }, reason },
+      });
+      expect(asked.status, asked.text).toBe(202);
+      const path = `/admin/policies/reconciliation/changes/${asked.body.change.id}/approve`;
+      const approved = await w.as(secondAdmin, path, { method: 'POST', json: {} });
+      expect(approved.status, approved.text).toBe(200);
+      expect(approved.body.policy.tolerance.EUR).toBe(tolerance);
+    };
+    await save('0.01', 'stricter tolerance (test)');
+    try {
+      const day = uniqueDay();
+      const depositId = randomUUID();
+      await omnibusMovement(w, 5_000n, day, `deposit-${depositId}`);
+      const created = await uploadStatement(
+        w,
+        ops,
+        csvStatement([
+          ['opening', 'EUR', day, '0.00', '', ''],
+          ['entry', 'EUR', day, '50.03', depositReference(depositId), ''],
+          ['closing', 'EUR', day, '50.03', '', ''],
+        ]),
+      );
+      expect(created.status, created.text).toBe(201);
+      await waitForReconciliation(w, ops, created.body.id, (r) => r.status === 'BREAKS_OPEN');
+      const breaks = await breaksOf(created.body.id);
+      // Under the default 0.05 this line matched by the tolerance rule (the first test above).
+      expect(breaks.map((b) => [b.kind, b.difference])).toEqual([['amount_mismatch', '0.03']]);
+    } finally {
+      await save('0.05', 'the default again (test)');
+    }
   }, 60_000);
 });
 

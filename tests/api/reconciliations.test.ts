@@ -322,6 +322,11 @@ describe('matching and resolving breaks', () => {
     expect(confirmed.status, confirmed.text).toBe(200);
     expect(confirmed.body.status).not.toBe('PENDING');
     expect(confirmed.body.receivedAmount).toBe('777.31');
+    const audited = await w.app.pool.query<{ actor_id: string }>(
+      `SELECT actor_id FROM audit_log WHERE action = 'reconciliation.confirm_deposit' AND subject_id = $1`,
+      [id],
+    );
+    expect(audited.rows).toEqual([{ actor_id: ops.id }]);
     // A line naming no deposit: 409.
     const otherDay = uniqueDay();
     const other = await upload(
