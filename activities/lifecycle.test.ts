@@ -34,6 +34,7 @@ function record(
 async function opened(): Promise<{
   base: Omit<RecordTransitionInput, 'seq' | 'entry'>;
   second: RecordTransitionInput;
+  expiry: RecordTransitionInput;
 }> {
   const workflowId = `test-${randomUUID()}`;
   const base = { workflowId, type: 'test', businessId: workflowId, ownerId: null };

@@ -15,7 +15,11 @@ import { closePool, getPool } from '../db/pool.js';
 import { ensureClientAccounts, getClientBalances, trialBalance } from '../db/ledger/index.js';
 import { getLifecycle } from '../db/lifecycle/index.js';
 import { SimulatedAmlDataPartner } from '../activities/aml-data.js';
-import { createDepositActivities, type DepositPostingStep } from '../activities/deposit.js';
+import {
+  createDepositActivities,
+  type DepositPostingStep,
+  type ScreenDepositOnceInput,
+} from '../activities/deposit.js';
 import { createLifecycleActivities, type RecordTransitionInput } from '../activities/lifecycle.js';
 import {
   DEPOSIT_TASKS,
@@ -23,6 +27,7 @@ import {
   depositReference,
   depositWorkflowId,
   type DepositInput,
+  type DepositScreening,
   type DepositState,
 } from '../domain/deposit.js';
 import type { Actor, TimelineEntry } from '../domain/lifecycle.js';
@@ -161,7 +166,7 @@ async function writeGhost(d: Announced, ghost: Ghost): Promise<string> {
         workflowExecution,
         activityType: 'recordTransitionWithDepositPosting',
       }).run(depositActivities.recordTransitionWithDepositPosting, {
-        posting: { step: ghost.posting, clientId: d.client.id, currency: 'EUR', amount: AMOUNT },
+        posting: { step: ghost.posting, clientId: d.client.id, currency: 'EUR' as const, amount: AMOUNT },
         transition,
       })
     : await new MockActivityEnvironment({ workflowExecution, activityType: 'recordTransition' }).run(
@@ -295,10 +300,7 @@ describe("a ghost transition met by another person's Update", () => {
     const d = await announce();
     const confirmedAt = new Date().toISOString();
     // The lost task's screening (kept per attempt, as screenDepositOnce keeps it), then its transition.
-    const screening = await new MockActivityEnvironment({
-      workflowExecution: { workflowId: d.handle.workflowId, runId: d.runId },
-      activityType: 'screenDepositOnce',
-    }).run(depositActivities.screenDepositOnce, {
+    const screenInput: ScreenDepositOnceInput = {
       clientId: d.client.id,
       currency: 'EUR',
       announcedAmount: AMOUNT,
@@ -310,7 +312,14 @@ describe("a ghost transition met by another person's Update", () => {
       asOf: confirmedAt,
       policy: POLICY.aml,
       attempt: 1,
-    });
+    };
+    const screening = await new MockActivityEnvironment({
+      workflowExecution: { workflowId: d.handle.workflowId, runId: d.runId },
+      activityType: 'screenDepositOnce',
+    }).run<[ScreenDepositOnceInput], DepositScreening, typeof depositActivities.screenDepositOnce>(
+      depositActivities.screenDepositOnce,
+      screenInput,
+    );
     expect(screening.decision).toBe('short_hold');
     const holdUntil = new Date(Date.parse(confirmedAt) + POLICY.shortHoldMs).toISOString();
     const reason = `Received ${AMOUNT} EUR; on hold until ${holdUntil}`;
