@@ -8,6 +8,12 @@
 // one after the other (BENCH_ROUTES=GET: the reads only), and prints for each a line
 //   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>, statuses <code>×<n> …,
 //            server CPU <ms> ms/request, load <1-minute load average>
+//
+// The stack's own Temporal dev server runs with `--sqlite-pragma journal_mode=wal` (its file in WAL
+// mode, still synced on every commit): bench:start-rate measured the dev server's default rollback
+// journal as what bounds POST /deposits (README "Performance"). It says so in its first line; a
+// production Temporal is a cluster on its own database. BENCH_TEMPORAL_ARGS= (empty) runs the
+// default (scripts/bench/temporal-dev.ts).
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
@@ -16,6 +22,7 @@ import { hashPassword } from '../../db/users/passwords.js';
 import { depositClear, depositConfirm } from '../../domain/postings.js';
 import { startStack } from '../chaos/stack.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
+import { describeTemporalDev, temporalDevFromEnv } from './temporal-dev.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -23,6 +30,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 /** Only the routes whose names contain one of these comma-separated words (e.g. `GET`), else all. */
 const ROUTES = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
 const PASSWORD = 'bench-password-1234';
+const TEMPORAL_DEV = temporalDevFromEnv({ extraArgs: ['--sqlite-pragma', 'journal_mode=wal'] });
 
 interface AutocannonResult {
   latency: { p50: number; p99: number };
@@ -88,7 +96,9 @@ async function main(): Promise<void> {
     },
     log: (line) => console.log(`  stack: ${line}`),
     keep: process.env.BENCH_KEEP === '1',
+    temporalDev: TEMPORAL_DEV,
   });
+  console.log(`${describeTemporalDev(TEMPORAL_DEV)} (the benchmark's own dev server, not production)`);
   try {
     const pool = stack.pool;
     await ensureSystemAccounts(pool);

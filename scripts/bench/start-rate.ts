@@ -11,12 +11,8 @@
 //   <mode>: p50 <ms> ms, p99 <ms> ms, sent <n>, failed <n>, skipped <n> (in flight at the cap)
 // plus, for the start modes, how long the worker took to record the last deposit started.
 //
-// The dev server's own options, to find what bounds it (the figures: README "Performance"):
-//   BENCH_TEMPORAL_MEMORY=1   no --db-filename (state in memory; the stack's default keeps a file)
-//   BENCH_TEMPORAL_ARGS       more start-dev arguments, whitespace-separated, e.g.
-//                             "--sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal"
-//                             or "--dynamic-config-value frontend.namespaceRPS=4800"
-// The line printed first names the options in force.
+// The dev server's own options, to find what bounds it: BENCH_TEMPORAL_MEMORY and BENCH_TEMPORAL_ARGS
+// (scripts/bench/temporal-dev.ts); the line printed first names the options in force.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { WithStartWorkflowOperation } from '@temporalio/client';
@@ -32,15 +28,13 @@ import { deposit, depositStartedUpdate } from '../../workflows/deposit.js';
 import { ping } from '../../workflows/ping.js';
 import { startStack } from '../chaos/stack.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
+import { describeTemporalDev, temporalDevFromEnv } from './temporal-dev.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const IN_FLIGHT_MAX = Number(process.env.BENCH_IN_FLIGHT_MAX ?? 2000);
 const MODES = ['start', 'update-with-start', 'ping'] as const;
-const TEMPORAL_DEV = {
-  inMemory: process.env.BENCH_TEMPORAL_MEMORY === '1',
-  extraArgs: (process.env.BENCH_TEMPORAL_ARGS ?? '').split(/\s+/).filter(Boolean),
-};
+const TEMPORAL_DEV = temporalDevFromEnv();
 type Mode = (typeof MODES)[number];
 
 function percentile(sorted: number[], p: number): number {
@@ -93,10 +87,7 @@ async function main(): Promise<void> {
     log: (line) => console.log(`  stack: ${line}`),
     temporalDev: TEMPORAL_DEV,
   });
-  console.log(
-    `Temporal dev server: ${TEMPORAL_DEV.inMemory ? 'in memory' : 'SQLite file'}` +
-      (TEMPORAL_DEV.extraArgs.length ? `, ${TEMPORAL_DEV.extraArgs.join(' ')}` : ', no extra options'),
-  );
+  console.log(describeTemporalDev(TEMPORAL_DEV));
   try {
     await ensureSystemAccounts(stack.pool);
     const email = `bench-start-${randomUUID()}@example.com`;
