@@ -11,7 +11,49 @@ import { registry } from '../openapi.js';
  * from a sandboxed foreign page.
  */
 export function securityHeaders(): RequestHandler {
-  return helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'same-origin' } });
+  return fixedHeaders(helmet({ contentSecurityPolicy: false, referrerPolicy: { policy: 'same-origin' } }));
+}
+
+/** One header a middleware set (a value) or removed (null), in the order it did. */
+type HeaderStep = readonly [name: string, value: string | number | readonly string[] | null];
+
+/**
+ * What `middleware` does to an answer's headers, found by running it once on a stand-in answer.
+ * Only for middleware whose headers never depend on the request, as helmet's with fixed options.
+ */
+function headerSteps(middleware: RequestHandler): HeaderStep[] {
+  const steps: HeaderStep[] = [];
+  let passed = false;
+  const answer = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      steps.push([name, value]);
+      return answer;
+    },
+    removeHeader(name: string) {
+      steps.push([name, null]);
+    },
+  };
+  middleware({ headers: {} } as Request, answer as unknown as Response, (error?: unknown) => {
+    if (error) throw error;
+    passed = true;
+  });
+  if (!passed) throw new Error('a fixed-header middleware must call next() at once');
+  return steps;
+}
+
+/**
+ * The headers `middleware` sets, applied from a list made once: helmet otherwise walks its dozen
+ * middleware functions on every request to set the same values (issue 15, server CPU per request).
+ */
+export function fixedHeaders(middleware: RequestHandler): RequestHandler {
+  const steps = headerSteps(middleware);
+  return (_req, res, next) => {
+    for (const [name, value] of steps) {
+      if (value === null) res.removeHeader(name);
+      else res.setHeader(name, value);
+    }
+    next();
+  };
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -140,10 +182,12 @@ export function requireJsonBody(): RequestHandler {
 
 /** JSON answers need nothing: forbid every kind of content and framing. */
 export function apiCsp(): RequestHandler {
-  return helmet.contentSecurityPolicy({
-    useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-  });
+  return fixedHeaders(
+    helmet.contentSecurityPolicy({
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    }),
+  );
 }
 
 /** Origins allowed to call the API from a browser: CORS_ORIGINS, comma-separated. Empty = closed. */
