@@ -7,6 +7,7 @@ import type { TestApp } from '../../api/testing.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { seriousViolations } from '../support/axe.js';
 import { issueKeyTo } from '../support/market-maker.js';
+import { retryTransient } from '../support/transient.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 describe('accessibility', () => {
@@ -25,12 +26,15 @@ describe('accessibility', () => {
     const client = await app.createUser('client');
     const ops = await app.createUser('operations');
     const token = (await app.login(client)).accessToken;
-    const deposit = await app.api('/api/v1/deposits', {
-      method: 'POST',
-      token,
-      idempotencyKey: randomUUID(),
-      json: { amount: '99.00', currency: 'EUR' },
-    });
+    const idempotencyKey = randomUUID();
+    const deposit = await retryTransient(() =>
+      app.api('/api/v1/deposits', {
+        method: 'POST',
+        token,
+        idempotencyKey,
+        json: { amount: '99.00', currency: 'EUR' },
+      }),
+    );
     expect(deposit.status).toBe(201);
 
     const anonymous = await (await stack.browser.newContext()).newPage();

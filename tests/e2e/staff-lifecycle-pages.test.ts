@@ -14,14 +14,13 @@ import { totpCode } from '../../domain/totp.js';
 import { formatLocal } from '../../web/app/amounts.js';
 import { seriousViolations } from '../support/axe.js';
 import { withInstrument } from '../support/instrument-lock.js';
+import { retryTransient } from '../support/transient.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-staff-lifecycle-pages';
 /** Each test drives several lifecycles through a shared, busy machine. */
 const SLOW_MS = 180_000;
 
-const transient = (answer: { status: number; body?: { error?: { code?: string } } }) =>
-  answer.status === 503 || (answer.status === 409 && answer.body?.error?.code === 'request_in_progress');
 const PNG = Buffer.from(
   '89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
     '1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4e00000000049454e44ae426082',
@@ -49,9 +48,7 @@ describe('staff lifecycle pages', () => {
   async function as(user: TestUser, path: string, init: Parameters<TestApp['api']>[1] = {}) {
     const token = (await app.login(user)).accessToken;
     const idempotencyKey = init.idempotencyKey ?? randomUUID();
-    let answer = await app.api(`/api/v1${path}`, { ...init, idempotencyKey, token });
-    for (let attempt = 1; attempt < 5 && transient(answer); attempt++)
-      answer = await app.api(`/api/v1${path}`, { ...init, idempotencyKey, token });
+    const answer = await retryTransient(() => app.api(`/api/v1${path}`, { ...init, idempotencyKey, token }));
     expect(answer.status, `${path}: ${answer.text}`).toBeLessThan(300);
     return answer.body;
   }
@@ -297,9 +294,8 @@ describe('staff lifecycle pages', () => {
             method: 'PUT',
             json: { bid: { price: '65.00', quantity: '5' }, ask: { price: '75.00', quantity: '5' } },
           });
-        let quoted = await putQuote();
         // A PUT replaces the previous pair, so asking again after a transient answer is safe.
-        for (let attempt = 1; attempt < 5 && transient(quoted); attempt++) quoted = await putQuote();
+        const quoted = await retryTransient(putQuote);
         expect(quoted.status, quoted.text).toBe(200);
         await as(taker, '/orders', {
           method: 'POST',
