@@ -23,6 +23,7 @@ import { Migration20261201001900_history_archive_due } from './Migration20261201
 import { Migration20261201002100_deposit_screening } from './Migration20261201002100_deposit_screening.js';
 import { Migration20261201002000_ledger_post_batch } from './Migration20261201002000_ledger_post_batch.js';
 import { Migration20261201002010_ledger_post_entry_columns_name } from './Migration20261201002010_ledger_post_entry_columns_name.js';
+import { Migration20261201002300_ledger_post_entry_columns_lines } from './Migration20261201002300_ledger_post_entry_columns_lines.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -55,5 +56,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201002010_ledger_post_entry_columns_name',
     class: Migration20261201002010_ledger_post_entry_columns_name,
+  },
+  {
+    name: 'Migration20261201002300_ledger_post_entry_columns_lines',
+    class: Migration20261201002300_ledger_post_entry_columns_lines,
   },
 ];

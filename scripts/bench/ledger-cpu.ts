@@ -1,6 +1,6 @@
 // CPU per batched call, the figure that stays comparable on a busy machine:
 //
-//   npx tsx scripts/bench/ledger-cpu.ts [--calls 60] [--preload 30] [--batch 1000] [--accounts 50]
+//   npx tsx scripts/bench/ledger-cpu.ts [--calls 60] [--preload 30] [--batch 1000] [--accounts 50] [--explain]
 //
 // bench:ledger's Transfers/second is wall time, so on a shared two-core machine it moves with whatever
 // else runs (load 5 to 20 during issue 15). This posts `--calls` postEntries calls of `--batch`
@@ -12,6 +12,9 @@
 // `bound on <n> idle cores`.
 // The database (BENCH_DATABASE_URL, default clearhouse_bench_ledger_cpu) is dropped and recreated.
 // Figures are for comparison between runs, never asserted anywhere.
+// `--explain` then posts one more call with auto_explain on that backend (nested statements, actual
+// times) and prints the plan of every statement inside ledger_post_entry_columns and its trigger, to
+// see where a call's server time goes (auto_explain's own timing overhead included).
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -32,6 +35,7 @@ function options() {
       preload: { type: 'string', default: '30' },
       batch: { type: 'string', default: '1000' },
       accounts: { type: 'string', default: '50' },
+      explain: { type: 'boolean', default: false },
     },
   });
   const parsed = {
@@ -39,6 +43,7 @@ function options() {
     preload: Number(values.preload),
     batch: Number(values.batch),
     accounts: Number(values.accounts),
+    explain: values.explain,
   };
   if (!(parsed.calls >= 1 && parsed.preload >= 0 && parsed.batch >= 1 && parsed.accounts >= 2))
     throw new Error('--calls ≥ 1, --preload ≥ 0, --batch ≥ 1, --accounts ≥ 2');
@@ -95,7 +100,7 @@ function callEntries(codes: string[], call: number, batch: number): EntryInput[]
 }
 
 async function main(): Promise<void> {
-  const { calls, preload, batch, accounts } = options();
+  const { calls, preload, batch, accounts, explain } = options();
   const url = benchDatabaseUrl();
   await dropAndCreateDatabase(url);
   await migrate(url);
@@ -126,9 +131,36 @@ async function main(): Promise<void> {
     const cores = availableParallelism();
     const bound = (cores * 1000 * batch) / ((serverMs + clientMs) / calls);
     console.log(`bound on ${cores} idle cores, transfers/s: ${bound.toFixed(0)}`);
+    if (explain) await explainOneCall(db, codes, batch);
   } finally {
     await db.end();
   }
+}
+
+/** One more call with auto_explain logging every nested statement's plan to this client as notices. */
+async function explainOneCall(db: pg.Pool, codes: string[], batch: number): Promise<void> {
+  const client = await db.connect();
+  const plans: string[] = [];
+  const onNotice = (notice: { message?: string }) => plans.push(notice.message ?? '');
+  client.on('notice', onNotice);
+  try {
+    for (const setting of [
+      "LOAD 'auto_explain'",
+      'SET auto_explain.log_min_duration = 0',
+      'SET auto_explain.log_analyze = on',
+      'SET auto_explain.log_nested_statements = on',
+      "SET auto_explain.log_level = 'notice'",
+    ])
+      await client.query(setting);
+  } finally {
+    client.release();
+  }
+  // The pool's one connection is the client just configured.
+  await postEntries(db, callEntries(codes, -1_000_000, batch));
+  const cleanup = await db.connect();
+  cleanup.removeListener('notice', onNotice);
+  cleanup.release();
+  console.log(plans.join('\n\n'));
 }
 
 function loadAverage(): string {
