@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { LedgerError } from './errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { asAsset, loadEntries } from './rows.js';
-import type { AssetCode } from '../../domain/money.js';
-import type { Db, Entry, EntryPage, ListEntriesInput, TrialBalance } from './types.js';
+import type {
+  AccountMismatch,
+  AssetTotals,
+  Db,
+  Entry,
+  EntryPage,
+  ListEntriesInput,
+  TrialBalance,
+} from './types.js';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -77,6 +84,29 @@ export async function listEntries(db: Db, input: ListEntriesInput): Promise<Entr
   };
 }
 
+type AccountTotal = AccountMismatch['total'];
+const ACCOUNT_TOTALS: readonly AccountTotal[] = [
+  'debits_posted',
+  'credits_posted',
+  'debits_pending',
+  'credits_pending',
+];
+type AccountMismatchRow = { code: string; asset: string } & Record<
+  AccountTotal | `lines_${AccountTotal}`,
+  string
+>;
+
+/** One row per total of the account that differs from its lines (a mismatched account has one or more). */
+function totalsDifferingFromLines(row: AccountMismatchRow): AccountMismatch[] {
+  return ACCOUNT_TOTALS.filter((total) => row[total] !== row[`lines_${total}`]).map((total) => ({
+    code: row.code,
+    asset: asAsset(row.asset),
+    total,
+    recorded: BigInt(row[total]),
+    lines: BigInt(row[`lines_${total}`]),
+  }));
+}
+
 /**
  * Checks anyone can run, on one consistent snapshot: posted lines balance per asset, the pending lines
  * of open holds balance per asset, and every account's four totals equal the sums of its lines.
@@ -103,7 +133,7 @@ export async function trialBalance(db: Db): Promise<TrialBalance> {
         GROUP BY a.code
         ORDER BY a.code`,
     );
-    const mismatched = await client.query<{ code: string }>(
+    const mismatched = await client.query<AccountMismatchRow>(
       `WITH sums AS (
          SELECT l.account_id,
                 sum(l.debit) FILTER (WHERE NOT l.pending) AS dp,
@@ -114,7 +144,11 @@ export async function trialBalance(db: Db): Promise<TrialBalance> {
            LEFT JOIN journal_entry r ON r.pending_entry_id = l.entry_id
           GROUP BY l.account_id
        )
-       SELECT a.code
+       SELECT a.code, a.asset,
+              a.debits_posted::text, coalesce(s.dp, 0)::text AS lines_debits_posted,
+              a.credits_posted::text, coalesce(s.cp, 0)::text AS lines_credits_posted,
+              a.debits_pending::text, coalesce(s.dpe, 0)::text AS lines_debits_pending,
+              a.credits_pending::text, coalesce(s.cpe, 0)::text AS lines_credits_pending
          FROM ledger_account a
          LEFT JOIN sums s ON s.account_id = a.id
         WHERE a.debits_posted <> coalesce(s.dp, 0)
@@ -129,10 +163,13 @@ export async function trialBalance(db: Db): Promise<TrialBalance> {
       asset: asAsset(row.asset),
       debits: BigInt(row.debits),
       credits: BigInt(row.credits),
+      pendingDebits: BigInt(row.pending_debits),
+      pendingCredits: BigInt(row.pending_credits),
     }));
     const unbalancedPendingAssets = perAsset.rows
       .filter((row) => BigInt(row.pending_debits) !== BigInt(row.pending_credits))
       .map((row) => asAsset(row.asset));
+    const accountMismatches = mismatched.rows.flatMap(totalsDifferingFromLines);
     const mismatchedAccounts = mismatched.rows.map((row) => row.code);
     const postedBalanced = assets.every((row) => row.debits === row.credits);
     const accountsMatchLines = mismatchedAccounts.length === 0;
@@ -141,6 +178,7 @@ export async function trialBalance(db: Db): Promise<TrialBalance> {
       assets,
       accountsMatchLines,
       mismatchedAccounts,
+      accountMismatches,
       unbalancedPendingAssets,
     };
     assert.equal(result.accountsMatchLines, result.mismatchedAccounts.length === 0);
@@ -156,13 +194,7 @@ export async function trialBalance(db: Db): Promise<TrialBalance> {
 export interface TrialBalanceTotals {
   /** Per asset, posted debits equal posted credits and pending debits equal pending credits. */
   balanced: boolean;
-  assets: Array<{
-    asset: AssetCode;
-    debits: bigint;
-    credits: bigint;
-    pendingDebits: bigint;
-    pendingCredits: bigint;
-  }>;
+  assets: AssetTotals[];
 }
 
 /**

@@ -135,14 +135,35 @@ export interface ClientBalance {
   pendingSettlement: bigint;
 }
 
+/** One asset's debits and credits, posted and pending, summed over lines or over account totals. */
+export interface AssetTotals {
+  asset: AssetCode;
+  debits: bigint;
+  credits: bigint;
+  pendingDebits: bigint;
+  pendingCredits: bigint;
+}
+
+export interface AccountMismatch {
+  code: string;
+  asset: AssetCode;
+  total: 'debits_posted' | 'credits_posted' | 'debits_pending' | 'credits_pending';
+  /** The running total on the account row. */
+  recorded: bigint;
+  /** The sum of the account's lines that the total should equal. */
+  lines: bigint;
+}
+
 export interface TrialBalance {
   /** Posted lines balance per asset, open holds' pending lines balance per asset, and accounts match lines. */
   balanced: boolean;
-  /** Posted lines, per asset. */
-  assets: Array<{ asset: AssetCode; debits: bigint; credits: bigint }>;
+  /** Posted lines, per asset, and the pending lines of open holds. */
+  assets: AssetTotals[];
   /** Every account's four totals equal the sums of its lines. */
   accountsMatchLines: boolean;
   mismatchedAccounts: string[];
+  /** Each total of a mismatched account that differs from the sum of its lines, with both amounts. */
+  accountMismatches: AccountMismatch[];
   /** Assets whose open holds' pending lines do not balance (should always be empty). */
   unbalancedPendingAssets: AssetCode[];
 }

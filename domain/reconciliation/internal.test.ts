@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { internalDifferences, type InternalInput } from './internal.js';
 
+const sides = (debits: bigint, credits: bigint, pendingDebits: bigint, pendingCredits: bigint) => ({
+  debitsMinor: debits,
+  creditsMinor: credits,
+  pendingDebitsMinor: pendingDebits,
+  pendingCreditsMinor: pendingCredits,
+});
+
 const balanced: InternalInput = {
-  trialBalance: [{ asset: 'EUR', debitsMinor: 500n, creditsMinor: 500n }],
-  mismatchedAccounts: [],
+  trialBalance: [{ asset: 'EUR', ...sides(500n, 500n, 20n, 20n) }],
+  accountMismatches: [],
   accounts: [
     { code: 'bank:omnibus:EUR', asset: 'EUR', netDebitMinor: 1000n },
     { code: 'client:a:EUR:available', asset: 'EUR', netDebitMinor: -900n },
@@ -30,8 +37,16 @@ describe('internal reconciliation checks', () => {
   it('names each kind of difference with its amount', () => {
     const outcome = internalDifferences({
       ...balanced,
-      trialBalance: [{ asset: 'EUR', debitsMinor: 510n, creditsMinor: 500n }],
-      mismatchedAccounts: ['client:a:EUR:available'],
+      trialBalance: [{ asset: 'EUR', ...sides(510n, 500n, 20n, 24n) }],
+      accountMismatches: [
+        {
+          code: 'client:a:EUR:available',
+          asset: 'EUR',
+          total: 'credits_posted',
+          recordedMinor: 950n,
+          linesMinor: 900n,
+        },
+      ],
       accounts: [
         ...balanced.accounts.filter((a) => a.code !== 'bank:omnibus:EUR'),
         { code: 'bank:omnibus:EUR', asset: 'EUR', netDebitMinor: 1030n },
@@ -40,7 +55,8 @@ describe('internal reconciliation checks', () => {
     });
     expect(outcome.differences.map((d) => [d.check, d.asset, d.differenceMinor])).toEqual([
       ['trial_balance', 'EUR', 10n],
-      ['account_totals', 'EUR', 0n],
+      ['trial_balance', 'EUR', -4n],
+      ['account_totals', 'EUR', 50n],
       ['omnibus_vs_clients', 'EUR', 30n],
       ['registry_positions', 'EUA', -2n],
     ]);

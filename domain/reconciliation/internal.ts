@@ -1,8 +1,10 @@
 // The internal reconciliation: the ledger checked against itself and against the registries, as a
 // pure function over balances the activity reads. Four checks, each difference one break:
 //
-//   trial_balance        per asset, posted debits equal posted credits
-//   account_totals       every account's running totals equal the sum of its lines
+//   trial_balance        per asset, posted debits equal posted credits (and so do open holds'
+//                        pending lines)
+//   account_totals       every account's four running totals equal the sums of its lines (one
+//                        difference per total that does not)
 //   omnibus_vs_clients   per asset, what the omnibus account holds (plus the venue's clearing
 //                        position) equals what we owe: client liabilities plus our own fees and
 //                        suspense; anything else holding the asset is a difference
@@ -152,9 +154,22 @@ export interface AccountBalance {
 }
 
 export interface InternalInput {
-  trialBalance: { asset: string; debitsMinor: bigint; creditsMinor: bigint }[];
-  /** Accounts whose running totals differ from their lines. */
-  mismatchedAccounts: string[];
+  /** Per asset: posted lines, and the pending lines of open holds (which balance as well). */
+  trialBalance: {
+    asset: string;
+    debitsMinor: bigint;
+    creditsMinor: bigint;
+    pendingDebitsMinor: bigint;
+    pendingCreditsMinor: bigint;
+  }[];
+  /** Each running total of an account that differs from the sum of its lines. */
+  accountMismatches: {
+    code: string;
+    asset: string;
+    total: string;
+    recordedMinor: bigint;
+    linesMinor: bigint;
+  }[];
   accounts: AccountBalance[];
   /** Our omnibus positions at the registries, per asset (summed over registries). */
   registryPositions: { asset: string; quantityMinor: bigint }[];
@@ -181,23 +196,27 @@ const omnibusOf = (code: string) => /^[a-z]+:omnibus:/.test(code);
 export function internalDifferences(input: InternalInput): InternalOutcome {
   const differences: InternalDifference[] = [];
   for (const row of input.trialBalance) {
-    if (row.debitsMinor !== row.creditsMinor)
-      differences.push({
-        check: 'trial_balance',
-        asset: row.asset,
-        account: null,
-        differenceMinor: row.debitsMinor - row.creditsMinor,
-        detail: { debits: row.debitsMinor.toString(), credits: row.creditsMinor.toString() },
-      });
+    const sides = [
+      { lines: 'posted', debits: row.debitsMinor, credits: row.creditsMinor },
+      { lines: 'pending', debits: row.pendingDebitsMinor, credits: row.pendingCreditsMinor },
+    ];
+    for (const side of sides)
+      if (side.debits !== side.credits)
+        differences.push({
+          check: 'trial_balance',
+          asset: row.asset,
+          account: null,
+          differenceMinor: side.debits - side.credits,
+          detail: { lines: side.lines, debits: side.debits.toString(), credits: side.credits.toString() },
+        });
   }
-  const assetOf = new Map(input.accounts.map((a) => [a.code, a.asset]));
-  for (const code of input.mismatchedAccounts)
+  for (const m of input.accountMismatches)
     differences.push({
       check: 'account_totals',
-      asset: assetOf.get(code) ?? '',
-      account: code,
-      differenceMinor: 0n,
-      detail: { problem: 'running totals differ from the sum of the lines' },
+      asset: m.asset,
+      account: m.code,
+      differenceMinor: m.recordedMinor - m.linesMinor,
+      detail: { total: m.total, recorded: m.recordedMinor.toString(), lines: m.linesMinor.toString() },
     });
 
   const perAsset = new Map<string, { held: bigint; owed: bigint; other: bigint; omnibus: bigint }>();
