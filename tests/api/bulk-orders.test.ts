@@ -10,6 +10,7 @@ import { expectBooksBalanced, expectError, startApiWorld, type ApiWorld, type Pe
 import { balance, cancelWorking, trader } from './trading-support.js';
 import { lockInstruments } from '../support/instrument-lock.js';
 import { randomUUID } from 'node:crypto';
+import { retryTransient } from '../support/transient.js';
 
 let w: ApiWorld;
 let admin: Person;
@@ -57,8 +58,11 @@ const bid = (quantity: string, price: string, extra: Record<string, unknown> = {
 });
 const ask = (quantity: string, price: string) => ({ ...bid(quantity, price), side: 'SELL' });
 
+/** POST /orders/bulk, again with the same key while the answer is transient (tests/support/transient.ts). */
 function bulk(person: Person, orders: unknown[], key = randomUUID()) {
-  return w.as(person, '/orders/bulk', { method: 'POST', json: { orders }, idempotencyKey: key });
+  return retryTransient(() =>
+    w.as(person, '/orders/bulk', { method: 'POST', json: { orders }, idempotencyKey: key }),
+  );
 }
 
 async function ordersOf(person: Person) {
