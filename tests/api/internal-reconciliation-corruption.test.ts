@@ -3,7 +3,8 @@
 // SQL with the ledger's triggers off: the engine itself refuses every one of them). Each case breaks
 // the books, runs the activity, asserts every difference with its check, asset, account and amount,
 // and that each is a stored break with an open inbox task; then it puts the books back, and the
-// control — clean books — reports nothing, before and after.
+// control — clean books — reports nothing, before and after. One case runs the workflow itself on
+// the dev server, through its break's dismissal to RESOLVED.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Before any module reads DATABASE_URL: this file's own database (created and migrated below).
@@ -18,6 +19,12 @@ import { PLATFORM_REGISTRY_ACCOUNTS, SimulatedRegistry } from '../../activities/
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { closePool, getPool } from '../../db/pool.js';
+import { startTestWorker } from '../support/temporal.js';
+import {
+  internalReconciliation,
+  internalReconciliationStateQuery,
+  resolveInternalBreakUpdate,
+} from '../../workflows/internal-reconciliation.js';
 import { RECON_BREAK_TASK_PREFIX } from '../../db/reconciliation/matching.js';
 import { clientAccountCode, systemAccountCode } from '../../domain/postings.js';
 import type { AssetCode } from '../../domain/money.js';
@@ -333,6 +340,49 @@ describe('the internal reconciliation on corrupted books', () => {
       await pool.query(`DELETE FROM simulated_registry_transfer WHERE transfer_id = 'unbooked-eua'`);
     }
   });
+
+  it('the workflow on the dev server opens a break for a changed total and closes RESOLVED once it is dismissed', async () => {
+    await behindTheEngine([moveTotal(held('EUR'), 'debits_pending', 40n)]);
+    const t = await startTestWorker();
+    try {
+      const workflowId = `internal-reconciliation-corruption-${randomUUID()}`;
+      const handle = await t.client.workflow.start(internalReconciliation, {
+        workflowId,
+        taskQueue: t.taskQueue,
+        args: [{ breakDueMs: 60_000 }],
+      });
+      let state = await handle.query(internalReconciliationStateQuery);
+      for (let i = 0; i < 150 && state.status === 'RUNNING'; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        state = await handle.query(internalReconciliationStateQuery);
+      }
+      expect(state).toMatchObject({ status: 'DIFFERENCES', differences: 1 });
+      const { rows } = await pool.query<{
+        id: string;
+        kind: string;
+        difference_minor: string;
+        detail: object;
+      }>('SELECT id, kind, difference_minor::text, detail FROM recon_break WHERE internal_run_id = $1', [
+        workflowId,
+      ]);
+      expect(rows).toEqual([
+        {
+          id: expect.any(String),
+          kind: 'account_totals',
+          difference_minor: '40',
+          detail: { account: held('EUR'), total: 'debits_pending', recorded: '40', lines: '0' },
+        },
+      ]);
+      const ops = { id: randomUUID(), role: 'operations' as const };
+      await handle.executeUpdate(resolveInternalBreakUpdate, {
+        args: [{ actor: ops, breakId: rows[0]!.id, resolution: 'dismiss', note: 'total put back by hand' }],
+      });
+      expect(await handle.result()).toEqual({ status: 'RESOLVED', differences: 1 });
+    } finally {
+      await t.stop();
+      await behindTheEngine([moveTotal(held('EUR'), 'debits_pending', -40n)]);
+    }
+  }, 60_000);
 
   it('reports nothing again once every case put the books back', async () => {
     expect(await runChecks()).toEqual([]);
