@@ -189,6 +189,7 @@ describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
       const html = await shown.text();
       expect(html).toContain('Internal reconciliation');
       expect(html).toContain('Dismiss…');
+      expect(html).toContain(`/workflows/${encodeURIComponent(handle.workflowId)}"`);
       expect(html).not.toContain('Match by hand');
       // Only a registry position is adjusted; the others are explained and dismissed.
       expect(html.includes('Adjust…')).toBe(b.kind === 'registry_positions');

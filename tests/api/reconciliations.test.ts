@@ -394,6 +394,9 @@ describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
     const html = await detail.text();
     expect(html).toContain('12.34 EUR');
     expect(html).toContain('Dismiss…');
+    const run = await waitFor(id, () => true);
+    expect(html).toContain('Open the workflow in the Temporal UI');
+    expect(html).toContain(`/workflows/${encodeURIComponent(run.workflowId)}"`);
     const matchedOnly = await (await page(ops, `/ops/reconciliations/${id}?matchStatus=MATCHED`)).text();
     expect(matchedOnly).toContain('No lines.');
 

@@ -13,11 +13,13 @@ import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { BreakActions } from '../components/BreakActions.js';
 import { Person } from '../components/Person.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
 import { StatusBadge } from '../components/Timeline.js';
 import { Time } from '../components/Time.js';
 import { loadOr404 } from '../not-found.server.js';
 import { breakAction } from '../reconciliation-break-actions.server.js';
 import { requireUser } from '../session.server.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 import { RECONCILIATION_READERS } from './ops.reconciliations._index.js';
 
 export const meta: MetaFunction = () => [{ title: 'Reconciliation break · backoffice · clearhouse' }];
@@ -28,7 +30,8 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
   if (found.statementId !== null)
     throw redirect(`/ops/reconciliations/${found.statementId}#break-${found.break.id}`);
   const people = await context.services.people([found.break.resolvedBy, found.break.approvedBy]);
-  return { ...found, people, canAct: user.role === 'operations', userId: user.id };
+  const temporalUi = temporalUiLink(found.workflowId);
+  return { ...found, people, temporalUi, canAct: user.role === 'operations', userId: user.id };
 }
 
 export async function action({ context, request }: ActionFunctionArgs) {
@@ -53,6 +56,7 @@ export default function InternalBreakPage() {
     people,
     canAct,
     userId,
+    temporalUi,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const detail = Object.entries(b.detail).filter(([, value]) => value !== null && value !== undefined);
@@ -64,6 +68,7 @@ export default function InternalBreakPage() {
       <h1>
         Internal reconciliation: {b.kind.replaceAll('_', ' ')} {b.asset} <StatusBadge status={b.status} />
       </h1>
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <section className="card">
         <dl className="kv">

@@ -8,10 +8,12 @@ import { formatMoney } from '../amounts.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import { BreakActions } from '../components/BreakActions.js';
 import { StatusBadge, Timeline, timelineActorIds } from '../components/Timeline.js';
+import { TemporalUiLink } from '../components/TemporalUiLink.js';
 import { useLiveResource } from '../live.js';
 import { breakAction } from '../reconciliation-break-actions.server.js';
 import { loadOr404 } from '../not-found.server.js';
 import { requireUser } from '../session.server.js';
+import { temporalUiLink } from '../temporal-ui.server.js';
 import { RECONCILIATION_READERS } from './ops.reconciliations._index.js';
 
 export const meta: MetaFunction = () => [{ title: 'Reconciliation · backoffice · clearhouse' }];
@@ -39,6 +41,7 @@ export async function loader({ context, request, params }: LoaderFunctionArgs) {
     matchStatus: matchStatus ?? '',
     canAct: user.role === 'operations',
     userId: user.id,
+    temporalUi: temporalUiLink(reconciliation.workflowId),
   };
 }
 
@@ -69,6 +72,7 @@ export default function ReconciliationPage() {
     canAct,
     userId,
     people,
+    temporalUi,
   } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
@@ -87,6 +91,7 @@ export default function ReconciliationPage() {
       <p className="muted" aria-live="polite">
         {live ? 'Live: this page updates by itself.' : 'Reload to see changes.'}
       </p>
+      <TemporalUiLink href={temporalUi} />
       <ActionMessage result={result} />
       <div className="row" style={{ alignItems: 'flex-start' }}>
         <section className="card" style={{ flex: 1 }}>
