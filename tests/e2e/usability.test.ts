@@ -282,12 +282,13 @@ describe('usability pages', () => {
     });
     const answer = await page.goto(`${app.url}/api/docs`);
     expect(answer?.status()).toBe(200);
-    await page.locator('text=Authentication').first().waitFor({ timeout: 20_000 });
-    await page.locator('text=/deposits').first().waitFor({ timeout: 20_000 });
+    // The renderer draws the whole reference in the browser: 14-19 s on a loaded 2-core machine.
+    await page.locator('text=Authentication').first().waitFor({ timeout: 60_000 });
+    await page.locator('text=/deposits').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: `${SCREENSHOTS}/api-docs.png` });
     expect(foreign).toEqual([]);
     const document = await page.request.get(`${app.url}/api/docs/openapi.json`);
     expect((await document.json()).info.description).toContain('X-API-Key');
     await page.context().close();
-  });
+  }, 120_000);
 });
