@@ -6,6 +6,8 @@ import {
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { scopeForRoute } from '../domain/api-keys.js';
+import { API_KEY_HEADER } from './middleware/api-key.js';
 
 // The OpenAPI document served at /api/v1/openapi.json is generated from the same zod schemas the
 // routes validate with. Each router file registers its paths at import time:
@@ -28,6 +30,14 @@ registry.registerComponent('securitySchemes', 'bearerAuth', {
   scheme: 'bearer',
   bearerFormat: 'JWT',
   description: 'Access token from POST /auth/login or /auth/refresh (15 minutes).',
+});
+
+registry.registerComponent('securitySchemes', 'apiKeyAuth', {
+  type: 'apiKey',
+  in: 'header',
+  name: API_KEY_HEADER,
+  description:
+    "A client's API key (POST /api-keys, shown once), for trading programs: only the operations that list it, within the key's scopes.",
 });
 
 /** `security` for routes that need a signed-in caller. */
@@ -104,7 +114,26 @@ export function buildOpenApiDocument() {
       },
       servers: [{ url: '/api/v1' }],
     });
+    offerApiKeyWhereAccepted(cached);
     cachedCount = count;
   }
   return cached;
+}
+
+/**
+ * Operations an API key may call (domain/api-keys.ts API_KEY_ROUTES, the list the middleware
+ * enforces) accept the key as an alternative to the access token; the document says so per
+ * operation, from that one list, so it cannot drift from what the server does.
+ */
+function offerApiKeyWhereAccepted(document: ReturnType<OpenApiGeneratorV31['generateDocument']>): void {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    const concretePath = path.replace(/\{[^}]+\}/g, 'x');
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item?.[method];
+      if (!operation || scopeForRoute(method, concretePath) === null) continue;
+      const security = operation.security ?? [];
+      if (!security.some((requirement) => 'apiKeyAuth' in requirement))
+        operation.security = [...security, { apiKeyAuth: [] }];
+    }
+  }
 }

@@ -45,6 +45,18 @@ describe('/api/docs', () => {
     expect(guide).toContain('Idempotency-Key');
     expect(guide).toMatch(/## Example: announce a deposit\n\n```sh\n/);
     expect(docs.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    // An API key is offered exactly where the server takes one (domain/api-keys.ts API_KEY_ROUTES).
+    expect(docs.components.securitySchemes.apiKeyAuth).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
+    const schemes = (method: string, path: string) =>
+      (docs.paths[path][method].security as Record<string, unknown>[]).flatMap((r) => Object.keys(r));
+    expect(schemes('post', '/orders/bulk')).toEqual(['bearerAuth', 'apiKeyAuth']);
+    expect(schemes('put', '/quotes/{symbol}')).toEqual(['bearerAuth', 'apiKeyAuth']);
+    expect(schemes('get', '/market/{symbol}/maker-stream')).toEqual(['bearerAuth', 'apiKeyAuth']);
+    expect(schemes('post', '/deposits')).toEqual(['bearerAuth']);
 
     // Fields carry examples the reference shows beside them (e.g. an amount as a decimal string).
     const examples = JSON.stringify(docs).match(/"example":/g) ?? [];
