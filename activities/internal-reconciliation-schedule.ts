@@ -5,18 +5,44 @@
 // differences stays open until every break is explained (days, perhaps), and the books must still be
 // checked every night meanwhile; a difference nobody explained yet shows again in the next run. (The
 // check itself is one activity of seconds, so two runs reading the books at once is harmless.)
-import {
-  ScheduleAlreadyRunning,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleSpec,
-} from '@temporalio/client';
+//
+// Its breaks' due date comes from the `reconciliation` policy's breakDueMs: the worker builds the
+// action from the stored version (storedReconciliationPolicy), and a saved version moves the action
+// at once (followInternalReconciliationSchedule). Runs already started keep breakDueMs in their input.
+import type pg from 'pg';
+import { ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
 import {
   INTERNAL_RECONCILIATION_SCHEDULE_ID,
   SCHEDULED_INTERNAL_RECONCILIATION_PREFIX,
 } from '../domain/reconciliation/internal.js';
-import { DEFAULT_RECONCILIATION_POLICY } from '../domain/reconciliation/policy.js';
+import {
+  checkReconciliationPolicy,
+  reconciliationPolicy,
+  type ReconciliationPolicy,
+} from '../domain/reconciliation/policy.js';
 import type { internalReconciliation } from '../workflows/internal-reconciliation.js';
+import {
+  followSchedule,
+  policyFromJsonEnv,
+  storedPolicy,
+  upsertSchedule,
+  type PolicyReading,
+} from './policy-schedule.js';
+
+const RECONCILIATION_READING: PolicyReading<ReconciliationPolicy> = {
+  name: 'reconciliation',
+  variable: 'RECONCILIATION_POLICY_JSON',
+  complete: reconciliationPolicy,
+  check: checkReconciliationPolicy,
+};
+
+/** The reconciliation policy in force for the worker (activities/policy-schedule.ts storedPolicy). */
+export async function storedReconciliationPolicy(
+  db: pg.Pool,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ReconciliationPolicy> {
+  return storedPolicy(db, RECONCILIATION_READING, env);
+}
 
 export function internalScheduleSpec(env: Record<string, string | undefined> = process.env): ScheduleSpec {
   const every = Number(env.INTERNAL_RECONCILIATION_EVERY_SECONDS ?? '');
@@ -24,31 +50,43 @@ export function internalScheduleSpec(env: Record<string, string | undefined> = p
   return { timezone: 'Europe/Brussels', calendars: [{ hour: 2, minute: 0 }] };
 }
 
+interface InternalScheduleOptions {
+  taskQueue: string;
+  scheduleId?: string;
+  /** Default: the policy from RECONCILIATION_POLICY_JSON over the defaults. */
+  policy?: ReconciliationPolicy;
+}
+
+function scheduleParts(options: InternalScheduleOptions) {
+  const policy = options.policy ?? policyFromJsonEnv(RECONCILIATION_READING);
+  return {
+    scheduleId: options.scheduleId ?? INTERNAL_RECONCILIATION_SCHEDULE_ID,
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: 'internalReconciliation',
+      workflowId: SCHEDULED_INTERNAL_RECONCILIATION_PREFIX,
+      taskQueue: options.taskQueue,
+      args: [{ breakDueMs: policy.breakDueMs }] satisfies Parameters<typeof internalReconciliation>,
+      staticSummary: 'Internal reconciliation (scheduled)',
+    },
+    policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
+  };
+}
+
 export async function ensureInternalReconciliationSchedule(
   client: Client,
-  options: { taskQueue: string; scheduleId?: string; spec?: ScheduleSpec },
+  options: InternalScheduleOptions & { spec?: ScheduleSpec },
 ): Promise<'created' | 'updated'> {
-  const scheduleId = options.scheduleId ?? INTERNAL_RECONCILIATION_SCHEDULE_ID;
-  const spec = options.spec ?? internalScheduleSpec();
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: 'internalReconciliation',
-    workflowId: SCHEDULED_INTERNAL_RECONCILIATION_PREFIX,
-    taskQueue: options.taskQueue,
-    args: [{ breakDueMs: DEFAULT_RECONCILIATION_POLICY.breakDueMs }] satisfies Parameters<
-      typeof internalReconciliation
-    >,
-    staticSummary: 'Internal reconciliation (scheduled)',
-  };
-  const policies = { overlap: ScheduleOverlapPolicy.ALLOW_ALL };
-  try {
-    await client.schedule.create({ scheduleId, spec, action, policies });
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  await client.schedule
-    .getHandle(scheduleId)
-    .update((previous) => ({ ...previous, spec, action, policies: { ...previous.policies, ...policies } }));
-  return 'updated';
+  return upsertSchedule(client, { ...scheduleParts(options), spec: options.spec ?? internalScheduleSpec() });
+}
+
+/**
+ * Brings an existing Schedule's action to `policy` after an admin saved a version; its spec stays
+ * the worker's (the API process need not know INTERNAL_RECONCILIATION_EVERY_SECONDS). Creates none.
+ */
+export async function followInternalReconciliationSchedule(
+  client: Client,
+  options: InternalScheduleOptions & { policy: ReconciliationPolicy },
+): Promise<'updated' | 'absent'> {
+  return followSchedule(client, scheduleParts(options));
 }

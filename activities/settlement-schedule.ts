@@ -11,8 +11,6 @@
 // were down are run in order once they are back, if they are at most `catchupWindowMs` late.
 import type pg from 'pg';
 import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
   type DayOfWeek,
@@ -27,7 +25,13 @@ import {
   type SettlementPolicy,
 } from '../domain/settlement.js';
 import { minutesOfLocalTime } from '../domain/trading-policy.js';
-import { policyHistory } from '../db/policies/versions.js';
+import {
+  followSchedule,
+  policyFromJsonEnv,
+  storedPolicy,
+  upsertSchedule,
+  type PolicyReading,
+} from './policy-schedule.js';
 import type { settlementBatch } from '../workflows/settlement-batch.js';
 
 const ISO_WEEKDAYS: Record<number, DayOfWeek> = {
@@ -40,18 +44,18 @@ const ISO_WEEKDAYS: Record<number, DayOfWeek> = {
   7: 'SUNDAY',
 };
 
+const SETTLEMENT_READING: PolicyReading<SettlementPolicy> = {
+  name: 'settlement',
+  variable: 'SETTLEMENT_POLICY_JSON',
+  complete: settlementPolicy,
+  check: checkSettlementPolicy,
+};
+
 /** The policy from SETTLEMENT_POLICY_JSON over the defaults; throws on an unusable one. */
 export function settlementPolicyFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): SettlementPolicy {
-  const raw = env.SETTLEMENT_POLICY_JSON?.trim();
-  const overrides: unknown = raw ? JSON.parse(raw) : {};
-  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
-    throw new Error('SETTLEMENT_POLICY_JSON must be a JSON object');
-  const policy = settlementPolicy(overrides as Partial<SettlementPolicy>);
-  const problems = checkSettlementPolicy(policy);
-  if (problems.length > 0) throw new Error(`SETTLEMENT_POLICY_JSON is not usable: ${problems.join('; ')}`);
-  return policy;
+  return policyFromJsonEnv(SETTLEMENT_READING, env);
 }
 
 /** The Schedule's calendar from the policy's. */
@@ -83,21 +87,12 @@ function actionOf(policy: SettlementPolicy, taskQueue: string): ScheduleOptionsA
   };
 }
 
-/**
- * The settlement policy in force for the worker: the newest version an admin stored (completed over
- * the defaults), or the environment's first defaults while none is stored or the stored one is no
- * longer usable (the API's reader, api/services/settlements.ts, answers the same).
- */
+/** The settlement policy in force for the worker (activities/policy-schedule.ts storedPolicy). */
 export async function storedSettlementPolicy(
   db: pg.Pool,
   env: Record<string, string | undefined> = process.env,
 ): Promise<SettlementPolicy> {
-  const [newest] = await policyHistory(db, 'settlement', 1);
-  if (newest) {
-    const policy = settlementPolicy(newest.document as Partial<SettlementPolicy>);
-    if (checkSettlementPolicy(policy).length === 0) return policy;
-  }
-  return settlementPolicyFromEnv(env);
+  return storedPolicy(db, SETTLEMENT_READING, env);
 }
 
 interface ScheduleOptions {
@@ -116,51 +111,18 @@ function scheduleParts(options: ScheduleOptions) {
   };
 }
 
-async function updateSchedule(client: Client, parts: ReturnType<typeof scheduleParts>): Promise<void> {
-  const { spec, action, policies } = parts;
-  await client.schedule.getHandle(parts.scheduleId).update((previous) => ({
-    ...previous,
-    spec,
-    action,
-    policies: { ...previous.policies, ...policies },
-  }));
-}
-
 /** Creates the Schedule, or brings an existing one to the current policy. Answers what it did. */
 export async function ensureSettlementSchedule(
   client: Client,
   options: ScheduleOptions,
 ): Promise<'created' | 'updated'> {
-  const parts = scheduleParts(options);
-  try {
-    await client.schedule.create({
-      scheduleId: parts.scheduleId,
-      spec: parts.spec,
-      action: parts.action,
-      policies: parts.policies,
-    });
-    return 'created';
-  } catch (error) {
-    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-  }
-  await updateSchedule(client, parts);
-  return 'updated';
+  return upsertSchedule(client, scheduleParts(options));
 }
 
-/**
- * Brings an existing Schedule to `policy` after an admin saved a version. Creates none: where no
- * worker made one (SETTLEMENT_SCHEDULE=0, tests) there is nothing to follow, and a worker starting
- * later creates it from the stored version.
- */
+/** Brings an existing Schedule to `policy` after an admin saved a version (creates none). */
 export async function followSettlementSchedule(
   client: Client,
   options: ScheduleOptions & { policy: SettlementPolicy },
 ): Promise<'updated' | 'absent'> {
-  try {
-    await updateSchedule(client, scheduleParts(options));
-    return 'updated';
-  } catch (error) {
-    if (error instanceof ScheduleNotFoundError) return 'absent';
-    throw error;
-  }
+  return followSchedule(client, scheduleParts(options));
 }

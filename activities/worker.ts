@@ -10,7 +10,10 @@ import { activityLogInterceptor } from './activity-log.js';
 import { createActivities, type ActivityDeps } from './index.js';
 import { startNotifications } from './notifications/run.js';
 import { ensureSettlementSchedule, storedSettlementPolicy } from './settlement-schedule.js';
-import { ensureInternalReconciliationSchedule } from './internal-reconciliation-schedule.js';
+import {
+  ensureInternalReconciliationSchedule,
+  storedReconciliationPolicy,
+} from './internal-reconciliation-schedule.js';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -228,10 +231,15 @@ function ensureSettlementScheduleInBackground(): void {
     );
 }
 
-/** The internal reconciliation's Schedule (activities/internal-reconciliation-schedule.ts). */
+/** The internal reconciliation's Schedule, its breaks due per the policy in force (activities/internal-reconciliation-schedule.ts). */
 function ensureInternalScheduleInBackground(): void {
   void defaultArchiveTemporalClient()
-    .then((client) => ensureInternalReconciliationSchedule(client, { taskQueue: config.taskQueue }))
+    .then(async (client) =>
+      ensureInternalReconciliationSchedule(client, {
+        taskQueue: config.taskQueue,
+        policy: await storedReconciliationPolicy(getPool()),
+      }),
+    )
     .then(
       (outcome) => log('info', 'internal reconciliation schedule', { outcome }),
       (error) =>

@@ -4,6 +4,7 @@
 // lifecycle's own check, appended as the next version in one transaction with its audit entry
 // (before, after and the field diff), and put into this process's snapshot at once. A change of a
 // money-moving field (domain/policies.ts) waits as a pending change for a second admin.
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { inTransaction } from '../../db/pool.js';
 import {
@@ -33,7 +34,11 @@ import type { AppDeps } from '../deps.js';
 import { ApiError, notFound, validationFailed } from '../errors.js';
 import { textField, uuidSchema } from '../validate.js';
 import { parseInput, type SessionUser } from './common.js';
-import { followSettlementPolicy } from './settlements.js';
+import { followInternalReconciliationSchedule } from '../../activities/internal-reconciliation-schedule.js';
+import { followSettlementSchedule } from '../../activities/settlement-schedule.js';
+import { logger } from '../logger.js';
+import { currentReconciliationPolicy } from './reconciliations/lifecycle.js';
+import { currentSettlementPolicy } from './settlements.js';
 import {
   adoptPolicyVersion,
   registeredPolicies,
@@ -118,13 +123,39 @@ export const PolicyChangeParamsSchema = z.object({ name: z.string().max(40), id:
 
 type PolicyDeps = Pick<AppDeps, 'pool' | 'temporal' | 'taskQueue'>;
 
+/** The Schedule a saved version moves, per policy: its next runs start with the version. */
+const SCHEDULE_FOLLOWERS: Record<
+  string,
+  (client: Client, taskQueue: string) => Promise<'updated' | 'absent'>
+> = {
+  settlement: (client, taskQueue) =>
+    followSettlementSchedule(client, { taskQueue, policy: currentSettlementPolicy() }),
+  reconciliation: (client, taskQueue) =>
+    followInternalReconciliationSchedule(client, { taskQueue, policy: currentReconciliationPolicy() }),
+};
+
+/**
+ * Best effort: the version is stored either way, and a worker starting later brings the Schedule to
+ * it (the settlement batches; the internal reconciliation's break due dates).
+ */
+async function followSchedule(deps: PolicyDeps, name: string): Promise<void> {
+  const follow = SCHEDULE_FOLLOWERS[name];
+  if (!follow) return;
+  try {
+    const outcome = await follow(await deps.temporal(), deps.taskQueue);
+    logger.info({ policy: name, outcome }, 'schedule follows the saved policy');
+  } catch (error) {
+    logger.warn({ err: error, policy: name }, 'schedule not updated; a worker start brings it to the policy');
+  }
+}
+
 /**
  * A saved version into this process's snapshot at once (other processes reload it within
- * POLICY_REFRESH_MS); the settlement policy also moves its Schedule, which starts the batches.
+ * POLICY_REFRESH_MS), and into the Schedule whose runs it shapes, if any.
  */
 async function adoptSaved(deps: PolicyDeps, name: string, saved: PolicyVersionRow): Promise<void> {
   adoptPolicyVersion(name, saved.version, saved.document);
-  if (name === 'settlement') await followSettlementPolicy(deps);
+  await followSchedule(deps, name);
 }
 
 type Labels = Awaited<ReturnType<typeof userLabels>>;

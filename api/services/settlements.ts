@@ -26,7 +26,6 @@ import {
   type ClientSettlementState,
   type SettlementPolicy,
 } from '../../domain/settlement.js';
-import { followSettlementSchedule } from '../../activities/settlement-schedule.js';
 import {
   cancelSettlementUpdate,
   clientSettlementStartedUpdate,
@@ -48,7 +47,6 @@ import {
 } from '../settlement-view.js';
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import { actorOf, parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
-import { logger } from '../logger.js';
 import { policyFromEnv } from './policy-from-env.js';
 
 export { SettlementBatchSchema, SettlementSchema } from '../settlement-view.js';
@@ -56,29 +54,13 @@ export { SettlementBatchSchema, SettlementSchema } from '../settlement-view.js';
 /**
  * The policy new batches start with: the newest version stored on the admin policy page, else the
  * defaults overridden by SETTLEMENT_POLICY_JSON (the first defaults). The Schedule's batches take
- * it from the Schedule, which followSettlementPolicy brings along after a save.
+ * it from the Schedule, which api/services/policies.ts brings along after a save.
  */
 export const currentSettlementPolicy = policyFromEnv<SettlementPolicy>({
   variable: 'SETTLEMENT_POLICY_JSON',
   withDefaults: settlementPolicy,
   check: checkSettlementPolicy,
 });
-
-/**
- * After a saved settlement version: the Schedule starts its next batches with it. Best effort: the
- * version is stored either way, and a worker starting later brings the Schedule to it.
- */
-export async function followSettlementPolicy(deps: Pick<AppDeps, 'temporal' | 'taskQueue'>): Promise<void> {
-  try {
-    const outcome = await followSettlementSchedule(await deps.temporal(), {
-      taskQueue: deps.taskQueue,
-      policy: currentSettlementPolicy(),
-    });
-    logger.info({ outcome }, 'settlement schedule follows the saved policy');
-  } catch (error) {
-    logger.warn({ err: error }, 'settlement schedule not updated; a worker start brings it to the policy');
-  }
-}
 
 /** Trade ids shown per settlement; `tradeCount` says how many there are in all. */
 const TRADE_IDS_SHOWN = 200;
