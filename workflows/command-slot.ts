@@ -40,6 +40,22 @@ export function applyingUpdate(): string | null {
   return applying?.updateId ?? null;
 }
 
+/**
+ * Runs `step` as the workflow's own inside a command: the transitions it records carry no Update.
+ * For what others caused and the command only learned of (the fills a venue reports in a cancel's
+ * answer, made by other orders): tagged with the command's Update, a retried request whose command
+ * was refused after them would read as applied (api/lifecycle-kit/acting.ts appliedBefore).
+ */
+export async function asWorkflowStep<T>(step: () => Promise<T>): Promise<T> {
+  const outer = applying;
+  applying = null;
+  try {
+    return await step();
+  } finally {
+    applying = outer;
+  }
+}
+
 /** The command being applied now, with its Update (undefined for the workflow's own steps). */
 export function applyingCommand(): unknown {
   return applying?.updateId ? applying.command : undefined;

@@ -64,7 +64,13 @@ import {
 
 export type { CloseTask, OpenTask } from '../activities/lifecycle.js';
 export { guard, refusalFailure, type RefusalLike } from './refusals.js';
-export { COMMANDS_WAITING_MAX, CommandSlot, type CommandSlotOptions, type Deadline } from './command-slot.js';
+export {
+  COMMANDS_WAITING_MAX,
+  CommandSlot,
+  asWorkflowStep,
+  type CommandSlotOptions,
+  type Deadline,
+} from './command-slot.js';
 
 // ---------------------------------------------------------------------------------------------
 // Activities every lifecycle runs. Postings and the read model must eventually happen, so they

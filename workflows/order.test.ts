@@ -460,6 +460,31 @@ describe('order workflow', () => {
     expect(await balance(buyer.id, 'EUR')).toMatchObject({ pending: 0n });
   });
 
+  it('cancel of an order the venue filled before its Signal arrived: 409 invalid_state, its fills not the cancel’s', async () => {
+    const buyer = await client({ EUR: 1_000_000n });
+    const seller = await client({ EUA: 5n });
+    const buy = await placed(buyer, { side: 'BUY', quantity: '5', price: '67.00' });
+    await sellUntold(seller, 5n, '67.00');
+    expect((await buy.handle.query(orderStateQuery)).status).toBe('ROUTED');
+
+    // The venue's answer to the cancel carries the fill; the order is FILLED, so the cancel is refused.
+    const updateId = `cancel-${randomUUID()}`;
+    const failure = await refusal(
+      buy.handle.executeUpdate(cancelOrderUpdate, { ...cancel(buyer.actor), updateId }),
+    );
+    expect(failureToApiError(failure)).toMatchObject({ status: 409, code: 'invalid_state' });
+    const final = await buy.handle.result();
+    expect(final).toMatchObject({ status: 'FILLED', filledQuantity: '5' });
+    // Recorded as the workflow's own step: a retry of this refused cancel (its answer lost) must not
+    // read as applied (api/lifecycle-kit/acting.ts appliedBefore), which answered 200 FILLED (chaos).
+    const events = await pool.query<{ to_status: string; update_id: string | null }>(
+      `SELECT to_status, data->>'updateId' AS update_id FROM lifecycle_event WHERE workflow_id = $1 ORDER BY seq`,
+      [buy.state.workflowId],
+    );
+    expect(events.rows.map((e) => e.to_status)).toContain('FILLED');
+    expect(events.rows.filter((e) => e.update_id === updateId)).toEqual([]);
+  });
+
   it('every order of this file replays deterministically against the current code', async () => {
     expect(await replayWorkflows(t.client, started)).toBeGreaterThanOrEqual(12);
   });

@@ -1,8 +1,7 @@
 // The order lifecycle, one workflow per order: pre-trade risk and the reservation, routing to the
 // internal venue (db/venue, one PostgreSQL transaction per call) or to the paper broker, the fills,
-// and every ending releasing what is left of the reservation. Rules live in domain/order.ts and
-// domain/risk.ts; the shared machinery (one change at a time, recorded transitions) in
-// workflows/lifecycle.ts.
+// and every ending releasing what is left of the reservation. Rules: domain/order.ts, domain/risk.ts;
+// the shared machinery (one change at a time, recorded transitions): workflows/lifecycle.ts.
 //
 //   1. ∅ → NEW recorded; validateOrder (risk + the `<workflowId>/reserve` hold) → VALIDATED, or
 //      REJECTED with the refusal (the `started` Update fails with its code).
@@ -59,6 +58,7 @@ import {
   LIFECYCLE_ACTIVITY_OPTIONS,
   LIFECYCLE_RETRY,
   LifecycleRecorder,
+  asWorkflowStep,
   guard,
   refusalFailure,
   type Deadline,
@@ -368,7 +368,8 @@ export async function order(input: OrderInput, carried: OrderCarried | null = nu
       const answer = await cancelAtVenue.executeWithOptions({ summary: `${action} at the venue` }, [
         { orderId: businessId, symbol: input.symbol, side: input.side, reason },
       ]);
-      for (const fill of answer.fills) await applyFill(fill);
+      const own = patched('venue-fills-own-steps'); // other orders' fills: not the cancel's steps
+      for (const fill of answer.fills) await (own ? asWorkflowStep(() => applyFill(fill)) : applyFill(fill));
       adopt(answer);
     }
     if (lifecycle.terminal) {
