@@ -60,7 +60,10 @@ interface InternalScheduleOptions {
 function scheduleParts(options: InternalScheduleOptions) {
   const policy = options.policy ?? policyFromJsonEnv(RECONCILIATION_READING);
   return {
-    scheduleId: options.scheduleId ?? INTERNAL_RECONCILIATION_SCHEDULE_ID,
+    // The environment's id lets a test have a Schedule of its own on a shared Temporal server.
+    scheduleId:
+      options.scheduleId ??
+      (process.env.INTERNAL_RECONCILIATION_SCHEDULE_ID || INTERNAL_RECONCILIATION_SCHEDULE_ID),
     action: {
       type: 'startWorkflow' as const,
       workflowType: 'internalReconciliation',

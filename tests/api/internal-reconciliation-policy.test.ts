@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Before any module reads DATABASE_URL: this file's own database (created and migrated below).
 vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_internal_recon_policy`;
+  // A Schedule of this file's own: the browser tests' workers create the shared one on the same server.
+  process.env.INTERNAL_RECONCILIATION_SCHEDULE_ID = `internal-reconciliation-policy-test-${process.pid}`;
 });
 
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
@@ -14,7 +16,6 @@ import {
   ensureInternalReconciliationSchedule,
   storedReconciliationPolicy,
 } from '../../activities/internal-reconciliation-schedule.js';
-import { INTERNAL_RECONCILIATION_SCHEDULE_ID } from '../../domain/reconciliation/internal.js';
 import { DEFAULT_RECONCILIATION_POLICY } from '../../domain/reconciliation/policy.js';
 import { startApiWorld, type ApiWorld, type Person } from './helpers.js';
 
@@ -36,14 +37,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await world?.temporal.client.schedule
-    .getHandle(INTERNAL_RECONCILIATION_SCHEDULE_ID)
+    .getHandle(process.env.INTERNAL_RECONCILIATION_SCHEDULE_ID!)
     .delete()
     .catch(() => undefined);
   await world?.stop();
 });
 
 function schedule() {
-  return world.temporal.client.schedule.getHandle(INTERNAL_RECONCILIATION_SCHEDULE_ID);
+  return world.temporal.client.schedule.getHandle(process.env.INTERNAL_RECONCILIATION_SCHEDULE_ID!);
 }
 
 /** The breakDueMs the Schedule gives its next runs. */

@@ -78,6 +78,10 @@ describe('pages without JavaScript', () => {
     // Operations: claim in the inbox, open, confirm receipt — each a plain POST and redirect/render.
     const opsPage = await signInWithoutJs(ops);
     expect(new URL(opsPage.url()).pathname).toBe('/ops/tasks');
+    // The inbox is shared with every other test file: this client's receipt task, found by its email.
+    await opsPage.goto(
+      `${app.url}/ops/tasks?kind=deposit.confirm_receipt&q=${encodeURIComponent(client.email)}`,
+    );
     const row = opsPage.locator(
       `tr[data-subject-id="${depositId}"][data-task-kind="deposit.confirm_receipt"]`,
     );

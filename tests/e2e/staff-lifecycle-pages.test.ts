@@ -289,17 +289,26 @@ describe('staff lifecycle pages', () => {
       const withKey = (path: string, init: Parameters<TestApp['api']>[1] = {}) =>
         app.api(`/api/v1${path}`, { ...init, headers: { 'x-api-key': issued.key } });
       await withInstrument('EUA', async () => {
+        // Inside today's band, which is centred on the last trade other test files left on EUA.
+        const instrument = (await as(maker, '/instruments')).items.find(
+          (i: { symbol: string }) => i.symbol === 'EUA',
+        );
+        const centreCents = BigInt(
+          String(instrument.lastPrice ?? instrument.referencePrice).replace('.', ''),
+        );
+        const cents = (value: bigint) => `${value / 100n}.${String(value % 100n).padStart(2, '0')}`;
+        const [bidPrice, askPrice] = [cents((centreCents * 97n) / 100n), cents((centreCents * 104n) / 100n)];
         const putQuote = () =>
           withKey('/quotes/EUA', {
             method: 'PUT',
-            json: { bid: { price: '65.00', quantity: '5' }, ask: { price: '75.00', quantity: '5' } },
+            json: { bid: { price: bidPrice, quantity: '5' }, ask: { price: askPrice, quantity: '5' } },
           });
         // A PUT replaces the previous pair, so asking again after a transient answer is safe.
         const quoted = await retryTransient(putQuote);
         expect(quoted.status, quoted.text).toBe(200);
         await as(taker, '/orders', {
           method: 'POST',
-          json: { symbol: 'EUA', side: 'BUY', type: 'LIMIT', quantity: '2', price: '75.00' },
+          json: { symbol: 'EUA', side: 'BUY', type: 'LIMIT', quantity: '2', price: askPrice },
         });
         await expect
           .poll(async () => (await withKey(`/orders/${quoted.body.ask.id}`)).body.status, { timeout: 30_000 })
@@ -311,9 +320,9 @@ describe('staff lifecycle pages', () => {
           await page.locator(`[data-testid=mm-keys] tr[data-prefix="${issued.apiKey.prefix}"]`).count(),
         ).toBe(1);
         const orders = (await page.textContent('[data-testid=mm-orders]')) ?? '';
-        expect(orders).toContain('75.00 EUR');
-        expect(orders).toContain('65.00 EUR');
-        expect(await page.textContent('[data-testid=mm-trades]')).toContain('75.00 EUR');
+        expect(orders).toContain(`${askPrice} EUR`);
+        expect(orders).toContain(`${bidPrice} EUR`);
+        expect(await page.textContent('[data-testid=mm-trades]')).toContain(`${askPrice} EUR`);
         const eua = page.locator('[data-testid=mm-inventory] tr[data-asset=EUA]');
         expect(await eua.textContent()).toContain('98');
         // P&L is a figure, not a dash, once the maker has traded.
