@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { ensureSystemAccounts, postEntry } from '../db/ledger/index.js';
+import { ensureSystemAccounts, isLedgerError, postEntry } from '../db/ledger/index.js';
 import {
   BreakRefusal,
   completeAdjustment,
@@ -57,6 +57,21 @@ export interface ResolveBreakInput {
 function refusal(error: unknown): never {
   if (error instanceof BreakRefusal)
     throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true });
+  throw error;
+}
+
+/**
+ * The ledger refusing the adjusting entry (insufficient_funds: holds left too little available) is
+ * the approval's answer, not an outage: retried, the approval's Update never answered (503s).
+ */
+function ledgerRefusal(error: unknown): never {
+  if (isLedgerError(error))
+    throw ApplicationFailure.create({
+      type: error.code,
+      message: error.message,
+      details: error.details ? [error.details] : [],
+      nonRetryable: true,
+    });
   throw error;
 }
 
@@ -218,7 +233,7 @@ export function createReconciliationActivities(pool: pg.Pool) {
         transfers: recipe.transfers,
         workflowId: input.workflowId,
         activity: 'approveReconciliationAdjustment',
-      });
+      }).catch(ledgerRefusal);
       try {
         await completeAdjustment(pool, {
           workflowId: input.workflowId,
