@@ -2,18 +2,9 @@
 // filtered and searched, keyset-paged along that order. The log's own newest-first page behind
 // GET /audit/log stays db/audit/read.ts listAuditLog; read-only like it.
 import type pg from 'pg';
-import { clampLimit, type Page } from '../lifecycle/cursor.js';
+import type { Page } from '../lifecycle/cursor.js';
 import { AUDIT_COLUMNS, toEntry, type AuditLogEntry, type AuditRow } from '../audit/rows.js';
-import {
-  likePattern,
-  parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
-  textKey,
-  type Sort,
-  type SortSpec,
-} from './sorting.js';
+import { likePattern, parseSort, selectSortedPage, textKey, type Sort, type SortSpec } from './sorting.js';
 
 /**
  * The whitelist of the log's sortable columns. Each names `audit_log.` columns: AUDIT_COLUMNS
@@ -50,36 +41,29 @@ export interface FindAuditInput {
 
 /** A page of entries in the order `sort` names (ties by id). Throws InvalidCursorError. */
 export async function findAuditEntries(db: pg.Pool, input: FindAuditInput): Promise<Page<AuditLogEntry>> {
-  const spec = AUDIT_SORT as SortSpec;
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
-  const { values, param } = queryParams();
-  const conditions: string[] = [];
-  if (input.actorId) conditions.push(`audit_log.actor_id = ${param(input.actorId)}::uuid`);
-  if (input.action) {
-    conditions.push(
-      input.action.endsWith('.*')
-        ? `starts_with(audit_log.action, ${param(input.action.slice(0, -1))})`
-        : `audit_log.action = ${param(input.action)}`,
-    );
-  }
-  if (input.subjectId) conditions.push(`audit_log.subject_id = ${param(input.subjectId)}`);
-  const search = input.text?.trim().slice(0, 100);
-  if (search) {
-    const pattern = param(likePattern(search));
-    conditions.push(`(coalesce(audit_log.actor_email, '') ILIKE ${pattern}
+  const page = await selectSortedPage<AuditRow>(db, AUDIT_SORT as SortSpec, input, {
+    select: AUDIT_COLUMNS,
+    from: 'audit_log',
+    conditions: (param) => {
+      const conditions: string[] = [];
+      if (input.actorId) conditions.push(`audit_log.actor_id = ${param(input.actorId)}::uuid`);
+      if (input.action) {
+        conditions.push(
+          input.action.endsWith('.*')
+            ? `starts_with(audit_log.action, ${param(input.action.slice(0, -1))})`
+            : `audit_log.action = ${param(input.action)}`,
+        );
+      }
+      if (input.subjectId) conditions.push(`audit_log.subject_id = ${param(input.subjectId)}`);
+      const search = input.text?.trim().slice(0, 100);
+      if (search) {
+        const pattern = param(likePattern(search));
+        conditions.push(`(coalesce(audit_log.actor_email, '') ILIKE ${pattern}
              OR coalesce(audit_log.subject_id, '') ILIKE ${pattern}
              OR coalesce(audit_log.request_id, '') ILIKE ${pattern})`);
-  }
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await db.query<AuditRow & { sort_key: string; sort_id: string }>(
-    `SELECT ${AUDIT_COLUMNS}, ${sql.select} FROM audit_log
-      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    values,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
+      }
+      return conditions;
+    },
+  });
   return { items: page.rows.map(toEntry), nextCursor: page.nextCursor };
 }

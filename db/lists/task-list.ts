@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { isUuid } from '../../domain/ids.js';
 import type { Role } from '../../domain/roles.js';
-import { clampLimit, type Page } from '../lifecycle/cursor.js';
+import type { Page } from '../lifecycle/cursor.js';
 import {
   LIVE_TASK_STATUSES,
   TASK_COLUMNS,
@@ -19,9 +19,7 @@ import {
   instantKey,
   likePattern,
   parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
+  selectSortedPage,
   textKey,
   type Sort,
   type SortSpec,
@@ -75,48 +73,38 @@ const QUALIFIED_COLUMNS = TASK_COLUMNS.split(',')
 
 /** A page of tasks in the order `sort` names, the id breaking ties. Throws InvalidCursorError. */
 export async function findTasks(pool: pg.Pool, input: FindTasksInput): Promise<Page<Task>> {
-  const spec = TASK_SORT as SortSpec;
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
   if (input.roles.length === 0) return { items: [], nextCursor: null };
-  const { values, param } = queryParams();
-  const statuses = input.status ? [input.status] : LIVE_TASK_STATUSES;
-  const conditions = [
-    `t.required_role = ANY(${param([...input.roles])}::text[])`,
-    `t.status = ANY(${param([...statuses])}::text[])`,
-  ];
-  if (input.kind) {
-    const kind = param(input.kind);
-    conditions.push(`(t.kind = ${kind} OR starts_with(t.kind, ${kind} || ':'))`);
-  }
-  if (input.assignee !== undefined) {
-    if (!isUuid(input.assignee)) return { items: [], nextCursor: null };
-    conditions.push(`t.assignee = ${param(input.assignee)}::uuid`);
-  }
-  const search = input.text?.trim().slice(0, MAX_SEARCH_TEXT) ?? '';
-  if (search !== '') {
-    const pattern = param(likePattern(search));
-    const exactId = isUuid(search) ? `t.id = ${param(search.toLowerCase())}::uuid OR ` : '';
-    conditions.push(`(${exactId}t.summary ILIKE ${pattern}
+  if (input.assignee !== undefined && !isUuid(input.assignee)) return { items: [], nextCursor: null };
+  const page = await selectSortedPage<TaskRow>(pool, TASK_SORT as SortSpec, input, {
+    select: QUALIFIED_COLUMNS,
+    from: `task t
+       LEFT JOIN app_user a ON a.id = t.assignee
+       LEFT JOIN lifecycle l ON l.workflow_id = t.workflow_id
+       LEFT JOIN app_user o ON o.id = l.owner_id`,
+    conditions: (param) => {
+      const statuses = input.status ? [input.status] : LIVE_TASK_STATUSES;
+      const conditions = [
+        `t.required_role = ANY(${param([...input.roles])}::text[])`,
+        `t.status = ANY(${param([...statuses])}::text[])`,
+      ];
+      if (input.kind) {
+        const kind = param(input.kind);
+        conditions.push(`(t.kind = ${kind} OR starts_with(t.kind, ${kind} || ':'))`);
+      }
+      if (input.assignee !== undefined) conditions.push(`t.assignee = ${param(input.assignee)}::uuid`);
+      const search = input.text?.trim().slice(0, MAX_SEARCH_TEXT) ?? '';
+      if (search !== '') {
+        const pattern = param(likePattern(search));
+        const exactId = isUuid(search) ? `t.id = ${param(search.toLowerCase())}::uuid OR ` : '';
+        conditions.push(`(${exactId}t.summary ILIKE ${pattern}
              OR t.subject_id ILIKE ${pattern}
              OR coalesce(l.attributes::text, '') ILIKE ${pattern}
              OR coalesce(o.email, '') ILIKE ${pattern}
              OR coalesce(o.display_name, '') ILIKE ${pattern})`);
-  }
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await pool.query<TaskRow & { sort_key: string; sort_id: string }>(
-    `SELECT ${QUALIFIED_COLUMNS}, ${sql.select}
-       FROM task t
-       LEFT JOIN app_user a ON a.id = t.assignee
-       LEFT JOIN lifecycle l ON l.workflow_id = t.workflow_id
-       LEFT JOIN app_user o ON o.id = l.owner_id
-      WHERE ${conditions.join(' AND ')}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    values,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
+      }
+      return conditions;
+    },
+  });
   return { items: page.rows.map(toTask), nextCursor: page.nextCursor };
 }
 
