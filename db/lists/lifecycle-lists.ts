@@ -5,14 +5,12 @@
 // picked, keyset-paged along that order. Read-only.
 import type pg from 'pg';
 import { isUuid } from '../../domain/ids.js';
-import { clampLimit, type Page } from '../lifecycle/cursor.js';
+import type { Page } from '../lifecycle/cursor.js';
 import {
   instantKey,
   likePattern,
   parseSort,
-  queryParams,
-  sortedPage,
-  sortSql,
+  selectSortedPage,
   textKey as text,
   type Sort,
   type SortColumn,
@@ -192,25 +190,38 @@ export async function findLifecycles(
   input: FindLifecyclesInput,
 ): Promise<Page<{ businessId: string; workflowId: string }>> {
   const spec = lifecycleSortSpec(input.type);
-  const sort = input.sort ?? spec.default;
-  const limit = clampLimit(input.limit);
-  const { values: params, param } = queryParams();
-  const conditions = [`l.type = ${param(input.type)}`];
-  if (input.status) conditions.push(`l.status = ${param(input.status)}`);
-  if (input.ownerId !== undefined) {
-    if (!isUuid(input.ownerId)) return { items: [], nextCursor: null };
-    conditions.push(`l.owner_id = ${param(input.ownerId.toLowerCase())}::uuid`);
-  }
-  for (const [key, value] of Object.entries(input.attributes ?? {}))
-    conditions.push(`l.attributes->>${param(key)} = ${param(value)}`);
-  const search = input.text?.trim().slice(0, MAX_SEARCH_TEXT) ?? '';
-  if (search !== '') {
-    const exact = param(search);
-    const pattern = param(likePattern(search));
-    // IBANs are typed in groups of four: the text without its spaces also counts.
-    const compact = param(likePattern(search.replace(/\s+/g, '')));
-    const extra = Object.hasOwn(EXTRA_SEARCH, input.type) ? EXTRA_SEARCH[input.type] : undefined;
-    conditions.push(`(lower(l.business_id) = lower(${exact})
+  if (input.ownerId !== undefined && !isUuid(input.ownerId)) return { items: [], nextCursor: null };
+  const page = await selectSortedPage<{ business_id: string; workflow_id: string }>(pool, spec, input, {
+    select: 'l.business_id, l.workflow_id',
+    from: `lifecycle l
+       LEFT JOIN app_user u ON u.id = l.owner_id
+       LEFT JOIN lifecycle b ON b.type = 'bank_account' AND b.business_id = l.attributes->>'bankAccountId'`,
+    conditions: (param) => {
+      const conditions = [`l.type = ${param(input.type)}`];
+      if (input.status) conditions.push(`l.status = ${param(input.status)}`);
+      if (input.ownerId !== undefined)
+        conditions.push(`l.owner_id = ${param(input.ownerId.toLowerCase())}::uuid`);
+      for (const [key, value] of Object.entries(input.attributes ?? {}))
+        conditions.push(`l.attributes->>${param(key)} = ${param(value)}`);
+      const search = input.text?.trim().slice(0, MAX_SEARCH_TEXT) ?? '';
+      if (search !== '') conditions.push(searchCondition(input.type, search, param));
+      return conditions;
+    },
+  });
+  return {
+    items: page.rows.map((row) => ({ businessId: row.business_id, workflowId: row.workflow_id })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** The search text as one condition: an exact id, or the text in what findLifecycles joins. */
+function searchCondition(type: string, search: string, param: (value: unknown) => string): string {
+  const exact = param(search);
+  const pattern = param(likePattern(search));
+  // IBANs are typed in groups of four: the text without its spaces also counts.
+  const compact = param(likePattern(search.replace(/\s+/g, '')));
+  const extra = Object.hasOwn(EXTRA_SEARCH, type) ? EXTRA_SEARCH[type] : undefined;
+  return `(lower(l.business_id) = lower(${exact})
              OR l.attributes::text ILIKE ${pattern}
              OR l.attributes::text ILIKE ${compact}
              OR u.email ILIKE ${pattern}
@@ -220,30 +231,7 @@ export async function findLifecycles(
                  ? `
              OR ${extra(pattern, compact)}`
                  : ''
-             })`);
-  }
-  const sql = sortSql(spec, sort, input.cursor, param);
-  if (sql.after) conditions.push(sql.after);
-  const { rows } = await pool.query<{
-    business_id: string;
-    workflow_id: string;
-    sort_key: string;
-    sort_id: string;
-  }>(
-    `SELECT l.business_id, l.workflow_id, ${sql.select}
-       FROM lifecycle l
-       LEFT JOIN app_user u ON u.id = l.owner_id
-       LEFT JOIN lifecycle b ON b.type = 'bank_account' AND b.business_id = l.attributes->>'bankAccountId'
-      WHERE ${conditions.join(' AND ')}
-      ${sql.orderBy}
-      LIMIT ${param(limit + 1)}`,
-    params,
-  );
-  const page = sortedPage(spec, sort, rows, limit);
-  return {
-    items: page.rows.map((row) => ({ businessId: row.business_id, workflowId: row.workflow_id })),
-    nextCursor: page.nextCursor,
-  };
+             })`;
 }
 
 /**
