@@ -11,10 +11,10 @@ vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_settlement_wf`;
 });
 
-import { dropAndCreateDatabase, migrate } from '../db/migrate.js';
 import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
 import { spawnWorker, type WorkerProcess } from '../tests/support/dev-server.js';
-import { closePool, getPool } from '../db/pool.js';
+import { getPool } from '../db/pool.js';
+import { useOwnDatabase } from '../tests/support/own-database.js';
 import { postEntry, trialBalance } from '../db/ledger/index.js';
 import { clientAccountCode } from '../domain/postings.js';
 import { balancesOf, newClient, placeOrder, testInstrument } from '../db/venue/test-support.js';
@@ -53,15 +53,12 @@ const OPS: Actor = { id: randomUUID(), role: 'operations' };
 let t: TestTemporal;
 const workflows: string[] = [];
 
+useOwnDatabase('_settlement_wf');
 beforeAll(async () => {
-  expect(process.env.DATABASE_URL).toMatch(/_settlement_wf$/);
-  await dropAndCreateDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
   t = await startTestWorker({ deps: { registry } });
 });
 afterAll(async () => {
   await t?.stop();
-  await closePool();
 });
 afterEach(async () => {
   registry.options.rejectAccounts = [];

@@ -3,15 +3,14 @@
 // once, the search (key prefix, name, owner; maker name or email; notification text), the filters
 // and the counts. A database of its own: the file counts rows of shared tables.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_key_lists`;
 });
 
 import { InvalidCursorError } from '../lifecycle/cursor.js';
-import { dropAndCreateDatabase, migrate } from '../migrate.js';
-import { closePool, getPool } from '../pool.js';
+import { getPool } from '../pool.js';
 import { API_KEY_SORT, apiKeyCounts, apiKeySortOf, findApiKeys } from './api-key-list.js';
 import {
   findMarketMakers,
@@ -21,6 +20,7 @@ import {
 } from './market-maker-list.js';
 import { findNotifications, NOTIFICATION_SORT, notificationSortOf } from './notification-list.js';
 import { UnknownSortError, type Sort } from './sorting.js';
+import { useOwnDatabase } from '../../tests/support/own-database.js';
 
 const pool = getPool();
 /** The market-maker list's "today" in these tests: fixed, so no test depends on the clock. */
@@ -60,10 +60,9 @@ async function allIds(
   throw new Error('the cursor never ended');
 }
 
+useOwnDatabase('_key_lists');
+
 beforeAll(async () => {
-  expect(process.env.DATABASE_URL).toMatch(/_key_lists$/);
-  await dropAndCreateDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
   // One client has no display name: the lists name it by email.
   for (const [email, name] of [
     ['zed@example.test', 'Ada Quant'],
@@ -155,10 +154,6 @@ beforeAll(async () => {
     `INSERT INTO notification (event_id, user_id, type, title, body) VALUES ($1, $2, 'task.overdue', 'Withdrawal waits', 'Approve the EUR payout')`,
     [event.rows[0]!.id, other],
   );
-});
-
-afterAll(async () => {
-  await closePool();
 });
 
 describe('the API-key list (db/lists/api-key-list.ts)', () => {

@@ -2,17 +2,17 @@
 // whitelist refusing any other column, and keyset paging under every sort yielding each row once,
 // also when rows share a key across a page boundary. A database of its own: the file counts rows.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_lists`;
 });
 
 import { InvalidCursorError } from '../lifecycle/cursor.js';
-import { dropAndCreateDatabase, migrate } from '../migrate.js';
-import { closePool, getPool } from '../pool.js';
+import { getPool } from '../pool.js';
 import { findLifecycles, LIFECYCLE_SORTS, lifecycleSortOf, searchLifecycles } from './lifecycle-lists.js';
 import { UnknownSortError, type Sort } from './sorting.js';
+import { useOwnDatabase } from '../../tests/support/own-database.js';
 
 const pool = getPool();
 
@@ -41,10 +41,9 @@ const AMOUNTS = [
   '1234567.89',
 ];
 
+useOwnDatabase('_lists');
+
 beforeAll(async () => {
-  expect(process.env.DATABASE_URL).toMatch(/_lists$/);
-  await dropAndCreateDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
   const emails = ['carol@example.test', 'alice@example.test', 'bob@example.test'];
   const users: string[] = [];
   for (const email of emails) {
@@ -80,10 +79,6 @@ beforeAll(async () => {
       ],
     );
   }
-});
-
-afterAll(async () => {
-  await closePool();
 });
 
 /** Every page of the list, following the cursors. */

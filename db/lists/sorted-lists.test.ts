@@ -3,7 +3,7 @@
 // the whitelist refusing any other column, and keyset paging under every sort yielding each row
 // once. A database of its own: the file counts rows of shared tables.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_sorted_lists`;
@@ -11,11 +11,11 @@ vi.hoisted(() => {
 
 import { appendAudit } from '../audit/append.js';
 import { InvalidCursorError } from '../lifecycle/cursor.js';
-import { dropAndCreateDatabase, migrate } from '../migrate.js';
-import { closePool, getPool } from '../pool.js';
+import { getPool } from '../pool.js';
 import { AUDIT_SORT, auditSortOf, findAuditEntries } from './audit-list.js';
 import { findLifecycles } from './lifecycle-lists.js';
 import { UnknownSortError, type Sort } from './sorting.js';
+import { useOwnDatabase } from '../../tests/support/own-database.js';
 import { findTasks, TASK_SORT, taskCounts, taskSortOf } from './task-list.js';
 import { findUsers, USER_SORT, userCounts, userSortOf } from './user-list.js';
 
@@ -59,10 +59,9 @@ async function addLifecycle(type: string, owner: string, attributes: Record<stri
   return { businessId, workflowId: `${type}-${businessId}` };
 }
 
+useOwnDatabase('_sorted_lists');
+
 beforeAll(async () => {
-  expect(process.env.DATABASE_URL).toMatch(/_sorted_lists$/);
-  await dropAndCreateDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
   staff.push(await addUser('zed@example.test', 'Zed Ops', 'operations'));
   staff.push(await addUser('amy@example.test', 'Amy Ops', 'operations'));
   staff.push(await addUser('kim@example.test', 'Kim Aml', 'aml_officer', true));
@@ -136,10 +135,6 @@ beforeAll(async () => {
       new Date(Date.UTC(2026, 0, 3, i)).toISOString(),
     );
   }
-});
-
-afterAll(async () => {
-  await closePool();
 });
 
 /** Every page of a cursor-paged list. */

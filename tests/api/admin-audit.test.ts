@@ -13,9 +13,8 @@ vi.hoisted(() => {
 
 import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { closePool } from '../../db/pool.js';
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { totpCode } from '../../domain/totp.js';
+import { useOwnDatabase } from '../support/own-database.js';
 
 let app: TestApp;
 let admin: TestUser & { token: string };
@@ -61,11 +60,9 @@ async function invite(role: TestUser['role'] = 'operations') {
   return { id: answer.body.user.id as string, email };
 }
 
+useOwnDatabase('_admin_audit');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_admin_audit$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   app = await startTestApp({ apiRateLimitPerMinute: 0 });
   admin = await signedIn('admin');
   secondAdmin = await signedIn('admin');
@@ -73,7 +70,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await closePool();
 });
 
 describe('invitations', () => {

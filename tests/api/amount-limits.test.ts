@@ -13,10 +13,10 @@ vi.hoisted(() => {
 
 import { closeMarketNotifications } from '../../api/services/market.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { announce, expectError, startApiWorld, type ApiWorld, type Person } from './helpers.js';
 import { cancelWorking, place, placed, trader } from './trading-support.js';
+import { useOwnDatabase } from '../support/own-database.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -24,11 +24,9 @@ let w: ApiWorld;
 let admin: Person;
 let secondAdmin: Person;
 
+useOwnDatabase('_limits');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_limits$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   w = await startApiWorld();
   [admin, secondAdmin] = await Promise.all([w.person('admin'), w.person('admin')]);
   await ensureSystemAccounts(w.app.pool);

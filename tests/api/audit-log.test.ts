@@ -14,10 +14,9 @@ import { recordAudit } from '../../api/audit/log.js';
 import { verifyAuditLog } from '../../db/audit/verify.js';
 import { withRequestMeta } from '../../api/middleware/request-context.js';
 import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
-import { splitDatabaseUrl } from '../../db/config.js';
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { announced, post, startApiWorld, type ApiWorld, type Person } from './helpers.js';
+import { useScratchDatabase } from '../support/own-database.js';
 
 interface Row {
   id: string;
@@ -388,13 +387,9 @@ describe('audit log tampering (scratch database of this file)', () => {
     }
   }
 
+  const scratch = useScratchDatabase('audit', 4);
   beforeAll(async () => {
-    const base = new URL(inject('databaseUrl'));
-    base.pathname = `/${splitDatabaseUrl(base.toString()).name}_audit_${randomUUID().slice(0, 8)}`;
-    databaseUrl = base.toString();
-    await dropAndCreateDatabase(databaseUrl);
-    await migrate(databaseUrl);
-    pool = createPool(databaseUrl, 4);
+    ({ url: databaseUrl, pool } = scratch());
     const actor = { id: randomUUID(), role: 'operations', email: 'ops@test.example' };
     for (let i = 1; i <= 8; i++) {
       const record = await withRequestMeta({ requestId: `req-${i}`, ip: '10.0.0.1', userAgent: 'test' }, () =>
@@ -407,16 +402,6 @@ describe('audit log tampering (scratch database of this file)', () => {
         }),
       );
       ids.push(record.id);
-    }
-  });
-  afterAll(async () => {
-    await pool?.end();
-    if (databaseUrl) {
-      const { name, adminUrl } = splitDatabaseUrl(databaseUrl);
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
     }
   });
 

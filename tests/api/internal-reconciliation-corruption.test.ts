@@ -5,7 +5,7 @@
 // and that each is a stored break with an open inbox task; then it puts the books back, and the
 // control — clean books — reports nothing, before and after. One case runs the workflow itself on
 // the dev server, through its break's dismissal to RESOLVED.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Before any module reads DATABASE_URL: this file's own database (created and migrated below).
 vi.hoisted(() => {
@@ -17,8 +17,8 @@ import type pg from 'pg';
 import { createInternalReconciliationActivities } from '../../activities/internal-reconciliation.js';
 import { PLATFORM_REGISTRY_ACCOUNTS, SimulatedRegistry } from '../../activities/registry-adapter.js';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
-import { closePool, getPool } from '../../db/pool.js';
+import { getPool } from '../../db/pool.js';
+import { useOwnDatabase } from '../support/own-database.js';
 import { startTestWorker } from '../support/temporal.js';
 import {
   internalReconciliation,
@@ -46,11 +46,9 @@ const BOOKS: [AssetCode, bigint][] = [
   ['CEA', 7n],
 ];
 
+useOwnDatabase('_internal_recon_checks');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_internal_recon_checks$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   pool = getPool();
   registry = new SimulatedRegistry(pool, {});
   await ensureSystemAccounts(pool);
@@ -65,10 +63,6 @@ beforeAll(async () => {
   }
   await arriveAtRegistry('EU', 'EUA', 20n, 'books-eua');
   await arriveAtRegistry('CN', 'CEA', 7n, 'books-cea');
-});
-
-afterAll(async () => {
-  await closePool();
 });
 
 function arriveAtRegistry(reg: 'EU' | 'CN', asset: AssetCode, quantity: bigint, transferId: string) {

@@ -11,13 +11,13 @@ vi.hoisted(() => {
   process.env.INTERNAL_RECONCILIATION_SCHEDULE_ID = `internal-reconciliation-policy-test-${process.pid}`;
 });
 
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import {
   ensureInternalReconciliationSchedule,
   storedReconciliationPolicy,
 } from '../../activities/internal-reconciliation-schedule.js';
 import { DEFAULT_RECONCILIATION_POLICY } from '../../domain/reconciliation/policy.js';
 import { startApiWorld, type ApiWorld, type Person } from './helpers.js';
+import { useOwnDatabase } from '../support/own-database.js';
 
 /** An hourly spec: nothing starts on its own while the test runs; the run below is triggered. */
 const HOURLY = { intervals: [{ every: 60 * 60 * 1000 }] };
@@ -26,11 +26,9 @@ const FOUR_HOURS_MS = 4 * 60 * 60 * 1000;
 let world: ApiWorld;
 let admin: Person;
 
+useOwnDatabase('_internal_recon_policy');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_internal_recon_policy$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   world = await startApiWorld();
   admin = await world.person('admin');
 });

@@ -10,18 +10,16 @@ vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_policies`;
 });
 
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { announced, startApiWorld, TEST_DEPOSIT_POLICY, type ApiWorld, type Person } from './helpers.js';
+import { useOwnDatabase } from '../support/own-database.js';
 
 let world: ApiWorld;
 let admin: Person;
 let secondAdmin: Person;
 
+useOwnDatabase('_policies');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_policies$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   world = await startApiWorld();
   admin = await world.person('admin');
   secondAdmin = await world.person('admin');

@@ -12,13 +12,13 @@ vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_recon_internal`;
 });
 
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { SESSION_COOKIE } from '../../api/auth/session.js';
 import { mountWeb } from '../../api/pages/mount.js';
 import { startTestApp, type TestApp } from '../../api/testing.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { expectError, post, startApiWorld, type ApiWorld, type Person } from './helpers.js';
 import { internalRunWithDifference as internalRunWith } from './reconciliation-helpers.js';
+import { useOwnDatabase } from '../support/own-database.js';
 import { retryTransient } from '../support/transient.js';
 
 let w: ApiWorld;
@@ -26,11 +26,9 @@ let ops: Person;
 let ops2: Person;
 let auditor: Person;
 
+useOwnDatabase('_recon_internal');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_recon_internal$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   w = await startApiWorld();
   await ensureSystemAccounts(w.app.pool);
   [ops, ops2, auditor] = await Promise.all([

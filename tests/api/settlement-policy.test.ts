@@ -11,20 +11,18 @@ vi.hoisted(() => {
 });
 
 import { randomUUID } from 'node:crypto';
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { ensureSettlementSchedule } from '../../activities/settlement-schedule.js';
 import { SETTLEMENT_SCHEDULE_ID, settlementPolicy } from '../../domain/settlement.js';
 import { startApiWorld, type ApiWorld, type Person } from './helpers.js';
+import { useOwnDatabase } from '../support/own-database.js';
 
 let world: ApiWorld;
 let admin: Person;
 let ops: Person;
 
+useOwnDatabase('_settlement_policy');
+
 beforeAll(async () => {
-  const url = process.env.DATABASE_URL!;
-  expect(url).toMatch(/_settlement_policy$/);
-  await dropAndCreateDatabase(url);
-  await migrate(url);
   world = await startApiWorld();
   admin = await world.person('admin');
   ops = await world.person('operations');

@@ -12,7 +12,6 @@ vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_settlement_api`;
 });
 
-import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { startTestApp } from '../../api/testing.js';
 import { closeTemporalClient } from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
@@ -22,6 +21,7 @@ import { PLATFORM_REGISTRY_ACCOUNTS, SimulatedRegistry } from '../../activities/
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { closePool } from '../../db/pool.js';
 import { ensureInstruments } from '../../db/venue/index.js';
+import { useOwnDatabase } from '../support/own-database.js';
 import { startTestWorker } from '../support/temporal.js';
 import {
   TEST_DEPOSIT_POLICY,
@@ -80,10 +80,9 @@ async function startWorld(): Promise<ApiWorld> {
   };
 }
 
+useOwnDatabase('_settlement_api');
+
 beforeAll(async () => {
-  expect(process.env.DATABASE_URL).toMatch(/_settlement_api$/);
-  await dropAndCreateDatabase(process.env.DATABASE_URL!);
-  await migrate(process.env.DATABASE_URL!);
   w = await startWorld();
   [ops, auditor, aml] = await Promise.all([
     w.person('operations'),
