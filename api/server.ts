@@ -10,6 +10,7 @@ import { closeNotificationConnections } from './services/notifications.js';
 import { closeMarketNotifications } from './services/market.js';
 import { ensureInstruments } from '../db/venue/index.js';
 import { getPool } from '../db/pool.js';
+import { startLoopStats } from './loop-stats.js';
 
 export interface RunningServer {
   server: Server;
@@ -59,6 +60,7 @@ export async function startServer(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  startLoopStats(); // only with LOOP_STATS_FILE (benchmarks: api/loop-stats.ts)
   const running = await startServer({ mountWeb }).catch((error) => {
     logger.fatal({ err: error }, 'server failed to start');
     process.exit(1);

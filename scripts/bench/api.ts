@@ -8,6 +8,8 @@
 // one after the other (BENCH_ROUTES=GET: the reads only), and prints for each a line
 //   <route>: p50 <ms> ms, p99 <ms> ms, errors <n>, non-2xx <n>, requests <n>, statuses <code>×<n> …,
 //            server CPU <ms> ms/request, load <1-minute load average>
+// and under it the server's event-loop delay and GC pauses during that route (api/loop-stats.ts):
+//   <route>: event-loop delay p50 <ms> p99 <ms> max <ms> ms; gc minor <n>×, <ms> ms, max <ms> ms …
 //
 // The stack's own Temporal dev server runs with `--sqlite-pragma journal_mode=wal` (its file in WAL
 // mode, still synced on every commit): bench:start-rate measured the dev server's default rollback
@@ -15,7 +17,9 @@
 // production Temporal is a cluster on its own database. BENCH_TEMPORAL_ARGS= (empty) runs the
 // default (scripts/bench/temporal-dev.ts).
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { insertUser } from '../../db/users/index.js';
 import { hashPassword } from '../../db/users/passwords.js';
@@ -79,15 +83,47 @@ function cpuMsOf(pid: number | null): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Asks the server (api/loop-stats.ts) to write what it counted since the last mark, and start again. */
+function loopStatsMark(pid: number | null): void {
+  if (pid !== null) process.kill(pid, 'SIGUSR2');
+}
+
+interface LoopStats {
+  delayMs: { p50: number; p99: number; max: number };
+  gc: Record<string, { count: number; totalMs: number; maxMs: number }>;
+}
+
+/** The server's event-loop delay and GC pauses since the previous mark, as one line of text. */
+async function loopStatsSince(pid: number | null, file: string): Promise<string> {
+  const linesBefore = existsSync(file) ? readFileSync(file, 'utf8').split('\n').length : 0;
+  loopStatsMark(pid);
+  // The server appends its line from its signal handler; give it a moment (bounded).
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+    if (lines.length > linesBefore) {
+      const stats = JSON.parse(lines[lines.length - 2]!) as LoopStats;
+      const gc = Object.entries(stats.gc)
+        .map(([kind, s]) => `${kind} ${s.count}×, ${s.totalMs} ms, max ${s.maxMs} ms`)
+        .join('; ');
+      const { p50, p99, max } = stats.delayMs;
+      return `event-loop delay p50 ${p50} p99 ${p99} max ${max} ms; gc ${gc || 'none'}`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return 'event-loop delay: no answer from the server';
+}
+
 async function main(): Promise<void> {
   // autocannon ships no types; the shape used is declared above.
   const { default: autocannon } = (await import('autocannon' as string)) as { default: Autocannon };
+  const loopStatsFile = join(mkdtempSync(join(tmpdir(), 'bench-api-')), 'loop-stats.jsonl');
   const stack = await startStack({
     postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse',
     temporalCli: await ensureTemporalCli(),
     // LIFECYCLE_START_ANSWER=started measures POST /deposits answered on Temporal's acknowledgement.
     env: {
       API_RATE_LIMIT_PER_MINUTE: '0',
+      LOOP_STATS_FILE: loopStatsFile,
       ...(process.env.LIFECYCLE_START_ANSWER
         ? { LIFECYCLE_START_ANSWER: process.env.LIFECYCLE_START_ANSWER }
         : {}),
@@ -161,6 +197,7 @@ async function main(): Promise<void> {
     // Server CPU per request: what the server itself spends, whatever else the machine is doing.
     const pid = serverPid(new URL(stack.apiUrl).port);
     for (const [name, request] of routes) {
+      loopStatsMark(pid); // starts the server's count afresh
       const cpuBeforeMs = cpuMsOf(pid);
       const result = await autocannon({
         url: stack.apiUrl,
@@ -179,6 +216,7 @@ async function main(): Promise<void> {
           `, server CPU ${((cpuMsOf(pid) - cpuBeforeMs) / result.requests.total).toFixed(2)} ms/request` +
           `, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
       );
+      console.log(`${name}: ${await loopStatsSince(pid, loopStatsFile)}`);
     }
   } finally {
     await stack.stop();
