@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { transferPreconditions } from '../db/certificate-transfers/preconditions.js';
 import { getRegistryAccount } from '../db/registry-accounts/index.js';
-import { ensureClientAccounts, ensureSystemAccounts, isLedgerError, postEntry } from '../db/ledger/index.js';
+import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../db/ledger/index.js';
 import {
   certificateTransferOutHold,
   certificateTransferOutPost,
@@ -18,7 +18,11 @@ import {
 import { parseAmount } from '../domain/money.js';
 import { registryTransferIn } from '../domain/postings.js';
 import type { Registry } from '../domain/registry-account.js';
-import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
+import {
+  businessRefusal as refusal,
+  ledgerRefusal,
+  workflowExecution as execution,
+} from './workflow-context.js';
 import { heldLedger } from './held-transfer.js';
 import { PLATFORM_REGISTRY_ACCOUNTS, type RegistryAdapter } from './registry-adapter.js';
 
@@ -67,17 +71,13 @@ export interface CertificateTransferActivityDeps {
 }
 
 /** The ledger's refusal as the workflow's; a lack of certificates is insufficient_position. */
-function ledgerRefusal(error: unknown): never {
-  if (isLedgerError(error)) {
-    const type = error.code === 'insufficient_funds' ? 'insufficient_position' : error.code;
-    throw refusal(type, error.message, error.details);
-  }
-  throw error;
+function certificateRefusal(error: unknown): never {
+  ledgerRefusal(error, { insufficient_funds: 'insufficient_position' });
 }
 
 export function createCertificateTransferActivities(deps: CertificateTransferActivityDeps) {
   const { pool, registry } = deps;
-  const ledger = heldLedger(pool, ledgerRefusal);
+  const ledger = heldLedger(pool, certificateRefusal);
 
   return {
     /**
@@ -139,7 +139,7 @@ export function createCertificateTransferActivities(deps: CertificateTransferAct
         });
         return { entryId: entry.id };
       } catch (error) {
-        ledgerRefusal(error);
+        certificateRefusal(error);
       }
     },
 

@@ -7,7 +7,6 @@ import {
   ensureClientAccounts,
   ensureSystemAccounts,
   inLedgerTransaction,
-  isLedgerError,
   postEntry,
   type EntryInput,
 } from '../db/ledger/index.js';
@@ -23,6 +22,7 @@ import {
   type RecordTransitionInput,
   type RecordTransitionResult,
 } from './lifecycle.js';
+import { ledgerRefusal } from './workflow-context.js';
 
 export type DepositPostingStep = 'confirm' | 'clear' | 'return';
 
@@ -119,17 +119,6 @@ export interface DepositTransitionResult extends RecordTransitionResult {
   idempotencyKey: string;
 }
 
-/** The ledger said no for a business reason: retrying cannot help. */
-function ledgerRefusal(error: unknown): unknown {
-  if (!isLedgerError(error)) return error;
-  return ApplicationFailure.create({
-    type: error.code,
-    message: error.message,
-    nonRetryable: true,
-    details: error.details ? [error.details] : [],
-  });
-}
-
 export function createDepositActivities(deps: DepositActivityDeps) {
   const { pool } = deps;
 
@@ -162,7 +151,7 @@ export function createDepositActivities(deps: DepositActivityDeps) {
       });
       return { entryId: entry.id, idempotencyKey };
     } catch (error) {
-      throw ledgerRefusal(error);
+      ledgerRefusal(error);
     }
   }
 
@@ -215,7 +204,7 @@ export function createDepositActivities(deps: DepositActivityDeps) {
         }
         return result;
       } catch (error) {
-        throw ledgerRefusal(error);
+        ledgerRefusal(error);
       }
     },
 

@@ -52,6 +52,7 @@ import { orderFillSignal } from '../workflows/order-messages.js';
 import type { BrokerAdapter } from './broker-adapter.js';
 import { BrokerUnavailableError } from './broker-adapter.js';
 import { postBrokerExecution } from './order-broker.js';
+import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
 
 /** A fill as the workflow keeps it: the Signal's shape (decimal strings, the order's totals after it). */
 export type OrderFill = Omit<FillSignal, 'orderId'>;
@@ -107,22 +108,6 @@ export interface BrokerFillsResult {
 export interface OrderActivityDeps {
   pool: pg.Pool;
   broker: BrokerAdapter;
-}
-
-function execution(): { workflowId: string; runId: string; activity: string } {
-  const info = Context.current().info;
-  const run = info.workflowExecution;
-  if (!run) throw ApplicationFailure.nonRetryable('order activities run from a workflow', 'invalid_call');
-  return { workflowId: run.workflowId, runId: run.runId, activity: info.activityType };
-}
-
-function refusal(code: string, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: code,
-    message,
-    nonRetryable: true,
-    details: details === undefined ? [] : [details],
-  });
 }
 
 function instrumentFor(symbol: string): Instrument {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
-import { ensureSystemAccounts, isLedgerError, postEntry } from '../db/ledger/index.js';
+import { ensureSystemAccounts, postEntry } from '../db/ledger/index.js';
 import {
   BreakRefusal,
   completeAdjustment,
@@ -27,6 +27,7 @@ import { reconAdjust } from '../domain/postings.js';
 import { matchStatement, type MatchLine } from '../domain/reconciliation/matching.js';
 import { toleranceMinor, type ReconciliationPolicy } from '../domain/reconciliation/policy.js';
 import type { BreakResolution } from '../domain/reconciliation/lifecycle.js';
+import { ledgerRefusal } from './workflow-context.js';
 
 /** Rows read per query while loading a statement for matching. */
 const PAGE_ROWS = 10_000;
@@ -57,21 +58,6 @@ export interface ResolveBreakInput {
 function refusal(error: unknown): never {
   if (error instanceof BreakRefusal)
     throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true });
-  throw error;
-}
-
-/**
- * The ledger refusing the adjusting entry (insufficient_funds: holds left too little available) is
- * the approval's answer, not an outage: retried, the approval's Update never answered (503s).
- */
-function ledgerRefusal(error: unknown): never {
-  if (isLedgerError(error))
-    throw ApplicationFailure.create({
-      type: error.code,
-      message: error.message,
-      details: error.details ? [error.details] : [],
-      nonRetryable: true,
-    });
   throw error;
 }
 
@@ -226,6 +212,8 @@ export function createReconciliationActivities(pool: pg.Pool) {
         `break ${row.id}: ${row.note ?? ''}`,
       );
       await ensureSystemAccounts(pool);
+      // The ledger refusing the adjusting entry (insufficient_funds: holds left too little
+      // available) is the approval's answer, not an outage retried while the Update waits.
       const entry = await postEntry(pool, {
         idempotencyKey: `${input.workflowId}/adjust/${row.id}`,
         kind: recipe.kind,
@@ -233,7 +221,7 @@ export function createReconciliationActivities(pool: pg.Pool) {
         transfers: recipe.transfers,
         workflowId: input.workflowId,
         activity: 'approveReconciliationAdjustment',
-      }).catch(ledgerRefusal);
+      }).catch((error: unknown) => ledgerRefusal(error));
       try {
         await completeAdjustment(pool, {
           workflowId: input.workflowId,

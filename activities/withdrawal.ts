@@ -6,13 +6,16 @@
 import { Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { getBankAccount } from '../db/bank-accounts/index.js';
-import { isLedgerError } from '../db/ledger/index.js';
 import { payoutAccountOf } from '../db/withdrawals/payout-accounts.js';
 import { withdrawalPreconditions } from '../db/withdrawals/preconditions.js';
 import { parseAmount, type AssetCode } from '../domain/money.js';
 import { withdrawalHold, withdrawalPost, withdrawalVoid } from '../domain/postings.js';
 import type { PayoutAccount } from '../domain/withdrawal.js';
-import { businessRefusal as refusal, workflowExecution as execution } from './workflow-context.js';
+import {
+  businessRefusal as refusal,
+  ledgerRefusal,
+  workflowExecution as execution,
+} from './workflow-context.js';
 import { heldLedger } from './held-transfer.js';
 import { BankError, type BankAdapter, type PayoutRequest, type PayoutResult } from './bank-adapter.js';
 
@@ -46,11 +49,6 @@ export interface WithdrawalActivityDeps {
   pool: pg.Pool;
   bank: BankAdapter;
   hooks?: WithdrawalActivityHooks;
-}
-
-function ledgerRefusal(error: unknown): never {
-  if (isLedgerError(error)) throw refusal(error.code, error.message, error.details);
-  throw error;
 }
 
 export function createWithdrawalActivities(deps: WithdrawalActivityDeps) {

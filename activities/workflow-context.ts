@@ -1,7 +1,8 @@
 // What every posting activity needs of its context: the workflow it runs for (ledger idempotency
 // keys are `<workflowId>/<step>`, entries name the workflow, run and activity) and the one shape of
-// a business refusal (non-retryable: the workflow decides what follows).
+// a business refusal (non-retryable: the workflow decides what follows), the ledger's included.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { isLedgerError, type LedgerErrorCode } from '../db/ledger/index.js';
 
 export interface ActivityExecution {
   workflowId: string;
@@ -27,4 +28,16 @@ export function businessRefusal(type: string, message: string, details?: unknown
     nonRetryable: true,
     details: details === undefined ? [] : [details],
   });
+}
+
+/**
+ * The ledger saying no (insufficient funds, a flag, a key reused with another payload) is a business
+ * refusal under the ledger's code: retried, it answers the same, and the workflow (and the Update
+ * waiting on it) would never hear. `renamed` gives a code the lifecycle's own word. Anything else is
+ * rethrown as it is, for the retry policy.
+ */
+export function ledgerRefusal(error: unknown, renamed: Partial<Record<LedgerErrorCode, string>> = {}): never {
+  if (isLedgerError(error))
+    throw businessRefusal(renamed[error.code] ?? error.code, error.message, error.details);
+  throw error;
 }
