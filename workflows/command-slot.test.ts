@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import { announceDeposit, SECOND, testDepositPolicy } from '../tests/support/deposit-workflow.js';
 import { closePool, getPool } from '../db/pool.js';
-import { ensureClientAccounts, trialBalance } from '../db/ledger/index.js';
+import { trialBalance } from '../db/ledger/index.js';
 import { getLifecycle } from '../db/lifecycle/index.js';
 import { DATA_ALERT_TASK } from '../activities/lifecycle.js';
-import { depositPolicy, depositReference, depositWorkflowId, type DepositInput } from '../domain/deposit.js';
 import type { Actor } from '../domain/lifecycle.js';
 import { COMMANDS_WAITING_MAX } from './lifecycle.js';
 import { AmlDataUnavailableError, SimulatedAmlDataPartner } from '../activities/aml-data.js';
@@ -21,13 +21,7 @@ import {
   releaseDepositUpdate,
 } from './deposit.js';
 
-const SECOND = 1000;
-const POLICY = depositPolicy({
-  announcementWindowMs: 120 * SECOND,
-  shortHoldMs: 60 * SECOND,
-  longHoldMs: 120 * SECOND,
-  amlReviewDueMs: 60 * SECOND,
-});
+const POLICY = testDepositPolicy({ shortHoldMs: 60 * SECOND });
 const pool = getPool();
 const ops: Actor = { id: randomUUID(), role: 'operations' };
 const aml: Actor = { id: randomUUID(), role: 'aml_officer' };
@@ -68,24 +62,13 @@ afterAll(async () => {
 });
 
 async function announce(clientId: string = randomUUID()) {
-  await ensureClientAccounts(pool, clientId, 'EUR');
-  const businessId = randomUUID();
-  const input: DepositInput = {
-    businessId,
-    clientId,
+  const announced = await announceDeposit(t, {
     amount: '5000.00',
-    currency: 'EUR',
-    reference: depositReference(businessId),
-    wireReference: null,
     policy: POLICY,
-    requestedBy: { id: clientId, role: 'client' },
-  };
-  return t.client.workflow.start(deposit, {
-    taskQueue: t.taskQueue,
-    workflowId: depositWorkflowId(businessId),
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    clientId,
+    start: { workflowIdConflictPolicy: 'USE_EXISTING' },
   });
+  return announced.handle;
 }
 
 function refusalType(error: unknown): string | undefined {

@@ -4,13 +4,18 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
-  type WorkflowHandleWithStartDetails,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import {
+  announceDeposit,
+  SECOND,
+  testDepositPolicy,
+  type AnnouncedDeposit,
+} from '../tests/support/deposit-workflow.js';
 import { closePool, getPool } from '../db/pool.js';
-import { ensureClientAccounts, getClientBalances, trialBalance } from '../db/ledger/index.js';
+import { getClientBalances, trialBalance } from '../db/ledger/index.js';
 import { claimTask, getLifecycle, listLifecycles, listTasks, releaseTask } from '../db/lifecycle/index.js';
 import { SimulatedAmlDataPartner } from '../activities/aml-data.js';
 import { createLifecycleActivities } from '../activities/lifecycle.js';
@@ -19,15 +24,7 @@ import {
   recentDeposits,
   type DepositTransitionInput,
 } from '../activities/deposit.js';
-import {
-  depositPolicy,
-  depositReference,
-  depositStaticSummary,
-  depositWorkflowId,
-  type DepositInput,
-  type DepositPolicy,
-  type DepositState,
-} from '../domain/deposit.js';
+import { depositWorkflowId, type DepositPolicy, type DepositState } from '../domain/deposit.js';
 import type { Actor } from '../domain/lifecycle.js';
 import { taskRolesFor } from '../domain/roles.js';
 import {
@@ -41,13 +38,7 @@ import {
 } from './deposit.js';
 
 // Real dev server, real worker, real activities, real PostgreSQL. Durations are seconds, not days.
-const SECOND = 1000;
-const TEST_POLICY: DepositPolicy = depositPolicy({
-  announcementWindowMs: 120 * SECOND,
-  shortHoldMs: 1.5 * SECOND,
-  longHoldMs: 3 * SECOND,
-  amlReviewDueMs: 60 * SECOND,
-});
+const TEST_POLICY: DepositPolicy = testDepositPolicy({ shortHoldMs: 1.5 * SECOND, longHoldMs: 3 * SECOND });
 
 const amlData = new SimulatedAmlDataPartner();
 /** Idempotency keys whose posting fails once AFTER it committed (a worker dying before reporting). */
@@ -92,30 +83,17 @@ afterEach(async () => {
 /** A fresh client with ledger accounts, and a deposit announced by them (as the API would start it). */
 async function announce(
   options: { amount?: string; policy?: DepositPolicy; wireReference?: string; businessId?: string } = {},
-): Promise<{ handle: WorkflowHandleWithStartDetails<typeof deposit>; input: DepositInput; client: Actor }> {
-  const clientId = randomUUID();
-  await ensureClientAccounts(pool, clientId, 'EUR');
-  const businessId = options.businessId ?? randomUUID();
-  const input: DepositInput = {
-    businessId,
-    clientId,
+): Promise<AnnouncedDeposit> {
+  const announced = await announceDeposit(t, {
     amount: options.amount ?? '1000.00',
-    currency: 'EUR',
-    reference: depositReference(businessId),
-    wireReference: options.wireReference ?? null,
     policy: options.policy ?? TEST_POLICY,
-    requestedBy: { id: clientId, role: 'client' },
-  };
-  const handle = await t.client.workflow.start(deposit, {
-    taskQueue: t.taskQueue,
-    workflowId: depositWorkflowId(businessId),
-    args: [input],
-    staticSummary: depositStaticSummary(input),
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    businessId: options.businessId,
+    wireReference: options.wireReference,
+    summarised: true,
+    start: { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' },
   });
-  started.push(handle.workflowId);
-  return { handle, input, client: { id: clientId, role: 'client' } };
+  started.push(announced.handle.workflowId);
+  return announced;
 }
 
 /** Every deposit this file started; the last test replays their histories against the code. */

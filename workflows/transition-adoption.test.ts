@@ -11,8 +11,9 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { replayWorkflows, startTestWorker, type TestTemporal } from '../tests/support/temporal.js';
+import { announceDeposit, SECOND, testDepositPolicy } from '../tests/support/deposit-workflow.js';
 import { closePool, getPool } from '../db/pool.js';
-import { ensureClientAccounts, getClientBalances, trialBalance } from '../db/ledger/index.js';
+import { getClientBalances, trialBalance } from '../db/ledger/index.js';
 import { getLifecycle } from '../db/lifecycle/index.js';
 import { SimulatedAmlDataPartner } from '../activities/aml-data.js';
 import {
@@ -23,9 +24,6 @@ import {
 import { createLifecycleActivities, type RecordTransitionInput } from '../activities/lifecycle.js';
 import {
   DEPOSIT_TASKS,
-  depositPolicy,
-  depositReference,
-  depositWorkflowId,
   type DepositInput,
   type DepositScreening,
   type DepositState,
@@ -39,14 +37,8 @@ import {
   releaseDepositUpdate,
 } from './deposit.js';
 
-const SECOND = 1000;
 // Long enough to write the ghost before the timer that meets it (each test checks it won that race).
-const POLICY = depositPolicy({
-  announcementWindowMs: 120 * SECOND,
-  shortHoldMs: 5 * SECOND,
-  longHoldMs: 120 * SECOND,
-  amlReviewDueMs: 60 * SECOND,
-});
+const POLICY = testDepositPolicy({ shortHoldMs: 5 * SECOND });
 const AMOUNT = '250.00';
 const AMOUNT_MINOR = 25_000n;
 
@@ -78,28 +70,11 @@ interface Announced {
 }
 
 async function announce(): Promise<Announced> {
-  const clientId = randomUUID();
-  await ensureClientAccounts(pool, clientId, 'EUR');
-  const businessId = randomUUID();
-  const input: DepositInput = {
-    businessId,
-    clientId,
-    amount: AMOUNT,
-    currency: 'EUR',
-    reference: depositReference(businessId),
-    wireReference: null,
-    policy: POLICY,
-    requestedBy: { id: clientId, role: 'client' },
-  };
-  const handle = await t.client.workflow.start(deposit, {
-    taskQueue: t.taskQueue,
-    workflowId: depositWorkflowId(businessId),
-    args: [input],
-  });
+  const { handle, input, client } = await announceDeposit(t, { amount: AMOUNT, policy: POLICY });
   started.push(handle.workflowId);
   await waitForSeq(handle.workflowId, 1);
   const { runId } = await handle.describe();
-  return { handle, input, client: { id: clientId, role: 'client' }, runId };
+  return { handle, input, client, runId };
 }
 
 /** Confirmed by operations through its Update: ON_HOLD for POLICY.shortHoldMs. */
