@@ -15,33 +15,17 @@ import {
   INTERNAL_RECONCILIATION_SCHEDULE_ID,
   SCHEDULED_INTERNAL_RECONCILIATION_PREFIX,
 } from '../domain/reconciliation/internal.js';
-import {
-  checkReconciliationPolicy,
-  reconciliationPolicy,
-  type ReconciliationPolicy,
-} from '../domain/reconciliation/policy.js';
+import { policyFromJsonEnv } from '../domain/policy-env.js';
+import { RECONCILIATION_POLICY_ENV, type ReconciliationPolicy } from '../domain/reconciliation/policy.js';
 import type { internalReconciliation } from '../workflows/internal-reconciliation.js';
-import {
-  followSchedule,
-  policyFromJsonEnv,
-  storedPolicy,
-  upsertSchedule,
-  type PolicyReading,
-} from './policy-schedule.js';
-
-const RECONCILIATION_READING: PolicyReading<ReconciliationPolicy> = {
-  name: 'reconciliation',
-  variable: 'RECONCILIATION_POLICY_JSON',
-  complete: reconciliationPolicy,
-  check: checkReconciliationPolicy,
-};
+import { followSchedule, storedPolicy, upsertSchedule } from './policy-schedule.js';
 
 /** The reconciliation policy in force for the worker (activities/policy-schedule.ts storedPolicy). */
 export async function storedReconciliationPolicy(
   db: pg.Pool,
   env: Record<string, string | undefined> = process.env,
 ): Promise<ReconciliationPolicy> {
-  return storedPolicy(db, RECONCILIATION_READING, env);
+  return storedPolicy(db, RECONCILIATION_POLICY_ENV, env);
 }
 
 export function internalScheduleSpec(env: Record<string, string | undefined> = process.env): ScheduleSpec {
@@ -58,7 +42,7 @@ interface InternalScheduleOptions {
 }
 
 function scheduleParts(options: InternalScheduleOptions) {
-  const policy = options.policy ?? policyFromJsonEnv(RECONCILIATION_READING);
+  const policy = options.policy ?? policyFromJsonEnv(RECONCILIATION_POLICY_ENV, process.env);
   return {
     // The environment's id lets a test have a Schedule of its own on a shared Temporal server.
     scheduleId:

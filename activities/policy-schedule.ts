@@ -1,6 +1,6 @@
 // What the worker's policy-driven Schedules share (the settlement batches' and the internal
 // reconciliation's): the policy in force read from the stored versions (the environment only as
-// first defaults, like api/services/policy-from-env.ts), and creating, updating or following a
+// first defaults, read by domain/policy-env.ts like the API's readers), and creating, updating or following a
 // Schedule. Workflows already started keep the policy in their input; only the Schedule's next runs
 // see a saved version.
 import type pg from 'pg';
@@ -13,29 +13,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import { policyHistory } from '../db/policies/versions.js';
-
-/** How one policy is read: its stored name, its variable, and how to complete and check it. */
-export interface PolicyReading<P> {
-  name: string;
-  variable: string;
-  complete: (overrides: Partial<P>) => P;
-  check: (policy: P) => string[];
-}
-
-/** The policy from its JSON variable over the defaults; throws on an unusable one. */
-export function policyFromJsonEnv<P>(
-  reading: PolicyReading<P>,
-  env: Record<string, string | undefined> = process.env,
-): P {
-  const raw = env[reading.variable]?.trim();
-  const overrides: unknown = raw ? JSON.parse(raw) : {};
-  if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
-    throw new Error(`${reading.variable} must be a JSON object`);
-  const policy = reading.complete(overrides as Partial<P>);
-  const problems = reading.check(policy);
-  if (problems.length > 0) throw new Error(`${reading.variable} is not usable: ${problems.join('; ')}`);
-  return policy;
-}
+import { policyFromJsonEnv, policyNameOf, type PolicyFromEnv } from '../domain/policy-env.js';
 
 /**
  * The policy in force for the worker: the newest version an admin stored (completed over the
@@ -44,15 +22,15 @@ export function policyFromJsonEnv<P>(
  */
 export async function storedPolicy<P>(
   db: pg.Pool,
-  reading: PolicyReading<P>,
+  spec: PolicyFromEnv<P>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<P> {
-  const [newest] = await policyHistory(db, reading.name, 1);
+  const [newest] = await policyHistory(db, policyNameOf(spec.variable), 1);
   if (newest) {
-    const policy = reading.complete(newest.document as Partial<P>);
-    if (reading.check(policy).length === 0) return policy;
+    const policy = spec.withDefaults(newest.document as Partial<P>);
+    if (spec.check(policy).length === 0) return policy;
   }
-  return policyFromJsonEnv(reading, env);
+  return policyFromJsonEnv(spec, env);
 }
 
 /** A Schedule as its policy makes it; without `spec`, an update keeps the Schedule's own. */

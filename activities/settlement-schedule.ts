@@ -25,13 +25,8 @@ import {
   type SettlementPolicy,
 } from '../domain/settlement.js';
 import { minutesOfLocalTime } from '../domain/trading-policy.js';
-import {
-  followSchedule,
-  policyFromJsonEnv,
-  storedPolicy,
-  upsertSchedule,
-  type PolicyReading,
-} from './policy-schedule.js';
+import { policyFromJsonEnv, type PolicyFromEnv } from '../domain/policy-env.js';
+import { followSchedule, storedPolicy, upsertSchedule } from './policy-schedule.js';
 import type { settlementBatch } from '../workflows/settlement-batch.js';
 
 const ISO_WEEKDAYS: Record<number, DayOfWeek> = {
@@ -44,19 +39,12 @@ const ISO_WEEKDAYS: Record<number, DayOfWeek> = {
   7: 'SUNDAY',
 };
 
-const SETTLEMENT_READING: PolicyReading<SettlementPolicy> = {
-  name: 'settlement',
+/** How the `settlement` policy is read (the API's reader, api/services/settlements.ts, too). */
+export const SETTLEMENT_POLICY_ENV: PolicyFromEnv<SettlementPolicy> = {
   variable: 'SETTLEMENT_POLICY_JSON',
-  complete: settlementPolicy,
+  withDefaults: settlementPolicy,
   check: checkSettlementPolicy,
 };
-
-/** The policy from SETTLEMENT_POLICY_JSON over the defaults; throws on an unusable one. */
-export function settlementPolicyFromEnv(
-  env: Record<string, string | undefined> = process.env,
-): SettlementPolicy {
-  return policyFromJsonEnv(SETTLEMENT_READING, env);
-}
 
 /** The Schedule's calendar from the policy's. */
 export function scheduleSpecOf(policy: SettlementPolicy): ScheduleSpec {
@@ -92,7 +80,7 @@ export async function storedSettlementPolicy(
   db: pg.Pool,
   env: Record<string, string | undefined> = process.env,
 ): Promise<SettlementPolicy> {
-  return storedPolicy(db, SETTLEMENT_READING, env);
+  return storedPolicy(db, SETTLEMENT_POLICY_ENV, env);
 }
 
 interface ScheduleOptions {
@@ -102,7 +90,7 @@ interface ScheduleOptions {
 }
 
 function scheduleParts(options: ScheduleOptions) {
-  const policy = options.policy ?? settlementPolicyFromEnv();
+  const policy = options.policy ?? policyFromJsonEnv(SETTLEMENT_POLICY_ENV, process.env);
   return {
     scheduleId: options.scheduleId ?? SETTLEMENT_SCHEDULE_ID,
     spec: scheduleSpecOf(policy),

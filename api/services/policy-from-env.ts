@@ -12,15 +12,7 @@
 import type pg from 'pg';
 import { logger } from '../logger.js';
 import { currentPolicyVersions } from '../../db/policies/versions.js';
-
-export interface PolicyFromEnv<P> {
-  /** The environment variable holding the overrides, e.g. `DEPOSIT_POLICY_JSON`. */
-  variable: string;
-  /** The domain defaults with `overrides` applied (e.g. domain/deposit.ts depositPolicy). */
-  withDefaults: (overrides: Partial<P>) => P;
-  /** Every reason the policy is not usable, in words; empty when it is (e.g. checkDepositPolicy). */
-  check: (policy: P) => string[];
-}
+import { policyFromJsonEnv, policyNameOf, type PolicyFromEnv } from '../../domain/policy-env.js';
 
 /** How often each process reloads the current versions (another process may have saved one). */
 export const POLICY_REFRESH_MS = 2_000;
@@ -43,11 +35,6 @@ interface StoredVersion {
 const registry = new Map<string, RegisteredPolicy>();
 const snapshot = new Map<string, StoredVersion>();
 
-/** `DEPOSIT_POLICY_JSON` → `deposit`. */
-export function policyNameOf(variable: string): string {
-  return variable.replace(/_POLICY_JSON$/, '').toLowerCase();
-}
-
 /** Every policy some lifecycle reads, by name (registered when its service module loads). */
 export function registeredPolicies(): RegisteredPolicy[] {
   return [...registry.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -62,26 +49,13 @@ export function storedPolicyVersion(name: string): StoredVersion | null {
   return snapshot.get(name) ?? null;
 }
 
+/** policyFromJsonEnv, answered again without parsing while the variable's text stays the same. */
 function envReader<P>(spec: PolicyFromEnv<P>): (env?: NodeJS.ProcessEnv) => P {
-  const { variable, withDefaults, check } = spec;
   let cached: { raw: string | undefined; policy: P } | undefined;
   return (env = process.env) => {
-    const raw = env[variable]?.trim() || undefined;
+    const raw = env[spec.variable]?.trim() || undefined;
     if (cached && cached.raw === raw) return cached.policy;
-    let overrides: Partial<P> = {};
-    if (raw) {
-      try {
-        overrides = JSON.parse(raw) as Partial<P>;
-      } catch {
-        throw new Error(`${variable} is not valid JSON`);
-      }
-      if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-        throw new Error(`${variable} must be a JSON object`);
-      }
-    }
-    const policy = withDefaults(overrides);
-    const problems = check(policy);
-    if (problems.length > 0) throw new Error(`${variable} is not usable: ${problems.join('; ')}`);
+    const policy = policyFromJsonEnv(spec, env);
     cached = { raw, policy };
     return policy;
   };

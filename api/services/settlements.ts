@@ -18,13 +18,10 @@ import {
   SETTLEMENT_PERMISSIONS,
   SETTLEMENT_STATUSES,
   SETTLEMENT_TRANSITIONS,
-  checkSettlementPolicy,
   clientSettlementWorkflowId,
-  settlementPolicy,
   settlementBatchWorkflowId,
   type SettlementBatchState,
   type ClientSettlementState,
-  type SettlementPolicy,
 } from '../../domain/settlement.js';
 import {
   cancelSettlementUpdate,
@@ -48,6 +45,7 @@ import {
 import { listQuerySchema, textField, uuidSchema } from '../validate.js';
 import { actorOf, parseInput, requireIdempotencyKey, type SessionUser } from './common.js';
 import { policyFromEnv } from './policy-from-env.js';
+import { SETTLEMENT_POLICY_ENV } from '../../activities/settlement-schedule.js';
 
 export { SettlementBatchSchema, SettlementSchema } from '../settlement-view.js';
 
@@ -56,11 +54,7 @@ export { SettlementBatchSchema, SettlementSchema } from '../settlement-view.js';
  * defaults overridden by SETTLEMENT_POLICY_JSON (the first defaults). The Schedule's batches take
  * it from the Schedule, which api/services/policies.ts brings along after a save.
  */
-export const currentSettlementPolicy = policyFromEnv<SettlementPolicy>({
-  variable: 'SETTLEMENT_POLICY_JSON',
-  withDefaults: settlementPolicy,
-  check: checkSettlementPolicy,
-});
+export const currentSettlementPolicy = policyFromEnv(SETTLEMENT_POLICY_ENV);
 
 /** Trade ids shown per settlement; `tradeCount` says how many there are in all. */
 const TRADE_IDS_SHOWN = 200;

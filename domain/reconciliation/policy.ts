@@ -1,6 +1,7 @@
 // The `reconciliation` policy: how lenient matching is. Amounts are decimal strings per asset (the
 // edge's form), turned into minor units where matching needs them.
 import { ASSETS, parseAmount, type AssetCode } from '../money.js';
+import type { PolicyFromEnv } from '../policy-env.js';
 
 export type DateBasis = 'booked' | 'value';
 
@@ -62,6 +63,13 @@ export function checkReconciliationPolicy(policy: ReconciliationPolicy): string[
   }
   return problems;
 }
+
+/** How the policy is read from RECONCILIATION_POLICY_JSON (the API's readers and the worker's Schedule). */
+export const RECONCILIATION_POLICY_ENV: PolicyFromEnv<ReconciliationPolicy> = {
+  variable: 'RECONCILIATION_POLICY_JSON',
+  withDefaults: reconciliationPolicy,
+  check: checkReconciliationPolicy,
+};
 
 /** The tolerance of `asset` in minor units (0 when the policy names none). */
 export function toleranceMinor(policy: ReconciliationPolicy, asset: AssetCode): bigint {

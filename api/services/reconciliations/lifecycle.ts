@@ -11,7 +11,7 @@ import {
   reconciliationWorkflowId,
   type ReconciliationState,
 } from '../../../domain/reconciliation/lifecycle.js';
-import { checkReconciliationPolicy, reconciliationPolicy } from '../../../domain/reconciliation/policy.js';
+import { RECONCILIATION_POLICY_ENV } from '../../../domain/reconciliation/policy.js';
 import { reconciliationStartedUpdate } from '../../../workflows/reconciliation.js';
 import type { AppDeps } from '../../deps.js';
 import { forbidden } from '../../errors.js';
@@ -22,11 +22,7 @@ import type { SessionUser } from '../common.js';
 import { policyFromEnv } from '../policy-from-env.js';
 
 /** The `reconciliation` policy new reconciliations start with (RECONCILIATION_POLICY_JSON, then stored versions). */
-export const currentReconciliationPolicy = policyFromEnv({
-  variable: 'RECONCILIATION_POLICY_JSON',
-  withDefaults: reconciliationPolicy,
-  check: checkReconciliationPolicy,
-});
+export const currentReconciliationPolicy = policyFromEnv(RECONCILIATION_POLICY_ENV);
 
 export const ListReconciliationsQuerySchema = listQuerySchema.extend({
   status: z.enum(RECONCILIATION_STATUSES).optional(),
