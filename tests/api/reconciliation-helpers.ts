@@ -1,7 +1,11 @@
 // What the reconciliation API tests share: uploading a statement, waiting for its workflow, handmade
-// CSV statements on a day of their own, and movements of the EUR omnibus account to match them.
+// CSV statements on a day of their own, movements of the EUR omnibus account to match them, and the
+// reconciliation pages as a person sees them.
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { SESSION_COOKIE } from '../../api/auth/session.js';
+import { mountWeb } from '../../api/pages/mount.js';
+import { startTestApp, type TestApp } from '../../api/testing.js';
 import { postEntry } from '../../db/ledger/index.js';
 import {
   internalReconciliation,
@@ -120,4 +124,25 @@ export async function internalRunWithDifference(w: ApiWorld, quantity: bigint) {
     [workflowId],
   );
   return { workflowId, handle, breaks: rows };
+}
+
+/**
+ * The pages, from a test app with the web mounted (it needs the built web app, so callers put this in
+ * a block TEST_WEB=0 skips): started in the block's beforeAll, closed after it. Answers `page`, a
+ * request with `person`'s session cookie, as the login page would have set it, redirects not followed.
+ */
+export function usePages(): (person: Person, path: string, init?: RequestInit) => Promise<Response> {
+  let web: TestApp | undefined;
+  beforeAll(async () => {
+    web = await startTestApp({ apiRateLimitPerMinute: 0, mountWeb });
+  });
+  afterAll(async () => {
+    await web?.close();
+  });
+  return (person, path, init = {}) => {
+    if (!web) throw new Error('the pages start in beforeAll: ask for one in a test');
+    const headers = new Headers(init.headers);
+    headers.set('cookie', `${SESSION_COOKIE}=${person.token}`);
+    return fetch(`${web.url}${path}`, { ...init, headers, redirect: 'manual' });
+  };
 }

@@ -12,12 +12,9 @@ vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_recon_internal`;
 });
 
-import { SESSION_COOKIE } from '../../api/auth/session.js';
-import { mountWeb } from '../../api/pages/mount.js';
-import { startTestApp, type TestApp } from '../../api/testing.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { expectError, post, startApiWorld, type ApiWorld, type Person } from './helpers.js';
-import { internalRunWithDifference as internalRunWith } from './reconciliation-helpers.js';
+import { internalRunWithDifference as internalRunWith, usePages } from './reconciliation-helpers.js';
 import { useOwnDatabase } from '../support/own-database.js';
 import { retryTransient } from '../support/transient.js';
 
@@ -41,16 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w?.stop();
 });
-
-// ---- the pages (they need the built web app: TEST_WEB=0 skips them) --------------------------------
-
-let web: TestApp | undefined;
-
-function page(person: Person, path: string, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  headers.set('cookie', `${SESSION_COOKIE}=${person.token}`);
-  return fetch(`${web!.url}${path}`, { ...init, headers, redirect: 'manual' });
-}
 
 const internalRunWithDifference = (quantity: bigint) => internalRunWith(w, quantity);
 
@@ -190,13 +177,11 @@ describe('internal reconciliation breaks', () => {
     );
   }, 90_000);
 });
+
+// ---- the pages (they need the built web app: TEST_WEB=0 skips them) --------------------------------
+
 describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
-  beforeAll(async () => {
-    web = await startTestApp({ apiRateLimitPerMinute: 0, mountWeb });
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const page = usePages();
 
   it('shows an internal run’s break with its actions and dismisses it by a plain form post', async () => {
     const { handle, breaks } = await internalRunWithDifference(2n);

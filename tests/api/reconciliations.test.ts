@@ -8,9 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../api/auth/session.js';
-import { mountWeb } from '../../api/pages/mount.js';
-import { startTestApp, type TestApp } from '../../api/testing.js';
 import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { depositReference } from '../../domain/deposit.js';
 import {
@@ -28,6 +25,7 @@ import {
   storedFiles,
   uniqueDay,
   uploadStatement,
+  usePages,
   waitForReconciliation,
 } from './reconciliation-helpers.js';
 
@@ -349,20 +347,8 @@ describe('matching and resolving breaks', () => {
 
 // ---- the pages (they need the built web app: TEST_WEB=0 skips them) --------------------------------
 
-let web: TestApp | undefined;
-
-function page(person: Person, path: string, init: RequestInit = {}) {
-  const headers = new Headers(init.headers);
-  headers.set('cookie', `${SESSION_COOKIE}=${person.token}`);
-  return fetch(`${web!.url}${path}`, { ...init, headers, redirect: 'manual' });
-}
 describe.skipIf(process.env.TEST_WEB === '0')('the pages', () => {
-  beforeAll(async () => {
-    web = await startTestApp({ apiRateLimitPerMinute: 0, mountWeb });
-  });
-  afterAll(async () => {
-    await web?.close();
-  });
+  const page = usePages();
 
   it('uploads from the summary page, lists lines with the unmatched filter, dismisses a break by a plain form post', async () => {
     const summary = await page(auditor, '/ops/reconciliations');
