@@ -3,6 +3,7 @@ import { hasAnyRole, type Role } from '../../domain/roles.js';
 import { resolveSession, setSessionCookies, clearSessionCookies, type SessionUser } from '../auth/session.js';
 import { depsOf } from '../deps.js';
 import { authenticateApiKey, carriesApiKey } from './api-key.js';
+import { bindRequestLog } from './request-context.js';
 import { forbidden, unauthenticated } from '../errors.js';
 
 /** Finds the caller (Bearer header, else the page cookies with transparent refresh); sets req.user. */
@@ -13,7 +14,7 @@ async function authenticate(req: Request, res: Response): Promise<SessionUser | 
     const owner = await authenticateApiKey(req, res);
     if (owner) {
       req.user = owner;
-      req.log = req.log.child({ userId: owner.id, apiKeyId: req.apiKey?.id });
+      bindRequestLog(req, { userId: owner.id, apiKeyId: req.apiKey?.id });
     }
     return owner;
   }
@@ -26,7 +27,7 @@ async function authenticate(req: Request, res: Response): Promise<SessionUser | 
   if (!resolved.user || !resolved.claims) return null;
   req.user = resolved.user;
   req.sessionId = resolved.claims.sessionId;
-  req.log = req.log.child({ userId: resolved.user.id });
+  bindRequestLog(req, { userId: resolved.user.id });
   return resolved.user;
 }
 
