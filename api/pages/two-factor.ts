@@ -1,8 +1,12 @@
 // Page glue for a staff member's own two-factor sign-in (web/app/routes/ops.two-factor.tsx): whether
 // it is on, starting an enrolment (the QR code as an image the page can show without scripts) and
 // confirming it with a first code. The same functions as POST /auth/totp/enrol and /confirm.
-import { unusedRecoveryCodeCount } from '../../db/users/totp.js';
-import { beginTotpEnrolment, confirmTotpEnrolment, totpEnabled } from '../auth/two-factor.js';
+import {
+  beginTotpEnrolment,
+  confirmTotpEnrolment,
+  totpEnabled,
+  unusedRecoveryCodeCount,
+} from '../auth/two-factor.js';
 import type { AppDeps } from '../deps.js';
 import type { WebUser } from './load-context.js';
 

@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { attempt } from '../action-result.server.js';
 import { ActionMessage } from '../components/ActionMessage.js';
 import type { WebServices } from '../context.js';
+import { STAFF_ROLES } from '../../../domain/roles.js';
 import { requireUser } from '../session.server.js';
 
 // A staff member sets up their own two-factor sign-in: start (a QR code for the authenticator app,
@@ -10,17 +11,15 @@ import { requireUser } from '../session.server.js';
 // this once. Plain form posts; the secret waits in the database between the two steps.
 export const meta: MetaFunction = () => [{ title: 'Two-factor sign-in · backoffice · clearhouse' }];
 
-const STAFF = ['operations', 'aml_officer', 'admin'] as const;
-
 export async function loader({ context, request }: LoaderFunctionArgs) {
-  const user = requireUser(context, request, STAFF);
+  const user = requireUser(context, request, STAFF_ROLES);
   return { status: await context.services.twoFactor.status(user) };
 }
 
 type Enrolment = Awaited<ReturnType<WebServices['twoFactor']['begin']>>;
 
 export async function action({ context, request }: ActionFunctionArgs) {
-  const user = requireUser(context, request, STAFF);
+  const user = requireUser(context, request, STAFF_ROLES);
   const form = await request.formData();
   const services = context.services.twoFactor;
   // Filled inside attempt(), which answers only whether the work succeeded.
