@@ -43,23 +43,28 @@ async function opened(): Promise<{
     seq: 1,
     entry: { at: '2026-01-01T00:00:00.000Z', from: null, to: 'OPEN', actor: null, reason: 'opened' },
   });
-  const updateId = `close:${randomUUID()}`;
-  const second: RecordTransitionInput = {
+  /** A transition out of OPEN at seq 2 that closes the lifecycle. */
+  const closing = (
+    action: string,
+    entry: Omit<RecordTransitionInput['entry'], 'from'>,
+  ): RecordTransitionInput => ({
     ...base,
     seq: 2,
-    action: 'close',
-    entry: { at: '2026-01-01T00:01:00.000Z', from: 'OPEN', to: 'CLOSED', actor: officer, reason: 'done' },
+    action,
+    entry: { ...entry, from: 'OPEN' },
     closed: true,
-    updateId,
+  });
+  const second: RecordTransitionInput = {
+    ...closing('close', { at: '2026-01-01T00:01:00.000Z', to: 'CLOSED', actor: officer, reason: 'done' }),
+    updateId: `close:${randomUUID()}`,
     command: { action: 'close', args: { actor: officer, note: 'done' } },
   };
-  const expiry: RecordTransitionInput = {
-    ...base,
-    seq: 2,
-    action: 'expire',
-    entry: { at: '2026-01-01T00:03:00.000Z', from: 'OPEN', to: 'EXPIRED', actor: null, reason: 'expired' },
-    closed: true,
-  };
+  const expiry = closing('expire', {
+    at: '2026-01-01T00:03:00.000Z',
+    to: 'EXPIRED',
+    actor: null,
+    reason: 'expired',
+  });
   return { base, second, expiry };
 }
 
