@@ -17,7 +17,7 @@ import type pg from 'pg';
 import { createInternalReconciliationActivities } from '../../activities/internal-reconciliation.js';
 import { PLATFORM_REGISTRY_ACCOUNTS, SimulatedRegistry } from '../../activities/registry-adapter.js';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
-import { getPool } from '../../db/pool.js';
+import { getPool, inTransaction } from '../../db/pool.js';
 import { useOwnDatabase } from '../support/own-database.js';
 import { startTestWorker } from '../support/temporal.js';
 import {
@@ -79,18 +79,10 @@ function arriveAtRegistry(reg: 'EU' | 'CN', asset: AssetCode, quantity: bigint, 
 
 /** Raw SQL in one transaction with the ledger's triggers (append-only, balanced entries) switched off. */
 async function behindTheEngine(statements: [string, unknown[]?][]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SET LOCAL session_replication_role = replica');
     for (const [sql, params] of statements) await client.query(sql, params ?? []);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** An entry of one-sided lines, inserted without the engine; its id doubles as the idempotency key. */
