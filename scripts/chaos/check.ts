@@ -40,7 +40,7 @@ export interface EndState {
   /** Projection (API) status differs from the workflow's Query, or the workflow is open/closed wrongly. */
   workflowMismatches: string[];
   openTasks: string[];
-  /** Creates whose answer was lost, found by their client reference and counted (check-lost.ts). */
+  /** Creates whose answer was lost, found by their client reference or key and counted (check-lost.ts). */
   lostCreates: LostCreates;
   /** A run batch's settlements its stopped script never listed, counted (check-batch-settlements.ts). */
   adoptedSettlements: string[];
@@ -300,7 +300,7 @@ async function compareBalances(
 export async function checkEndState(ctx: CheckContext): Promise<EndState> {
   const readProblems: string[] = [];
   // First, so the settle waits for what a lost answer made, too.
-  const lostCreates = await adoptLostCreates(ctx.api, ctx.staff.auditor, ctx.lifecycles, readProblems);
+  const lostBefore = await adoptLostCreates(ctx.api, ctx.staff.auditor, ctx.lifecycles, readProblems);
   const adoptedSettlements: string[] = [];
   const settledInMs = await settle(ctx, async () => {
     const round = await adoptBatchSettlements(ctx.api, ctx.staff.ops, ctx.lifecycles, readProblems);
@@ -308,6 +308,12 @@ export async function checkEndState(ctx: CheckContext): Promise<EndState> {
     return round.unlisted;
   });
   ctx.log(`settled in ${(settledInMs / 1000).toFixed(1)} s; reading the end state`);
+  // Again: a workflow a lost create started may have recorded itself only during the settle.
+  const lostAfter = await adoptLostCreates(ctx.api, ctx.staff.auditor, ctx.lifecycles, readProblems);
+  const lostCreates: LostCreates = {
+    found: [...new Set([...lostBefore.found, ...lostAfter.found])],
+    notFound: lostAfter.notFound,
+  };
   // One last read of everything, so no status comes from before the settle time.
   await eachLimited(resourcesOf(ctx.lifecycles), 8, (resource) => readStatus(ctx, resource, readProblems));
 

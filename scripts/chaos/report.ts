@@ -169,7 +169,7 @@ export function formatReport(s: ChaosSummary): string {
   out.push(...limited('open staff tasks', e.openTasks));
   out.push(
     ...limited(
-      'answer lost, found by its client reference and counted in the status its script implies',
+      'answer lost, found by its client reference or Idempotency-Key and counted in the status its script implies',
       e.lostCreates.found,
     ),
   );

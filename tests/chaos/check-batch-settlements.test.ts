@@ -6,18 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptBatchSettlements } from '../../scripts/chaos/check-batch-settlements.js';
-import { ApiClient, RequestStats, type RetryPolicy } from '../../scripts/chaos/client.js';
+import { ApiClient, RequestStats } from '../../scripts/chaos/client.js';
 import { seededRandom } from '../../scripts/chaos/random.js';
 import type { Lifecycle, Resource } from '../../scripts/chaos/scenarios/index.js';
+import { freshLifecycle, QUICK_RETRIES } from './fake-platform.js';
 
-const FAST: RetryPolicy = {
-  budgetMs: 20_000,
-  maxAttempts: 3,
-  attemptTimeoutMs: 2_000,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  maxRetryAfterMs: 50,
-};
 const BATCH_ID = '33333333-3333-4333-8333-333333333333';
 const KNOWN_ID = '44444444-4444-4444-8444-444444444444';
 const UNLISTED_ID = '55555555-5555-4555-8555-555555555555';
@@ -80,15 +73,10 @@ function resource(type: Resource['type'], id: string, intended: string): Resourc
 
 function lifecycleWith(resources: Resource[], failure: string | null): Lifecycle {
   return {
-    index: 5,
-    kind: 'settlement_confirmed',
-    client: { id: CLIENT_ID, email: 'c@chaos.example', password: 'p' },
-    counterparty: null,
+    ...freshLifecycle(5, 'settlement_confirmed', CLIENT_ID),
     resources,
-    lostCreates: [],
     failure,
     failureKind: failure ? 'timed_out' : null,
-    startedAt: Date.now(),
     endedAt: Date.now(),
   };
 }
@@ -98,7 +86,7 @@ const ops = { id: 'o', role: 'operations', token: 't', email: 'o@chaos.example',
 describe('the chaos checker and a batch whose script never listed its settlements', () => {
   it('counts each unknown settlement of a run batch in its lifecycle, intended DELIVERED, and what is not listed yet', async () => {
     const { url, queries } = await listingApi();
-    const api = new ApiClient(url, new RequestStats(), FAST, seededRandom(1));
+    const api = new ApiClient(url, new RequestStats(), QUICK_RETRIES, seededRandom(1));
     const stopped = lifecycleWith(
       [resource('settlement_batch', BATCH_ID, 'COMPLETED')],
       `batch ${BATCH_ID}: 0 of 2 settlements listed`,

@@ -7,21 +7,13 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptLostCreates } from '../../scripts/chaos/check-lost.js';
 import { modelBalances } from '../../scripts/chaos/check-model.js';
-import { ApiClient, RequestStats, type RetryPolicy } from '../../scripts/chaos/client.js';
+import { ApiClient, RequestStats } from '../../scripts/chaos/client.js';
 import { seededRandom } from '../../scripts/chaos/random.js';
 import { Driver } from '../../scripts/chaos/scenarios/driver.js';
 import { runOrderRejected } from '../../scripts/chaos/scenarios/order.js';
 import type { Lifecycle, ScenarioWorld } from '../../scripts/chaos/scenarios/index.js';
+import { freshLifecycle, QUICK_RETRIES } from './fake-platform.js';
 
-const FAST: RetryPolicy = {
-  // The attempt limit, not the time, ends the retries (a 503 with Retry-After: 0 is retried at once).
-  budgetMs: 20_000,
-  maxAttempts: 3,
-  attemptTimeoutMs: 2_000,
-  baseDelayMs: 10,
-  maxDelayMs: 50,
-  maxRetryAfterMs: 50,
-};
 const CLIENT_ID = '11111111-1111-4111-8111-111111111111';
 const ORDER_ID = '22222222-2222-4222-8222-222222222222';
 
@@ -69,20 +61,7 @@ async function losingApi(order: (clientOrderId: string) => Record<string, unknow
   return { url, placed, searches };
 }
 
-function lifecycleOf(kind: string): Lifecycle {
-  return {
-    index: 7,
-    kind,
-    client: { id: CLIENT_ID, email: 'c@chaos.example', password: 'p' },
-    counterparty: null,
-    resources: [],
-    lostCreates: [],
-    failure: null,
-    failureKind: null,
-    startedAt: Date.now(),
-    endedAt: null,
-  };
-}
+const lifecycleOf = (kind: string): Lifecycle => freshLifecycle(7, kind, CLIENT_ID);
 
 const session = { id: CLIENT_ID, role: 'client', token: 't', email: 'c@chaos.example', password: 'p' };
 const auditor = { id: 'a', role: 'auditor', token: 't', email: 'a@chaos.example', password: 'p' };
@@ -107,7 +86,7 @@ const resting = (clientOrderId: string) => ({
 describe('the chaos checker and a lost create answer', () => {
   it('a script notes the order it placed when the answer is lost, by its clientOrderId', async () => {
     const { url, placed } = await losingApi(resting);
-    const api = new ApiClient(url, new RequestStats(), FAST, seededRandom(1));
+    const api = new ApiClient(url, new RequestStats(), QUICK_RETRIES, seededRandom(1));
     const lifecycle = lifecycleOf('order_rejected');
     const world = { api, lifecycleBudgetMs: 5_000, pollMs: 10 } as unknown as ScenarioWorld;
     await expect(
@@ -132,7 +111,7 @@ describe('the chaos checker and a lost create answer', () => {
 
   it('finds the order by its clientOrderId and counts it, its hold in the balance model', async () => {
     const { url, searches } = await losingApi(resting);
-    const api = new ApiClient(url, new RequestStats(), FAST, seededRandom(1));
+    const api = new ApiClient(url, new RequestStats(), QUICK_RETRIES, seededRandom(1));
     // The resting BUY's POST made the order; its answer never came back.
     const post = await api.send(session, {
       method: 'POST',
@@ -180,7 +159,7 @@ describe('the chaos checker and a lost create answer', () => {
 
   it('says so when the platform never made it', async () => {
     const { url } = await losingApi(resting);
-    const api = new ApiClient(url, new RequestStats(), FAST, seededRandom(1));
+    const api = new ApiClient(url, new RequestStats(), QUICK_RETRIES, seededRandom(1));
     const lifecycle = lifecycleOf('order_rest_cancel');
     lifecycle.lostCreates.push({
       type: 'order',

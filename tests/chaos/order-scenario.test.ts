@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, RequestStats, type RetryPolicy } from '../../scripts/chaos/client.js';
 import { seededRandom } from '../../scripts/chaos/random.js';
 import { Driver } from '../../scripts/chaos/scenarios/driver.js';
-import type { Lifecycle, Resource, ScenarioWorld } from '../../scripts/chaos/scenarios/index.js';
+import type { Resource, ScenarioWorld } from '../../scripts/chaos/scenarios/index.js';
+import { freshLifecycle } from './fake-platform.js';
 import { actUnlessFilled } from '../../scripts/chaos/scenarios/order.js';
 
 const POLICY: RetryPolicy = {
@@ -45,18 +46,7 @@ async function filledMeanwhile(): Promise<string> {
 
 function maker(url: string): { driver: Driver; order: Resource } {
   const api = new ApiClient(url, new RequestStats(), POLICY, seededRandom(1));
-  const lifecycle: Lifecycle = {
-    index: 20,
-    kind: 'order_cross',
-    client: { id: 'c', email: 'c@chaos.example', password: 'p' },
-    counterparty: null,
-    resources: [],
-    lostCreates: [],
-    failure: null,
-    failureKind: null,
-    startedAt: Date.now(),
-    endedAt: null,
-  };
+  const lifecycle = freshLifecycle(20, 'order_cross', 'c');
   const world = { api, lifecycleBudgetMs: 5_000, pollMs: 10 } as unknown as ScenarioWorld;
   const session = { id: 'c', role: 'client', token: 't', email: 'c@chaos.example', password: 'p' };
   const order: Resource = {

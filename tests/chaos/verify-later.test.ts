@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient, RequestStats, type RetryPolicy } from '../../scripts/chaos/client.js';
 import { seededRandom } from '../../scripts/chaos/random.js';
 import { Driver } from '../../scripts/chaos/scenarios/driver.js';
-import type { Lifecycle, ScenarioWorld, Staff } from '../../scripts/chaos/scenarios/index.js';
+import type { ScenarioWorld, Staff } from '../../scripts/chaos/scenarios/index.js';
+import { freshLifecycle } from './fake-platform.js';
 
 const POLICY: RetryPolicy = {
   budgetMs: 5_000,
@@ -67,18 +68,7 @@ function clientDriver(url: string): Driver {
     aml: person('aml_officer'),
     auditor: person('auditor'),
   };
-  const lifecycle: Lifecycle = {
-    index: 1,
-    kind: 'registry_account_verify',
-    client: { id: 'client', email: 'client@x', password: 'p' },
-    counterparty: null,
-    resources: [],
-    lostCreates: [],
-    failure: null,
-    failureKind: null,
-    startedAt: Date.now(),
-    endedAt: null,
-  };
+  const lifecycle = freshLifecycle(1, 'registry_account_verify', 'client');
   const world = { api, staff, lifecycleBudgetMs: 60_000, pollMs: 10 } as unknown as ScenarioWorld;
   return new Driver(world, lifecycle, person('client'), seededRandom(2));
 }

@@ -23,8 +23,10 @@ export async function runDeposit(
   const created = await driver.create(
     driver.client,
     '/deposits',
-    { amount, currency, wireReference: `chaos lifecycle ${driver.lifecycle.index}` },
+    { json: { amount, currency, wireReference: `chaos lifecycle ${driver.lifecycle.index}` } },
     'announce deposit',
+    // Announced, never confirmed: it waits for its money (the run's announcement window is an hour).
+    { type: 'deposit', intended: 'PENDING', amountMinor, asset: currency },
   );
   const deposit = driver.add(
     {

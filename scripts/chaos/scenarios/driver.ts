@@ -10,6 +10,7 @@ import {
   pathOf,
   RESOURCE_TYPES,
   ScenarioStop,
+  type IfLost,
   type Lifecycle,
   type Resource,
   type ResourceDescriptor,
@@ -60,14 +61,30 @@ export class Driver {
     }
   }
 
-  /** A POST that creates something, with one Idempotency-Key for all its attempts. */
-  create(session: Session, path: string, json: unknown, step: string): Promise<Answer> {
-    return this.send(session, { method: 'POST', path, json, idempotencyKey: `chaos-${randomUUID()}` }).then(
-      (answer) => {
-        this.expect(answer, 201, step);
-        return answer;
-      },
-    );
+  /**
+   * A POST that creates something, with one Idempotency-Key for all its attempts. Should the client
+   * give up on it, the platform may have made it all the same: `ifLost` says what it would be, and
+   * the lifecycle notes it with the key for the checker to find (check-lost.ts).
+   */
+  async create(
+    session: Session,
+    path: string,
+    payload: Pick<RequestSpec, 'json' | 'form'>,
+    step: string,
+    ifLost: IfLost,
+  ): Promise<Answer> {
+    const idempotencyKey = `chaos-${randomUUID()}`;
+    const answer = await this.send(session, { method: 'POST', path, ...payload, idempotencyKey });
+    if (answer.gaveUp)
+      this.lifecycle.lostCreates.push({
+        ...ifLost,
+        senderId: session.id,
+        idempotencyKey,
+        ownerId: this.client.id,
+        step,
+      });
+    this.expect(answer, 201, step);
+    return answer;
   }
 
   /** An action on a resource, with one X-Request-Id for all its attempts; expects 200 and a status. */
@@ -125,7 +142,11 @@ export class Driver {
     note: string,
   ): Promise<Resource> {
     const noun = type.replace('_', ' ');
-    const created = await this.create(this.client, path, body, `add ${noun}`);
+    const created = await this.create(this.client, path, { json: body }, `add ${noun}`, {
+      type,
+      intended: 'PENDING_VERIFICATION',
+      amountMinor: 0n,
+    });
     const account = this.add(
       {
         type,

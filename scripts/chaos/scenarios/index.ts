@@ -40,6 +40,8 @@ export {
   type Lifecycle,
   type LifecycleKind,
   type LostCreate,
+  type LostKeyedCreate,
+  type LostOrder,
   type Resource,
   type ResourceDescriptor,
   type ResourceType,

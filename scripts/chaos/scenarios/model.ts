@@ -1,6 +1,13 @@
 // What a chaos run drives and records: the descriptors of lifecycle kinds (KindDescriptor, one per
 // kind in the scenario files) and of resource types (RESOURCE_TYPES), the resources a lifecycle
 // creates, the world it runs in, and how it stops (ScenarioStop).
+import { BANK_ACCOUNT_TYPE } from '../../../domain/bank-account.js';
+import { CERTIFICATE_TRANSFER_TYPE } from '../../../domain/certificate-transfer.js';
+import { DEPOSIT_TYPE } from '../../../domain/deposit.js';
+import { RECONCILIATION_TYPE } from '../../../domain/reconciliation/lifecycle.js';
+import { REGISTRY_ACCOUNT_TYPE } from '../../../domain/registry-account.js';
+import { SETTLEMENT_BATCH_TYPE } from '../../../domain/settlement.js';
+import { WITHDRAWAL_TYPE } from '../../../domain/withdrawal.js';
 import type { ApiClient, Credentials, Session } from '../client.js';
 import type { Driver } from './driver.js';
 
@@ -40,6 +47,13 @@ export interface ResourceDescriptor {
   staffOnly?: boolean;
   /** The staff list of every such resource, for the orphan check (a create whose answer was lost). */
   list?: string;
+  /**
+   * The scope its creating POST derives the business id with from the sender and the
+   * Idempotency-Key (`idempotentUuid(user, key, scope)`, api/idempotency.ts): a create whose answer
+   * was lost is read by that id (check-lost.ts). None: not made by a keyed POST (KYC starts with its
+   * submit, settlements with their batch) or, orders, derived from the clientOrderId instead.
+   */
+  keyScope?: string;
 }
 
 export const RESOURCE_TYPES = {
@@ -48,18 +62,21 @@ export const RESOURCE_TYPES = {
     open: ['PENDING', 'ON_HOLD', 'AML_REVIEW'],
     path: (id) => `/deposits/${id}`,
     list: '/deposits',
+    keyScope: DEPOSIT_TYPE,
   },
   withdrawal: {
     settled: ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'],
     open: ['PENDING_APPROVAL', 'PROCESSING'],
     path: (id) => `/withdrawals/${id}`,
     list: '/withdrawals',
+    keyScope: WITHDRAWAL_TYPE,
   },
   bank_account: {
     settled: ['VERIFIED', 'REJECTED', 'REMOVED'],
     open: ['PENDING_VERIFICATION', 'VERIFIED'],
     path: (id) => `/bank-accounts/${id}`,
     list: '/bank-accounts',
+    keyScope: BANK_ACCOUNT_TYPE,
   },
   kyc: {
     settled: ['APPROVED', 'REJECTED', 'CHANGES_REQUESTED'],
@@ -77,12 +94,14 @@ export const RESOURCE_TYPES = {
     open: ['PENDING_VERIFICATION'],
     path: (id) => `/registry-accounts/${id}`,
     list: '/registry-accounts',
+    keyScope: REGISTRY_ACCOUNT_TYPE,
   },
   certificate_transfer: {
     settled: ['COMPLETED', 'FAILED', 'REJECTED', 'CANCELLED'],
     open: ['PENDING_RECEIPT', 'PENDING_APPROVAL', 'PROCESSING'],
     path: (id) => `/certificate-transfers/${id}`,
     list: '/certificate-transfers',
+    keyScope: CERTIFICATE_TRANSFER_TYPE,
   },
   settlement_batch: {
     settled: ['COMPLETED'],
@@ -90,6 +109,7 @@ export const RESOURCE_TYPES = {
     path: (id) => `/ops/settlement-batches/${id}`,
     staffOnly: true,
     list: '/ops/settlement-batches',
+    keyScope: SETTLEMENT_BATCH_TYPE,
   },
   settlement: {
     settled: ['CONFIRMED', 'CANCELLED'],
@@ -103,6 +123,8 @@ export const RESOURCE_TYPES = {
     path: (id) => `/ops/reconciliations/${id}`,
     staffOnly: true,
     list: '/ops/reconciliations',
+    // The first statement of the uploaded file: the run uploads files of one.
+    keyScope: `${RECONCILIATION_TYPE}/0`,
   },
 } as const satisfies Record<string, ResourceDescriptor>;
 
@@ -141,10 +163,13 @@ export function reached(resource: Pick<Resource, 'intended' | 'lastStatus'>): bo
 
 /**
  * A create whose answer the client never got (it gave up retrying): the platform may have made the
- * resource all the same. The checker looks it up by the client's own reference (check-lost.ts) and
- * counts it like any other, in the status the script implies now that it stopped there.
+ * resource all the same. The checker looks it up (check-lost.ts) and counts it like any other, in
+ * the status the script implies now that it stopped there. An order by the client's own reference
+ * (its clientOrderId, which its id derives from); every other create by its Idempotency-Key.
  */
-export interface LostCreate {
+export type LostCreate = LostOrder | LostKeyedCreate;
+
+export interface LostOrder {
   type: 'order';
   ownerId: string;
   /** The reference the client put in the body (an order's clientOrderId). */
@@ -153,6 +178,34 @@ export interface LostCreate {
   intended: string;
   step: string;
 }
+
+/** The resource types a keyed POST creates (RESOURCE_TYPES `keyScope`). */
+export type KeyedResourceType = {
+  [T in ResourceType]: (typeof RESOURCE_TYPES)[T] extends { keyScope: string } ? T : never;
+}[ResourceType];
+
+/**
+ * A lost create found by the id its POST derives from the sender and the key. A KYC document is
+ * no lifecycle of its own (the review starts with the submit): found, it is named and not counted.
+ */
+export interface LostKeyedCreate {
+  type: KeyedResourceType | 'kyc_document';
+  /** Who sent the POST (operations for a batch or a statement): the id derives from them and the key. */
+  senderId: string;
+  idempotencyKey: string;
+  /** The client whose balances it moves (as Resource ownerId). */
+  ownerId: string;
+  /** The status it ends in with no further step of the script (`A|B` when either). */
+  intended: string;
+  step: string;
+  /** What the model counts of it (as Resource): the amount asked for, its asset, e.g. a direction. */
+  amountMinor: bigint;
+  asset?: string;
+  detail?: Record<string, unknown>;
+}
+
+/** What a create's step says of the resource it would have made, should its answer be lost. */
+export type IfLost = Omit<LostKeyedCreate, 'senderId' | 'idempotencyKey' | 'ownerId' | 'step'>;
 
 export interface ClientAccount extends Credentials {
   id: string;

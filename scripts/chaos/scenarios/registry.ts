@@ -40,8 +40,16 @@ async function requestTransfer(
   const created = await driver.create(
     driver.client,
     '/certificate-transfers',
-    { direction, asset, quantity: String(quantity), registryAccountId: account.id },
+    { json: { direction, asset, quantity: String(quantity), registryAccountId: account.id } },
     step,
+    // IN waits for a receipt nobody confirms; OUT holds its certificates for an approval.
+    {
+      type: 'certificate_transfer',
+      intended: direction === 'IN' ? 'PENDING_RECEIPT' : 'PENDING_APPROVAL',
+      amountMinor: quantity,
+      asset,
+      detail: { direction },
+    },
   );
   const transfer = driver.add(
     {

@@ -79,7 +79,19 @@ async function settle(driver: Driver, settlement: Resource): Promise<void> {
 
 export async function runSettlement(maker: Driver, taker: Driver): Promise<void> {
   await runOrderCross(maker, taker);
-  const started = await maker.create(maker.world.staff.ops, '/ops/settlement-batches', {}, 'start batch');
+  // Lost, the batch still settles what it claimed: its settlements delivered (check-batch-settlements.ts
+  // adopts them), none confirmed, so it stays SETTLING; one that claimed nothing is COMPLETED.
+  const started = await maker.create(
+    maker.world.staff.ops,
+    '/ops/settlement-batches',
+    { json: {} },
+    'start batch',
+    {
+      type: 'settlement_batch',
+      intended: 'SETTLING|COMPLETED',
+      amountMinor: 0n,
+    },
+  );
   const batch = maker.add(
     {
       type: 'settlement_batch',

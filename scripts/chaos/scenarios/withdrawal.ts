@@ -34,8 +34,10 @@ export async function runWithdrawal(driver: Driver, outcome: WithdrawalOutcome):
   const created = await driver.create(
     driver.client,
     '/withdrawals',
-    { amount: eur(amountMinor), currency: 'EUR', bankAccountId: account.id },
+    { json: { amount: eur(amountMinor), currency: 'EUR', bankAccountId: account.id } },
     'request withdrawal',
+    // Its amount held, waiting for an approval nobody gives (the run's approval SLA is an hour).
+    { type: 'withdrawal', intended: 'PENDING_APPROVAL', amountMinor },
   );
   const withdrawal = driver.add(
     {
