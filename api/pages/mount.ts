@@ -52,6 +52,32 @@ function refusalPage(error: ApiError, _req: express.Request, res: express.Respon
     );
 }
 
+/**
+ * Remix's handler over the build, imported once on the first page request. Handed a function
+ * instead, Remix derives its routes and static handler from the build again on every request
+ * (@remix-run/server-runtime createRequestHandler), and Node's module cache answers the same build
+ * anyway, so a rebuilt web/build is not picked up either way: a server restart is. A failed import
+ * is tried again on the next request.
+ */
+function remixHandler(deps: AppDeps): RequestHandler {
+  let handler: Promise<RequestHandler> | null = null;
+  const load = async (): Promise<RequestHandler> => {
+    const build = (await import(`${buildDir}/server/index.js`)) as ServerBuild;
+    return createRequestHandler({
+      build,
+      mode: process.env.NODE_ENV === 'production' ? 'production' : 'development',
+      getLoadContext: (req, res) => webLoadContext(deps, req, res),
+    });
+  };
+  return (req, res, next) => {
+    handler ??= load().catch((error: unknown) => {
+      handler = null;
+      throw error;
+    });
+    handler.then((handle) => handle(req, res, next), next);
+  };
+}
+
 export function mountWeb(app: Express, deps: AppDeps): void {
   if (!webBuildExists()) {
     app.get('/', (_req, res) => {
@@ -89,12 +115,7 @@ export function mountWeb(app: Express, deps: AppDeps): void {
   app.use(express.static(`${buildDir}/client`, { maxAge: '1h' }));
   // Page forms (with or without JavaScript) are authenticated by cookie: same origin only.
   app.use(requireSameOrigin({ bearerExempt: false, refuse: refusalPage }));
-  const build = () => import(`${buildDir}/server/index.js`) as Promise<ServerBuild>;
-  const remix = createRequestHandler({
-    build,
-    mode: process.env.NODE_ENV === 'production' ? 'production' : 'development',
-    getLoadContext: (req, res) => webLoadContext(deps, req, res),
-  });
+  const remix = remixHandler(deps);
   // Pages show one person's data: never stored by the browser or anything in between.
   app.all(
     '*',
