@@ -69,9 +69,13 @@ export async function insertStatementFile(
   try {
     await client.query('BEGIN');
     // Serialise imports of the same file or of the same statement in another file: the second waits,
-    // then sees the first's rows (else it met the unique statement_key at INSERT, answered 500).
-    for (const lock of [sha, ...[...keys].sort()])
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);
+    // then sees the first's rows (else it met the unique statement_key at INSERT, answered 500). One
+    // statement takes every lock, in the array's order (the file's, then its keys sorted: no two
+    // imports wait on each other crosswise), instead of a round trip per statement of the file.
+    await client.query(
+      'SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS l(k, n) ORDER BY n',
+      [[sha, ...[...keys].sort()]],
+    );
     const known = await client.query<{ id: string }>(
       `SELECT s.id FROM recon_statement s JOIN recon_file f ON f.id = s.file_id
         WHERE f.sha256 = $1 OR s.statement_key = ANY($2::text[]) ORDER BY s.position`,
