@@ -24,6 +24,8 @@ import { Migration20261201002100_deposit_screening } from './Migration2026120100
 import { Migration20261201002000_ledger_post_batch } from './Migration20261201002000_ledger_post_batch.js';
 import { Migration20261201002010_ledger_post_entry_columns_name } from './Migration20261201002010_ledger_post_entry_columns_name.js';
 import { Migration20261201002300_ledger_post_entry_columns_lines } from './Migration20261201002300_ledger_post_entry_columns_lines.js';
+import { Migration20261201002400_journal_line_keys } from './Migration20261201002400_journal_line_keys.js';
+import { Migration20261201002410_journal_lines_check_one_pass } from './Migration20261201002410_journal_lines_check_one_pass.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -60,5 +62,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201002300_ledger_post_entry_columns_lines',
     class: Migration20261201002300_ledger_post_entry_columns_lines,
+  },
+  { name: 'Migration20261201002400_journal_line_keys', class: Migration20261201002400_journal_line_keys },
+  {
+    name: 'Migration20261201002410_journal_lines_check_one_pass',
+    class: Migration20261201002410_journal_lines_check_one_pass,
   },
 ];

@@ -16,17 +16,14 @@
 // times) and prints the plan of every statement inside ledger_post_entry_columns and its trigger, to
 // see where a call's server time goes (auto_explain's own timing overhead included).
 
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { config } from '../../db/config.js';
 import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
-import { ensureAccount, postEntries, type Db, type EntryInput } from '../../db/ledger/index.js';
-
-/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
+import { postEntries } from '../../db/ledger/index.js';
+import { callEntries, loadAverage, openAccounts, processCpuMs } from './ledger-cpu-support.js';
 
 function options() {
   const { values } = parseArgs({
@@ -55,48 +52,6 @@ function benchDatabaseUrl(): string {
   const url = new URL(config.databaseUrl);
   url.pathname = '/clearhouse_bench_ledger_cpu';
   return url.toString();
-}
-
-/** User + system CPU of a local process, in ms (fields 14 and 15 of /proc/<pid>/stat). */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; the fields after it are space separated.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
-
-async function openAccounts(db: Db, count: number): Promise<string[]> {
-  const funding = 'bench:funding:EUR';
-  await ensureAccount(db, { code: funding, asset: 'EUR', kind: 'equity' });
-  const codes = Array.from({ length: count }, (_, i) => `bench:client:${i}:EUR`);
-  for (const code of codes) {
-    await ensureAccount(db, { code, asset: 'EUR', kind: 'liability', debitsMustNotExceedCredits: true });
-  }
-  await postEntries(
-    db,
-    codes.map((code) => ({
-      idempotencyKey: `bench:open:${code}`,
-      kind: 'bench.open',
-      description: 'opening balance',
-      transfers: [{ debit: funding, credit: code, amount: 10n ** 15n }],
-    })),
-  );
-  return codes;
-}
-
-/** One call's entries: a transfer between two distinct random accounts each (bench:ledger's shape). */
-function callEntries(codes: string[], call: number, batch: number): EntryInput[] {
-  return Array.from({ length: batch }, (_, j) => {
-    const debit = Math.floor(Math.random() * codes.length);
-    const other = Math.floor(Math.random() * (codes.length - 1));
-    const credit = other >= debit ? other + 1 : other;
-    return {
-      idempotencyKey: `bench:cpu:${call}:${j}`,
-      kind: 'bench.transfer',
-      description: 'benchmark transfer',
-      transfers: [{ debit: codes[debit]!, credit: codes[credit]!, amount: BigInt(1 + (j % 10_000)) }],
-    };
-  });
 }
 
 async function main(): Promise<void> {
@@ -161,10 +116,6 @@ async function explainOneCall(db: pg.Pool, codes: string[], batch: number): Prom
   cleanup.removeListener('notice', onNotice);
   cleanup.release();
   console.log(plans.join('\n\n'));
-}
-
-function loadAverage(): string {
-  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 await main();
