@@ -54,15 +54,7 @@ describe('administration in the browser', () => {
 
   it('invite → mail → set password → sign in, without JavaScript', async () => {
     const admin = await app.createUser('admin');
-    const context = await stack.browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', admin.email);
-    await page.fill('input[name=password]', admin.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
+    const page = await stack.signIn(admin, { javaScriptEnabled: false });
 
     await page.goto(`${app.url}/admin/users`);
     const form = page.locator('[data-testid=invite]');

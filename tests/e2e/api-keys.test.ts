@@ -20,15 +20,7 @@ describe('API keys in the browser', () => {
   it('issue without JavaScript → shown once → prefix in the list → revoke with confirmation', async () => {
     const admin = await app.createUser('admin');
     const maker = await app.createUser('client');
-    const context = await stack.browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', admin.email);
-    await page.fill('input[name=password]', admin.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
+    const page = await stack.signIn(admin, { javaScriptEnabled: false });
 
     await page.goto(`${app.url}/ops/api-keys`);
     const form = page.locator('[data-testid=issue]');
@@ -79,6 +71,6 @@ describe('API keys in the browser', () => {
     await page.goto(`${app.url}/ops/market-makers/${maker.id}`);
     expect(await page.locator(`[data-testid=mm-keys] tr[data-prefix="${prefix}"]`).count()).toBe(1);
     expect(await page.locator('[data-testid=mm-inventory]').count()).toBe(1);
-    await context.close();
+    await page.context().close();
   });
 });

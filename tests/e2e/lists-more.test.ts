@@ -21,25 +21,13 @@ describe('more staff lists without JavaScript', () => {
   let opsPage: Page;
   let adminPage: Page;
 
-  async function signInWithoutJs(user: TestUser): Promise<Page> {
-    const page = await (await stack.browser.newContext({ javaScriptEnabled: false })).newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', user.email);
-    await page.fill('input[name=password]', user.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
-    return page;
-  }
-
   beforeAll(async () => {
     stack = await startWebStack();
     app = stack.app;
     ops = await app.createUser('operations');
     admin = await app.createUser('admin');
-    opsPage = await signInWithoutJs(ops);
-    adminPage = await signInWithoutJs(admin);
+    opsPage = await stack.signIn(ops, { javaScriptEnabled: false });
+    adminPage = await stack.signIn(admin, { javaScriptEnabled: false });
   });
   afterAll(async () => {
     await opsPage?.context().close();

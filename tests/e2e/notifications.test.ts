@@ -54,19 +54,6 @@ describe('notification centre in the browser', () => {
     await stack?.stop();
   });
 
-  async function signInWithoutJs(user: TestUser): Promise<Page> {
-    const context = await stack.browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', user.email);
-    await page.fill('input[name=password]', user.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
-    return page;
-  }
-
   const bellCount = async (page: Page) => Number(await page.textContent('[data-testid=unread-count]'));
 
   async function unreadInDatabase(userId: string): Promise<number> {
@@ -142,7 +129,7 @@ describe('notification centre in the browser', () => {
     );
 
     // Without JavaScript: the count is the page's; mark the cleared one read by a form post.
-    const plainPage = await signInWithoutJs(client);
+    const plainPage = await stack.signIn(client, { javaScriptEnabled: false });
     await plainPage.goto(`${app.url}/app/notifications`);
     expect(await bellCount(plainPage)).toBe(unread);
     expect(await plainPage.getAttribute('[data-testid=notification-bell]', 'href')).toBe(
@@ -175,7 +162,7 @@ describe('notification centre in the browser', () => {
   it('saves preferences and manages a webhook endpoint without JavaScript', async () => {
     const client = await app.createUser('client');
     owners.add(client.id);
-    const page = await signInWithoutJs(client);
+    const page = await stack.signIn(client, { javaScriptEnabled: false });
 
     // Preferences: mail for cleared deposits, nothing in the list for rejected ones.
     await page.goto(`${app.url}/app/notifications`);
@@ -238,7 +225,7 @@ describe('notification centre in the browser', () => {
       const client = await app.createUser('client');
       owners.add(client.id);
       const ops = await app.createUser('operations');
-      const page = await signInWithoutJs(client);
+      const page = await stack.signIn(client, { javaScriptEnabled: false });
       await page.goto(`${app.url}/app/webhooks`);
       await page.fill('input[name=url]', `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
       await page.check('input[name=events][value="deposit.cleared"]');

@@ -183,14 +183,7 @@ describe('staff lifecycle pages', () => {
     'a staff member sets up two-factor sign-in on its page without JavaScript',
     async () => {
       const aml = await app.createUser('aml_officer');
-      const page = await (await stack.browser.newContext({ javaScriptEnabled: false })).newPage();
-      await page.goto(`${app.url}/login`);
-      await page.fill('input[name=email]', aml.email);
-      await page.fill('input[name=password]', aml.password);
-      await Promise.all([
-        page.waitForURL((url) => !url.pathname.startsWith('/login')),
-        page.click('button[type=submit]'),
-      ]);
+      const page = await stack.signIn(aml, { javaScriptEnabled: false });
 
       await page.click('nav a:has-text("Two-factor sign-in")');
       await page.waitForURL(/\/ops\/two-factor$/);
@@ -243,15 +236,7 @@ describe('staff lifecycle pages', () => {
         method: 'POST',
         json: { amount: '12.00', currency: 'EUR' },
       });
-      const context = await stack.browser.newContext({ timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
-      const page = await context.newPage();
-      await page.goto(`${app.url}/login`);
-      await page.fill('input[name=email]', client.email);
-      await page.fill('input[name=password]', client.password);
-      await Promise.all([
-        page.waitForURL((url) => !url.pathname.startsWith('/login')),
-        page.click('button[type=submit]'),
-      ]);
+      const page = await stack.signIn(client, { timezoneId: 'Asia/Tokyo', locale: 'en-GB' });
       await page.goto(`${app.url}/app/deposits/${deposit.id}`);
       await page.waitForFunction(() => '__remixRouter' in window, undefined, { timeout: 10_000 });
       const time = page.locator('ol.timeline time').first();
@@ -261,7 +246,7 @@ describe('staff lifecycle pages', () => {
         .toContain(formatLocal(at, 'Asia/Tokyo', 'en-GB'));
       expect(await time.textContent()).toMatch(/\((just now|\d+ minutes? ago)\)$/);
       expect(await time.getAttribute('title')).toMatch(/UTC$/);
-      await context.close();
+      await page.context().close();
     },
     SLOW_MS,
   );

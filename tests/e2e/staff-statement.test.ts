@@ -25,19 +25,6 @@ describe('a client statement for staff, without JavaScript', () => {
   let page: Page;
   const path = () => `/ops/clients/${client.id}/statement`;
 
-  /** A context without JavaScript signed in through the login form as `user`. */
-  async function signInWithoutScript(user: TestUser): Promise<Page> {
-    const signedIn = await (await stack.browser.newContext({ javaScriptEnabled: false })).newPage();
-    await signedIn.goto(`${app.url}/login`);
-    await signedIn.fill('input[name=email]', user.email);
-    await signedIn.fill('input[name=password]', user.password);
-    await Promise.all([
-      signedIn.waitForURL((url) => !url.pathname.startsWith('/login')),
-      signedIn.click('button[type=submit]'),
-    ]);
-    return signedIn;
-  }
-
   beforeAll(async () => {
     stack = await startWebStack();
     app = stack.app;
@@ -61,7 +48,7 @@ describe('a client statement for staff, without JavaScript', () => {
     });
     await postEntry(app.pool, { idempotencyKey: key('fee'), ...fee(client.id, 'EUR', 250n, 'account fee') });
     await postEntry(app.pool, { idempotencyKey: key('usd'), ...depositConfirm(client.id, 'USD', 4_000n) });
-    page = await signInWithoutScript(await app.createUser('operations'));
+    page = await stack.signIn(await app.createUser('operations'), { javaScriptEnabled: false });
   }, 120_000);
 
   afterAll(async () => {
@@ -171,7 +158,7 @@ describe('a client statement for staff, without JavaScript', () => {
   });
 
   it('sends roles that may not read statements away, and answers 404 for an id that is no client', async () => {
-    const aml = await signInWithoutScript(await app.createUser('aml_officer'));
+    const aml = await stack.signIn(await app.createUser('aml_officer'), { javaScriptEnabled: false });
     await aml.goto(`${app.url}${path()}`);
     expect(new URL(aml.url()).pathname).not.toBe(path());
     await aml.goto(`${app.url}/ops/kyc/${client.id}`);

@@ -40,14 +40,7 @@ describe('client statement page without JavaScript', () => {
     });
     await postEntry(app.pool, { idempotencyKey: key('fee'), ...fee(client.id, 'EUR', 250n, 'account fee') });
 
-    page = await (await stack.browser.newContext({ javaScriptEnabled: false })).newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', client.email);
-    await page.fill('input[name=password]', client.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
+    page = await stack.signIn(client, { javaScriptEnabled: false });
   }, 120_000);
 
   afterAll(async () => {

@@ -46,20 +46,6 @@ describe('trading in the browser', () => {
     await releaseInstruments?.();
   });
 
-  /** A browser context with JavaScript disabled, signed in through the login form. */
-  async function signInWithoutJs(user: TestUser): Promise<Page> {
-    const context = await stack.browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto(`${app.url}/login`);
-    await page.fill('input[name=email]', user.email);
-    await page.fill('input[name=password]', user.password);
-    await Promise.all([
-      page.waitForURL((url) => !url.pathname.startsWith('/login')),
-      page.click('button[type=submit]'),
-    ]);
-    return page;
-  }
-
   /** A KYC-approved client with cash (a confirmed and cleared deposit) or certificates (a registry transfer in). */
   async function tradingClient(funds: { eur?: bigint; eua?: bigint }): Promise<TestUser> {
     const client = await app.createUser('client');
@@ -106,7 +92,7 @@ describe('trading in the browser', () => {
     const ops = await app.createUser('operations');
 
     // Buyer (no JavaScript): BUY 10 EUA at 69.50 — preview first, nothing placed yet.
-    const buyerPage = await signInWithoutJs(buyer);
+    const buyerPage = await stack.signIn(buyer, { javaScriptEnabled: false });
     await ticket(buyerPage, { side: 'BUY', quantity: '10', price: '69.50' });
     const preview = buyerPage.locator('[data-testid=order-preview]');
     expect(await preview.locator('[data-field=notional]').textContent()).toContain('695.00 EUR');

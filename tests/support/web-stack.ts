@@ -1,6 +1,6 @@
 // The whole stack a browser test needs: the server with its pages (in-process), a worker on this
 // file's task queue of the shared dev server, and Debian's Chromium; plus signing a person in.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { startTestApp, type TestApp, type TestUser } from '../../api/testing.js';
 import { closeTemporalClient } from '../../api/temporal-client.js';
 import { closeLifecycleNotifications } from '../../api/live-updates.js';
@@ -12,8 +12,11 @@ export interface WebStack {
   app: TestApp;
   temporal: TestTemporal;
   browser: Browser;
-  /** A fresh browser context signed in through the login page as `user`. */
-  signIn(user: TestUser): Promise<Page>;
+  /**
+   * A fresh browser context (with `context`'s options: JavaScript off, a time zone) signed in
+   * through the login page as `user`: the form posted, and the page away from /login.
+   */
+  signIn(user: TestUser, context?: BrowserContextOptions): Promise<Page>;
   stop(): Promise<void>;
 }
 
@@ -25,8 +28,8 @@ export async function startWebStack(): Promise<WebStack> {
     app,
     temporal,
     browser,
-    async signIn(user) {
-      const page = await (await browser.newContext()).newPage();
+    async signIn(user, context = {}) {
+      const page = await (await browser.newContext(context)).newPage();
       await page.goto(`${app.url}/login`);
       await page.fill('input[name=email]', user.email);
       await page.fill('input[name=password]', user.password);
