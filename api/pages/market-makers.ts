@@ -15,11 +15,11 @@ import {
   marketMakerSortOf,
   type FindMarketMakersInput,
 } from '../../db/lists/market-maker-list.js';
+import { findUserByEmail } from '../../db/users/index.js';
 import { instrumentOf } from '../../domain/instruments.js';
 import { canReadAllClients } from '../../domain/roles.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden, validationFailed } from '../errors.js';
-import { listAdminUsers } from '../services/admin-users.js';
 import { apiKeyView, createApiKey, revokeApiKeyById } from '../services/api-keys.js';
 import { listOrders } from '../services/orders.js';
 import { listTrades, positionsFor } from '../services/positions.js';
@@ -84,10 +84,11 @@ export function marketMakerWebServices(deps: AppDeps) {
       const email = input.ownerEmail.trim().toLowerCase();
       if (email === '')
         throw validationFailed([{ path: 'ownerEmail', code: 'required', message: 'the owner’s email' }]);
-      if (user.role !== 'admin') throw forbidden('only an admin manages API keys');
-      const found = await listAdminUsers(deps, { q: email, role: 'client', limit: '50' });
-      const owner = found.items.find((u) => u.email.toLowerCase() === email);
-      if (!owner)
+      requireAdmin(user);
+      // The one user with this email (emails are stored trimmed and lower-case), not a search: a
+      // search's first page could leave it out behind clients whose emails merely contain it.
+      const owner = await findUserByEmail(deps.pool, email);
+      if (!owner || owner.role !== 'client')
         throw validationFailed([
           { path: 'ownerEmail', code: 'invalid_value', message: 'no client has this email' },
         ]);
