@@ -22,6 +22,9 @@ const USAGE = `npm run chaos -- [flags]   (each flag also as the CHAOS_* variabl
                                                        (120, or twice the retry budget when longer)
   --worker-kill-every S      CHAOS_WORKER_KILL_EVERY_S mean seconds the worker polls before a kill, 0 = none (5)
   --worker-kills N           CHAOS_WORKER_KILLS        at most N (50)
+  --exact-worker-kills       CHAOS_EXACT_WORKER_KILLS=1  exactly N kills, each after the worker came
+                                                       back, whatever the window; the traffic lasts
+                                                       until they are done
   --temporal-restart-every S CHAOS_TEMPORAL_RESTART_EVERY_S (40)
   --temporal-restarts N      CHAOS_TEMPORAL_RESTARTS   (5)
   --db-cut-every S           CHAOS_DB_CUT_EVERY_S      (5)
@@ -67,6 +70,7 @@ function readOptions(): ChaosOptions | null {
         { type: 'string' }
       >),
       keep: { type: 'boolean' },
+      'exact-worker-kills': { type: 'boolean' },
       help: { type: 'boolean' },
       kinds: { type: 'string' },
       faults: { type: 'string' },
@@ -132,6 +136,7 @@ function readOptions(): ChaosOptions | null {
         ...d.faults.workerKill,
         everyMs: on('worker') ? seconds('worker-kill-every', d.faults.workerKill.everyMs) : 0,
         max: Math.floor(number('worker-kills', d.faults.workerKill.max)),
+        exact: values['exact-worker-kills'] === true || process.env.CHAOS_EXACT_WORKER_KILLS === '1',
       },
       temporalRestart: {
         ...d.faults.temporalRestart,

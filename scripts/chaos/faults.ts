@@ -2,7 +2,9 @@
 // once it has been polling for a while (started again after a short pause), a SIGKILL of the Temporal
 // dev server (started again on the same port and state file), and cut database connections
 // (pg_terminate_backend of every session on the chaos database). Each schedule is bounded in count
-// and in time; when the window closes every part of the stack is running again.
+// and in time; when the window closes every part of the stack is running again. The worker's kills
+// can instead be exact in count: each one after the worker came back and polled a while, however
+// long that takes, so a starved machine kills as often as a quiet one (the short run's promise).
 import pg from 'pg';
 import { PARTNERS, writeOutages, type Partner } from './partners.js';
 import type { Random } from './random.js';
@@ -20,7 +22,12 @@ export interface FaultSchedule {
 }
 
 export interface FaultPlan {
-  workerKill: FaultSchedule & { downMs: number };
+  /**
+   * exact: exactly `max` kills, the window notwithstanding (the run's traffic lasts until they are
+   * done); each waits for the worker to poll again, and one that does not within WORKER_UP_MS ends
+   * the schedule with a problem.
+   */
+  workerKill: FaultSchedule & { downMs: number; exact?: boolean };
   temporalRestart: FaultSchedule & { downMs: number };
   dbCut: FaultSchedule;
   /** A simulated partner (bank, registry, broker) answering nothing but its outage error for downMs. */
@@ -45,9 +52,14 @@ export interface RunningFaults {
   counts: FaultCounts;
   /** Resolves when every schedule has ended (window over, or its maximum reached). */
   done: Promise<void>;
+  /** Resolves when the worker-kill schedule has ended (with `exact`, after its last kill). */
+  workerKillsDone: Promise<void>;
   /** Ends the schedules early; resolves once the stack is whole again. */
   stop(): Promise<void>;
 }
+
+/** How long a restarted worker may take to poll again (it bundles its code first). */
+const WORKER_UP_MS = 90_000;
 
 export function startFaults(
   stack: Stack,
@@ -70,10 +82,10 @@ export function startFaults(
   let stopped = false;
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 
-  /** Sleeps until `at` or until stop(); false when the schedule should end. */
-  const until = async (at: number): Promise<boolean> => {
+  /** Sleeps until `at` or until stop(); false when the schedule should end (`windowed`: window over). */
+  const until = async (at: number, windowed = true): Promise<boolean> => {
     while (!stopped && Date.now() < at) await sleep(Math.min(200, at - Date.now()));
-    return !stopped && Date.now() < windowEnd;
+    return !stopped && (!windowed || Date.now() < windowEnd);
   };
 
   async function schedule(name: string, every: FaultSchedule, inject: () => Promise<void>): Promise<void> {
@@ -90,9 +102,9 @@ export function startFaults(
     }
   }
 
-  /** Waits until the worker polls again (or stop(), or 90 s); its uptime counts from then. */
+  /** Waits until the worker polls again (or stop(), or WORKER_UP_MS); its uptime counts from then. */
   const workerUp = async (): Promise<boolean> => {
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + WORKER_UP_MS;
     while (!stopped && !stack.worker.ready && Date.now() < deadline) await sleep(100);
     return stack.worker.ready;
   };
@@ -100,13 +112,14 @@ export function startFaults(
   async function workerKills(): Promise<void> {
     const every = plan.workerKill;
     if (every.everyMs <= 0 || every.max <= 0) return;
+    const windowed = every.exact !== true;
     for (let n = 0; n < every.max; n += 1) {
       if (!(await workerUp())) {
         if (!stopped) counts.problems.push(`worker kill at ${elapsed()}: the worker did not come up`);
-        if (stopped || Date.now() >= windowEnd) return;
+        if (stopped || !windowed || Date.now() >= windowEnd) return;
         continue;
       }
-      if (!(await until(Date.now() + random.jitter(every.everyMs, 0.3)))) return;
+      if (!(await until(Date.now() + random.jitter(every.everyMs, 0.3), windowed))) return;
       await stack.worker.kill9();
       counts.workerKills += 1;
       log(`fault ${elapsed()}: kill -9 worker (#${counts.workerKills})`);
@@ -161,8 +174,9 @@ export function startFaults(
   };
 
   const outagePlan = plan.partnerOutage;
+  const workerKillsDone = workerKills();
   const done = Promise.all([
-    workerKills(),
+    workerKillsDone,
     schedule('Temporal restart', plan.temporalRestart, restartTemporal),
     schedule('database cut', plan.dbCut, cutDatabase),
     outagePlan ? schedule('partner outage', outagePlan, () => partnerOutage(outagePlan)) : Promise.resolve(),
@@ -171,6 +185,7 @@ export function startFaults(
   return {
     counts,
     done,
+    workerKillsDone,
     async stop() {
       stopped = true;
       await done;

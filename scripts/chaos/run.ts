@@ -146,16 +146,29 @@ async function createUsers(pool: pg.Pool, role: Role, count: number): Promise<Cl
   return made;
 }
 
-/** Starts the lifecycles spread over the window, at most `maxInFlight` at once; resolves when all ended. */
-async function drive(world: ScenarioWorld, lifecycles: Lifecycle[], options: ChaosOptions): Promise<void> {
+/**
+ * Starts the lifecycles spread over the window, at most `maxInFlight` at once; resolves when all
+ * ended. The last one starts no sooner than `lastAfter` (exact worker kills: traffic lasts until
+ * they are done, and the last lifecycle runs on the worker they left).
+ */
+async function drive(
+  world: ScenarioWorld,
+  lifecycles: Lifecycle[],
+  options: ChaosOptions,
+  lastAfter: Promise<void>,
+): Promise<void> {
   const started = Date.now();
   const gapMs = options.durationMs / Math.max(1, lifecycles.length);
   const hardStop = started + options.durationMs + options.lifecycleBudgetMs + 60_000;
+  let lastMayStart = false;
+  void lastAfter.then(() => (lastMayStart = true));
   let inFlight = 0;
   const running: Promise<void>[] = [];
   for (const lifecycle of lifecycles) {
     const at = started + lifecycle.index * gapMs;
-    while ((Date.now() < at || inFlight >= options.maxInFlight) && Date.now() < hardStop) await sleep(50);
+    const held = () => lifecycle.index === lifecycles.length - 1 && !lastMayStart;
+    while ((Date.now() < at || inFlight >= options.maxInFlight || held()) && Date.now() < hardStop)
+      await sleep(50);
     inFlight += 1;
     const random = seededRandom(options.seed * 7919 + lifecycle.index + 1);
     running.push(runLifecycle(world, lifecycle, random).finally(() => (inFlight -= 1)));
@@ -264,12 +277,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const faults = startFaults(
       stack,
       options.faults,
-      options.durationMs,
+      options.faultWindowMs ?? options.durationMs,
       seededRandom(options.seed + 1),
       log,
     );
+    const lastAfter = options.faults.workerKill.exact ? faults.workerKillsDone : Promise.resolve();
     try {
-      await Promise.all([drive(world, lifecycles, options), faults.done]);
+      await Promise.all([drive(world, lifecycles, options, lastAfter), faults.done]);
     } finally {
       await faults.stop();
     }
