@@ -1,13 +1,12 @@
 // axe-core in a real browser over the pages people use most and the staff lists with sort headers,
 // search and status filters: no serious or critical violation (labels, names, contrast, landmarks,
 // ARIA), and the main actions reachable with the keyboard.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../api/testing.js';
 import { ensureInstruments } from '../../db/venue/index.js';
 import { seriousViolations } from '../support/axe.js';
 import { issueKeyTo } from '../support/market-maker.js';
-import { retryTransient } from '../support/transient.js';
+import { apiAs } from '../support/transient.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 describe('accessibility', () => {
@@ -25,16 +24,10 @@ describe('accessibility', () => {
   it('login, client and staff pages have no serious axe violation', async () => {
     const client = await app.createUser('client');
     const ops = await app.createUser('operations');
-    const token = (await app.login(client)).accessToken;
-    const idempotencyKey = randomUUID();
-    const deposit = await retryTransient(() =>
-      app.api('/api/v1/deposits', {
-        method: 'POST',
-        token,
-        idempotencyKey,
-        json: { amount: '99.00', currency: 'EUR' },
-      }),
-    );
+    const deposit = await apiAs(app, client, '/deposits', {
+      method: 'POST',
+      json: { amount: '99.00', currency: 'EUR' },
+    });
     expect(deposit.status).toBe(201);
 
     const anonymous = await (await stack.browser.newContext()).newPage();

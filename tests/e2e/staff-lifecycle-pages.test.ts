@@ -14,7 +14,7 @@ import { totpCode } from '../../domain/totp.js';
 import { formatLocal } from '../../web/app/amounts.js';
 import { seriousViolations } from '../support/axe.js';
 import { withInstrument } from '../support/instrument-lock.js';
-import { retryTransient } from '../support/transient.js';
+import { apiAs, retryTransient } from '../support/transient.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-staff-lifecycle-pages';
@@ -46,9 +46,7 @@ describe('staff lifecycle pages', () => {
    * workflow did not answer in time on a busy machine), as a careful client does.
    */
   async function as(user: TestUser, path: string, init: Parameters<TestApp['api']>[1] = {}) {
-    const token = (await app.login(user)).accessToken;
-    const idempotencyKey = init.idempotencyKey ?? randomUUID();
-    const answer = await retryTransient(() => app.api(`/api/v1${path}`, { ...init, idempotencyKey, token }));
+    const answer = await apiAs(app, user, path, init);
     expect(answer.status, `${path}: ${answer.text}`).toBeLessThan(300);
     return answer.body;
   }

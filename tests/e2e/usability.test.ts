@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp, TestUser } from '../../api/testing.js';
-import { retryTransient } from '../support/transient.js';
+import { apiAs } from '../support/transient.js';
 import { startWebStack, type WebStack } from '../support/web-stack.js';
 
 const SCREENSHOTS = 'tmp/e2e-usability';
@@ -22,16 +22,10 @@ describe('usability pages', () => {
   });
 
   async function announce(client: TestUser, amount: string): Promise<{ id: string; reference: string }> {
-    const token = (await app.login(client)).accessToken;
-    const idempotencyKey = randomUUID();
-    const answer = await retryTransient(() =>
-      app.api('/api/v1/deposits', {
-        method: 'POST',
-        token,
-        idempotencyKey,
-        json: { amount, currency: 'EUR' },
-      }),
-    );
+    const answer = await apiAs(app, client, '/deposits', {
+      method: 'POST',
+      json: { amount, currency: 'EUR' },
+    });
     expect(answer.status, answer.text).toBe(201);
     return { id: answer.body.id, reference: answer.body.reference };
   }
