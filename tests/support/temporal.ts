@@ -48,22 +48,27 @@ export async function startTestWorker(extra: Omit<WorkerSetup, 'connection'> = {
  * Replays the histories of `workflowIds` against this run's workflow bundle (the current code);
  * throws on the first nondeterminism. Still-running workflows are skipped unless `includeRunning`.
  * Returns how many were replayed, so a test can insist the check covered something.
+ * One replay worker serves every history: building one loads the whole workflow bundle, seconds
+ * per history on a loaded machine.
  */
 export async function replayWorkflows(
   client: Client,
   workflowIds: Iterable<string>,
   options: { includeRunning?: boolean } = {},
 ): Promise<number> {
+  async function* histories() {
+    for (const workflowId of new Set(workflowIds)) {
+      const handle = client.workflow.getHandle(workflowId);
+      if (!options.includeRunning && (await handle.describe()).status.name === 'RUNNING') continue;
+      yield { workflowId, history: await handle.fetchHistory() };
+    }
+  }
   let replayed = 0;
-  for (const workflowId of new Set(workflowIds)) {
-    const handle = client.workflow.getHandle(workflowId);
-    if (!options.includeRunning && (await handle.describe()).status.name === 'RUNNING') continue;
-    const history = await handle.fetchHistory();
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') } },
-      history,
-      workflowId,
-    );
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: inject('workflowBundlePath') } },
+    histories(),
+  )) {
+    if (result.error) throw result.error;
     replayed += 1;
   }
   return replayed;
