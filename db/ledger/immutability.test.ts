@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientAccountCode, fee } from '../../domain/postings.js';
 import { ensureSystemAccounts, postEntry, type Db, type Entry } from './index.js';
@@ -118,6 +119,111 @@ describe('database backstops behind the engine', () => {
     await expect(insertRaw([{ code: 'bank:omnibus:EUR', debit: 0n, credit: 0n }])).rejects.toThrow(
       /journal_line_one_side/,
     );
+  });
+
+  /**
+   * Runs `body` in a transaction that is always rolled back: raw rows written behind the engine
+   * (entries without totals moved) must not stay in the database other test files share.
+   */
+  async function rolledBack(body: (q: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await db.connect();
+    try {
+      await client.query('BEGIN');
+      await body(client);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
+  async function rawEntry(q: pg.PoolClient): Promise<string> {
+    const created = await q.query<{ id: string }>(
+      `INSERT INTO journal_entry (idempotency_key, payload_hash, kind, description, status)
+       VALUES ($1, repeat('0', 64), 'raw', 'raw', 'posted') RETURNING id`,
+      [uniqueKey('raw')],
+    );
+    return created.rows[0]!.id;
+  }
+
+  /** One INSERT of several lines (the statement trigger checks them together). */
+  async function insertLines(
+    q: pg.PoolClient,
+    lines: Array<{ entryId: string; code: string; debit: bigint; credit: bigint }>,
+  ): Promise<void> {
+    const accounts = await Promise.all(lines.map((line) => accountOf(db, line.code)));
+    await q.query(
+      `INSERT INTO journal_line (entry_id, account_id, asset, debit, credit, pending)
+       SELECT l.entry_id, l.account_id, l.asset, l.debit, l.credit, false
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[])
+              AS l(entry_id, account_id, asset, debit, credit)`,
+      [
+        lines.map((line) => line.entryId),
+        accounts.map((account) => account.id),
+        accounts.map((account) => account.asset),
+        lines.map((line) => line.debit),
+        lines.map((line) => line.credit),
+      ],
+    );
+  }
+
+  it('names an unbalanced entry with its debits and credits', async () => {
+    await rolledBack(async (q) => {
+      const id = await rawEntry(q);
+      await expect(
+        insertLines(q, [
+          { entryId: id, code: 'bank:omnibus:EUR', debit: 5n, credit: 0n },
+          { entryId: id, code: 'fees:revenue:EUR', debit: 0n, credit: 3n },
+        ]),
+      ).rejects.toThrow(`journal entry ${id} is unbalanced in EUR: debits 5 <> credits 3`);
+    });
+  });
+
+  it('refuses lines of an entry that does not exist before an unbalanced entry', async () => {
+    await rolledBack(async (q) => {
+      const id = await rawEntry(q);
+      const missing = '00000000-0000-7000-8000-000000000000';
+      await expect(
+        insertLines(q, [
+          { entryId: id, code: 'bank:omnibus:EUR', debit: 5n, credit: 0n },
+          { entryId: missing, code: 'bank:omnibus:EUR', debit: 5n, credit: 0n },
+          { entryId: missing, code: 'fees:revenue:EUR', debit: 0n, credit: 5n },
+        ]),
+      ).rejects.toMatchObject({ code: '23503', constraint: 'journal_line_entry_id_fkey' });
+    });
+  });
+
+  it('takes balanced lines of several entries in one statement, read back by entry in line order', async () => {
+    await rolledBack(async (q) => {
+      const [first, second] = [await rawEntry(q), await rawEntry(q)];
+      await insertLines(q, [
+        { entryId: first, code: 'bank:omnibus:EUR', debit: 7n, credit: 0n },
+        { entryId: second, code: 'bank:omnibus:EUR', debit: 0n, credit: 4n },
+        { entryId: first, code: 'fees:revenue:EUR', debit: 0n, credit: 7n },
+        { entryId: second, code: 'fees:revenue:EUR', debit: 4n, credit: 0n },
+      ]);
+      const stored = await q.query<{ debit: string; credit: string }>(
+        `SELECT debit::text, credit::text FROM journal_line WHERE entry_id = $1 ORDER BY id`,
+        [second],
+      );
+      expect(stored.rows).toEqual([
+        { debit: '0', credit: '4' },
+        { debit: '4', credit: '0' },
+      ]);
+    });
+  });
+
+  it('refuses a line id not drawn from the sequence (ids stay unique without an index of their own)', async () => {
+    await rolledBack(async (q) => {
+      const id = await rawEntry(q);
+      const account = await accountOf(db, 'bank:omnibus:EUR');
+      await expect(
+        q.query(
+          `INSERT INTO journal_line (id, entry_id, account_id, asset, debit, credit, pending)
+           VALUES (1, $1, $2, $3, 5, 0, false)`,
+          [id, account.id, account.asset],
+        ),
+      ).rejects.toThrow(/cannot insert a non-DEFAULT value into column "id"/);
+    });
   });
 
   it('refuses totals that break an account flag', async () => {
