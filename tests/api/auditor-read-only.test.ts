@@ -19,9 +19,9 @@ import { buildOpenApiDocument } from '../../api/openapi.js';
 import { closeTemporalClient } from '../../api/temporal-client.js';
 import { startTestApp } from '../../api/testing.js';
 import { mountWeb } from '../../api/pages/mount.js';
-import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
+import { ensureClientAccounts, ensureSystemAccounts } from '../../db/ledger/index.js';
 import { closePool } from '../../db/pool.js';
-import { depositClear, depositConfirm } from '../../domain/postings.js';
+import { clearedDeposit } from '../support/ledger-funds.js';
 import { startTestWorker } from '../support/temporal.js';
 import { TEST_DEPOSIT_POLICY, announced, expectError, type ApiWorld, type Person } from './helpers.js';
 
@@ -327,14 +327,7 @@ describe('auditors are read-only: page actions', () => {
     );
     await ensureSystemAccounts(pool);
     await ensureClientAccounts(pool, owner.id, 'EUR');
-    await postEntry(pool, {
-      idempotencyKey: `test-fund/${owner.id}/1`,
-      ...depositConfirm(owner.id, 'EUR', 10_000n),
-    });
-    await postEntry(pool, {
-      idempotencyKey: `test-fund/${owner.id}/2`,
-      ...depositClear(owner.id, 'EUR', 10_000n),
-    });
+    await clearedDeposit(pool, owner.id, 'EUR', 10_000n, `test-fund/${owner.id}`);
     const created = await world.as(owner, '/withdrawals', {
       method: 'POST',
       idempotencyKey: randomUUID(),

@@ -13,10 +13,10 @@ import { nestsDeeperThan } from '../../api/middleware/body-limits.js';
 import { uploadedFilename } from '../../api/services/kyc.js';
 import { startTestApp } from '../../api/testing.js';
 import { instantField, textField } from '../../api/validate.js';
-import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
+import { ensureClientAccounts, ensureSystemAccounts } from '../../db/ledger/index.js';
 import { RECEIVED_AT_WINDOW } from '../../domain/deposit.js';
-import { depositClear, depositConfirm } from '../../domain/postings.js';
 import { assertStorableJson, isStorableText, UnstorableValueError } from '../../domain/text.js';
+import { clearedDeposit } from '../support/ledger-funds.js';
 import {
   TEST_DEPOSIT_POLICY,
   announce,
@@ -190,14 +190,7 @@ async function pendingWithdrawal() {
     [client.id, iban],
   );
   await ensureClientAccounts(pool, client.id, 'EUR');
-  await postEntry(pool, {
-    idempotencyKey: `test-fund/${client.id}/1`,
-    ...depositConfirm(client.id, 'EUR', 500_000n),
-  });
-  await postEntry(pool, {
-    idempotencyKey: `test-fund/${client.id}/2`,
-    ...depositClear(client.id, 'EUR', 500_000n),
-  });
+  await clearedDeposit(pool, client.id, 'EUR', 500_000n, `test-fund/${client.id}`);
   const created = await w.as(client, '/withdrawals', {
     method: 'POST',
     json: { amount: '250.00', currency: 'EUR', bankAccountId: rows[0]!.id },

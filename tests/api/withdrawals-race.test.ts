@@ -7,10 +7,9 @@ import {
   ensureClientAccounts,
   ensureSystemAccounts,
   getClientBalances,
-  postEntry,
   trialBalance,
 } from '../../db/ledger/index.js';
-import { depositClear, depositConfirm } from '../../domain/postings.js';
+import { clearedDeposit } from '../support/ledger-funds.js';
 import {
   expectBooksBalanced,
   expectError,
@@ -49,14 +48,7 @@ describe('concurrent withdrawal requests', () => {
     );
     const bankAccountId = account.rows[0]!.id;
     await ensureClientAccounts(pool, client.id, 'EUR');
-    await postEntry(pool, {
-      idempotencyKey: `race-fund/${client.id}/1`,
-      ...depositConfirm(client.id, 'EUR', 100_000n),
-    });
-    await postEntry(pool, {
-      idempotencyKey: `race-fund/${client.id}/2`,
-      ...depositClear(client.id, 'EUR', 100_000n),
-    });
+    await clearedDeposit(pool, client.id, 'EUR', 100_000n, `race-fund/${client.id}`);
 
     // Watch the balance the whole time: it must never go below zero.
     const seen: bigint[] = [];

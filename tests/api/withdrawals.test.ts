@@ -5,9 +5,9 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.js';
 import { cancelWithdrawal, createWithdrawal } from '../../api/services/withdrawals.js';
-import { postEntry, ensureClientAccounts, ensureSystemAccounts } from '../../db/ledger/index.js';
-import { depositClear, depositConfirm } from '../../domain/postings.js';
+import { ensureClientAccounts, ensureSystemAccounts } from '../../db/ledger/index.js';
 import { withdrawalPayoutId } from '../../domain/withdrawal.js';
+import { clearedDeposit } from '../support/ledger-funds.js';
 import {
   expectBooksBalanced,
   expectError,
@@ -70,14 +70,7 @@ async function withdrawer(
   await ensureClientAccounts(pool, person.id, 'EUR');
   const funds = options.funds ?? 5_000_000n;
   if (funds > 0n) {
-    await postEntry(pool, {
-      idempotencyKey: `test-fund/${person.id}/1`,
-      ...depositConfirm(person.id, 'EUR', funds),
-    });
-    await postEntry(pool, {
-      idempotencyKey: `test-fund/${person.id}/2`,
-      ...depositClear(person.id, 'EUR', funds),
-    });
+    await clearedDeposit(pool, person.id, 'EUR', funds, `test-fund/${person.id}`);
   }
   return { ...person, bankAccountId: rows[0]!.id, iban };
 }

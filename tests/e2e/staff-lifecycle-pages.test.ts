@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp, TestUser } from '../../api/testing.js';
 import { ensureClientAccounts, ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import { ensureInstruments } from '../../db/venue/index.js';
-import { depositClear, depositConfirm, registryTransferIn } from '../../domain/postings.js';
+import { registryTransferIn } from '../../domain/postings.js';
 import { totpCode } from '../../domain/totp.js';
 import { formatLocal } from '../../web/app/amounts.js';
+import { clearedDeposit } from '../support/ledger-funds.js';
 import { seriousViolations } from '../support/axe.js';
 import { withInstrument } from '../support/instrument-lock.js';
 import { apiAs, retryTransient } from '../support/transient.js';
@@ -68,14 +69,7 @@ describe('staff lifecycle pages', () => {
       [client.id],
     );
     await ensureClientAccounts(pool, client.id, 'EUR');
-    await postEntry(pool, {
-      idempotencyKey: `page-fund/${client.id}/1`,
-      ...depositConfirm(client.id, 'EUR', 500_000n),
-    });
-    await postEntry(pool, {
-      idempotencyKey: `page-fund/${client.id}/2`,
-      ...depositClear(client.id, 'EUR', 500_000n),
-    });
+    await clearedDeposit(pool, client.id, 'EUR', 500_000n, `page-fund/${client.id}`);
     return { client, bankAccountId: bank.rows[0]!.id, registryAccountId: registry.rows[0]!.id };
   }
 
