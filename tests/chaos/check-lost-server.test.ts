@@ -34,34 +34,33 @@ const PNG = Buffer.from(
 describe('the chaos checker finds a lost create on the real server by its Idempotency-Key', () => {
   it('deposit, bank account, registry account and KYC document: the ids the server made', async () => {
     const keys = { deposit: randomUUID(), bank: randomUUID(), registry: randomUUID(), kyc: randomUUID() };
-    const deposit = await w.as(client, '/deposits', {
-      method: 'POST',
-      json: { amount: '250.00', currency: 'EUR' },
-      idempotencyKey: keys.deposit,
-    });
-    expect(deposit.status, deposit.text).toBe(201);
-    const bank = await w.as(client, '/bank-accounts', {
-      method: 'POST',
-      json: {
+    /** A keyed create whose answer is kept here, to compare with what the checker finds. */
+    const created = async (path: string, json: unknown, idempotencyKey: string) => {
+      const answer = await w.as(client, path, { method: 'POST', json, idempotencyKey });
+      expect(answer.status, answer.text).toBe(201);
+      return answer;
+    };
+    const deposit = await created('/deposits', { amount: '250.00', currency: 'EUR' }, keys.deposit);
+    const bank = await created(
+      '/bank-accounts',
+      {
         iban: 'DE89370400440532013000',
         bic: 'COBADEFFXXX',
         accountName: 'Lost Answer',
         bankName: 'Commerzbank',
         country: 'DE',
       },
-      idempotencyKey: keys.bank,
-    });
-    expect(bank.status, bank.text).toBe(201);
-    const registry = await w.as(client, '/registry-accounts', {
-      method: 'POST',
-      json: {
+      keys.bank,
+    );
+    const registry = await created(
+      '/registry-accounts',
+      {
         registry: 'EU',
         accountId: `EU-100-${randomInt(1_000_000, 9_999_999)}-0-${String(randomInt(0, 99)).padStart(2, '0')}`,
         holderName: 'Lost Answer',
       },
-      idempotencyKey: keys.registry,
-    });
-    expect(registry.status, registry.text).toBe(201);
+      keys.registry,
+    );
     const form = new FormData();
     form.append('type', 'passport');
     const png = Buffer.concat([PNG, Buffer.from(`\n${randomUUID()}\n`)]);
