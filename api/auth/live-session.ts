@@ -16,6 +16,12 @@ import type { AccessClaims, SessionUser } from './tokens.js';
 // The answer is cached in process memory for SESSION_CHECK_TTL_MS, so a busy page costs one query
 // every two seconds, and a change made elsewhere (another server, plain SQL) takes at most that long
 // to bite. Revocations made by this process drop their entries at once (forgetSession).
+//
+// Requests of one session that find its entry missing or expired at the same time share one query
+// (each asked on its own before: a client's concurrent reads put several session checks in the
+// pool's queue every 2 s, ahead of their own queries; issue 15's read tail). A look-up that was in
+// flight when its session was forgotten answers the requests already waiting for it, as it would
+// have before, but is not remembered: the next request asks again.
 
 export const SESSION_CHECK_TTL_MS = 2_000;
 /** Entries kept at most; the oldest goes first when full. */
@@ -35,6 +41,9 @@ interface Facts {
 /** Keyed by session id (the family); insertion order is age order, so the first key is the oldest. */
 const cache = new Map<string, Facts>();
 
+/** Look-ups in flight, keyed by session id like `cache`. */
+const pending = new Map<string, { userId: string; facts: Promise<Facts> }>();
+
 async function lookUp(pool: pg.Pool, claims: AccessClaims, nowMs: number): Promise<Facts> {
   const row = await sessionFacts(pool, claims.id, claims.sessionId);
   return {
@@ -45,6 +54,23 @@ async function lookUp(pool: pg.Pool, claims: AccessClaims, nowMs: number): Promi
     revoked: row?.revoked ?? true,
     expiresAtMs: nowMs + SESSION_CHECK_TTL_MS,
   };
+}
+
+/** What the database says now about the session of `claims`, asked once however many want it. */
+function freshFacts(pool: pg.Pool, claims: AccessClaims, nowMs: number): Promise<Facts> {
+  const inFlight = pending.get(claims.sessionId);
+  if (inFlight && inFlight.userId === claims.id) return inFlight.facts;
+  const lookup = { userId: claims.id, facts: lookUp(pool, claims, nowMs) };
+  pending.set(claims.sessionId, lookup);
+  const settle = () => {
+    if (pending.get(claims.sessionId) === lookup) pending.delete(claims.sessionId);
+  };
+  lookup.facts.then((facts) => {
+    // Forgotten (revoked) while in flight: answer the waiting requests, remember nothing.
+    if (pending.get(claims.sessionId) === lookup) remember(claims.sessionId, facts);
+    settle();
+  }, settle);
+  return lookup.facts;
 }
 
 function remember(sessionId: string, facts: Facts): void {
@@ -69,8 +95,7 @@ export async function liveSessionUser(
   if (!isUuid(claims.id) || !isUuid(claims.sessionId)) return null;
   let facts = cache.get(claims.sessionId);
   if (!facts || facts.expiresAtMs <= nowMs || facts.userId !== claims.id) {
-    facts = await lookUp(pool, claims, nowMs);
-    remember(claims.sessionId, facts);
+    facts = await freshFacts(pool, claims, nowMs);
   }
   const { email, role } = facts;
   if (facts.revoked || facts.disabled || email === null || !isRole(role) || role !== claims.role) return null;
@@ -79,7 +104,10 @@ export async function liveSessionUser(
 
 /** Drops what this process remembers about sessions it has just revoked. */
 export function forgetSessions(sessionIds: Iterable<string>): void {
-  for (const sessionId of sessionIds) cache.delete(sessionId);
+  for (const sessionId of sessionIds) {
+    cache.delete(sessionId);
+    pending.delete(sessionId);
+  }
 }
 
 /**
@@ -88,4 +116,5 @@ export function forgetSessions(sessionIds: Iterable<string>): void {
  */
 export function forgetUserSessions(userId: string): void {
   for (const [sessionId, facts] of cache) if (facts.userId === userId) cache.delete(sessionId);
+  for (const [sessionId, lookup] of pending) if (lookup.userId === userId) pending.delete(sessionId);
 }

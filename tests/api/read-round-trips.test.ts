@@ -57,6 +57,17 @@ describe('database round trips per read', () => {
     expect(ran, ran.join('\n---\n')).toHaveLength(1);
   });
 
+  it('concurrent reads of a session not checked yet ask for the session once', async () => {
+    // A new sign-in: its session is in no cache yet, as after every SESSION_CHECK_TTL_MS.
+    const fresh = await world.person('client');
+    statements.length = 0;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => world.as(fresh, '/balances')));
+    for (const answer of answers) expect(answer.status, answer.text).toBe(200);
+    const sessionChecks = statements.filter((text) => text.includes('FROM refresh_token'));
+    expect(sessionChecks).toHaveLength(1);
+    expect(statements).toHaveLength(1 + answers.length);
+  });
+
   it('GET /deposits: one statement for the page, whatever its length', async () => {
     const ran = await statementsOf('/deposits');
     expect((await world.as(client, '/deposits')).body.items).toHaveLength(3);
