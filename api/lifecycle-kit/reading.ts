@@ -8,7 +8,11 @@ import { auditStaffAction } from '../audit/log.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError, temporarilyUnavailable } from '../errors.js';
 import { parseInput, type SessionUser } from '../services/common.js';
-import { listLifecycleRecords, loadVisibleLifecycle } from '../services/lifecycle-records.js';
+import {
+  listLifecycleRecords,
+  loadVisibleLifecycle,
+  loadVisibleLifecycles,
+} from '../services/lifecycle-records.js';
 import type { AnyDescriptor, LoadedOf, RecOf, ViewOf } from './descriptor.js';
 import { startedUnrecorded, answersOnStart } from './started-unrecorded.js';
 import { requestUpdateId } from './workflow-calls.js';
@@ -41,6 +45,27 @@ export async function loadVisible(
     if (!started || (!canReadAllClients(user.role) && started.ownerId !== user.id)) throw error;
     return started;
   }
+}
+
+/**
+ * The views of the lifecycles `ids` that `user` may see, in the order of `ids`, each as `get` builds
+ * it; one `get` would answer 404 for is left out. The read model of all of them in three queries and
+ * `load` once, not a round of reads per id: a staff list page's rows. Ids come from the read model
+ * (a list query), so none is a start the worker has not recorded yet (loadVisible's fallback).
+ */
+export async function visibleViews<D extends AnyDescriptor>(
+  d: D,
+  deps: AppDeps,
+  user: SessionUser,
+  ids: readonly string[],
+): Promise<ViewOf<D>[]> {
+  const details = await loadVisibleLifecycles(deps, user, d.type, ids);
+  return viewsOf(
+    d,
+    deps,
+    user,
+    details.map((detail) => d.recordOfDetail(detail) as RecOf<D>),
+  );
 }
 
 /** The read model of `workflowId` right after the workflow said it recorded it. */

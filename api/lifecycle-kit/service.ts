@@ -22,7 +22,15 @@ import type {
   StartingActionSpec,
   StartSpec,
 } from './descriptor.js';
-import { listPage, loadVisible, viewsOf, viewOf, type ListOptions, type ListQuery } from './reading.js';
+import {
+  listPage,
+  loadVisible,
+  viewsOf,
+  viewOf,
+  visibleViews,
+  type ListOptions,
+  type ListQuery,
+} from './reading.js';
 import { startLifecycle, type StartHooks } from './starting.js';
 
 export type { ListQuery } from './reading.js';
@@ -43,6 +51,10 @@ export function lifecycleService<
 
     get: async (deps: AppDeps, user: SessionUser, id: string): Promise<View> =>
       viewOf(d, deps, await loadVisible(d, deps, user, id), user),
+
+    /** `get` of each of `ids` at once, in their order, leaving out the ones it would refuse (404). */
+    getMany: (deps: AppDeps, user: SessionUser, ids: readonly string[]): Promise<View[]> =>
+      visibleViews(d, deps, user, ids),
 
     /** The workflow id of a lifecycle `user` may read (for live updates); 404 otherwise. */
     workflowIdFor: async (deps: AppDeps, user: SessionUser, id: string): Promise<string> =>

@@ -10,8 +10,8 @@ export function bankAccountWebServices(deps: AppDeps) {
       bankAccountService.listBankAccountsFor(deps, user, query),
     get: (user: WebUser, id: string) => bankAccountService.getBankAccountFor(deps, user, id),
     /** Counts per status and search for the staff list. */
-    lists: staffListServices(deps, 'bank_account', (user, id) =>
-      bankAccountService.getBankAccountFor(deps, user, id),
+    lists: staffListServices(deps, 'bank_account', (user, ids) =>
+      bankAccountService.getBankAccountsFor(deps, user, ids),
     ),
     verified: (user: WebUser) => bankAccountService.verifiedBankAccountsOf(deps, user),
     create: (user: WebUser, body: Record<string, unknown>, idempotencyKey: string) =>

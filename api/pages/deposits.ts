@@ -12,7 +12,7 @@ export function depositWebServices(deps: AppDeps) {
       depositService.listDeposits(deps, user, query),
     get: (user: WebUser, id: string) => depositService.getDeposit(deps, user, id),
     /** Counts per status and search for the staff list. */
-    lists: staffListServices(deps, 'deposit', (user, id) => depositService.getDeposit(deps, user, id)),
+    lists: staffListServices(deps, 'deposit', (user, ids) => depositService.getDeposits(deps, user, ids)),
     create: (
       user: WebUser,
       body: Parameters<typeof depositService.createDeposit>[2],

@@ -10,7 +10,7 @@ export function kycWebServices(deps: AppDeps) {
     reviews: (user: WebUser, query: Parameters<typeof kycService.listKycReviews>[2]) =>
       kycService.listKycReviews(deps, user, query),
     /** Counts per status, search and sort for the review list (one KYC lifecycle per client). */
-    lists: staffListServices(deps, 'kyc', (user, clientId) => kycService.getKyc(deps, user, { clientId })),
+    lists: staffListServices(deps, 'kyc', (user, clientIds) => kycService.getKycs(deps, user, clientIds)),
     upload: (
       user: WebUser,
       input: { type: string; file: kycService.UploadedFile | null },

@@ -19,7 +19,9 @@ export function reconciliationWebServices(deps: AppDeps) {
   return {
     list: (user: WebUser, query: Record<string, unknown>) => service.listReconciliations(deps, user, query),
     /** Counts per status, search (account, IBAN, statement id) and sort for the list. */
-    lists: staffListServices(deps, 'reconciliation', (user, id) => service.getReconciliation(deps, user, id)),
+    lists: staffListServices(deps, 'reconciliation', (user, ids) =>
+      service.getReconciliations(deps, user, ids),
+    ),
     get: (user: WebUser, id: string) => service.getReconciliation(deps, user, id),
     lines: (user: WebUser, id: string, query: Record<string, unknown>) =>
       service.listLines(deps, user, id, query),

@@ -12,8 +12,8 @@ export function registryAccountWebServices(deps: AppDeps) {
       accountService.listRegistryAccountsFor(deps, user, query),
     get: (user: WebUser, id: string) => accountService.getRegistryAccountFor(deps, user, id),
     /** Counts per status, search and sort for the staff list. */
-    lists: staffListServices(deps, 'registry_account', (user, id) =>
-      accountService.getRegistryAccountFor(deps, user, id),
+    lists: staffListServices(deps, 'registry_account', (user, ids) =>
+      accountService.getRegistryAccountsFor(deps, user, ids),
     ),
     create: (user: WebUser, body: Record<string, unknown>, idempotencyKey: string) =>
       accountService.createRegistryAccount(deps, user, body, idempotencyKey),
@@ -30,8 +30,8 @@ export function certificateTransferWebServices(deps: AppDeps) {
       transferService.listCertificateTransfers(deps, user, query),
     get: (user: WebUser, id: string) => transferService.getCertificateTransfer(deps, user, id),
     /** Counts per status, search and sort for the staff list. */
-    lists: staffListServices(deps, 'certificate_transfer', (user, id) =>
-      transferService.getCertificateTransfer(deps, user, id),
+    lists: staffListServices(deps, 'certificate_transfer', (user, ids) =>
+      transferService.getCertificateTransfers(deps, user, ids),
     ),
     /** What the request form offers: the caller's verified registry accounts and available certificates. */
     async formOptions(user: WebUser) {

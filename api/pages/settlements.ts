@@ -11,8 +11,8 @@ export function settlementWebServices(deps: AppDeps) {
       settlementService.listSettlementsFor(deps, user, query),
     get: (user: WebUser, id: string) => settlementService.getSettlementFor(deps, user, id),
     /** Counts per status, search and sort for the exceptions list. */
-    lists: staffListServices(deps, 'client_settlement', (user, id) =>
-      settlementService.getSettlementFor(deps, user, id),
+    lists: staffListServices(deps, 'client_settlement', (user, ids) =>
+      settlementService.getSettlementsFor(deps, user, ids),
     ),
     trades: (user: WebUser, id: string) => settlementService.settlementTradesFor(deps, user, id),
     confirmReceipt: (user: WebUser, id: string, requestId: string) =>
@@ -25,8 +25,8 @@ export function settlementWebServices(deps: AppDeps) {
       settlementService.listBatchesFor(deps, user, query),
     getBatch: (user: WebUser, id: string) => settlementService.getBatchFor(deps, user, id),
     /** Counts per status and sort for the batch list. */
-    batchLists: staffListServices(deps, 'settlement_batch', (user, id) =>
-      settlementService.getBatchFor(deps, user, id),
+    batchLists: staffListServices(deps, 'settlement_batch', (user, ids) =>
+      settlementService.getBatchesFor(deps, user, ids),
     ),
     startBatch: (user: WebUser, body: { cutoff?: string }, idempotencyKey: string) =>
       settlementService.startSettlementBatch(deps, user, body, idempotencyKey),

@@ -1,7 +1,7 @@
 // The parts of a staff list page beyond the API's newest-first page: counts per status, search, and
-// a page in the order the viewer picked. Each found id is read through the lifecycle's own service
-// (`get`), so visibility rules apply as on every other read and a hit the user may not see is left
-// out.
+// a page in the order the viewer picked. The found ids are read through the lifecycle's own service
+// as a set (`getMany`: the read model of the whole page in a few queries, not a round per row), so
+// visibility rules apply as on every other read and a hit the user may not see is left out.
 import {
   findLifecycles,
   lifecycleSortOf,
@@ -27,18 +27,16 @@ export interface StaffListQuery {
 export function staffListServices<V>(
   deps: AppDeps,
   type: string,
-  get: (user: WebUser, id: string) => Promise<V>,
+  /** The views of the ids `user` may see, in their order, the others left out (the kit's getMany). */
+  getMany: (user: WebUser, ids: readonly string[]) => Promise<V[]>,
 ) {
   async function visible(user: WebUser, ids: readonly string[]): Promise<V[]> {
-    const found = await Promise.all(
-      ids.map((id) =>
-        get(user, id).catch((error: unknown) => {
-          if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return null;
-          throw error;
-        }),
-      ),
-    );
-    return found.filter((item): item is Awaited<V> => item !== null) as V[];
+    // A viewer refused the whole list (403, or 404 for every row) sees none of it, as when each
+    // row was read on its own and each refusal skipped.
+    return getMany(user, ids).catch((error: unknown) => {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return [];
+      throw error;
+    });
   }
   return {
     counts: () => statusCounts(deps.pool, type),

@@ -156,8 +156,8 @@ async function sortedOrders(deps: AppDeps, user: WebUser, query: BlotterQuery & 
   const attributes: Record<string, string> = {};
   if (q.symbol) attributes.symbol = q.symbol;
   if (q.side) attributes.side = q.side;
-  return staffListServices(deps, 'order', (viewer: WebUser, id: string) =>
-    orders.getOrder(deps, viewer, id),
+  return staffListServices(deps, 'order', (viewer: WebUser, ids: readonly string[]) =>
+    orders.getOrders(deps, viewer, ids),
   ).page(user, {
     text: q.search,
     status: q.status,

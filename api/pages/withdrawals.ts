@@ -10,8 +10,8 @@ export function withdrawalWebServices(deps: AppDeps) {
       withdrawalService.listWithdrawals(deps, user, query),
     get: (user: WebUser, id: string) => withdrawalService.getWithdrawal(deps, user, id),
     /** Counts per status and search for the staff list. */
-    lists: staffListServices(deps, 'withdrawal', (user, id) =>
-      withdrawalService.getWithdrawal(deps, user, id),
+    lists: staffListServices(deps, 'withdrawal', (user, ids) =>
+      withdrawalService.getWithdrawals(deps, user, ids),
     ),
     /** What the request form offers: the caller's verified accounts and available cash per currency. */
     async formOptions(user: WebUser) {

@@ -92,6 +92,8 @@ const bankAccounts = lifecycleService({
 });
 
 export const getBankAccountFor = bankAccounts.get;
+/** getBankAccountFor of each of `ids` at once, the ones it would refuse left out (staff list pages). */
+export const getBankAccountsFor = bankAccounts.getMany;
 export const listBankAccountsFor = bankAccounts.lister(ListBankAccountsQuerySchema);
 
 /** Any VERIFIED accounts of `user` (a client), for forms that pick a payee (withdrawals). */

@@ -123,6 +123,8 @@ const transfers = lifecycleService({
 });
 
 export const getCertificateTransfer = transfers.get;
+/** getCertificateTransfer of each of `ids` at once, the ones it would refuse left out (staff list pages). */
+export const getCertificateTransfers = transfers.getMany;
 export const certificateTransferWorkflowIdFor = transfers.workflowIdFor;
 export const listCertificateTransfers = transfers.lister(ListCertificateTransfersQuerySchema);
 

@@ -185,6 +185,8 @@ const deposits = lifecycleService({
 });
 
 export const getDeposit = deposits.get;
+/** getDeposit of each of `ids` at once, the ones it would refuse left out (staff list pages). */
+export const getDeposits = deposits.getMany;
 /** The workflow id of a deposit `user` may read (for live updates); 404 otherwise. */
 export const depositWorkflowIdFor = deposits.workflowIdFor;
 export const listDeposits = deposits.lister(ListDepositsQuerySchema);

@@ -151,6 +151,8 @@ const orders = lifecycleService({
 });
 
 export const getOrder = orders.get;
+/** getOrder of each of `ids` at once, the ones it would refuse left out (the sorted blotter). */
+export const getOrders = orders.getMany;
 /** The workflow id of an order `user` may read (for live updates); 404 otherwise. */
 export const orderWorkflowIdFor = orders.workflowIdFor;
 

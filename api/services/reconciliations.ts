@@ -13,6 +13,7 @@ export {
   ListReconciliationsQuerySchema,
   currentReconciliationPolicy,
   getReconciliation,
+  getReconciliations,
   listReconciliations,
   reconciliationWorkflowIdFor,
 } from './reconciliations/lifecycle.js';

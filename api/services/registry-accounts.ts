@@ -84,6 +84,8 @@ const registryAccounts = lifecycleService({
 });
 
 export const getRegistryAccountFor = registryAccounts.get;
+/** getRegistryAccountFor of each of `ids` at once, the ones it would refuse left out (staff list pages). */
+export const getRegistryAccountsFor = registryAccounts.getMany;
 export const listRegistryAccountsFor = registryAccounts.lister(ListRegistryAccountsQuerySchema);
 
 /** The caller's VERIFIED registry accounts (a client's), for the transfer form. */

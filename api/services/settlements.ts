@@ -101,6 +101,11 @@ const settlements = lifecycleService({
 });
 
 export const getSettlementFor = settlements.get;
+/**
+ * getSettlementFor of each of `ids` at once, the ones it would refuse left out (staff list pages).
+ * Like the API's list, a page of several carries no trade ids (load reads them for one only).
+ */
+export const getSettlementsFor = settlements.getMany;
 // batchId is one of the lifecycle's attributes (workflows/client-settlement.ts).
 export const listSettlementsFor = settlements.lister(ListSettlementsQuerySchema, { attributes: ['batchId'] });
 
@@ -174,6 +179,10 @@ export async function listBatchesFor(deps: AppDeps, user: SessionUser, query: Re
 export async function getBatchFor(deps: AppDeps, user: SessionUser, id: string) {
   requireStaffOrAuditor(user);
   return batches.get(deps, user, id);
+}
+export async function getBatchesFor(deps: AppDeps, user: SessionUser, ids: readonly string[]) {
+  requireStaffOrAuditor(user);
+  return batches.getMany(deps, user, ids);
 }
 
 /** POST /ops/settlement-batches: a batch cut off now (or at `cutoff`, not in the future). */

@@ -117,6 +117,8 @@ const withdrawals = lifecycleService({
 });
 
 export const getWithdrawal = withdrawals.get;
+/** getWithdrawal of each of `ids` at once, the ones it would refuse left out (staff list pages). */
+export const getWithdrawals = withdrawals.getMany;
 /** The workflow id of a withdrawal `user` may read (for live updates); 404 otherwise. */
 export const withdrawalWorkflowIdFor = withdrawals.workflowIdFor;
 export const listWithdrawals = withdrawals.lister(ListWithdrawalsQuerySchema);

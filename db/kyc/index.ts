@@ -130,12 +130,24 @@ export async function getKycDocumentContent(
 
 /** Every document of a client (metadata), newest first. */
 export async function listKycDocuments(db: Db, clientId: string): Promise<KycDocument[]> {
-  if (!isUuid(clientId)) return [];
+  return (await kycDocumentsOfClients(db, [clientId])).get(clientId.toLowerCase()) ?? [];
+}
+
+/** listKycDocuments of several clients in one query, keyed by id in lower case; every id has an entry. */
+export async function kycDocumentsOfClients(
+  db: Db,
+  clientIds: readonly string[],
+): Promise<Map<string, KycDocument[]>> {
+  const result = new Map<string, KycDocument[]>(clientIds.map((id) => [id.toLowerCase(), []]));
+  const ids = clientIds.filter(isUuid);
+  if (ids.length === 0) return result;
   const { rows } = await db.query<DocumentRow>(
-    `SELECT ${COLUMNS} FROM kyc_document WHERE client_id = $1 ORDER BY uploaded_at DESC, id DESC`,
-    [clientId],
+    `SELECT ${COLUMNS} FROM kyc_document WHERE client_id = ANY($1::uuid[])
+      ORDER BY client_id, uploaded_at DESC, id DESC`,
+    [ids],
   );
-  return rows.map(toDocument);
+  for (const row of rows) result.get(row.client_id)?.push(toDocument(row));
+  return result;
 }
 
 /** app_user.kyc_status (the KYC workflow's projection), or null for an unknown user. */
@@ -150,7 +162,16 @@ export async function clientKycStatus(db: Db, clientId: string): Promise<KycStat
 
 /** Whether `id` is a client (a KYC has one); false for staff, unknown ids and non-UUIDs. */
 export async function isClientUser(db: Db, id: string): Promise<boolean> {
-  if (!isUuid(id)) return false;
-  const { rows } = await db.query(`SELECT 1 FROM app_user WHERE id = $1 AND role = 'client'`, [id]);
-  return rows.length > 0;
+  return (await clientUserIds(db, [id])).has(id.toLowerCase());
+}
+
+/** Those of `ids` that are clients (isClientUser of each), in one query, in lower case. */
+export async function clientUserIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const uuids = ids.filter(isUuid);
+  if (uuids.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM app_user WHERE id = ANY($1::uuid[]) AND role = 'client'`,
+    [uuids],
+  );
+  return new Set(rows.map((row) => row.id));
 }

@@ -5,6 +5,7 @@ export { InvalidCursorError, DEFAULT_LIMIT, MAX_LIMIT, type Page } from './curso
 export {
   getLifecycle,
   getLifecycleByBusinessId,
+  getLifecyclesByBusinessIds,
   listLifecycles,
   listLifecyclesWithTransitions,
   type LifecycleDetail,

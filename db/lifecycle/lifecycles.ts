@@ -224,25 +224,64 @@ export async function getLifecycle(pool: pg.Pool, workflowId: string): Promise<L
     `SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle WHERE workflow_id = $1`,
     [workflowId],
   );
-  const row = found.rows[0];
-  if (!row) return null;
+  return (await detailsOfRows(pool, found.rows))[0] ?? null;
+}
+
+/**
+ * The lifecycles of `type` with these business ids, as getLifecycle has each, keyed by business id
+ * (a missing one has no entry): three queries however many, for a page of a list.
+ */
+export async function getLifecyclesByBusinessIds(
+  pool: pg.Pool,
+  type: string,
+  businessIds: readonly string[],
+): Promise<Map<string, LifecycleDetail>> {
+  if (businessIds.length === 0) return new Map();
+  const found = await pool.query<LifecycleRow>(
+    `SELECT ${LIFECYCLE_COLUMNS} FROM lifecycle WHERE type = $1 AND business_id = ANY($2::text[])`,
+    [type, [...businessIds]],
+  );
+  const details = await detailsOfRows(pool, found.rows);
+  return new Map(details.map((detail) => [detail.businessId, detail]));
+}
+
+/** The rows with their events and tasks, read for all of them at once (two queries), in row order. */
+async function detailsOfRows(pool: pg.Pool, rows: readonly LifecycleRow[]): Promise<LifecycleDetail[]> {
+  if (rows.length === 0) return [];
+  const workflowIds = rows.map((row) => row.workflow_id);
   const [events, tasks] = await Promise.all([
-    pool.query<EventRow>(
-      `SELECT seq, at, from_status, to_status, actor_id, actor_role, reason, data
-         FROM lifecycle_event WHERE workflow_id = $1 ORDER BY seq`,
-      [workflowId],
+    pool.query<EventRow & { workflow_id: string }>(
+      `SELECT workflow_id, seq, at, from_status, to_status, actor_id, actor_role, reason, data
+         FROM lifecycle_event WHERE workflow_id = ANY($1::text[]) ORDER BY workflow_id, seq`,
+      [workflowIds],
     ),
-    pool.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = $1 ORDER BY created_at, id`, [
-      workflowId,
-    ]),
+    pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM task WHERE workflow_id = ANY($1::text[]) ORDER BY created_at, id`,
+      [workflowIds],
+    ),
   ]);
-  const detailed = events.rows.map(toEvent);
-  return {
-    ...toSummary(row),
-    timeline: detailed.map(({ at, from, to, actor, reason }) => ({ at, from, to, actor, reason })),
-    events: detailed,
-    tasks: tasks.rows.map(toTask),
-  };
+  const eventsOf = groupBy(events.rows, (row) => row.workflow_id);
+  const tasksOf = groupBy(tasks.rows, (row) => row.workflow_id);
+  return rows.map((row) => {
+    const detailed = (eventsOf.get(row.workflow_id) ?? []).map(toEvent);
+    return {
+      ...toSummary(row),
+      timeline: detailed.map(({ at, from, to, actor, reason }) => ({ at, from, to, actor, reason })),
+      events: detailed,
+      tasks: (tasksOf.get(row.workflow_id) ?? []).map(toTask),
+    };
+  });
+}
+
+/** `items` by `key`, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** The same by lifecycle type and business id (the API's `:id`). */

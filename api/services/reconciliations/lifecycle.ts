@@ -67,6 +67,10 @@ export async function getReconciliation(deps: AppDeps, user: SessionUser, id: st
   requireStaffOrAuditor(user);
   return reconciliations.get(deps, user, id);
 }
+export async function getReconciliations(deps: AppDeps, user: SessionUser, ids: readonly string[]) {
+  requireStaffOrAuditor(user);
+  return reconciliations.getMany(deps, user, ids);
+}
 export async function reconciliationWorkflowIdFor(deps: AppDeps, user: SessionUser, id: string) {
   requireStaffOrAuditor(user);
   return reconciliations.workflowIdFor(deps, user, id);
