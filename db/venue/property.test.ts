@@ -6,7 +6,7 @@ import { isLedgerError, type Db } from '../ledger/index.js';
 import { testPool } from '../ledger/test-support.js';
 import { amendOrder, cancelOrder, submitOrder, type VenueOrderResult } from './index.js';
 import {
-  balancesOf,
+  balancesOfEach,
   expectHoldsMatchBook,
   expectLedgerBalanced,
   expectTotalsBalanced,
@@ -184,9 +184,11 @@ class Run {
     );
     let units = 0n;
     let cash = 0n;
+    const { asset: traded, quoteAsset } = this.instrument;
+    const balances = await balancesOfEach(db, this.clients, [traded, quoteAsset]);
     for (const clientId of this.clients) {
-      const asset = await balancesOf(db, clientId, this.instrument.asset);
-      const quote = await balancesOf(db, clientId, this.instrument.quoteAsset);
+      const asset = balances.get(`${clientId}/${traded}`)!;
+      const quote = balances.get(`${clientId}/${quoteAsset}`)!;
       units += asset.available + asset.pending + asset.pendingSettlement;
       cash += quote.available + quote.pending + quote.pendingSettlement;
     }
