@@ -8,7 +8,11 @@ import { createPool } from '../db/pool.js';
 import type { Role } from '../domain/roles.js';
 import { createApp, type CreateAppOptions } from './app.js';
 import { insertUser } from '../db/users/index.js';
-import { hashPassword } from '../db/users/passwords.js';
+import { hashPassword, setDummyHashParams, type ScryptParams } from '../db/users/passwords.js';
+
+// Test users' passwords are hashed cheaply (the default costs ~0.1-1 s of CPU per hash), and the
+// unknown-email check of the app is made to cost the same, as it does against real hashes.
+const TEST_SCRYPT_PARAMS: ScryptParams = { N: 1024, r: 8, p: 1 };
 
 export interface TestUser {
   id: string;
@@ -48,6 +52,7 @@ export interface ApiAnswer {
 
 export async function startTestApp(options: CreateAppOptions = {}): Promise<TestApp> {
   const pool = options.pool ?? createPool(config.databaseUrl, 5);
+  setDummyHashParams(TEST_SCRYPT_PARAMS);
   const app = createApp({ ...options, pool });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -79,7 +84,7 @@ export async function startTestApp(options: CreateAppOptions = {}): Promise<Test
     async createUser(role, userOptions = {}) {
       const password = userOptions.password ?? `pw-${randomUUID()}`;
       const email = `${role}-${randomUUID()}@test.example`;
-      const hash = await hashPassword(password, { N: 1024, r: 8, p: 1 });
+      const hash = await hashPassword(password, TEST_SCRYPT_PARAMS);
       const id = await insertUser(pool, {
         email,
         passwordHash: hash,
