@@ -212,20 +212,6 @@ describe('database backstops behind the engine', () => {
     });
   });
 
-  it('refuses a line id not drawn from the sequence (ids stay unique without an index of their own)', async () => {
-    await rolledBack(async (q) => {
-      const id = await rawEntry(q);
-      const account = await accountOf(db, 'bank:omnibus:EUR');
-      await expect(
-        q.query(
-          `INSERT INTO journal_line (id, entry_id, account_id, asset, debit, credit, pending)
-           VALUES (1, $1, $2, $3, 5, 0, false)`,
-          [id, account.id, account.asset],
-        ),
-      ).rejects.toThrow(/cannot insert a non-DEFAULT value into column "id"/);
-    });
-  });
-
   it('refuses totals that break an account flag', async () => {
     await expect(
       db.query(`UPDATE ledger_account SET debits_posted = credits_posted + 1 WHERE code = $1`, [

@@ -26,6 +26,7 @@ import { Migration20261201002010_ledger_post_entry_columns_name } from './Migrat
 import { Migration20261201002300_ledger_post_entry_columns_lines } from './Migration20261201002300_ledger_post_entry_columns_lines.js';
 import { Migration20261201002400_journal_line_keys } from './Migration20261201002400_journal_line_keys.js';
 import { Migration20261201002410_journal_lines_check_one_pass } from './Migration20261201002410_journal_lines_check_one_pass.js';
+import { Migration20261201002420_journal_line_keys_restored } from './Migration20261201002420_journal_line_keys_restored.js';
 
 // Ordered list of every schema migration. Append new ones; never edit or reorder applied ones.
 export const migrationsList: MigrationObject[] = [
@@ -67,5 +68,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261201002410_journal_lines_check_one_pass',
     class: Migration20261201002410_journal_lines_check_one_pass,
+  },
+  {
+    name: 'Migration20261201002420_journal_line_keys_restored',
+    class: Migration20261201002420_journal_line_keys_restored,
   },
 ];
