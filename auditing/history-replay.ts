@@ -3,7 +3,7 @@
 // process). Used by the audit API (POST /audit/workflows/:id/replay), `npm run replay`
 // (scripts/replay.ts) and the golden-history tests (tests/replay/).
 import { fileURLToPath } from 'node:url';
-import { ReplayError, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFacts } from '../db/history/index.js';
 
@@ -36,10 +36,12 @@ const quietLogger = {
 export function currentWorkflowBundle(env: NodeJS.ProcessEnv = process.env): Promise<ReplayBundle> {
   const path = env.WORKFLOW_BUNDLE_PATH?.trim();
   if (path) return Promise.resolve({ codePath: path });
-  bundled ??= bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    logger: quietLogger,
-  });
+  bundled ??= import('@temporalio/worker').then(({ bundleWorkflowCode }) =>
+    bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+      logger: quietLogger,
+    }),
+  );
   bundled.catch(() => (bundled = undefined));
   return bundled;
 }
@@ -76,6 +78,9 @@ export async function replayHistoryJson(
 ): Promise<ReplayOutcome> {
   const facts = historyFacts(history);
   const bundle = options.bundle ?? (await currentWorkflowBundle());
+  // Loaded here, not at the top: the API's modules import this one, and the worker package (its
+  // native bridge, webpack for bundling, rxjs) is only needed once someone replays.
+  const { ReplayError, Worker } = await import('@temporalio/worker');
   const run = async (): Promise<ReplayOutcome> => {
     try {
       await Worker.runReplayHistory(

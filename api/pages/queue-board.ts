@@ -2,11 +2,7 @@
 // the pages (the cookie session; a Bearer token is not a page session). Signed out: to the login
 // page and back; any other role: 403. Its own buttons (retry a failed job, clean, ...) are
 // cookie-authenticated changes, so they must come from our own origin like every page form.
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import type { Express, RequestHandler } from 'express';
-import { sharedQueues } from '../../db/outbox/queues.js';
 import { resolveSession, sessionCookieHeaders } from '../auth/session.js';
 import type { AppDeps } from '../deps.js';
 import { requireSameOrigin } from '../middleware/security.js';
@@ -31,27 +27,43 @@ function adminPageSession(deps: AppDeps): RequestHandler {
   };
 }
 
-/** Mounts the board; the queues connect to Redis on the first admin request. */
-export function mountQueueBoard(app: Express, deps: AppDeps): void {
-  const serverAdapter = new ExpressAdapter();
-  serverAdapter.setBasePath(QUEUE_BOARD_PATH);
-  let built = false;
-  const build: RequestHandler = (_req, _res, next) => {
-    if (!built) {
-      built = true;
-      createBullBoard({
-        queues: Object.values(sharedQueues()).map((queue) => new BullMQAdapter(queue)),
-        serverAdapter,
-        options: { uiConfig: { boardTitle: 'clearhouse queues' } },
-      });
-    }
-    next();
+/**
+ * The board's router, built on the first admin request: bull-board and BullMQ (some 550 modules with
+ * rxjs) load only then, not in every process that builds the app, and the queues connect to Redis.
+ * A failed load is tried again on the next request.
+ */
+function lazyBoard(): () => Promise<RequestHandler> {
+  let router: Promise<RequestHandler> | undefined;
+  const build = async (): Promise<RequestHandler> => {
+    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, { sharedQueues }] = await Promise.all([
+      import('@bull-board/api'),
+      import('@bull-board/api/bullMQAdapter'),
+      import('@bull-board/express'),
+      import('../../db/outbox/queues.js'),
+    ]);
+    const serverAdapter = new ExpressAdapter();
+    serverAdapter.setBasePath(QUEUE_BOARD_PATH);
+    createBullBoard({
+      queues: Object.values(sharedQueues()).map((queue) => new BullMQAdapter(queue)),
+      serverAdapter,
+      options: { uiConfig: { boardTitle: 'clearhouse queues' } },
+    });
+    return serverAdapter.getRouter() as RequestHandler;
   };
+  return () => {
+    router ??= build();
+    router.catch(() => (router = undefined));
+    return router;
+  };
+}
+
+/** Mounts the board at QUEUE_BOARD_PATH, admins only. */
+export function mountQueueBoard(app: Express, deps: AppDeps): void {
+  const board = lazyBoard();
   app.use(
     QUEUE_BOARD_PATH,
     adminPageSession(deps),
     requireSameOrigin({ bearerExempt: false }),
-    build,
-    (req, res, next) => serverAdapter.getRouter()(req, res, next),
+    (req, res, next) => board().then((router) => router(req, res, next), next),
   );
 }
