@@ -3,6 +3,7 @@
 // page and back; any other role: 403. Its own buttons (retry a failed job, clean, ...) are
 // cookie-authenticated changes, so they must come from our own origin like every page form.
 import type { Express, RequestHandler } from 'express';
+import { sharedQueues } from '../../db/outbox/shared-queues.js';
 import { resolveSession, sessionCookieHeaders } from '../auth/session.js';
 import type { AppDeps } from '../deps.js';
 import { requireSameOrigin } from '../middleware/security.js';
@@ -35,16 +36,16 @@ function adminPageSession(deps: AppDeps): RequestHandler {
 function lazyBoard(): () => Promise<RequestHandler> {
   let router: Promise<RequestHandler> | undefined;
   const build = async (): Promise<RequestHandler> => {
-    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, { sharedQueues }] = await Promise.all([
+    const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, queues] = await Promise.all([
       import('@bull-board/api'),
       import('@bull-board/api/bullMQAdapter'),
       import('@bull-board/express'),
-      import('../../db/outbox/queues.js'),
+      sharedQueues(),
     ]);
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({
-      queues: Object.values(sharedQueues()).map((queue) => new BullMQAdapter(queue)),
+      queues: Object.values(queues).map((queue) => new BullMQAdapter(queue)),
       serverAdapter,
       options: { uiConfig: { boardTitle: 'clearhouse queues' } },
     });

@@ -4,7 +4,9 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { config } from '../../db/config.js';
-import { closeReadinessRedis, closeSharedQueues } from '../../db/outbox/index.js';
+// Not db/outbox/index.js, which loads BullMQ for the worker's side.
+import { closeReadinessRedis } from '../../db/outbox/redis.js';
+import { closeSharedQueues } from '../../db/outbox/shared-queues.js';
 import { inTransaction } from '../../db/pool.js';
 import {
   NOTIFICATION_PAGE_MAX,

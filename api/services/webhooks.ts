@@ -17,7 +17,10 @@ import {
   type WebhookDelivery,
   type WebhookEndpoint,
 } from '../../db/notifications/index.js';
-import { jobId, sharedQueues, type WebhookJob } from '../../db/outbox/index.js';
+// Not db/outbox/index.js, which loads BullMQ for the worker's side.
+import { jobId } from '../../db/outbox/job-id.js';
+import type { WebhookJob } from '../../db/outbox/queues.js';
+import { sharedQueues } from '../../db/outbox/shared-queues.js';
 import { EVENT_SUBSCRIPTION_PATTERN, webhookPolicy, type WebhookPolicy } from '../../domain/notifications.js';
 import { TargetRefusedError, parseAllowedHosts, resolveTarget } from '../../domain/webhook-targets.js';
 import type { AppDeps } from '../deps.js';
@@ -182,7 +185,9 @@ export async function redeliverFor(deps: AppDeps, user: SessionUser, id: string,
   if (!uuidSchema.safeParse(deliveryId).success) throw notFound('no such delivery');
   const delivery = await resetForRedelivery(deps.pool, endpoint.id, deliveryId);
   if (!delivery) throw notFound('no such delivery');
-  await sharedQueues().webhooks.add(delivery.event, { deliveryId: delivery.id } satisfies WebhookJob, {
+  await (
+    await sharedQueues()
+  ).webhooks.add(delivery.event, { deliveryId: delivery.id } satisfies WebhookJob, {
     jobId: jobId(delivery.id, `r${delivery.redeliveries}`),
   });
   return deliveryView(delivery);

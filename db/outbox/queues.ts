@@ -5,7 +5,6 @@
 //   dead-letter  deliveries that used up their attempts, kept for people to look at
 // Every queue's keys start with the prefix (QUEUE_PREFIX), so test files and benchmarks never share one.
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { createRedis, queuePrefix } from './redis.js';
 
 export const QUEUE_NAMES = {
   events: 'events',
@@ -73,29 +72,4 @@ export async function closeQueues(queues: NotificationQueues): Promise<void> {
   await Promise.all(Object.values(queues).map((queue) => queue.close()));
 }
 
-/** A BullMQ job id may not contain ':'; ours are uuids joined by '.'. */
-export function jobId(...parts: string[]): string {
-  const id = parts.join('.');
-  if (id.includes(':')) throw new Error(`a job id may not contain ':' (${id})`);
-  return id;
-}
-
-let shared: { redis: ReturnType<typeof createRedis>; queues: NotificationQueues } | undefined;
-
-/** The server's producer side (redeliver, bull-board): one connection, opened on first use. */
-export function sharedQueues(): NotificationQueues {
-  if (!shared) {
-    const redis = createRedis();
-    redis.on('error', () => undefined); // a Redis outage shows in /readyz and as failed requests
-    shared = { redis, queues: createQueues(redis, queuePrefix()) };
-  }
-  return shared.queues;
-}
-
-export async function closeSharedQueues(): Promise<void> {
-  const current = shared;
-  shared = undefined;
-  if (!current) return;
-  await closeQueues(current.queues).catch(() => undefined);
-  await current.redis.quit().catch(() => undefined);
-}
+export { jobId } from './job-id.js';
