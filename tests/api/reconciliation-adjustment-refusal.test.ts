@@ -13,19 +13,16 @@ vi.hoisted(() => {
   process.env.DATABASE_URL = `${process.env.DATABASE_URL}_recon_adjust_refusal`;
 });
 
-import { ensureSystemAccounts } from '../../db/ledger/index.js';
 import { internalReconciliationStateQuery } from '../../workflows/internal-reconciliation.js';
 import { useOwnDatabase } from '../support/own-database.js';
 import { retryTransient } from '../support/transient.js';
+import { expectBooksBalanced, expectError, post, type ApiWorld, type Person } from './helpers.js';
 import {
-  expectBooksBalanced,
-  expectError,
-  post,
-  startApiWorld,
-  type ApiWorld,
-  type Person,
-} from './helpers.js';
-import { internalRunWithDifference } from './reconciliation-helpers.js';
+  approveToResolved,
+  internalRunWithDifference,
+  omnibusCeaCredit,
+  startBreakStaff,
+} from './reconciliation-helpers.js';
 import { trader } from './trading-support.js';
 
 useOwnDatabase('_recon_adjust_refusal');
@@ -36,13 +33,7 @@ let ops2: Person;
 let auditor: Person;
 
 beforeAll(async () => {
-  w = await startApiWorld();
-  await ensureSystemAccounts(w.app.pool);
-  [ops, ops2, auditor] = await Promise.all([
-    w.person('operations'),
-    w.person('operations'),
-    w.person('auditor'),
-  ]);
+  ({ w, ops, ops2, auditor } = await startBreakStaff());
 });
 
 afterAll(async () => {
@@ -150,18 +141,8 @@ describe('an internal break’s adjustment the ledger refuses', () => {
     );
     expect(cancelled.status, cancelled.text).toBe(200);
     expect(cancelled.body.status).toBe('CANCELLED');
-    const secondId = randomUUID();
-    const approved = await retryTransient(() =>
-      post(w, ops2, `/ops/reconciliation-breaks/${breakId}/approve`, {}, secondId),
-    );
-    expect(approved.status, approved.text).toBe(200);
-    expect(approved.body).toMatchObject({ status: 'RESOLVED', approvedBy: ops2.id });
-    const credit = await w.app.pool.query<{ credit: string }>(
-      `SELECT sum(l.credit)::text AS credit FROM journal_line l JOIN ledger_account a ON a.id = l.account_id
-        WHERE l.entry_id = $1 AND a.code = 'registry:omnibus:CEA'`,
-      [approved.body.adjustmentEntryId],
-    );
-    expect(credit.rows[0]?.credit).toBe('35');
+    const approved = await approveToResolved(w, ops2, breakId);
+    expect(await omnibusCeaCredit(w, approved.body.adjustmentEntryId)).toBe('35');
     expect(await handle.result()).toMatchObject({ status: 'RESOLVED' });
     await expectBooksBalanced(w, auditor);
   }, 120_000);

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { SESSION_COOKIE } from '../../api/auth/session.js';
 import { mountWeb } from '../../api/pages/mount.js';
 import { startTestApp, type TestApp } from '../../api/testing.js';
-import { postEntry } from '../../db/ledger/index.js';
+import { ensureSystemAccounts, postEntry } from '../../db/ledger/index.js';
 import {
   internalReconciliation,
   internalReconciliationStateQuery,
 } from '../../workflows/internal-reconciliation.js';
-import type { ApiWorld, Person } from './helpers.js';
+import { retryTransient } from '../support/transient.js';
+import { post, startApiWorld, type ApiWorld, type Person } from './helpers.js';
 
 /**
  * POST /ops/reconciliations with the file. A 503 temporarily_unavailable (the workflow's first task
@@ -145,4 +146,48 @@ export function usePages(): (person: Person, path: string, init?: RequestInit) =
     headers.set('cookie', `${SESSION_COOKIE}=${person.token}`);
     return fetch(`${web.url}${path}`, { ...init, headers, redirect: 'manual' });
   };
+}
+
+/** The people of a four-eyes break: two operators (one proposes, the other approves) and an auditor. */
+export interface BreakStaff {
+  w: ApiWorld;
+  ops: Person;
+  ops2: Person;
+  auditor: Person;
+}
+
+/** An API world with the system accounts and the break's staff (stop it with `w.stop()`). */
+export async function startBreakStaff(): Promise<BreakStaff> {
+  const w = await startApiWorld();
+  await ensureSystemAccounts(w.app.pool);
+  const [ops, ops2, auditor] = await Promise.all([
+    w.person('operations'),
+    w.person('operations'),
+    w.person('auditor'),
+  ]);
+  return { w, ops, ops2, auditor };
+}
+
+/**
+ * The second operator's approval of a break's adjustment, resolving it. A 503 is asked again with the
+ * same X-Request-Id, as the answer says, so the approval is applied once.
+ */
+export async function approveToResolved(w: ApiWorld, approver: Person, breakId: string) {
+  const requestId = randomUUID();
+  const approved = await retryTransient(() =>
+    post(w, approver, `/ops/reconciliation-breaks/${breakId}/approve`, {}, requestId),
+  );
+  expect(approved.status, approved.text).toBe(200);
+  expect(approved.body).toMatchObject({ status: 'RESOLVED', approvedBy: approver.id });
+  return approved;
+}
+
+/** What an entry credited to the registry's CEA omnibus account, as a decimal string of units. */
+export async function omnibusCeaCredit(w: ApiWorld, entryId: string): Promise<string | undefined> {
+  const { rows } = await w.app.pool.query<{ credit: string }>(
+    `SELECT sum(l.credit)::text AS credit FROM journal_line l JOIN ledger_account a ON a.id = l.account_id
+      WHERE l.entry_id = $1 AND a.code = 'registry:omnibus:CEA'`,
+    [entryId],
+  );
+  return rows[0]?.credit;
 }
