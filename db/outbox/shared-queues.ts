@@ -7,12 +7,18 @@ import { createRedis, queuePrefix } from './redis.js';
 let shared: Promise<{ redis: ReturnType<typeof createRedis>; queues: NotificationQueues }> | undefined;
 
 export function sharedQueues(): Promise<NotificationQueues> {
-  shared ??= import('./queues.js').then(({ createQueues }) => {
-    const redis = createRedis();
-    redis.on('error', () => undefined); // a Redis outage shows in /readyz and as failed requests
-    return { redis, queues: createQueues(redis, queuePrefix()) };
-  });
-  shared.catch(() => (shared = undefined));
+  if (!shared) {
+    const opening = import('./queues.js').then(({ createQueues }) => {
+      const redis = createRedis();
+      redis.on('error', () => undefined); // a Redis outage shows in /readyz and as failed requests
+      return { redis, queues: createQueues(redis, queuePrefix()) };
+    });
+    // Once, where it is made (not a handler more per call): a failed opening is tried again.
+    opening.catch(() => {
+      if (shared === opening) shared = undefined;
+    });
+    shared = opening;
+  }
   return shared.then(({ queues }) => queues);
 }
 
