@@ -20,6 +20,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type pg from 'pg';
 import { isNotFound } from '../auditing/temporal.js';
 import { config } from '../db/config.js';
+import { lazyOnce } from '../domain/lazy-once.js';
 import { oweHistoryArchive } from '../db/history/archive-due.js';
 import { getHistoryArchiveSummary, historyFacts, saveHistoryArchive } from '../db/history/index.js';
 
@@ -39,20 +40,20 @@ export interface HistoryArchiveDeps {
   temporal?: () => Promise<Client>;
 }
 
-let shared: Promise<Client> | undefined;
+const shared = lazyOnce(() =>
+  Connection.connect({ address: config.temporalAddress }).then(
+    (connection) => new Client({ connection, namespace: config.temporalNamespace }),
+  ),
+);
 
 /** The worker's own client for reading histories, connected lazily once (like api/temporal-client.ts). */
 export function defaultArchiveTemporalClient(): Promise<Client> {
-  shared ??= Connection.connect({ address: config.temporalAddress }).then(
-    (connection) => new Client({ connection, namespace: config.temporalNamespace }),
-  );
-  shared.catch(() => (shared = undefined));
-  return shared;
+  return shared.get();
 }
 
 export async function closeArchiveTemporalClient(): Promise<void> {
-  const client = await shared?.catch(() => undefined);
-  shared = undefined;
+  const client = await shared.current()?.catch(() => undefined);
+  shared.forget();
   await client?.connection.close();
 }
 

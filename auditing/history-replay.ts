@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFacts } from '../db/history/index.js';
+import { lazyOnce } from '../domain/lazy-once.js';
 
 export type ReplayBundle = { codePath: string } | WorkflowBundle;
 
@@ -17,8 +18,6 @@ export interface ReplayOutcome {
   divergence?: { eventId: number | null; eventType: string | null };
 }
 
-let bundled: Promise<WorkflowBundle> | undefined;
-
 const quietLogger = {
   log() {},
   trace() {},
@@ -28,6 +27,16 @@ const quietLogger = {
   error() {},
 };
 
+/** workflows/index.ts bundled once per process, on the first replay that needs it. */
+const bundled = lazyOnce(() =>
+  import('@temporalio/worker').then(({ bundleWorkflowCode }) =>
+    bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+      logger: quietLogger,
+    }),
+  ),
+);
+
 /**
  * The workflow code to replay against: the code the worker runs. WORKFLOW_BUNDLE_PATH (a bundle
  * made by bundleWorkflowCode, as the worker may be given) when set, read at every replay; otherwise
@@ -36,14 +45,7 @@ const quietLogger = {
 export function currentWorkflowBundle(env: NodeJS.ProcessEnv = process.env): Promise<ReplayBundle> {
   const path = env.WORKFLOW_BUNDLE_PATH?.trim();
   if (path) return Promise.resolve({ codePath: path });
-  bundled ??= import('@temporalio/worker').then(({ bundleWorkflowCode }) =>
-    bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-      logger: quietLogger,
-    }),
-  );
-  bundled.catch(() => (bundled = undefined));
-  return bundled;
+  return bundled.get();
 }
 
 /** The event a replayer message names ("... HistoryEvent(id: 12, TimerStarted) ..." and similar). */

@@ -7,6 +7,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
+import { lazyOnce } from '../../domain/lazy-once.js';
 import type { AppDeps } from '../deps.js';
 import type { ApiError } from '../errors.js';
 import { requireSameOrigin } from '../middleware/security.js';
@@ -60,21 +61,16 @@ function refusalPage(error: ApiError, _req: express.Request, res: express.Respon
  * is tried again on the next request.
  */
 function remixHandler(deps: AppDeps): RequestHandler {
-  let handler: Promise<RequestHandler> | null = null;
-  const load = async (): Promise<RequestHandler> => {
+  const handler = lazyOnce(async (): Promise<RequestHandler> => {
     const build = (await import(`${buildDir}/server/index.js`)) as ServerBuild;
     return createRequestHandler({
       build,
       mode: process.env.NODE_ENV === 'production' ? 'production' : 'development',
       getLoadContext: (req, res) => webLoadContext(deps, req, res),
     });
-  };
+  });
   return (req, res, next) => {
-    handler ??= load().catch((error: unknown) => {
-      handler = null;
-      throw error;
-    });
-    handler.then((handle) => handle(req, res, next), next);
+    handler.get().then((handle) => handle(req, res, next), next);
   };
 }
 

@@ -4,6 +4,7 @@
 // cookie-authenticated changes, so they must come from our own origin like every page form.
 import type { Express, RequestHandler } from 'express';
 import { sharedQueues } from '../../db/outbox/shared-queues.js';
+import { lazyOnce } from '../../domain/lazy-once.js';
 import { resolveSession, sessionCookieHeaders } from '../auth/session.js';
 import type { AppDeps } from '../deps.js';
 import { requireSameOrigin } from '../middleware/security.js';
@@ -34,8 +35,7 @@ function adminPageSession(deps: AppDeps): RequestHandler {
  * A failed load is tried again on the next request.
  */
 function lazyBoard(): () => Promise<RequestHandler> {
-  let router: Promise<RequestHandler> | undefined;
-  const build = async (): Promise<RequestHandler> => {
+  const router = lazyOnce(async (): Promise<RequestHandler> => {
     const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, queues] = await Promise.all([
       import('@bull-board/api'),
       import('@bull-board/api/bullMQAdapter'),
@@ -50,12 +50,8 @@ function lazyBoard(): () => Promise<RequestHandler> {
       options: { uiConfig: { boardTitle: 'clearhouse queues' } },
     });
     return serverAdapter.getRouter() as RequestHandler;
-  };
-  return () => {
-    router ??= build();
-    router.catch(() => (router = undefined));
-    return router;
-  };
+  });
+  return () => router.get();
 }
 
 /** Mounts the board at QUEUE_BOARD_PATH, admins only. */
