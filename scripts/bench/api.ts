@@ -12,6 +12,9 @@
 // coordinated omission: with a rate set it records each response as if one was due every ms, so a
 // slow response counts many times; both are printed so neither hides the other),
 //   <route>: as measured (every 2xx response once): p50 <ms> ms, p99 <ms> ms, max <ms> ms, <n> responses
+// where the CPU went per request (scripts/bench/cpu-share.ts: server, worker, Temporal, PostgreSQL,
+// the load generator, the machine, against what the machine's cores have per request at the rate),
+//   <route>: CPU ms/request: server <ms>, worker <ms>, Temporal <ms>, PostgreSQL <ms>, … machine <ms> (…)
 // and the server's event-loop delay and GC pauses during that route (api/loop-stats.ts):
 //   <route>: event-loop delay p50 <ms> p99 <ms> max <ms> ms; gc minor <n>×, <ms> ms, max <ms> ms …
 //
@@ -29,6 +32,7 @@ import { insertUser } from '../../db/users/index.js';
 import { hashPassword } from '../../db/users/passwords.js';
 import { depositClear, depositConfirm } from '../../domain/postings.js';
 import { startStack } from '../chaos/stack.js';
+import { cpuShareLine, cpuSnapshot } from './cpu-share.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
 import { describeTemporalDev, temporalDevFromEnv } from './temporal-dev.js';
 
@@ -213,6 +217,8 @@ async function main(): Promise<void> {
     for (const [name, request] of routes) {
       loopStatsMark(pid); // starts the server's count afresh
       const cpuBeforeMs = cpuMsOf(pid);
+      const groups = { server: stack.server.pid, worker: stack.worker.pid, Temporal: stack.temporal.pid };
+      const shareBefore = cpuSnapshot(groups);
       const run = autocannon({
         url: stack.apiUrl,
         connections: CONNECTIONS,
@@ -226,6 +232,7 @@ async function main(): Promise<void> {
         if (status >= 200 && status < 300) measured.push(ms);
       });
       const result = await run;
+      const shareAfter = cpuSnapshot(groups);
       measured.sort((a, b) => a - b);
       console.log(
         `${name}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, ` +
@@ -241,6 +248,7 @@ async function main(): Promise<void> {
           `p99 ${percentile(measured, 99).toFixed(1)} ms, max ${(measured.at(-1) ?? NaN).toFixed(1)} ms, ` +
           `${measured.length} responses`,
       );
+      console.log(`${name}: ${cpuShareLine(shareBefore, shareAfter, result.requests.total, RATE)}`);
       console.log(`${name}: ${await loopStatsSince(pid, loopStatsFile)}`);
     }
   } finally {

@@ -60,6 +60,11 @@ export class ManagedProcess {
     this.#log = createWriteStream(spec.logPath, { flags: 'a' });
   }
 
+  /** The running child's pid, also its process group's id (it is started detached); else null. */
+  get pid(): number | null {
+    return this.running ? (this.#child?.pid ?? null) : null;
+  }
+
   get running(): boolean {
     const child = this.#child;
     return child !== undefined && child.exitCode === null && child.signalCode === null;
