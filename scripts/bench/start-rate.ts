@@ -9,7 +9,10 @@
 //   ping               client.workflow.start of the bare one-activity workflow
 // and prints one line
 //   <mode>: p50 <ms> ms, p99 <ms> ms, sent <n>, failed <n>, skipped <n> (in flight at the cap)
-// plus, for the start modes, how long the worker took to record the last deposit started.
+// plus, for the start modes, how long the worker took to record the last deposit started, and the
+// CPU per call of each part of the stack (scripts/bench/cpu-share.ts) while sending and, for the start
+// modes, until the worker had caught up:
+//   <mode>: while sending, CPU ms/request: server <ms>, worker <ms>, Temporal <ms>, PostgreSQL <ms>, …
 //
 // The dev server's own options, to find what bounds it: BENCH_TEMPORAL_MEMORY and BENCH_TEMPORAL_ARGS
 // (scripts/bench/temporal-dev.ts); the line printed first names the options in force.
@@ -27,6 +30,7 @@ import {
 import { deposit, depositStartedUpdate } from '../../workflows/deposit.js';
 import { ping } from '../../workflows/ping.js';
 import { startStack } from '../chaos/stack.js';
+import { cpuShareLine, cpuSnapshot } from './cpu-share.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
 import { describeTemporalDev, temporalDevFromEnv } from './temporal-dev.js';
 
@@ -142,14 +146,18 @@ async function main(): Promise<void> {
           args: ['bench'],
         }),
     };
+    const groups = { server: stack.server.pid, worker: stack.worker.pid, Temporal: stack.temporal.pid };
+    const cpuBefore = cpuSnapshot(groups);
     const startedMs = performance.now();
     const { latenciesMs, failed, skipped } = await drive(calls[mode]);
+    const cpuSent = cpuSnapshot(groups);
     const sentSeconds = (performance.now() - startedMs) / 1000;
     console.log(
       `${mode}: p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latenciesMs, 99).toFixed(1)} ms, ` +
         `sent ${latenciesMs.length + failed}, failed ${failed}, skipped ${skipped}, in ${sentSeconds.toFixed(1)} s ` +
         `at load ${(await import('node:os')).loadavg()[0]!.toFixed(2)}`,
     );
+    console.log(`${mode}: while sending, ${cpuShareLine(cpuBefore, cpuSent, latenciesMs.length, RATE)}`);
     if (mode !== 'ping' && lastWorkflowId) {
       // The backlog: how long until the worker has recorded the last deposit started.
       for (let waitedMs = 0; waitedMs < 600_000; waitedMs += 250) {
@@ -159,6 +167,10 @@ async function main(): Promise<void> {
         if (rowCount) {
           console.log(
             `${mode}: the last deposit was recorded ${((performance.now() - startedMs) / 1000).toFixed(1)} s after the first call`,
+          );
+          // Per call until the worker caught up: what one start costs the stack, backlog included.
+          console.log(
+            `${mode}: until recorded, ${cpuShareLine(cpuBefore, cpuSnapshot(groups), latenciesMs.length, RATE)}`,
           );
           break;
         }
