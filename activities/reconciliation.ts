@@ -2,6 +2,7 @@
 // over PostgreSQL: the lines never pass through the workflow), and the resolution of its breaks,
 // including the adjusting entry (recon.adjust through db/ledger) once a second operator approved it.
 import { randomUUID } from 'node:crypto';
+import { setImmediate as eventLoopTurn } from 'node:timers/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type pg from 'pg';
 import { ensureSystemAccounts, postEntry } from '../db/ledger/index.js';
@@ -24,7 +25,12 @@ import {
 } from '../db/reconciliation/index.js';
 import { isAssetCode } from '../domain/money.js';
 import { reconAdjust } from '../domain/postings.js';
-import { matchStatement, type MatchLine } from '../domain/reconciliation/matching.js';
+import {
+  matchSteps,
+  type MatchLine,
+  type MatchOutcome,
+  type MatchSteps,
+} from '../domain/reconciliation/matching.js';
 import { toleranceMinor, type ReconciliationPolicy } from '../domain/reconciliation/policy.js';
 import type { BreakResolution } from '../domain/reconciliation/lifecycle.js';
 import { ledgerRefusal } from './workflow-context.js';
@@ -33,6 +39,12 @@ import { ledgerRefusal } from './workflow-context.js';
 const PAGE_ROWS = 10_000;
 /** At most this many lines or movements per statement (the bench's 100,000 with room). */
 const MAX_ROWS = 1_000_000;
+/**
+ * A heartbeat at least this often while the outcome is stored (batched queries that report nothing
+ * themselves). The workflow waits 10 s for one (patched('reconciliation-match-heartbeat-10s')); at
+ * MAX_ROWS storing takes about 30 s and the pure matching 6 to 8 s, in steps of a few milliseconds.
+ */
+const STORE_HEARTBEAT_MS = 1_000;
 
 export interface MatchReconciliationInput {
   reconciliationId: string;
@@ -59,6 +71,33 @@ function refusal(error: unknown): never {
   if (error instanceof BreakRefusal)
     throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true });
   throw error;
+}
+
+/**
+ * Runs the matching in its steps, heartbeating after each and letting the event loop turn: the SDK
+ * sends a heartbeat to Temporal only after an await (worker.ts encodes it asynchronously), so one
+ * made inside a synchronous computation of seconds would leave the worker when it has ended.
+ */
+async function heartbeatingMatch(steps: MatchSteps): Promise<MatchOutcome> {
+  const context = Context.current();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    context.heartbeat({ what: 'matching', ...step.value });
+    await eventLoopTurn();
+  }
+}
+
+/** Awaits `work`, heartbeating `details` at once and then every STORE_HEARTBEAT_MS until it settles. */
+async function heartbeatingWhile<T>(details: object, work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat(details);
+  const timer = setInterval(() => context.heartbeat(details), STORE_HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function tooLarge(what: string): ApplicationFailure {
@@ -113,18 +152,20 @@ export function createReconciliationActivities(pool: pg.Pool) {
           if (items.length > MAX_ROWS) throw tooLarge('ledger movements');
         }
         const asset = header.currency;
-        const outcome = matchStatement(
-          lines,
-          items,
-          {
-            toleranceMinor: isAssetCode(asset) ? toleranceMinor(input.policy, asset) : 0n,
-            dateWindowDays: input.policy.dateWindowDays,
-            dateBasis: input.policy.dateBasis,
-            oneToMany: input.policy.oneToMany,
-            manyToOne: input.policy.manyToOne,
-            maxGroupSize: input.policy.maxGroupSize,
-          },
-          await pendingDeposits(pool, header.currency),
+        const outcome = await heartbeatingMatch(
+          matchSteps(
+            lines,
+            items,
+            {
+              toleranceMinor: isAssetCode(asset) ? toleranceMinor(input.policy, asset) : 0n,
+              dateWindowDays: input.policy.dateWindowDays,
+              dateBasis: input.policy.dateBasis,
+              oneToMany: input.policy.oneToMany,
+              manyToOne: input.policy.manyToOne,
+              maxGroupSize: input.policy.maxGroupSize,
+            },
+            await pendingDeposits(pool, header.currency),
+          ),
         );
         Context.current().heartbeat({ what: 'matched', matches: outcome.matches.length });
         const breaks: BreakToOpen[] = outcome.breaks.map((b) => ({ ...b, id: randomUUID() }));
@@ -142,17 +183,19 @@ export function createReconciliationActivities(pool: pg.Pool) {
           });
         }
         const at = new Date().toISOString();
-        const stored = await storeMatchOutcome(pool, {
-          statementId: header.id,
-          workflowId: input.workflowId,
-          asset,
-          items,
-          matches: outcome.matches,
-          breaks,
-          setAside: { rule: 'pending_entry', statuses: ['PENDING'] },
-          dueAt: new Date(Date.now() + input.policy.breakDueMs).toISOString(),
-          at,
-        });
+        const stored = await heartbeatingWhile({ what: 'storing', breaks: breaks.length }, () =>
+          storeMatchOutcome(pool, {
+            statementId: header.id,
+            workflowId: input.workflowId,
+            asset,
+            items,
+            matches: outcome.matches,
+            breaks,
+            setAside: { rule: 'pending_entry', statuses: ['PENDING'] },
+            dueAt: new Date(Date.now() + input.policy.breakDueMs).toISOString(),
+            at,
+          }),
+        );
         return { matched: stored.matchedLines, openBreaks: stored.openBreaks };
       }
       const open = await openBreakCount(pool, input.workflowId);
