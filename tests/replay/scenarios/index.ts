@@ -11,7 +11,7 @@ import { internalReconciliationScenarios, reconciliationScenarios } from './reco
 import { certificateTransferScenarios, registryAccountScenarios } from './registry.js';
 import { clientSettlementScenarios, settlementBatchScenarios } from './settlement.js';
 import type { Scenario } from './types.js';
-import { inTheNewShape } from './v2.js';
+import { V2_DESCRIPTION, inTheNewShape } from './v2.js';
 import { withdrawalScenarios } from './withdrawal.js';
 
 export type { CaptureContext, Scenario } from './types.js';
@@ -44,4 +44,11 @@ export const scenarios: Scenario[] = [
   ...inTheNewShape(settlementBatchScenarios, ['empty', 'completed']),
   ...inTheNewShape(clientSettlementScenarios, ['confirmed', 'short-retried']),
   ...inTheNewShape(reconciliationScenarios, ['all-matched', 'breaks-resolved']),
+  // And as -v3: the matching given 10 s between heartbeats (patched('reconciliation-match-heartbeat-10s')).
+  ...inTheNewShape(
+    reconciliationScenarios,
+    ['all-matched', 'breaks-resolved'],
+    `${V2_DESCRIPTION}, matching with a 10 s heartbeat timeout`,
+    'v3',
+  ),
 ];
