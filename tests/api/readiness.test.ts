@@ -56,12 +56,24 @@ describe('/readyz with worker heartbeats', () => {
       expect(before.status).toBe(503);
       expect(before.body.checks.worker.ok).toBe(false);
 
+      // Another test file's pending notification in the shared database: the spawned worker must
+      // leave it to that file's own dispatcher (spawnWorker runs it with NOTIFICATIONS=0).
+      const { rows: pending } = await app.pool.query<{ id: string }>(
+        `INSERT INTO outbox_event (type, owner_id, data) VALUES ('readiness.probe', $1, '{}'::jsonb) RETURNING id`,
+        [randomUUID()],
+      );
       worker = spawnWorker({ TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue });
       await worker.waitForLine(/"msg":"worker polling"/, 25_000);
       // Ready by its pollers at once, then by its heartbeats (the first comes within 5 s).
       const ready = await readyzUntil((answer) => answer.body.checks.worker.workers === 1, 15_000);
       expect(ready.status, ready.text).toBe(200);
       expect(ready.body.checks.worker).toMatchObject({ ok: true, taskQueue, workers: 1 });
+      const { rows: probe } = await app.pool.query<{ dispatched: boolean }>(
+        `SELECT dispatched_at IS NOT NULL AS dispatched FROM outbox_event WHERE id = $1`,
+        [pending[0]!.id],
+      );
+      expect(probe).toEqual([{ dispatched: false }]);
+      await app.pool.query(`DELETE FROM outbox_event WHERE id = $1`, [pending[0]!.id]);
 
       worker.child.kill('SIGKILL');
       await worker.exited;

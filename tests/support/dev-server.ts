@@ -73,10 +73,21 @@ export interface WorkerProcess {
  * Runs activities/worker.ts (the production entrypoint) with `env` added, on the workflow bundle the
  * global setup built (as a deployment passes WORKFLOW_BUNDLE_PATH): bundling the workflows in the
  * child instead takes ~10 s of CPU on two busy cores, enough to miss a test's deadline.
+ * Without its notifications (NOTIFICATIONS=0; `env` may turn them on): the production dispatcher
+ * takes every pending outbox event of the shared test database, so it sent another file's mail
+ * through its own queues (tests/e2e/admin.test.ts waited 90 s for an invitation while
+ * tests/api/readiness.test.ts ran its worker). Tests that send notifications run their own,
+ * limited to their owners.
  */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'activities/worker.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'), ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+      NOTIFICATIONS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
