@@ -32,6 +32,7 @@ import { insertUser } from '../../db/users/index.js';
 import { hashPassword } from '../../db/users/passwords.js';
 import { depositClear, depositConfirm } from '../../domain/postings.js';
 import { startStack } from '../chaos/stack.js';
+import { loadAutocannon, measure, measuredLine, type AutocannonRequest } from './autocannon.js';
 import { cpuShareLine, cpuSnapshot } from './cpu-share.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
 import { describeTemporalDev, temporalDevFromEnv } from './temporal-dev.js';
@@ -43,39 +44,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const ROUTES = (process.env.BENCH_ROUTES ?? '').split(',').filter(Boolean);
 const PASSWORD = 'bench-password-1234';
 const TEMPORAL_DEV = temporalDevFromEnv({ extraArgs: ['--sqlite-pragma', 'journal_mode=wal'] });
-
-interface AutocannonResult {
-  latency: { p50: number; p99: number };
-  errors: number;
-  non2xx: number;
-  requests: { total: number };
-  statusCodeStats?: Record<string, { count: number }>;
-}
-interface AutocannonRequest {
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
-}
-/** What autocannon returns: its result, and an emitter of every response as it comes. */
-type AutocannonRun = Promise<AutocannonResult> & {
-  on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
-};
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  overallRate: number;
-  duration: number;
-  headers: Record<string, string>;
-  requests: AutocannonRequest[];
-}) => AutocannonRun;
-
-/** The p-th percentile (0–100) of ascending `sorted`, nearest rank. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 /** The pid of the stack's API server (the process running api/server.ts with PORT=`port`), if found. */
 function serverPid(port: string): number | null {
@@ -132,8 +100,7 @@ async function loopStatsSince(pid: number | null, file: string): Promise<string>
 }
 
 async function main(): Promise<void> {
-  // autocannon ships no types; the shape used is declared above.
-  const { default: autocannon } = (await import('autocannon' as string)) as { default: Autocannon };
+  const autocannon = await loadAutocannon();
   const loopStatsFile = join(mkdtempSync(join(tmpdir(), 'bench-api-')), 'loop-stats.jsonl');
   const stack = await startStack({
     postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clearhouse',
@@ -219,7 +186,7 @@ async function main(): Promise<void> {
       const cpuBeforeMs = cpuMsOf(pid);
       const groups = { server: stack.server.pid, worker: stack.worker.pid, Temporal: stack.temporal.pid };
       const shareBefore = cpuSnapshot(groups);
-      const run = autocannon({
+      const { result, measured } = await measure(autocannon, {
         url: stack.apiUrl,
         connections: CONNECTIONS,
         overallRate: RATE,
@@ -227,13 +194,7 @@ async function main(): Promise<void> {
         headers,
         requests: [request],
       });
-      const measured: number[] = [];
-      run.on('response', (_client, status, _bytes, ms) => {
-        if (status >= 200 && status < 300) measured.push(ms);
-      });
-      const result = await run;
       const shareAfter = cpuSnapshot(groups);
-      measured.sort((a, b) => a - b);
       console.log(
         `${name}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, ` +
           `non-2xx ${result.non2xx}, requests ${result.requests.total}, statuses ` +
@@ -243,11 +204,7 @@ async function main(): Promise<void> {
           `, server CPU ${((cpuMsOf(pid) - cpuBeforeMs) / result.requests.total).toFixed(2)} ms/request` +
           `, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
       );
-      console.log(
-        `${name}: as measured (every 2xx response once): p50 ${percentile(measured, 50).toFixed(1)} ms, ` +
-          `p99 ${percentile(measured, 99).toFixed(1)} ms, max ${(measured.at(-1) ?? NaN).toFixed(1)} ms, ` +
-          `${measured.length} responses`,
-      );
+      console.log(`${name}: ${measuredLine(measured)}`);
       console.log(`${name}: ${cpuShareLine(shareBefore, shareAfter, result.requests.total, RATE)}`);
       console.log(`${name}: ${await loopStatsSince(pid, loopStatsFile)}`);
     }
