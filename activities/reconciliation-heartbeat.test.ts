@@ -6,15 +6,11 @@
 // when the matching has ended, as in a real worker.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
-import { createLifecycleActivities } from './lifecycle.js';
 import { createReconciliationActivities } from './reconciliation.js';
 import { MAX_ENTRIES_PER_BATCH, ensureSystemAccounts, postEntries } from '../db/ledger/index.js';
 import { insertStatementFile } from '../db/reconciliation/index.js';
 import { insertUser } from '../db/users/index.js';
-import { timelineEntry } from '../domain/lifecycle.js';
-import { RECONCILIATION_TYPE, reconciliationWorkflowId } from '../domain/reconciliation/lifecycle.js';
 import {
   MATCH_STEP_ROWS,
   matchStatement,
@@ -25,6 +21,7 @@ import {
 import { DEFAULT_RECONCILIATION_POLICY } from '../domain/reconciliation/policy.js';
 import { minorToDecimal, parseStatementFile } from '../domain/statements/index.js';
 import { useScratchDatabase } from '../tests/support/own-database.js';
+import { importedReconciliation } from '../tests/support/reconciliation-activity.js';
 
 const ACCOUNT = 'bank:omnibus:EUR';
 /** Enough for every matching pass to pause several times (MATCH_STEP_ROWS records each). */
@@ -124,19 +121,7 @@ describe('matching a large statement', () => {
         },
       ],
     });
-    const workflowId = reconciliationWorkflowId(id);
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: randomUUID() } });
-    // The lifecycle row the workflow's first transition writes (the break tasks belong to it).
-    await env.run(createLifecycleActivities(pool).recordTransition, {
-      workflowId,
-      type: RECONCILIATION_TYPE,
-      businessId: id,
-      ownerId: null,
-      seq: 1,
-      action: 'import',
-      entry: timelineEntry(Date.now(), null, 'IMPORTED', null, 'heartbeat test import'),
-      attributes: { lines: MOVEMENTS },
-    });
+    const { workflowId, env } = await importedReconciliation(pool, id, MOVEMENTS, 'heartbeat test import');
 
     const delivered: { at: number; what: string; pass?: string }[] = [];
     let matchedAt = Infinity; // when the heartbeat saying the matching has ended was made

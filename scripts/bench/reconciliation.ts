@@ -14,8 +14,6 @@
 // 10 ms (process.memoryUsage: peak RSS and heap), per phase.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { createLifecycleActivities } from '../../activities/lifecycle.js';
 import {
   createReconciliationActivities,
   type MatchReconciliationResult,
@@ -26,11 +24,10 @@ import { dropAndCreateDatabase, migrate } from '../../db/migrate.js';
 import { createPool } from '../../db/pool.js';
 import { insertStatementFile } from '../../db/reconciliation/index.js';
 import { insertUser } from '../../db/users/index.js';
-import { timelineEntry } from '../../domain/lifecycle.js';
-import { RECONCILIATION_TYPE, reconciliationWorkflowId } from '../../domain/reconciliation/lifecycle.js';
 import { DEFAULT_RECONCILIATION_POLICY } from '../../domain/reconciliation/policy.js';
 import { checkStatement } from '../../domain/reconciliation/statement-checks.js';
 import { minorToDecimal, parseStatementFile } from '../../domain/statements/index.js';
+import { importedReconciliation } from '../../tests/support/reconciliation-activity.js';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const ACCOUNT = 'bank:omnibus:EUR';
@@ -163,21 +160,12 @@ async function main(): Promise<void> {
       });
     });
 
-    // The lifecycle row the workflow's first transition writes (the break tasks belong to it).
-    const workflowId = reconciliationWorkflowId(id);
-    const env = new MockActivityEnvironment({
-      workflowExecution: { workflowId, runId: randomUUID() },
-    });
-    await env.run(createLifecycleActivities(pool).recordTransition, {
-      workflowId,
-      type: RECONCILIATION_TYPE,
-      businessId: id,
-      ownerId: null,
-      seq: 1,
-      action: 'import',
-      entry: timelineEntry(Date.now(), null, 'IMPORTED', null, 'bench import'),
-      attributes: { lines: statement.lines.length },
-    });
+    const { workflowId, env } = await importedReconciliation(
+      pool,
+      id,
+      statement.lines.length,
+      'bench import',
+    );
     const matching = await phase('match', (): Promise<MatchReconciliationResult> =>
       env.run(createReconciliationActivities(pool).matchReconciliation, {
         reconciliationId: id,
