@@ -33,7 +33,7 @@ import { hashPassword } from '../../db/users/passwords.js';
 import { depositClear, depositConfirm } from '../../domain/postings.js';
 import { startStack } from '../chaos/stack.js';
 import { loadAutocannon, measure, measuredLine, type AutocannonRequest } from './autocannon.js';
-import { cpuShareLine, cpuSnapshot } from './cpu-share.js';
+import { cpuPerRequest, cpuShareLine, cpuSnapshot } from './cpu-share.js';
 import { ensureTemporalCli } from '../temporal-cli.js';
 import { describeTemporalDev, temporalDevFromEnv } from './temporal-dev.js';
 
@@ -59,14 +59,6 @@ function serverPid(port: string): number | null {
     }
   }
   return null;
-}
-
-/** CPU time (user + system) `pid` has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
-function cpuMsOf(pid: number | null): number {
-  if (pid === null) return NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Asks the server (api/loop-stats.ts) to write what it counted since the last mark, and start again. */
@@ -179,11 +171,10 @@ async function main(): Promise<void> {
     console.log(
       `API benchmark: ${RATE} requests/s for ${SECONDS} s, ${CONNECTIONS} connections, server ${stack.apiUrl}`,
     );
-    // Server CPU per request: what the server itself spends, whatever else the machine is doing.
+    // The server process itself (the group may hold a wrapper), for its loop statistics.
     const pid = serverPid(new URL(stack.apiUrl).port);
     for (const [name, request] of routes) {
       loopStatsMark(pid); // starts the server's count afresh
-      const cpuBeforeMs = cpuMsOf(pid);
       const groups = { server: stack.server.pid, worker: stack.worker.pid, Temporal: stack.temporal.pid };
       const shareBefore = cpuSnapshot(groups);
       const { result, measured } = await measure(autocannon, {
@@ -201,7 +192,7 @@ async function main(): Promise<void> {
           Object.entries(result.statusCodeStats ?? {})
             .map(([status, { count }]) => `${status}×${count}`)
             .join(' ') +
-          `, server CPU ${((cpuMsOf(pid) - cpuBeforeMs) / result.requests.total).toFixed(2)} ms/request` +
+          `, server CPU ${cpuPerRequest(shareBefore, shareAfter, 'server', result.requests.total).toFixed(2)} ms/request` +
           `, load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
       );
       console.log(`${name}: ${measuredLine(measured)}`);

@@ -63,6 +63,16 @@ export function cpuSnapshot(groups: Record<string, number | null>): CpuSnapshot 
   return snapshot;
 }
 
+/** The CPU `name` (a group, 'PostgreSQL', 'load generator' or 'machine') used per request, in ms. */
+export function cpuPerRequest(
+  before: CpuSnapshot,
+  after: CpuSnapshot,
+  name: string,
+  requests: number,
+): number {
+  return (after.get(name)! - before.get(name)!) / Math.max(requests, 1);
+}
+
 /** One line: each part's CPU per request between two snapshots, and what the machine has per request. */
 export function cpuShareLine(
   before: CpuSnapshot,
@@ -70,8 +80,7 @@ export function cpuShareLine(
   requests: number,
   ratePerSecond: number,
 ): string {
-  const perRequest = (name: string) =>
-    ((after.get(name)! - before.get(name)!) / Math.max(requests, 1)).toFixed(2);
+  const perRequest = (name: string) => cpuPerRequest(before, after, name, requests).toFixed(2);
   const parts = [...after.keys()]
     .filter((name) => name !== 'machine')
     .map((name) => `${name} ${perRequest(name)}`);
